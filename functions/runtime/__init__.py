@@ -1,0 +1,1 @@
+"""Hosts any Lambda handler over HTTP and CloudEvents. Knows nothing of tasks."""

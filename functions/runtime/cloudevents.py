@@ -1,0 +1,82 @@
+"""CloudEvent (HTTP binary or structured mode) → EventBridge-shaped event.
+
+Knative delivers events as CloudEvents; Lambda handlers expect EventBridge events.
+The mapping keeps every attribute a Powertools `EventBridgeModel` requires and puts
+the original CloudEvent attributes under `cloudevent` for handlers that want them.
+A Knative PingSource tick becomes a "Scheduled Event", as an EventBridge rule sends.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from cloudevents.core.bindings.http import HTTPMessage, from_http_event
+
+PING_TYPE = "dev.knative.sources.ping"
+_JSON_MEDIA = re.compile(r"^(application|text)/([a-z0-9.+-]*\+)?json(;.*)?$", re.IGNORECASE)
+
+
+class MalformedCloudEvent(Exception):
+    """Not a valid CloudEvent: the sender must not retry it (HTTP 400)."""
+
+
+def is_cloudevent(headers: dict[str, str]) -> bool:
+    """Binary mode carries ce-specversion; structured mode a cloudevents media type."""
+    content_type = headers.get("content-type", "").lower()
+    return "ce-specversion" in headers or content_type.startswith("application/cloudevents")
+
+
+def to_eventbridge(headers: dict[str, str], body: bytes, region: str, account_id: str) -> dict[str, Any]:
+    if headers.get("content-type", "").lower().startswith("application/cloudevents-batch"):
+        raise MalformedCloudEvent("batched CloudEvents are not accepted; send one event per request")
+    declared_json = _JSON_MEDIA.match(headers.get("content-type") or "application/json")
+    if "ce-specversion" in headers and body and declared_json:
+        try:
+            json.loads(body)
+        except ValueError:
+            raise MalformedCloudEvent("data is declared JSON but does not parse as JSON") from None
+    try:
+        event = from_http_event(HTTPMessage(headers=headers, body=body))
+    except Exception as exc:  # the SDK raises several types for one meaning: invalid input
+        raise MalformedCloudEvent(f"{type(exc).__name__}: {exc}") from None
+    attributes = event.get_attributes()
+    time = event.get_time() or datetime.now(UTC)
+    if time.tzinfo is None:
+        time = time.replace(tzinfo=UTC)
+    is_ping = event.get_type() == PING_TYPE
+    return {
+        "version": "0",
+        "id": event.get_id(),
+        "detail-type": "Scheduled Event" if is_ping else event.get_type(),
+        "source": "aws.events" if is_ping else event.get_source(),
+        "account": account_id,
+        "time": time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [event.get_source()] if is_ping else _resources(event.get_subject()),
+        "detail": _detail(event.get_data()),
+        "cloudevent": {name: _plain(value) for name, value in attributes.items()},
+    }
+
+
+def _detail(data: Any) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if isinstance(data, dict):
+        return data
+    if isinstance(data, bytes):
+        return {"data_base64": base64.b64encode(data).decode("ascii")}
+    return {"data": data}
+
+
+def _resources(subject: str | None) -> list[str]:
+    return [subject] if subject else []
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,42 @@
+"""The Lambda context object: what Powertools' Logger, Metrics and Idempotency read."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+
+class LambdaContext:
+    """Mirrors `awslambdaric`'s LambdaContext, with a deadline from FUNCTION_TIMEOUT."""
+
+    def __init__(
+        self,
+        *,
+        function_name: str,
+        request_id: str,
+        timeout_seconds: float,
+        memory_mb: int,
+        region: str,
+        account_id: str,
+        trace_parent: str | None = None,
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = request_id
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+        self.identity: Any = None
+        self.client_context: Any = None
+        self.tenant_id: str | None = None
+        # W3C trace context of the request, for handlers that propagate it.
+        self.trace_parent = trace_parent
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+    def __repr__(self) -> str:
+        return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"

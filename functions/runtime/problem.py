@@ -1,0 +1,22 @@
+"""RFC 9457 problem details: the one error body the runtime ever writes."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+from .http_results import HttpResponse
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, detail: str, request_id: str | None = None,
+            headers: list[tuple[str, str]] | None = None) -> HttpResponse:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    if request_id:
+        body["request_id"] = request_id
+    return HttpResponse(
+        status=status,
+        headers=[("Content-Type", PROBLEM_JSON), *(headers or [])],
+        body=json.dumps(body).encode(),
+    )

@@ -1,0 +1,87 @@
+"""Route templates as API Gateway writes them: `GET /items/{item_id}`, `ANY /{proxy+}`.
+
+They give an event its `resource`, `routeKey` and `pathParameters`. Matching runs on
+the raw path segments, so parameters arrive exactly as the client sent them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
+_PARAMETER = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.-]*)(\+?)\}$")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    segments: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.template}"
+
+    def match(self, method: str, raw_path: str) -> dict[str, str] | None:
+        """Path parameters when `method raw_path` fits this route, else None."""
+        if self.method != "ANY" and self.method != method:
+            return None
+        parts = raw_path.split("/")[1:]
+        parameters: dict[str, str] = {}
+        for index, segment in enumerate(self.segments):
+            found = _PARAMETER.match(segment)
+            if found and found.group(2):  # greedy {name+}: the rest of the path
+                rest = "/".join(parts[index:])
+                if not rest:
+                    return None
+                parameters[found.group(1)] = rest
+                return parameters
+            if index >= len(parts):
+                return None
+            if found:
+                if not parts[index]:
+                    return None
+                parameters[found.group(1)] = parts[index]
+            elif segment != parts[index]:
+                return None
+        return parameters if len(parts) == len(self.segments) else None
+
+
+def parse_route(text: str) -> Route:
+    method, _, template = text.strip().partition(" ")
+    method, template = method.upper(), template.strip()
+    if method not in _METHODS:
+        raise ValueError(f"{text.strip()!r}: unknown method {method!r}")
+    if not template.startswith("/"):
+        raise ValueError(f"{text.strip()!r}: the path must start with '/'")
+    segments = tuple(template.split("/")[1:]) if template != "/" else ("",)
+    for position, segment in enumerate(segments):
+        found = _PARAMETER.match(segment)
+        if found and found.group(2) and position != len(segments) - 1:
+            raise ValueError(f"{text.strip()!r}: a greedy parameter must come last")
+        if not found and ("{" in segment or "}" in segment):
+            raise ValueError(f"{text.strip()!r}: malformed parameter {segment!r}")
+    return Route(method=method, template=template, segments=segments)
+
+
+def parse_routes(text: str) -> tuple[Route, ...]:
+    """`GET /items/{id}, POST /items` → routes, most specific first."""
+    routes = [parse_route(part) for part in text.split(",") if part.strip()]
+    return tuple(sorted(routes, key=_specificity))
+
+
+def find_route(routes: tuple[Route, ...], method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
+    for route in routes:
+        parameters = route.match(method, raw_path)
+        if parameters is not None:
+            return route, parameters
+    return None
+
+
+def _specificity(route: Route) -> tuple[int, int, int]:
+    # As API Gateway: literal segments beat parameters, parameters beat greedy ones,
+    # and an explicit method beats ANY.
+    greedy = sum(1 for s in route.segments if s.endswith("+}"))
+    parameters = sum(1 for s in route.segments if s.startswith("{"))
+    return (greedy, parameters, 1 if route.method == "ANY" else 0)

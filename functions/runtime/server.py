@@ -1,0 +1,106 @@
+"""Serves a WSGI application with gunicorn: threads or processes, graceful SIGTERM.
+
+gunicorn gives us the parts a container needs and we would otherwise hand-write:
+a hardened HTTP/1.1 parser, keep-alive, worker supervision, and a SIGTERM that
+stops accepting, lets in-flight requests finish and exits 0. We add three things:
+the raw header list for the application, readiness that turns false on SIGTERM,
+and start-up hooks (the local stack's scheduler runs in the worker).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.sync import SyncWorker
+
+from .app import wire_headers
+
+WSGIApp = Callable[..., Any]
+
+# Set in the worker process when it receives SIGTERM; readiness reads it.
+draining = threading.Event()
+
+
+@dataclass
+class ServeOptions:
+    host: str
+    port: int
+    threads: int = 8
+    workers: int = 1
+    # The longest a request may run: gunicorn's worker timeout and the SIGTERM grace
+    # period are derived from it, so a slow request is never cut short by a restart.
+    request_timeout: float = 30.0
+    on_worker_start: list[Callable[[], None]] = field(default_factory=list)
+    on_drain: list[Callable[[], None]] = field(default_factory=list)
+
+
+class _DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        draining.set()
+        super().handle_exit(sig, frame)
+
+
+class _DrainingSyncWorker(SyncWorker):  # type: ignore[misc]
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        draining.set()
+        super().handle_exit(sig, frame)
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: WSGIApp, options: ServeOptions) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        options = self._options
+        strict = options.threads == 1
+        settings: dict[str, Any] = {
+            "bind": [_address(options.host, options.port)],
+            "workers": options.workers,
+            "threads": options.threads,
+            "worker_class": _DrainingSyncWorker if strict else _DrainingThreadWorker,
+            "timeout": int(options.request_timeout) + 30,
+            "graceful_timeout": int(options.request_timeout) + 5,
+            "keepalive": 75,  # longer than the idle timeout of an ALB or Envoy in front
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "preload_app": True,
+            "proc_name": "taskforge-runtime",
+            "pre_request": _keep_wire_headers,
+            "post_worker_init": self._worker_started,
+            "worker_exit": self._worker_exit,
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIApp:
+        return self._app
+
+    def _worker_started(self, worker: Any) -> None:
+        for start in self._options.on_worker_start:
+            start()
+
+    def _worker_exit(self, server: Any, worker: Any) -> None:
+        for stop in self._options.on_drain:
+            stop()
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _keep_wire_headers(worker: Any, request: Any) -> None:
+    # Runs in the thread that will run the application for this request.
+    wire_headers.value = request.headers
+
+
+def serve(app: WSGIApp, options: ServeOptions) -> None:
+    """Blocks until SIGTERM or SIGINT has drained the server."""
+    _Gunicorn(app, options).run()
