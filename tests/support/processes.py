@@ -54,9 +54,10 @@ def running_runtime(env: Mapping[str, str], tmp_path: Path, cwd: Path | None = N
                     ready_timeout: float = 30.0) -> Iterator[Server]:
     """`python -m functions.runtime` with `env` on a free port; yields once it is ready."""
     port = free_port()
+    python_path = [str(REPO_ROOT), str(cwd or ""), os.environ.get("PYTHONPATH", "")]
     full_env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), str(cwd or ""), os.environ.get("PYTHONPATH", "")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, python_path)),
         "HOST": "127.0.0.1",
         "PORT": str(port),
         **env,
