@@ -100,7 +100,8 @@ class RuntimeApp:
 
     def _invoke_http(self, request: HttpRequest) -> HttpResponse:
         config = self.config
-        match = find_route(config.routes, request.method, request.raw_path) if config.routes else None
+        routable_path = _routable_path(request.raw_path, config.event_format)
+        match = find_route(config.routes, request.method, routable_path) if config.routes else None
         if config.routes and match is None and config.event_format != "alb":
             # API Gateway answers unrouted requests itself; the function never sees them.
             return problem(404, f"no route for {request.method} {request.raw_path}", request.request_id)
@@ -215,6 +216,13 @@ def _raw_target(environ: dict[str, Any]) -> tuple[str, str]:
         return path or "/", query
     path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", errors="replace")
     return quote(path, safe="/:@!$&'()*+,;=-._~%"), environ.get("QUERY_STRING", "")
+
+
+def _routable_path(raw_path: str, event_format: str) -> str:
+    # API Gateway REST routes /items/42/ to /items/{id}; the event keeps the slash.
+    if event_format == "apigw-rest" and len(raw_path) > 1 and raw_path.endswith("/"):
+        return raw_path[:-1]
+    return raw_path
 
 
 def _source_ip(headers: dict[str, str], environ: dict[str, Any]) -> str:

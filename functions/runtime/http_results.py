@@ -38,9 +38,12 @@ def to_http_response(result: Any, event_format: str) -> HttpResponse:
         return HttpResponse(200, [("Content-Type", "application/json")], body)
     if not isinstance(result, dict):
         raise MalformedResult(f"result must be a dict with statusCode, got {type(result).__name__}")
+    headers = _headers(result, with_cookies=event_format == "apigw-http")
+    if event_format == "apigw-rest" and not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("Content-Type", "application/json"))  # API Gateway REST's default
     return HttpResponse(
         status=_status(result.get("statusCode")),
-        headers=_headers(result, with_cookies=event_format == "apigw-http"),
+        headers=headers,
         body=_body(result.get("body"), result.get("isBase64Encoded", False)),
     )
 

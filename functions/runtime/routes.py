@@ -68,7 +68,7 @@ def parse_route(text: str) -> Route:
 def parse_routes(text: str) -> tuple[Route, ...]:
     """`GET /items/{id}, POST /items` → routes, most specific first."""
     routes = [parse_route(part) for part in text.split(",") if part.strip()]
-    return tuple(sorted(routes, key=_specificity))
+    return tuple(sorted(routes, key=specificity))
 
 
 def find_route(routes: tuple[Route, ...], method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
@@ -79,7 +79,7 @@ def find_route(routes: tuple[Route, ...], method: str, raw_path: str) -> tuple[R
     return None
 
 
-def _specificity(route: Route) -> tuple[int, int, int]:
+def specificity(route: Route) -> tuple[int, int, int]:
     # As API Gateway: literal segments beat parameters, parameters beat greedy ones,
     # and an explicit method beats ANY.
     greedy = sum(1 for s in route.segments if s.endswith("+}"))

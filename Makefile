@@ -1,0 +1,40 @@
+# One entry point for people and CI alike. `make dev` and `make test` set up what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+
+.PHONY: dev test lint format bench migrate clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+## dev: the whole product on http://localhost:8000 (embedded PostgreSQL unless DATABASE_URL is set)
+dev: $(STAMP)
+	$(BIN)/python -m functions.devserver
+
+## test: lint, then every test (needs PostgreSQL and Redis on localhost)
+test: $(STAMP) lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check functions tests benchmarks
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix functions tests benchmarks
+
+## bench: the runtime's performance ratios (see benchmarks/RESULTS.md)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/runtime.py
+
+## migrate: apply database migrations to DATABASE_URL (production runs this as a Job)
+migrate: $(STAMP)
+	$(BIN)/python -m functions.taskforge.migrate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

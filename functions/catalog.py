@@ -1,0 +1,120 @@
+"""The catalog: every function once, with its handler, trigger and scaling.
+
+Everything else is derived from this list: the local gateway's routing, the Knative
+Services, PingSources and Triggers, the ingress path matches, and what CDK grants.
+It is plain data, importable without importing any handler.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from functions.runtime.routes import Route, parse_route
+
+_DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Scaling:
+    min_scale: int = 0  # 0: scale to zero when idle
+    max_scale: int = 10
+    # Requests one container serves at once (Knative containerConcurrency and the
+    # runtime's CONCURRENCY); 1 gives Lambda's one-at-a-time isolation.
+    concurrency: int = 8
+    target_utilization_percent: int = 70
+
+
+@dataclass(frozen=True)
+class Resources:
+    cpu_request: str = "100m"
+    memory_request: str = "192Mi"
+    cpu_limit: str = "1"
+    memory_limit: str = "384Mi"
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    handler: str
+    routes: tuple[str, ...] = ()
+    schedule: str | None = None  # cron, UTC, as a Knative PingSource takes it
+    events: tuple[str, ...] = ()  # CloudEvent types, exact match
+    timeout_seconds: int = 30
+    event_format: str = "alb"
+    scaling: Scaling = field(default_factory=Scaling)
+    resources: Resources = field(default_factory=Resources)
+    # What the function may touch; infrastructure grants exactly these.
+    uses: frozenset[str] = frozenset()
+
+    @property
+    def trigger(self) -> str:
+        return "http" if self.routes else "schedule" if self.schedule else "event"
+
+    def parsed_routes(self) -> tuple[Route, ...]:
+        return tuple(parse_route(route) for route in self.routes)
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function(
+        name="get-health",
+        handler="functions.health.handle_get_health.handler",
+        routes=("GET /health",),
+        scaling=Scaling(min_scale=1, concurrency=32),
+    ),
+    Function(
+        name="get-ready",
+        handler="functions.health.handle_get_ready.handler",
+        routes=("GET /ready",),
+        scaling=Scaling(min_scale=1, concurrency=16),
+        uses=frozenset({"database", "redis"}),
+    ),
+)
+
+USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})
+
+
+class CatalogError(ValueError):
+    pass
+
+
+def validate(functions: tuple[Function, ...] = FUNCTIONS) -> None:
+    """Raises CatalogError on the first inconsistency; a test runs it on FUNCTIONS."""
+    names: set[str] = set()
+    route_keys: dict[str, str] = {}
+    for function in functions:
+        if not _DNS_LABEL.match(function.name):
+            raise CatalogError(f"{function.name!r}: a name must be a DNS label of at most 40 characters")
+        if function.name in names:
+            raise CatalogError(f"{function.name!r} appears twice")
+        names.add(function.name)
+        triggers = [bool(function.routes), function.schedule is not None, bool(function.events)]
+        if sum(triggers) != 1:
+            raise CatalogError(f"{function.name!r}: exactly one of routes, schedule, events")
+        if not function.handler.startswith("functions.") or function.handler.count(".") < 2:
+            raise CatalogError(f"{function.name!r}: handler must be functions.<package>.<module>.<function>")
+        unknown = function.uses - USES
+        if unknown:
+            raise CatalogError(f"{function.name!r}: unknown uses {sorted(unknown)}")
+        if function.scaling.min_scale > function.scaling.max_scale:
+            raise CatalogError(f"{function.name!r}: min_scale above max_scale")
+        for text in function.routes:
+            try:
+                route = parse_route(text)
+            except ValueError as exc:
+                raise CatalogError(f"{function.name!r}: {exc}") from None
+            if route.key in route_keys:
+                raise CatalogError(f"route {route.key} is served by both {route_keys[route.key]!r} "
+                                   f"and {function.name!r}")
+            route_keys[route.key] = function.name
+
+
+def by_handler(handler: str) -> Function | None:
+    return next((function for function in FUNCTIONS if function.handler == handler), None)
+
+
+def by_name(name: str) -> Function:
+    for function in FUNCTIONS:
+        if function.name == name:
+            return function
+    raise KeyError(name)

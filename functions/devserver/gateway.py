@@ -1,0 +1,123 @@
+"""One local gateway for every catalog function, routing by the catalog.
+
+Each function runs in its own RuntimeApp, the code path production uses (HTTP →
+event → handler → HTTP); only the process boundary differs. What the ingress does in
+the cluster (pick a function by method and path) the gateway does here, and it
+serves the built SPA from web/dist for everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from functions.catalog import Function
+from functions.runtime.app import READINESS_PATH, RuntimeApp, StartResponse
+from functions.runtime.config import RuntimeConfig, load_handler
+from functions.runtime.problem import problem
+from functions.runtime.routes import Route, specificity
+
+logger = logging.getLogger("functions.devserver")
+
+
+@dataclass(frozen=True)
+class Mounted:
+    function: Function
+    app: RuntimeApp
+    routes: tuple[Route, ...]
+
+
+def mount(function: Function, account_id: str = "000000000000", region: str = "us-east-1") -> Mounted:
+    config = RuntimeConfig(
+        handler_path=function.handler,
+        event_format=function.event_format,
+        function_name=function.name,
+        function_timeout=float(function.timeout_seconds),
+        concurrency=function.scaling.concurrency,
+        routes=function.parsed_routes(),
+        region=region,
+        account_id=account_id,
+    )
+    return Mounted(function, RuntimeApp(config, load_handler(function.handler)), config.routes)
+
+
+class Gateway:
+    def __init__(self, mounted: Iterable[Mounted], static_dir: Path | None) -> None:
+        self.mounted = tuple(mounted)
+        self.static_dir = static_dir.resolve() if static_dir else None
+        # Most specific first across all functions, as one ingress would order them.
+        self._routes = sorted(
+            ((route, item) for item in self.mounted for route in item.routes),
+            key=lambda pair: specificity(pair[0]),
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status_holder: list[str] = []
+
+        def recording_start_response(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            status_holder.append(status)
+            return start_response(status, headers, *rest)
+
+        body = self._dispatch(environ, recording_start_response)
+        logger.info("%s %s %s %.1fms", environ.get("REQUEST_METHOD"), environ.get("RAW_URI", ""),
+                    status_holder[0].split()[0] if status_holder else "-",
+                    (time.perf_counter() - started) * 1000)
+        return body
+
+    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        raw_path = (environ.get("RAW_URI") or environ.get("PATH_INFO") or "/").split("?", 1)[0]
+        if environ.get("PATH_INFO", "").startswith("/__runtime/"):
+            return _respond(start_response, 200 if environ["PATH_INFO"] == READINESS_PATH else 404,
+                            [("Content-Type", "text/plain")], b"ready\n")
+        allowed: set[str] = set()
+        for route, item in self._routes:
+            if route.match(method, raw_path) is not None:
+                return item.app(environ, start_response)
+            if route.match(route.method, raw_path) is not None:
+                allowed.add(route.method)
+        if allowed:
+            response = problem(405, f"{method} is not allowed on {raw_path}",
+                               headers=[("Allow", ", ".join(sorted(allowed)))])
+            return _respond(start_response, response.status, response.headers, response.body)
+        if method in ("GET", "HEAD") and self.static_dir and not raw_path.startswith("/api/"):
+            return self._static(environ, start_response, method)
+        response = problem(404, f"nothing is served at {raw_path}")
+        return _respond(start_response, response.status, response.headers, response.body)
+
+    def _static(self, environ: dict[str, Any], start_response: StartResponse, method: str) -> Iterable[bytes]:
+        assert self.static_dir is not None
+        relative = environ.get("PATH_INFO", "/").lstrip("/")
+        candidate = (self.static_dir / relative).resolve()
+        inside = candidate.is_relative_to(self.static_dir)
+        if not (inside and candidate.is_file()):
+            # Client-side routes (/tasks/42) get the SPA's entry point.
+            candidate = self.static_dir / "index.html"
+            if not candidate.is_file():
+                response = problem(404, "the web app is not built; run `make web`")
+                return _respond(start_response, response.status, response.headers, response.body)
+        content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+        # Vite fingerprints everything under assets/, so those never change.
+        immutable = candidate.parent.name == "assets"
+        headers = [("Content-Type", content_type),
+                   ("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache"),
+                   ("X-Content-Type-Options", "nosniff")]
+        body = candidate.read_bytes()
+        if method == "HEAD":
+            headers.append(("Content-Length", str(len(body))))
+            start_response("200 OK", headers)
+            return [b""]
+        return _respond(start_response, 200, headers, body)
+
+
+def _respond(start_response: StartResponse, status: int, headers: list[tuple[str, str]],
+             body: bytes) -> list[bytes]:
+    start_response(f"{status} {HTTPStatus(status).phrase}", [*headers, ("Content-Length", str(len(body)))])
+    return [body]

@@ -1,0 +1,32 @@
+"""GET /ready: 200 when the database answers, 503 (problem+json, Retry-After) when it does not."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge.cache import Cache
+from functions.taskforge.db import Database
+from functions.taskforge.health import dependency_checks, is_ready
+from functions.taskforge.http import create_resolver, problem_response
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database(settings)
+cache = Cache(settings)
+logger = Logger(service="health")
+app = create_resolver()
+
+
+@app.get("/ready")
+def get_ready() -> Response[Any] | dict[str, Any]:
+    checks = dependency_checks(database, cache, timeout=settings.database_connect_timeout_seconds)
+    if not is_ready(checks):
+        return problem_response(503, "the database is unreachable", headers={"Retry-After": "5"},
+                                checks=checks)
+    return {"status": "ready", "checks": checks}
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,49 @@
+import importlib
+
+import pytest
+
+from functions import catalog
+from functions.catalog import CatalogError, Function, Scaling
+
+
+def test_the_shipped_catalog_is_consistent():
+    catalog.validate()
+
+
+@pytest.mark.parametrize("function", catalog.FUNCTIONS, ids=lambda f: f.name)
+def test_every_handler_imports_and_is_callable(function: Function):
+    module_name, _, attribute = function.handler.rpartition(".")
+    assert callable(getattr(importlib.import_module(module_name), attribute))
+
+
+def test_health_endpoints_are_cataloged():
+    assert catalog.by_handler("functions.health.handle_get_health.handler").routes == ("GET /health",)
+    assert catalog.by_name("get-ready").routes == ("GET /ready",)
+
+
+@pytest.mark.parametrize(
+    ("functions", "message"),
+    [
+        ((Function("Bad_Name", "functions.a.b.handler", routes=("GET /a",)),), "DNS label"),
+        ((Function("a", "functions.a.b.handler", routes=("GET /a",)),
+          Function("a", "functions.a.c.handler", routes=("GET /b",))), "appears twice"),
+        ((Function("a", "functions.a.b.handler"),), "exactly one of"),
+        ((Function("a", "functions.a.b.handler", routes=("GET /a",), schedule="* * * * *"),), "exactly one of"),
+        ((Function("a", "somewhere.else", routes=("GET /a",)),), "handler must be"),
+        ((Function("a", "functions.a.b.handler", routes=("GET /a",), uses=frozenset({"s3"})),), "unknown uses"),
+        ((Function("a", "functions.a.b.handler", routes=("GET /a",), scaling=Scaling(min_scale=3, max_scale=1)),),
+         "min_scale"),
+        ((Function("a", "functions.a.b.handler", routes=("FETCH /a",)),), "unknown method"),
+        ((Function("a", "functions.a.b.handler", routes=("GET /a/{id}",)),
+          Function("b", "functions.a.c.handler", routes=("GET /a/{id}",))), "served by both"),
+    ],
+)
+def test_inconsistent_catalogs_are_rejected(functions, message):
+    with pytest.raises(CatalogError, match=message):
+        catalog.validate(functions)
+
+
+def test_trigger_kind_follows_the_declaration():
+    assert Function("a", "functions.a.b.handler", routes=("GET /a",)).trigger == "http"
+    assert Function("a", "functions.a.b.handler", schedule="* * * * *").trigger == "schedule"
+    assert Function("a", "functions.a.b.handler", events=("dev.taskforge.task.created",)).trigger == "event"
