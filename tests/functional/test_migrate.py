@@ -55,7 +55,8 @@ def test_a_failing_migration_leaves_nothing_half_applied(empty_database_url, tmp
     with psycopg.connect(empty_database_url) as conn:
         tables = {row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         versions = [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
-    assert "good" in tables and "half" not in tables
+    assert "good" in tables
+    assert "half" not in tables
     assert versions == ["0001_good"]
 
 
