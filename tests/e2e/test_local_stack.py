@@ -1,0 +1,77 @@
+"""`make dev`'s stack as a person runs it: one process, one port, Ctrl-C ends everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+from tests.support.processes import REPO_ROOT, free_port, stop, wait_until_ready
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def local_stack(tmp_path: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    full_env = {**os.environ, "PORT": str(port), "PYTHONPATH": str(REPO_ROOT), **env}
+    with open(tmp_path / "devserver.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "functions.devserver"], cwd=REPO_ROOT,
+                                   env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base_url + "/__runtime/ready", process, timeout=60)
+        yield base_url, process
+    finally:
+        stop(process)
+
+
+def test_the_gateway_routes_by_the_catalog(tmp_path, database_url):
+    web = tmp_path / "dist"
+    (web / "assets").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html><title>TaskForge</title>")
+    (web / "assets" / "app-1234.js").write_text("console.log('hi')")
+
+    with local_stack(tmp_path, DATABASE_URL=database_url, WEB_DIST_DIR=str(web)) as (base_url, _):
+        health = requests.get(f"{base_url}/health", timeout=5)
+        ready = requests.get(f"{base_url}/ready", timeout=5)
+        wrong_method = requests.post(f"{base_url}/health", timeout=5)
+        unknown_api = requests.get(f"{base_url}/api/nothing", timeout=5)
+        spa_route = requests.get(f"{base_url}/tasks/42", timeout=5)
+        asset = requests.get(f"{base_url}/assets/app-1234.js", timeout=5)
+        traversal = requests.get(f"{base_url}/assets/%2e%2e/%2e%2e/pyproject.toml", timeout=5)
+
+    assert health.json() == {"status": "ok"}
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"] == "ok"
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["Allow"] == "GET"
+    assert unknown_api.status_code == 404
+    assert unknown_api.headers["Content-Type"] == "application/problem+json"
+    assert spa_route.status_code == 200
+    assert "<title>TaskForge</title>" in spa_route.text
+    assert "immutable" in asset.headers["Cache-Control"]
+    assert "[project]" not in traversal.text
+
+
+def test_without_database_url_an_embedded_postgres_starts_and_stops_with_the_stack(tmp_path):
+    devdata = tmp_path / "devdata"
+    with local_stack(tmp_path, DEVDATA_DIR=str(devdata), DATABASE_URL="") as (base_url, process):
+        ready = requests.get(f"{base_url}/ready", timeout=10)
+        # Ctrl-C, as a person stops `make dev`
+        process.send_signal(signal.SIGINT)
+        exit_code = process.wait(timeout=30)
+
+    assert ready.status_code == 200
+    assert exit_code == 0
+    assert (devdata / "postgres" / "PG_VERSION").is_file()
+    leftovers = [p for p in psutil.process_iter(["cmdline"]) if str(devdata) in " ".join(p.info["cmdline"] or [])]
+    assert leftovers == []
