@@ -22,11 +22,11 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check functions tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix functions tests benchmarks
+	$(BIN)/ruff check --fix .
 
 ## bench: the runtime's performance ratios (see benchmarks/RESULTS.md)
 bench: $(STAMP)
