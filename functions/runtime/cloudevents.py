@@ -17,6 +17,7 @@ from typing import Any
 from cloudevents.core.bindings.http import HTTPMessage, from_http_event
 
 PING_TYPE = "dev.knative.sources.ping"
+REQUIRED_ATTRIBUTES = frozenset({"id", "source", "type", "specversion"})
 _JSON_MEDIA = re.compile(r"^(application|text)/([a-z0-9.+-]*\+)?json(;.*)?$", re.IGNORECASE)
 
 
@@ -33,6 +34,7 @@ def is_cloudevent(headers: dict[str, str]) -> bool:
 def to_eventbridge(headers: dict[str, str], body: bytes, region: str, account_id: str) -> dict[str, Any]:
     if headers.get("content-type", "").lower().startswith("application/cloudevents-batch"):
         raise MalformedCloudEvent("batched CloudEvents are not accepted; send one event per request")
+    _require_attributes(headers, body)
     declared_json = _JSON_MEDIA.match(headers.get("content-type") or "application/json")
     if "ce-specversion" in headers and body and declared_json:
         try:
@@ -60,6 +62,23 @@ def to_eventbridge(headers: dict[str, str], body: bytes, region: str, account_id
         "detail": _detail(event.get_data()),
         "cloudevent": {name: _plain(value) for name, value in attributes.items()},
     }
+
+
+def _require_attributes(headers: dict[str, str], body: bytes) -> None:
+    # The SDK would invent a missing id or specversion; a redelivered event must keep its id.
+    if "ce-specversion" in headers:
+        present = {name[3:] for name, value in headers.items() if name.startswith("ce-") and value.strip()}
+    else:
+        try:
+            envelope = json.loads(body)
+        except ValueError:
+            raise MalformedCloudEvent("structured-mode body is not JSON") from None
+        if not isinstance(envelope, dict):
+            raise MalformedCloudEvent("structured-mode body is not a JSON object")
+        present = {name for name, value in envelope.items() if value not in (None, "")}
+    missing = sorted(REQUIRED_ATTRIBUTES - present)
+    if missing:
+        raise MalformedCloudEvent(f"missing required attribute(s): {', '.join(missing)}")
 
 
 def _detail(data: Any) -> dict[str, Any]:

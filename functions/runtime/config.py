@@ -53,6 +53,8 @@ class RuntimeConfig:
         handler_path = env.get("HANDLER", "").strip()
         if not handler_path:
             raise ConfigError("HANDLER is not set: give the handler as package.module.function")
+        if handler_path.count(".") < 1 or handler_path.startswith(".") or handler_path.endswith("."):
+            raise ConfigError(f"HANDLER={handler_path!r} must be package.module.function")
         event_format = env.get("EVENT_FORMAT", "alb").strip().lower()
         if event_format not in EVENT_FORMATS:
             raise ConfigError(
@@ -73,7 +75,7 @@ class RuntimeConfig:
             host=env.get("HOST", "0.0.0.0"),
             function_name=function_name,
             function_timeout=_number(env, "FUNCTION_TIMEOUT", 30.0, low=0.001),
-            memory_mb=_integer(env, "FUNCTION_MEMORY_MB", _cgroup_memory_mb(), low=1),
+            memory_mb=_integer(env, "FUNCTION_MEMORY_MB", 0, low=1) or _cgroup_memory_mb(),
             concurrency=_integer(env, "CONCURRENCY", 8, low=1, high=1024),
             workers=_integer(env, "WORKERS", 1, low=1, high=64),
             max_body_bytes=_integer(env, "MAX_BODY_BYTES", LAMBDA_MAX_BODY, low=0),

@@ -83,8 +83,12 @@ def rest_event(request: HttpRequest, target: Target) -> dict[str, Any]:
     body, is_base64 = _encode_body(request)
     pairs = _query_pairs(request.raw_query, decode=unquote_plus)
     named = tuple((_title_case(name), value) for name, value in request.headers)
-    resource = target.route.template if target.route else "/{proxy+}"
-    path_parameters = target.path_parameters if target.route else {"proxy": request.raw_path[1:]}
+    if target.route:
+        resource, path_parameters = target.route.template, target.path_parameters
+    elif request.raw_path == "/":
+        resource, path_parameters = "/", {}
+    else:  # no routes configured: the function sits behind a catch-all proxy resource
+        resource, path_parameters = "/{proxy+}", {"proxy": request.raw_path[1:]}
     return {
         "resource": resource,
         "path": request.raw_path,

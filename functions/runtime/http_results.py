@@ -51,10 +51,9 @@ def to_http_response(result: Any, event_format: str) -> HttpResponse:
 def _status(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise MalformedResult(f"statusCode must be an integer, got {value!r}")
-    try:
-        status = int(value)
-    except ValueError:
-        raise MalformedResult(f"statusCode must be an integer, got {value!r}") from None
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise MalformedResult(f"statusCode must be an integer, got {value!r}")
+    status = int(value)
     if not 100 <= status <= 599:
         raise MalformedResult(f"statusCode {status} is outside 100-599")
     return status
