@@ -117,11 +117,10 @@ class RuntimeApp:
             result = self._call_handler(event, request.request_id, request.header("traceparent"))
             response = to_http_response(result, config.event_format)
         except MalformedResult as exc:
-            logger.error("handler returned a malformed result: %s", exc,
-                         extra={"request_id": request.request_id})
+            logger.error("request %s: handler returned a malformed result: %s", request.request_id, exc)
             return problem(502, f"the function returned an invalid response: {exc}", request.request_id)
         except Exception:
-            logger.exception("handler raised", extra={"request_id": request.request_id})
+            logger.exception("request %s: handler raised", request.request_id)
             return problem(502, "the function failed; see its log for this request id", request.request_id)
         return response
 
@@ -136,7 +135,7 @@ class RuntimeApp:
         try:
             self._call_handler(event, request_id, trace_parent)
         except Exception:
-            logger.exception("event handler raised", extra={"request_id": request_id})
+            logger.exception("event %s: handler raised", request_id)
             # 5xx tells Knative to redeliver with its retry policy.
             return problem(500, "the function failed; the event will be redelivered", request_id)
         return HttpResponse(204, [], b"")

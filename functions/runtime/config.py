@@ -44,8 +44,8 @@ class RuntimeConfig:
 
     @property
     def strict(self) -> bool:
-        """One request at a time, as on Lambda."""
-        return self.concurrency == 1 and self.workers == 1
+        """One invocation at a time per process, as on Lambda."""
+        return self.concurrency == 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RuntimeConfig:

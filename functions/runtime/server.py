@@ -16,7 +16,6 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
-from gunicorn.workers.sync import SyncWorker
 
 from .app import wire_headers
 
@@ -44,11 +43,13 @@ class _DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]
         draining.set()
         super().handle_exit(sig, frame)
 
-
-class _DrainingSyncWorker(SyncWorker):  # type: ignore[misc]
-    def handle_exit(self, sig: int, frame: Any) -> None:
-        draining.set()
-        super().handle_exit(sig, frame)
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled)
+        if not enabled and not self.alive:
+            # Draining: refuse new connections now rather than leave them in the
+            # backlog until exit, so a load balancer moves on at once.
+            for listener in self.sockets:
+                listener.close()
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -59,12 +60,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         options = self._options
-        strict = options.threads == 1
         settings: dict[str, Any] = {
             "bind": [_address(options.host, options.port)],
             "workers": options.workers,
-            "threads": options.threads,
-            "worker_class": _DrainingSyncWorker if strict else _DrainingThreadWorker,
+            # One-at-a-time functions still get spare threads: the application's lock
+            # serialises invocations while probes keep being answered.
+            "threads": options.threads if options.threads > 1 else 4,
+            "worker_class": _DrainingThreadWorker,
             "timeout": int(options.request_timeout) + 30,
             "graceful_timeout": int(options.request_timeout) + 5,
             "keepalive": 75,  # longer than the idle timeout of an ALB or Envoy in front

@@ -90,9 +90,9 @@ def test_flag_false(value: str) -> None:
 
 @pytest.mark.parametrize(
     ("concurrency", "workers", "strict"),
-    [("1", "1", True), ("1", "2", False), ("2", "1", False), ("8", "4", False)],
+    [("1", "1", True), ("1", "2", True), ("2", "1", False), ("8", "4", False)],
 )
-def test_strict_only_with_one_thread_and_one_worker(concurrency: str, workers: str, strict: bool) -> None:
+def test_strict_means_one_invocation_at_a_time_per_process(concurrency: str, workers: str, strict: bool) -> None:
     assert from_env(CONCURRENCY=concurrency, WORKERS=workers).strict is strict
 
 

@@ -1,0 +1,3 @@
+"""Handler paths that must be refused at start-up."""
+
+NOT_CALLABLE = 42
