@@ -71,6 +71,24 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
 )
 
+
+def _auth(name: str, module: str, route: str, uses: frozenset[str]) -> Function:
+    return Function(name=name, handler=f"functions.auth.{module}.handler", routes=(route,),
+                    uses=frozenset({"database"}) | uses)
+
+
+_SIGNS = frozenset({"signing-key", "verify-key", "redis"})
+_VERIFIES = frozenset({"verify-key"})
+
+FUNCTIONS += (
+    _auth("post-register", "handle_post_register", "POST /api/auth/register", frozenset()),
+    _auth("post-login", "handle_post_login", "POST /api/auth/login", _SIGNS),
+    _auth("post-refresh", "handle_post_refresh", "POST /api/auth/refresh", _SIGNS),
+    _auth("post-logout", "handle_post_logout", "POST /api/auth/logout", _VERIFIES),
+    _auth("get-me", "handle_get_me", "GET /api/auth/me", _VERIFIES),
+    _auth("post-password", "handle_post_password", "POST /api/auth/password", _VERIFIES),
+)
+
 USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})
 
 

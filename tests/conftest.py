@@ -19,6 +19,46 @@ def _url_for(database: str) -> str:
     return psycopg.conninfo.make_conninfo(ADMIN_URL, dbname=database)
 
 
+# Handler modules read their settings once, at import, as in a container. So the test
+# process gets its environment before any handler is imported: its own API database
+# (created on first use), its own Redis key prefix and a freshly made signing key.
+_RUN_ID = uuid.uuid4().hex[:12]
+API_DATABASE = f"tf_api_{_RUN_ID}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.support.keys import ed25519_pem
+
+    private_pem, _ = ed25519_pem()
+    os.environ.update({
+        "DATABASE_URL": _url_for(API_DATABASE),
+        "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": f"tf-test-{_RUN_ID}:",
+        "JWT_PRIVATE_KEY": private_pem,
+    })
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    try:
+        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(API_DATABASE)))
+    except psycopg.Error:
+        pass  # nothing to clean when PostgreSQL was never reachable
+
+
+@pytest.fixture(scope="session")
+def api_database() -> str:
+    """The database the in-process handlers use, created and migrated once per run."""
+    from functions.taskforge.migrate import apply_migrations
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (API_DATABASE,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(API_DATABASE)))
+    apply_migrations(_url_for(API_DATABASE))
+    return _url_for(API_DATABASE)
+
+
 @pytest.fixture
 def empty_database_url() -> Iterator[str]:
     """A database of its own, created empty for one test and dropped afterwards."""

@@ -24,6 +24,10 @@ class Cache:
             )
 
     @property
+    def client(self) -> redis.Redis | None:
+        return self._client
+
+    @property
     def configured(self) -> bool:
         return self._client is not None
 

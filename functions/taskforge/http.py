@@ -31,3 +31,17 @@ def create_resolver() -> ALBResolver:
         return problem_response(404, f"no route for {event.http_method} {event.path}")
 
     return app
+
+
+def read_cookie(cookie_header: str | None, name: str) -> str | None:
+    from http.cookies import CookieError, SimpleCookie
+
+    if not cookie_header:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Settings(BaseModel):
@@ -17,16 +17,48 @@ class Settings(BaseModel):
 
     environment: str = Field(default="local", pattern=r"^[a-z][a-z0-9-]{0,31}$")
     database_url: str | None = None
+    database_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    database_pool_max: int = Field(default=8, ge=1, le=100)
+    # Applied to every session: no request can hold a connection for long.
+    database_statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
     redis_url: str | None = None
     # Every Redis call gives up after this long: the API must keep working without Redis.
     redis_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
-    database_connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
-    database_pool_max: int = Field(default=8, ge=1, le=100)
+    # Namespaces every key, so environments (or test runs) can share one Redis.
+    redis_key_prefix: str = Field(default="tf:", max_length=64)
+    cache_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
 
-    @field_validator("database_url", "redis_url")
+    # Tokens: only the functions that issue them get the private key.
+    jwt_private_key: str | None = None
+    jwt_public_key: str | None = None
+    jwt_issuer: str = "taskforge"
+    jwt_audience: str = "taskforge-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=900)
+    refresh_token_ttl_seconds: int = Field(default=14 * 86_400, ge=300, le=90 * 86_400)
+    # Off only for plain-HTTP local development; browsers drop Secure cookies on http://.
+    cookie_secure: bool = True
+
+    cors_allow_origin: str | None = None
+    api_rate_limit_per_minute: int = Field(default=600, ge=1)
+    login_max_failures: int = Field(default=10, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+
+    @field_validator("database_url", "redis_url", "jwt_private_key", "jwt_public_key", "cors_allow_origin")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @model_validator(mode="after")
+    def _public_key_from_private(self) -> Settings:
+        if self.jwt_private_key and not self.jwt_public_key:
+            from cryptography.hazmat.primitives import serialization
+
+            private = serialization.load_pem_private_key(self.jwt_private_key.encode(), password=None)
+            public = private.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            object.__setattr__(self, "jwt_public_key", public.decode())
+        return self
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -1,0 +1,32 @@
+"""GET /api/auth/me: the caller's account."""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import accounts, auth
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.auth_models import User
+from functions.taskforge.db import Connection, Database
+from functions.taskforge.errors import Unauthorized
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database(settings)
+verifier = auth.verifier_from(settings)
+logger = Logger(service="auth")
+app = create_api(settings)
+
+
+@app.get("/api/auth/me", tags=["auth"], summary="The current user")
+def get_me() -> User:
+    claims = auth.access_claims(verifier, app.current_event.headers.get("authorization"))
+
+    def load(conn: Connection) -> User:
+        user = accounts.get_user(conn, auth.ensure_current(conn, claims))
+        if user is None:
+            raise Unauthorized("the account no longer exists")
+        return User.from_row(user)
+
+    return database.transaction(load)
+
+
+handler = api_handler(app, logger, "me")

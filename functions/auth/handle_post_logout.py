@@ -1,0 +1,39 @@
+"""POST /api/auth/logout: end every session of the caller and clear the refresh cookie.
+
+The caller is known by its access token or, once that has expired, by its refresh token.
+"""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.db import Database
+from functions.taskforge.errors import Unauthorized
+from functions.taskforge.http import read_cookie
+from functions.taskforge.sessions import cleared_cookie
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database(settings)
+verifier = auth.verifier_from(settings)
+logger = Logger(service="auth")
+app = create_api(settings)
+
+
+@app.post("/api/auth/logout", status_code=204, tags=["auth"], summary="Log out everywhere")
+def post_logout() -> Response[None]:
+    headers = app.current_event.headers
+    refresh_token = read_cookie(headers.get("cookie"), auth.REFRESH_COOKIE)
+    if headers.get("authorization"):
+        claims = auth.access_claims(verifier, headers.get("authorization"))
+    elif refresh_token:
+        claims = verifier.verify(refresh_token, "refresh")
+    else:
+        raise Unauthorized()
+    database.transaction(lambda conn: auth.ensure_current(conn, claims))
+    auth.logout(database, claims.user_id)
+    return Response(status_code=204, cookies=[cleared_cookie(settings)])
+
+
+handler = api_handler(app, logger, "logout")

@@ -1,0 +1,35 @@
+"""POST /api/auth/refresh: rotate the refresh token (cookie or body) into a new pair."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from functions.taskforge import auth
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.auth_models import RefreshRequest, TokenPair
+from functions.taskforge.db import Database
+from functions.taskforge.errors import Unauthorized
+from functions.taskforge.http import read_cookie
+from functions.taskforge.sessions import session_response
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database(settings)
+signer = auth.signer_from(settings)
+verifier = auth.verifier_from(settings)
+logger = Logger(service="auth")
+app = create_api(settings)
+
+
+@app.post("/api/auth/refresh", tags=["auth"], summary="Exchange a refresh token for a new pair")
+def post_refresh(body: Annotated[RefreshRequest | None, Body()] = None) -> Response[TokenPair]:
+    token = (body.refresh_token if body else None) or read_cookie(
+        app.current_event.headers.get("cookie"), auth.REFRESH_COOKIE)
+    if not token:
+        raise Unauthorized("no refresh token was sent")
+    return session_response(settings, auth.refresh(database, settings, signer, verifier, token))
+
+
+handler = api_handler(app, logger, "refresh")

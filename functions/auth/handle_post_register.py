@@ -1,0 +1,22 @@
+"""POST /api/auth/register: create an account. 201 with the user; 409 when the e-mail is taken."""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.auth_models import RegisterRequest, User
+from functions.taskforge.db import Database
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database(settings)
+logger = Logger(service="auth")
+app = create_api(settings)
+
+
+@app.post("/api/auth/register", status_code=201, tags=["auth"], summary="Create an account")
+def post_register(body: RegisterRequest) -> User:
+    return User.from_row(auth.register(database, body.email, body.password, body.display_name))
+
+
+handler = api_handler(app, logger, "register")

@@ -1,0 +1,63 @@
+"""The API as a client sees it: every catalog function behind the local gateway, in process,
+on a real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from tests.support.wsgi_client import WsgiClient
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def gateway(api_database: str):
+    from functions.catalog import FUNCTIONS
+    from functions.devserver.gateway import Gateway, mount
+
+    return Gateway([mount(function) for function in FUNCTIONS], static_dir=None)
+
+
+@pytest.fixture
+def client(gateway) -> WsgiClient:
+    return WsgiClient(gateway)
+
+
+@dataclass
+class Account:
+    id: str
+    email: str
+    password: str
+    access_token: str
+    refresh_token: str
+    client: WsgiClient  # sends this account's access token
+
+
+@pytest.fixture
+def make_account(gateway, api_database: str) -> Iterator[Callable[..., Account]]:
+    """Registers and logs in fresh accounts; deletes them (and their tasks) afterwards."""
+    created: list[str] = []
+
+    def make(password: str = PASSWORD, display_name: str | None = None) -> Account:
+        anonymous = WsgiClient(gateway)
+        email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+        registered = anonymous.post("/api/auth/register",
+                                    json={"email": email, "password": password, "display_name": display_name})
+        assert registered.status_code == 201, registered.text
+        created.append(registered.json()["id"])
+        login = anonymous.post("/api/auth/login", json={"email": email, "password": password})
+        assert login.status_code == 200, login.text
+        tokens = login.json()
+        authorized = WsgiClient(gateway, {"Authorization": f"Bearer {tokens['access_token']}"})
+        return Account(registered.json()["id"], email, password, tokens["access_token"],
+                       tokens["refresh_token"], authorized)
+
+    yield make
+    if created:
+        with psycopg.connect(api_database, autocommit=True) as conn:
+            conn.execute("DELETE FROM users WHERE id = ANY(%s::uuid[])", (created,))
