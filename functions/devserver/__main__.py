@@ -21,11 +21,15 @@ def main() -> int:
     logger = logging.getLogger("functions.devserver")
     port = int(os.environ.get("PORT", "8000"))
     host = os.environ.get("HOST", "127.0.0.1")
+    data_dir = Path(os.environ.get("DEVDATA_DIR") or REPO_ROOT / ".devdata")
     if not os.environ.get("DATABASE_URL"):
         from .embedded_db import start_embedded_postgres
 
-        data_dir = Path(os.environ.get("DEVDATA_DIR", REPO_ROOT / ".devdata")) / "postgres"
-        os.environ["DATABASE_URL"] = start_embedded_postgres(data_dir)
+        os.environ["DATABASE_URL"] = start_embedded_postgres(data_dir / "postgres")
+    if not os.environ.get("JWT_PRIVATE_KEY"):
+        from .keys import local_signing_key
+
+        os.environ["JWT_PRIVATE_KEY"] = local_signing_key(data_dir)
 
     from functions.catalog import FUNCTIONS
     from functions.runtime.config import ConfigError

@@ -64,13 +64,19 @@ def test_the_gateway_routes_by_the_catalog(tmp_path, database_url):
 
 def test_without_database_url_an_embedded_postgres_starts_and_stops_with_the_stack(tmp_path):
     devdata = tmp_path / "devdata"
-    with local_stack(tmp_path, DEVDATA_DIR=str(devdata), DATABASE_URL="") as (base_url, process):
+    with local_stack(tmp_path, DEVDATA_DIR=str(devdata), DATABASE_URL="", JWT_PRIVATE_KEY="") as (base_url, process):
         ready = requests.get(f"{base_url}/ready", timeout=10)
+        credentials = {"email": "first@example.com", "password": "a long enough password"}
+        registered = requests.post(f"{base_url}/api/auth/register", json=credentials, timeout=10)
+        login = requests.post(f"{base_url}/api/auth/login", json=credentials, timeout=10)
         # Ctrl-C, as a person stops `make dev`
         process.send_signal(signal.SIGINT)
         exit_code = process.wait(timeout=30)
 
     assert ready.status_code == 200
+    assert registered.status_code == 201
+    assert login.status_code == 200
+    assert (devdata / "jwt-ed25519.pem").stat().st_mode & 0o077 == 0  # the key is private to its owner
     assert exit_code == 0
     assert (devdata / "postgres" / "PG_VERSION").is_file()
     leftovers = [p for p in psutil.process_iter(["cmdline"]) if str(devdata) in " ".join(p.info["cmdline"] or [])]
