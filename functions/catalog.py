@@ -89,6 +89,22 @@ FUNCTIONS += (
     _auth("post-password", "handle_post_password", "POST /api/auth/password", _VERIFIES),
 )
 
+
+def _api(name: str, handler: str, route: str, uses: frozenset[str] = frozenset()) -> Function:
+    return Function(name=name, handler=f"functions.{handler}.handler", routes=(route,),
+                    uses=frozenset({"database", "redis", "verify-key"}) | uses)
+
+
+FUNCTIONS += (
+    _api("list-tasks", "tasks.handle_get_tasks", "GET /api/tasks"),
+    _api("create-task", "tasks.handle_post_task", "POST /api/tasks"),
+    _api("create-tasks-batch", "tasks.handle_post_tasks_batch", "POST /api/tasks/batch"),
+    _api("get-task", "tasks.handle_get_task", "GET /api/tasks/{task_id}"),
+    _api("patch-task", "tasks.handle_patch_task", "PATCH /api/tasks/{task_id}"),
+    _api("delete-task", "tasks.handle_delete_task", "DELETE /api/tasks/{task_id}"),
+    _api("get-stats", "stats.handle_get_stats", "GET /api/stats"),
+)
+
 USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})
 
 

@@ -21,7 +21,7 @@ from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
 database = Database(settings)
-counters = Counters(Cache(settings).client, fallback=MemoryCounters(), prefix=settings.redis_key_prefix)
+counters = Counters(Cache(settings), fallback=MemoryCounters())
 signer = auth.signer_from(settings)
 logger = Logger(service="auth")
 app = create_api(settings)

@@ -44,7 +44,8 @@ def create_api(settings: Settings) -> ALBResolver:
             allow_credentials=True,
             max_age=600,
         )
-    app = ALBResolver(cors=cors, enable_validation=True)
+    # ALB passes the query string undecoded; the resolver decodes it once.
+    app = ALBResolver(cors=cors, enable_validation=True, decode_query_parameters=True)
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response[str]:

@@ -2,48 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
+from .models import Body, Row, encodable
 
-def _encodable(value: str) -> str:
-    # JSON can carry lone surrogates ("\ud800"); they cannot be hashed or stored.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-NewPassword = Annotated[str, StringConstraints(min_length=8, max_length=128), AfterValidator(_encodable)]
-GivenPassword = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_encodable)]
+NewPassword = Annotated[str, StringConstraints(min_length=8, max_length=128), AfterValidator(encodable)]
+GivenPassword = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(encodable)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-
-class Row(Body):
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Self:
-        """Builds the response from a database row, taking only the fields it declares."""
-        return cls(**{name: row[name] for name in cls.model_fields})
 
 
 class RegisterRequest(Body):
     email: Email
     password: NewPassword
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                            AfterValidator(_encodable)] | None = None
+                            AfterValidator(encodable)] | None = None
 
 
 class LoginRequest(Body):
     email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
-                     AfterValidator(_encodable)]
+                     AfterValidator(encodable)]
     password: GivenPassword
 
 

@@ -7,15 +7,14 @@ limit simply lets requests through when Redis is gone: availability first.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from typing import TYPE_CHECKING
 
+from .cache import Cache
+
 if TYPE_CHECKING:
     import redis
-
-logger = logging.getLogger(__name__)
 
 
 class MemoryCounters:
@@ -48,51 +47,44 @@ class MemoryCounters:
 class Counters:
     """Redis first; the in-process fallback when Redis is unset or failing (if allowed)."""
 
-    def __init__(self, client: redis.Redis | None, fallback: MemoryCounters | None, prefix: str = "") -> None:
-        self._client = client
+    def __init__(self, cache: Cache, fallback: MemoryCounters | None) -> None:
+        self._cache = cache
         self._fallback = fallback
-        self._prefix = prefix
+        self._prefix = cache.prefix + "rl:"
 
     def add(self, key: str, window_seconds: int) -> tuple[int, int] | None:
         """The new count and seconds until the window resets; None when nothing counts."""
-        key = self._prefix + key
-        if self._client is not None:
-            import redis
+        full_key = self._prefix + key
 
-            try:
-                pipe = self._client.pipeline(transaction=False)
-                pipe.incr(key)
-                pipe.expire(key, window_seconds, nx=True)
-                pipe.ttl(key)
-                count, _, ttl = pipe.execute()
-                return int(count), max(1, int(ttl))
-            except redis.RedisError as exc:
-                logger.warning("rate limit counter unavailable in Redis: %s", exc)
-        return self._fallback.add(key, window_seconds) if self._fallback else None
+        def increment(client: redis.Redis) -> tuple[int, int]:
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(full_key)
+            pipe.expire(full_key, window_seconds, nx=True)
+            pipe.ttl(full_key)
+            count, _, ttl = pipe.execute()
+            return int(count), max(1, int(ttl))
+
+        counted = self._cache.call("rate-limit", increment)
+        if counted is None and self._fallback is not None:
+            return self._fallback.add(key, window_seconds)
+        return counted
 
     def peek(self, key: str) -> tuple[int, int] | None:
-        key = self._prefix + key
-        if self._client is not None:
-            import redis
+        full_key = self._prefix + key
 
-            try:
-                pipe = self._client.pipeline(transaction=False)
-                pipe.get(key)
-                pipe.ttl(key)
-                raw, ttl = pipe.execute()
-                return int(raw or 0), max(1, int(ttl))
-            except redis.RedisError as exc:
-                logger.warning("rate limit counter unavailable in Redis: %s", exc)
-        return self._fallback.peek(key) if self._fallback else None
+        def read(client: redis.Redis) -> tuple[int, int]:
+            pipe = client.pipeline(transaction=False)
+            pipe.get(full_key)
+            pipe.ttl(full_key)
+            raw, ttl = pipe.execute()
+            return int(raw or 0), max(1, int(ttl))
+
+        seen = self._cache.call("rate-limit", read)
+        if seen is None and self._fallback is not None:
+            return self._fallback.peek(key)
+        return seen
 
     def reset(self, key: str) -> None:
-        key = self._prefix + key
-        if self._client is not None:
-            import redis
-
-            try:
-                self._client.delete(key)
-            except redis.RedisError as exc:
-                logger.warning("rate limit counter unavailable in Redis: %s", exc)
-        if self._fallback:
+        self._cache.call("rate-limit", lambda client: client.delete(self._prefix + key))
+        if self._fallback is not None:
             self._fallback.reset(key)

@@ -43,7 +43,8 @@ CREATE TABLE tasks (
 );
 -- Keyset pagination: one index per sort order, each ending in id for a total order.
 CREATE INDEX tasks_owner_created ON tasks (owner_id, created_at, id);
-CREATE INDEX tasks_owner_due ON tasks (owner_id, due_date, id);
+-- Tasks without a due date sort after every dated one.
+CREATE INDEX tasks_owner_due ON tasks (owner_id, (COALESCE(due_date, 'infinity'::timestamptz)), id);
 CREATE INDEX tasks_owner_priority ON tasks (owner_id, priority, id);
 CREATE INDEX tasks_search ON tasks USING gin (search);
 CREATE INDEX tasks_title_trgm ON tasks USING gin (title gin_trgm_ops);

@@ -1,0 +1,30 @@
+"""What every request and response body shares: unknown fields refused, text that can be stored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict
+
+
+def encodable(value: str) -> str:
+    # JSON can carry lone surrogates ("\ud800"); they cannot be hashed or stored.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Row(Body):
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        """Builds the response from a database row, taking only the fields it declares."""
+        return cls(**{name: row[name] for name in cls.model_fields})
+
+

@@ -1,0 +1,84 @@
+"""Request and response bodies of the tasks API. Unknown fields are refused, and the
+server-owned fields (id, owner, timestamps) are never accepted from a client."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
+
+from .models import Body, Row, encodable
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_not_blank),
+                  AfterValidator(encodable)]
+Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(encodable)]
+Priority = Annotated[int, Field(ge=1, le=3, description="1 high, 2 normal, 3 low")]
+SortField = Literal["created_at", "due_date", "priority"]
+SortOrder = Literal["asc", "desc"]
+
+
+class TaskCreate(Body):
+    title: Title
+    description: Description = ""
+    completed: bool = False
+    priority: Priority = 2
+    due_date: AwareDatetime | None = None
+
+
+class TaskPatch(Body):
+    title: Title | None = None
+    description: Description | None = None
+    completed: bool | None = None
+    priority: Priority | None = None
+    due_date: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> TaskPatch:
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        for name in ("title", "description", "completed", "priority"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class TaskBatch(Body):
+    tasks: list[TaskCreate] = Field(min_length=1, max_length=100)
+
+
+class Task(Row):
+    id: str
+    title: str
+    description: str
+    completed: bool
+    priority: int
+    due_date: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    owner: str
+
+
+class TaskPage(Body):
+    items: list[Task]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+class TaskList(Body):
+    items: list[Task]
+
+
+class Stats(Body):
+    total: int
+    completed: int
+    overdue: int
+    by_priority: dict[Literal["1", "2", "3"], int]
+    completion_rate: float = Field(ge=0, le=1)

@@ -1,0 +1,27 @@
+"""DELETE /api/tasks/{task_id}: 204. If-Match guards against deleting a changed task (412)."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="tasks")
+app = create_api(deps.settings)
+
+
+@app.delete("/api/tasks/<task_id>", status_code=204, tags=["tasks"], summary="Delete a task")
+def delete_task(task_id: str) -> Response[None]:
+    claims = deps.caller(app)
+    task_id = tasks.parse_task_id(task_id)
+    allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
+    deps.database.transaction(
+        lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
+    deps.cache.bump(claims.user_id)
+    return Response(status_code=204)
+
+
+handler = api_handler(app, logger, "delete-task")

@@ -1,0 +1,25 @@
+"""GET /api/tasks/{task_id}: one task, with its ETag."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+from functions.taskforge.task_models import Task
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="tasks")
+app = create_api(deps.settings)
+
+
+@app.get("/api/tasks/<task_id>", tags=["tasks"], summary="Get a task")
+def get_task(task_id: str) -> Response[Task]:
+    claims = deps.caller(app)
+    task_id = tasks.parse_task_id(task_id)
+    row = deps.database.transaction(lambda conn: tasks.get(conn, auth.ensure_current(conn, claims), task_id))
+    return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
+
+
+handler = api_handler(app, logger, "get-task")

@@ -1,0 +1,43 @@
+"""POST /api/tasks: create a task. 201 with Location and ETag; Idempotency-Key makes retries safe."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.idempotency import PostgresPersistenceLayer
+from functions.taskforge.idempotent_writes import StoredResponse, run_once
+from functions.taskforge.settings import Settings
+from functions.taskforge.task_models import Task, TaskCreate
+
+deps = Dependencies.from_settings(Settings.from_env())
+persistence = PostgresPersistenceLayer(deps.database)
+logger = Logger(service="tasks")
+app = create_api(deps.settings)
+
+
+@app.post("/api/tasks", status_code=201, tags=["tasks"], summary="Create a task")
+def post_task(body: TaskCreate) -> Response[Task]:
+    claims = deps.caller(app)
+
+    def create() -> StoredResponse:
+        row = deps.database.transaction(lambda conn: tasks.create(conn, auth.ensure_current(conn, claims), body))
+        deps.cache.bump(claims.user_id)
+        task = Task.from_row(row)
+        return {"status": 201, "body": task.model_dump(mode="json"),
+                "headers": {"Location": f"/api/tasks/{task.id}", "ETag": tasks.etag(row)}}
+
+    stored = run_once(persistence, app.lambda_context, claims.user_id,
+                      app.current_event.headers.get("idempotency-key"), body.model_dump(mode="json"), create)
+    return _response(stored)
+
+
+def _response(stored: dict[str, Any]) -> Response[Task]:
+    return Response(stored["status"], "application/json", Task.model_validate(stored["body"]),
+                    headers=stored["headers"])
+
+
+handler = api_handler(app, logger, "create-task")

@@ -1,0 +1,37 @@
+"""POST /api/tasks/batch: create 1 to 100 tasks, all or none. Idempotency-Key makes retries safe."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.idempotency import PostgresPersistenceLayer
+from functions.taskforge.idempotent_writes import StoredResponse, run_once
+from functions.taskforge.settings import Settings
+from functions.taskforge.task_models import Task, TaskBatch, TaskList
+
+deps = Dependencies.from_settings(Settings.from_env())
+persistence = PostgresPersistenceLayer(deps.database)
+logger = Logger(service="tasks")
+app = create_api(deps.settings)
+
+
+@app.post("/api/tasks/batch", status_code=201, tags=["tasks"], summary="Create tasks, all or none")
+def post_tasks_batch(body: TaskBatch) -> Response[TaskList]:
+    claims = deps.caller(app)
+
+    def create() -> StoredResponse:
+        rows = deps.database.transaction(
+            lambda conn: tasks.create_many(conn, auth.ensure_current(conn, claims), body.tasks))
+        deps.cache.bump(claims.user_id)
+        created = TaskList(items=[Task.from_row(row) for row in rows])
+        return {"status": 201, "body": created.model_dump(mode="json"), "headers": {}}
+
+    stored = run_once(persistence, app.lambda_context, claims.user_id,
+                      app.current_event.headers.get("idempotency-key"), body.model_dump(mode="json"), create)
+    return Response(stored["status"], "application/json", TaskList.model_validate(stored["body"]),
+                    headers=stored["headers"])
+
+
+handler = api_handler(app, logger, "create-tasks-batch")
