@@ -13,10 +13,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 
-from .errors import BadRequest, Conflict, Unprocessable
+from .errors import BadRequest, Conflict, ServiceUnavailable, Unprocessable
 from .idempotency import PostgresPersistenceLayer
 
 RECORD_LIFETIME_SECONDS = 24 * 3600
@@ -24,8 +25,9 @@ RECORD_LIFETIME_SECONDS = 24 * 3600
 StoredResponse = dict[str, Any]  # {"status": int, "headers": {...}, "body": <JSON>}
 
 
-def run_once(persistence: PostgresPersistenceLayer, context: Any, user_id: str, key: str | None,
+def run_once(persistence: PostgresPersistenceLayer, operation: str, context: Any, user_id: str, key: str | None,
              body: Any, work: Callable[[], StoredResponse]) -> StoredResponse:
+    """work() once per (operation, caller, key); a retry gets the stored response."""
     if key is None:
         return work()
     if not 1 <= len(key) <= 255 or not key.isprintable():
@@ -34,7 +36,8 @@ def run_once(persistence: PostgresPersistenceLayer, context: Any, user_id: str, 
                                expires_after_seconds=RECORD_LIFETIME_SECONDS)
     config.register_lambda_context(context)
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config,
+                         key_prefix=operation)
     def once(request: dict[str, Any]) -> StoredResponse:
         return work()
 
@@ -44,4 +47,7 @@ def run_once(persistence: PostgresPersistenceLayer, context: Any, user_id: str, 
         raise Unprocessable("this Idempotency-Key was already used with a different body") from None
     except IdempotencyAlreadyInProgressError:
         raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly") from None
+    except IdempotencyPersistenceLayerError:
+        # Powertools wraps whatever the store raised; the store is PostgreSQL.
+        raise ServiceUnavailable() from None
     return result

@@ -30,7 +30,7 @@ def post_task(body: TaskCreate) -> Response[Task]:
         return {"status": 201, "body": task.model_dump(mode="json"),
                 "headers": {"Location": f"/api/tasks/{task.id}", "ETag": tasks.etag(row)}}
 
-    stored = run_once(persistence, app.lambda_context, claims.user_id,
+    stored = run_once(persistence, "create-task", app.lambda_context, claims.user_id,
                       app.current_event.headers.get("idempotency-key"), body.model_dump(mode="json"), create)
     return _response(stored)
 
