@@ -10,10 +10,10 @@ so Knative retries); the process keeps serving.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from http import HTTPStatus
@@ -40,6 +40,11 @@ wire_headers = threading.local()
 
 logger = logging.getLogger("functions.runtime")
 
+# Strict mode means one invocation per process, as on Lambda, whatever the number of
+# functions the process hosts: Powertools keeps the current event in class attributes
+# shared by every resolver in the process.
+_ONE_INVOCATION_PER_PROCESS = threading.Lock()
+
 StartResponse = Callable[..., Any]
 
 
@@ -56,7 +61,7 @@ class RuntimeApp:
         # A function with HTTP routes never takes CloudEvents: a client must not be
         # able to smuggle an EventBridge event into an API handler with ce-* headers.
         self.accepts_cloudevents = not config.routes
-        self._one_at_a_time = threading.Lock() if config.strict else nullcontext()
+        self._one_at_a_time = _ONE_INVOCATION_PER_PROCESS if config.strict else nullcontext()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -185,7 +190,11 @@ def _request_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def _request_id(headers: dict[str, str]) -> str:
     candidate = headers.get("x-request-id", "")
-    return candidate if _REQUEST_ID.match(candidate) else str(uuid.uuid4())
+    if _REQUEST_ID.match(candidate):
+        return candidate
+    digits = os.urandom(16).hex()  # a version 4 UUID, without uuid.UUID's overhead
+    variant = "89ab"[int(digits[16], 16) % 4]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
 
 
 def _read_body(environ: dict[str, Any], limit: int) -> bytes:

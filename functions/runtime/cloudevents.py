@@ -14,8 +14,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from cloudevents.core.bindings.http import HTTPMessage, from_http_event
-
 PING_TYPE = "dev.knative.sources.ping"
 REQUIRED_ATTRIBUTES = frozenset({"id", "source", "type", "specversion"})
 _JSON_MEDIA = re.compile(r"^(application|text)/([a-z0-9.+-]*\+)?json(;.*)?$", re.IGNORECASE)
@@ -41,6 +39,9 @@ def to_eventbridge(headers: dict[str, str], body: bytes, region: str, account_id
             json.loads(body)
         except ValueError:
             raise MalformedCloudEvent("data is declared JSON but does not parse as JSON") from None
+    # Imported here: HTTP functions never take CloudEvents, so they do not pay for the SDK at start.
+    from cloudevents.core.bindings.http import HTTPMessage, from_http_event
+
     try:
         event = from_http_event(HTTPMessage(headers=headers, body=body))
     except Exception as exc:  # the SDK raises several types for one meaning: invalid input

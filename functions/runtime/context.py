@@ -6,9 +6,16 @@ import time
 import uuid
 from typing import Any
 
+# One log stream per execution environment, as on Lambda: this container.
+_LOG_STREAM = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+
 
 class LambdaContext:
     """Mirrors `awslambdaric`'s LambdaContext, with a deadline from FUNCTION_TIMEOUT."""
+
+    __slots__ = ("_deadline", "aws_request_id", "client_context", "function_name", "function_version",
+                 "identity", "invoked_function_arn", "log_group_name", "log_stream_name",
+                 "memory_limit_in_mb", "tenant_id", "trace_parent")
 
     def __init__(
         self,
@@ -27,7 +34,7 @@ class LambdaContext:
         self.memory_limit_in_mb = memory_mb
         self.aws_request_id = request_id
         self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+        self.log_stream_name = _LOG_STREAM
         self.identity: Any = None
         self.client_context: Any = None
         self.tenant_id: str | None = None

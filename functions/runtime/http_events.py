@@ -23,7 +23,7 @@ _TEXT_TYPES = ("application/json", "application/javascript", "application/xml",
                "application/x-www-form-urlencoded", "application/graphql")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class HttpRequest:
     """What arrived on the wire, before any AWS front door interpreted it."""
 
@@ -42,7 +42,7 @@ class HttpRequest:
         return ",".join(values) if values else None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Target:
     """Where the request landed: the matched route and the function's identity."""
 

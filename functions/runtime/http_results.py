@@ -9,9 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+# RFC 9110 field names are tokens.
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 # Framing is the server's job; a handler that sets these would corrupt the stream.
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "content-length",
                "proxy-connection", "te", "trailer"}
@@ -78,7 +81,7 @@ def _headers(result: dict[str, Any], with_cookies: bool) -> list[tuple[str, str]
             raise MalformedResult("cookies must be a list of strings")
         pairs.extend(("Set-Cookie", _header_value("Set-Cookie", cookie)) for cookie in cookies)
     for name, _ in pairs:
-        if not name or not name.isascii() or any(c in name for c in " \t\r\n:()<>@,;\\\"/[]?={}"):
+        if not _TOKEN.match(name):
             raise MalformedResult(f"invalid header name {name!r}")
     return [(name, value) for name, value in pairs if name.lower() not in _HOP_BY_HOP]
 

@@ -4,14 +4,14 @@ gunicorn gives us the parts a container needs and we would otherwise hand-write:
 a hardened HTTP/1.1 parser, keep-alive, worker supervision, and a SIGTERM that
 stops accepting, lets in-flight requests finish and exits 0. We add three things:
 the raw header list for the application, readiness that turns false on SIGTERM,
-and start-up hooks (the local stack's scheduler runs in the worker).
+and refusing new connections while draining.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -34,8 +34,6 @@ class ServeOptions:
     # The longest a request may run: gunicorn's worker timeout and the SIGTERM grace
     # period are derived from it, so a slow request is never cut short by a restart.
     request_timeout: float = 30.0
-    on_worker_start: list[Callable[[], None]] = field(default_factory=list)
-    on_drain: list[Callable[[], None]] = field(default_factory=list)
 
 
 class _DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]
@@ -76,22 +74,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             "preload_app": True,
             "proc_name": "taskforge-runtime",
             "pre_request": _keep_wire_headers,
-            "post_worker_init": self._worker_started,
-            "worker_exit": self._worker_exit,
         }
         for key, value in settings.items():
             self.cfg.set(key, value)
 
     def load(self) -> WSGIApp:
         return self._app
-
-    def _worker_started(self, worker: Any) -> None:
-        for start in self._options.on_worker_start:
-            start()
-
-    def _worker_exit(self, server: Any, worker: Any) -> None:
-        for stop in self._options.on_drain:
-            stop()
 
 
 def _address(host: str, port: int) -> str:
