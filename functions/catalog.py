@@ -19,9 +19,10 @@ _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
 class Scaling:
     min_scale: int = 0  # 0: scale to zero when idle
     max_scale: int = 10
-    # Requests one container serves at once (Knative containerConcurrency and the
-    # runtime's CONCURRENCY); 1 gives Lambda's one-at-a-time isolation.
-    concurrency: int = 8
+    # Requests one container serves at once (Knative containerConcurrency): one worker
+    # process each, every process one invocation at a time as on Lambda. Threads cannot
+    # share a process: Powertools keeps per-request state in process-wide attributes.
+    workers: int = 2
     target_utilization_percent: int = 70
 
 
@@ -60,13 +61,13 @@ FUNCTIONS: tuple[Function, ...] = (
         name="get-health",
         handler="functions.health.handle_get_health.handler",
         routes=("GET /health",),
-        scaling=Scaling(min_scale=1, concurrency=32),
+        scaling=Scaling(min_scale=1, workers=2),
     ),
     Function(
         name="get-ready",
         handler="functions.health.handle_get_ready.handler",
         routes=("GET /ready",),
-        scaling=Scaling(min_scale=1, concurrency=16),
+        scaling=Scaling(min_scale=1, workers=2),
         uses=frozenset({"database", "redis"}),
     ),
 )
@@ -103,6 +104,21 @@ FUNCTIONS += (
     _api("patch-task", "tasks.handle_patch_task", "PATCH /api/tasks/{task_id}"),
     _api("delete-task", "tasks.handle_delete_task", "DELETE /api/tasks/{task_id}"),
     _api("get-stats", "stats.handle_get_stats", "GET /api/stats"),
+    _api("skip-occurrence", "tasks.handle_post_skip", "POST /api/tasks/{task_id}/skip"),
+    _api("create-workspace", "workspaces.handle_post_workspace", "POST /api/workspaces"),
+    _api("list-workspaces", "workspaces.handle_get_workspaces", "GET /api/workspaces"),
+    _api("create-invitation", "workspaces.handle_post_invitation", "POST /api/workspaces/{workspace_id}/invitations"),
+    _api("accept-invitation", "workspaces.handle_post_accept_invitation", "POST /api/invitations/{token}/accept"),
+    _api("create-tag", "tags.handle_post_tag", "POST /api/tags"),
+    _api("list-tags", "tags.handle_get_tags", "GET /api/tags"),
+    _api("patch-tag", "tags.handle_patch_tag", "PATCH /api/tags/{tag_id}"),
+    _api("delete-tag", "tags.handle_delete_tag", "DELETE /api/tags/{tag_id}"),
+    _api("attach-tag", "tags.handle_put_task_tag", "PUT /api/tasks/{task_id}/tags/{tag_id}"),
+    _api("detach-tag", "tags.handle_delete_task_tag", "DELETE /api/tasks/{task_id}/tags/{tag_id}"),
+    _api("list-checklist", "checklists.handle_get_items", "GET /api/tasks/{task_id}/checklist"),
+    _api("add-checklist-item", "checklists.handle_post_item", "POST /api/tasks/{task_id}/checklist"),
+    _api("patch-checklist-item", "checklists.handle_patch_item", "PATCH /api/tasks/{task_id}/checklist/{item_id}"),
+    _api("delete-checklist-item", "checklists.handle_delete_item", "DELETE /api/tasks/{task_id}/checklist/{item_id}"),
 )
 
 USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})

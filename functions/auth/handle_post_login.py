@@ -20,7 +20,7 @@ from functions.taskforge.sessions import session_response
 from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
-database = Database(settings)
+database = Database.for_settings(settings)
 counters = Counters(Cache(settings), fallback=MemoryCounters())
 signer = auth.signer_from(settings)
 logger = Logger(service="auth")

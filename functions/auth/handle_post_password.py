@@ -11,7 +11,7 @@ from functions.taskforge.sessions import cleared_cookie
 from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
-database = Database(settings)
+database = Database.for_settings(settings)
 verifier = auth.verifier_from(settings)
 logger = Logger(service="auth")
 app = create_api(settings)

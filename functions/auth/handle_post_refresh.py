@@ -16,7 +16,7 @@ from functions.taskforge.sessions import session_response
 from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
-database = Database(settings)
+database = Database.for_settings(settings)
 signer = auth.signer_from(settings)
 verifier = auth.verifier_from(settings)
 logger = Logger(service="auth")

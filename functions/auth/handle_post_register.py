@@ -9,7 +9,7 @@ from functions.taskforge.db import Database
 from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
-database = Database(settings)
+database = Database.for_settings(settings)
 logger = Logger(service="auth")
 app = create_api(settings)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -37,7 +38,6 @@ def main() -> int:
     from functions.taskforge.migrate import apply_migrations
 
     from .gateway import Gateway, mount
-    from .scheduler import Scheduler
 
     applied = apply_migrations(os.environ["DATABASE_URL"])
     logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
@@ -50,17 +50,24 @@ def main() -> int:
         item.app.draining = draining
     static_dir = Path(os.environ.get("WEB_DIST_DIR", REPO_ROOT / "web" / "dist"))
     gateway = Gateway(mounted, static_dir if static_dir.is_dir() else None)
-    scheduler = Scheduler(mounted)
+    scheduler = None
+    if any(function.schedule for function in FUNCTIONS):
+        scheduler = subprocess.Popen([sys.executable, "-m", "functions.devserver.scheduler"], cwd=REPO_ROOT)
     logger.info("TaskForge on http://%s:%d/ (%d functions)", host, port, len(mounted))
-    serve(gateway, ServeOptions(
-        host=host,
-        port=port,
-        threads=16,
-        workers=1,
-        request_timeout=max(function.timeout_seconds for function in FUNCTIONS),
-        on_worker_start=[scheduler.start],
-        on_drain=[scheduler.stop],
-    ))
+    try:
+        serve(gateway, ServeOptions(
+            host=host,
+            port=port,
+            # Worker processes serve requests side by side; in each, functions run one
+            # invocation at a time and the spare threads answer probes and static files.
+            workers=int(os.environ.get("WORKERS", "3")),
+            threads=4,
+            request_timeout=max(function.timeout_seconds for function in FUNCTIONS),
+        ))
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            scheduler.wait(timeout=10)
     return 0
 
 

@@ -39,7 +39,7 @@ def mount(function: Function, account_id: str = "000000000000", region: str = "u
         event_format=function.event_format,
         function_name=function.name,
         function_timeout=float(function.timeout_seconds),
-        concurrency=function.scaling.concurrency,
+        concurrency=1,  # one invocation per process, as in the cluster
         routes=function.parsed_routes(),
         region=region,
         account_id=account_id,

@@ -2,7 +2,9 @@
 
 Each tick is a real CloudEvent (binary mode, type dev.knative.sources.ping) sent
 through the function's RuntimeApp, so the handler receives the same "Scheduled
-Event" it gets in the cluster.
+Event" it gets in the cluster. `python -m functions.devserver.scheduler` runs it as a
+process of its own beside the gateway, as scheduled functions are services of
+their own in the cluster.
 """
 
 from __future__ import annotations
@@ -82,3 +84,25 @@ def fire(item: Mounted, scheduled_time: datetime) -> int:
     log = logger.info if status < 300 else logger.error
     log("schedule fired %s at %s: %s", item.function.name, scheduled_time.isoformat(), status)
     return status
+
+
+def main() -> int:
+    import signal
+
+    from functions.catalog import FUNCTIONS
+
+    from .gateway import mount
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    scheduler = Scheduler([mount(function) for function in FUNCTIONS if function.schedule])
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler.start()
+    stop.wait()
+    scheduler.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

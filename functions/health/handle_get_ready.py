@@ -12,7 +12,7 @@ from functions.taskforge.http import create_resolver, problem_response
 from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
-database = Database(settings)
+database = Database.for_settings(settings)
 cache = Cache(settings)
 logger = Logger(service="health")
 app = create_resolver()

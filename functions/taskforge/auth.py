@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import accounts
+from . import accounts, workspaces
 from .auth_models import TokenPair
 from .db import Connection, Database
 from .errors import RateLimited, Unauthorized
@@ -46,7 +46,13 @@ def verifier_from(settings: Settings) -> TokenVerifier:
 
 def register(database: Database, email: str, password: str, display_name: str | None) -> dict[str, Any]:
     password_hash = hash_password(password)  # before the transaction: hashing is slow on purpose
-    return database.transaction(lambda conn: accounts.create_user(conn, email, password_hash, display_name))
+
+    def create(conn: Connection) -> dict[str, Any]:
+        user = accounts.create_user(conn, email, password_hash, display_name)
+        workspaces.create_personal(conn, user["id"])
+        return user
+
+    return database.transaction(create)
 
 
 def login(database: Database, settings: Settings, signer: TokenSigner, counters: Counters,

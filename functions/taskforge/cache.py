@@ -1,7 +1,7 @@
 """Redis, optional by design: every call has a short timeout and failure means "no cache".
 
-Cached responses live under keys that carry the user's generation number; a write
-bumps the generation with one INCR, so every older entry is simply never read again
+Cached responses live under keys that carry their workspace's generation number; a
+write bumps the generation with one INCR, so every older entry is simply never read again
 (and expires on its TTL). No KEYS, no SCAN, no wildcard delete.
 """
 
@@ -58,18 +58,18 @@ class Cache:
         """True when Redis answers; False when it is unset or unreachable."""
         return self.call("ping", lambda client: bool(client.ping())) is True
 
-    def key(self, user_id: str, generation: int, kind: str, parameters: dict[str, Any]) -> str:
+    def key(self, scope: str, generation: int, kind: str, parameters: dict[str, Any]) -> str:
         digest = hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()[:32]
-        return f"{self._prefix}c:{user_id}:g{generation}:{kind}:{digest}"
+        return f"{self._prefix}c:{scope}:g{generation}:{kind}:{digest}"
 
-    def generation(self, user_id: str) -> int | None:
-        """The user's current generation; None when Redis cannot say (then do not cache)."""
-        raw = self.call("generation", lambda client: client.get(self._generation_key(user_id)) or b"0")
+    def generation(self, scope: str) -> int | None:
+        """The scope's current generation; None when Redis cannot say (then do not cache)."""
+        raw = self.call("generation", lambda client: client.get(self._generation_key(scope)) or b"0")
         return None if raw is None else int(raw)
 
-    def bump(self, user_id: str) -> None:
-        """Invalidates every cached response of the user: one INCR."""
-        self.call("bump", lambda client: client.incr(self._generation_key(user_id)))
+    def bump(self, scope: str) -> None:
+        """Invalidates every cached response of the scope (a workspace): one INCR."""
+        self.call("bump", lambda client: client.incr(self._generation_key(scope)))
 
     def get_json(self, key: str) -> Any | None:
         raw = self.call("get", lambda client: client.get(key))
@@ -79,8 +79,8 @@ class Cache:
         ttl = min(ttl_seconds or self._ttl, self._ttl)
         self.call("set", lambda client: client.set(key, json.dumps(value, default=str), ex=ttl))
 
-    def _generation_key(self, user_id: str) -> str:
-        return f"{self._prefix}gen:{user_id}"
+    def _generation_key(self, scope: str) -> str:
+        return f"{self._prefix}gen:{scope}"
 
     def call(self, operation: str, work: Callable[[redis.Redis], T]) -> T | None:
         """work(client), or None when Redis is unset, failing, or failed in the last seconds.

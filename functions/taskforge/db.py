@@ -30,6 +30,10 @@ _RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
 _UNAVAILABLE = (PoolTimeout, psycopg.OperationalError)
 
 
+_SHARED: dict[tuple[object, ...], Database] = {}
+_SHARED_LOCK = threading.Lock()
+
+
 class DatabaseNotConfigured(RuntimeError):
     pass
 
@@ -39,6 +43,17 @@ class Database:
         self._settings = settings
         self._pool: ConnectionPool[Connection] | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Database:
+        """The process's Database for these settings: functions hosted side by side (the
+        local stack, the tests) share one pool instead of holding one each."""
+        key = (settings.database_url, settings.database_pool_max, settings.database_statement_timeout_ms,
+               settings.database_connect_timeout_seconds)
+        with _SHARED_LOCK:
+            if key not in _SHARED:
+                _SHARED[key] = cls(settings)
+            return _SHARED[key]
 
     @property
     def configured(self) -> bool:

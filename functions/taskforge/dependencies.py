@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import ALBResolver
+from pydantic import BaseModel
 
 from . import auth
 from .cache import Cache
@@ -13,6 +16,8 @@ from .errors import RateLimited
 from .ratelimit import Counters
 from .settings import Settings
 from .tokens import Claims, TokenVerifier
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,8 @@ class Dependencies:
     def from_settings(cls, settings: Settings) -> Dependencies:
         cache = Cache(settings)
         # The general API limit lets requests through when Redis is gone: no fallback.
-        return cls(settings, Database(settings), cache, auth.verifier_from(settings), Counters(cache, None))
+        return cls(settings, Database.for_settings(settings), cache, auth.verifier_from(settings),
+                   Counters(cache, None))
 
     def caller(self, app: ALBResolver) -> Claims:
         """The verified access token of this request, within the caller's rate limit.
@@ -40,3 +46,20 @@ class Dependencies:
         if counted is not None and counted[0] > self.settings.api_rate_limit_per_minute:
             raise RateLimited("too many requests; slow down", retry_after_seconds=counted[1])
         return claims
+
+    def cached(self, scope: str, kind: str, parameters: dict[str, Any], model: type[M],
+               compute: Callable[[], M], ttl_seconds: int | None = None) -> M:
+        """compute(), or its answer cached under the scope's current generation.
+
+        Call it after the caller's access to `scope` has been checked.
+        """
+        generation = self.cache.generation(scope)
+        key = self.cache.key(scope, generation, kind, parameters) if generation is not None else None
+        if key is not None:
+            hit = self.cache.get_json(key)
+            if hit is not None:
+                return model.model_validate(hit)
+        value = compute()
+        if key is not None:
+            self.cache.set_json(key, value.model_dump(mode="json"), ttl_seconds)
+        return value

@@ -21,6 +21,11 @@ Title = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterVal
                   AfterValidator(encodable)]
 Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(encodable)]
 Priority = Annotated[int, Field(ge=1, le=3, description="1 high, 2 normal, 3 low")]
+Rule = Annotated[str, StringConstraints(min_length=1, max_length=500),
+                 Field(description="an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE")]
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), Field(description="an IANA timezone")]
+_UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+Id = Annotated[str, StringConstraints(pattern=_UUID)]
 SortField = Literal["created_at", "due_date", "priority"]
 SortOrder = Literal["asc", "desc"]
 
@@ -31,6 +36,9 @@ class TaskCreate(Body):
     completed: bool = False
     priority: Priority = 2
     due_date: AwareDatetime | None = None
+    workspace_id: Id | None = Field(default=None, description="default: the caller's personal workspace")
+    recurrence: Rule | None = None
+    timezone: TimeZone | None = Field(default=None, description="for the recurrence; default: the user's")
 
 
 class TaskPatch(Body):
@@ -39,12 +47,15 @@ class TaskPatch(Body):
     completed: bool | None = None
     priority: Priority | None = None
     due_date: AwareDatetime | None = None
+    workspace_id: Id | None = None
+    recurrence: Rule | None = None
+    timezone: TimeZone | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> TaskPatch:
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
-        for name in ("title", "description", "completed", "priority"):
+        for name in ("title", "description", "completed", "priority", "workspace_id"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
@@ -52,6 +63,17 @@ class TaskPatch(Body):
 
 class TaskBatch(Body):
     tasks: list[TaskCreate] = Field(min_length=1, max_length=100)
+
+
+class TagRef(Body):
+    id: str
+    name: str
+    color: str
+
+
+class ChecklistProgress(Body):
+    done: int
+    total: int
 
 
 class Task(Row):
@@ -65,6 +87,11 @@ class Task(Row):
     updated_at: datetime
     completed_at: datetime | None
     owner: str
+    workspace_id: str
+    recurrence: str | None
+    timezone: str | None
+    tags: list[TagRef]
+    checklist_progress: ChecklistProgress
 
 
 class TaskPage(Body):

@@ -1,5 +1,6 @@
-"""SQL for the task aggregate. Every statement is scoped to the owner: another user's
-task is indistinguishable from one that does not exist."""
+"""SQL for the task aggregate. Every statement is scoped to the caller's memberships:
+a task in a workspace the caller does not belong to is indistinguishable from one
+that does not exist (404); a viewer may read but not change it (403)."""
 
 from __future__ import annotations
 
@@ -15,21 +16,31 @@ from typing import Any
 
 from psycopg import errors, sql
 
+from . import recurrence, workspaces
 from .db import Connection
-from .errors import BadRequest, NotFound, PreconditionFailed
+from .errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
 from .task_models import SortField, SortOrder, TaskCreate, TaskPatch
 
+# A task as the API shows it: its columns, its tags and its checklist's progress.
 COLUMNS = sql.SQL(
-    "id::text AS id, title, description, completed, priority, due_date, created_at, updated_at,"
-    " completed_at, owner_id::text AS owner, version"
+    "t.id::text AS id, t.title, t.description, t.completed, t.priority, t.due_date, t.created_at, t.updated_at,"
+    " t.completed_at, t.owner_id::text AS owner, t.workspace_id::text AS workspace_id, t.version,"
+    " t.recurrence, t.timezone, t.series_start, t.occurrence_local,"
+    " COALESCE((SELECT json_agg(json_build_object('id', g.id, 'name', g.name, 'color', g.color)"
+    "   ORDER BY lower(g.name), g.id) FROM task_tags tt JOIN tags g ON g.id = tt.tag_id"
+    "   WHERE tt.task_id = t.id), '[]'::json) AS tags,"
+    " json_build_object("
+    "   'done', (SELECT count(*) FROM checklist_items c WHERE c.task_id = t.id AND c.done),"
+    "   'total', (SELECT count(*) FROM checklist_items c WHERE c.task_id = t.id)) AS checklist_progress"
 )
 _SORT_EXPRESSIONS = {
-    "created_at": sql.SQL("created_at"),
-    "due_date": sql.SQL("COALESCE(due_date, 'infinity'::timestamptz)"),
-    "priority": sql.SQL("priority"),
+    "created_at": sql.SQL("t.created_at"),
+    "due_date": sql.SQL("COALESCE(t.due_date, 'infinity'::timestamptz)"),
+    "priority": sql.SQL("t.priority"),
 }
 _SORT_CASTS = {"created_at": "timestamptz", "due_date": "timestamptz", "priority": "smallint"}
 _WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TAG_FILTERS = 10
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class TaskQuery:
     due_before: datetime | None = None
     due_after: datetime | None = None
     q: str | None = None
+    tags: tuple[str, ...] = ()
     sort: SortField = "created_at"
     order: SortOrder = "desc"
     limit: int = 50
@@ -49,108 +61,133 @@ class TaskQuery:
         return hashlib.sha256(json.dumps(filters, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def parse_task_id(raw: str) -> str:
-    """A task id from a path; anything that is not a UUID names no task (404, not 422)."""
+def parse_id(raw: str, what: str = "task") -> str:
+    """An id from a path; anything that is not a UUID names nothing (404, not 422)."""
     try:
         return str(uuid.UUID(raw))
     except ValueError:
-        raise NotFound("no such task") from None
+        raise NotFound(f"no such {what}") from None
 
 
-def create(conn: Connection, owner: str, task: TaskCreate) -> dict[str, Any]:
-    return create_many(conn, owner, [task])[0]
+parse_task_id = parse_id
 
 
-def create_many(conn: Connection, owner: str, tasks: list[TaskCreate]) -> list[dict[str, Any]]:
-    query = sql.SQL(
-        "INSERT INTO tasks (owner_id, title, description, completed, priority, due_date, completed_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, CASE WHEN %s THEN clock_timestamp() END) RETURNING {}"
-    ).format(COLUMNS)
-    rows: list[dict[str, Any]] = []
-    with conn.cursor() as cursor:
-        cursor.executemany(query, [(owner, t.title, t.description, t.completed, t.priority, t.due_date,
-                                    t.completed) for t in tasks], returning=True)
-        while True:
-            row = cursor.fetchone()
-            assert row is not None
-            rows.append(row)
-            if not cursor.nextset():
-                break
-    return rows
-
-
-def get(conn: Connection, owner: str, task_id: str) -> dict[str, Any]:
-    row = conn.execute(sql.SQL("SELECT {} FROM tasks WHERE id = %s AND owner_id = %s").format(COLUMNS),
-                       (task_id, owner)).fetchone()
-    if row is None:
-        raise NotFound("no such task")
-    return row
-
-
-def update(conn: Connection, owner: str, task_id: str, patch: TaskPatch,
-           allowed_versions: set[int] | None) -> dict[str, Any]:
-    """Applies the fields the client sent; `allowed_versions` is If-Match (None: any)."""
-    changes = patch.model_dump(include=patch.model_fields_set)
-    assignments: list[sql.Composable] = [sql.SQL("{} = %s").format(sql.Identifier(name)) for name in changes]
-    values: list[Any] = list(changes.values())
-    if "completed" in changes:
-        # The server owns completed_at: stamped when a task becomes complete, cleared when reopened.
-        assignments.append(sql.SQL(
-            "completed_at = CASE WHEN %s THEN COALESCE(completed_at, clock_timestamp()) END"))
-        values.append(changes["completed"])
-    assignments += [sql.SQL("updated_at = clock_timestamp()"), sql.SQL("version = version + 1")]
+def load(conn: Connection, user_id: str, task_id: str, write: bool = False, lock: bool = False) -> dict[str, Any]:
+    """The task with the caller's role in its workspace; 404 for non-members, 403 for a viewer's write."""
     row = conn.execute(
-        sql.SQL("UPDATE tasks SET {} WHERE id = %s AND owner_id = %s AND (%s::int[] IS NULL OR version = ANY(%s))"
-                " RETURNING {}").format(sql.SQL(", ").join(assignments), COLUMNS),
-        (*values, task_id, owner, _versions(allowed_versions), _versions(allowed_versions)),
+        sql.SQL("SELECT {}, m.role FROM tasks t JOIN memberships m ON m.workspace_id = t.workspace_id"
+                " AND m.user_id = %s WHERE t.id = %s{}").format(COLUMNS, sql.SQL(" FOR UPDATE OF t" if lock else "")),
+        (user_id, task_id),
     ).fetchone()
-    if row is None:
-        _raise_missing_or_stale(conn, owner, task_id)
+    workspaces.check(row["role"] if row else None, write, "task")
     assert row is not None
     return row
 
 
-def delete(conn: Connection, owner: str, task_id: str, allowed_versions: set[int] | None) -> None:
-    deleted = conn.execute(
-        "DELETE FROM tasks WHERE id = %s AND owner_id = %s AND (%s::int[] IS NULL OR version = ANY(%s)) RETURNING id",
-        (task_id, owner, _versions(allowed_versions), _versions(allowed_versions)),
-    ).fetchone()
-    if deleted is None:
-        _raise_missing_or_stale(conn, owner, task_id)
+def create(conn: Connection, user_id: str, task: TaskCreate, default_timezone: str | None = None) -> dict[str, Any]:
+    return create_many(conn, user_id, [task], default_timezone)[0]
 
 
-def list_page(conn: Connection, owner: str, query: TaskQuery) -> tuple[list[dict[str, Any]], str | None]:
-    """One page in keyset order: the cost is the same for page 1 and page 10,000."""
-    conditions: list[sql.Composable] = [sql.SQL("owner_id = %s")]
-    values: list[Any] = [owner]
-    if query.completed is not None:
-        conditions.append(sql.SQL("completed = %s"))
-        values.append(query.completed)
-    if query.priority is not None:
-        conditions.append(sql.SQL("priority = %s"))
-        values.append(query.priority)
-    if query.due_before is not None:
-        conditions.append(sql.SQL("due_date < %s"))
-        values.append(query.due_before)
-    if query.due_after is not None:
-        conditions.append(sql.SQL("due_date > %s"))
-        values.append(query.due_after)
+def create_many(conn: Connection, user_id: str, tasks: list[TaskCreate],
+                default_timezone: str | None = None) -> list[dict[str, Any]]:
+    workspace_ids = {task.workspace_id for task in tasks}
+    resolved = {wid: workspaces.resolve(conn, user_id, wid, write=True)[0] for wid in workspace_ids}
+    timezone = default_timezone or _user_timezone(conn, user_id)
+    ids: list[str] = []
+    for task in tasks:
+        series = _series(task.recurrence, task.timezone or timezone, task.due_date)
+        row = conn.execute(
+            "INSERT INTO tasks (owner_id, workspace_id, title, description, completed, priority, due_date,"
+            " completed_at, recurrence, timezone, series_start, occurrence_local)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN clock_timestamp() END, %s, %s, %s, %s)"
+            " RETURNING id::text AS id",
+            (user_id, resolved[task.workspace_id], task.title, task.description, task.completed, task.priority,
+             task.due_date, task.completed, *series),
+        ).fetchone()
+        assert row is not None
+        ids.append(row["id"])
+    return _fetch_many(conn, ids)
+
+
+def update(conn: Connection, user_id: str, task_id: str, patch: TaskPatch,
+           allowed_versions: set[int] | None) -> dict[str, Any]:
+    """Applies the fields the client sent; `allowed_versions` is If-Match (None: any).
+
+    Completing an occurrence of a recurring task records it and moves the task to the
+    next occurrence, in this transaction: the series always has exactly one open task.
+    """
+    current = load(conn, user_id, task_id, write=True, lock=True)
+    check_version(current, allowed_versions)
+    changes = patch.model_dump(include=patch.model_fields_set, exclude={"workspace_id"})
+    if patch.workspace_id is not None and patch.workspace_id != current["workspace_id"]:
+        changes["workspace_id"] = workspaces.resolve(conn, user_id, patch.workspace_id, write=True)[0]
+    rule = changes.get("recurrence", current["recurrence"])
+    if "recurrence" in changes or "timezone" in changes:
+        timezone = changes.get("timezone") or current["timezone"] or _user_timezone(conn, user_id)
+        due = changes.get("due_date", current["due_date"])
+        recurrence_text, timezone, start, occurrence = _series(rule, timezone, due)
+        changes.update(recurrence=recurrence_text, timezone=timezone, series_start=start, occurrence_local=occurrence)
+    elif "due_date" in changes and rule and changes["due_date"] is None:
+        raise Unprocessable("a recurring task needs a due date; remove the recurrence first")
+    if changes.get("completed") and rule and not current["completed"]:
+        following = _advance(conn, current, "completed")
+        if following is not None:
+            changes.pop("completed")
+            changes.update(due_date=following[0], occurrence_local=following[1])
+    return _write(conn, task_id, changes)
+
+
+def skip(conn: Connection, user_id: str, task_id: str, allowed_versions: set[int] | None) -> dict[str, Any]:
+    """Moves a recurring task to its next occurrence without completing this one."""
+    current = load(conn, user_id, task_id, write=True, lock=True)
+    check_version(current, allowed_versions)
+    if not current["recurrence"]:
+        raise Conflict("only a recurring task can skip an occurrence")
+    following = _advance(conn, current, "skipped")
+    if following is None:
+        return _write(conn, task_id, {"completed": True})
+    return _write(conn, task_id, {"due_date": following[0], "occurrence_local": following[1]})
+
+
+def delete(conn: Connection, user_id: str, task_id: str, allowed_versions: set[int] | None) -> dict[str, Any]:
+    current = load(conn, user_id, task_id, write=True, lock=True)
+    check_version(current, allowed_versions)
+    conn.execute("DELETE FROM tasks WHERE id = %s", (task_id,))
+    return current
+
+
+def list_page(conn: Connection, workspace_id: str, query: TaskQuery) -> tuple[list[dict[str, Any]], str | None]:
+    """One page in keyset order: the cost is the same for page 1 and page 10,000.
+
+    The caller has checked membership of `workspace_id`.
+    """
+    conditions: list[sql.Composable] = [sql.SQL("t.workspace_id = %s")]
+    values: list[Any] = [workspace_id]
+    for column, operator, value in (("t.completed", "=", query.completed), ("t.priority", "=", query.priority),
+                                    ("t.due_date", "<", query.due_before), ("t.due_date", ">", query.due_after)):
+        if value is not None:
+            conditions.append(sql.SQL(f"{column} {operator} %s"))  # fixed names and operators only
+            values.append(value)
     if query.q:
         words = _WORD.findall(query.q)[:16]
         if words:
             # Prefix matching, so search-as-you-type finds "groceries" from "groc".
-            conditions.append(sql.SQL("search @@ to_tsquery('simple', %s)"))
+            conditions.append(sql.SQL("t.search @@ to_tsquery('simple', %s)"))
             values.append(" & ".join(f"{word}:*" for word in words))
+    for tag_id in query.tags:
+        conditions.append(sql.SQL("EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = %s)"))
+        values.append(tag_id)
     sort_expression = _SORT_EXPRESSIONS[query.sort]
     descending = query.order == "desc"
     if query.cursor:
         key, last_id = _decode_cursor(query)
-        conditions.append(sql.SQL("({}, id) {} (%s::{}, %s::uuid)").format(
+        conditions.append(sql.SQL("({}, t.id) {} (%s::{}, %s::uuid)").format(
             sort_expression, sql.SQL("<" if descending else ">"), sql.SQL(_SORT_CASTS[query.sort])))
         values += [key, last_id]
     direction = sql.SQL("DESC" if descending else "ASC")
-    statement = sql.SQL("SELECT {}, ({})::text AS sort_key FROM tasks WHERE {} ORDER BY {} {}, id {} LIMIT %s").format(
-        COLUMNS, sort_expression, sql.SQL(" AND ").join(conditions), sort_expression, direction, direction)
+    statement = sql.SQL(
+        "SELECT {}, ({})::text AS sort_key FROM tasks t WHERE {} ORDER BY {} {}, t.id {} LIMIT %s"
+    ).format(COLUMNS, sort_expression, sql.SQL(" AND ").join(conditions), sort_expression, direction, direction)
     try:
         rows = conn.execute(statement, (*values, query.limit + 1)).fetchall()
     except errors.DataError:  # a cursor whose key does not cast
@@ -162,7 +199,7 @@ def list_page(conn: Connection, owner: str, query: TaskQuery) -> tuple[list[dict
     return rows, next_cursor
 
 
-def stats(conn: Connection, owner: str) -> dict[str, Any]:
+def stats(conn: Connection, workspace_id: str) -> dict[str, Any]:
     row = conn.execute(
         "SELECT count(*) AS total,"
         " count(*) FILTER (WHERE completed) AS completed,"
@@ -170,8 +207,8 @@ def stats(conn: Connection, owner: str) -> dict[str, Any]:
         " count(*) FILTER (WHERE priority = 1) AS p1,"
         " count(*) FILTER (WHERE priority = 2) AS p2,"
         " count(*) FILTER (WHERE priority = 3) AS p3"
-        " FROM tasks WHERE owner_id = %s",
-        (owner,),
+        " FROM tasks WHERE workspace_id = %s",
+        (workspace_id,),
     ).fetchone()
     assert row is not None
     total, completed = int(row["total"]), int(row["completed"])
@@ -182,6 +219,13 @@ def stats(conn: Connection, owner: str) -> dict[str, Any]:
         "by_priority": {"1": int(row["p1"]), "2": int(row["p2"]), "3": int(row["p3"])},
         "completion_rate": round(completed / total, 4) if total else 0.0,
     }
+
+
+def occurrences(conn: Connection, task_id: str) -> list[dict[str, Any]]:
+    return conn.execute(
+        "SELECT due_date, outcome, completed_at FROM task_occurrences WHERE task_id = %s ORDER BY due_date",
+        (task_id,),
+    ).fetchall()
 
 
 def etag(row: dict[str, Any]) -> str:
@@ -200,15 +244,64 @@ def parse_if_match(header: str | None) -> set[int] | None:
     return versions  # an empty set matches nothing: a malformed If-Match is a failed precondition
 
 
-def _versions(allowed: set[int] | None) -> list[int] | None:
-    return None if allowed is None else sorted(allowed)
+def _fetch_many(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
+    rows = conn.execute(sql.SQL("SELECT {} FROM tasks t WHERE t.id = ANY(%s::uuid[])").format(COLUMNS),
+                        (ids,)).fetchall()
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[task_id] for task_id in ids]
 
 
-def _raise_missing_or_stale(conn: Connection, owner: str, task_id: str) -> None:
-    exists = conn.execute("SELECT 1 FROM tasks WHERE id = %s AND owner_id = %s", (task_id, owner)).fetchone()
-    if exists is None:
-        raise NotFound("no such task")
-    raise PreconditionFailed("the task has changed since you read it; reload it and try again")
+def _write(conn: Connection, task_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    assignments: list[sql.Composable] = [sql.SQL("{} = %s").format(sql.Identifier(name)) for name in changes]
+    values: list[Any] = list(changes.values())
+    if "completed" in changes:
+        # The server owns completed_at: stamped when a task becomes complete, cleared when reopened.
+        assignments.append(sql.SQL("completed_at = CASE WHEN %s THEN COALESCE(completed_at, clock_timestamp()) END"))
+        values.append(changes["completed"])
+    assignments += [sql.SQL("updated_at = clock_timestamp()"), sql.SQL("version = version + 1")]
+    try:
+        conn.execute(sql.SQL("UPDATE tasks SET {} WHERE id = %s").format(sql.SQL(", ").join(assignments)),
+                     (*values, task_id))
+    except errors.CheckViolation as exc:
+        raise Unprocessable(f"the change breaks a rule of the task: {exc.diag.constraint_name}") from None
+    return _fetch_many(conn, [task_id])[0]
+
+
+def check_version(row: dict[str, Any], allowed_versions: set[int] | None) -> None:
+    if allowed_versions is not None and row["version"] not in allowed_versions:
+        raise PreconditionFailed("the task has changed since you read it; reload it and try again")
+
+
+def _series(rule: str | None, timezone: str | None, due: datetime | None) -> tuple[Any, ...]:
+    """(recurrence, timezone, series_start, occurrence_local) for a new or re-planned series."""
+    if not rule:
+        return (None, timezone if timezone else None, None, None)
+    assert timezone is not None
+    recurrence.zone(timezone)
+    if due is None:
+        raise Unprocessable("a recurring task needs a due date: its first occurrence")
+    text = recurrence.normalise(rule, timezone)
+    start = recurrence.local(due, timezone)
+    return (text, timezone, start, start)
+
+
+def _advance(conn: Connection, current: dict[str, Any], outcome: str) -> tuple[datetime, datetime] | None:
+    """Records the current occurrence; the next one as (instant, wall-clock time), or None at the end."""
+    conn.execute(
+        "INSERT INTO task_occurrences (task_id, due_date, outcome, completed_at)"
+        " VALUES (%s, %s, %s, CASE WHEN %s = 'completed' THEN clock_timestamp() END)",
+        (current["id"], current["due_date"], outcome, outcome),
+    )
+    following = recurrence.next_after(current["recurrence"], current["timezone"], current["series_start"],
+                                      current["occurrence_local"])
+    if following is None:
+        return None
+    return recurrence.instant(following, current["timezone"]), following
+
+
+def _user_timezone(conn: Connection, user_id: str) -> str:
+    row = conn.execute("SELECT timezone FROM users WHERE id = %s", (user_id,)).fetchone()
+    return str(row["timezone"]) if row else "UTC"
 
 
 def _encode_cursor(query: TaskQuery, key: str, last_id: str) -> str:

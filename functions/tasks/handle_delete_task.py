@@ -16,11 +16,11 @@ app = create_api(deps.settings)
 @app.delete("/api/tasks/<task_id>", status_code=204, tags=["tasks"], summary="Delete a task")
 def delete_task(task_id: str) -> Response[None]:
     claims = deps.caller(app)
-    task_id = tasks.parse_task_id(task_id)
+    task_id = tasks.parse_id(task_id)
     allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
-    deps.database.transaction(
+    deleted = deps.database.transaction(
         lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
-    deps.cache.bump(claims.user_id)
+    deps.cache.bump(deleted["workspace_id"])
     return Response(status_code=204)
 
 

@@ -17,8 +17,8 @@ app = create_api(deps.settings)
 @app.get("/api/tasks/<task_id>", tags=["tasks"], summary="Get a task")
 def get_task(task_id: str) -> Response[Task]:
     claims = deps.caller(app)
-    task_id = tasks.parse_task_id(task_id)
-    row = deps.database.transaction(lambda conn: tasks.get(conn, auth.ensure_current(conn, claims), task_id))
+    task_id = tasks.parse_id(task_id)
+    row = deps.database.transaction(lambda conn: tasks.load(conn, auth.ensure_current(conn, claims), task_id))
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
 
 

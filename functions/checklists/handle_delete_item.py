@@ -1,0 +1,34 @@
+"""DELETE /api/tasks/{task_id}/checklist/{item_id}: remove an item; the rest close up."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, checklists, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.db import Connection
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="checklists")
+app = create_api(deps.settings)
+
+
+@app.delete("/api/tasks/<task_id>/checklist/<item_id>", status_code=204, tags=["checklists"],
+            summary="Remove a checklist item")
+def delete_item(task_id: str, item_id: str) -> Response[None]:
+    claims = deps.caller(app)
+    task_id, item_id = tasks.parse_id(task_id), tasks.parse_id(item_id, "checklist item")
+    scope: list[str] = []
+
+    def remove(conn: Connection) -> None:
+        user_id = auth.ensure_current(conn, claims)
+        scope.append(tasks.load(conn, user_id, task_id)["workspace_id"])
+        checklists.remove(conn, user_id, task_id, item_id)
+
+    deps.database.transaction(remove)
+    deps.cache.bump(scope[0])
+    return Response(status_code=204)
+
+
+handler = api_handler(app, logger, "delete-checklist-item")

@@ -1,0 +1,25 @@
+"""GET /api/tasks/{task_id}/checklist: the task's checklist, in order."""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth, checklists, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.collab_models import Checklist, ChecklistItem
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="checklists")
+app = create_api(deps.settings)
+
+
+@app.get("/api/tasks/<task_id>/checklist", tags=["checklists"], summary="A task's checklist")
+def get_items(task_id: str) -> Checklist:
+    claims = deps.caller(app)
+    task_id = tasks.parse_id(task_id)
+    rows = deps.database.transaction(
+        lambda conn: checklists.list_items(conn, auth.ensure_current(conn, claims), task_id))
+    return Checklist(items=[ChecklistItem.from_row(row) for row in rows])
+
+
+handler = api_handler(app, logger, "list-checklist")

@@ -1,0 +1,38 @@
+"""PATCH /api/tasks/{task_id}/checklist/{item_id}: edit, check or move an item.
+
+Send the task's ETag as If-Match when moving: a move computed on a stale view is 412.
+"""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth, checklists, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.collab_models import ChecklistItem, ChecklistItemPatch
+from functions.taskforge.db import Connection
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="checklists")
+app = create_api(deps.settings)
+
+
+@app.patch("/api/tasks/<task_id>/checklist/<item_id>", tags=["checklists"], summary="Change a checklist item")
+def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> ChecklistItem:
+    claims = deps.caller(app)
+    task_id, item_id = tasks.parse_id(task_id), tasks.parse_id(item_id, "checklist item")
+    allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
+    scope: list[str] = []
+
+    def change(conn: Connection) -> ChecklistItem:
+        user_id = auth.ensure_current(conn, claims)
+        scope.append(tasks.load(conn, user_id, task_id)["workspace_id"])
+        return ChecklistItem.from_row(checklists.change(
+            conn, user_id, task_id, item_id, body.text, body.done, body.position, allowed))
+
+    item = deps.database.transaction(change)
+    deps.cache.bump(scope[0])
+    return item
+
+
+handler = api_handler(app, logger, "patch-checklist-item")

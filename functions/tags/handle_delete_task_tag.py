@@ -1,0 +1,27 @@
+"""DELETE /api/tasks/{task_id}/tags/{tag_id}: detach a tag (idempotent)."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, tags, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+from functions.taskforge.task_models import Task
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="tags")
+app = create_api(deps.settings)
+
+
+@app.delete("/api/tasks/<task_id>/tags/<tag_id>", tags=["tags"], summary="Detach a tag from a task")
+def delete_task_tag(task_id: str, tag_id: str) -> Response[Task]:
+    claims = deps.caller(app)
+    task_id, tag_id = tasks.parse_id(task_id), tasks.parse_id(tag_id, "tag")
+    row = deps.database.transaction(
+        lambda conn: tags.detach(conn, auth.ensure_current(conn, claims), task_id, tag_id))
+    deps.cache.bump(row["workspace_id"])
+    return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
+
+
+handler = api_handler(app, logger, "detach-tag")

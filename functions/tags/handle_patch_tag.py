@@ -1,0 +1,26 @@
+"""PATCH /api/tags/{tag_id}: rename or recolour; every task carrying it shows the change."""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth, tags, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.collab_models import Tag, TagPatch
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="tags")
+app = create_api(deps.settings)
+
+
+@app.patch("/api/tags/<tag_id>", tags=["tags"], summary="Rename or recolour a tag")
+def patch_tag(tag_id: str, body: TagPatch) -> Tag:
+    claims = deps.caller(app)
+    tag_id = tasks.parse_id(tag_id, "tag")
+    row = deps.database.transaction(lambda conn: tags.update(
+        conn, auth.ensure_current(conn, claims), tag_id, body.name, body.color))
+    deps.cache.bump(row["workspace_id"])
+    return Tag.from_row(row)
+
+
+handler = api_handler(app, logger, "patch-tag")

@@ -1,0 +1,99 @@
+"""Bodies of the workspace, invitation, tag and checklist endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
+
+from .models import Body, Row, encodable
+from .task_models import Id
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                 AfterValidator(encodable)]
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+                    AfterValidator(encodable)]
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(str.lower),
+                  Field(description="#rrggbb")]
+ItemText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(encodable)]
+
+
+class WorkspaceCreate(Body):
+    name: Name
+
+
+class Workspace(Row):
+    id: str
+    name: str
+    personal: bool
+    role: Literal["owner", "editor", "viewer"]
+    created_at: datetime
+
+
+class WorkspaceList(Body):
+    items: list[Workspace]
+
+
+class InvitationCreate(Body):
+    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    role: Literal["editor", "viewer"]
+
+
+class Invitation(Body):
+    token: str = Field(description="give it to the invited person; it is shown once")
+
+
+class TagCreate(Body):
+    name: TagName
+    color: Color
+    workspace_id: Id | None = None
+
+
+class TagPatch(Body):
+    name: TagName | None = None
+    color: Color | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> TagPatch:
+        if not self.model_fields_set or any(getattr(self, name) is None for name in self.model_fields_set):
+            raise ValueError("send a name or a color")
+        return self
+
+
+class Tag(Row):
+    id: str
+    name: str
+    color: str
+    workspace_id: str
+
+
+class TagList(Body):
+    items: list[Tag]
+
+
+class ChecklistItemCreate(Body):
+    text: ItemText
+
+
+class ChecklistItemPatch(Body):
+    text: ItemText | None = None
+    done: bool | None = None
+    position: int | None = Field(default=None, ge=0, description="0-based; other items shift")
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ChecklistItemPatch:
+        if not self.model_fields_set or any(getattr(self, name) is None for name in self.model_fields_set):
+            raise ValueError("send text, done or position")
+        return self
+
+
+class ChecklistItem(Row):
+    id: str
+    text: str
+    done: bool
+    position: int
+
+
+class Checklist(Body):
+    items: list[ChecklistItem]

@@ -1,0 +1,148 @@
+"""Workspaces, memberships and invitations: who may see and change what.
+
+Every task and tag lives in a workspace. A non-member is told the thing does not
+exist (404); a viewer who tries to change something is told no (403).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from psycopg import errors
+
+from .db import Connection
+from .errors import Conflict, DomainError, Forbidden, NotFound
+
+Role = Literal["owner", "editor", "viewer"]
+INVITATION_LIFETIME = timedelta(days=7)
+_WRITERS = ("owner", "editor")
+
+
+class Gone(DomainError):
+    status = 410
+
+
+def create_personal(conn: Connection, user_id: str) -> str:
+    row = conn.execute(
+        "INSERT INTO workspaces (name, personal, created_by) VALUES ('Personal', true, %s) RETURNING id::text AS id",
+        (user_id,),
+    ).fetchone()
+    assert row is not None
+    conn.execute("INSERT INTO memberships (workspace_id, user_id, role) VALUES (%s, %s, 'owner')",
+                 (row["id"], user_id))
+    return str(row["id"])
+
+
+def create(conn: Connection, user_id: str, name: str) -> dict[str, Any]:
+    row = conn.execute(
+        "INSERT INTO workspaces (name, created_by) VALUES (%s, %s)"
+        " RETURNING id::text AS id, name, personal, created_at",
+        (name, user_id),
+    ).fetchone()
+    assert row is not None
+    conn.execute("INSERT INTO memberships (workspace_id, user_id, role) VALUES (%s, %s, 'owner')", (row["id"], user_id))
+    return {**row, "role": "owner"}
+
+
+def list_for(conn: Connection, user_id: str) -> list[dict[str, Any]]:
+    return conn.execute(
+        "SELECT w.id::text AS id, w.name, w.personal, w.created_at, m.role"
+        " FROM memberships m JOIN workspaces w ON w.id = m.workspace_id"
+        " WHERE m.user_id = %s ORDER BY w.personal DESC, lower(w.name), w.id",
+        (user_id,),
+    ).fetchall()
+
+
+def personal_id(conn: Connection, user_id: str) -> str:
+    row = conn.execute("SELECT id::text AS id FROM workspaces WHERE created_by = %s AND personal",
+                       (user_id,)).fetchone()
+    if row is None:
+        raise NotFound("the personal workspace is missing")
+    return str(row["id"])
+
+
+def resolve(conn: Connection, user_id: str, workspace_id: str | None, write: bool) -> tuple[str, Role]:
+    """The workspace a request addresses (default: personal) and the caller's role in it."""
+    if workspace_id is None:
+        workspace_id = personal_id(conn, user_id)
+    role = role_of(conn, user_id, workspace_id)
+    check(role, write)
+    assert role is not None
+    return workspace_id, role
+
+
+def role_of(conn: Connection, user_id: str, workspace_id: str) -> Role | None:
+    try:
+        row = conn.execute("SELECT role FROM memberships WHERE workspace_id = %s AND user_id = %s",
+                           (workspace_id, user_id)).fetchone()
+    except errors.InvalidTextRepresentation:  # not a UUID: names no workspace
+        raise NotFound("no such workspace") from None
+    return None if row is None else row["role"]
+
+
+def check(role: str | None, write: bool, what: str = "workspace") -> None:
+    if role is None:
+        raise NotFound(f"no such {what}")
+    if write and role not in _WRITERS:
+        raise Forbidden(f"a {role} cannot change this {what}")
+
+
+def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: Role) -> str:
+    """A single-use token for `email` to join as `role`; only owners invite."""
+    my_role = role_of(conn, user_id, workspace_id)
+    if my_role is None:
+        raise NotFound("no such workspace")
+    if my_role != "owner":
+        raise Forbidden("only an owner can invite")
+    personal = conn.execute("SELECT personal FROM workspaces WHERE id = %s", (workspace_id,)).fetchone()
+    if personal and personal["personal"]:
+        raise Conflict("a personal workspace cannot be shared; create a workspace to share")
+    member = conn.execute(
+        "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = %s AND u.email = %s",
+        (workspace_id, email),
+    ).fetchone()
+    if member:
+        raise Conflict("this person is already a member")
+    token = secrets.token_urlsafe(32)
+    conn.execute(
+        "INSERT INTO invitations (token_hash, workspace_id, email, role, invited_by, expires_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        (_hash(token), workspace_id, email, role, user_id, datetime.now(UTC) + INVITATION_LIFETIME),
+    )
+    return token
+
+
+def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
+    invitation = conn.execute(
+        "SELECT i.workspace_id::text AS workspace_id, i.email::text AS email, i.role, i.expires_at, i.accepted_at"
+        " FROM invitations i WHERE i.token_hash = %s FOR UPDATE",
+        (_hash(token),),
+    ).fetchone()
+    if invitation is None:
+        raise NotFound("no such invitation")
+    user = conn.execute("SELECT email::text AS email FROM users WHERE id = %s", (user_id,)).fetchone()
+    if user is None or user["email"].lower() != invitation["email"].lower():
+        raise Forbidden("this invitation was sent to another e-mail address")
+    if invitation["accepted_at"] is not None:
+        raise Conflict("this invitation was already accepted")
+    if invitation["expires_at"] < datetime.now(UTC):
+        raise Gone("this invitation has expired; ask for a new one")
+    conn.execute("UPDATE invitations SET accepted_at = now() WHERE token_hash = %s", (_hash(token),))
+    joined = conn.execute(
+        "INSERT INTO memberships (workspace_id, user_id, role) VALUES (%s, %s, %s)"
+        " ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING role",
+        (invitation["workspace_id"], user_id, invitation["role"]),
+    ).fetchone()
+    if joined is None:
+        raise Conflict("you are already a member of this workspace")
+    workspace = conn.execute("SELECT id::text AS id, name, personal, created_at FROM workspaces WHERE id = %s",
+                             (invitation["workspace_id"],)).fetchone()
+    assert workspace is not None
+    return {**workspace, "role": invitation["role"]}
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,28 @@
+"""POST /api/tasks/{task_id}/skip: a recurring task moves to its next occurrence, this one skipped."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+from functions.taskforge.task_models import Task
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="tasks")
+app = create_api(deps.settings)
+
+
+@app.post("/api/tasks/<task_id>/skip", tags=["tasks"], summary="Skip the current occurrence")
+def post_skip(task_id: str) -> Response[Task]:
+    claims = deps.caller(app)
+    task_id = tasks.parse_id(task_id)
+    allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
+    row = deps.database.transaction(
+        lambda conn: tasks.skip(conn, auth.ensure_current(conn, claims), task_id, allowed))
+    deps.cache.bump(row["workspace_id"])
+    return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
+
+
+handler = api_handler(app, logger, "skip-occurrence")

@@ -1,0 +1,26 @@
+"""POST /api/invitations/{token}/accept: the invited person joins the workspace."""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth, workspaces
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.collab_models import Workspace
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.errors import NotFound
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="workspaces")
+app = create_api(deps.settings)
+
+
+@app.post("/api/invitations/<token>/accept", tags=["workspaces"], summary="Accept an invitation")
+def post_accept_invitation(token: str) -> Workspace:
+    claims = deps.caller(app)
+    if not 10 <= len(token) <= 100:
+        raise NotFound("no such invitation")
+    row = deps.database.transaction(lambda conn: workspaces.accept(conn, auth.ensure_current(conn, claims), token))
+    return Workspace.from_row(row)
+
+
+handler = api_handler(app, logger, "accept-invitation")

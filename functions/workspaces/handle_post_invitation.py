@@ -1,0 +1,29 @@
+"""POST /api/workspaces/{workspace_id}/invitations: an owner invites someone as editor or viewer.
+
+The answer carries a single-use token (stored only as a hash) for the invited person.
+"""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth, tasks, workspaces
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.collab_models import Invitation, InvitationCreate
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="workspaces")
+app = create_api(deps.settings)
+
+
+@app.post("/api/workspaces/<workspace_id>/invitations", status_code=201, tags=["workspaces"],
+          summary="Invite someone to a workspace")
+def post_invitation(workspace_id: str, body: InvitationCreate) -> Invitation:
+    claims = deps.caller(app)
+    workspace_id = tasks.parse_id(workspace_id, "workspace")
+    token = deps.database.transaction(lambda conn: workspaces.invite(
+        conn, auth.ensure_current(conn, claims), workspace_id, body.email, body.role))
+    return Invitation(token=token)
+
+
+handler = api_handler(app, logger, "create-invitation")

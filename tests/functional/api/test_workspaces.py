@@ -1,0 +1,110 @@
+"""Workspaces, invitations and roles: owners invite, editors change, viewers read, others see nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def team(make_account):
+    """A shared workspace with an owner, an editor, a viewer, and an outsider."""
+    owner, editor, viewer, outsider = make_account(), make_account(), make_account(), make_account()
+    workspace = owner.client.post("/api/workspaces", json={"name": "Household"}).json()
+    for member, role in ((editor, "editor"), (viewer, "viewer")):
+        token = owner.client.post(f"/api/workspaces/{workspace['id']}/invitations",
+                                  json={"email": member.email, "role": role}).json()["token"]
+        accepted = member.client.post(f"/api/invitations/{token}/accept")
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["role"] == role
+    return {"workspace": workspace, "owner": owner, "editor": editor, "viewer": viewer, "outsider": outsider}
+
+
+def test_every_user_has_a_personal_workspace_listed_first(make_account):
+    account = make_account()
+    account.client.post("/api/workspaces", json={"name": "Aardvark club"})
+    items = account.client.get("/api/workspaces").json()["items"]
+    assert [(w["personal"], w["role"]) for w in items] == [(True, "owner"), (False, "owner")]
+
+
+def test_roles_decide_who_reads_and_who_writes(team):
+    workspace_id = team["workspace"]["id"]
+    task = team["owner"].client.post("/api/tasks", json={"title": "Shared", "workspace_id": workspace_id}).json()
+    assert task["workspace_id"] == workspace_id
+
+    # The editor reads and writes; the viewer reads only; the outsider sees nothing.
+    assert team["editor"].client.patch(f"/api/tasks/{task['id']}", json={"title": "Edited"}).status_code == 200
+    assert team["viewer"].client.get(f"/api/tasks/{task['id']}").json()["title"] == "Edited"
+    assert team["viewer"].client.patch(f"/api/tasks/{task['id']}", json={"title": "No"}).status_code == 403
+    assert team["viewer"].client.delete(f"/api/tasks/{task['id']}").status_code == 403
+    viewer_create = team["viewer"].client.post("/api/tasks", json={"title": "No", "workspace_id": workspace_id})
+    assert viewer_create.status_code == 403
+    assert team["outsider"].client.get(f"/api/tasks/{task['id']}").status_code == 404
+    assert team["outsider"].client.get("/api/tasks", params={"workspace_id": workspace_id}).status_code == 404
+    assert team["outsider"].client.patch(f"/api/tasks/{task['id']}", json={"title": "No"}).status_code == 404
+
+    listed = team["viewer"].client.get("/api/tasks", params={"workspace_id": workspace_id}).json()["items"]
+    assert [item["title"] for item in listed] == ["Edited"]
+    # A member's personal list does not include the shared workspace's tasks.
+    assert team["editor"].client.get("/api/tasks").json()["items"] == []
+
+
+def test_a_write_by_one_member_refreshes_another_members_cached_list(team):
+    workspace_id = team["workspace"]["id"]
+    assert team["viewer"].client.get("/api/tasks", params={"workspace_id": workspace_id}).json()["items"] == []
+    team["editor"].client.post("/api/tasks", json={"title": "New", "workspace_id": workspace_id})
+    listed = team["viewer"].client.get("/api/tasks", params={"workspace_id": workspace_id}).json()["items"]
+    assert [item["title"] for item in listed] == ["New"]
+
+
+def test_only_owners_invite_and_members_cannot_be_invited_twice(team):
+    workspace_id = team["workspace"]["id"]
+    by_editor = team["editor"].client.post(f"/api/workspaces/{workspace_id}/invitations",
+                                           json={"email": "x@example.com", "role": "viewer"})
+    assert by_editor.status_code == 403
+    by_outsider = team["outsider"].client.post(f"/api/workspaces/{workspace_id}/invitations",
+                                               json={"email": "x@example.com", "role": "viewer"})
+    assert by_outsider.status_code == 404
+    again = team["owner"].client.post(f"/api/workspaces/{workspace_id}/invitations",
+                                      json={"email": team["viewer"].email, "role": "editor"})
+    assert again.status_code == 409
+    as_owner = team["owner"].client.post(f"/api/workspaces/{workspace_id}/invitations",
+                                         json={"email": "x@example.com", "role": "owner"})
+    assert as_owner.status_code == 422
+
+
+def test_an_invitation_is_for_its_addressee_and_works_once(make_account):
+    owner, invited, someone_else = make_account(), make_account(), make_account()
+    workspace = owner.client.post("/api/workspaces", json={"name": "Project"}).json()
+    token = owner.client.post(f"/api/workspaces/{workspace['id']}/invitations",
+                              json={"email": invited.email, "role": "viewer"}).json()["token"]
+
+    assert someone_else.client.post(f"/api/invitations/{token}/accept").status_code == 403
+    assert invited.client.post(f"/api/invitations/{token}/accept").status_code == 200
+    assert invited.client.post(f"/api/invitations/{token}/accept").status_code == 409
+    assert invited.client.post("/api/invitations/not-a-real-token-at-all/accept").status_code == 404
+
+
+def test_a_personal_workspace_cannot_be_shared(make_account):
+    account = make_account()
+    personal = account.client.get("/api/workspaces").json()["items"][0]
+    response = account.client.post(f"/api/workspaces/{personal['id']}/invitations",
+                                   json={"email": "x@example.com", "role": "viewer"})
+    assert response.status_code == 409
+
+
+def test_moving_a_task_needs_write_access_to_both_workspaces(team):
+    workspace_id = team["workspace"]["id"]
+    task = team["viewer"].client.post("/api/tasks", json={"title": "Mine"}).json()
+    # A viewer cannot move a task into the shared workspace.
+    moved = team["viewer"].client.patch(f"/api/tasks/{task['id']}", json={"workspace_id": workspace_id})
+    assert moved.status_code == 403
+    mine = team["editor"].client.post("/api/tasks", json={"title": "Editor's"}).json()
+    moved = team["editor"].client.patch(f"/api/tasks/{mine['id']}", json={"workspace_id": workspace_id})
+    assert moved.status_code == 200
+    assert moved.json()["workspace_id"] == workspace_id
+    assert team["owner"].client.get(f"/api/tasks/{mine['id']}").status_code == 200
+
+
+@pytest.mark.parametrize("body", [{"name": ""}, {"name": "x" * 101}, {"name": "ok", "personal": True}, {}])
+def test_invalid_workspaces_are_422(make_account, body):
+    assert make_account().client.post("/api/workspaces", json=body).status_code == 422
