@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from functions.runtime.routes import Route, parse_route
 
+# The task event types the outbox publishes (kept here as data: the catalog imports no handler).
+EVENT_TYPES = tuple(f"dev.taskforge.task.{kind}" for kind in
+                    ("created", "updated", "completed", "reopened", "deleted", "skipped"))
+
 _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
 
 
@@ -119,6 +123,23 @@ FUNCTIONS += (
     _api("add-checklist-item", "checklists.handle_post_item", "POST /api/tasks/{task_id}/checklist"),
     _api("patch-checklist-item", "checklists.handle_patch_item", "PATCH /api/tasks/{task_id}/checklist/{item_id}"),
     _api("delete-checklist-item", "checklists.handle_delete_item", "DELETE /api/tasks/{task_id}/checklist/{item_id}"),
+    _api("create-reminder", "reminders.handle_post_reminder", "POST /api/tasks/{task_id}/reminders"),
+    _api("list-reminders", "reminders.handle_get_reminders", "GET /api/tasks/{task_id}/reminders"),
+    _api("delete-reminder", "reminders.handle_delete_reminder", "DELETE /api/tasks/{task_id}/reminders/{reminder_id}"),
+    _api("list-activity", "activity.handle_get_activity", "GET /api/activity", frozenset({"dynamodb"})),
+    _api("task-activity", "activity.handle_get_task_activity", "GET /api/tasks/{task_id}/activity",
+         frozenset({"dynamodb"})),
+)
+
+FUNCTIONS += (
+    Function(name="dispatch-reminders", handler="functions.reminders.handle_dispatch.handler",
+             schedule="* * * * *", timeout_seconds=55, scaling=Scaling(workers=1, max_scale=3),
+             uses=frozenset({"database", "dynamodb", "ses"})),
+    Function(name="relay-outbox", handler="functions.activity.handle_relay_outbox.handler",
+             schedule="* * * * *", timeout_seconds=55, scaling=Scaling(workers=1, max_scale=2),
+             uses=frozenset({"database", "broker"})),
+    Function(name="record-activity", handler="functions.activity.handle_record_activity.handler",
+             events=EVENT_TYPES, scaling=Scaling(workers=2), uses=frozenset({"dynamodb"})),
 )
 
 USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})

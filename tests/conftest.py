@@ -24,12 +24,27 @@ def _url_for(database: str) -> str:
 # (created on first use), its own Redis key prefix and a freshly made signing key.
 _RUN_ID = uuid.uuid4().hex[:12]
 API_DATABASE = f"tf_api_{_RUN_ID}"
+_AWS = pytest.StashKey[object]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     from tests.support.keys import ed25519_pem
 
     private_pem, _ = ed25519_pem()
+    # DynamoDB and SES for the in-process handlers: a moto server of this test process.
+    from moto.server import ThreadedMotoServer
+
+    aws = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    aws.start()
+    config.stash[_AWS] = aws
+    host, port = aws.get_host_and_port()
+    os.environ.update({
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    })
     os.environ.update({
         "DATABASE_URL": _url_for(API_DATABASE),
         "REDIS_URL": REDIS_URL,
@@ -39,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if _AWS in config.stash:
+        config.stash[_AWS].stop()
     try:
         with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(API_DATABASE)))
@@ -56,6 +73,10 @@ def api_database() -> str:
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(API_DATABASE)))
     apply_migrations(_url_for(API_DATABASE))
+    from functions.devserver.local_aws import prepare
+    from functions.taskforge.settings import Settings
+
+    prepare(Settings.from_env())
     return _url_for(API_DATABASE)
 
 

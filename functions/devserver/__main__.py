@@ -32,13 +32,25 @@ def main() -> int:
 
         os.environ["JWT_PRIVATE_KEY"] = local_signing_key(data_dir)
 
+    # DynamoDB and SES: a moto server here, unless an endpoint (or LOCAL_AWS=false) says otherwise.
+    local_aws = os.environ.get("LOCAL_AWS", "true").lower() != "false"
+    if local_aws and not os.environ.get("AWS_ENDPOINT_URL"):
+        from .local_aws import start_local_aws
+
+        os.environ.update(start_local_aws())
+    os.environ.setdefault("BROKER_URL", f"http://127.0.0.1:{port}/__broker")
+
     from functions.catalog import FUNCTIONS
     from functions.runtime.config import ConfigError
     from functions.runtime.server import ServeOptions, draining, serve
     from functions.taskforge.migrate import apply_migrations
+    from functions.taskforge.settings import Settings
 
     from .gateway import Gateway, mount
+    from .local_aws import prepare
 
+    if local_aws:
+        prepare(Settings.from_env())
     applied = apply_migrations(os.environ["DATABASE_URL"])
     logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
     try:

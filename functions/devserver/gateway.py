@@ -8,6 +8,7 @@ serves the built SPA from web/dist for everything else.
 
 from __future__ import annotations
 
+import io
 import logging
 import mimetypes
 import time
@@ -24,6 +25,9 @@ from functions.runtime.problem import problem
 from functions.runtime.routes import Route, specificity
 
 logger = logging.getLogger("functions.devserver")
+
+# Where the local stack's outbox relay publishes: see Gateway._broker.
+BROKER_PATH = "/__broker"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class Gateway:
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         raw_path = (environ.get("RAW_URI") or environ.get("PATH_INFO") or "/").split("?", 1)[0]
+        if raw_path == BROKER_PATH and method == "POST":
+            return self._broker(environ, start_response)
         if environ.get("PATH_INFO", "").startswith("/__runtime/"):
             return _respond(start_response, 200 if environ["PATH_INFO"] == READINESS_PATH else 404,
                             [("Content-Type", "text/plain")], b"ready\n")
@@ -91,6 +97,24 @@ class Gateway:
             return self._static(environ, start_response, method)
         response = problem(404, f"nothing is served at {raw_path}")
         return _respond(start_response, response.status, response.headers, response.body)
+
+    def _broker(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """The local stand-in for the Knative Broker: a CloudEvent goes to every event
+        function whose trigger names its type, through that function's runtime."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        event_type = environ.get("HTTP_CE_TYPE", "")
+        statuses = []
+        for item in self.mounted:
+            if event_type in item.function.events:
+                delivery = {**environ, "wsgi.input": io.BytesIO(body), "PATH_INFO": "/", "RAW_URI": "/"}
+                captured: list[str] = []
+                b"".join(item.app(delivery, lambda status, headers, *rest, sink=captured: sink.append(status)))
+                statuses.append(int(captured[0].split()[0]))
+        failed = [status for status in statuses if status >= 300]
+        status = 502 if failed else 202
+        return _respond(start_response, status, [("Content-Type", "text/plain")],
+                        f"delivered to {len(statuses) - len(failed)} of {len(statuses)} triggers\n".encode())
 
     def _static(self, environ: dict[str, Any], start_response: StartResponse, method: str) -> Iterable[bytes]:
         assert self.static_dir is not None

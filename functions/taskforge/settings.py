@@ -42,8 +42,27 @@ class Settings(BaseModel):
     api_rate_limit_per_minute: int = Field(default=600, ge=1)
     login_max_failures: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Lets webhooks go to http:// and to private, loopback and link-local addresses:
+    # for local development only, never where the network holds anything to protect.
+    webhook_allow_private_networks: bool = False
 
-    @field_validator("database_url", "redis_url", "jwt_private_key", "jwt_public_key", "cors_allow_origin")
+    # AWS: DynamoDB for the delivery ledger and the activity feed, SES for e-mail. An
+    # endpoint URL points them at a local stand-in (the local stack's moto server).
+    aws_region: str = "us-east-1"
+    aws_endpoint_url: str | None = None
+    delivery_ledger_table: str = "taskforge-delivery-ledger"
+    activity_table: str = "taskforge-activity"
+    activity_retention_days: int = Field(default=90, ge=1, le=3650)
+    mail_sender: str = "TaskForge <reminders@taskforge.dev>"
+    # Reminders: how late a reminder may still go out, and how many are claimed at once.
+    reminder_missed_horizon_seconds: int = Field(default=6 * 3600, ge=60)
+    reminder_batch_size: int = Field(default=50, ge=1, le=1000)
+    reminder_max_attempts: int = Field(default=5, ge=1, le=50)
+    # Where the outbox relay publishes CloudEvents (the Knative Broker's ingress).
+    broker_url: str | None = None
+
+    @field_validator("database_url", "redis_url", "jwt_private_key", "jwt_public_key", "cors_allow_origin",
+                     "aws_endpoint_url", "broker_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None

@@ -3,8 +3,8 @@ server-owned fields (id, owner, timestamps) are never accepted from a client."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
 
@@ -109,3 +109,43 @@ class Stats(Body):
     overdue: int
     by_priority: dict[Literal["1", "2", "3"], int]
     completion_rate: float = Field(ge=0, le=1)
+
+
+class ReminderCreate(Body):
+    at: AwareDatetime | None = None
+    before_due: timedelta | None = Field(default=None, description="ISO 8601 duration before the due date, e.g. PT30M")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ReminderCreate:
+        if (self.at is None) == (self.before_due is None):
+            raise ValueError("give either at or before_due")
+        return self
+
+
+class Reminder(Row):
+    id: str
+    task_id: str
+    at: datetime | None
+    before_due: timedelta | None
+    scheduled_at: datetime | None = Field(description="when the current occurrence's reminder is due")
+    status: Literal["pending", "sent", "missed", "failed"]
+    sent_at: datetime | None
+
+
+class ReminderList(Body):
+    items: list[Reminder]
+
+
+class ActivityItem(Body):
+    id: str
+    type: str
+    task_id: str
+    actor_id: str | None
+    summary: str
+    time: str
+    data: dict[str, Any]
+
+
+class ActivityPage(Body):
+    items: list[ActivityItem]
+    next_cursor: str | None

@@ -16,7 +16,7 @@ from typing import Any
 
 from psycopg import errors, sql
 
-from . import recurrence, workspaces
+from . import outbox, recurrence, schedules, workspaces
 from .db import Connection
 from .errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
 from .task_models import SortField, SortOrder, TaskCreate, TaskPatch
@@ -106,7 +106,10 @@ def create_many(conn: Connection, user_id: str, tasks: list[TaskCreate],
         ).fetchone()
         assert row is not None
         ids.append(row["id"])
-    return _fetch_many(conn, ids)
+    created = _fetch_many(conn, ids)
+    for row in created:
+        outbox.record(conn, "created", row, user_id)
+    return created
 
 
 def update(conn: Connection, user_id: str, task_id: str, patch: TaskPatch,
@@ -129,12 +132,19 @@ def update(conn: Connection, user_id: str, task_id: str, patch: TaskPatch,
         changes.update(recurrence=recurrence_text, timezone=timezone, series_start=start, occurrence_local=occurrence)
     elif "due_date" in changes and rule and changes["due_date"] is None:
         raise Unprocessable("a recurring task needs a due date; remove the recurrence first")
-    if changes.get("completed") and rule and not current["completed"]:
-        following = _advance(conn, current, "completed")
-        if following is not None:
-            changes.pop("completed")
-            changes.update(due_date=following[0], occurrence_local=following[1])
-    return _write(conn, task_id, changes)
+    kind = "updated"
+    if changes.get("completed") and not current["completed"]:
+        kind = "completed"
+        if rule:
+            following = _advance(conn, current, "completed")
+            if following is not None:
+                changes.pop("completed")
+                changes.update(due_date=following[0], occurrence_local=following[1])
+    elif changes.get("completed") is False and current["completed"]:
+        kind = "reopened"
+    row = _write(conn, task_id, changes)
+    outbox.record(conn, kind, row, user_id, list(patch.model_fields_set))
+    return row
 
 
 def skip(conn: Connection, user_id: str, task_id: str, allowed_versions: set[int] | None) -> dict[str, Any]:
@@ -145,14 +155,18 @@ def skip(conn: Connection, user_id: str, task_id: str, allowed_versions: set[int
         raise Conflict("only a recurring task can skip an occurrence")
     following = _advance(conn, current, "skipped")
     if following is None:
-        return _write(conn, task_id, {"completed": True})
-    return _write(conn, task_id, {"due_date": following[0], "occurrence_local": following[1]})
+        row = _write(conn, task_id, {"completed": True})
+    else:
+        row = _write(conn, task_id, {"due_date": following[0], "occurrence_local": following[1]})
+    outbox.record(conn, "skipped", row, user_id)
+    return row
 
 
 def delete(conn: Connection, user_id: str, task_id: str, allowed_versions: set[int] | None) -> dict[str, Any]:
     current = load(conn, user_id, task_id, write=True, lock=True)
     check_version(current, allowed_versions)
     conn.execute("DELETE FROM tasks WHERE id = %s", (task_id,))
+    outbox.record(conn, "deleted", current, user_id)
     return current
 
 
@@ -264,6 +278,7 @@ def _write(conn: Connection, task_id: str, changes: dict[str, Any]) -> dict[str,
                      (*values, task_id))
     except errors.CheckViolation as exc:
         raise Unprocessable(f"the change breaks a rule of the task: {exc.diag.constraint_name}") from None
+    schedules.recompute(conn, task_id)
     return _fetch_many(conn, [task_id])[0]
 
 

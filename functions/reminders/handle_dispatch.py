@@ -1,0 +1,40 @@
+"""Scheduled every minute: deliver the reminders that are due, by e-mail or webhook."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+
+from functions.taskforge import dispatch, mailer, webhooks
+from functions.taskforge.db import Database
+from functions.taskforge.dynamo import DeliveryLedger
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database.for_settings(settings)
+ledger = DeliveryLedger(settings)
+logger = Logger(service="reminders")
+
+# Stop claiming new batches this long before the deadline, so a batch always finishes.
+_MARGIN_MS = 10_000
+
+
+def send(row: dict[str, Any]) -> None:
+    subject, body = dispatch.message(row)
+    if row["reminder_webhook_url"]:
+        payload = {"type": "reminder", "task_id": row["task_id"], "title": row["title"],
+                   "due_date": row["due_date"].isoformat() if row["due_date"] else None, "text": body}
+        webhooks.deliver(row["reminder_webhook_url"], payload, row["webhook_secret"] or "",
+                         allow_private=settings.webhook_allow_private_networks)
+    else:
+        mailer.send(settings, row["email"], subject, body)
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    parse(event=event, model=EventBridgeModel)  # a Scheduled Event, or a malformed one fails here
+    outcome = dispatch.dispatch_due(database, settings, ledger, send,
+                                    keep_going=lambda: context.get_remaining_time_in_millis() > _MARGIN_MS)
+    logger.info("reminders dispatched", extra=vars(outcome))
+    return vars(outcome)

@@ -1,0 +1,25 @@
+"""POST /api/tasks/{task_id}/reminders: {at} or {before_due: "PT30M"}; several per task."""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth, reminders, tasks
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+from functions.taskforge.task_models import Reminder, ReminderCreate
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="reminders")
+app = create_api(deps.settings)
+
+
+@app.post("/api/tasks/<task_id>/reminders", status_code=201, tags=["reminders"], summary="Add a reminder")
+def post_reminder(task_id: str, body: ReminderCreate) -> Reminder:
+    claims = deps.caller(app)
+    task_id = tasks.parse_id(task_id)
+    row = deps.database.transaction(lambda conn: reminders.create(
+        conn, auth.ensure_current(conn, claims), task_id, body.at, body.before_due))
+    return Reminder.from_row(row)
+
+
+handler = api_handler(app, logger, "create-reminder")

@@ -1,0 +1,154 @@
+"""Delivering due reminders: claimed in batches, each delivery recorded once.
+
+Rows are claimed with FOR UPDATE SKIP LOCKED, so dispatchers running side by side
+split the work. Each delivery (a reminder for one occurrence) is claimed in the DynamoDB
+ledger with a conditional put before it is sent and confirmed after; a dispatcher
+that dies mid-batch leaves its rows pending (its transaction rolls back), and the
+next run finds the ledger saying what was already sent. A reminder due while no
+dispatcher ran is sent late rather than dropped, unless it is older than the
+missed horizon. A failed send (SES, DynamoDB, a webhook) leaves the reminder
+pending with a growing backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .db import Connection, Database
+from .dynamo import DeliveryLedger
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Sender = Callable[[dict[str, Any]], None]  # raises when the delivery did not happen
+
+_DUE = """
+SELECT r.id::text AS id, r.occurrence, r.scheduled_at, r.attempts, r.before_due,
+       t.id::text AS task_id, t.title, t.description, t.due_date,
+       u.email::text AS email, u.display_name, u.timezone, u.reminder_webhook_url, u.webhook_secret
+FROM reminders r
+JOIN tasks t ON t.id = r.task_id
+JOIN users u ON u.id = r.user_id
+WHERE r.status = 'pending' AND r.fire_at <= %s AND NOT t.completed
+ORDER BY r.fire_at
+LIMIT %s
+FOR UPDATE OF r SKIP LOCKED
+"""
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    already_sent: int = 0
+    missed: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def __iadd__(self, other: Outcome) -> Outcome:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.already_sent + self.missed + self.retried + self.failed
+
+
+def dispatch_due(database: Database, settings: Settings, ledger: DeliveryLedger, send: Sender,
+                 keep_going: Callable[[], bool] = lambda: True, now: Callable[[], datetime] | None = None) -> Outcome:
+    """Delivers every reminder due now, batch after batch, while `keep_going()` (the deadline)."""
+    clock = now or (lambda: datetime.now(UTC))
+    total = Outcome()
+    while keep_going():
+        batch = database.transaction(lambda conn: _batch(conn, settings, ledger, send, clock()))
+        total += batch
+        if batch.handled < settings.reminder_batch_size:
+            break
+    return total
+
+
+def delivery_id(row: dict[str, Any]) -> str:
+    return f"{row['id']}#{row['occurrence'].astimezone(UTC).isoformat()}"
+
+
+def _batch(conn: Connection, settings: Settings, ledger: DeliveryLedger, send: Sender, now: datetime) -> Outcome:
+    outcome = Outcome()
+    horizon = timedelta(seconds=settings.reminder_missed_horizon_seconds)
+    for row in conn.execute(_DUE, (now, settings.reminder_batch_size)).fetchall():
+        if row["scheduled_at"] < now - horizon:
+            _set(conn, row["id"], "missed")
+            outcome.missed += 1
+            continue
+        key = delivery_id(row)
+        try:
+            claimed = ledger.claim(key)
+            if not claimed:
+                state = ledger.state(key)
+                if state and state[0] == "sent":
+                    _set(conn, row["id"], "sent")
+                    outcome.already_sent += 1
+                else:  # claimed by a dispatcher that died before sending: after its lease
+                    _retry_at(conn, row["id"], row["attempts"], now + timedelta(seconds=ledger.lease_seconds))
+                    outcome.retried += 1
+                continue
+        except Exception as exc:  # the ledger is unreachable: nothing was sent, try next run
+            logger.warning("reminder %s: ledger unavailable: %s", row["id"], exc)
+            _retry(conn, settings, row, now, f"ledger: {exc}", outcome)
+            continue
+        try:
+            send(row)
+        except Exception as exc:
+            logger.warning("reminder %s: delivery failed: %s", row["id"], exc)
+            try:
+                ledger.release(key)
+            except Exception:  # the lease frees it later anyway
+                logger.warning("reminder %s: could not release its claim", row["id"])
+            _retry(conn, settings, row, now, str(exc)[:500], outcome)
+            continue
+        try:
+            ledger.confirm(key)
+        except Exception:  # sent: the database records it; the claim's lease keeps others off
+            logger.warning("reminder %s: sent, but the ledger confirmation failed", row["id"])
+        _set(conn, row["id"], "sent")
+        outcome.sent += 1
+    return outcome
+
+
+def _set(conn: Connection, reminder_id: str, status: str) -> None:
+    conn.execute(
+        "UPDATE reminders SET status = %s, sent_at = CASE WHEN %s = 'sent' THEN now() ELSE sent_at END,"
+        " fire_at = NULL WHERE id = %s",
+        (status, status, reminder_id),
+    )
+
+
+def _retry(conn: Connection, settings: Settings, row: dict[str, Any], now: datetime, error: str,
+           outcome: Outcome) -> None:
+    attempts = row["attempts"] + 1
+    if attempts >= settings.reminder_max_attempts:
+        conn.execute("UPDATE reminders SET status = 'failed', attempts = %s, last_error = %s, fire_at = NULL"
+                     " WHERE id = %s", (attempts, error, row["id"]))
+        outcome.failed += 1
+        return
+    _retry_at(conn, row["id"], attempts, now + timedelta(minutes=min(2 ** (attempts - 1), 60)), error)
+    outcome.retried += 1
+
+
+def _retry_at(conn: Connection, reminder_id: str, attempts: int, when: datetime, error: str | None = None) -> None:
+    conn.execute("UPDATE reminders SET attempts = %s, fire_at = %s, last_error = COALESCE(%s, last_error)"
+                 " WHERE id = %s", (attempts, when, error, reminder_id))
+
+
+def message(row: dict[str, Any]) -> tuple[str, str]:
+    """Subject and body of a reminder e-mail, times in the recipient's timezone."""
+    from zoneinfo import ZoneInfo
+
+    due = row["due_date"].astimezone(ZoneInfo(row["timezone"] or "UTC")).strftime("%a %d %b %Y %H:%M %Z") \
+        if row["due_date"] else "no due date"
+    subject = f"Reminder: {row['title']}"
+    body = f"{row['title']}\nDue: {due}\n\n{row['description'] or ''}".rstrip() + "\n"
+    return subject, body

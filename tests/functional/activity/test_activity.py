@@ -1,0 +1,104 @@
+"""Task events: outbox → relay → broker → activity feed, with the broker failing on the way."""
+
+from __future__ import annotations
+
+import urllib.error
+from collections import Counter
+
+import pytest
+
+from tests.support.wsgi_client import WsgiClient
+
+
+@pytest.fixture
+def relay(gateway, monkeypatch):
+    """The relay, publishing to the local broker of the in-process gateway."""
+    from functions.activity import handle_relay_outbox
+
+    broker = WsgiClient(gateway)
+    failures = {"left": 0}
+
+    def publish(event):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise urllib.error.URLError("broker unavailable")
+        detail = {**event["data"], "actor_id": event["actor_id"]}
+        response = broker.post("/__broker", json=detail, headers={
+            "ce-specversion": "1.0", "ce-id": event["event_id"], "ce-type": event["type"],
+            "ce-source": "/taskforge/tasks", "ce-time": event["created_at"].isoformat()})
+        if response.status_code >= 300:
+            raise urllib.error.URLError(f"broker answered {response.status_code}")
+
+    monkeypatch.setattr(handle_relay_outbox, "publish", publish)
+
+    def run(fail_first: int = 0) -> int:
+        failures["left"] = fail_first
+        total = 0
+        while True:
+            count = handle_relay_outbox.database.transaction(handle_relay_outbox.relay_batch)
+            total += count
+            if count == 0:
+                return total
+
+    return run
+
+
+def test_changes_appear_in_the_feed_newest_first(make_account, relay):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "Paint the fence"}).json()
+    api.patch(f"/api/tasks/{task['id']}", json={"priority": 1})
+    api.patch(f"/api/tasks/{task['id']}", json={"completed": True})
+    relay()
+
+    feed = api.get("/api/activity").json()
+    assert [item["type"].rsplit(".", 1)[-1] for item in feed["items"]] == ["completed", "updated", "created"]
+    assert feed["items"][0]["summary"] == "completed “Paint the fence”"
+    per_task = api.get(f"/api/tasks/{task['id']}/activity").json()["items"]
+    assert [item["id"] for item in per_task] == [item["id"] for item in feed["items"]]
+
+
+def test_a_broker_outage_delays_events_and_loses_none(make_account, relay):
+    api = make_account().client
+    for index in range(5):
+        api.post("/api/tasks", json={"title": f"task {index}"})
+    relay(fail_first=1)  # the first publish fails: the run stops, everything stays in the outbox
+    assert api.get("/api/activity").json()["items"] == []
+    relay()  # the broker is back
+    items = api.get("/api/activity", params={"limit": 100}).json()["items"]
+    assert Counter(item["data"]["title"] for item in items) == Counter(f"task {i}" for i in range(5))
+
+
+def test_redelivering_an_event_does_not_duplicate_it(make_account, relay, api_database):
+    import psycopg
+
+    api = make_account().client
+    api.post("/api/tasks", json={"title": "once"})
+    relay()
+    with psycopg.connect(api_database, autocommit=True) as conn:
+        conn.execute("UPDATE outbox SET published_at = NULL WHERE data->>'title' = 'once'")
+    relay()
+    assert len(api.get("/api/activity").json()["items"]) == 1
+
+
+def test_the_feed_pages_and_respects_membership(make_account, relay):
+    owner, stranger = make_account(), make_account()
+    for index in range(7):
+        owner.client.post("/api/tasks", json={"title": f"t{index}"})
+    relay()
+    first = owner.client.get("/api/activity", params={"limit": 5}).json()
+    second = owner.client.get("/api/activity", params={"limit": 5, "cursor": first["next_cursor"]}).json()
+    assert len(first["items"]) == 5
+    assert len(second["items"]) == 2
+    assert second["next_cursor"] is None
+    workspace_id = owner.client.get("/api/workspaces").json()["items"][0]["id"]
+    assert stranger.client.get("/api/activity", params={"workspace_id": workspace_id}).status_code == 404
+    assert owner.client.get("/api/activity", params={"cursor": "%%%"}).status_code == 400
+
+
+def test_every_outbox_event_type_has_a_trigger():
+    from functions.catalog import EVENT_TYPES, by_name
+    from functions.taskforge import outbox
+
+    kinds = ("created", "updated", "completed", "reopened", "deleted", "skipped")
+    assert {outbox.EVENT_TYPE_PREFIX + kind for kind in kinds} == set(EVENT_TYPES)
+    assert set(by_name("record-activity").events) == set(EVENT_TYPES)

@@ -1,0 +1,201 @@
+"""Reminder dispatch against real PostgreSQL, with DynamoDB and SES faked by moto."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from functions.taskforge import dispatch, mailer, schedules
+from functions.taskforge.db import Database
+from functions.taskforge.dynamo import DeliveryLedger, ensure_tables
+from functions.taskforge.settings import Settings
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    # moto in this process, not the test run's moto server.
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def settings(database_url, aws):
+    table = f"ledger-{uuid.uuid4().hex[:8]}"
+    settings = Settings(database_url=database_url, delivery_ledger_table=table, reminder_batch_size=50,
+                        aws_endpoint_url=None)
+    ensure_tables(settings)
+    boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress="reminders@taskforge.dev")
+    return settings
+
+
+@pytest.fixture
+def database(settings):
+    database = Database(settings)
+    yield database
+    database.close()
+
+
+def _seed(database: Database, count: int, due_in: timedelta = timedelta(minutes=-1)) -> list[str]:
+    """`count` reminders on one user's tasks, all scheduled at now + due_in."""
+    when = datetime.now(UTC) + due_in
+
+    def seed(conn):
+        user = conn.execute("INSERT INTO users (email, password_hash) VALUES (%s, 'x') RETURNING id",
+                            (f"{uuid.uuid4().hex[:8]}@example.com",)).fetchone()["id"]
+        workspace = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('P', true, %s)"
+                                 " RETURNING id", (user,)).fetchone()["id"]
+        tasks = conn.execute(
+            "INSERT INTO tasks (owner_id, workspace_id, title, due_date) SELECT %s, %s, 'task ' || n, %s"
+            " FROM generate_series(1, %s) n RETURNING id", (user, workspace, when + timedelta(hours=1), count),
+        ).fetchall()
+        ids = []
+        for task in tasks:
+            ids.append(conn.execute("INSERT INTO reminders (task_id, user_id, at) VALUES (%s, %s, %s)"
+                                    " RETURNING id::text AS id", (task["id"], user, when)).fetchone()["id"])
+            schedules.recompute(conn, task["id"])
+        return ids
+
+    return database.transaction(seed)
+
+
+def _statuses(database: Database) -> Counter:
+    rows = database.transaction(lambda conn: conn.execute("SELECT status FROM reminders").fetchall())
+    return Counter(row["status"] for row in rows)
+
+
+def test_a_due_reminder_is_emailed_once(settings, database):
+    _seed(database, 3)
+    ledger = DeliveryLedger(settings)
+    send = lambda row: mailer.send(settings, row["email"], *dispatch.message(row))  # noqa: E731
+
+    first = dispatch.dispatch_due(database, settings, ledger, send)
+    second = dispatch.dispatch_due(database, settings, ledger, send)
+
+    assert first.sent == 3
+    assert second.handled == 0
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    messages = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    assert len(messages) == 3
+    assert messages[0].subject.startswith("Reminder: task")
+    assert _statuses(database) == {"sent": 3}
+
+
+def test_two_dispatchers_racing_over_1000_reminders_deliver_each_once(settings, database):
+    _seed(database, 1000)
+    deliveries: Counter = Counter()
+    lock = threading.Lock()
+
+    def send(row):
+        with lock:
+            deliveries[dispatch.delivery_id(row)] += 1
+
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes = []
+
+    def dispatcher():
+        ledger = DeliveryLedger(settings)
+        barrier.wait()
+        outcomes.append(dispatch.dispatch_due(database, settings, ledger, send))
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+    assert len(deliveries) == 1000
+    assert set(deliveries.values()) == {1}
+    assert sum(outcome.sent for outcome in outcomes) == 1000
+    assert _statuses(database) == {"sent": 1000}
+
+
+class Killed(BaseException):
+    """Stands for the process dying: nothing below catches it, the transaction rolls back."""
+
+
+def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(settings, database):
+    _seed(database, 120)
+    deliveries: Counter = Counter()
+
+    def dying_send(row):
+        if sum(deliveries.values()) == 70:
+            raise Killed
+        deliveries[dispatch.delivery_id(row)] += 1
+
+    # A lease of 0 s stands for waiting until the dead dispatcher's claims run out.
+    with pytest.raises(Killed):
+        dispatch.dispatch_due(database, settings, DeliveryLedger(settings, lease_seconds=0), dying_send)
+    restarted = dispatch.dispatch_due(database, settings, DeliveryLedger(settings),
+                                      lambda row: deliveries.update([dispatch.delivery_id(row)]))
+
+    assert len(deliveries) == 120
+    assert set(deliveries.values()) == {1}
+    assert restarted.already_sent == 20  # the killed batch's sends, recorded in the ledger only
+    assert _statuses(database) == {"sent": 120}
+
+
+def test_a_failed_send_leaves_the_reminder_due_with_backoff(settings, database):
+    [reminder] = _seed(database, 1)
+
+    def ses_down(row):
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+
+    outcome = dispatch.dispatch_due(database, settings, DeliveryLedger(settings), ses_down)
+    row = database.transaction(lambda conn: conn.execute(
+        "SELECT status, attempts, fire_at, last_error FROM reminders WHERE id = %s", (reminder,)).fetchone())
+
+    assert outcome.retried == 1
+    assert row["status"] == "pending"
+    assert row["attempts"] == 1
+    assert row["fire_at"] > datetime.now(UTC)
+    assert "Throttling" in row["last_error"]
+    # It goes out on a later run, once.
+    later = lambda: datetime.now(UTC) + timedelta(minutes=2)  # noqa: E731
+    sent: list[str] = []
+    dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda r: sent.append(r["id"]), now=later)
+    assert sent == [reminder]
+
+
+def test_a_ledger_outage_leaves_the_reminder_due(settings, database, monkeypatch):
+    _seed(database, 2)
+    ledger = DeliveryLedger(settings)
+
+    def unavailable(delivery_id):
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "down"}}, "PutItem")
+
+    monkeypatch.setattr(ledger, "claim", unavailable)
+    sent: list[str] = []
+    outcome = dispatch.dispatch_due(database, settings, ledger, lambda row: sent.append(row["id"]))
+    assert sent == []
+    assert outcome.retried == 2
+    assert _statuses(database) == {"pending": 2}
+
+
+def test_reminders_missed_while_down_are_caught_up_unless_past_the_horizon(settings, database):
+    late = _seed(database, 2, due_in=timedelta(minutes=-30))
+    too_late = _seed(database, 1, due_in=-timedelta(seconds=settings.reminder_missed_horizon_seconds + 60))
+    sent: list[str] = []
+    outcome = dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: sent.append(row["id"]))
+    assert sorted(sent) == sorted(late)
+    assert outcome.missed == 1
+    status = database.transaction(lambda conn: conn.execute("SELECT status FROM reminders WHERE id = %s",
+                                                            (too_late[0],)).fetchone()["status"])
+    assert status == "missed"
+
+
+def test_future_reminders_wait(settings, database):
+    _seed(database, 3, due_in=timedelta(minutes=10))
+    assert dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: None).handled == 0
