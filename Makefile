@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: dev test lint format bench migrate clean
+.PHONY: dev test lint format bench migrate manifests openapi clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -31,6 +31,14 @@ format: $(STAMP)
 ## bench: the runtime's performance ratios (see benchmarks/RESULTS.md)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/runtime.py
+
+## manifests: render knative/ from the catalog (commit the result)
+manifests: $(STAMP)
+	$(BIN)/python knative/render.py
+
+## openapi: regenerate the merged OpenAPI document (commit the result)
+openapi: $(STAMP)
+	$(BIN)/python -m functions.taskforge.openapi --write
 
 ## migrate: apply database migrations to DATABASE_URL (production runs this as a Job)
 migrate: $(STAMP)

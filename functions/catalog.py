@@ -129,12 +129,25 @@ FUNCTIONS += (
     _api("list-activity", "activity.handle_get_activity", "GET /api/activity", frozenset({"dynamodb"})),
     _api("task-activity", "activity.handle_get_task_activity", "GET /api/tasks/{task_id}/activity",
          frozenset({"dynamodb"})),
+    _api("patch-me", "auth.handle_patch_me", "PATCH /api/auth/me"),
+    _api("create-calendar-feed", "feeds.handle_post_feed", "POST /api/calendar-feed"),
+    _api("delete-calendar-feed", "feeds.handle_delete_feed", "DELETE /api/calendar-feed"),
+    # The feed's secret URL is its credential: calendar apps send no token.
+    Function(name="get-calendar", handler="functions.feeds.handle_get_calendar.handler",
+             routes=("GET /api/calendar/{token}",), uses=frozenset({"database"})),
+    Function(name="get-openapi", handler="functions.docs.handle_get_openapi.handler",
+             routes=("GET /api/openapi.json",), scaling=Scaling(workers=1)),
+    Function(name="get-docs", handler="functions.docs.handle_get_docs.handler",
+             routes=("GET /api/docs",), scaling=Scaling(workers=1)),
 )
 
 FUNCTIONS += (
     Function(name="dispatch-reminders", handler="functions.reminders.handle_dispatch.handler",
              schedule="* * * * *", timeout_seconds=55, scaling=Scaling(workers=1, max_scale=3),
              uses=frozenset({"database", "dynamodb", "ses"})),
+    Function(name="send-digests", handler="functions.reminders.handle_send_digests.handler",
+             schedule="0 * * * *", timeout_seconds=120, scaling=Scaling(workers=1, max_scale=1),
+             uses=frozenset({"database", "ses"})),
     Function(name="relay-outbox", handler="functions.activity.handle_relay_outbox.handler",
              schedule="* * * * *", timeout_seconds=55, scaling=Scaling(workers=1, max_scale=2),
              uses=frozenset({"database", "broker"})),

@@ -29,4 +29,4 @@ def get_activity(
     return ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)
 
 
-handler = api_handler(app, logger, "list-activity")
+handler = api_handler(app, logger, "list-activity", deps.verifier)

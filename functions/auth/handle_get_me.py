@@ -29,4 +29,4 @@ def get_me() -> User:
     return database.transaction(load)
 
 
-handler = api_handler(app, logger, "me")
+handler = api_handler(app, logger, "me", verifier)

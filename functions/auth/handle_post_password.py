@@ -25,4 +25,4 @@ def post_password(body: ChangePasswordRequest) -> Response[None]:
     return Response(status_code=204, cookies=[cleared_cookie(settings)])
 
 
-handler = api_handler(app, logger, "change-password")
+handler = api_handler(app, logger, "change-password", verifier)

@@ -31,4 +31,4 @@ def delete_item(task_id: str, item_id: str) -> Response[None]:
     return Response(status_code=204)
 
 
-handler = api_handler(app, logger, "delete-checklist-item")
+handler = api_handler(app, logger, "delete-checklist-item", deps.verifier)

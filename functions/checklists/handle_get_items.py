@@ -22,4 +22,4 @@ def get_items(task_id: str) -> Checklist:
     return Checklist(items=[ChecklistItem.from_row(row) for row in rows])
 
 
-handler = api_handler(app, logger, "list-checklist")
+handler = api_handler(app, logger, "list-checklist", deps.verifier)

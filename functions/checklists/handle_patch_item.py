@@ -35,4 +35,4 @@ def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> Checklis
     return item
 
 
-handler = api_handler(app, logger, "patch-checklist-item")
+handler = api_handler(app, logger, "patch-checklist-item", deps.verifier)

@@ -30,4 +30,4 @@ def post_item(task_id: str, body: ChecklistItemCreate) -> ChecklistItem:
     return item
 
 
-handler = api_handler(app, logger, "add-checklist-item")
+handler = api_handler(app, logger, "add-checklist-item", deps.verifier)

@@ -83,13 +83,16 @@ class Gateway:
         if environ.get("PATH_INFO", "").startswith("/__runtime/"):
             return _respond(start_response, 200 if environ["PATH_INFO"] == READINESS_PATH else 404,
                             [("Content-Type", "text/plain")], b"ready\n")
-        allowed: set[str] = set()
+        candidates: list[Route] = []
         for route, item in self._routes:
             if route.match(method, raw_path) is not None:
                 return item.app(environ, start_response)
             if route.match(route.method, raw_path) is not None:
-                allowed.add(route.method)
-        if allowed:
+                candidates.append(route)
+        if candidates:
+            # As API Gateway: the most specific path that matches names the allowed methods.
+            best = min(specificity(route)[:2] for route in candidates)
+            allowed = {route.method for route in candidates if specificity(route)[:2] == best}
             response = problem(405, f"{method} is not allowed on {raw_path}",
                                headers=[("Allow", ", ".join(sorted(allowed)))])
             return _respond(start_response, response.status, response.headers, response.body)

@@ -1,9 +1,10 @@
 """GET /ready: 200 when the database answers, 503 (problem+json, Retry-After) when it does not."""
 
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
+from pydantic import BaseModel
 
 from functions.taskforge.cache import Cache
 from functions.taskforge.db import Database
@@ -18,13 +19,18 @@ logger = Logger(service="health")
 app = create_resolver()
 
 
+class ReadyStatus(BaseModel):
+    status: Literal["ready"]
+    checks: dict[str, str]
+
+
 @app.get("/ready")
-def get_ready() -> Response[Any] | dict[str, Any]:
+def get_ready() -> Response[ReadyStatus]:
     checks = dependency_checks(database, cache, timeout=settings.database_connect_timeout_seconds)
     if not is_ready(checks):
         return problem_response(503, "the database is unreachable", headers={"Retry-After": "5"},
-                                checks=checks)
-    return {"status": "ready", "checks": checks}
+                                checks=checks)  # type: ignore[return-value]
+    return Response(200, "application/json", ReadyStatus(status="ready", checks=checks))
 
 
 @logger.inject_lambda_context

@@ -23,4 +23,4 @@ def delete_reminder(task_id: str, reminder_id: str) -> Response[None]:
     return Response(status_code=204)
 
 
-handler = api_handler(app, logger, "delete-reminder")
+handler = api_handler(app, logger, "delete-reminder", deps.verifier)

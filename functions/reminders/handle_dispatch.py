@@ -22,10 +22,12 @@ _MARGIN_MS = 10_000
 
 def send(row: dict[str, Any]) -> None:
     subject, body = dispatch.message(row)
-    if row["reminder_webhook_url"]:
+    # A webhook without a signing secret (set before secrets existed) would be forgeable:
+    # such users get e-mail until they set their URL again.
+    if row["reminder_webhook_url"] and row["webhook_secret"]:
         payload = {"type": "reminder", "task_id": row["task_id"], "title": row["title"],
                    "due_date": row["due_date"].isoformat() if row["due_date"] else None, "text": body}
-        webhooks.deliver(row["reminder_webhook_url"], payload, row["webhook_secret"] or "",
+        webhooks.deliver(row["reminder_webhook_url"], payload, row["webhook_secret"],
                          allow_private=settings.webhook_allow_private_networks)
     else:
         mailer.send(settings, row["email"], subject, body)

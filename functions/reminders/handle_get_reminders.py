@@ -22,4 +22,4 @@ def get_reminders(task_id: str) -> ReminderList:
     return ReminderList(items=[Reminder.from_row(row) for row in rows])
 
 
-handler = api_handler(app, logger, "list-reminders")
+handler = api_handler(app, logger, "list-reminders", deps.verifier)

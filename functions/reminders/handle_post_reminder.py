@@ -6,7 +6,7 @@ from functions.taskforge import auth, reminders, tasks
 from functions.taskforge.api import api_handler, create_api
 from functions.taskforge.dependencies import Dependencies
 from functions.taskforge.settings import Settings
-from functions.taskforge.task_models import Reminder, ReminderCreate
+from functions.taskforge.task_models import AbsoluteReminder, RelativeReminder, Reminder, ReminderCreate
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="reminders")
@@ -17,9 +17,11 @@ app = create_api(deps.settings)
 def post_reminder(task_id: str, body: ReminderCreate) -> Reminder:
     claims = deps.caller(app)
     task_id = tasks.parse_id(task_id)
+    at = body.at if isinstance(body, AbsoluteReminder) else None
+    before_due = body.before_due if isinstance(body, RelativeReminder) else None
     row = deps.database.transaction(lambda conn: reminders.create(
-        conn, auth.ensure_current(conn, claims), task_id, body.at, body.before_due))
+        conn, auth.ensure_current(conn, claims), task_id, at, before_due))
     return Reminder.from_row(row)
 
 
-handler = api_handler(app, logger, "create-reminder")
+handler = api_handler(app, logger, "create-reminder", deps.verifier)

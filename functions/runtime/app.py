@@ -220,8 +220,9 @@ def _raw_target(environ: dict[str, Any]) -> tuple[str, str]:
         if not raw_uri.startswith("/"):  # absolute-form request target
             parts = urlsplit(raw_uri)
             return parts.path or "/", parts.query
-        path, _, query = raw_uri.partition("?")
-        return path or "/", query
+        path, mark, query = raw_uri.partition("?")
+        # Some servers keep the query only in QUERY_STRING.
+        return path or "/", query if mark else environ.get("QUERY_STRING", "")
     path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", errors="replace")
     return quote(path, safe="/:@!$&'()*+,;=-._~%"), environ.get("QUERY_STRING", "")
 

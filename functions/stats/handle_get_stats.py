@@ -32,4 +32,4 @@ def get_stats(
     return deps.database.transaction(load)
 
 
-handler = api_handler(app, logger, "stats")
+handler = api_handler(app, logger, "stats", deps.verifier)

@@ -22,4 +22,4 @@ def delete_tag(tag_id: str) -> Response[None]:
     return Response(status_code=204)
 
 
-handler = api_handler(app, logger, "delete-tag")
+handler = api_handler(app, logger, "delete-tag", deps.verifier)

@@ -24,4 +24,4 @@ def get_tags(workspace_id: Annotated[str | None, Query()] = None) -> TagList:
     return TagList(items=[Tag.from_row(row) for row in rows])
 
 
-handler = api_handler(app, logger, "list-tags")
+handler = api_handler(app, logger, "list-tags", deps.verifier)

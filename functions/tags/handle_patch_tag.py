@@ -23,4 +23,4 @@ def patch_tag(tag_id: str, body: TagPatch) -> Tag:
     return Tag.from_row(row)
 
 
-handler = api_handler(app, logger, "patch-tag")
+handler = api_handler(app, logger, "patch-tag", deps.verifier)

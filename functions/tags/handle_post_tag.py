@@ -21,4 +21,4 @@ def post_tag(body: TagCreate) -> Tag:
     return Tag.from_row(row)
 
 
-handler = api_handler(app, logger, "create-tag")
+handler = api_handler(app, logger, "create-tag", deps.verifier)

@@ -24,4 +24,4 @@ def put_task_tag(task_id: str, tag_id: str) -> Response[Task]:
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
 
 
-handler = api_handler(app, logger, "attach-tag")
+handler = api_handler(app, logger, "attach-tag", deps.verifier)

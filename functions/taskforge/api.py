@@ -17,9 +17,11 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from .auth import access_claims
 from .errors import DomainError
-from .http import problem_response
+from .http import PROBLEM_JSON, problem_response
 from .settings import Settings
+from .tokens import TokenVerifier
 
 METRICS_NAMESPACE = "TaskForge"
 
@@ -66,13 +68,19 @@ def create_api(settings: Settings) -> ALBResolver:
     return app
 
 
-def api_handler(app: ALBResolver, logger: Logger, operation: str) -> Handler:
-    """The function's `handler`: resolves the request, adds common headers, logs, measures."""
+def api_handler(app: ALBResolver, logger: Logger, operation: str, verifier: TokenVerifier | None = None) -> Handler:
+    """The function's `handler`: resolves the request, adds common headers, logs, measures.
+
+    With a `verifier`, the bearer token is checked before anything else, so a caller
+    without a valid token learns nothing (not even whether its body was valid): 401.
+    """
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.set_correlation_id(getattr(context, "aws_request_id", None))
         started = time.perf_counter()
-        result = app.resolve(event, context)
+        result = _refusal(event, verifier, app)
+        if result is None:
+            result = app.resolve(event, context)
         multi_value = "multiValueHeaders" in result
         headers = result.setdefault("multiValueHeaders" if multi_value else "headers", {})
         for name, value in SECURITY_HEADERS.items():
@@ -88,3 +96,26 @@ def api_handler(app: ALBResolver, logger: Logger, operation: str) -> Handler:
         return result
 
     return handler
+
+
+def _refusal(event: dict[str, Any], verifier: TokenVerifier | None, app: ALBResolver) -> dict[str, Any] | None:
+    """A finished error response when the request fails before routing; else None."""
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    problem: Response[str] | None = None
+    if verifier is not None and event.get("httpMethod") != "OPTIONS":
+        try:
+            app.append_context(claims=access_claims(verifier, headers.get("authorization")))  # type: ignore[no-untyped-call]
+        except DomainError as error:
+            problem = problem_response(error.status, error.detail, headers=error.headers)
+    if problem is None and event.get("body"):
+        media = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+        if media != "application/json" and not media.endswith("+json"):
+            problem = problem_response(415, "send the body as application/json")
+        elif event.get("isBase64Encoded"):  # the runtime only base64-encodes what is not UTF-8 text
+            problem = problem_response(400, "the body is not UTF-8 encoded JSON")
+    if problem is None:
+        return None
+    app.clear_context()  # type: ignore[no-untyped-call]  # nothing of a refused request reaches the next
+    body = problem.body if isinstance(problem.body, str) else ""
+    return {"statusCode": problem.status_code, "headers": {"Content-Type": PROBLEM_JSON, **problem.headers},
+            "body": body, "isBase64Encoded": False}

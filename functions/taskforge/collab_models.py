@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from .models import Body, Row, encodable
 from .task_models import Id
@@ -51,8 +61,9 @@ class TagCreate(Body):
 
 
 class TagPatch(Body):
-    name: TagName | None = None
-    color: Color | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    name: TagName | SkipJsonSchema[None] = None
+    color: Color | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> TagPatch:
@@ -77,9 +88,10 @@ class ChecklistItemCreate(Body):
 
 
 class ChecklistItemPatch(Body):
-    text: ItemText | None = None
-    done: bool | None = None
-    position: int | None = Field(default=None, ge=0, description="0-based; other items shift")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    text: ItemText | SkipJsonSchema[None] = None
+    done: StrictBool | SkipJsonSchema[None] = None
+    position: Annotated[StrictInt, Field(ge=0, description="0-based; other items shift")] | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> ChecklistItemPatch:

@@ -41,7 +41,8 @@ class Dependencies:
         The token's version is checked against the database inside the request's
         transaction (auth.ensure_current), so revocation takes effect at once.
         """
-        claims = auth.access_claims(self.verifier, app.current_event.headers.get("authorization"))
+        claims = app.context.get("claims") or auth.access_claims(
+            self.verifier, app.current_event.headers.get("authorization"))
         counted = self.counters.add(f"api:{claims.user_id}", 60)
         if counted is not None and counted[0] > self.settings.api_rate_limit_per_minute:
             raise RateLimited("too many requests; slow down", retry_after_seconds=counted[1])

@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict
 
 
 def encodable(value: str) -> str:
-    # JSON can carry lone surrogates ("\ud800"); they cannot be hashed or stored.
+    # JSON can carry lone surrogates ("\ud800") and NUL ("\u0000"); neither can be
+    # hashed or stored in PostgreSQL text.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

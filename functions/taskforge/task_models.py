@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from .models import Body, Row, encodable
 
@@ -17,37 +28,50 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_not_blank),
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(_not_blank),
                   AfterValidator(encodable)]
 Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(encodable)]
-Priority = Annotated[int, Field(ge=1, le=3, description="1 high, 2 normal, 3 low")]
+Priority = Annotated[StrictInt, Field(ge=1, le=3, description="1 high, 2 normal, 3 low")]
 Rule = Annotated[str, StringConstraints(min_length=1, max_length=500),
                  Field(description="an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE")]
 TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), Field(description="an IANA timezone")]
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 Id = Annotated[str, StringConstraints(pattern=_UUID)]
 SortField = Literal["created_at", "due_date", "priority"]
+
+
+def _iso_only(value: object) -> object:
+    # Pydantic would read 0 or "0.5" as a Unix time; an instant here is ISO 8601 text only.
+    if isinstance(value, int | float) or (isinstance(value, str)
+                                          and value.replace(".", "", 1).lstrip("-").isdigit()):
+        raise ValueError("must be an ISO 8601 date-time with a timezone")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
 SortOrder = Literal["asc", "desc"]
 
 
 class TaskCreate(Body):
     title: Title
     description: Description = ""
-    completed: bool = False
+    completed: StrictBool = False
     priority: Priority = 2
-    due_date: AwareDatetime | None = None
+    due_date: Instant | None = None
     workspace_id: Id | None = Field(default=None, description="default: the caller's personal workspace")
     recurrence: Rule | None = None
     timezone: TimeZone | None = Field(default=None, description="for the recurrence; default: the user's")
 
 
 class TaskPatch(Body):
-    title: Title | None = None
-    description: Description | None = None
-    completed: bool | None = None
-    priority: Priority | None = None
-    due_date: AwareDatetime | None = None
-    workspace_id: Id | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    # Absent means "leave as it is"; only due_date, recurrence and timezone can be cleared with null.
+    title: Title | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    completed: StrictBool | SkipJsonSchema[None] = None
+    priority: Priority | SkipJsonSchema[None] = None
+    due_date: Instant | None = None
+    workspace_id: Id | SkipJsonSchema[None] = None
     recurrence: Rule | None = None
     timezone: TimeZone | None = None
 
@@ -111,15 +135,15 @@ class Stats(Body):
     completion_rate: float = Field(ge=0, le=1)
 
 
-class ReminderCreate(Body):
-    at: AwareDatetime | None = None
-    before_due: timedelta | None = Field(default=None, description="ISO 8601 duration before the due date, e.g. PT30M")
+class AbsoluteReminder(Body):
+    at: Instant
 
-    @model_validator(mode="after")
-    def _one_of(self) -> ReminderCreate:
-        if (self.at is None) == (self.before_due is None):
-            raise ValueError("give either at or before_due")
-        return self
+
+class RelativeReminder(Body):
+    before_due: timedelta = Field(description="ISO 8601 duration before the due date, e.g. PT30M")
+
+
+ReminderCreate = AbsoluteReminder | RelativeReminder
 
 
 class Reminder(Row):

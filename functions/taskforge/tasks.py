@@ -136,7 +136,8 @@ def update(conn: Connection, user_id: str, task_id: str, patch: TaskPatch,
     if changes.get("completed") and not current["completed"]:
         kind = "completed"
         if rule:
-            following = _advance(conn, current, "completed")
+            # The occurrence completed is the one this very change describes.
+            following = _advance(conn, {**current, **changes}, "completed")
             if following is not None:
                 changes.pop("completed")
                 changes.update(due_date=following[0], occurrence_local=following[1])
@@ -289,10 +290,11 @@ def check_version(row: dict[str, Any], allowed_versions: set[int] | None) -> Non
 
 def _series(rule: str | None, timezone: str | None, due: datetime | None) -> tuple[Any, ...]:
     """(recurrence, timezone, series_start, occurrence_local) for a new or re-planned series."""
+    if timezone:
+        recurrence.zone(timezone)  # an unknown zone is refused whether or not there is a rule
     if not rule:
         return (None, timezone if timezone else None, None, None)
     assert timezone is not None
-    recurrence.zone(timezone)
     if due is None:
         raise Unprocessable("a recurring task needs a due date: its first occurrence")
     text = recurrence.normalise(rule, timezone)

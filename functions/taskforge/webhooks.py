@@ -27,7 +27,7 @@ import ssl
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from .errors import Unprocessable
 
@@ -35,6 +35,7 @@ USER_AGENT = "TaskForge-Webhook/1"
 SIGNATURE_HEADER = "X-TaskForge-Signature"
 TIMESTAMP_HEADER = "X-TaskForge-Timestamp"
 MAX_URL_LENGTH = 2048
+_URL_SAFE = "/?:@!$&'()*+,;=%-._~"
 _RESPONSE_READ_LIMIT = 64 * 1024  # the receiver's answer is not used; read a little, then close
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -94,9 +95,10 @@ def deliver(url: str, payload: dict[str, Any], secret: str, timeout: float = 5.0
         raise WebhookError(f"the webhook URL is refused: {refused.detail}", retryable=False) from None
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = int(time.time())
-    path = target.parts.path or "/"
+    # Non-ASCII in the path or query is sent percent-encoded; existing escapes stay as they are.
+    path = quote(target.parts.path or "/", safe=_URL_SAFE)
     if target.parts.query:
-        path = f"{path}?{target.parts.query}"
+        path = f"{path}?{quote(target.parts.query, safe=_URL_SAFE)}"
     connection: http.client.HTTPConnection
     if target.parts.scheme == "https":
         connection = _PinnedHTTPSConnection(target.host, target.port, target.addresses, timeout)

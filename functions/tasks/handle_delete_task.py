@@ -24,4 +24,4 @@ def delete_task(task_id: str) -> Response[None]:
     return Response(status_code=204)
 
 
-handler = api_handler(app, logger, "delete-task")
+handler = api_handler(app, logger, "delete-task", deps.verifier)

@@ -22,4 +22,4 @@ def get_task(task_id: str) -> Response[Task]:
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
 
 
-handler = api_handler(app, logger, "get-task")
+handler = api_handler(app, logger, "get-task", deps.verifier)

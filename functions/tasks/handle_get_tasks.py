@@ -5,7 +5,6 @@ outage simply reads PostgreSQL.
 """
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools import Logger
@@ -17,7 +16,7 @@ from functions.taskforge.db import Connection
 from functions.taskforge.dependencies import Dependencies
 from functions.taskforge.errors import Unprocessable
 from functions.taskforge.settings import Settings
-from functions.taskforge.task_models import SortField, SortOrder, Task, TaskPage
+from functions.taskforge.task_models import Instant, SortField, SortOrder, Task, TaskPage
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="tasks")
@@ -29,8 +28,8 @@ def get_tasks(
     workspace_id: Annotated[str | None, Query(description="default: the personal workspace")] = None,
     completed: Annotated[bool | None, Query()] = None,
     priority: Annotated[int | None, Query(ge=1, le=3)] = None,
-    due_before: Annotated[datetime | None, Query()] = None,
-    due_after: Annotated[datetime | None, Query()] = None,
+    due_before: Annotated[Instant | None, Query()] = None,
+    due_after: Annotated[Instant | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     tag: Annotated[list[str] | None, Query(description="tag ids; a task must carry all of them")] = None,
     sort: Annotated[SortField, Query()] = "created_at",
@@ -58,4 +57,4 @@ def get_tasks(
     return deps.database.transaction(load)
 
 
-handler = api_handler(app, logger, "list-tasks")
+handler = api_handler(app, logger, "list-tasks", deps.verifier)

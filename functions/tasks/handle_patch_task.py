@@ -39,4 +39,4 @@ def patch_task(task_id: str, body: TaskPatch) -> Response[Task]:
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
 
 
-handler = api_handler(app, logger, "patch-task")
+handler = api_handler(app, logger, "patch-task", deps.verifier)

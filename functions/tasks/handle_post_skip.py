@@ -25,4 +25,4 @@ def post_skip(task_id: str) -> Response[Task]:
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
 
 
-handler = api_handler(app, logger, "skip-occurrence")
+handler = api_handler(app, logger, "skip-occurrence", deps.verifier)

@@ -40,4 +40,4 @@ def _response(stored: dict[str, Any]) -> Response[Task]:
                     headers=stored["headers"])
 
 
-handler = api_handler(app, logger, "create-task")
+handler = api_handler(app, logger, "create-task", deps.verifier)

@@ -35,4 +35,4 @@ def post_tasks_batch(body: TaskBatch) -> Response[TaskList]:
                     headers=stored["headers"])
 
 
-handler = api_handler(app, logger, "create-tasks-batch")
+handler = api_handler(app, logger, "create-tasks-batch", deps.verifier)

@@ -20,4 +20,4 @@ def get_workspaces() -> WorkspaceList:
     return WorkspaceList(items=[Workspace.from_row(row) for row in rows])
 
 
-handler = api_handler(app, logger, "list-workspaces")
+handler = api_handler(app, logger, "list-workspaces", deps.verifier)

@@ -23,4 +23,4 @@ def post_accept_invitation(token: str) -> Workspace:
     return Workspace.from_row(row)
 
 
-handler = api_handler(app, logger, "accept-invitation")
+handler = api_handler(app, logger, "accept-invitation", deps.verifier)

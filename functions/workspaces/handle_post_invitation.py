@@ -26,4 +26,4 @@ def post_invitation(workspace_id: str, body: InvitationCreate) -> Invitation:
     return Invitation(token=token)
 
 
-handler = api_handler(app, logger, "create-invitation")
+handler = api_handler(app, logger, "create-invitation", deps.verifier)

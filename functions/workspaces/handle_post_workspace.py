@@ -21,4 +21,4 @@ def post_workspace(body: WorkspaceCreate) -> Workspace:
     return Workspace.from_row(row)
 
 
-handler = api_handler(app, logger, "create-workspace")
+handler = api_handler(app, logger, "create-workspace", deps.verifier)

@@ -1,0 +1,23 @@
+"""DELETE /api/calendar-feed: 204; the feed URL stops working. 404 when there is none."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, calendar_feed
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="calendar")
+app = create_api(deps.settings)
+
+
+@app.delete("/api/calendar-feed", status_code=204, tags=["calendar"], summary="Revoke the calendar feed URL")
+def delete_feed() -> Response[None]:
+    claims = deps.caller(app)
+    deps.database.transaction(lambda conn: calendar_feed.revoke(conn, auth.ensure_current(conn, claims)))
+    return Response(status_code=204)
+
+
+handler = api_handler(app, logger, "delete-calendar-feed", deps.verifier)

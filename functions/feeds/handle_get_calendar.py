@@ -1,0 +1,34 @@
+"""GET /api/calendar/{token}: the feed as iCalendar. No Authorization: the secret URL is the
+credential, so an unknown or revoked token is 404 like any other missing thing."""
+
+from datetime import UTC, datetime
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import calendar_feed
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.db import Connection, Database
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database.for_settings(settings)
+logger = Logger(service="calendar")
+app = create_api(settings)
+
+
+@app.get("/api/calendar/<token>", tags=["calendar"], summary="The calendar feed (iCalendar)",
+         responses={200: {"description": "The open tasks with a due date, as iCalendar (RFC 5545)",
+                          "content": {"text/calendar": {"schema": {"type": "string"}}}}})
+def get_calendar(token: str) -> Response[str]:
+    now = datetime.now(UTC)
+
+    def read(conn: Connection) -> str:
+        user_id = calendar_feed.owner(conn, token)
+        return calendar_feed.render(calendar_feed.open_tasks(conn, user_id, now), now)
+
+    body = database.transaction(read)
+    return Response(200, calendar_feed.CONTENT_TYPE, body, headers={"Cache-Control": calendar_feed.CACHE_CONTROL})
+
+
+handler = api_handler(app, logger, "get-calendar")

@@ -1,0 +1,22 @@
+"""Scheduled hourly: the overdue digest for every user whose local morning hour it is."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+
+from functions.taskforge import digests, mailer
+from functions.taskforge.db import Database
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database.for_settings(settings)
+logger = Logger(service="reminders")
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    parse(event=event, model=EventBridgeModel)
+    sent = digests.send_due_digests(database, lambda to, subject, body: mailer.send(settings, to, subject, body))
+    return {"sent": sent}
