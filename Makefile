@@ -21,6 +21,9 @@ dev: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Two workers: the suite's subprocess and database tests overlap well on two cores.
+PYTEST_ARGS ?= -n 2
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy

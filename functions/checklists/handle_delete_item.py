@@ -5,7 +5,6 @@ from aws_lambda_powertools.event_handler import Response
 
 from functions.taskforge import auth, checklists, tasks
 from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.db import Connection
 from functions.taskforge.dependencies import Dependencies
 from functions.taskforge.settings import Settings
 
@@ -19,15 +18,8 @@ app = create_api(deps.settings)
 def delete_item(task_id: str, item_id: str) -> Response[None]:
     claims = deps.caller(app)
     task_id, item_id = tasks.parse_id(task_id), tasks.parse_id(item_id, "checklist item")
-    scope: list[str] = []
-
-    def remove(conn: Connection) -> None:
-        user_id = auth.ensure_current(conn, claims)
-        scope.append(tasks.load(conn, user_id, task_id)["workspace_id"])
-        checklists.remove(conn, user_id, task_id, item_id)
-
-    deps.database.transaction(remove)
-    deps.cache.bump(scope[0])
+    deps.database.transaction(
+        lambda conn: checklists.remove(conn, auth.ensure_current(conn, claims), task_id, item_id))
     return Response(status_code=204)
 
 

@@ -8,7 +8,6 @@ from aws_lambda_powertools import Logger
 from functions.taskforge import auth, checklists, tasks
 from functions.taskforge.api import api_handler, create_api
 from functions.taskforge.collab_models import ChecklistItem, ChecklistItemPatch
-from functions.taskforge.db import Connection
 from functions.taskforge.dependencies import Dependencies
 from functions.taskforge.settings import Settings
 
@@ -22,17 +21,9 @@ def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> Checklis
     claims = deps.caller(app)
     task_id, item_id = tasks.parse_id(task_id), tasks.parse_id(item_id, "checklist item")
     allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
-    scope: list[str] = []
-
-    def change(conn: Connection) -> ChecklistItem:
-        user_id = auth.ensure_current(conn, claims)
-        scope.append(tasks.load(conn, user_id, task_id)["workspace_id"])
-        return ChecklistItem.from_row(checklists.change(
-            conn, user_id, task_id, item_id, body.text, body.done, body.position, allowed))
-
-    item = deps.database.transaction(change)
-    deps.cache.bump(scope[0])
-    return item
+    row = deps.database.transaction(lambda conn: checklists.change(
+        conn, auth.ensure_current(conn, claims), task_id, item_id, body.text, body.done, body.position, allowed))
+    return ChecklistItem.from_row(row)
 
 
 handler = api_handler(app, logger, "patch-checklist-item", deps.verifier)

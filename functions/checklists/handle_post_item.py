@@ -5,7 +5,6 @@ from aws_lambda_powertools import Logger
 from functions.taskforge import auth, checklists, tasks
 from functions.taskforge.api import api_handler, create_api
 from functions.taskforge.collab_models import ChecklistItem, ChecklistItemCreate
-from functions.taskforge.db import Connection
 from functions.taskforge.dependencies import Dependencies
 from functions.taskforge.settings import Settings
 
@@ -18,16 +17,9 @@ app = create_api(deps.settings)
 def post_item(task_id: str, body: ChecklistItemCreate) -> ChecklistItem:
     claims = deps.caller(app)
     task_id = tasks.parse_id(task_id)
-    scope: list[str] = []
-
-    def add(conn: Connection) -> ChecklistItem:
-        user_id = auth.ensure_current(conn, claims)
-        scope.append(tasks.load(conn, user_id, task_id)["workspace_id"])
-        return ChecklistItem.from_row(checklists.add(conn, user_id, task_id, body.text))
-
-    item = deps.database.transaction(add)
-    deps.cache.bump(scope[0])
-    return item
+    row = deps.database.transaction(
+        lambda conn: checklists.add(conn, auth.ensure_current(conn, claims), task_id, body.text))
+    return ChecklistItem.from_row(row)
 
 
 handler = api_handler(app, logger, "add-checklist-item", deps.verifier)

@@ -10,6 +10,12 @@ from .http_results import HttpResponse
 PROBLEM_JSON = "application/problem+json"
 
 
+# What every answer of ours carries, including the runtime's own (413, 502...).
+HARDENING = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"),
+             ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
+             ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")]
+
+
 def problem(status: int, detail: str, request_id: str | None = None,
             headers: list[tuple[str, str]] | None = None) -> HttpResponse:
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
@@ -17,6 +23,6 @@ def problem(status: int, detail: str, request_id: str | None = None,
         body["request_id"] = request_id
     return HttpResponse(
         status=status,
-        headers=[("Content-Type", PROBLEM_JSON), *(headers or [])],
+        headers=[("Content-Type", PROBLEM_JSON), *HARDENING, *(headers or [])],
         body=json.dumps(body).encode(),
     )

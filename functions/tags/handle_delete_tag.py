@@ -17,8 +17,7 @@ app = create_api(deps.settings)
 def delete_tag(tag_id: str) -> Response[None]:
     claims = deps.caller(app)
     tag_id = tasks.parse_id(tag_id, "tag")
-    row = deps.database.transaction(lambda conn: tags.delete(conn, auth.ensure_current(conn, claims), tag_id))
-    deps.cache.bump(row["workspace_id"])
+    deps.database.transaction(lambda conn: tags.delete(conn, auth.ensure_current(conn, claims), tag_id))
     return Response(status_code=204)
 
 

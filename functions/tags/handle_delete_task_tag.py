@@ -20,7 +20,6 @@ def delete_task_tag(task_id: str, tag_id: str) -> Response[Task]:
     task_id, tag_id = tasks.parse_id(task_id), tasks.parse_id(tag_id, "tag")
     row = deps.database.transaction(
         lambda conn: tags.detach(conn, auth.ensure_current(conn, claims), task_id, tag_id))
-    deps.cache.bump(row["workspace_id"])
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
 
 

@@ -19,7 +19,6 @@ def patch_tag(tag_id: str, body: TagPatch) -> Tag:
     tag_id = tasks.parse_id(tag_id, "tag")
     row = deps.database.transaction(lambda conn: tags.update(
         conn, auth.ensure_current(conn, claims), tag_id, body.name, body.color))
-    deps.cache.bump(row["workspace_id"])
     return Tag.from_row(row)
 
 

@@ -98,6 +98,20 @@ def api_handler(app: ALBResolver, logger: Logger, operation: str, verifier: Toke
     return handler
 
 
+def _not_one_object(body: str) -> Response[str] | None:
+    """Powertools raises on deep nesting (a 502) and takes an array's first element as the
+    body: both are refused here, once, for every function."""
+    import json
+
+    try:
+        parsed = json.loads(body)
+    except RecursionError:
+        return problem_response(400, "the body is nested too deeply")
+    except ValueError:
+        return None  # malformed JSON: the validation's own 422 says where
+    return None if isinstance(parsed, dict) else problem_response(422, "the body must be a JSON object")
+
+
 def _refusal(event: dict[str, Any], verifier: TokenVerifier | None, app: ALBResolver) -> dict[str, Any] | None:
     """A finished error response when the request fails before routing; else None."""
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
@@ -113,6 +127,8 @@ def _refusal(event: dict[str, Any], verifier: TokenVerifier | None, app: ALBReso
             problem = problem_response(415, "send the body as application/json")
         elif event.get("isBase64Encoded"):  # the runtime only base64-encodes what is not UTF-8 text
             problem = problem_response(400, "the body is not UTF-8 encoded JSON")
+        else:
+            problem = _not_one_object(event["body"])
     if problem is None:
         return None
     app.clear_context()  # type: ignore[no-untyped-call]  # nothing of a refused request reaches the next

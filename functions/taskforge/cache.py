@@ -1,8 +1,9 @@
 """Redis, optional by design: every call has a short timeout and failure means "no cache".
 
-Cached responses live under keys that carry their workspace's generation number; a
-write bumps the generation with one INCR, so every older entry is simply never read again
-(and expires on its TTL). No KEYS, no SCAN, no wildcard delete.
+Cached responses live under keys that carry their workspace's generation number, which
+every write bumps in its own transaction (a trigger, migration 0005): older entries are
+never read again and expire on their TTL. No KEYS, no SCAN, no wildcard delete, and no
+Redis outage can make an old answer look current.
 """
 
 from __future__ import annotations
@@ -62,15 +63,6 @@ class Cache:
         digest = hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()[:32]
         return f"{self._prefix}c:{scope}:g{generation}:{kind}:{digest}"
 
-    def generation(self, scope: str) -> int | None:
-        """The scope's current generation; None when Redis cannot say (then do not cache)."""
-        raw = self.call("generation", lambda client: client.get(self._generation_key(scope)) or b"0")
-        return None if raw is None else int(raw)
-
-    def bump(self, scope: str) -> None:
-        """Invalidates every cached response of the scope (a workspace): one INCR."""
-        self.call("bump", lambda client: client.incr(self._generation_key(scope)))
-
     def get_json(self, key: str) -> Any | None:
         raw = self.call("get", lambda client: client.get(key))
         return None if raw is None else json.loads(raw)
@@ -78,9 +70,6 @@ class Cache:
     def set_json(self, key: str, value: Any, ttl_seconds: int | None = None) -> None:
         ttl = min(ttl_seconds or self._ttl, self._ttl)
         self.call("set", lambda client: client.set(key, json.dumps(value, default=str), ex=ttl))
-
-    def _generation_key(self, scope: str) -> str:
-        return f"{self._prefix}gen:{scope}"
 
     def call(self, operation: str, work: Callable[[redis.Redis], T]) -> T | None:
         """work(client), or None when Redis is unset, failing, or failed in the last seconds.

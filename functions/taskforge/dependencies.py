@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from . import auth
 from .cache import Cache
-from .db import Database
+from .db import Connection, Database
 from .errors import RateLimited
 from .ratelimit import Counters
 from .settings import Settings
@@ -48,14 +48,14 @@ class Dependencies:
             raise RateLimited("too many requests; slow down", retry_after_seconds=counted[1])
         return claims
 
-    def cached(self, scope: str, kind: str, parameters: dict[str, Any], model: type[M],
+    def cached(self, conn: Connection, scope: str, kind: str, parameters: dict[str, Any], model: type[M],
                compute: Callable[[], M], ttl_seconds: int | None = None) -> M:
         """compute(), or its answer cached under the scope's current generation.
 
         Call it after the caller's access to `scope` has been checked.
         """
-        generation = self.cache.generation(scope)
-        key = self.cache.key(scope, generation, kind, parameters) if generation is not None else None
+        row = conn.execute("SELECT cache_generation FROM workspaces WHERE id = %s", (scope,)).fetchone()
+        key = self.cache.key(scope, int(row["cache_generation"]), kind, parameters) if row else None
         if key is not None:
             hit = self.cache.get_json(key)
             if hit is not None:

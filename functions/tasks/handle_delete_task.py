@@ -18,9 +18,8 @@ def delete_task(task_id: str) -> Response[None]:
     claims = deps.caller(app)
     task_id = tasks.parse_id(task_id)
     allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
-    deleted = deps.database.transaction(
+    deps.database.transaction(
         lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
-    deps.cache.bump(deleted["workspace_id"])
     return Response(status_code=204)
 
 

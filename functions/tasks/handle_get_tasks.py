@@ -52,7 +52,7 @@ def get_tasks(
             rows, next_cursor = tasks.list_page(conn, scope, query)
             return TaskPage(items=[Task.from_row(row) for row in rows], next_cursor=next_cursor)
 
-        return deps.cached(scope, "tasks", asdict(query), TaskPage, page)
+        return deps.cached(conn, scope, "tasks", asdict(query), TaskPage, page)
 
     return deps.database.transaction(load)
 

@@ -4,14 +4,11 @@ Completing an occurrence of a recurring task records it and moves the task to th
 next occurrence.
 """
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.taskforge import auth, tasks
 from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.db import Connection
 from functions.taskforge.dependencies import Dependencies
 from functions.taskforge.settings import Settings
 from functions.taskforge.task_models import Task, TaskPatch
@@ -26,16 +23,8 @@ def patch_task(task_id: str, body: TaskPatch) -> Response[Task]:
     claims = deps.caller(app)
     task_id = tasks.parse_id(task_id)
     allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
-    moved_from: list[str] = []
-
-    def change(conn: Connection) -> dict[str, Any]:
-        user_id = auth.ensure_current(conn, claims)
-        moved_from.append(tasks.load(conn, user_id, task_id)["workspace_id"])
-        return tasks.update(conn, user_id, task_id, body, allowed)
-
-    row = deps.database.transaction(change)
-    for scope in {row["workspace_id"], *moved_from}:
-        deps.cache.bump(scope)
+    row = deps.database.transaction(
+        lambda conn: tasks.update(conn, auth.ensure_current(conn, claims), task_id, body, allowed))
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
 
 

@@ -21,7 +21,6 @@ def post_skip(task_id: str) -> Response[Task]:
     allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
     row = deps.database.transaction(
         lambda conn: tasks.skip(conn, auth.ensure_current(conn, claims), task_id, allowed))
-    deps.cache.bump(row["workspace_id"])
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
 
 

@@ -25,7 +25,6 @@ def post_task(body: TaskCreate) -> Response[Task]:
 
     def create() -> StoredResponse:
         row = deps.database.transaction(lambda conn: tasks.create(conn, auth.ensure_current(conn, claims), body))
-        deps.cache.bump(row["workspace_id"])
         task = Task.from_row(row)
         return {"status": 201, "body": task.model_dump(mode="json"),
                 "headers": {"Location": f"/api/tasks/{task.id}", "ETag": tasks.etag(row)}}

@@ -24,8 +24,6 @@ def post_tasks_batch(body: TaskBatch) -> Response[TaskList]:
     def create() -> StoredResponse:
         rows = deps.database.transaction(
             lambda conn: tasks.create_many(conn, auth.ensure_current(conn, claims), body.tasks))
-        for scope in {row["workspace_id"] for row in rows}:
-            deps.cache.bump(scope)
         created = TaskList(items=[Task.from_row(row) for row in rows])
         return {"status": 201, "body": created.model_dump(mode="json"), "headers": {}}
 

@@ -1,0 +1,178 @@
+"""Fixtures for the robustness tests: the API in process (shared with the API tests),
+row counts, and real processes (one runtime, the whole local stack, a private
+redis-server) for the concurrency and outage tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+# `gateway`, `client` and `make_account` (every catalog function in process, behind the
+# local gateway) come from tests/functional/conftest.py, as for every functional folder.
+from tests.support.processes import REPO_ROOT, Server, free_port, running_runtime, stop, wait_until_ready
+
+PROBLEM_JSON = "application/problem+json"
+# No request below may take longer than this; requests raises when one does.
+CLIENT_TIMEOUT = 5.0
+
+
+def access_token(user_id: str, token_version: int = 0) -> str:
+    """A valid access token, signed with the key the test process gave every handler."""
+    from functions.taskforge.tokens import TokenSigner
+
+    signer = TokenSigner(os.environ["JWT_PRIVATE_KEY"], "taskforge", "taskforge-api")
+    token, _ = signer.issue(user_id, "access", token_version, 900)
+    return token
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Row counts in the API database, to prove a refused request wrote nothing."""
+
+    url: str
+
+    def count(self, table: str, owner: str | None = None) -> int:
+        queries = {
+            "users": "SELECT count(*) FROM users",
+            "tasks": "SELECT count(*) FROM tasks",
+            "idempotency_records": "SELECT count(*) FROM idempotency_records",
+            "workspaces": "SELECT count(*) FROM workspaces",
+        }
+        query, params = queries[table], ()
+        if owner is not None:
+            assert table == "tasks"
+            query, params = "SELECT count(*) FROM tasks WHERE owner_id = %s", (owner,)
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            row = conn.execute(query, params).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def snapshot(self) -> dict[str, int]:
+        return {table: self.count(table) for table in ("users", "workspaces", "tasks", "idempotency_records")}
+
+
+@pytest.fixture
+def rows(api_database: str) -> Rows:
+    return Rows(api_database)
+
+
+@pytest.fixture
+def start_runtime(tmp_path: Path, api_database: str) -> Iterator[Callable[..., Server]]:
+    """Starts one function as a real runtime subprocess (`python -m functions.runtime`);
+    it inherits the test process's environment (API database, Redis prefix, signing key)
+    unless `env` overrides it. Everything started is stopped when the test ends."""
+    with ExitStack() as stack:
+        def start(handler: str, **env: str) -> Server:
+            return stack.enter_context(running_runtime({"HANDLER": handler, **env}, tmp_path))
+
+        yield start
+
+
+# Several worker processes, each one invocation at a time: replicas racing for real.
+REPLICAS = {"WORKERS": "4", "CONCURRENCY": "1"}
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (connections are refused)."""
+    return free_port()
+
+
+class RedisServer:
+    """A private redis-server on its own port: the test may stop, pause and restart it
+    without touching the Redis other tests share."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._log = tmp_path / f"redis-{self.port}.log"
+        self._dir = tmp_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 10.0) -> None:
+        assert self.process is None or self.process.poll() is not None
+        with open(self._log, "ab") as log:
+            self.process = subprocess.Popen(
+                ["redis-server", "--save", "", "--appendonly", "no", "--port", str(self.port),
+                 "--bind", "127.0.0.1", "--dir", str(self._dir)],
+                stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.process.returncode}: {self._log.read_text()}")
+            try:
+                if self.client().ping():
+                    return
+            except redis.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"redis-server on port {self.port} did not answer within {timeout}s")
+            time.sleep(0.02)  # polling interval
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        """SIGSTOP: connections still open, nothing answers (a network partition)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2, socket_connect_timeout=2)
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server cannot act on SIGTERM
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@contextmanager
+def local_stack(tmp_path: Path, **env: str) -> Iterator[str]:
+    """`python -m functions.devserver` (every catalog function behind one gateway) on a free port."""
+    port = free_port()
+    full_env = {**os.environ, "PORT": str(port), "PYTHONPATH": str(REPO_ROOT),
+                "DEVDATA_DIR": str(tmp_path / "devdata"), "WEB_DIST_DIR": str(tmp_path / "no-web"), **env}
+    log_path = tmp_path / f"devserver-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "functions.devserver"], cwd=REPO_ROOT,
+                                   env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_until_ready(base_url + "/__runtime/ready", process, timeout=60)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc}\n{log_path.read_text(errors='replace')[-4000:]}") from None
+        yield base_url
+    finally:
+        stop(process)
