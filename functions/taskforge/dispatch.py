@@ -78,9 +78,10 @@ def delivery_id(row: dict[str, Any]) -> str:
 def _batch(conn: Connection, settings: Settings, ledger: DeliveryLedger, send: Sender, now: datetime) -> Outcome:
     outcome = Outcome()
     horizon = timedelta(seconds=settings.reminder_missed_horizon_seconds)
+    done: dict[str, list[str]] = {"sent": [], "missed": []}  # marked together, one statement each
     for row in conn.execute(_DUE, (now, settings.reminder_batch_size)).fetchall():
         if row["scheduled_at"] < now - horizon:
-            _set(conn, row["id"], "missed")
+            done["missed"].append(row["id"])
             outcome.missed += 1
             continue
         key = delivery_id(row)
@@ -89,7 +90,7 @@ def _batch(conn: Connection, settings: Settings, ledger: DeliveryLedger, send: S
             if not claimed:
                 state = ledger.state(key)
                 if state and state[0] == "sent":
-                    _set(conn, row["id"], "sent")
+                    done["sent"].append(row["id"])
                     outcome.already_sent += 1
                 else:  # claimed by a dispatcher that died before sending: after its lease
                     _retry_at(conn, row["id"], row["attempts"], now + timedelta(seconds=ledger.lease_seconds))
@@ -113,16 +114,19 @@ def _batch(conn: Connection, settings: Settings, ledger: DeliveryLedger, send: S
             ledger.confirm(key)
         except Exception:  # sent: the database records it; the claim's lease keeps others off
             logger.warning("reminder %s: sent, but the ledger confirmation failed", row["id"])
-        _set(conn, row["id"], "sent")
+        done["sent"].append(row["id"])
         outcome.sent += 1
+    for status, ids in done.items():
+        if ids:
+            _set(conn, ids, status)
     return outcome
 
 
-def _set(conn: Connection, reminder_id: str, status: str) -> None:
+def _set(conn: Connection, reminder_ids: list[str], status: str) -> None:
     conn.execute(
         "UPDATE reminders SET status = %s, sent_at = CASE WHEN %s = 'sent' THEN now() ELSE sent_at END,"
-        " fire_at = NULL WHERE id = %s",
-        (status, status, reminder_id),
+        " fire_at = NULL WHERE id = ANY(%s::uuid[])",
+        (status, status, reminder_ids),
     )
 
 
