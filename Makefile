@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: dev test lint format bench migrate manifests openapi clean
+.PHONY: dev test lint format bench migrate manifests manifests-check openapi image image-test image-local synth clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -38,6 +38,28 @@ bench: $(STAMP)
 ## manifests: render knative/ from the catalog (commit the result)
 manifests: $(STAMP)
 	$(BIN)/python knative/render.py
+
+## manifests-check: fail when knative/ differs from a fresh rendering of the catalog
+manifests-check: $(STAMP)
+	$(BIN)/python knative/render.py --check
+
+## image: build the container image (podman, else docker); IMAGE and IMAGE_BASE choose tag and base
+image:
+	scripts/image.sh
+
+## image-test: run the built image as the cluster would (TASKFORGE_IMAGE, default localhost/taskforge:dev)
+image-test: $(STAMP)
+	TASKFORGE_IMAGE=$${TASKFORGE_IMAGE:-$${IMAGE:-localhost/taskforge:dev}} $(BIN)/python -m pytest tests/image $(PYTEST_ARGS)
+
+## image-local: on a machine without registries: set up podman, build on a bootstrapped Debian base, test
+image-local: $(STAMP)
+	scripts/podman-setup.sh
+	IMAGE_BASE=localhost/debian-python:bookworm scripts/image.sh
+	$(MAKE) image-test
+
+## synth: synthesize the CDK app (offline: no lookups)
+synth: $(STAMP)
+	npx --yes aws-cdk@2 synth --quiet
 
 ## openapi: regenerate the merged OpenAPI document (commit the result)
 openapi: $(STAMP)
