@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: dev test lint format bench migrate manifests manifests-check openapi image image-test image-local synth clean
+.PHONY: dev web web-test test lint format bench migrate manifests manifests-check openapi image image-test image-local synth clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -13,13 +13,29 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
+WEB_STAMP := web/node_modules/.installed
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## web: build the SPA into web/dist (make dev serves it)
+web: $(WEB_STAMP)
+	cd web && npm run build
+
 ## dev: the whole product on http://localhost:8000 (embedded PostgreSQL unless DATABASE_URL is set)
-dev: $(STAMP)
+dev: $(STAMP) web
 	$(BIN)/python -m functions.devserver
 
-## test: lint, then every test (needs PostgreSQL and Redis on localhost)
+## test: lint, the Python tests, the SPA's tests, then the browser tests against the real stack
 test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) web-test
+
+web-test: $(STAMP) web
+	cd web && npm test
+	scripts/ensure-chromium.sh
+	cd web && npm run e2e:stack
 
 # Two workers: the suite's subprocess and database tests overlap well on two cores.
 PYTEST_ARGS ?= -n 2
@@ -59,7 +75,7 @@ image-local: $(STAMP)
 
 ## synth: synthesize the CDK app (offline: no lookups)
 synth: $(STAMP)
-	npx --yes aws-cdk@2 synth --quiet
+	$(BIN)/python cdk/app.py
 
 ## openapi: regenerate the merged OpenAPI document (commit the result)
 openapi: $(STAMP)

@@ -25,12 +25,13 @@ app = create_api(settings)
 def post_logout() -> Response[None]:
     headers = app.current_event.headers
     refresh_token = read_cookie(headers.get("cookie"), auth.REFRESH_COOKIE)
-    if headers.get("authorization"):
+    try:
         claims = auth.access_claims(verifier, headers.get("authorization"))
-    elif refresh_token:
+    except Unauthorized:
+        # An expired access token must not stop a logout: the refresh cookie names the caller.
+        if not refresh_token:
+            raise
         claims = verifier.verify(refresh_token, "refresh")
-    else:
-        raise Unauthorized()
     database.transaction(lambda conn: auth.ensure_current(conn, claims))
     auth.logout(database, claims.user_id)
     return Response(status_code=204, cookies=[cleared_cookie(settings)])

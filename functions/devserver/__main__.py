@@ -22,6 +22,8 @@ def main() -> int:
     logger = logging.getLogger("functions.devserver")
     port = int(os.environ.get("PORT", "8000"))
     host = os.environ.get("HOST", "127.0.0.1")
+    # Plain http on localhost: a Secure cookie would not survive a reload in every browser.
+    os.environ.setdefault("COOKIE_SECURE", "false")
     data_dir = Path(os.environ.get("DEVDATA_DIR") or REPO_ROOT / ".devdata")
     if not os.environ.get("DATABASE_URL"):
         from .embedded_db import start_embedded_postgres

@@ -135,7 +135,10 @@ class Gateway:
         immutable = candidate.parent.name == "assets"
         headers = [("Content-Type", content_type),
                    ("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache"),
-                   ("X-Content-Type-Options", "nosniff")]
+                   ("X-Content-Type-Options", "nosniff"),
+                   # As CloudFront's response headers policy does for the SPA in the cloud.
+                   ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
+                   ("Referrer-Policy", "no-referrer")]
         body = candidate.read_bytes()
         if method == "HEAD":
             headers.append(("Content-Length", str(len(body))))

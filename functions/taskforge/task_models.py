@@ -116,6 +116,7 @@ class Task(Row):
     timezone: str | None
     tags: list[TagRef]
     checklist_progress: ChecklistProgress
+    version: int = Field(description='the ETag is "<version>": send it back as If-Match')
 
 
 class TaskPage(Body):

@@ -214,3 +214,21 @@ def test_the_eleventh_failed_login_in_the_window_is_429(client, make_account):
     blocked = client.post("/api/auth/login", json={"email": account.email, "password": account.password})
     assert blocked.status_code == 429
     assert int(blocked.header("Retry-After")) > 0
+
+
+def test_logout_with_an_expired_access_token_falls_back_to_the_refresh_cookie(client, make_account):
+    account = make_account()
+    expired = _forgeries(account)["expired"]
+    response = client.post("/api/auth/logout", headers={"Authorization": f"Bearer {expired}",
+                                                         "Cookie": f"tf_refresh={account.refresh_token}"})
+    assert response.status_code == 204
+    assert client.post("/api/auth/refresh", json={"refresh_token": account.refresh_token}).status_code == 401
+    assert client.post("/api/auth/logout", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+
+
+def test_task_responses_carry_their_version_for_if_match(make_account):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "t"})
+    assert task.header("ETag") == f'"{task.json()["version"]}"'
+    listed = api.get("/api/tasks").json()["items"][0]
+    assert listed["version"] == task.json()["version"]

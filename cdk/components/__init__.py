@@ -1,0 +1,1 @@
+"""One construct per file; the stack in cdk/stack.py composes them."""

@@ -1,0 +1,76 @@
+"""One environment of TaskForge: composes the constructs in cdk/components/, one per file."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import Environment as AwsEnvironment
+from constructs import Construct
+
+from cdk.components.access_logs import AccessLogs
+from cdk.components.cache import Cache
+from cdk.components.certificate import Certificate
+from cdk.components.cluster import Cluster
+from cdk.components.database import Database
+from cdk.components.firewall import Firewall
+from cdk.components.identity import Grantables, Identity
+from cdk.components.mail import Mail
+from cdk.components.mesh import Mesh
+from cdk.components.network import Network
+from cdk.components.observability import Observability
+from cdk.components.registry import Registry
+from cdk.components.secret_sync import SecretSync
+from cdk.components.secrets import Secrets
+from cdk.components.spa import Spa
+from cdk.components.tables import Tables
+from cdk.environments import Environment
+from functions.catalog import FUNCTIONS
+
+
+class TaskForgeStack(Stack):
+    def __init__(self, scope: Construct, environment: Environment) -> None:
+        super().__init__(scope, environment.stack_name,
+                         env=AwsEnvironment(account=environment.account, region=environment.region),
+                         description=f"TaskForge {environment.name}: EKS + Knative, RDS, ElastiCache, DynamoDB, "
+                                     "SES, ECR, S3 + CloudFront",
+                         termination_protection=environment.production)
+        self.environment_settings = environment
+        network = Network(self, "Network", environment=environment)
+        logs = AccessLogs(self, "AccessLogs", environment=environment)
+        certificate = Certificate(self, "Certificate", environment=environment)
+        secrets = Secrets(self, "Secrets", production=environment.production)
+        database = Database(self, "Database", environment=environment, vpc=network.vpc,
+                            subnets=network.data_subnets, rotation_subnets=network.node_subnets, secrets=secrets)
+        cache = Cache(self, "Cache", environment=environment, vpc=network.vpc, subnets=network.data_subnets,
+                      auth_token=secrets.redis)
+        tables = Tables(self, "Tables", environment=environment)
+        mail = Mail(self, "Mail", environment=environment, zone=certificate.zone)
+        registry = Registry(self, "Registry", environment=environment)
+
+        cluster = Cluster(self, "Cluster", environment=environment, vpc=network.vpc,
+                          node_subnets=network.node_subnets)
+        database.allow_from(cluster.security_group)
+        cache.allow_from(cluster.security_group)
+        Mesh(self, "Mesh", environment=environment, cluster=cluster.cluster, certificate=certificate.certificate,
+             logs=logs.bucket)
+        SecretSync(self, "SecretSync", environment=environment, cluster=cluster.cluster,
+                   synced=[database.secret, secrets.redis, secrets.signing_key, secrets.verify_key],
+                   redis_host=cache.host, redis_port=cache.port, namespace=cluster.namespace)
+        self.identity = Identity(
+            self, "Identity", environment=environment, provider=cluster.cluster.open_id_connect_provider,
+            functions=FUNCTIONS,
+            grantables=Grantables(tables=tables, mail=mail, database=database.secret, redis=secrets.redis,
+                                  signing_key=secrets.signing_key, verify_key=secrets.verify_key),
+        )
+
+        firewall = Firewall(self, "Firewall", environment=environment)
+        spa = Spa(self, "Spa", environment=environment, certificate=certificate.certificate, logs=logs.bucket,
+                  web_acl_arn=firewall.web_acl.attr_arn)
+        Observability(self, "Observability", environment=environment, functions=FUNCTIONS)
+
+        CfnOutput(self, "ClusterName", value=cluster.cluster.cluster_name)
+        CfnOutput(self, "RepositoryUri", value=registry.repository.repository_uri)
+        CfnOutput(self, "SiteBucket", value=spa.bucket.bucket_name)
+        CfnOutput(self, "DistributionId", value=spa.distribution.distribution_id)
+        CfnOutput(self, "DistributionDomain", value=spa.distribution.distribution_domain_name,
+                  description=f"point {environment.domain} here")
+        CfnOutput(self, "DatabaseEndpoint", value=database.instance.db_instance_endpoint_address)

@@ -1,0 +1,129 @@
+"""The data stores as the code expects them: DynamoDB as the PynamoDB models say, RDS and
+Redis encrypted and backed up, the registry scanning every image, the secrets named as
+the Kubernetes side reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+
+from functions.taskforge import dynamo
+from functions.taskforge.settings import Settings
+from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
+from tests.infrastructure.manifests import render
+
+SETTINGS = Settings()
+MODELS = {SETTINGS.delivery_ledger_table: dynamo.ledger_model(SETTINGS),
+          SETTINGS.activity_table: dynamo.activity_model(SETTINGS)}
+
+
+def _table(synthesized: Synthesized, environment: str, name: str) -> dict[str, Any]:
+    tables = [table["Properties"] for table in synthesized.resources(environment, "AWS::DynamoDB::Table").values()
+              if table["Properties"]["TableName"] == name]
+    assert len(tables) == 1, f"{environment}: {len(tables)} tables named {name}"
+    return tables[0]
+
+
+def _keys(schema: list[dict[str, str]]) -> set[tuple[str, str]]:
+    return {(key["AttributeName"], key["KeyType"]) for key in schema}
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_each_table_has_the_key_schema_of_its_pynamodb_model(synthesized: Synthesized, environment: str,
+                                                             name: str) -> None:
+    # Given the model functions/taskforge/dynamo.py reads and writes
+    expected = MODELS[name]._get_schema()
+    # When the stack defines the table of the same name
+    table = _table(synthesized, environment, name)
+    # Then keys, attribute types and indexes agree
+    assert _keys(table["KeySchema"]) == _keys(expected["key_schema"])
+    assert {(a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]} == {
+        (a["AttributeName"], a["AttributeType"]) for a in expected["attribute_definitions"]}
+    indexes = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
+    assert set(indexes) == {index["index_name"] for index in expected["global_secondary_indexes"]}
+    for index in expected["global_secondary_indexes"]:
+        assert _keys(indexes[index["index_name"]]["KeySchema"]) == _keys(index["key_schema"])
+        assert indexes[index["index_name"]]["Projection"] == {"ProjectionType": index["projection"]["ProjectionType"]}
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_each_table_is_on_demand_recoverable_and_expires_by_the_models_ttl_attribute(
+        synthesized: Synthesized, environment: str, name: str) -> None:
+    table = _table(synthesized, environment, name)
+    ttl = [attr for attr, kind in MODELS[name].get_attributes().items() if type(kind).__name__ == "TTLAttribute"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["TimeToLiveSpecification"] == {"AttributeName": ttl[0], "Enabled": True}
+    assert table.get("DeletionProtectionEnabled", False) is (environment == "production")
+
+
+def test_table_names_are_the_ones_the_functions_and_the_manifests_use(synthesized: Synthesized) -> None:
+    names = {table["Properties"]["TableName"]
+             for table in synthesized.resources("production", "AWS::DynamoDB::Table").values()}
+    assert names == {SETTINGS.delivery_ledger_table, SETTINGS.activity_table}
+    assert names == {render.BASE_CONFIG["DELIVERY_LEDGER_TABLE"], render.BASE_CONFIG["ACTIVITY_TABLE"]}
+
+
+@pytest.mark.parametrize(("environment", "retention", "protected"), [("staging", 7, False), ("production", 30, True)])
+def test_postgres_is_private_encrypted_backed_up_and_protected_in_production(
+        synthesized: Synthesized, environment: str, retention: int, protected: bool) -> None:
+    synthesized.template(environment).has_resource("AWS::RDS::DBInstance", {
+        "Properties": Match.object_like({
+            "Engine": "postgres",
+            "EngineVersion": Match.string_like_regexp(r"^16\."),
+            "StorageEncrypted": True,
+            "KmsKeyId": Match.any_value(),
+            "PubliclyAccessible": False,
+            "BackupRetentionPeriod": retention,
+            "DeletionProtection": protected,
+            "MultiAZ": protected,
+            "EnableIAMDatabaseAuthentication": True,
+        }),
+        "DeletionPolicy": "Snapshot",
+    })
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_postgres_passwords_rotate_and_tls_is_forced(synthesized: Synthesized, environment: str) -> None:
+    template = synthesized.template(environment)
+    template.resource_count_is("AWS::SecretsManager::RotationSchedule", 2)  # the administrator and the app user
+    template.has_resource_properties("AWS::RDS::DBParameterGroup", {
+        "Parameters": Match.object_like({"rds.force_ssl": "1"})})
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_redis_is_encrypted_in_transit_and_at_rest_with_an_auth_token_from_secrets_manager(
+        synthesized: Synthesized, environment: str) -> None:
+    groups = synthesized.resources(environment, "AWS::ElastiCache::ReplicationGroup")
+    assert len(groups) == 1
+    group = next(iter(groups.values()))["Properties"]
+    assert group["Engine"] == "redis"
+    assert group["TransitEncryptionEnabled"] is True
+    assert group["AtRestEncryptionEnabled"] is True
+    assert "KmsKeyId" in group
+    assert "{{resolve:secretsmanager:" in str(group["AuthToken"])
+    assert group["MultiAZEnabled"] is (environment == "production")
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_registry_scans_every_push_and_never_moves_a_tag(synthesized: Synthesized, environment: str) -> None:
+    synthesized.template(environment).has_resource_properties("AWS::ECR::Repository", {
+        "RepositoryName": "taskforge",
+        "ImageScanningConfiguration": {"ScanOnPush": True},
+        "ImageTagMutability": "IMMUTABLE",
+        "LifecyclePolicy": Match.any_value(),
+    })
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_secret_the_manifests_read_exists_under_its_kubernetes_name(
+        synthesized: Synthesized, environment: str) -> None:
+    names = {secret["Properties"]["Name"]
+             for secret in synthesized.resources(environment, "AWS::SecretsManager::Secret").values()}
+    wanted = {secret for entries in render.SECRET_ENV.values() for _, secret, _ in entries}
+    assert wanted <= names
+    assert names - wanted == {"taskforge-database-admin"}

@@ -1,0 +1,66 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { newUserOnTaskList, seedTasks } from "./support";
+
+async function seriousViolations(page: Page) {
+  // Nothing hovered or mid-transition while the colours are measured.
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(300);
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(" ")),
+    }));
+}
+
+for (const width of [1280, 375]) {
+  test(`no serious or critical accessibility violations on the main screens at ${width} px`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+
+    await page.goto("/login");
+    await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+    expect(await seriousViolations(page), "login").toEqual([]);
+
+    await page.goto("/register");
+    await expect(page.getByRole("heading", { name: "Create an account" })).toBeVisible();
+    expect(await seriousViolations(page), "register").toEqual([]);
+
+    const email = await newUserOnTaskList(page, "a11y");
+    const [task] = await seedTasks(email, [
+      { title: "Prepare the quarterly report", description: "Numbers from finance.", priority: 1, due_date: "2020-01-01T09:00:00Z" },
+      { title: "Water the plants", priority: 3, completed: true },
+      { title: "Call the plumber", priority: 2, due_date: "2031-06-01T15:00:00Z" },
+    ]);
+    await page.reload();
+    await expect(page.getByTestId("task-row")).toHaveCount(3);
+    await page.getByRole("button", { name: "New task" }).click();
+    if (width < 768) await page.getByRole("button", { name: /Filters/ }).click();
+    expect(await seriousViolations(page), "task list").toEqual([]);
+
+    await page.goto(`/tasks/${task.id}`);
+    await expect(page.getByRole("heading", { name: "Prepare the quarterly report" })).toBeVisible();
+    expect(await seriousViolations(page), "task detail").toEqual([]);
+
+    await page.getByRole("link", { name: "Stats" }).click();
+    await expect(page.getByRole("img", { name: /Tasks by priority/ })).toBeVisible();
+    expect(await seriousViolations(page), "stats").toEqual([]);
+  });
+}
+
+test("the task list can be used with the keyboard alone", async ({ page }) => {
+  await newUserOnTaskList(page, "keyboard");
+  await page.getByRole("button", { name: "New task" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("form", { name: "New task" }).getByLabel("Title")).toBeFocused();
+  await page.keyboard.type("Typed without a mouse");
+  await page.keyboard.press("Enter");
+  const checkbox = page.getByRole("checkbox", { name: "Completed: Typed without a mouse" });
+  await expect(checkbox).toBeVisible();
+  await checkbox.focus();
+  await page.keyboard.press("Space");
+  await expect(checkbox).toBeChecked();
+});

@@ -1,0 +1,59 @@
+import { expect, test, type Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { newUserOnTaskList, seedTasks } from "./support";
+
+// `npm run screenshots` writes them into docs/screenshots; a plain e2e run keeps them in test-results.
+const directory = process.env.E2E_SCREENSHOT_DIR ?? "test-results/screenshots";
+
+const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 860 },
+  { name: "phone", width: 375, height: 812 },
+];
+
+async function shoot(page: Page, name: string, viewport: string) {
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: join(directory, `${name}-${viewport}.png`), fullPage: true, animations: "disabled" });
+}
+
+test.use({ timezoneId: "Europe/Berlin", locale: "en-GB" });
+
+for (const viewport of VIEWPORTS) {
+  test(`screenshots of the main screens, ${viewport.name}`, async ({ page }) => {
+    mkdirSync(directory, { recursive: true });
+    await page.setViewportSize({ width: viewport.width, height: viewport.height });
+
+    await page.goto("/login");
+    await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+    await shoot(page, "login", viewport.name);
+
+    const email = await newUserOnTaskList(page, "screens", "Demo User");
+    const year = new Date().getFullYear() + 1;
+    const [detail] = await seedTasks(email, [
+      {
+        title: "Prepare the quarterly report",
+        description: "Collect the numbers from finance, draft the summary and send it to the team for review.",
+        priority: 1,
+        due_date: `${year}-03-14T16:00:00Z`,
+      },
+      { title: "Renew the passport", description: "Two photos and the old passport.", priority: 2, due_date: `${year}-04-02T08:30:00Z` },
+      { title: "Water the plants", priority: 3, completed: true },
+      { title: "Pay the electricity bill", priority: 1, due_date: "2024-01-10T10:00:00Z" },
+      { title: "Book a table for Friday", priority: 2, completed: true },
+      { title: "Call the plumber about the kitchen sink", priority: 2 },
+    ]);
+    await page.reload();
+    await expect(page.getByTestId("task-row")).toHaveCount(6);
+    await expect(page.getByTestId("stat-total")).toContainText("6");
+    await page.mouse.move(0, 0);
+    await shoot(page, "tasks", viewport.name);
+
+    await page.goto(`/tasks/${detail.id}`);
+    await expect(page.getByRole("heading", { name: "Prepare the quarterly report" })).toBeVisible();
+    await shoot(page, "task-detail", viewport.name);
+
+    await page.getByRole("link", { name: "Stats" }).click();
+    await expect(page.getByRole("img", { name: /Tasks by priority/ })).toBeVisible();
+    await shoot(page, "stats", viewport.name);
+  });
+}

@@ -1,0 +1,75 @@
+import { expect, request, type APIRequestContext, type Page } from "@playwright/test";
+
+export const PASSWORD = "correct horse battery";
+
+export function uniqueEmail(who: string): string {
+  return `${who}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+/** Creates an account through the API (fast set-up for tests about something else). */
+export async function registerAccount(request: APIRequestContext, email: string, displayName?: string): Promise<void> {
+  const response = await request.post("/api/auth/register", {
+    data: { email, password: PASSWORD, ...(displayName ? { display_name: displayName } : {}) },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+}
+
+export async function logInThroughForm(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** A new account, logged in through the login page, looking at its task list. */
+export async function newUserOnTaskList(page: Page, who: string, displayName?: string): Promise<string> {
+  const email = uniqueEmail(who);
+  await registerAccount(page.request, email, displayName);
+  await page.goto("/login");
+  await logInThroughForm(page, email);
+  await expect(page.getByRole("heading", { name: "Tasks", level: 1 })).toBeVisible();
+  return email;
+}
+
+export interface NewTask {
+  title: string;
+  description?: string;
+  priority?: "High" | "Normal" | "Low";
+  /** datetime-local value, in the browser's time zone */
+  due?: string;
+}
+
+export async function createTaskThroughForm(page: Page, task: NewTask): Promise<void> {
+  const form = page.getByRole("form", { name: "New task" });
+  if (!(await form.isVisible())) await page.getByRole("button", { name: "New task" }).click();
+  await form.getByLabel("Title").fill(task.title);
+  if (task.description) await form.getByLabel("Description").fill(task.description);
+  if (task.priority) await form.getByLabel("Priority").selectOption({ label: task.priority });
+  if (task.due) await form.getByLabel("Due").fill(task.due);
+  await form.getByRole("button", { name: "Add task" }).click();
+  await expect(taskRow(page, task.title)).toBeVisible();
+  await expect(form.getByLabel("Title")).toHaveValue("");
+}
+
+export function taskRow(page: Page, title: string) {
+  return page.getByTestId("task-row").filter({ has: page.getByRole("link", { name: title, exact: true }) });
+}
+
+export const BASE_URL = process.env.E2E_BASE_URL ?? "http://localhost:8000";
+
+/**
+ * Creates tasks for `email` through the API, in a context of its own, so the browser's
+ * session is left alone (set-up only; the UI paths are tested elsewhere).
+ */
+export async function seedTasks(email: string, tasks: Record<string, unknown>[]): Promise<{ id: string; title: string }[]> {
+  const api = await request.newContext({ baseURL: BASE_URL });
+  try {
+    const login = await api.post("/api/auth/login", { data: { email, password: PASSWORD } });
+    expect(login.status(), await login.text()).toBe(200);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const created = await api.post("/api/tasks/batch", { data: { tasks }, headers: { Authorization: `Bearer ${token}` } });
+    expect(created.status(), await created.text()).toBe(201);
+    return ((await created.json()) as { items: { id: string; title: string }[] }).items;
+  } finally {
+    await api.dispose();
+  }
+}

@@ -1,0 +1,15 @@
+import { useState } from "react";
+import { RouterProvider } from "react-router";
+import { ToastContainer } from "react-toastify/unstyled";
+import { AuthProvider } from "../features/auth/AuthProvider";
+import { createRouter } from "./router";
+
+export function App() {
+  const [router] = useState(createRouter);
+  return (
+    <AuthProvider>
+      <RouterProvider router={router} />
+      <ToastContainer position="bottom-center" newestOnTop limit={4} />
+    </AuthProvider>
+  );
+}

@@ -1,0 +1,43 @@
+import { createBrowserRouter } from "react-router";
+import { NotFoundPage } from "../components/NotFoundPage";
+import { RouteError } from "../components/RouteError";
+import { Spinner } from "../components/Spinner";
+import { PublicOnly, RequireAuth } from "../features/auth/RouteGuards";
+import { Layout } from "./Layout";
+
+// Every page is its own chunk: the first load carries only the shell.
+export const routes = [
+  {
+    element: <Layout />,
+    hydrateFallbackElement: <Spinner />,
+    errorElement: <RouteError />,
+    children: [
+      {
+        element: <PublicOnly />,
+        children: [
+          { path: "login", lazy: () => import("../features/auth/LoginPage").then((m) => ({ Component: m.LoginPage })) },
+          {
+            path: "register",
+            lazy: () => import("../features/auth/RegisterPage").then((m) => ({ Component: m.RegisterPage })),
+          },
+        ],
+      },
+      {
+        element: <RequireAuth />,
+        children: [
+          { index: true, lazy: () => import("../features/tasks/TasksPage").then((m) => ({ Component: m.TasksPage })) },
+          {
+            path: "tasks/:taskId",
+            lazy: () => import("../features/tasks/TaskDetailPage").then((m) => ({ Component: m.TaskDetailPage })),
+          },
+          { path: "stats", lazy: () => import("../features/stats/StatsPage").then((m) => ({ Component: m.StatsPage })) },
+        ],
+      },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+];
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}

@@ -1,0 +1,55 @@
+import { toast, type ToastContentProps } from "react-toastify/unstyled";
+import { errorMessage, httpStatus } from "../api/problem";
+
+interface ErrorOptions {
+  /** Offered as a "Reload" button when the server says the data changed (412). */
+  onReload?: () => void;
+  /** Shown before the server's message, e.g. "Could not save the task." */
+  context?: string;
+}
+
+function ReloadToast({ message, onReload, closeToast }: { message: string; onReload: () => void } & Partial<ToastContentProps>) {
+  return (
+    <div>
+      <p className="mb-2">{message}</p>
+      <button
+        type="button"
+        className="btn btn-sm btn-light border"
+        onClick={() => {
+          closeToast?.();
+          onReload();
+        }}
+      >
+        Reload
+      </button>
+    </div>
+  );
+}
+
+/** Shows why a request failed. 401s are left to the session handling. */
+export function notifyError(error: unknown, options: ErrorOptions = {}): void {
+  const status = httpStatus(error);
+  if (status === 401) return;
+  const message = errorMessage(error);
+  if (!message) return;
+  const text = options.context ? `${options.context} ${message}` : message;
+  if (status === 412 && options.onReload) {
+    const onReload = options.onReload;
+    toast.warning((props) => <ReloadToast message={text} onReload={onReload} {...props} />, {
+      autoClose: false,
+      toastId: "stale-task",
+    });
+    return;
+  }
+  // One toast per kind of repeated failure, not a pile of them.
+  const toastId = status === 429 ? "rate-limited" : status === null ? "unreachable" : undefined;
+  toast.error(text, { toastId, autoClose: status === 429 ? 10_000 : 6_000 });
+}
+
+export function notifySuccess(message: string): void {
+  toast.success(message, { autoClose: 3_000 });
+}
+
+export function notifyInfo(message: string): void {
+  toast.info(message, { autoClose: 6_000 });
+}

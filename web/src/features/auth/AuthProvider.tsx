@@ -1,0 +1,115 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { clearAccessToken, onSessionEnded } from "../../api/client";
+import { flushPendingWork } from "../../api/pendingWork";
+import { notifyInfo } from "../../components/notify";
+import * as authApi from "./api";
+import type { Credentials, Registration, User } from "./api";
+
+export type AuthStatus = "restoring" | "authenticated" | "anonymous";
+
+export interface AuthContextValue {
+  status: AuthStatus;
+  user: User | null;
+  login: (credentials: Credentials) => Promise<User>;
+  register: (registration: Registration) => Promise<User>;
+  logout: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+const CHANNEL = "taskforge-auth";
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<User | null>(null);
+  const [status, setStatus] = useState<AuthStatus>("restoring");
+  const started = useRef(false);
+  const loggingOut = useRef(false);
+  const channel = useRef<BroadcastChannel | null>(null);
+  const statusRef = useRef<AuthStatus>(status);
+  statusRef.current = status;
+
+  const becomeAnonymous = useCallback(() => {
+    clearAccessToken();
+    setUser(null);
+    setStatus("anonymous");
+  }, []);
+
+  // On start, one refresh through the cookie restores the session, if there is one.
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    authApi
+      .restoreSession()
+      .then((restored) => {
+        if (restored) {
+          setUser(restored);
+          setStatus("authenticated");
+        } else {
+          becomeAnonymous();
+        }
+      })
+      .catch(becomeAnonymous);
+  }, [becomeAnonymous]);
+
+  useEffect(
+    () =>
+      onSessionEnded(() => {
+        if (loggingOut.current) return;
+        if (statusRef.current === "authenticated") notifyInfo("Your session has ended. Log in again to continue.");
+        setStatus("anonymous");
+        setUser(null);
+      }),
+    [],
+  );
+
+  // Logging out in one tab logs out every tab.
+  useEffect(() => {
+    if (typeof BroadcastChannel === "undefined") return;
+    const current = new BroadcastChannel(CHANNEL);
+    current.onmessage = (event: MessageEvent) => {
+      if (event.data === "logout") becomeAnonymous();
+    };
+    channel.current = current;
+    return () => {
+      current.close();
+      channel.current = null;
+    };
+  }, [becomeAnonymous]);
+
+  const login = useCallback(async (credentials: Credentials) => {
+    const loggedIn = await authApi.login(credentials);
+    setUser(loggedIn);
+    setStatus("authenticated");
+    return loggedIn;
+  }, []);
+
+  const register = useCallback(
+    async (registration: Registration) => {
+      await authApi.register(registration);
+      return login({ email: registration.email, password: registration.password });
+    },
+    [login],
+  );
+
+  const logout = useCallback(async () => {
+    loggingOut.current = true;
+    try {
+      await flushPendingWork();
+      await authApi.logout();
+    } catch {
+      // The local session ends whatever the server said; the cookie expires on its own.
+    } finally {
+      loggingOut.current = false;
+      channel.current?.postMessage("logout");
+      becomeAnonymous();
+    }
+  }, [becomeAnonymous]);
+
+  const value = useMemo(() => ({ status, user, login, register, logout }), [status, user, login, register, logout]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthContextValue {
+  const context = useContext(AuthContext);
+  if (!context) throw new Error("useAuth must be used inside <AuthProvider>");
+  return context;
+}

@@ -1,0 +1,21 @@
+import { screen } from "@testing-library/react";
+import { http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { renderRoute } from "../../test/render";
+import { server } from "../../test/server";
+import { StatsPage } from "./StatsPage";
+
+describe("the statistics page", () => {
+  it("draws tasks by priority and completion", async () => {
+    server.use(
+      http.get("/api/stats", () =>
+        HttpResponse.json({ total: 4, completed: 1, overdue: 2, by_priority: { 1: 2, 2: 1, 3: 1 }, completion_rate: 0.25 })),
+    );
+    renderRoute(<StatsPage />);
+
+    expect(await screen.findByRole("img", { name: "Tasks by priority. High: 2, Normal: 1, Low: 1." })).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "Tasks completed" })).toHaveAttribute("aria-valuenow", "25");
+    expect(screen.getByTestId("figure-overdue")).toHaveTextContent("2");
+    expect(screen.getByTestId("figure-completion")).toHaveTextContent("25%");
+  });
+});

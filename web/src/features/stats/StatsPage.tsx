@@ -1,0 +1,91 @@
+import { useEffect, useState } from "react";
+import axios from "axios";
+import { Link } from "react-router";
+import { notifyError } from "../../components/notify";
+import { Spinner } from "../../components/Spinner";
+import { usePageTitle } from "../../components/usePageTitle";
+import { getStats, type Stats } from "./api";
+import { CompletionBar, PriorityChart } from "./StatsChart";
+
+export function StatsPage() {
+  usePageTitle("Statistics");
+  const [stats, setStats] = useState<Stats | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setFailed(false);
+    getStats(controller.signal)
+      .then(setStats)
+      .catch((error: unknown) => {
+        if (axios.isCancel(error)) return;
+        setFailed(true);
+        notifyError(error, { context: "Could not load the statistics." });
+      });
+    return () => controller.abort();
+  }, [attempt]);
+
+  return (
+    <>
+      <h1 className="h3 mb-3">Statistics</h1>
+      {failed && !stats ? (
+        <div className="alert alert-danger d-flex flex-wrap align-items-center gap-2">
+          <span className="flex-grow-1">The statistics could not be loaded.</span>
+          <button type="button" className="btn btn-sm btn-outline-danger" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        </div>
+      ) : !stats ? (
+        <Spinner label="Loading the statistics…" />
+      ) : (
+        <>
+          <div className="row row-cols-2 row-cols-md-4 g-3 mb-4">
+            <Figure label="Tasks" value={stats.total} />
+            <Figure label="Done" value={stats.completed} />
+            <Figure label="Overdue" value={stats.overdue} tone={stats.overdue ? "text-danger-emphasis" : ""} />
+            <Figure label="Completion" value={`${Math.round(stats.completion_rate * 100)}%`} />
+          </div>
+          {stats.total === 0 ? (
+            <p className="text-body-secondary">
+              No tasks yet. <Link to="/">Add one</Link> and the charts fill in.
+            </p>
+          ) : (
+            <div className="row g-3">
+              <section className="col-12 col-lg-6" aria-labelledby="by-priority">
+                <div className="card h-100">
+                  <div className="card-body">
+                    <h2 id="by-priority" className="h5">By priority</h2>
+                    <PriorityChart stats={stats} />
+                  </div>
+                </div>
+              </section>
+              <section className="col-12 col-lg-6" aria-labelledby="completion">
+                <div className="card h-100">
+                  <div className="card-body">
+                    <h2 id="completion" className="h5">Completion</h2>
+                    <CompletionBar stats={stats} />
+                  </div>
+                </div>
+              </section>
+            </div>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+function Figure({ label, value, tone = "" }: { label: string; value: number | string; tone?: string }) {
+  return (
+    <div className="col">
+      <div className="card text-center h-100">
+        <div className="card-body py-3">
+          <div className="small text-body-secondary">{label}</div>
+          <div className={`fs-3 fw-semibold ${tone}`} data-testid={`figure-${label.toLowerCase()}`}>{value}</div>
+        </div>
+      </div>
+    </div>
+  );
+}
+

@@ -1,0 +1,166 @@
+import { useCallback, useEffect, useState } from "react";
+import axios from "axios";
+import { Link, useNavigate, useParams } from "react-router";
+import { httpStatus } from "../../api/problem";
+import { notifyError } from "../../components/notify";
+import { Spinner } from "../../components/Spinner";
+import { usePageTitle } from "../../components/usePageTitle";
+import { getTask, updateTask } from "./api";
+import { browserTimeZone, formatFull, isOverdue } from "./dates";
+import { scheduleDelete } from "./pendingDeletes";
+import { TaskForm } from "./TaskForm";
+import { priorityBadge, priorityLabel, type Task, type TaskInput } from "./types";
+
+type State = { kind: "loading" } | { kind: "missing" } | { kind: "failed" } | { kind: "ready"; task: Task };
+
+export function TaskDetailPage() {
+  const { taskId = "" } = useParams();
+  const navigate = useNavigate();
+  const [state, setState] = useState<State>({ kind: "loading" });
+  const [editing, setEditing] = useState(false);
+  const [toggling, setToggling] = useState(false);
+  usePageTitle(state.kind === "ready" ? state.task.title : "Task");
+
+  const load = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        setState({ kind: "ready", task: await getTask(taskId, signal) });
+      } catch (error) {
+        if (axios.isCancel(error)) return;
+        if (httpStatus(error) === 404) {
+          setState({ kind: "missing" });
+        } else {
+          setState({ kind: "failed" });
+          notifyError(error, { context: "Could not load the task." });
+        }
+      }
+    },
+    [taskId],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setState({ kind: "loading" });
+    void load(controller.signal);
+    return () => controller.abort();
+  }, [load]);
+
+  if (state.kind === "loading") return <Spinner label="Loading the task…" />;
+  if (state.kind === "missing") {
+    return (
+      <div className="py-5 text-center">
+        <h1 className="h3">Task not found</h1>
+        <p className="text-body-secondary">It may have been deleted, or it is not yours.</p>
+        <Link to="/" className="btn btn-primary">Back to your tasks</Link>
+      </div>
+    );
+  }
+  if (state.kind === "failed") {
+    return (
+      <div className="py-5 text-center">
+        <h1 className="h3">The task could not be loaded</h1>
+        <button type="button" className="btn btn-primary" onClick={() => void load()}>Try again</button>
+      </div>
+    );
+  }
+
+  const { task } = state;
+  const overdue = isOverdue(task);
+
+  async function save(input: TaskInput) {
+    const saved = await updateTask(task.id, input);
+    setState({ kind: "ready", task: saved });
+    setEditing(false);
+  }
+
+  async function toggle() {
+    const previous = task;
+    const completed = !task.completed;
+    setState({ kind: "ready", task: { ...task, completed, completed_at: completed ? new Date().toISOString() : null } });
+    setToggling(true);
+    try {
+      setState({ kind: "ready", task: await updateTask(task.id, { completed }) });
+    } catch (error) {
+      setState({ kind: "ready", task: previous });
+      notifyError(error, { context: "Could not update the task.", onReload: () => void load() });
+    } finally {
+      setToggling(false);
+    }
+  }
+
+  function remove() {
+    scheduleDelete(task, 0);
+    navigate("/");
+  }
+
+  return (
+    <article className="py-2">
+      <nav aria-label="Breadcrumb" className="mb-3">
+        <Link to="/">← All tasks</Link>
+      </nav>
+      {editing ? (
+        <section className="card" aria-labelledby="edit-heading">
+          <div className="card-body">
+            <h1 id="edit-heading" className="h4">Edit task</h1>
+            <TaskForm
+              task={task}
+              label="Edit task"
+              submitLabel="Save"
+              autoFocus
+              onSubmit={save}
+              onCancel={() => setEditing(false)}
+              onReload={() => load()}
+            />
+          </div>
+        </section>
+      ) : (
+        <div className="card">
+          <div className="card-body">
+            <div className="d-flex flex-wrap align-items-center gap-2 mb-2">
+              <span className={`badge ${priorityBadge(task.priority)}`}>{priorityLabel(task.priority)} priority</span>
+              <span className={`badge ${task.completed ? "text-bg-success" : "text-bg-light border"}`}>
+                {task.completed ? "Done" : "Open"}
+              </span>
+              {overdue && <span className="badge text-bg-danger">Overdue</span>}
+            </div>
+            <h1 className={`h3 text-break ${task.completed ? "text-decoration-line-through" : ""}`}>{task.title}</h1>
+            {task.description ? (
+              <p className="text-break" style={{ whiteSpace: "pre-wrap" }}>{task.description}</p>
+            ) : (
+              <p className="text-body-secondary fst-italic">No description.</p>
+            )}
+            <dl className="row small mb-0">
+              <dt className="col-sm-3">Due</dt>
+              <dd className="col-sm-9" data-testid="task-due">
+                {task.due_date ? <time dateTime={task.due_date}>{formatFull(task.due_date)}</time> : "No due date"}
+              </dd>
+              {task.completed_at && (
+                <>
+                  <dt className="col-sm-3">Completed</dt>
+                  <dd className="col-sm-9"><time dateTime={task.completed_at}>{formatFull(task.completed_at)}</time></dd>
+                </>
+              )}
+              <dt className="col-sm-3">Created</dt>
+              <dd className="col-sm-9"><time dateTime={task.created_at}>{formatFull(task.created_at)}</time></dd>
+              <dt className="col-sm-3">Updated</dt>
+              <dd className="col-sm-9"><time dateTime={task.updated_at}>{formatFull(task.updated_at)}</time></dd>
+            </dl>
+            <p className="small text-body-secondary mt-2 mb-0">Times are shown in your time zone ({browserTimeZone()}).</p>
+          </div>
+          <div className="card-footer bg-body d-flex flex-wrap gap-2">
+            <button type="button" className="btn btn-success" onClick={() => void toggle()} disabled={toggling}>
+              {task.completed ? "Mark as open" : "Mark as done"}
+            </button>
+            <button type="button" className="btn btn-outline-secondary" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+            <button type="button" className="btn btn-outline-danger ms-sm-auto" onClick={remove}>
+              Delete
+            </button>
+          </div>
+        </div>
+      )}
+    </article>
+  );
+}
+

@@ -1,0 +1,123 @@
+import { useEffect, useState } from "react";
+import { useDebouncedCallback } from "../../components/useDebouncedCallback";
+import { DEFAULT_FILTERS, hasActiveFilters } from "./query";
+import type { SortField, SortOrder, TaskFilterValues } from "./types";
+
+export const SEARCH_DEBOUNCE_MS = 300;
+
+interface TaskFiltersProps {
+  value: TaskFilterValues;
+  onChange: (next: TaskFilterValues) => void;
+}
+
+export function TaskFilters({ value, onChange }: TaskFiltersProps) {
+  const [search, setSearch] = useState(value.q);
+  const [expanded, setExpanded] = useState(false);
+  const sendSearch = useDebouncedCallback((q: string) => onChange({ ...value, q }), SEARCH_DEBOUNCE_MS);
+
+  // The address can change the search too (Back, "Clear filters").
+  useEffect(() => setSearch(value.q), [value.q]);
+
+  const set = <K extends keyof TaskFilterValues>(key: K, next: TaskFilterValues[K]) => {
+    sendSearch.cancel();
+    onChange({ ...value, q: search, [key]: next });
+  };
+  const active = hasActiveFilters(value);
+
+  return (
+    <section className="card mb-3" aria-label="Filter and sort">
+      <div className="card-body p-3">
+        <form role="search" className="d-flex gap-2" onSubmit={(event) => {
+          event.preventDefault();
+          sendSearch.cancel();
+          onChange({ ...value, q: search });
+        }}>
+          <label htmlFor="task-search" className="visually-hidden">Search tasks</label>
+          <input
+            id="task-search"
+            type="search"
+            className="form-control"
+            placeholder="Search tasks"
+            value={search}
+            maxLength={200}
+            onChange={(event) => {
+              setSearch(event.target.value);
+              sendSearch(event.target.value);
+            }}
+          />
+          <button
+            type="button"
+            className="btn btn-outline-secondary text-nowrap d-md-none"
+            aria-expanded={expanded}
+            aria-controls="task-filter-fields"
+            onClick={() => setExpanded((open) => !open)}
+          >
+            Filters
+            {active && <span aria-hidden="true"> •</span>}
+            {active && <span className="visually-hidden"> (some are set)</span>}
+          </button>
+        </form>
+        <div id="task-filter-fields" className={`row g-2 mt-1 ${expanded ? "" : "d-none d-md-flex"}`}>
+          <div className="col-6 col-md-2">
+            <label htmlFor="filter-status" className="form-label small mb-1">Status</label>
+            <select id="filter-status" className="form-select form-select-sm" value={value.status}
+              onChange={(event) => set("status", event.target.value as TaskFilterValues["status"])}>
+              <option value="">All</option>
+              <option value="open">Open</option>
+              <option value="done">Done</option>
+            </select>
+          </div>
+          <div className="col-6 col-md-2">
+            <label htmlFor="filter-priority" className="form-label small mb-1">Priority</label>
+            <select id="filter-priority" className="form-select form-select-sm" value={value.priority}
+              onChange={(event) => set("priority", event.target.value as TaskFilterValues["priority"])}>
+              <option value="">Any</option>
+              <option value="1">High</option>
+              <option value="2">Normal</option>
+              <option value="3">Low</option>
+            </select>
+          </div>
+          <div className="col-6 col-md-2">
+            <label htmlFor="filter-due-from" className="form-label small mb-1">Due from</label>
+            <input id="filter-due-from" type="date" className="form-control form-control-sm" value={value.dueFrom}
+              max={value.dueTo || undefined} onChange={(event) => set("dueFrom", event.target.value)} />
+          </div>
+          <div className="col-6 col-md-2">
+            <label htmlFor="filter-due-to" className="form-label small mb-1">Due until</label>
+            <input id="filter-due-to" type="date" className="form-control form-control-sm" value={value.dueTo}
+              min={value.dueFrom || undefined} onChange={(event) => set("dueTo", event.target.value)} />
+          </div>
+          <div className="col-6 col-md-2">
+            <label htmlFor="filter-sort" className="form-label small mb-1">Sort by</label>
+            <select id="filter-sort" className="form-select form-select-sm" value={value.sort}
+              onChange={(event) => set("sort", event.target.value as SortField)}>
+              <option value="created_at">Created</option>
+              <option value="due_date">Due date</option>
+              <option value="priority">Priority</option>
+            </select>
+          </div>
+          <div className="col-6 col-md-2">
+            <label htmlFor="filter-order" className="form-label small mb-1">Order</label>
+            <select id="filter-order" className="form-select form-select-sm" value={value.order}
+              onChange={(event) => set("order", event.target.value as SortOrder)}>
+              <option value="desc">Descending</option>
+              <option value="asc">Ascending</option>
+            </select>
+          </div>
+          {active && (
+            <div className="col-12">
+              <button type="button" className="btn btn-link btn-sm px-0"
+                onClick={() => {
+                  sendSearch.cancel();
+                  setSearch("");
+                  onChange({ ...DEFAULT_FILTERS, sort: value.sort, order: value.order });
+                }}>
+                Clear filters
+              </button>
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,190 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { makeTask, problem } from "../../test/fixtures";
+import { renderRoute } from "../../test/render";
+import { server } from "../../test/server";
+import { flushPendingDeletes } from "./pendingDeletes";
+import { TasksPage } from "./TasksPage";
+import type { Task } from "./types";
+
+const EMPTY_STATS = { total: 0, completed: 0, overdue: 0, by_priority: { 1: 0, 2: 0, 3: 0 }, completion_rate: 0 };
+
+/** GET /api/tasks answering from `pages` by cursor, recording every query it was asked. */
+function taskListEndpoint(pages: Record<string, { items: Task[]; next_cursor: string | null }>) {
+  const queries: URLSearchParams[] = [];
+  server.use(
+    http.get("/api/tasks", ({ request }) => {
+      const params = new URL(request.url).searchParams;
+      queries.push(params);
+      return HttpResponse.json(pages[params.get("cursor") ?? ""] ?? { items: [], next_cursor: null });
+    }),
+    http.get("/api/stats", () => HttpResponse.json(EMPTY_STATS)),
+  );
+  return queries;
+}
+
+describe("the task list", () => {
+  it("builds the query from the filters, and searches as you type, debounced", async () => {
+    const queries = taskListEndpoint({});
+    renderRoute(<TasksPage />);
+    await screen.findByText(/No tasks yet/);
+    expect(Object.fromEntries(queries[0])).toEqual({ limit: "20", sort: "created_at", order: "desc" });
+
+    await userEvent.selectOptions(screen.getByLabelText("Status"), "Done");
+    await userEvent.selectOptions(screen.getByLabelText("Priority"), "High");
+    await userEvent.selectOptions(screen.getByLabelText("Sort by"), "Due date");
+    await userEvent.selectOptions(screen.getByLabelText("Order"), "Ascending");
+    await waitFor(() => expect(queries.at(-1)?.get("order")).toBe("asc"));
+    const before = queries.length;
+
+    await userEvent.type(screen.getByRole("searchbox", { name: "Search tasks" }), "groc");
+    await waitFor(() => expect(queries.at(-1)?.get("q")).toBe("groc"));
+    // One request for the whole word, not one per keystroke.
+    expect(queries.length).toBe(before + 1);
+    expect(Object.fromEntries(queries.at(-1)!)).toEqual({
+      limit: "20",
+      sort: "due_date",
+      order: "asc",
+      completed: "true",
+      priority: "1",
+      q: "groc",
+    });
+  });
+
+  it("loads the next page with the cursor", async () => {
+    const first = [makeTask({ title: "First" })];
+    const second = [makeTask({ title: "Second" })];
+    const queries = taskListEndpoint({
+      "": { items: first, next_cursor: "page-2" },
+      "page-2": { items: second, next_cursor: null },
+    });
+    renderRoute(<TasksPage />);
+    await screen.findByText("First");
+
+    await userEvent.click(screen.getByRole("button", { name: "Load more tasks" }));
+
+    await screen.findByText("Second");
+    expect(queries.at(-1)?.get("cursor")).toBe("page-2");
+    expect(screen.getByText(/2 tasks, that is all/)).toBeInTheDocument();
+  });
+
+  it("ticks a task at once and takes it back when the server refuses", async () => {
+    const task = makeTask({ title: "Water the plants" });
+    taskListEndpoint({ "": { items: [task], next_cursor: null } });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    server.use(
+      http.patch(`/api/tasks/${task.id}`, async () => {
+        await answered;
+        return problem(503, "the database is unavailable; retry shortly", {}, { "Retry-After": "5" });
+      }),
+    );
+    renderRoute(<TasksPage />);
+    const checkbox = await screen.findByRole("checkbox", { name: "Completed: Water the plants" });
+
+    await userEvent.click(checkbox);
+    expect(checkbox).toBeChecked();
+
+    answer();
+    await waitFor(() => expect(checkbox).not.toBeChecked());
+    expect(await screen.findByText(/the database is unavailable; retry shortly\. Try again in 5 seconds/i)).toBeInTheDocument();
+  });
+
+  it("keeps the server's version of a task it ticked", async () => {
+    const task = makeTask({ title: "Pay rent" });
+    taskListEndpoint({ "": { items: [task], next_cursor: null } });
+    let sent: unknown;
+    server.use(
+      http.patch(`/api/tasks/${task.id}`, async ({ request }) => {
+        sent = await request.json();
+        return HttpResponse.json({ ...task, completed: true, completed_at: "2030-01-15T11:00:00Z" }, { headers: { ETag: '"2"' } });
+      }),
+    );
+    renderRoute(<TasksPage />);
+    await userEvent.click(await screen.findByRole("checkbox", { name: "Completed: Pay rent" }));
+    await waitFor(() => expect(sent).toEqual({ completed: true }));
+    expect(screen.getByRole("checkbox", { name: "Completed: Pay rent" })).toBeChecked();
+  });
+
+  it("deletes with undo: undo brings the task back and nothing is sent", async () => {
+    const task = makeTask({ title: "Call the bank" });
+    taskListEndpoint({ "": { items: [task], next_cursor: null } });
+    renderRoute(<TasksPage />);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Delete “Call the bank”" }));
+    expect(screen.queryByText("Call the bank", { selector: "a" })).not.toBeInTheDocument();
+
+    const toast = await screen.findByText(/Deleted “Call the bank”/);
+    await userEvent.click(within(toast.closest(".Toastify__toast") as HTMLElement).getByRole("button", { name: "Undo" }));
+
+    expect(await screen.findByText("Call the bank", { selector: "a" })).toBeInTheDocument();
+    // No DELETE handler is installed: had one been sent, the test would fail.
+  });
+
+  it("deletes for real once the undo window is over, and restores the task if that fails", async () => {
+    const kept = makeTask({ title: "Keep me" });
+    const gone = makeTask({ title: "Delete me" });
+    taskListEndpoint({ "": { items: [kept, gone], next_cursor: null } });
+    const deleted: string[] = [];
+    server.use(
+      http.delete("/api/tasks/:id", ({ params }) => {
+        deleted.push(String(params.id));
+        return problem(404, "no such task");
+      }),
+    );
+    renderRoute(<TasksPage />);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Delete “Delete me”" }));
+    await act(() => flushPendingDeletes());
+
+    expect(deleted).toEqual([gone.id]);
+    expect(await screen.findByText("Delete me", { selector: "a" })).toBeInTheDocument();
+    expect(await screen.findByText(/Could not delete “Delete me”\. No such task\./)).toBeInTheDocument();
+  });
+
+  it("creates a task and shows it first", async () => {
+    taskListEndpoint({ "": { items: [makeTask({ title: "Older" })], next_cursor: null } });
+    let key: string | null = null;
+    server.use(
+      http.post("/api/tasks", async ({ request }) => {
+        key = request.headers.get("Idempotency-Key");
+        const body = (await request.json()) as Partial<Task>;
+        return HttpResponse.json(makeTask({ ...body }), { status: 201, headers: { ETag: '"1"' } });
+      }),
+    );
+    renderRoute(<TasksPage />);
+    await screen.findByText("Older");
+
+    await userEvent.click(screen.getByRole("button", { name: "New task" }));
+    await userEvent.type(screen.getByLabelText("Title"), "Brand new");
+    await userEvent.click(screen.getByRole("button", { name: "Add task" }));
+
+    await waitFor(() => expect(screen.getAllByTestId("task-row")[0]).toHaveTextContent("Brand new"));
+    expect(key).toMatch(/\S{8,}/);
+  });
+
+  it("edits from a fresh read and saves with If-Match", async () => {
+    const task = makeTask({ title: "Draft" });
+    taskListEndpoint({ "": { items: [task], next_cursor: null } });
+    let ifMatch: string | null = null;
+    server.use(
+      http.get(`/api/tasks/${task.id}`, () => HttpResponse.json(task, { headers: { ETag: '"7"' } })),
+      http.patch(`/api/tasks/${task.id}`, async ({ request }) => {
+        ifMatch = request.headers.get("If-Match");
+        const body = (await request.json()) as Partial<Task>;
+        return HttpResponse.json({ ...task, ...body }, { headers: { ETag: '"8"' } });
+      }),
+    );
+    renderRoute(<TasksPage />);
+    await userEvent.click(await screen.findByRole("button", { name: "Edit “Draft”" }));
+    const title = await screen.findByLabelText("Title");
+    await userEvent.clear(title);
+    await userEvent.type(title, "Final");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    expect(await screen.findByText("Final", { selector: "a" })).toBeInTheDocument();
+    expect(ifMatch).toBe('"7"');
+  });
+});

@@ -1,0 +1,134 @@
+import { useCallback, useMemo, useState } from "react";
+import { useSearchParams } from "react-router";
+import { notifyError } from "../../components/notify";
+import { Spinner } from "../../components/Spinner";
+import { usePageTitle } from "../../components/usePageTitle";
+import { getTask } from "./api";
+import { filtersFromSearch, filtersToSearch, hasActiveFilters } from "./query";
+import { TaskFilters } from "./TaskFilters";
+import { TaskForm } from "./TaskForm";
+import { TaskList } from "./TaskList";
+import { TaskStats } from "./TaskStats";
+import type { Task, TaskFilterValues, TaskInput } from "./types";
+import { useTaskList } from "./useTaskList";
+
+export function TasksPage() {
+  usePageTitle("Tasks");
+  const [search, setSearch] = useSearchParams();
+  const filters = useMemo(() => filtersFromSearch(search), [search]);
+  const list = useTaskList(filters);
+  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Task | null>(null);
+
+  const setFilters = useCallback(
+    (next: TaskFilterValues) => setSearch(filtersToSearch(next), { replace: true }),
+    [setSearch],
+  );
+
+  // Edits start from a fresh read, which also brings the ETag the save is conditional on.
+  const startEditing = useCallback(async (task: Task) => {
+    try {
+      setEditing(await getTask(task.id));
+    } catch (error) {
+      notifyError(error, { context: "Could not open the task." });
+    }
+  }, []);
+
+  const reloadEditing = useCallback(async () => {
+    if (!editing) return;
+    try {
+      const latest = await getTask(editing.id);
+      setEditing(latest);
+      await list.reloadTask(latest.id);
+    } catch (error) {
+      notifyError(error);
+    }
+  }, [editing, list]);
+
+  const { save } = list;
+  const saveEditing = useCallback(
+    async (input: TaskInput) => {
+      if (!editing) return;
+      await save(editing.id, input);
+      setEditing(null);
+    },
+    [editing, save],
+  );
+
+  const filtered = hasActiveFilters(filters);
+  return (
+    <>
+      <div className="d-flex align-items-center justify-content-between gap-2 mb-3">
+        <h1 className="h3 mb-0">Tasks</h1>
+        <button
+          type="button"
+          className="btn btn-primary"
+          aria-expanded={creating}
+          aria-controls="new-task"
+          onClick={() => setCreating((open) => !open)}
+        >
+          {creating ? "Close" : "New task"}
+        </button>
+      </div>
+      <TaskStats revision={list.revision} />
+      {creating && (
+        <section id="new-task" className="card mb-3" aria-labelledby="new-task-heading">
+          <div className="card-body">
+            <h2 id="new-task-heading" className="h5">New task</h2>
+            <TaskForm
+              label="New task"
+              submitLabel="Add task"
+              autoFocus
+              resetOnSuccess
+              onSubmit={list.create}
+              onCancel={() => setCreating(false)}
+            />
+          </div>
+        </section>
+      )}
+      <TaskFilters value={filters} onChange={setFilters} />
+      {list.status === "loading" ? (
+        <Spinner label="Loading your tasks…" />
+      ) : list.status === "error" ? (
+        <div className="alert alert-danger d-flex flex-wrap align-items-center gap-2">
+          <span className="flex-grow-1">Your tasks could not be loaded.</span>
+          <button type="button" className="btn btn-sm btn-outline-danger" onClick={list.reload}>
+            Try again
+          </button>
+        </div>
+      ) : (
+        <TaskList
+          tasks={list.items}
+          busy={list.busy}
+          hasMore={list.hasMore}
+          loadingMore={list.loadingMore}
+          onLoadMore={list.loadMore}
+          onToggle={list.toggleComplete}
+          onEdit={startEditing}
+          onDelete={list.remove}
+          editingId={editing?.id}
+          editor={
+            editing && (
+              <TaskForm
+                key={editing.id}
+                task={editing}
+                label={`Edit “${editing.title}”`}
+                submitLabel="Save"
+                autoFocus
+                onSubmit={saveEditing}
+                onCancel={() => setEditing(null)}
+                onReload={reloadEditing}
+              />
+            )
+          }
+          empty={
+            <div className="text-center text-body-secondary py-5 border rounded bg-body">
+              {filtered ? "No task matches these filters." : "No tasks yet. Add your first one with “New task”."}
+            </div>
+          }
+        />
+      )}
+    </>
+  );
+}
+

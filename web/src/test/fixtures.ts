@@ -1,0 +1,36 @@
+import { HttpResponse } from "msw";
+import type { Task } from "../features/tasks/types";
+
+let counter = 0;
+
+export function makeTask(overrides: Partial<Task> = {}): Task {
+  counter += 1;
+  const now = new Date("2030-01-15T10:00:00Z").toISOString();
+  return {
+    id: `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`,
+    title: `Task ${counter}`,
+    description: "",
+    completed: false,
+    priority: 2,
+    due_date: null,
+    created_at: now,
+    updated_at: now,
+    completed_at: null,
+    owner: "11111111-1111-4111-8111-111111111111",
+    ...overrides,
+  };
+}
+
+export function problem(status: number, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  return HttpResponse.json(
+    { type: "about:blank", title: "Error", status, detail, ...extra },
+    { status, headers: { "Content-Type": "application/problem+json", ...headers } },
+  );
+}
+
+export const tokenPair = (access: string) => ({
+  access_token: access,
+  refresh_token: "refresh-secret-in-json",
+  token_type: "Bearer",
+  expires_in: 900,
+});

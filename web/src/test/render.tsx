@@ -1,0 +1,30 @@
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
+import { ToastContainer } from "react-toastify/unstyled";
+
+/** Renders `element` at `path` inside a router, with the toast container. */
+export function renderRoute(element: ReactElement, { path = "/", at = "/", extra = [] as RouteObject[] } = {}) {
+  const router = createMemoryRouter([{ path, element }, ...extra], { initialEntries: [at] });
+  const result = render(
+    <>
+      <RouterProvider router={router} />
+      <ToastContainer />
+    </>,
+  );
+  return { ...result, router };
+}
+
+/** The whole app (auth, routes, layout) at `at`, as a visitor would open it. */
+export async function renderApp(at: string) {
+  const { AuthProvider } = await import("../features/auth/AuthProvider");
+  const { routes } = await import("../app/router");
+  const router = createMemoryRouter(routes, { initialEntries: [at] });
+  const result = render(
+    <AuthProvider>
+      <RouterProvider router={router} />
+      <ToastContainer />
+    </AuthProvider>,
+  );
+  return { ...result, router };
+}
