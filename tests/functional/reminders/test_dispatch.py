@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections import Counter
@@ -10,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from functions.taskforge import dispatch, mailer, schedules
 from functions.taskforge.db import Database
@@ -19,23 +19,17 @@ from functions.taskforge.settings import Settings
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    # moto in this process, not the test run's moto server.
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield
+def settings(database_url):
+    """The test run's moto server (see tests/conftest.py), with a ledger table of this test's own.
 
-
-@pytest.fixture
-def settings(database_url, aws):
+    Not moto's in-process mock: stopping it would reset the state the server shares.
+    """
     table = f"ledger-{uuid.uuid4().hex[:8]}"
     settings = Settings(database_url=database_url, delivery_ledger_table=table, reminder_batch_size=50,
-                        aws_endpoint_url=None)
+                        aws_endpoint_url=os.environ["AWS_ENDPOINT_URL"])
     ensure_tables(settings)
-    boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress="reminders@taskforge.dev")
+    boto3.client("ses", region_name="us-east-1", endpoint_url=settings.aws_endpoint_url) \
+        .verify_email_identity(EmailAddress="reminders@taskforge.dev")
     return settings
 
 
@@ -75,19 +69,21 @@ def _statuses(database: Database) -> Counter:
 
 
 def test_a_due_reminder_is_emailed_once(settings, database):
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
     _seed(database, 3)
     ledger = DeliveryLedger(settings)
     send = lambda row: mailer.send(settings, row["email"], *dispatch.message(row))  # noqa: E731
+    outbox = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages  # the server runs in this process
+    before = len(outbox)
 
     first = dispatch.dispatch_due(database, settings, ledger, send)
     second = dispatch.dispatch_due(database, settings, ledger, send)
 
     assert first.sent == 3
     assert second.handled == 0
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    messages = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    messages = outbox[before:]
     assert len(messages) == 3
     assert messages[0].subject.startswith("Reminder: task")
     assert _statuses(database) == {"sent": 3}
