@@ -2,7 +2,7 @@
 """The CDK app: one stack per environment, checked by cdk-nag's AWS Solutions pack.
 
     cdk synth                                   # both stacks, offline
-    cdk deploy TaskForge-staging -c staging.account=123456789012
+    cdk deploy -c env=staging -c imageTag=<commit SHA>   # the one stack of that environment
     python cdk/app.py                           # synthesizes into cdk.out without the CDK CLI
 """
 
@@ -23,7 +23,7 @@ elif str(ROOT) not in sys.path:
 from aws_cdk import App, Validations  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from cdk.environments import DEFAULTS, resolve  # noqa: E402
+from cdk.environments import resolve, selected  # noqa: E402
 from cdk.stack import TaskForgeStack  # noqa: E402
 
 
@@ -34,7 +34,8 @@ def cdk_json_context() -> dict[str, object]:
 
 
 def build(app: App) -> dict[str, TaskForgeStack]:
-    stacks = {name: TaskForgeStack(app, resolve(name, app.node.try_get_context)) for name in DEFAULTS}
+    context = app.node.try_get_context
+    stacks = {name: TaskForgeStack(app, resolve(name, context)) for name in selected(context)}
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return stacks
 

@@ -2,7 +2,8 @@
 
 Every value has a default, so `cdk synth` needs no flags and no AWS credentials. A
 value comes from, in order: CDK context (`-c staging.account=...`), the environment
-(`TASKFORGE_STAGING_ACCOUNT=...`), the default below.
+(`TASKFORGE_STAGING_ACCOUNT=...`), the default below. Two context values are not per
+environment: `env` (which stack the app contains) and `imageTag` (the release deployed).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class Environment:
     # CloudFront's origin-facing managed prefix list (com.amazonaws.global.cloudfront.origin-facing)
     # in `region`: the only source the ALB accepts. This is its id in us-east-1.
     cloudfront_prefix_list_id: str = "pl-3b927c52"
+    # The release being deployed (`-c imageTag=<commit SHA>`), reported as the stack's `Image`
+    # output; empty when synthesizing without one.
+    image_tag: str = ""
 
     @property
     def stack_name(self) -> str:
@@ -87,6 +91,16 @@ DEFAULTS: dict[str, Environment] = {
 }
 
 
+def selected(context: Callable[[str], Any]) -> tuple[str, ...]:
+    """The environments to synthesize: `-c env=<name>` picks one, so `cdk deploy` needs no stack name."""
+    chosen = context("env")
+    if chosen in (None, ""):
+        return tuple(DEFAULTS)
+    if chosen not in DEFAULTS:
+        raise ValueError(f"env={chosen!r}: expected one of {', '.join(DEFAULTS)}")
+    return (str(chosen),)
+
+
 def _convert(kind: Any) -> Callable[[str], Any]:
     if kind in (bool, "bool"):
         return lambda text: text.strip().lower() in ("1", "true", "yes")
@@ -115,6 +129,9 @@ def resolve(name: str, context: Callable[[str], Any], env: dict[str, str] | None
         elif isinstance(value, list):
             value = tuple(value)
         changes[item.name] = value
+    image_tag = context("imageTag")  # one deploy command: `cdk deploy -c env=staging -c imageTag=<tag>`
+    if image_tag:
+        changes["image_tag"] = str(image_tag)
     environment = replace(base, **changes)
     if environment.region != CLOUDFRONT_REGION:
         # One certificate serves CloudFront and the ALB, and CloudFront takes it from us-east-1 only.

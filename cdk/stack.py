@@ -65,7 +65,8 @@ class TaskForgeStack(Stack):
         firewall = Firewall(self, "Firewall", environment=environment)
         spa = Spa(self, "Spa", environment=environment, certificate=certificate.certificate, logs=logs.bucket,
                   web_acl_arn=firewall.web_acl.attr_arn)
-        Observability(self, "Observability", environment=environment, functions=FUNCTIONS)
+        Observability(self, "Observability", environment=environment, functions=FUNCTIONS,
+                      database=database.instance, cache=cache.group)
 
         CfnOutput(self, "ClusterName", value=cluster.cluster.cluster_name)
         CfnOutput(self, "RepositoryUri", value=registry.repository.repository_uri)
@@ -74,3 +75,8 @@ class TaskForgeStack(Stack):
         CfnOutput(self, "DistributionDomain", value=spa.distribution.distribution_domain_name,
                   description=f"point {environment.domain} here")
         CfnOutput(self, "DatabaseEndpoint", value=database.instance.db_instance_endpoint_address)
+        CfnOutput(self, "DatabasePort", value=database.instance.db_instance_endpoint_port)
+        if environment.image_tag:
+            # What this deploy was made for (`-c imageTag=…`): the image knative/render.py is given.
+            CfnOutput(self, "Image", value=f"{registry.repository.repository_uri}:{environment.image_tag}",
+                      description="the release image of this deploy; deploy it by digest")

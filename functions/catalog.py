@@ -22,7 +22,7 @@ _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
 @dataclass(frozen=True)
 class Scaling:
     min_scale: int = 0  # 0: scale to zero when idle
-    max_scale: int = 10
+    max_scale: int = 4
     # Requests one container serves at once (Knative containerConcurrency): one worker
     # process each, every process one invocation at a time as on Lambda. Threads cannot
     # share a process: Powertools keeps per-request state in process-wide attributes.

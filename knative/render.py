@@ -90,7 +90,7 @@ BASE_CONFIG: dict[str, str] = {
     "AWS_REGION": "us-east-1",
     "CORS_ALLOW_ORIGIN": "",
     # Per worker process, and a process serves one invocation at a time.
-    "DATABASE_POOL_MAX": "2",
+    "DATABASE_POOL_MAX": "1",  # one invocation at a time per worker process: one connection
     "REDIS_KEY_PREFIX": "tf:",
     "DELIVERY_LEDGER_TABLE": "taskforge-delivery-ledger",
     "ACTIVITY_TABLE": "taskforge-activity",

@@ -68,7 +68,7 @@ class Cluster(Construct):
             self.cluster.grant_access("Administrators", environment.cluster_admin_role_arn, [
                 eks.AccessPolicy.from_access_policy_name("AmazonEKSClusterAdminPolicy",
                                                          access_scope_type=eks.AccessScopeType.CLUSTER)])
-        if environment.deploy_role_arn:  # .github/workflows/cd.yml: Jobs, Services, traffic splits
+        if environment.deploy_role_arn:  # .github/workflows/deploy.yml: Jobs, Services, traffic splits
             self.cluster.grant_access("Deployer", environment.deploy_role_arn, [
                 eks.AccessPolicy.from_access_policy_name("AmazonEKSEditPolicy",
                                                          access_scope_type=eks.AccessScopeType.NAMESPACE,

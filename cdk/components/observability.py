@@ -3,17 +3,27 @@ TaskForge): `Latency` (ms) by operation and status_class for every API request, 
 `CacheUnavailable` by operation whenever Redis fails and the API carries on without it.
 
 The metrics reach CloudWatch once the cluster ships container output to CloudWatch Logs
-in EMF (cdk/README.md); until then the alarms see no data and stay OK."""
+in EMF (cdk/README.md); until then the alarms see no data and stay OK.
+
+The data stores are watched through the metrics AWS publishes itself: RDS CPU and free
+storage (AWS/RDS) and Redis memory on every node (AWS/ElastiCache).
+
+The reminder dispatcher (`dispatch-reminders`) emits nothing yet. Its alarm reads the
+metric it is to emit: `ReminderLag` (seconds, namespace TaskForge, dimension
+`operation=dispatch-reminders`), the age of the oldest due reminder a run found (0 when
+none was due), once per run. Until the code emits it, that alarm sees no data and stays OK."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Fn
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_rds as rds
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
@@ -32,6 +42,28 @@ BY_STATUS_CLASS = ('SELECT COUNT(Latency) FROM SCHEMA("TaskForge", operation, st
 SERVER_ERROR_THRESHOLD = 10  # 5xx responses in 5 minutes, all operations together
 CACHE_FAILURE_THRESHOLD = 20  # Redis failures in 5 minutes (each opens a few seconds' circuit)
 LATENCY_P99_MS = 1000
+DISPATCHER = "dispatch-reminders"  # functions/catalog.py: runs every minute
+REMINDER_LAG_SECONDS = 300  # the oldest due reminder waited more than 5 minutes
+DATABASE_CPU_PERCENT = 80
+DATABASE_FREE_STORAGE_FRACTION = 0.1  # of the allocated storage (storage autoscaling starts at 10 % free)
+CACHE_MEMORY_PERCENT = 80  # of maxmemory: beyond it Redis evicts keys
+
+
+def reminder_lag() -> cloudwatch.Metric:
+    return cloudwatch.Metric(namespace=NAMESPACE, metric_name="ReminderLag", statistic="Maximum", period=PERIOD,
+                             dimensions_map={"operation": DISPATCHER}, unit=cloudwatch.Unit.SECONDS)
+
+
+def cache_memory(group: elasticache.CfnReplicationGroup, nodes: int) -> cloudwatch.MathExpression:
+    """The fullest node's memory: ElastiCache names a group's nodes <group id>-001, -002, …"""
+    metrics = {
+        f"node{index}": cloudwatch.Metric(
+            namespace="AWS/ElastiCache", metric_name="DatabaseMemoryUsagePercentage", statistic="Maximum",
+            period=PERIOD, dimensions_map={"CacheClusterId": Fn.join("-", [group.ref, f"{index:03d}"])})
+        for index in range(1, nodes + 1)
+    }
+    return cloudwatch.MathExpression(expression=f"MAX([{', '.join(metrics)}])", using_metrics=metrics,
+                                     period=PERIOD, label="Redis memory used (%, fullest node)")
 
 
 def latency(operation: str, status_class: str = "2xx", statistic: str = "p99") -> cloudwatch.Metric:
@@ -41,7 +73,8 @@ def latency(operation: str, status_class: str = "2xx", statistic: str = "p99") -
 
 class Observability(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, environment: Environment,
-                 functions: Sequence[Function]) -> None:
+                 functions: Sequence[Function], database: rds.DatabaseInstance,
+                 cache: elasticache.CfnReplicationGroup) -> None:
         super().__init__(scope, construct_id)
         key = kms.Key(self, "AlarmsKey", enable_key_rotation=True, description="TaskForge alarm topic")
         self.topic = sns.Topic(self, "Alarms", display_name=f"TaskForge {environment.name} alarms",
@@ -70,6 +103,38 @@ class Observability(Construct):
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING),
         ]
+        if any(function.name == DISPATCHER for function in functions):
+            self.alarms.append(reminder_lag().create_alarm(
+                self, "ReminderLag", alarm_name=f"taskforge-{environment.name}-reminder-lag",
+                alarm_description=f"Due reminders waited more than {REMINDER_LAG_SECONDS} s for {DISPATCHER}: "
+                                  "the schedule is not running, or runs cannot keep up",
+                threshold=REMINDER_LAG_SECONDS, evaluation_periods=2, datapoints_to_alarm=2,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING))
+        free_storage_bytes = int(environment.database_storage_gib * DATABASE_FREE_STORAGE_FRACTION * 1024 ** 3)
+        memory = cache_memory(cache, environment.cache_nodes)
+        self.alarms += [
+            database.metric_cpu_utilization(period=PERIOD, statistic="Average").create_alarm(
+                self, "DatabaseCpu", alarm_name=f"taskforge-{environment.name}-database-cpu",
+                alarm_description=f"PostgreSQL CPU above {DATABASE_CPU_PERCENT} % for 15 minutes",
+                threshold=DATABASE_CPU_PERCENT, evaluation_periods=3, datapoints_to_alarm=3,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.BREACHING),
+            database.metric_free_storage_space(period=PERIOD, statistic="Minimum").create_alarm(
+                self, "DatabaseFreeStorage", alarm_name=f"taskforge-{environment.name}-database-free-storage",
+                alarm_description=f"PostgreSQL has less than {DATABASE_FREE_STORAGE_FRACTION:.0%} of "
+                                  f"{environment.database_storage_gib} GiB free",
+                threshold=free_storage_bytes, evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.BREACHING),
+            memory.create_alarm(
+                self, "CacheMemory", alarm_name=f"taskforge-{environment.name}-cache-memory",
+                alarm_description=f"A Redis node uses more than {CACHE_MEMORY_PERCENT} % of its memory for "
+                                  "15 minutes: keys are about to be evicted",
+                threshold=CACHE_MEMORY_PERCENT, evaluation_periods=3, datapoints_to_alarm=3,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING),
+        ]
         for operation in http:
             self.alarms.append(latency(operation).create_alarm(
                 self, f"Latency-{operation}", alarm_name=f"taskforge-{environment.name}-{operation}-p99",
@@ -90,6 +155,12 @@ class Observability(Construct):
             cloudwatch.GraphWidget(title="p99 latency by operation (2xx, ms)", width=24, height=8,
                                    left=[latency(operation) for operation in http],
                                    left_annotations=[cloudwatch.HorizontalAnnotation(value=LATENCY_P99_MS)]),
+            cloudwatch.GraphWidget(title="PostgreSQL CPU (%)", width=8,
+                                   left=[database.metric_cpu_utilization(period=PERIOD)]),
+            cloudwatch.GraphWidget(title="PostgreSQL free storage (bytes)", width=8,
+                                   left=[database.metric_free_storage_space(period=PERIOD)]),
+            cloudwatch.GraphWidget(title="Redis memory (%) and reminder lag (s)", width=8,
+                                   left=[memory], right=[reminder_lag()]),
             cloudwatch.AlarmStatusWidget(title="Alarms", width=24, alarms=self.alarms),
         )
 

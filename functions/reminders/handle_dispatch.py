@@ -3,6 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
@@ -36,6 +37,10 @@ def send(row: dict[str, Any]) -> None:
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     parse(event=event, model=EventBridgeModel)  # a Scheduled Event, or a malformed one fails here
+    # Measured before dispatching: how far behind the reminders were when this run began.
+    with single_metric(name="ReminderLag", unit=MetricUnit.Seconds, value=dispatch.lag_seconds(database),
+                       namespace="TaskForge", default_dimensions={"operation": "dispatch-reminders"}):
+        pass
     outcome = dispatch.dispatch_due(database, settings, ledger, send,
                                     keep_going=lambda: context.get_remaining_time_in_millis() > _MARGIN_MS)
     logger.info("reminders dispatched", extra=vars(outcome))

@@ -71,6 +71,17 @@ def dispatch_due(database: Database, settings: Settings, ledger: DeliveryLedger,
     return total
 
 
+def lag_seconds(database: Database, now: datetime | None = None) -> float:
+    """How late the oldest due reminder is (0 when none is due): what the lag alarm watches."""
+    oldest = database.transaction(lambda conn: conn.execute(
+        "SELECT min(fire_at) AS oldest FROM reminders WHERE status = 'pending' AND fire_at <= %s",
+        (now or datetime.now(UTC),)).fetchone())
+    if oldest is None or oldest["oldest"] is None:
+        return 0.0
+    age: timedelta = (now or datetime.now(UTC)) - oldest["oldest"]
+    return max(0.0, age.total_seconds())
+
+
 def delivery_id(row: dict[str, Any]) -> str:
     return f"{row['id']}#{row['occurrence'].astimezone(UTC).isoformat()}"
 

@@ -47,3 +47,10 @@ def test_trigger_kind_follows_the_declaration():
     assert Function("a", "functions.a.b.handler", routes=("GET /a",)).trigger == "http"
     assert Function("a", "functions.a.b.handler", schedule="* * * * *").trigger == "schedule"
     assert Function("a", "functions.a.b.handler", events=("dev.taskforge.task.created",)).trigger == "event"
+
+
+def test_database_connections_at_full_scale_fit_the_smallest_database():
+    # Each worker process holds at most one connection (DATABASE_POOL_MAX=1 in the
+    # manifests); staging's db.t4g.medium allows about 410 (docs/operations.md).
+    at_full_scale = sum(f.scaling.max_scale * f.scaling.workers for f in catalog.FUNCTIONS if "database" in f.uses)
+    assert at_full_scale <= 400

@@ -195,3 +195,11 @@ def test_reminders_missed_while_down_are_caught_up_unless_past_the_horizon(setti
 def test_future_reminders_wait(settings, database):
     _seed(database, 3, due_in=timedelta(minutes=10))
     assert dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: None).handled == 0
+
+
+def test_lag_is_the_age_of_the_oldest_due_reminder(settings, database):
+    assert dispatch.lag_seconds(database) == 0.0
+    _seed(database, 2, due_in=timedelta(minutes=-5))
+    assert 290 <= dispatch.lag_seconds(database) <= 400
+    dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: None)
+    assert dispatch.lag_seconds(database) == 0.0

@@ -24,6 +24,7 @@ from cdk.app import build, cdk_json_context
 from cdk.stack import TaskForgeStack
 
 ENVIRONMENTS = ("staging", "production")
+IMAGE_TAG = "0123456789abcdef0123456789abcdef01234567"  # what `cdk deploy -c imageTag=…` passes
 
 
 @dataclass
@@ -55,7 +56,7 @@ def _acknowledgements(outdir: Path) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     outdir = tmp_path_factory.mktemp("cdk.out")
-    context = cdk_json_context() | {"aws:cdk:disable-stack-trace": True}
+    context = cdk_json_context() | {"aws:cdk:disable-stack-trace": True, "imageTag": IMAGE_TAG}
     app = App(context=context, outdir=str(outdir))
     stacks = build(app)
     failure = None

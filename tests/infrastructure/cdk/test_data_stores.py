@@ -4,15 +4,19 @@ the Kubernetes side reads them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
 
+from cdk.components import database
 from functions.taskforge import dynamo
 from functions.taskforge.settings import Settings
 from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 from tests.infrastructure.manifests import render
+
+POSTGRES_DEFAULT_PORT = 5432
 
 SETTINGS = Settings()
 MODELS = {SETTINGS.delivery_ledger_table: dynamo.ledger_model(SETTINGS),
@@ -88,6 +92,43 @@ def test_postgres_is_private_encrypted_backed_up_and_protected_in_production(
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_postgres_listens_on_a_non_default_port_with_iam_authentication(
+        synthesized: Synthesized, environment: str) -> None:
+    (instance,) = synthesized.resources(environment, "AWS::RDS::DBInstance").values()
+    port = int(instance["Properties"]["Port"])
+    assert port == database.PORT
+    assert port != POSTGRES_DEFAULT_PORT
+    assert instance["Properties"]["EnableIAMDatabaseAuthentication"] is True
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_security_groups_and_the_secrets_use_the_instances_port(
+        synthesized: Synthesized, environment: str) -> None:
+    template = synthesized.templates[environment]
+    (instance_id,) = synthesized.resources(environment, "AWS::RDS::DBInstance")
+    instance_port = {"Fn::GetAtt": [instance_id, "Endpoint.Port"]}
+    # The cluster's nodes (and the rotation functions) reach PostgreSQL on the port the instance
+    # reports, and on nothing else.
+    ingress = [rule["Properties"] for rule in synthesized.resources(environment,
+                                                                    "AWS::EC2::SecurityGroupIngress").values()]
+    to_database = [rule for rule in ingress if "TaskForge functions and the migration Job" in
+                   rule.get("Description", "")]
+    assert to_database, "no rule admits the functions to PostgreSQL"
+    (instance_group,) = synthesized.resources(environment, "AWS::RDS::DBInstance")[instance_id]["Properties"][
+        "VPCSecurityGroups"]
+    to_instance = [rule for rule in ingress if rule["GroupId"] == instance_group]
+    assert to_database[0] in to_instance
+    assert len(to_instance) == 3  # the functions and the two rotation functions
+    assert all((rule["FromPort"], rule["ToPort"]) == (instance_port, instance_port) for rule in to_instance)
+    # The app user's secret takes host and port from the instance (the URL the External Secrets
+    # Operator builds reads `port` from it), and nothing names the default port.
+    attachments = synthesized.resources(environment, "AWS::SecretsManager::SecretTargetAttachment")
+    assert len(attachments) == 2
+    assert all(a["Properties"]["TargetType"] == "AWS::RDS::DBInstance" for a in attachments.values())
+    assert str(POSTGRES_DEFAULT_PORT) not in json.dumps(template)
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_postgres_passwords_rotate_and_tls_is_forced(synthesized: Synthesized, environment: str) -> None:
     template = synthesized.template(environment)
     template.resource_count_is("AWS::SecretsManager::RotationSchedule", 2)  # the administrator and the app user
@@ -107,6 +148,19 @@ def test_redis_is_encrypted_in_transit_and_at_rest_with_an_auth_token_from_secre
     assert "KmsKeyId" in group
     assert "{{resolve:secretsmanager:" in str(group["AuthToken"])
     assert group["MultiAZEnabled"] is (environment == "production")
+
+
+def test_redis_in_production_fails_over_automatically_across_zones_with_two_or_more_nodes(
+        synthesized: Synthesized) -> None:
+    (group,) = synthesized.resources("production", "AWS::ElastiCache::ReplicationGroup").values()
+    assert group["Properties"]["MultiAZEnabled"] is True
+    assert group["Properties"]["AutomaticFailoverEnabled"] is True
+    assert group["Properties"]["NumCacheClusters"] >= 2
+
+
+def test_postgres_in_production_is_multi_az(synthesized: Synthesized) -> None:
+    (instance,) = synthesized.resources("production", "AWS::RDS::DBInstance").values()
+    assert instance["Properties"]["MultiAZ"] is True
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

@@ -4,13 +4,15 @@ every acknowledgement with its reason."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aws_cdk.assertions import Match
 
-from cdk.components.observability import NAMESPACE
+from cdk.components.observability import DISPATCHER, NAMESPACE
 from cdk.environments import DEFAULTS
 from functions.catalog import FUNCTIONS
-from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
+from tests.infrastructure.cdk.conftest import ENVIRONMENTS, IMAGE_TAG, Synthesized
 from tests.infrastructure.manifests import render
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CloudFront's managed CachingDisabled policy
@@ -71,6 +73,58 @@ def test_alarms_watch_5xx_and_redis_failures_and_each_api_operations_p99(
     assert latency == {(("operation", f.name), ("status_class", "2xx")) for f in FUNCTIONS if f.routes}
     assert all(a["ExtendedStatistic"] == "p99" for a in alarms if a.get("MetricName") == "Latency")
     assert all(a["AlarmActions"] for a in alarms)
+
+
+def _alarms(synthesized: Synthesized, environment: str) -> dict[str, dict]:
+    return {a["Properties"]["AlarmName"]["Fn::Join"][1][-1] if isinstance(a["Properties"]["AlarmName"], dict)
+            else a["Properties"]["AlarmName"]: a["Properties"]
+            for a in synthesized.resources(environment, "AWS::CloudWatch::Alarm").values()}
+
+
+def _metrics(alarm: dict) -> list[dict]:
+    """The plain metrics an alarm reads, whether directly or inside a math expression."""
+    if "MetricName" in alarm:
+        return [{"Namespace": alarm["Namespace"], "MetricName": alarm["MetricName"],
+                 "Dimensions": alarm.get("Dimensions", [])}]
+    return [query["MetricStat"]["Metric"] for query in alarm.get("Metrics", []) if "MetricStat" in query]
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_alarms_watch_the_data_stores_and_the_reminder_dispatcher(synthesized: Synthesized,
+                                                                  environment: str) -> None:
+    alarms = _alarms(synthesized, environment)
+    watched = {(m["Namespace"], m["MetricName"]): name for name, alarm in alarms.items() for m in _metrics(alarm)}
+    assert ("AWS/RDS", "CPUUtilization") in watched
+    assert ("AWS/RDS", "FreeStorageSpace") in watched
+    assert ("AWS/ElastiCache", "DatabaseMemoryUsagePercentage") in watched
+    assert (NAMESPACE, "ReminderLag") in watched
+    lag = alarms[watched[(NAMESPACE, "ReminderLag")]]
+    assert lag["Dimensions"] == [{"Name": "operation", "Value": DISPATCHER}]
+    assert any(f.name == DISPATCHER and f.schedule for f in FUNCTIONS)
+    # Redis memory is read on every node of the group, so a failover cannot hide a full one.
+    memory = alarms[watched[("AWS/ElastiCache", "DatabaseMemoryUsagePercentage")]]
+    nodes = [m for m in _metrics(memory) if m["MetricName"] == "DatabaseMemoryUsagePercentage"]
+    assert len(nodes) == DEFAULTS[environment].cache_nodes
+    free = alarms[watched[("AWS/RDS", "FreeStorageSpace")]]
+    assert free["ComparisonOperator"] == "LessThanThreshold"
+    assert 0 < free["Threshold"] < DEFAULTS[environment].database_storage_gib * 1024 ** 3
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_alarm_notifies_the_alarm_topic(synthesized: Synthesized, environment: str) -> None:
+    (topic,) = synthesized.resources(environment, "AWS::SNS::Topic")
+    alarms = synthesized.resources(environment, "AWS::CloudWatch::Alarm").values()
+    assert len(alarms) >= 6
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
+        assert alarm["Properties"]["OKActions"] == [{"Ref": topic}]
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_deployed_image_tag_is_reported(synthesized: Synthesized, environment: str) -> None:
+    outputs = synthesized.templates[environment]["Outputs"]
+    assert IMAGE_TAG in json.dumps(outputs["Image"]["Value"])
+    assert "DatabasePort" in outputs
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

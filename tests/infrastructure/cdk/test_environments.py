@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from cdk.environments import DEFAULTS, resolve
+from cdk.environments import DEFAULTS, resolve, selected
 from tests.infrastructure.manifests import render
 
 
@@ -43,3 +43,17 @@ def test_a_region_other_than_cloudfronts_is_refused() -> None:
 def test_boolean_values_from_the_command_line_are_read_as_booleans() -> None:
     environment = resolve("staging", _context({"staging.database_multi_az": "true"}), env={})
     assert environment.database_multi_az is True
+
+
+def test_env_context_selects_the_one_stack_to_synthesize_and_deploy() -> None:
+    assert selected(_context({})) == tuple(DEFAULTS)
+    assert selected(_context({"env": "staging"})) == ("staging",)
+    assert selected(_context({"env": "production"})) == ("production",)
+    with pytest.raises(ValueError, match="staging, production"):
+        selected(_context({"env": "prod"}))
+
+
+def test_image_tag_context_reaches_every_environment() -> None:
+    assert resolve("staging", _context({}), env={}).image_tag == ""
+    environment = resolve("production", _context({"imageTag": "0123abc"}), env={})
+    assert environment.image_tag == "0123abc"
