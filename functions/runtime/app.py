@@ -161,15 +161,15 @@ class RuntimeApp:
 
 def _send(start_response: StartResponse, response: HttpResponse) -> list[bytes]:
     headers = [*response.headers, ("Content-Length", str(len(response.body)))]
-    start_response(f"{response.status} {_reason(response.status)}", headers)
+    start_response(_status_line(response.status), headers)
     return [response.body]
 
 
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
+_STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+
+
+def _status_line(status: int) -> str:
+    return _STATUS_LINES.get(status) or f"{status} Unknown"
 
 
 def _request_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from typing import Any
@@ -30,10 +31,10 @@ class LambdaContext:
     ) -> None:
         self.function_name = function_name
         self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+        self.invoked_function_arn = _arn(region, account_id, function_name)
         self.memory_limit_in_mb = memory_mb
         self.aws_request_id = request_id
-        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_group_name = _log_group(function_name)
         self.log_stream_name = _LOG_STREAM
         self.identity: Any = None
         self.client_context: Any = None
@@ -47,3 +48,13 @@ class LambdaContext:
 
     def __repr__(self) -> str:
         return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"
+
+
+@functools.cache
+def _arn(region: str, account_id: str, function_name: str) -> str:
+    return f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+
+
+@functools.cache
+def _log_group(function_name: str) -> str:
+    return f"/aws/lambda/{function_name}"
