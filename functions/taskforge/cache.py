@@ -44,10 +44,6 @@ class Cache:
             )
 
     @property
-    def client(self) -> redis.Redis | None:
-        return self._client
-
-    @property
     def prefix(self) -> str:
         return self._prefix
 

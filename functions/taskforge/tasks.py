@@ -69,8 +69,6 @@ def parse_id(raw: str, what: str = "task") -> str:
         raise NotFound(f"no such {what}") from None
 
 
-parse_task_id = parse_id
-
 
 def load(conn: Connection, user_id: str, task_id: str, write: bool = False, lock: bool = False) -> dict[str, Any]:
     """The task with the caller's role in its workspace; 404 for non-members, 403 for a viewer's write."""
@@ -234,13 +232,6 @@ def stats(conn: Connection, workspace_id: str) -> dict[str, Any]:
         "by_priority": {"1": int(row["p1"]), "2": int(row["p2"]), "3": int(row["p3"])},
         "completion_rate": round(completed / total, 4) if total else 0.0,
     }
-
-
-def occurrences(conn: Connection, task_id: str) -> list[dict[str, Any]]:
-    return conn.execute(
-        "SELECT due_date, outcome, completed_at FROM task_occurrences WHERE task_id = %s ORDER BY due_date",
-        (task_id,),
-    ).fetchall()
 
 
 def etag(row: dict[str, Any]) -> str:
