@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: dev web web-test test lint format bench migrate manifests manifests-check openapi image image-test image-local synth clean
+.PHONY: dev web web-test test lint format bench migrate manifests manifests-check openapi image image-test image-local synth prove clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -80,6 +80,11 @@ synth: $(STAMP)
 ## openapi: regenerate the merged OpenAPI document (commit the result)
 openapi: $(STAMP)
 	$(BIN)/python -m functions.taskforge.openapi --write
+
+## prove: resilience proofs (fault tests, then a 30 s mixed load on the local stack; benchmarks/prove/RESULTS.md)
+prove: $(STAMP)
+	$(BIN)/python -m pytest -q tests/prove
+	$(BIN)/python benchmarks/prove/load.py --seconds 30
 
 ## migrate: apply database migrations to DATABASE_URL (production runs this as a Job)
 migrate: $(STAMP)
