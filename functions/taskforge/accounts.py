@@ -16,7 +16,8 @@ def create_user(conn: Connection, email: str, password_hash: str, display_name: 
         with conn.transaction():  # a savepoint: the unique violation must not poison the caller's transaction
             row = conn.execute(
                 "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s)"
-                " RETURNING id::text AS id, email::text AS email, display_name, token_version, created_at",
+                " RETURNING id::text AS id, email::text AS email, display_name, token_version, created_at,"
+                " timezone, digest_hour, reminder_webhook_url",
                 (email, password_hash, display_name),
             ).fetchone()
     except errors.UniqueViolation:
@@ -27,7 +28,8 @@ def create_user(conn: Connection, email: str, password_hash: str, display_name: 
 
 def find_credentials(conn: Connection, email: str) -> dict[str, Any] | None:
     return conn.execute(
-        "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at, password_hash"
+        "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"
+        " timezone, digest_hour, reminder_webhook_url, password_hash"
         " FROM users WHERE email = %s",
         (email,),
     ).fetchone()
@@ -35,7 +37,8 @@ def find_credentials(conn: Connection, email: str) -> dict[str, Any] | None:
 
 def get_user(conn: Connection, user_id: str) -> dict[str, Any] | None:
     return conn.execute(
-        "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at, password_hash"
+        "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"
+        " timezone, digest_hour, reminder_webhook_url, password_hash"
         " FROM users WHERE id = %s FOR UPDATE",
         (user_id,),
     ).fetchone()

@@ -41,6 +41,9 @@ class User(Row):
     email: str
     display_name: str | None
     created_at: datetime
+    timezone: str
+    digest_hour: int
+    reminder_webhook_url: str | None
 
 
 class TokenPair(Body):

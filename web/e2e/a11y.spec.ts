@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { newUserOnTaskList, seedTasks } from "./support";
+import { decorateTask, newUserOnTaskList, seedTasks } from "./support";
 
 async function seriousViolations(page: Page) {
   // Nothing hovered or mid-transition while the colours are measured.
@@ -41,13 +41,37 @@ for (const width of [1280, 375]) {
     if (width < 768) await page.getByRole("button", { name: /Filters/ }).click();
     expect(await seriousViolations(page), "task list").toEqual([]);
 
+    await decorateTask(email, task.id);
     await page.goto(`/tasks/${task.id}`);
     await expect(page.getByRole("heading", { name: "Prepare the quarterly report" })).toBeVisible();
+    await expect(page.getByTestId("checklist-item")).toHaveCount(3);
+    await expect(page.getByTestId("reminder")).toHaveCount(1);
+    await page.getByRole("button", { name: "New tag" }).click();
     expect(await seriousViolations(page), "task detail").toEqual([]);
+
+    await page.getByRole("button", { name: "Edit", exact: true }).click();
+    await page.getByLabel("Repeat").selectOption({ label: "Weekly on chosen days" });
+    expect(await seriousViolations(page), "task editor with recurrence").toEqual([]);
 
     await page.getByRole("link", { name: "Stats" }).click();
     await expect(page.getByRole("img", { name: /Tasks by priority/ })).toBeVisible();
     expect(await seriousViolations(page), "stats").toEqual([]);
+
+    await page.goto("/workspaces");
+    await page.getByLabel("Workspace name").fill("Team");
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    await page.getByRole("button", { name: "Invite someone to Team" }).click();
+    expect(await seriousViolations(page), "workspaces").toEqual([]);
+
+    await page.goto("/activity");
+    await expect(page.getByRole("heading", { name: /Activity/ })).toBeVisible();
+    expect(await seriousViolations(page), "activity").toEqual([]);
+
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Create a calendar feed URL" }).click();
+    await expect(page.getByRole("textbox", { name: "Calendar feed URL" })).toBeVisible();
+    if (width < 992) await page.getByRole("button", { name: "More" }).click();
+    expect(await seriousViolations(page), "settings").toEqual([]);
   });
 }
 

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { newUserOnTaskList, seedTasks } from "./support";
+import { apiAs, decorateTask, newUserOnTaskList, seedTasks } from "./support";
 
 // `npm run screenshots` writes them into docs/screenshots; a plain e2e run keeps them in test-results.
 const directory = process.env.E2E_SCREENSHOT_DIR ?? "test-results/screenshots";
@@ -42,6 +42,7 @@ for (const viewport of VIEWPORTS) {
       { title: "Book a table for Friday", priority: 2, completed: true },
       { title: "Call the plumber about the kitchen sink", priority: 2 },
     ]);
+    await decorateTask(email, detail.id);
     await page.reload();
     await expect(page.getByTestId("task-row")).toHaveCount(6);
     await expect(page.getByTestId("stat-total")).toContainText("6");
@@ -50,10 +51,40 @@ for (const viewport of VIEWPORTS) {
 
     await page.goto(`/tasks/${detail.id}`);
     await expect(page.getByRole("heading", { name: "Prepare the quarterly report" })).toBeVisible();
+    await expect(page.getByTestId("checklist-item")).toHaveCount(3);
+    await expect(page.getByTestId("reminder")).toHaveCount(1);
+    // Activity is recorded a moment after the changes.
+    await expect(async () => {
+      await page.getByRole("button", { name: "Refresh the activity" }).click();
+      await expect(page.getByTestId("activity-item").first()).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 60_000 });
     await shoot(page, "task-detail", viewport.name);
 
     await page.getByRole("link", { name: "Stats" }).click();
     await expect(page.getByRole("img", { name: /Tasks by priority/ })).toBeVisible();
     await shoot(page, "stats", viewport.name);
+
+    const api = await apiAs(email);
+    await api.call("POST", "/api/workspaces", { name: "Household" });
+    await api.call("POST", "/api/workspaces", { name: "Book club" });
+    await api.dispose();
+    await page.goto("/workspaces");
+    await expect(page.getByTestId("workspace-row")).toHaveCount(3);
+    await page.getByRole("button", { name: "Invite someone to Household" }).click();
+    await page.getByLabel("E-mail").fill("partner@example.com");
+    await page.getByRole("button", { name: "Invite", exact: true }).click();
+    await expect(page.getByRole("textbox", { name: "Invitation link" })).toBeVisible();
+    await page.mouse.move(0, 0);
+    await shoot(page, "workspaces", viewport.name);
+
+    await page.goto("/activity");
+    await expect(page.getByTestId("activity-item").first()).toBeVisible({ timeout: 20_000 });
+    await shoot(page, "activity", viewport.name);
+
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Create a calendar feed URL" }).click();
+    await expect(page.getByRole("textbox", { name: "Calendar feed URL" })).toBeVisible();
+    await page.mouse.move(0, 0);
+    await shoot(page, "settings", viewport.name);
   });
 }

@@ -73,3 +73,39 @@ export async function seedTasks(email: string, tasks: Record<string, unknown>[])
     await api.dispose();
   }
 }
+
+/** An API context logged in as `email` (set-up only), separate from the browser's session. */
+export async function apiAs(email: string): Promise<{ call: (method: string, path: string, data?: unknown) => Promise<unknown>; dispose: () => Promise<void> }> {
+  const api = await request.newContext({ baseURL: BASE_URL });
+  const login = await api.post("/api/auth/login", { data: { email, password: PASSWORD } });
+  expect(login.status(), await login.text()).toBe(200);
+  const { access_token: token } = (await login.json()) as { access_token: string };
+  return {
+    call: async (method, path, data) => {
+      const response = await api.fetch(path, { method, data, headers: { Authorization: `Bearer ${token}` } });
+      expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
+      const text = await response.text();
+      return text ? JSON.parse(text) : null;
+    },
+    dispose: () => api.dispose(),
+  };
+}
+
+/** Tags, a checklist (one item done) and a reminder on a task, through the API. */
+export async function decorateTask(email: string, taskId: string): Promise<void> {
+  const api = await apiAs(email);
+  try {
+    for (const [name, color] of [["work", "#0a58ca"], ["finance", "#198754"]]) {
+      const tag = (await api.call("POST", "/api/tags", { name, color })) as { id: string };
+      await api.call("PUT", `/api/tasks/${taskId}/tags/${tag.id}`);
+    }
+    const items = [];
+    for (const text of ["Collect the numbers from finance", "Draft the summary", "Send it for review"]) {
+      items.push((await api.call("POST", `/api/tasks/${taskId}/checklist`, { text })) as { id: string });
+    }
+    await api.call("PATCH", `/api/tasks/${taskId}/checklist/${items[0].id}`, { done: true });
+    await api.call("POST", `/api/tasks/${taskId}/reminders`, { before_due: "P1D" });
+  } finally {
+    await api.dispose();
+  }
+}

@@ -20,7 +20,8 @@ def test_register_returns_the_user_without_any_secret(client):
 
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "email", "display_name", "created_at"}
+    assert set(body) == {"id", "email", "display_name", "created_at", "timezone", "digest_hour",
+                         "reminder_webhook_url"}
     assert body["display_name"] == "Ada"
     assert "hash" not in response.text
     assert PASSWORD not in response.text

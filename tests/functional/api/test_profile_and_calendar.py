@@ -313,3 +313,11 @@ def test_managing_the_feed_needs_a_valid_token(client):
     assert client.delete("/api/calendar-feed").status_code == 401
     forged = WsgiClient(client.app, {"Authorization": "Bearer not-a-token"})
     assert forged.post("/api/calendar-feed").status_code == 401
+
+
+def test_me_shows_the_saved_settings(make_account):
+    account = make_account()
+    account.client.patch("/api/auth/me", json={"timezone": "Europe/Berlin", "digest_hour": 7})
+    me = account.client.get("/api/auth/me").json()
+    assert (me["timezone"], me["digest_hour"], me["reminder_webhook_url"]) == ("Europe/Berlin", 7, None)
+    assert "webhook_secret" not in me

@@ -2,13 +2,16 @@ import { useState } from "react";
 import { RouterProvider } from "react-router";
 import { ToastContainer } from "react-toastify/unstyled";
 import { AuthProvider } from "../features/auth/AuthProvider";
+import { WorkspaceProvider } from "../features/workspaces/WorkspaceContext";
 import { createRouter } from "./router";
 
 export function App() {
   const [router] = useState(createRouter);
   return (
     <AuthProvider>
-      <RouterProvider router={router} />
+      <WorkspaceProvider>
+        <RouterProvider router={router} />
+      </WorkspaceProvider>
       <ToastContainer position="bottom-center" newestOnTop limit={4} />
     </AuthProvider>
   );

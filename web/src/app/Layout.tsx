@@ -1,7 +1,8 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigation } from "react-router";
 import { OfflineBanner } from "../components/OfflineBanner";
 import { useAuth } from "../features/auth/AuthProvider";
+import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 
 export function Layout() {
   const { status, user, logout } = useAuth();
@@ -9,6 +10,9 @@ export function Layout() {
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
+  const [menuOpen, setMenuOpen] = useState(false);
+
+  useEffect(() => setMenuOpen(false), [location.pathname]);
 
   // After a client-side navigation, focus goes to the new page, as after a page load.
   useEffect(() => {
@@ -26,12 +30,12 @@ export function Layout() {
         Skip to content
       </a>
       <header>
-        <nav className="navbar navbar-expand app-navbar" data-bs-theme="dark" aria-label="Main">
+        <nav className="navbar navbar-expand-lg app-navbar" data-bs-theme="dark" aria-label="Main">
           <div className="container gap-2">
-            <Link to="/" className="navbar-brand fw-semibold me-2">TaskForge</Link>
+            <Link to="/" className="navbar-brand fw-semibold me-1">TaskForge</Link>
             {status === "authenticated" && (
               <>
-                <ul className="navbar-nav me-auto">
+                <ul className="navbar-nav flex-row gap-3 gap-lg-0">
                   <li className="nav-item">
                     <NavLink to="/" end className="nav-link">Tasks</NavLink>
                   </li>
@@ -39,12 +43,32 @@ export function Layout() {
                     <NavLink to="/stats" className="nav-link">Stats</NavLink>
                   </li>
                 </ul>
-                <span className="navbar-text d-none d-md-inline text-truncate" style={{ maxWidth: "16rem" }}>
-                  {user?.display_name || user?.email}
-                </span>
-                <button type="button" className="btn btn-outline-light btn-sm" onClick={() => void logout()}>
-                  Log out
+                <button type="button" className="navbar-toggler ms-auto px-2 py-1" aria-controls="main-menu"
+                  aria-expanded={menuOpen} aria-label="More" onClick={() => setMenuOpen((open) => !open)}>
+                  <span className="navbar-toggler-icon" aria-hidden="true" />
                 </button>
+                <div id="main-menu" className={`collapse navbar-collapse gap-2 ${menuOpen ? "show pb-2" : ""}`}>
+                  <ul className="navbar-nav me-auto">
+                    <li className="nav-item">
+                      <NavLink to="/activity" className="nav-link">Activity</NavLink>
+                    </li>
+                    <li className="nav-item">
+                      <NavLink to="/workspaces" className="nav-link">Workspaces</NavLink>
+                    </li>
+                    <li className="nav-item">
+                      <NavLink to="/settings" className="nav-link">Settings</NavLink>
+                    </li>
+                  </ul>
+                  <div className="d-flex flex-wrap align-items-center gap-2">
+                    <WorkspaceSwitcher />
+                    <span className="navbar-text d-none d-xl-inline text-truncate" style={{ maxWidth: "12rem" }}>
+                      {user?.display_name || user?.email}
+                    </span>
+                    <button type="button" className="btn btn-outline-light btn-sm" onClick={() => void logout()}>
+                      Log out
+                    </button>
+                  </div>
+                </div>
               </>
             )}
           </div>

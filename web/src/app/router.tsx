@@ -31,6 +31,22 @@ export const routes = [
             lazy: () => import("../features/tasks/TaskDetailPage").then((m) => ({ Component: m.TaskDetailPage })),
           },
           { path: "stats", lazy: () => import("../features/stats/StatsPage").then((m) => ({ Component: m.StatsPage })) },
+          {
+            path: "workspaces",
+            lazy: () => import("../features/workspaces/WorkspacesPage").then((m) => ({ Component: m.WorkspacesPage })),
+          },
+          {
+            path: "invitations/:token",
+            lazy: () => import("../features/workspaces/InvitationPage").then((m) => ({ Component: m.InvitationPage })),
+          },
+          {
+            path: "activity",
+            lazy: () => import("../features/activity/ActivityPage").then((m) => ({ Component: m.ActivityPage })),
+          },
+          {
+            path: "settings",
+            lazy: () => import("../features/settings/SettingsPage").then((m) => ({ Component: m.SettingsPage })),
+          },
         ],
       },
       { path: "*", element: <NotFoundPage /> },

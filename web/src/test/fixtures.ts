@@ -3,6 +3,8 @@ import type { Task } from "../features/tasks/types";
 
 let counter = 0;
 
+export const PERSONAL_WORKSPACE = "22222222-2222-4222-8222-222222222222";
+
 export function makeTask(overrides: Partial<Task> = {}): Task {
   counter += 1;
   const now = new Date("2030-01-15T10:00:00Z").toISOString();
@@ -17,6 +19,12 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     updated_at: now,
     completed_at: null,
     owner: "11111111-1111-4111-8111-111111111111",
+    workspace_id: PERSONAL_WORKSPACE,
+    recurrence: null,
+    timezone: "UTC",
+    tags: [],
+    checklist_progress: { done: 0, total: 0 },
+    version: 1,
     ...overrides,
   };
 }

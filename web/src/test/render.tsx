@@ -28,3 +28,20 @@ export async function renderApp(at: string) {
   );
   return { ...result, router };
 }
+
+/** The whole app with its workspace context, as `App` puts it together. */
+export async function renderFullApp(at: string) {
+  const { AuthProvider } = await import("../features/auth/AuthProvider");
+  const { WorkspaceProvider } = await import("../features/workspaces/WorkspaceContext");
+  const { routes } = await import("../app/router");
+  const router = createMemoryRouter(routes, { initialEntries: [at] });
+  const result = render(
+    <AuthProvider>
+      <WorkspaceProvider>
+        <RouterProvider router={router} />
+      </WorkspaceProvider>
+      <ToastContainer />
+    </AuthProvider>,
+  );
+  return { ...result, router };
+}

@@ -13,6 +13,8 @@ export interface AuthContextValue {
   login: (credentials: Credentials) => Promise<User>;
   register: (registration: Registration) => Promise<User>;
   logout: () => Promise<void>;
+  /** The profile as the settings page last saved it. */
+  updateUser: (changes: Partial<User>) => void;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -104,7 +106,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, [becomeAnonymous]);
 
-  const value = useMemo(() => ({ status, user, login, register, logout }), [status, user, login, register, logout]);
+  const updateUser = useCallback((changes: Partial<User>) => {
+    setUser((current) => (current ? { ...current, ...changes } : current));
+  }, []);
+
+  const value = useMemo(
+    () => ({ status, user, login, register, logout, updateUser }),
+    [status, user, login, register, logout, updateUser],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 
@@ -112,4 +121,9 @@ export function useAuth(): AuthContextValue {
   const context = useContext(AuthContext);
   if (!context) throw new Error("useAuth must be used inside <AuthProvider>");
   return context;
+}
+
+/** The auth context, or null outside an <AuthProvider> (components tested on their own). */
+export function useOptionalAuth(): AuthContextValue | null {
+  return useContext(AuthContext);
 }

@@ -5,6 +5,7 @@ import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
 import { getStats, type Stats } from "./api";
+import { useWorkspaces } from "../workspaces/WorkspaceContext";
 import { CompletionBar, PriorityChart } from "./StatsChart";
 
 export function StatsPage() {
@@ -12,11 +13,12 @@ export function StatsPage() {
   const [stats, setStats] = useState<Stats | null>(null);
   const [failed, setFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
+  const { workspaceId, current } = useWorkspaces();
 
   useEffect(() => {
     const controller = new AbortController();
     setFailed(false);
-    getStats(controller.signal)
+    getStats(controller.signal, workspaceId)
       .then(setStats)
       .catch((error: unknown) => {
         if (axios.isCancel(error)) return;
@@ -24,11 +26,11 @@ export function StatsPage() {
         notifyError(error, { context: "Could not load the statistics." });
       });
     return () => controller.abort();
-  }, [attempt]);
+  }, [attempt, workspaceId]);
 
   return (
     <>
-      <h1 className="h3 mb-3">Statistics</h1>
+      <h1 className="h3 mb-3">Statistics{current && !current.personal ? <small className="text-body-secondary fs-6"> · {current.name}</small> : null}</h1>
       {failed && !stats ? (
         <div className="alert alert-danger d-flex flex-wrap align-items-center gap-2">
           <span className="flex-grow-1">The statistics could not be loaded.</span>

@@ -8,7 +8,7 @@ export interface Stats {
   completion_rate: number;
 }
 
-export async function getStats(signal?: AbortSignal): Promise<Stats> {
-  const { data } = await api.get<Stats>("/stats", { signal });
+export async function getStats(signal?: AbortSignal, workspaceId?: string): Promise<Stats> {
+  const { data } = await api.get<Stats>("/stats", { signal, params: workspaceId ? { workspace_id: workspaceId } : {} });
   return data;
 }

@@ -5,12 +5,15 @@ import { describe, expect, it } from "vitest";
 import { makeTask, problem } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
+import { detailSideEndpoints } from "../../test/endpoints";
 import { TaskDetailPage } from "./TaskDetailPage";
+
 
 describe("the task detail page", () => {
   it("shows the description and the due date in the browser's time zone", async () => {
     const task = makeTask({ title: "Dentist", description: "Bring the card.", due_date: "2030-07-01T14:30:00Z" });
     server.use(http.get(`/api/tasks/${task.id}`, () => HttpResponse.json(task, { headers: { ETag: '"1"' } })));
+    detailSideEndpoints(task.id);
     renderRoute(<TaskDetailPage />, { path: "/tasks/:taskId", at: `/tasks/${task.id}` });
 
     expect(await screen.findByRole("heading", { name: "Dentist", level: 1 })).toBeInTheDocument();
@@ -24,6 +27,7 @@ describe("the task detail page", () => {
     const task = makeTask({ title: "Original" });
     let version = 1;
     const ifMatch: (string | null)[] = [];
+    detailSideEndpoints(task.id);
     server.use(
       http.get(`/api/tasks/${task.id}`, () =>
         HttpResponse.json({ ...task, title: version === 1 ? "Original" : "Changed elsewhere" }, { headers: { ETag: `"${version}"` } })),

@@ -5,10 +5,17 @@ import { httpStatus } from "../../api/problem";
 import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
-import { getTask, updateTask } from "./api";
+import { getTask, skipOccurrence, updateTask } from "./api";
+import { describeRule } from "../recurrence/rrule";
+import { notifySuccess } from "../../components/notify";
 import { browserTimeZone, formatFull, isOverdue } from "./dates";
 import { scheduleDelete } from "./pendingDeletes";
 import { TaskForm } from "./TaskForm";
+import { TaskTags } from "../tags/TaskTags";
+import { Checklist } from "../checklist/Checklist";
+import { Reminders } from "../reminders/Reminders";
+import { useWorkspaces } from "../workspaces/WorkspaceContext";
+import { ActivityFeed } from "../activity/ActivityFeed";
 import { priorityBadge, priorityLabel, type Task, type TaskInput } from "./types";
 
 type State = { kind: "loading" } | { kind: "missing" } | { kind: "failed" } | { kind: "ready"; task: Task };
@@ -19,6 +26,8 @@ export function TaskDetailPage() {
   const [state, setState] = useState<State>({ kind: "loading" });
   const [editing, setEditing] = useState(false);
   const [toggling, setToggling] = useState(false);
+  const { roleIn } = useWorkspaces();
+  const replaceTask = useCallback((next: Task) => setState({ kind: "ready", task: next }), []);
   usePageTitle(state.kind === "ready" ? state.task.title : "Task");
 
   const load = useCallback(
@@ -66,6 +75,7 @@ export function TaskDetailPage() {
 
   const { task } = state;
   const overdue = isOverdue(task);
+  const canEdit = roleIn(task.workspace_id) !== "viewer";
 
   async function save(input: TaskInput) {
     const saved = await updateTask(task.id, input);
@@ -83,6 +93,19 @@ export function TaskDetailPage() {
     } catch (error) {
       setState({ kind: "ready", task: previous });
       notifyError(error, { context: "Could not update the task.", onReload: () => void load() });
+    } finally {
+      setToggling(false);
+    }
+  }
+
+  async function skip() {
+    setToggling(true);
+    try {
+      const next = await skipOccurrence(task.id);
+      setState({ kind: "ready", task: next });
+      notifySuccess(next.due_date ? `Skipped. Next occurrence: ${formatFull(next.due_date)}.` : "Skipped to the next occurrence.");
+    } catch (error) {
+      notifyError(error, { context: "Could not skip this occurrence.", onReload: () => void load() });
     } finally {
       setToggling(false);
     }
@@ -140,6 +163,11 @@ export function TaskDetailPage() {
                   <dd className="col-sm-9"><time dateTime={task.completed_at}>{formatFull(task.completed_at)}</time></dd>
                 </>
               )}
+              <dt className="col-sm-3">Repeats</dt>
+              <dd className="col-sm-9" data-testid="task-recurrence">
+                {describeRule(task.recurrence)}
+                {task.recurrence && task.timezone && <span className="text-body-secondary"> ({task.timezone})</span>}
+              </dd>
               <dt className="col-sm-3">Created</dt>
               <dd className="col-sm-9"><time dateTime={task.created_at}>{formatFull(task.created_at)}</time></dd>
               <dt className="col-sm-3">Updated</dt>
@@ -147,6 +175,7 @@ export function TaskDetailPage() {
             </dl>
             <p className="small text-body-secondary mt-2 mb-0">Times are shown in your time zone ({browserTimeZone()}).</p>
           </div>
+          {canEdit ? (
           <div className="card-footer bg-body d-flex flex-wrap gap-2">
             <button type="button" className="btn btn-success" onClick={() => void toggle()} disabled={toggling}>
               {task.completed ? "Mark as open" : "Mark as done"}
@@ -154,12 +183,29 @@ export function TaskDetailPage() {
             <button type="button" className="btn btn-outline-secondary" onClick={() => setEditing(true)}>
               Edit
             </button>
+            {task.recurrence && (
+              <button type="button" className="btn btn-outline-secondary" onClick={() => void skip()} disabled={toggling}>
+                Skip this occurrence
+              </button>
+            )}
             <button type="button" className="btn btn-outline-danger ms-sm-auto" onClick={remove}>
               Delete
             </button>
           </div>
+          ) : (
+            <div className="card-footer bg-body small text-body-secondary">You can view this task; only editors can change it.</div>
+          )}
         </div>
       )}
+      <TaskTags task={task} onChange={replaceTask} readOnly={!canEdit} />
+      <Checklist task={task} onTaskChange={replaceTask} readOnly={!canEdit} />
+      <Reminders task={task} />
+      <section className="card mt-3" aria-labelledby="task-activity-heading">
+        <div className="card-body">
+          <h2 id="task-activity-heading" className="h5">Activity</h2>
+          <ActivityFeed key={task.id} scope={{ taskId: task.id }} label="Activity of this task" />
+        </div>
+      </section>
     </article>
   );
 }

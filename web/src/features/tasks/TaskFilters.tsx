@@ -1,16 +1,19 @@
 import { useEffect, useState } from "react";
 import { useDebouncedCallback } from "../../components/useDebouncedCallback";
 import { DEFAULT_FILTERS, hasActiveFilters } from "./query";
-import type { SortField, SortOrder, TaskFilterValues } from "./types";
+import { textOn } from "../tags/TagBadge";
+import type { SortField, SortOrder, Tag, TaskFilterValues } from "./types";
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
 interface TaskFiltersProps {
   value: TaskFilterValues;
   onChange: (next: TaskFilterValues) => void;
+  /** The workspace's tags, offered as filters. */
+  tags?: Tag[];
 }
 
-export function TaskFilters({ value, onChange }: TaskFiltersProps) {
+export function TaskFilters({ value, onChange, tags = [] }: TaskFiltersProps) {
   const [search, setSearch] = useState(value.q);
   const [expanded, setExpanded] = useState(false);
   const sendSearch = useDebouncedCallback((q: string) => onChange({ ...value, q }), SEARCH_DEBOUNCE_MS);
@@ -104,6 +107,25 @@ export function TaskFilters({ value, onChange }: TaskFiltersProps) {
               <option value="asc">Ascending</option>
             </select>
           </div>
+          {tags.length > 0 && (
+            <div className="col-12">
+              <div role="group" aria-label="Filter by tags (tasks with all of them)" className="d-flex flex-wrap gap-1 align-items-center">
+                <span className="small me-1" aria-hidden="true">Tags:</span>
+                {tags.map((tag) => {
+                  const on = value.tags.includes(tag.id);
+                  return (
+                    <button key={tag.id} type="button" aria-pressed={on}
+                      className={`btn btn-sm rounded-pill py-0 ${on ? "" : "btn-outline-secondary"}`}
+                      style={on ? { backgroundColor: tag.color, color: textOn(tag.color), borderColor: tag.color } : undefined}
+                      onClick={() => set("tags", on ? value.tags.filter((id) => id !== tag.id) : [...value.tags, tag.id])}>
+                      {on && <span aria-hidden="true">✓ </span>}
+                      {tag.name}
+                    </button>
+                  );
+                })}
+              </div>
+            </div>
+          )}
           {active && (
             <div className="col-12">
               <button type="button" className="btn btn-link btn-sm px-0"

@@ -4,6 +4,9 @@ import { focusFirstInvalid, SelectField, TextAreaField, TextField } from "../../
 import { notifyError } from "../../components/notify";
 import { fromLocalInput, toLocalInput } from "./dates";
 import { PRIORITIES, type Task, type TaskInput } from "./types";
+import { RecurrenceEditor } from "../recurrence/RecurrenceEditor";
+import { buildRule, parseRule, type RecurrenceState } from "../recurrence/rrule";
+import { defaultTimeZone } from "../settings/profile";
 import { length, TITLE_MAX, toInput, validateTask, type TaskFormErrors, type TaskFormValues } from "./validation";
 
 interface TaskFormProps {
@@ -43,10 +46,15 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
   const [errors, setErrors] = useState<TaskFormErrors>({});
   const [stale, setStale] = useState(false);
   const [saving, setSaving] = useState(false);
+  const [repeat, setRepeat] = useState<RecurrenceState>(() => parseRule(task?.recurrence));
+  const [timezone, setTimezone] = useState(() => task?.timezone || defaultTimeZone());
+  const [repeatError, setRepeatError] = useState("");
 
   // A reloaded task replaces what is in the form.
   useEffect(() => {
     setValues(valuesOf(task));
+    setRepeat(parseRule(task?.recurrence));
+    setTimezone(task?.timezone || defaultTimeZone());
     setStale(false);
   }, [task]);
 
@@ -65,22 +73,41 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
       focusFirstInvalid(form.current);
       return;
     }
+    const input = toInput(values, fromLocalInput);
+    const rule = buildRule(repeat, anchor);
+    if (repeat.preset === "custom" && !rule) {
+      setRepeatError("Enter a rule, or choose another repeat.");
+      return;
+    }
+    if (rule) {
+      input.recurrence = rule;
+      input.timezone = timezone;
+    } else if (task?.recurrence) {
+      input.recurrence = null;
+    }
+    setRepeatError("");
     setSaving(true);
     setStale(false);
     try {
-      await onSubmit(toInput(values, fromLocalInput));
+      await onSubmit(input);
       if (resetOnSuccess) {
+        setRepeat(parseRule(null));
         setValues(valuesOf());
         setErrors({});
         titleInput.current?.focus();
       }
     } catch (error) {
       const byField: TaskFormErrors = {};
-      for (const [name, message] of Object.entries(fieldErrors(error))) {
+      const serverErrors = fieldErrors(error);
+      for (const [name, message] of Object.entries(serverErrors)) {
         const field = SERVER_FIELDS[name];
         if (field) byField[field] = message;
       }
-      if (Object.keys(byField).length > 0) {
+      const ruleProblem = serverErrors.recurrence || serverErrors.timezone;
+      if (ruleProblem) setRepeatError(ruleProblem);
+      if (ruleProblem && Object.keys(byField).length === 0) {
+        setErrors({});
+      } else if (Object.keys(byField).length > 0) {
         setErrors(byField);
         focusFirstInvalid(form.current);
       } else if (httpStatus(error) === 412 && onReload) {
@@ -94,6 +121,8 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
   }
 
   const titleLength = length(values.title);
+  const dueAt = values.due ? new Date(values.due) : null;
+  const anchor = dueAt && !Number.isNaN(dueAt.getTime()) ? dueAt : new Date();
   return (
     <form ref={form} onSubmit={submit} noValidate aria-label={label}>
       {stale && (
@@ -137,6 +166,10 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
           <TextField id={`${id}-due`} label="Due" type="datetime-local" value={values.due} error={errors.due}
             onChange={set("due")} wrapperClassName="mb-0" />
         </div>
+      </div>
+      <div className="mt-3">
+        <RecurrenceEditor value={repeat} onChange={setRepeat} timezone={timezone} onTimezoneChange={setTimezone}
+          error={repeatError} anchorDay={anchor.getDate()} />
       </div>
       <div className="d-flex flex-wrap gap-2 mt-3">
         <button type="submit" className="btn btn-primary" disabled={saving}>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { Link } from "react-router";
+import { TagBadge } from "../tags/TagBadge";
 import { formatDue, isOverdue } from "./dates";
 import { priorityBadge, priorityLabel, type Task } from "./types";
 
@@ -16,6 +17,8 @@ interface TaskListProps {
   editingId?: string | null;
   editor?: ReactNode;
   empty: ReactNode;
+  /** Viewers see the tasks without the controls that change them. */
+  readOnly?: boolean;
 }
 
 export function TaskList(props: TaskListProps) {
@@ -66,7 +69,7 @@ export function TaskList(props: TaskListProps) {
   );
 }
 
-function TaskRow({ task, pending, onToggle, onEdit, onDelete }: { task: Task; pending: boolean } & TaskListProps) {
+function TaskRow({ task, pending, onToggle, onEdit, onDelete, readOnly }: { task: Task; pending: boolean } & TaskListProps) {
   const overdue = isOverdue(task);
   return (
     <li className="list-group-item d-flex align-items-start gap-2 gap-sm-3 py-3" data-testid="task-row">
@@ -75,7 +78,7 @@ function TaskRow({ task, pending, onToggle, onEdit, onDelete }: { task: Task; pe
         className="form-check-input flex-shrink-0 mt-1"
         style={{ width: "1.35em", height: "1.35em" }}
         checked={task.completed}
-        disabled={pending}
+        disabled={pending || readOnly}
         aria-label={`Completed: ${task.title}`}
         onChange={() => onToggle(task)}
       />
@@ -99,9 +102,16 @@ function TaskRow({ task, pending, onToggle, onEdit, onDelete }: { task: Task; pe
             </span>
           )}
           {task.completed && <span className="text-success-emphasis">Done</span>}
+          {task.checklist_progress && task.checklist_progress.total > 0 && (
+            <span className="text-body-secondary" data-testid="checklist-progress"
+              aria-label={`Checklist: ${task.checklist_progress.done} of ${task.checklist_progress.total} done`}>
+              ☑ {task.checklist_progress.done}/{task.checklist_progress.total}
+            </span>
+          )}
+          {task.tags?.map((tag) => <TagBadge key={tag.id} tag={tag} />)}
         </div>
       </div>
-      <div className="d-flex flex-column flex-sm-row gap-1 flex-shrink-0">
+      {!readOnly && <div className="d-flex flex-column flex-sm-row gap-1 flex-shrink-0">
         <button type="button" className="btn btn-sm btn-outline-secondary" onClick={() => onEdit(task)}
           aria-label={`Edit “${task.title}”`}>
           Edit
@@ -110,7 +120,7 @@ function TaskRow({ task, pending, onToggle, onEdit, onDelete }: { task: Task; pe
           aria-label={`Delete “${task.title}”`}>
           Delete
         </button>
-      </div>
+      </div>}
     </li>
   );
 }

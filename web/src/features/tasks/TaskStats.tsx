@@ -1,19 +1,21 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { getStats, type Stats } from "../stats/api";
+import { useWorkspaces } from "../workspaces/WorkspaceContext";
 
 /** The numbers above the list; reloads whenever `revision` changes. */
 export function TaskStats({ revision }: { revision: number }) {
   const [stats, setStats] = useState<Stats | null>(null);
+  const { workspaceId } = useWorkspaces();
 
   useEffect(() => {
     const controller = new AbortController();
-    getStats(controller.signal)
+    getStats(controller.signal, workspaceId)
       .then(setStats)
       // The list reports errors itself; the summary simply keeps its last numbers.
       .catch(() => undefined);
     return () => controller.abort();
-  }, [revision]);
+  }, [revision, workspaceId]);
 
   const numbers = [
     { label: "Total", value: stats?.total },

@@ -9,6 +9,11 @@ import { flushPendingDeletes } from "./pendingDeletes";
 import { TasksPage } from "./TasksPage";
 import type { Task } from "./types";
 
+const TAGS = [
+  { id: "tag-work", name: "work", color: "#0d6efd", workspace_id: "w" },
+  { id: "tag-home", name: "home", color: "#ffc107", workspace_id: "w" },
+];
+
 const EMPTY_STATS = { total: 0, completed: 0, overdue: 0, by_priority: { 1: 0, 2: 0, 3: 0 }, completion_rate: 0 };
 
 /** GET /api/tasks answering from `pages` by cursor, recording every query it was asked. */
@@ -21,6 +26,7 @@ function taskListEndpoint(pages: Record<string, { items: Task[]; next_cursor: st
       return HttpResponse.json(pages[params.get("cursor") ?? ""] ?? { items: [], next_cursor: null });
     }),
     http.get("/api/stats", () => HttpResponse.json(EMPTY_STATS)),
+    http.get("/api/tags", () => HttpResponse.json({ items: TAGS })),
   );
   return queries;
 }
@@ -51,6 +57,29 @@ describe("the task list", () => {
       priority: "1",
       q: "groc",
     });
+  });
+
+  it("filters by tags (all of them, as repeated tag parameters) and shows tags and checklist progress", async () => {
+    const tagged = makeTask({
+      title: "Tagged",
+      tags: [{ id: "tag-work", name: "work", color: "#0d6efd" }],
+      checklist_progress: { done: 1, total: 3 },
+    });
+    const queries = taskListEndpoint({ "": { items: [tagged], next_cursor: null } });
+    const { router } = renderRoute(<TasksPage />);
+    const row = await screen.findByTestId("task-row");
+    expect(within(row).getByText("work")).toBeInTheDocument();
+    expect(within(row).getByLabelText("Checklist: 1 of 3 done")).toHaveTextContent("1/3");
+
+    const group = await screen.findByRole("group", { name: /Filter by tags/ });
+    await userEvent.click(within(group).getByRole("button", { name: "work" }));
+    await userEvent.click(within(group).getByRole("button", { name: "home" }));
+    await waitFor(() => expect(queries.at(-1)?.getAll("tag")).toEqual(["tag-work", "tag-home"]));
+    expect(within(group).getByRole("button", { name: /work/ })).toHaveAttribute("aria-pressed", "true");
+    expect(router.state.location.search).toBe("?tag=tag-work&tag=tag-home");
+
+    await userEvent.click(within(group).getByRole("button", { name: /work/ }));
+    await waitFor(() => expect(queries.at(-1)?.getAll("tag")).toEqual(["tag-home"]));
   });
 
   it("loads the next page with the cursor", async () => {

@@ -1,24 +1,38 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import axios from "axios";
 import { useSearchParams } from "react-router";
 import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
-import { getTask } from "./api";
+import { getTask, listTags } from "./api";
 import { filtersFromSearch, filtersToSearch, hasActiveFilters } from "./query";
 import { TaskFilters } from "./TaskFilters";
 import { TaskForm } from "./TaskForm";
 import { TaskList } from "./TaskList";
 import { TaskStats } from "./TaskStats";
-import type { Task, TaskFilterValues, TaskInput } from "./types";
+import type { Tag, Task, TaskFilterValues, TaskInput } from "./types";
 import { useTaskList } from "./useTaskList";
+import { useWorkspaces } from "../workspaces/WorkspaceContext";
 
 export function TasksPage() {
   usePageTitle("Tasks");
   const [search, setSearch] = useSearchParams();
   const filters = useMemo(() => filtersFromSearch(search), [search]);
-  const list = useTaskList(filters);
+  const { workspaceId, canEdit, current } = useWorkspaces();
+  const list = useTaskList(filters, workspaceId);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Task | null>(null);
+  const [tags, setTags] = useState<Tag[]>([]);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    listTags(workspaceId, controller.signal)
+      .then(setTags)
+      .catch((error: unknown) => {
+        if (!axios.isCancel(error)) notifyError(error, { context: "Could not load the tags." });
+      });
+    return () => controller.abort();
+  }, [workspaceId]);
 
   const setFilters = useCallback(
     (next: TaskFilterValues) => setSearch(filtersToSearch(next), { replace: true }),
@@ -59,7 +73,11 @@ export function TasksPage() {
   return (
     <>
       <div className="d-flex align-items-center justify-content-between gap-2 mb-3">
-        <h1 className="h3 mb-0">Tasks</h1>
+        <h1 className="h3 mb-0">
+          Tasks
+          {current && !current.personal && <small className="text-body-secondary fs-6"> · {current.name}</small>}
+        </h1>
+        {canEdit ? (
         <button
           type="button"
           className="btn btn-primary"
@@ -69,9 +87,12 @@ export function TasksPage() {
         >
           {creating ? "Close" : "New task"}
         </button>
+        ) : (
+          <span className="badge text-bg-light border">View only</span>
+        )}
       </div>
       <TaskStats revision={list.revision} />
-      {creating && (
+      {creating && canEdit && (
         <section id="new-task" className="card mb-3" aria-labelledby="new-task-heading">
           <div className="card-body">
             <h2 id="new-task-heading" className="h5">New task</h2>
@@ -86,7 +107,7 @@ export function TasksPage() {
           </div>
         </section>
       )}
-      <TaskFilters value={filters} onChange={setFilters} />
+      <TaskFilters value={filters} onChange={setFilters} tags={tags} />
       {list.status === "loading" ? (
         <Spinner label="Loading your tasks…" />
       ) : list.status === "error" ? (
@@ -106,6 +127,7 @@ export function TasksPage() {
           onToggle={list.toggleComplete}
           onEdit={startEditing}
           onDelete={list.remove}
+          readOnly={!canEdit}
           editingId={editing?.id}
           editor={
             editing && (

@@ -1,5 +1,5 @@
 import { api } from "../../api/client";
-import type { Task, TaskInput, TaskPage, TaskPatch } from "./types";
+import type { ChecklistItem, Tag, Task, TaskInput, TaskPage, TaskPatch } from "./types";
 
 /**
  * ETags of the tasks this browser has read or written, so that edits are conditional
@@ -24,10 +24,11 @@ function newIdempotencyKey(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-export type TaskQueryParams = Record<string, string | number | boolean>;
+export type TaskQueryParams = Record<string, string | number | boolean | string[]>;
 
 export async function listTasks(params: TaskQueryParams, signal?: AbortSignal): Promise<TaskPage> {
-  const { data } = await api.get<TaskPage>("/tasks", { params, signal });
+  // Repeated parameters (`tag=A&tag=B`), not `tag[]=`.
+  const { data } = await api.get<TaskPage>("/tasks", { params, signal, paramsSerializer: { indexes: null } });
   return data;
 }
 
@@ -58,4 +59,77 @@ export async function deleteTask(id: string): Promise<void> {
   const etag = etags.get(id);
   await api.delete(`/tasks/${encodeURIComponent(id)}`, { headers: etag ? { "If-Match": etag } : {} });
   etags.delete(id);
+}
+
+const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
+
+// Tags ----------------------------------------------------------------------------
+
+export async function listTags(workspaceId?: string | null, signal?: AbortSignal): Promise<Tag[]> {
+  const { data } = await api.get<{ items: Tag[] }>("/tags", {
+    params: workspaceId ? { workspace_id: workspaceId } : {},
+    signal,
+  });
+  return data.items;
+}
+
+export async function createTag(input: { name: string; color: string; workspace_id?: string | null }): Promise<Tag> {
+  const { data } = await api.post<Tag>("/tags", input);
+  return data;
+}
+
+export async function attachTag(taskId: string, tagId: string): Promise<Task> {
+  const response = await api.put<Task>(`${taskPath(taskId)}/tags/${encodeURIComponent(tagId)}`);
+  remember(response.data.id, response.headers.etag);
+  return response.data;
+}
+
+export async function detachTag(taskId: string, tagId: string): Promise<Task> {
+  const response = await api.delete<Task>(`${taskPath(taskId)}/tags/${encodeURIComponent(tagId)}`);
+  remember(response.data.id, response.headers.etag);
+  return response.data;
+}
+
+// Checklist -----------------------------------------------------------------------
+
+export async function listChecklist(taskId: string, signal?: AbortSignal): Promise<ChecklistItem[]> {
+  const { data } = await api.get<{ items: ChecklistItem[] }>(`${taskPath(taskId)}/checklist`, { signal });
+  return [...data.items].sort((a, b) => a.position - b.position);
+}
+
+export async function addChecklistItem(taskId: string, text: string): Promise<ChecklistItem> {
+  const { data } = await api.post<ChecklistItem>(`${taskPath(taskId)}/checklist`, { text });
+  return data;
+}
+
+export async function updateChecklistItem(
+  taskId: string,
+  itemId: string,
+  patch: Partial<Pick<ChecklistItem, "done" | "text">>,
+): Promise<ChecklistItem> {
+  const { data } = await api.patch<ChecklistItem>(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`, patch);
+  return data;
+}
+
+/** Moves an item; conditional on the task's ETag, so a reorder made elsewhere meanwhile is refused (412). */
+export async function moveChecklistItem(taskId: string, itemId: string, position: number): Promise<ChecklistItem> {
+  const etag = etags.get(taskId);
+  const { data } = await api.patch<ChecklistItem>(
+    `${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`,
+    { position },
+    { headers: etag ? { "If-Match": etag } : {} },
+  );
+  return data;
+}
+
+export async function deleteChecklistItem(taskId: string, itemId: string): Promise<void> {
+  await api.delete(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`);
+}
+
+/** A recurring task moves on to its next occurrence. */
+export async function skipOccurrence(id: string): Promise<Task> {
+  const etag = etags.get(id);
+  const response = await api.post<Task>(`${taskPath(id)}/skip`, undefined, { headers: etag ? { "If-Match": etag } : {} });
+  remember(response.data.id, response.headers.etag);
+  return response.data;
 }

@@ -10,7 +10,7 @@ describe("the task query", () => {
     // The tests run outside UTC (vite.config.ts), so the local-day conversion is real.
     expect(new Date(2030, 2, 1).getTimezoneOffset()).not.toBe(0);
     const query = buildTaskQuery(
-      { status: "done", priority: "1", dueFrom: "2030-03-01", dueTo: "2030-03-31", q: "  groc ", sort: "due_date", order: "asc" },
+      { status: "done", priority: "1", dueFrom: "2030-03-01", dueTo: "2030-03-31", q: "  groc ", sort: "due_date", order: "asc", tags: [] },
       "cursor-2",
     );
     expect(query).toEqual({
@@ -26,11 +26,13 @@ describe("the task query", () => {
       cursor: "cursor-2",
     });
     expect(buildTaskQuery({ ...DEFAULT_FILTERS, status: "open" }).completed).toBe(false);
+    expect(buildTaskQuery({ ...DEFAULT_FILTERS, tags: ["a", "b"] }).tag).toEqual(["a", "b"]);
   });
 
   it("round-trips through the address and ignores nonsense there", () => {
-    const filters = { status: "open", priority: "3", dueFrom: "2030-01-01", dueTo: "", q: "a b", sort: "priority", order: "asc" } as const;
-    expect(filtersFromSearch(filtersToSearch(filters))).toEqual(filters);
+    const filters = { status: "open", priority: "3", dueFrom: "2030-01-01", dueTo: "", q: "a b", sort: "priority", order: "asc", tags: ["t1", "t2"] };
+    expect(filtersFromSearch(filtersToSearch(filters as never))).toEqual(filters);
+    expect(filtersToSearch(filters as never).toString()).toContain("tag=t1&tag=t2");
     expect(filtersFromSearch(new URLSearchParams("status=maybe&priority=9&sort=title&due_from=tomorrow"))).toEqual(DEFAULT_FILTERS);
   });
 });

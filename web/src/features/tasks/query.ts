@@ -11,6 +11,7 @@ export const DEFAULT_FILTERS: TaskFilterValues = {
   q: "",
   sort: "created_at",
   order: "desc",
+  tags: [],
 };
 
 const SORTS: SortField[] = ["created_at", "due_date", "priority"];
@@ -39,6 +40,7 @@ export function buildTaskQuery(filters: TaskFilterValues, cursor?: string | null
   }
   const q = filters.q.trim();
   if (q) params.q = q.slice(0, 200);
+  if (filters.tags.length > 0) params.tag = [...filters.tags];
   if (cursor) params.cursor = cursor;
   return params;
 }
@@ -59,6 +61,7 @@ export function filtersFromSearch(search: URLSearchParams): TaskFilterValues {
     q: search.get("q") ?? "",
     sort: sort && SORTS.includes(sort) ? sort : DEFAULT_FILTERS.sort,
     order: order === "asc" || order === "desc" ? order : DEFAULT_FILTERS.order,
+    tags: [...new Set(search.getAll("tag").filter(Boolean))],
   };
 }
 
@@ -71,9 +74,12 @@ export function filtersToSearch(filters: TaskFilterValues): URLSearchParams {
   if (filters.q) search.set("q", filters.q);
   if (filters.sort !== DEFAULT_FILTERS.sort) search.set("sort", filters.sort);
   if (filters.order !== DEFAULT_FILTERS.order) search.set("order", filters.order);
+  for (const tag of filters.tags) search.append("tag", tag);
   return search;
 }
 
 export function hasActiveFilters(filters: TaskFilterValues): boolean {
-  return Boolean(filters.status || filters.priority || filters.dueFrom || filters.dueTo || filters.q.trim());
+  return Boolean(
+    filters.status || filters.priority || filters.dueFrom || filters.dueTo || filters.q.trim() || filters.tags.length > 0,
+  );
 }

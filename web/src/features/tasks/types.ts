@@ -11,6 +11,34 @@ export interface Task {
   updated_at: string;
   completed_at: string | null;
   owner: string;
+  workspace_id: string;
+  recurrence: string | null;
+  timezone: string | null;
+  tags: TagRef[];
+  checklist_progress: ChecklistProgress;
+  version: number;
+}
+
+export interface TagRef {
+  id: string;
+  name: string;
+  color: string;
+}
+
+export interface Tag extends TagRef {
+  workspace_id: string;
+}
+
+export interface ChecklistProgress {
+  done: number;
+  total: number;
+}
+
+export interface ChecklistItem {
+  id: string;
+  text: string;
+  done: boolean;
+  position: number;
 }
 
 export interface TaskPage {
@@ -23,6 +51,10 @@ export interface TaskInput {
   description: string;
   priority: Priority;
   due_date: string | null;
+  /** Sent only when the task repeats, or stops repeating. */
+  recurrence?: string | null;
+  timezone?: string | null;
+  workspace_id?: string;
 }
 
 export type TaskPatch = Partial<TaskInput & { completed: boolean }>;
@@ -41,6 +73,8 @@ export interface TaskFilterValues {
   q: string;
   sort: SortField;
   order: SortOrder;
+  /** Tag ids; a task must carry all of them. */
+  tags: string[];
 }
 
 export const PRIORITIES: { value: Priority; label: string; badge: string }[] = [

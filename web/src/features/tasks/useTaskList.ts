@@ -28,7 +28,7 @@ export interface TaskListState {
 
 const visible = (tasks: Task[]) => tasks.filter((task) => !isPendingDelete(task.id));
 
-export function useTaskList(filters: TaskFilterValues): TaskListState {
+export function useTaskList(filters: TaskFilterValues, workspaceId?: string): TaskListState {
   const [items, setItems] = useState<Task[]>([]);
   const [status, setStatus] = useState<Status>("loading");
   const [cursor, setCursor] = useState<string | null>(null);
@@ -40,7 +40,7 @@ export function useTaskList(filters: TaskFilterValues): TaskListState {
   const itemsRef = useRef(items);
   itemsRef.current = items;
 
-  const queryKey = JSON.stringify(buildTaskQuery(filters));
+  const queryKey = JSON.stringify({ ...buildTaskQuery(filters), ...(workspaceId ? { workspace_id: workspaceId } : {}) });
   const query = useMemo(() => JSON.parse(queryKey) as Record<string, string | number | boolean>, [queryKey]);
 
   // First page whenever the filters change; the previous request is cancelled.
@@ -120,7 +120,7 @@ export function useTaskList(filters: TaskFilterValues): TaskListState {
 
   const create = useCallback(
     async (input: TaskInput) => {
-      const task = await createTask(input);
+      const task = await createTask(workspaceId ? { ...input, workspace_id: workspaceId } : input);
       const plainNewestFirst =
         !hasActiveFilters(filters) && filters.sort === DEFAULT_FILTERS.sort && filters.order === DEFAULT_FILTERS.order;
       if (plainNewestFirst) setItems((current) => [task, ...current]);
@@ -128,7 +128,7 @@ export function useTaskList(filters: TaskFilterValues): TaskListState {
       changed();
       return task;
     },
-    [filters, reload, changed],
+    [filters, reload, changed, workspaceId],
   );
 
   const save = useCallback(

@@ -1,0 +1,108 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { http, HttpResponse } from "msw";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { problem, tokenPair } from "../../test/fixtures";
+import { renderFullApp } from "../../test/render";
+import { server } from "../../test/server";
+import { absoluteUrl } from "./api";
+import { defaultTimeZone, forgetAccountTimeZone } from "./profile";
+
+const USER = { id: "u1", email: "user@example.com", display_name: "Old name", created_at: "2030-01-01T00:00:00Z" };
+const PROFILE = { ...USER, timezone: "UTC", reminder_webhook_url: null, digest_hour: 8, webhook_secret: null };
+
+function loggedIn() {
+  const patches: unknown[] = [];
+  server.use(
+    http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair("access-1"))),
+    http.get("/api/auth/me", () => HttpResponse.json(USER)),
+    http.get("/api/workspaces", () => HttpResponse.json({ items: [] })),
+    http.patch("/api/auth/me", async ({ request }) => {
+      const body = (await request.json()) as Record<string, unknown>;
+      patches.push(body);
+      if (body.reminder_webhook_url === "https://unreachable.invalid/hook") {
+        return problem(422, "the webhook host 'unreachable.invalid' does not resolve");
+      }
+      return HttpResponse.json({
+        ...PROFILE,
+        ...body,
+        webhook_secret: typeof body.reminder_webhook_url === "string" ? "whsec_once" : null,
+      });
+    }),
+  );
+  return patches;
+}
+
+afterEach(() => forgetAccountTimeZone());
+
+describe("the settings page", () => {
+  it("sends only what changed, and the new time zone becomes the default for new repeats", async () => {
+    const patches = loggedIn();
+    await renderFullApp("/settings");
+    const name = await screen.findByLabelText("Display name");
+    await waitFor(() => expect(name).toHaveValue("Old name"));
+    await userEvent.clear(name);
+    await userEvent.type(name, "New name");
+    await userEvent.selectOptions(screen.getByLabelText("Time zone"), "Asia/Tokyo");
+    await userEvent.selectOptions(screen.getByLabelText("Daily digest at"), "07:00");
+    await userEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    await waitFor(() => expect(patches).toHaveLength(1));
+    expect(patches[0]).toEqual({ display_name: "New name", timezone: "Asia/Tokyo", digest_hour: 7 });
+    expect(await screen.findByText("Settings saved.")).toBeInTheDocument();
+    expect(defaultTimeZone()).toBe("Asia/Tokyo");
+    // The saved values come back from the server: the next save sends nothing.
+    await userEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    expect(await screen.findByText(/no setting has changed/)).toBeInTheDocument();
+    expect(patches).toHaveLength(1);
+  });
+
+  it("shows the webhook secret once, with a warning and a copy button, and a refused URL by the field", async () => {
+    const patches = loggedIn();
+    await renderFullApp("/settings");
+    const url = await screen.findByLabelText("Reminder webhook URL");
+    await userEvent.type(url, "http://insecure.example.com");
+    await userEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    expect(url).toHaveAccessibleDescription(/Enter an https:\/\/ address/);
+    expect(patches).toHaveLength(0);
+
+    await userEvent.clear(url);
+    await userEvent.type(url, "https://unreachable.invalid/hook");
+    await userEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    await waitFor(() => expect(url).toHaveAccessibleDescription(/does not resolve/));
+
+    await userEvent.clear(url);
+    await userEvent.type(url, "https://hooks.example.com/taskforge");
+    await userEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    expect(await screen.findByText(/shown only once/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Webhook secret")).toHaveValue("whsec_once");
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    await userEvent.click(screen.getByRole("button", { name: "Copy the webhook secret" }));
+    expect(writeText).toHaveBeenCalledWith("whsec_once");
+    await userEvent.click(screen.getByRole("button", { name: "I have saved it" }));
+    expect(screen.queryByLabelText("Webhook secret")).toBeNull();
+  });
+
+  it("makes a calendar feed URL (absolute) and revokes it", async () => {
+    loggedIn();
+    let feeds = 0;
+    let revoked = 0;
+    server.use(
+      http.post("/api/calendar-feed", () => {
+        feeds += 1;
+        return HttpResponse.json({ url: `/api/calendar/secret${feeds}.ics` }, { status: 201 });
+      }),
+      http.delete("/api/calendar-feed", () => {
+        revoked += 1;
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    await renderFullApp("/settings");
+    await userEvent.click(await screen.findByRole("button", { name: "Create a calendar feed URL" }));
+    expect(await screen.findByLabelText("Calendar feed URL")).toHaveValue(`${window.location.origin}/api/calendar/secret1.ics`);
+    await userEvent.click(screen.getByRole("button", { name: "Revoke the feed" }));
+    await waitFor(() => expect(screen.queryByLabelText("Calendar feed URL")).toBeNull());
+    expect(revoked).toBe(1);
+    expect(absoluteUrl("https://feeds.example.com/x.ics", "http://localhost")).toBe("https://feeds.example.com/x.ics");
+  });
+});
