@@ -18,9 +18,9 @@ app = create_api(deps.settings)
 def delete_item(task_id: str, item_id: str) -> Response[None]:
     claims = deps.caller(app)
     task_id, item_id = tasks.parse_id(task_id), tasks.parse_id(item_id, "checklist item")
-    deps.database.transaction(
+    version = deps.database.transaction(
         lambda conn: checklists.remove(conn, auth.ensure_current(conn, claims), task_id, item_id))
-    return Response(status_code=204)
+    return Response(status_code=204, headers={"ETag": f'"{version}"'})
 
 
 handler = api_handler(app, logger, "delete-checklist-item", deps.verifier)

@@ -4,6 +4,7 @@ Send the task's ETag as If-Match when moving: a move computed on a stale view is
 """
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
 
 from functions.taskforge import auth, checklists, tasks
 from functions.taskforge.api import api_handler, create_api
@@ -17,13 +18,13 @@ app = create_api(deps.settings)
 
 
 @app.patch("/api/tasks/<task_id>/checklist/<item_id>", tags=["checklists"], summary="Change a checklist item")
-def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> ChecklistItem:
+def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> Response[ChecklistItem]:
     claims = deps.caller(app)
     task_id, item_id = tasks.parse_id(task_id), tasks.parse_id(item_id, "checklist item")
     allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
     row = deps.database.transaction(lambda conn: checklists.change(
         conn, auth.ensure_current(conn, claims), task_id, item_id, body.text, body.done, body.position, allowed))
-    return ChecklistItem.from_row(row)
+    return Response(200, "application/json", ChecklistItem.from_row(row), headers={"ETag": f'"{row["task_version"]}"'})
 
 
 handler = api_handler(app, logger, "patch-checklist-item", deps.verifier)

@@ -1,6 +1,7 @@
 """POST /api/tasks/{task_id}/checklist: add an item at the end of the task's checklist."""
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
 
 from functions.taskforge import auth, checklists, tasks
 from functions.taskforge.api import api_handler, create_api
@@ -14,12 +15,13 @@ app = create_api(deps.settings)
 
 
 @app.post("/api/tasks/<task_id>/checklist", status_code=201, tags=["checklists"], summary="Add a checklist item")
-def post_item(task_id: str, body: ChecklistItemCreate) -> ChecklistItem:
+def post_item(task_id: str, body: ChecklistItemCreate) -> Response[ChecklistItem]:
     claims = deps.caller(app)
     task_id = tasks.parse_id(task_id)
     row = deps.database.transaction(
         lambda conn: checklists.add(conn, auth.ensure_current(conn, claims), task_id, body.text))
-    return ChecklistItem.from_row(row)
+    # The task's new ETag: the next checklist change can send it as If-Match.
+    return Response(201, "application/json", ChecklistItem.from_row(row), headers={"ETag": f'"{row["task_version"]}"'})
 
 
 handler = api_handler(app, logger, "add-checklist-item", deps.verifier)

@@ -26,9 +26,8 @@ def add(conn: Connection, user_id: str, task_id: str, text: str) -> dict[str, An
         f"INSERT INTO checklist_items (task_id, text, position) VALUES (%s, %s, %s) RETURNING {_COLUMNS}",  # noqa: S608
         (task_id, text, count["n"] if count else 0),
     ).fetchone()
-    _touch(conn, task_id)
     assert row is not None
-    return row
+    return {**row, "task_version": _touch(conn, task_id)}
 
 
 def change(conn: Connection, user_id: str, task_id: str, item_id: str, text: str | None, done: bool | None,
@@ -55,13 +54,14 @@ def change(conn: Connection, user_id: str, task_id: str, item_id: str, text: str
         " WHERE id = %s",
         (text, done, item_id),
     )
-    _touch(conn, task_id)
+    version = _touch(conn, task_id)
     row = conn.execute(f"SELECT {_COLUMNS} FROM checklist_items WHERE id = %s", (item_id,)).fetchone()  # noqa: S608
     assert row is not None
-    return row
+    return {**row, "task_version": version}
 
 
-def remove(conn: Connection, user_id: str, task_id: str, item_id: str) -> None:
+def remove(conn: Connection, user_id: str, task_id: str, item_id: str) -> int:
+    """Removes the item; returns the task's new version."""
     tasks.load(conn, user_id, task_id, write=True, lock=True)
     removed = conn.execute("DELETE FROM checklist_items WHERE id = %s AND task_id = %s RETURNING position",
                            (item_id, task_id)).fetchone()
@@ -69,7 +69,7 @@ def remove(conn: Connection, user_id: str, task_id: str, item_id: str) -> None:
         raise NotFound("no such checklist item")
     conn.execute("UPDATE checklist_items SET position = position - 1 WHERE task_id = %s AND position > %s",
                  (task_id, removed["position"]))
-    _touch(conn, task_id)
+    return _touch(conn, task_id)
 
 
 def _items(conn: Connection, task_id: str) -> list[dict[str, Any]]:
@@ -79,6 +79,9 @@ def _items(conn: Connection, task_id: str) -> list[dict[str, Any]]:
     ).fetchall()
 
 
-def _touch(conn: Connection, task_id: str) -> None:
-    # The task's representation (its progress) changed: so do its version and ETag.
-    conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s", (task_id,))
+def _touch(conn: Connection, task_id: str) -> int:
+    """The task's representation (its progress) changed: so do its version and ETag. Returns the version."""
+    row = conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s"
+                       " RETURNING version", (task_id,)).fetchone()
+    assert row is not None
+    return int(row["version"])

@@ -115,3 +115,20 @@ def test_invalid_checklist_changes_are_422(make_account, body):
     task = api.post("/api/tasks", json={"title": "t"}).json()
     item = api.post(f"/api/tasks/{task['id']}/checklist", json={"text": "x"}).json()
     assert api.patch(f"/api/tasks/{task['id']}/checklist/{item['id']}", json=body).status_code == 422
+
+
+def test_checklist_writes_return_the_tasks_new_etag(make_account):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "t"}).json()
+    first = api.post(f"/api/tasks/{task['id']}/checklist", json={"text": "a"})
+    second = api.post(f"/api/tasks/{task['id']}/checklist", json={"text": "b"}, headers={"If-Match": "*"})
+    assert first.header("ETag") != second.header("ETag")
+    # Two moves in a row, each sending the ETag the previous write returned.
+    moved = api.patch(f"/api/tasks/{task['id']}/checklist/{second.json()['id']}", json={"position": 0},
+                      headers={"If-Match": second.header("ETag")})
+    assert moved.status_code == 200
+    again = api.patch(f"/api/tasks/{task['id']}/checklist/{second.json()['id']}", json={"position": 1},
+                      headers={"If-Match": moved.header("ETag")})
+    assert again.status_code == 200
+    removed = api.delete(f"/api/tasks/{task['id']}/checklist/{first.json()['id']}")
+    assert removed.header("ETag") == api.get(f"/api/tasks/{task['id']}").header("ETag")
