@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -11,9 +13,13 @@ MAX_LENGTH = 128
 # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)
 
-# Verifying against this when the account does not exist keeps login time flat,
-# so response time does not reveal which e-mail addresses are registered.
-_DECOY_HASH = _hasher.hash("decoy password that matches nothing")
+
+@cache
+def _decoy_hash() -> str:
+    # Verifying against this when the account does not exist keeps login time flat, so
+    # response time does not reveal which e-mail addresses are registered. Made on first
+    # use: every function imports this module, few of them check passwords.
+    return _hasher.hash("decoy password that matches nothing")
 
 
 def hash_password(password: str) -> str:
@@ -22,7 +28,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DECOY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _decoy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
