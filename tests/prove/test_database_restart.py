@@ -152,8 +152,10 @@ def test_a_database_restart_under_write_load_loses_no_acknowledged_write(tmp_pat
                 postgres.stop()
                 down = time.monotonic()
                 assert not postgres.running()
-                poll(lambda: sum(1 for a in ledger.answers if a.sent >= down) >= 10, 20,
-                     "10 writes attempted while PostgreSQL was down")
+                # Each write waits up to the pool's connect timeout (2 s) while the database is
+                # down, so a loaded machine gets through a handful in this bound.
+                poll(lambda: sum(1 for a in ledger.answers if a.sent >= down) >= 5, 45,
+                     "5 writes attempted while PostgreSQL was down")
                 ready = requests.get(f"{base_url}/ready", timeout=CLIENT_TIMEOUT)
                 postgres.start()
                 back = time.monotonic()
