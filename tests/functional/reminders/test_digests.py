@@ -21,11 +21,13 @@ def database(database_url):
 
 
 def _user(database, timezone: str, overdue: int, hour_offset: int = 0) -> str:
+    """A user with `overdue` overdue tasks whose digest hour is now (+ hour_offset); their e-mail."""
     local_hour = (datetime.now(UTC).astimezone(ZoneInfo(timezone)).hour + hour_offset) % 24
 
     def create(conn):
+        email = f"{uuid.uuid4().hex[:8]}@example.com"
         user = conn.execute("INSERT INTO users (email, password_hash, timezone, digest_hour) VALUES (%s, 'x', %s, %s)"
-                            " RETURNING id", (f"{uuid.uuid4().hex[:8]}@example.com", timezone, local_hour)
+                            " RETURNING id", (email, timezone, local_hour)
                             ).fetchone()["id"]
         workspace = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('P', true, %s)"
                                  " RETURNING id", (user,)).fetchone()["id"]
@@ -33,7 +35,7 @@ def _user(database, timezone: str, overdue: int, hour_offset: int = 0) -> str:
         for index in range(overdue):
             conn.execute("INSERT INTO tasks (owner_id, workspace_id, title, due_date) VALUES (%s, %s, %s, %s)",
                          (user, workspace, f"late {index}", datetime.now(UTC) - timedelta(days=1)))
-        return str(user)
+        return email
 
     return database.transaction(create)
 
@@ -49,7 +51,8 @@ def test_each_user_gets_one_digest_a_day_at_their_hour(database):
     assert digests.send_due_digests(database, mail) == 0  # once a day
     assert sorted(subject for _, subject, _ in sent) == ["1 overdue task", "2 overdue tasks"]
     assert all("late 0" in body for _, _, body in sent)
-    assert len(due_now) == 2
+    # Exactly the two users whose hour it is and who have something overdue.
+    assert sorted(to for to, _, _ in sent) == sorted(due_now)
 
 
 def test_a_failed_digest_is_tried_again(database):
