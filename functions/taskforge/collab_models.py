@@ -54,6 +54,30 @@ class Invitation(Body):
     token: str = Field(description="give it to the invited person; it is shown once")
 
 
+class Member(Row):
+    user_id: str
+    email: str
+    display_name: str | None
+    role: Literal["owner", "editor", "viewer"]
+    joined_at: datetime
+
+
+class PendingInvitation(Row):
+    email: str
+    role: Literal["editor", "viewer"]
+    created_at: datetime
+    expires_at: datetime
+
+
+class MemberList(Body):
+    items: list[Member]
+    invitations: list[PendingInvitation] = Field(description="open invitations; shown to owners only")
+
+
+class MemberPatch(Body):
+    role: Literal["owner", "editor", "viewer"]
+
+
 class TagCreate(Body):
     name: TagName
     color: Color

@@ -164,6 +164,7 @@ _LINKS: dict[str, dict[str, Any]] = {
     "PatchTag": {"operationId": "patch-tag", "parameters": {"tag_id": _ID}},
     "DeleteTag": {"operationId": "delete-tag", "parameters": {"tag_id": _ID}},
     "CreateInvitation": {"operationId": "create-invitation", "parameters": {"workspace_id": _ID}},
+    "ListMembers": {"operationId": "list-members", "parameters": {"workspace_id": _ID}},
 }
 _TASK_LINKS = ("GetTask", "PatchTask", "DeleteTask", "SkipOccurrence", "ListChecklist", "AddChecklistItem")
 
@@ -214,8 +215,11 @@ OPERATIONS: dict[str, Operation] = {
     "skip-occurrence": Operation(errors=(403, 409, 412), parameters=_GUARDED, success_headers=("ETag",),
                                  links=_TASK_LINKS),
     "get-stats": Operation(errors=(404,)),
-    "create-workspace": Operation(links=("CreateInvitation",)),
+    "get-stats-history": Operation(errors=(404,)),
+    "create-workspace": Operation(links=("CreateInvitation", "ListMembers")),
     "create-invitation": Operation(errors=(403, 409)),
+    "change-member-role": Operation(errors=(403, 409)),
+    "remove-member": Operation(errors=(403, 409)),
     "accept-invitation": Operation(errors=(403, 409, 410)),
     "create-tag": Operation(errors=(403, 404, 409), links=("PatchTag", "DeleteTag")),
     "list-tags": Operation(errors=(404,)),

@@ -3,7 +3,7 @@ server-owned fields (id, owner, timestamps) are never accepted from a client."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -134,6 +134,17 @@ class Stats(Body):
     overdue: int
     by_priority: dict[Literal["1", "2", "3"], int]
     completion_rate: float = Field(ge=0, le=1)
+
+
+class DayCounts(Body):
+    day: date
+    created: int = Field(ge=0)
+    completed: int = Field(ge=0)
+
+
+class StatsHistory(Body):
+    timezone: str = Field(description="the caller's time zone, in which days begin and end")
+    days: list[DayCounts] = Field(description="oldest first, today last")
 
 
 class AbsoluteReminder(Body):

@@ -234,6 +234,42 @@ def stats(conn: Connection, workspace_id: str) -> dict[str, Any]:
     }
 
 
+def history(conn: Connection, user_id: str, workspace_id: str, days: int) -> dict[str, Any]:
+    """Tasks created and completed per day over the last `days` days, in the caller's time zone.
+
+    A completed occurrence of a recurring task counts on the day it was completed.
+    """
+    timezone = _user_timezone(conn, user_id)
+    rows = conn.execute(
+        """
+        WITH bounds AS (
+            SELECT (now() AT TIME ZONE %(tz)s)::date - (%(days)s - 1) AS first_day,
+                   (now() AT TIME ZONE %(tz)s)::date AS last_day
+        ), since AS (
+            SELECT first_day::timestamp AT TIME ZONE %(tz)s AS instant FROM bounds
+        ), created AS (
+            SELECT (created_at AT TIME ZONE %(tz)s)::date AS day, count(*) AS n FROM tasks
+            WHERE workspace_id = %(ws)s AND created_at >= (SELECT instant FROM since) GROUP BY 1
+        ), completions AS (
+            SELECT completed_at FROM tasks
+            WHERE workspace_id = %(ws)s AND completed_at >= (SELECT instant FROM since)
+            UNION ALL
+            SELECT o.completed_at FROM task_occurrences o JOIN tasks t ON t.id = o.task_id
+            WHERE t.workspace_id = %(ws)s AND o.completed_at >= (SELECT instant FROM since)
+        ), completed AS (
+            SELECT (completed_at AT TIME ZONE %(tz)s)::date AS day, count(*) AS n FROM completions GROUP BY 1
+        )
+        SELECT series.day::date AS day, COALESCE(created.n, 0) AS created, COALESCE(completed.n, 0) AS completed
+        FROM bounds, generate_series(first_day, last_day, interval '1 day') AS series (day)
+        LEFT JOIN created ON created.day = series.day::date
+        LEFT JOIN completed ON completed.day = series.day::date
+        ORDER BY series.day
+        """,
+        {"tz": timezone, "days": days, "ws": workspace_id},
+    ).fetchall()
+    return {"timezone": timezone, "days": rows}
+
+
 def etag(row: dict[str, Any]) -> str:
     return f'"{row["version"]}"'
 

@@ -146,3 +146,71 @@ def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def members(conn: Connection, user_id: str, workspace_id: str) -> dict[str, Any]:
+    """Every member with their role; an owner also sees the invitations still open."""
+    my_role = role_of(conn, user_id, workspace_id)
+    check(my_role, write=False)
+    people = conn.execute(
+        "SELECT u.id::text AS user_id, u.email::text AS email, u.display_name, m.role, m.created_at AS joined_at"
+        " FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = %s"
+        " ORDER BY array_position(ARRAY['owner', 'editor', 'viewer'], m.role), lower(u.email)",
+        (workspace_id,),
+    ).fetchall()
+    pending = [] if my_role != "owner" else conn.execute(
+        "SELECT email::text AS email, role, created_at, expires_at FROM invitations"
+        " WHERE workspace_id = %s AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at",
+        (workspace_id,),
+    ).fetchall()
+    return {"items": people, "invitations": pending}
+
+
+def change_role(conn: Connection, user_id: str, workspace_id: str, member_id: str, role: Role) -> dict[str, Any]:
+    """An owner gives a member another role; the last owner cannot step down."""
+    roles = _lock_roles(conn, user_id, workspace_id)
+    if roles[user_id] != "owner":
+        raise Forbidden("only an owner can change roles")
+    if member_id not in roles:
+        raise NotFound("no such member")
+    if roles[member_id] == "owner" and role != "owner":
+        _keep_an_owner(roles, member_id)
+    conn.execute("UPDATE memberships SET role = %s WHERE workspace_id = %s AND user_id = %s",
+                 (role, workspace_id, member_id))
+    member = next(person for person in members(conn, user_id, workspace_id)["items"]
+                  if person["user_id"] == member_id)
+    return dict(member)
+
+
+def remove_member(conn: Connection, user_id: str, workspace_id: str, member_id: str) -> None:
+    """An owner removes a member, or a member leaves. Their reminders in the workspace go with them."""
+    roles = _lock_roles(conn, user_id, workspace_id)
+    if member_id != user_id and roles[user_id] != "owner":
+        raise Forbidden("only an owner can remove someone else")
+    if member_id not in roles:
+        raise NotFound("no such member")
+    personal = conn.execute("SELECT personal FROM workspaces WHERE id = %s", (workspace_id,)).fetchone()
+    if personal and personal["personal"]:
+        raise Conflict("a personal workspace cannot be left")
+    if roles[member_id] == "owner":
+        _keep_an_owner(roles, member_id)
+    conn.execute("DELETE FROM memberships WHERE workspace_id = %s AND user_id = %s", (workspace_id, member_id))
+    conn.execute("DELETE FROM reminders r USING tasks t WHERE r.task_id = t.id AND t.workspace_id = %s"
+                 " AND r.user_id = %s", (workspace_id, member_id))
+
+
+def _lock_roles(conn: Connection, user_id: str, workspace_id: str) -> dict[str, Role]:
+    """Every member's role, locked so concurrent changes cannot both remove the last owner."""
+    if role_of(conn, user_id, workspace_id) is None:
+        raise NotFound("no such workspace")
+    rows = conn.execute("SELECT user_id::text AS user_id, role FROM memberships WHERE workspace_id = %s"
+                        " ORDER BY user_id FOR UPDATE", (workspace_id,)).fetchall()
+    roles = {row["user_id"]: row["role"] for row in rows}
+    if user_id not in roles:  # removed while we waited for the lock
+        raise NotFound("no such workspace")
+    return roles
+
+
+def _keep_an_owner(roles: dict[str, Role], leaving: str) -> None:
+    if not any(role == "owner" for member, role in roles.items() if member != leaving):
+        raise Conflict("a workspace needs an owner: make someone else an owner first")

@@ -206,10 +206,15 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
     # A's workspaces: not listable, not readable, not joinable with A's invitation to someone else.
     for workspace_id in (data.personal, data.team):
         params = {"workspace_id": workspace_id}
-        for path in ("/api/tasks", "/api/stats", "/api/tags", "/api/activity"):
+        for path in ("/api/tasks", "/api/stats", "/api/stats/history", "/api/tags", "/api/activity"):
             _assert_nothing_of_alice(b.expect(404, "GET", path, params=params))
         _assert_nothing_of_alice(b.expect(404, "POST", f"/api/workspaces/{workspace_id}/invitations",
                                           json={"email": bob.email, "role": "editor"}))
+        members = f"/api/workspaces/{workspace_id}/members"
+        _assert_nothing_of_alice(b.expect(404, "GET", members))
+        for member_id in (alice.id, bob.id):
+            _assert_nothing_of_alice(b.expect(404, "PATCH", f"{members}/{member_id}", json={"role": "owner"}))
+            _assert_nothing_of_alice(b.expect(404, "DELETE", f"{members}/{member_id}"))
     _assert_nothing_of_alice(b.expect(403, "POST", f"/api/invitations/{data.invitation_token}/accept"))
     _assert_nothing_of_alice(b.expect(404, "POST", f"/api/invitations/{uuid.uuid4().hex}/accept"))
     b.expect(201, "POST", "/api/workspaces", json={"name": "bob's club"})
@@ -229,6 +234,8 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
         _assert_nothing_of_alice(filtered)
     assert len(b.expect(200, "GET", "/api/tasks").json()["items"]) == len(bob_ids)
     stats = b.expect(200, "GET", "/api/stats").json()
+    history = b.expect(200, "GET", "/api/stats/history", params={"days": 2}).json()
+    assert sum(day["created"] for day in history["days"]) == len(bob_ids)
     assert (stats["total"], stats["completed"], stats["overdue"]) == (len(bob_ids), 0, 0)
     assert [tag["id"] for tag in b.expect(200, "GET", "/api/tags").json()["items"]] == [own_tag["id"]]
     _assert_nothing_of_alice(b.expect(200, "GET", "/api/activity"))

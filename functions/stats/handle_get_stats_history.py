@@ -1,0 +1,39 @@
+"""GET /api/stats/history: tasks created and completed per day, for the completion chart."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from functions.taskforge import auth, tasks, workspaces
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.db import Connection
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+from functions.taskforge.task_models import StatsHistory
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="stats")
+app = create_api(deps.settings)
+
+
+@app.get("/api/stats/history", tags=["tasks"], summary="Tasks created and completed per day")
+def get_stats_history(
+    workspace_id: Annotated[str | None, Query(description="default: the personal workspace")] = None,
+    days: Annotated[int, Query(ge=1, le=365, description="how many days, today included")] = 30,
+) -> StatsHistory:
+    claims = deps.caller(app)
+
+    def load(conn: Connection) -> StatsHistory:
+        user_id = auth.ensure_current(conn, claims)
+        scope, _ = workspaces.resolve(conn, user_id, workspace_id, write=False)
+        # Keyed by the caller too: days begin and end in the caller's time zone. Kept a minute
+        # at most, because today ends.
+        return deps.cached(conn, scope, "history", {"user": user_id, "days": days}, StatsHistory,
+                           lambda: StatsHistory.model_validate(tasks.history(conn, user_id, scope, days)),
+                           ttl_seconds=60)
+
+    return deps.database.transaction(load)
+
+
+handler = api_handler(app, logger, "stats-history", deps.verifier)

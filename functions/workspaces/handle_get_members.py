@@ -1,0 +1,29 @@
+"""GET /api/workspaces/{workspace_id}/members: who is in a workspace and in which role.
+
+Any member may look; owners also see the invitations that are still open.
+"""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth, tasks, workspaces
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.collab_models import Member, MemberList, PendingInvitation
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="workspaces")
+app = create_api(deps.settings)
+
+
+@app.get("/api/workspaces/<workspace_id>/members", tags=["workspaces"], summary="List a workspace's members")
+def get_members(workspace_id: str) -> MemberList:
+    claims = deps.caller(app)
+    workspace_id = tasks.parse_id(workspace_id, "workspace")
+    found = deps.database.transaction(lambda conn: workspaces.members(
+        conn, auth.ensure_current(conn, claims), workspace_id))
+    return MemberList(items=[Member.from_row(row) for row in found["items"]],
+                      invitations=[PendingInvitation.from_row(row) for row in found["invitations"]])
+
+
+handler = api_handler(app, logger, "list-members", deps.verifier)

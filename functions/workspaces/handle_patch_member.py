@@ -1,0 +1,30 @@
+"""PATCH /api/workspaces/{workspace_id}/members/{user_id}: an owner changes a member's role.
+
+A workspace always keeps an owner: the last one cannot step down (409).
+"""
+
+from aws_lambda_powertools import Logger
+
+from functions.taskforge import auth, tasks, workspaces
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.collab_models import Member, MemberPatch
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="workspaces")
+app = create_api(deps.settings)
+
+
+@app.patch("/api/workspaces/<workspace_id>/members/<user_id>", tags=["workspaces"],
+           summary="Change a member's role")
+def patch_member(workspace_id: str, user_id: str, body: MemberPatch) -> Member:
+    claims = deps.caller(app)
+    workspace_id = tasks.parse_id(workspace_id, "workspace")
+    member_id = tasks.parse_id(user_id, "member")
+    row = deps.database.transaction(lambda conn: workspaces.change_role(
+        conn, auth.ensure_current(conn, claims), workspace_id, member_id, body.role))
+    return Member.from_row(row)
+
+
+handler = api_handler(app, logger, "change-member-role", deps.verifier)

@@ -1,0 +1,169 @@
+"""Members and roles: everyone in a workspace sees who else is; only owners change roles or
+remove people; anyone may leave; a workspace never loses its last owner."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import psycopg
+import pytest
+
+
+@pytest.fixture
+def team(make_account):
+    """A shared workspace with an owner, an editor and a viewer, plus an outsider."""
+    owner, editor, viewer, outsider = make_account(), make_account(), make_account(), make_account()
+    workspace = owner.client.post("/api/workspaces", json={"name": "Studio"}).json()
+    for member, role in ((editor, "editor"), (viewer, "viewer")):
+        token = owner.client.post(f"/api/workspaces/{workspace['id']}/invitations",
+                                  json={"email": member.email, "role": role}).json()["token"]
+        assert member.client.post(f"/api/invitations/{token}/accept").status_code == 200
+    return {"id": workspace["id"], "owner": owner, "editor": editor, "viewer": viewer, "outsider": outsider}
+
+
+def _members(account, workspace_id):
+    return account.client.get(f"/api/workspaces/{workspace_id}/members")
+
+
+def _roles(team, as_="owner"):
+    return {m["user_id"]: m["role"] for m in _members(team[as_], team["id"]).json()["items"]}
+
+
+def test_every_member_sees_everyone_with_their_role_owners_first(team):
+    team["owner"].client.post(f"/api/workspaces/{team['id']}/invitations",
+                              json={"email": "later@example.com", "role": "viewer"})
+    for who in ("owner", "editor", "viewer"):
+        listed = _members(team[who], team["id"])
+        assert listed.status_code == 200, listed.text
+        items = listed.json()["items"]
+        assert [(m["email"], m["role"]) for m in items] == [
+            (team["owner"].email, "owner"), (team["editor"].email, "editor"), (team["viewer"].email, "viewer")]
+    # Only an owner sees the open invitations.
+    assert [i["email"] for i in _members(team["owner"], team["id"]).json()["invitations"]] == ["later@example.com"]
+    assert _members(team["editor"], team["id"]).json()["invitations"] == []
+
+
+def test_outsiders_and_strange_ids_learn_nothing(team):
+    assert _members(team["outsider"], team["id"]).status_code == 404
+    assert _members(team["owner"], "not-a-uuid").status_code == 404
+    assert _members(team["owner"], str(uuid.uuid4())).status_code == 404
+    change = team["outsider"].client.patch(f"/api/workspaces/{team['id']}/members/{team['viewer'].id}",
+                                           json={"role": "owner"})
+    assert change.status_code == 404
+    assert change.header("Content-Type") == "application/problem+json"
+    leave = team["outsider"].client.delete(f"/api/workspaces/{team['id']}/members/{team['viewer'].id}")
+    assert leave.status_code == 404
+    assert _roles(team)[team["viewer"].id] == "viewer"
+
+
+def test_an_owner_changes_roles_and_the_new_role_applies_at_once(team):
+    workspace_id, viewer = team["id"], team["viewer"]
+    task = team["owner"].client.post("/api/tasks", json={"title": "Shared", "workspace_id": workspace_id}).json()
+    assert viewer.client.patch(f"/api/tasks/{task['id']}", json={"title": "Mine"}).status_code == 403
+
+    promoted = team["owner"].client.patch(f"/api/workspaces/{workspace_id}/members/{viewer.id}",
+                                          json={"role": "editor"})
+    assert promoted.status_code == 200, promoted.text
+    assert promoted.json()["role"] == "editor"
+    # The next request already runs with the new role: no new token needed.
+    assert viewer.client.patch(f"/api/tasks/{task['id']}", json={"title": "Mine"}).status_code == 200
+
+
+def test_only_owners_change_roles_or_remove_others(team):
+    workspace_id = team["id"]
+    for who in ("editor", "viewer"):
+        change = team[who].client.patch(f"/api/workspaces/{workspace_id}/members/{team['viewer'].id}",
+                                        json={"role": "owner"})
+        assert change.status_code == 403
+        removal = team[who].client.delete(f"/api/workspaces/{workspace_id}/members/{team['owner'].id}")
+        assert removal.status_code == 403
+    assert _roles(team) == {team["owner"].id: "owner", team["editor"].id: "editor", team["viewer"].id: "viewer"}
+
+
+@pytest.mark.parametrize("body", [{"role": "admin"}, {"role": None}, {}, {"role": "editor", "extra": 1}, []])
+def test_invalid_role_changes_are_422_and_change_nothing(team, body):
+    change = team["owner"].client.patch(f"/api/workspaces/{team['id']}/members/{team['viewer'].id}", json=body)
+    assert change.status_code in (400, 422), change.text
+    assert change.header("Content-Type") == "application/problem+json"
+    assert _roles(team)[team["viewer"].id] == "viewer"
+
+
+def test_a_non_member_target_is_404(team):
+    change = team["owner"].client.patch(f"/api/workspaces/{team['id']}/members/{team['outsider'].id}",
+                                        json={"role": "editor"})
+    assert change.status_code == 404
+    assert team["owner"].client.delete(f"/api/workspaces/{team['id']}/members/{uuid.uuid4()}").status_code == 404
+
+
+def test_the_last_owner_cannot_step_down_or_leave(team):
+    workspace_id, owner = team["id"], team["owner"]
+    demote = owner.client.patch(f"/api/workspaces/{workspace_id}/members/{owner.id}", json={"role": "editor"})
+    assert demote.status_code == 409
+    assert owner.client.delete(f"/api/workspaces/{workspace_id}/members/{owner.id}").status_code == 409
+
+    # With a second owner, the first may step down.
+    assert owner.client.patch(f"/api/workspaces/{workspace_id}/members/{team['editor'].id}",
+                              json={"role": "owner"}).status_code == 200
+    assert owner.client.patch(f"/api/workspaces/{workspace_id}/members/{owner.id}",
+                              json={"role": "viewer"}).json()["role"] == "viewer"
+    assert _roles(team, as_="editor")[owner.id] == "viewer"
+
+
+def test_two_owners_demoting_each_other_at_once_leave_one_owner(team, api_database):
+    workspace_id, owner, editor = team["id"], team["owner"], team["editor"]
+    assert owner.client.patch(f"/api/workspaces/{workspace_id}/members/{editor.id}",
+                              json={"role": "owner"}).status_code == 200
+    statuses: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def demote(actor, target):
+        barrier.wait()
+        statuses.append(actor.client.patch(f"/api/workspaces/{workspace_id}/members/{target.id}",
+                                           json={"role": "editor"}).status_code)
+
+    threads = [threading.Thread(target=demote, args=pair) for pair in ((owner, editor), (editor, owner))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # The second waits for the first, and by then is no longer an owner.
+    assert sorted(statuses) == [200, 403]
+    with psycopg.connect(api_database) as conn:
+        owners = conn.execute("SELECT count(*) FROM memberships WHERE workspace_id = %s AND role = 'owner'",
+                              (workspace_id,)).fetchone()
+    assert owners == (1,)
+
+
+def test_a_member_leaves_and_loses_access_and_their_reminders(team, api_database):
+    workspace_id, editor = team["id"], team["editor"]
+    task = editor.client.post("/api/tasks", json={"title": "Call", "workspace_id": workspace_id,
+                                                  "due_date": "2099-01-01T09:00:00Z"}).json()
+    assert editor.client.post(f"/api/tasks/{task['id']}/reminders", json={"before_due": "PT1H"}).status_code == 201
+    team["owner"].client.post(f"/api/tasks/{task['id']}/reminders", json={"before_due": "PT2H"})
+
+    left = editor.client.delete(f"/api/workspaces/{workspace_id}/members/{editor.id}")
+    assert left.status_code == 204
+    assert editor.client.get(f"/api/tasks/{task['id']}").status_code == 404
+    assert editor.id not in _roles(team)
+    # The task stays in the workspace; the leaver is no longer reminded of it, the owner still is.
+    with psycopg.connect(api_database) as conn:
+        reminded = conn.execute("SELECT user_id::text FROM reminders WHERE task_id = %s", (task["id"],)).fetchall()
+    assert reminded == [(team["owner"].id,)]
+    assert team["owner"].client.get(f"/api/tasks/{task['id']}").status_code == 200
+
+
+def test_an_owner_removes_a_member(team):
+    removed = team["owner"].client.delete(f"/api/workspaces/{team['id']}/members/{team['viewer'].id}")
+    assert removed.status_code == 204
+    assert _members(team["viewer"], team["id"]).status_code == 404
+    assert team["viewer"].client.get("/api/tasks", params={"workspace_id": team["id"]}).status_code == 404
+
+
+def test_nobody_leaves_their_personal_workspace(make_account):
+    account = make_account()
+    personal = account.client.get("/api/workspaces").json()["items"][0]
+    assert [m["role"] for m in _members(account, personal["id"]).json()["items"]] == ["owner"]
+    assert account.client.delete(f"/api/workspaces/{personal['id']}/members/{account.id}").status_code == 409
+    assert account.client.patch(f"/api/workspaces/{personal['id']}/members/{account.id}",
+                                json={"role": "viewer"}).status_code == 409
