@@ -7,6 +7,7 @@ from aws_cdk import Environment as AwsEnvironment
 from constructs import Construct
 
 from cdk.components.access_logs import AccessLogs
+from cdk.components.addons import Addons
 from cdk.components.cache import Cache
 from cdk.components.certificate import Certificate
 from cdk.components.cluster import Cluster
@@ -50,6 +51,7 @@ class TaskForgeStack(Stack):
                           node_subnets=network.node_subnets)
         database.allow_from(cluster.security_group)
         cache.allow_from(cluster.security_group)
+        Addons(self, "Addons", cluster=cluster.cluster)
         Mesh(self, "Mesh", environment=environment, cluster=cluster.cluster, certificate=certificate.certificate,
              logs=logs.bucket)
         SecretSync(self, "SecretSync", environment=environment, cluster=cluster.cluster,
