@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: dev web web-test test lint format bench migrate manifests manifests-check openapi image image-test image-local synth prove clean
+.PHONY: dev web web-test test lint audit format bench migrate manifests manifests-check openapi image image-test image-local synth prove clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -43,6 +43,10 @@ PYTEST_ARGS ?= -n 2
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+## audit: supply-chain scans: bandit, pip-audit, npm audit --omit=dev (AUDIT_OFFLINE=1: bandit alone)
+audit: $(STAMP)
+	scripts/audit.sh
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
