@@ -122,6 +122,7 @@ def update(conn: Connection, user_id: str, task_id: str, patch: TaskPatch,
     changes = patch.model_dump(include=patch.model_fields_set, exclude={"workspace_id"})
     if patch.workspace_id is not None and patch.workspace_id != current["workspace_id"]:
         changes["workspace_id"] = workspaces.resolve(conn, user_id, patch.workspace_id, write=True)[0]
+        _leave_workspace(conn, task_id, changes["workspace_id"])
     rule = changes.get("recurrence", current["recurrence"])
     if "recurrence" in changes or "timezone" in changes:
         timezone = changes.get("timezone") or current["timezone"] or _user_timezone(conn, user_id)
@@ -144,6 +145,16 @@ def update(conn: Connection, user_id: str, task_id: str, patch: TaskPatch,
     row = _write(conn, task_id, changes)
     outbox.record(conn, kind, row, user_id, list(patch.model_fields_set))
     return row
+
+
+def _leave_workspace(conn: Connection, task_id: str, destination: str) -> None:
+    """A task moving to another workspace leaves behind what belongs to the old one: its tags,
+    and the reminders of people who are not members of the destination (who would otherwise
+    be told the title of a task they can no longer see)."""
+    conn.execute("DELETE FROM task_tags tt USING tags g WHERE tt.task_id = %s AND g.id = tt.tag_id"
+                 " AND g.workspace_id <> %s", (task_id, destination))
+    conn.execute("DELETE FROM reminders r WHERE r.task_id = %s AND NOT EXISTS (SELECT 1 FROM memberships m"
+                 " WHERE m.workspace_id = %s AND m.user_id = r.user_id)", (task_id, destination))
 
 
 def skip(conn: Connection, user_id: str, task_id: str, allowed_versions: set[int] | None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 
@@ -108,3 +109,34 @@ def test_moving_a_task_needs_write_access_to_both_workspaces(team):
 @pytest.mark.parametrize("body", [{"name": ""}, {"name": "x" * 101}, {"name": "ok", "personal": True}, {}])
 def test_invalid_workspaces_are_422(make_account, body):
     assert make_account().client.post("/api/workspaces", json=body).status_code == 422
+
+
+def test_a_moved_task_leaves_the_old_workspaces_tags_and_outsiders_reminders_behind(team, make_account,
+                                                                                  api_database):
+    # Given: a task in the shared workspace with one of its tags and reminders of the owner and the editor
+    owner, editor = team["owner"], team["editor"]
+    shared = team["workspace"]["id"]
+    task = owner.client.post("/api/tasks", json={"title": "Budget", "workspace_id": shared,
+                                                  "due_date": "2099-01-01T09:00:00Z"}).json()
+    tag = owner.client.post("/api/tags", json={"name": "merger", "color": "#aa0000", "workspace_id": shared}).json()
+    assert owner.client.put(f"/api/tasks/{task['id']}/tags/{tag['id']}").status_code == 200
+    for member in (owner, editor):
+        assert member.client.post(f"/api/tasks/{task['id']}/reminders",
+                                  json={"before_due": "PT1H"}).status_code == 201
+    # ... and another workspace of the owner's, where someone else reads along
+    reader = make_account()
+    other = owner.client.post("/api/workspaces", json={"name": "Other"}).json()["id"]
+    token = owner.client.post(f"/api/workspaces/{other}/invitations",
+                              json={"email": reader.email, "role": "viewer"}).json()["token"]
+    assert reader.client.post(f"/api/invitations/{token}/accept").status_code == 200
+
+    # When: the owner moves the task there
+    moved = owner.client.patch(f"/api/tasks/{task['id']}", json={"workspace_id": other})
+
+    # Then: the old workspace's tag stays behind, and only members of the new one are reminded
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["tags"] == []
+    assert "merger" not in reader.client.get("/api/tasks", params={"workspace_id": other}).text
+    with psycopg.connect(api_database) as conn:
+        reminded = conn.execute("SELECT user_id::text FROM reminders WHERE task_id = %s", (task["id"],)).fetchall()
+    assert reminded == [(owner.id,)]
