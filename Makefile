@@ -85,10 +85,11 @@ synth: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/python -m functions.taskforge.openapi --write
 
-## prove: resilience proofs (fault tests, then a 30 s mixed load on the local stack; benchmarks/prove/RESULTS.md)
+## prove: resilience proofs (fault tests, a 30 s mixed load, the same load with Redis killed; benchmarks/RESULTS.md)
 prove: $(STAMP)
 	$(BIN)/python -m pytest -q tests/prove
 	$(BIN)/python benchmarks/prove/load.py --seconds 30
+	$(BIN)/python benchmarks/prove/load.py --seconds 60 --levels '' --redis-fault
 
 ## migrate: apply database migrations to DATABASE_URL (production runs this as a Job)
 migrate: $(STAMP)

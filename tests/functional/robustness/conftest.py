@@ -5,10 +5,8 @@ redis-server) for the concurrency and outage tests."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -16,11 +14,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import redis
 
 # `gateway`, `client` and `make_account` (every catalog function in process, behind the
 # local gateway) come from tests/functional/conftest.py, as for every functional folder.
 from tests.support.processes import REPO_ROOT, Server, free_port, running_runtime, stop, wait_until_ready
+from tests.support.redis_server import RedisServer
 
 PROBLEM_JSON = "application/problem+json"
 # No request below may take longer than this; requests raises when one does.
@@ -49,7 +47,7 @@ class Rows:
             "idempotency_records": "SELECT count(*) FROM idempotency_records",
             "workspaces": "SELECT count(*) FROM workspaces",
         }
-        query, params = queries[table], ()
+        query, params = queries[table], tuple[str, ...]()
         if owner is not None:
             assert table == "tasks"
             query, params = "SELECT count(*) FROM tasks WHERE owner_id = %s", (owner,)
@@ -86,65 +84,6 @@ REPLICAS = {"WORKERS": "4", "CONCURRENCY": "1"}
 def closed_port() -> int:
     """A port on 127.0.0.1 where nothing listens (connections are refused)."""
     return free_port()
-
-
-class RedisServer:
-    """A private redis-server on its own port: the test may stop, pause and restart it
-    without touching the Redis other tests share."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._log = tmp_path / f"redis-{self.port}.log"
-        self._dir = tmp_path
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 10.0) -> None:
-        assert self.process is None or self.process.poll() is not None
-        with open(self._log, "ab") as log:
-            self.process = subprocess.Popen(
-                ["redis-server", "--save", "", "--appendonly", "no", "--port", str(self.port),
-                 "--bind", "127.0.0.1", "--dir", str(self._dir)],
-                stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self.process.returncode}: {self._log.read_text()}")
-            try:
-                if self.client().ping():
-                    return
-            except redis.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"redis-server on port {self.port} did not answer within {timeout}s")
-            time.sleep(0.02)  # polling interval
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-    def pause(self) -> None:
-        """SIGSTOP: connections still open, nothing answers (a network partition)."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGCONT)
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2, socket_connect_timeout=2)
-
-    def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)  # a paused server cannot act on SIGTERM
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture
