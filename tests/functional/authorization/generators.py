@@ -1,0 +1,83 @@
+"""One request generator per catalog route: what to send, what the rules say the answer
+must be, how the world changes when it succeeds, and what a successful body must hold.
+
+GENERATORS is keyed by the catalog's route keys ("METHOD /template"); a catalog route
+without an entry fails the suite (test_random_matrix.py), and so does an entry for a
+route the catalog no longer has. Covering a new route is one entry here: a function
+from a Step (seeded randomness, the world, the acting user) to a Plan (plans.py); the
+routes_*.py modules hold them, with builders (`plan_*`) that take explicit arguments
+so the set-up reuses them.
+"""
+
+from __future__ import annotations
+
+from . import routes_account as account
+from . import routes_task_parts as parts
+from . import routes_tasks as tasks
+from . import routes_workspaces as workspaces
+from .plans import Generator
+
+GENERATORS: dict[str, Generator] = {
+    "GET /health": account.public("/health"),
+    "GET /ready": account.public("/ready"),
+    "POST /api/auth/register": account.register,
+    "POST /api/auth/login": account.login,
+    "POST /api/auth/refresh": account.refresh,
+    "POST /api/auth/logout": account.logout,
+    "GET /api/auth/me": account.get_me,
+    "POST /api/auth/password": account.change_password,
+    "GET /api/tasks": tasks.list_tasks,
+    "POST /api/tasks": tasks.create_task,
+    "POST /api/tasks/batch": tasks.create_tasks_batch,
+    "GET /api/tasks/{task_id}": tasks.get_task,
+    "PATCH /api/tasks/{task_id}": tasks.patch_task,
+    "DELETE /api/tasks/{task_id}": tasks.delete_task,
+    "GET /api/stats": tasks.get_stats,
+    "GET /api/stats/history": tasks.get_stats_history,
+    "POST /api/tasks/{task_id}/skip": tasks.skip_occurrence,
+    "POST /api/workspaces": workspaces.create_workspace,
+    "GET /api/workspaces": workspaces.list_workspaces,
+    "POST /api/workspaces/{workspace_id}/invitations": workspaces.create_invitation,
+    "POST /api/invitations/{token}/accept": workspaces.accept_invitation,
+    "GET /api/workspaces/{workspace_id}/members": workspaces.list_members,
+    "PATCH /api/workspaces/{workspace_id}/members/{user_id}": workspaces.change_member_role,
+    "DELETE /api/workspaces/{workspace_id}/members/{user_id}": workspaces.remove_member,
+    "POST /api/tags": parts.create_tag,
+    "GET /api/tags": parts.list_tags,
+    "PATCH /api/tags/{tag_id}": parts.patch_tag,
+    "DELETE /api/tags/{tag_id}": parts.delete_tag,
+    "PUT /api/tasks/{task_id}/tags/{tag_id}": parts.attach_tag,
+    "DELETE /api/tasks/{task_id}/tags/{tag_id}": parts.detach_tag,
+    "GET /api/tasks/{task_id}/checklist": parts.list_checklist,
+    "POST /api/tasks/{task_id}/checklist": parts.add_checklist_item,
+    "PATCH /api/tasks/{task_id}/checklist/{item_id}": parts.patch_checklist_item,
+    "DELETE /api/tasks/{task_id}/checklist/{item_id}": parts.delete_checklist_item,
+    "POST /api/tasks/{task_id}/reminders": parts.create_reminder,
+    "GET /api/tasks/{task_id}/reminders": parts.list_reminders,
+    "DELETE /api/tasks/{task_id}/reminders/{reminder_id}": parts.delete_reminder,
+    "GET /api/activity": tasks.list_activity,
+    "GET /api/tasks/{task_id}/activity": tasks.task_activity,
+    "PATCH /api/auth/me": account.patch_me,
+    "POST /api/calendar-feed": account.create_calendar_feed,
+    "DELETE /api/calendar-feed": account.delete_calendar_feed,
+    "GET /api/calendar/{token}": account.get_calendar,
+    "GET /api/openapi.json": account.public("/api/openapi.json"),
+    "GET /api/docs": account.public("/api/docs"),
+}
+
+# How often each route is drawn, relative to 1.0: password hashing makes the account
+# routes slow, and the routes that end sessions or add workspaces change the world a lot;
+# changing a task includes moving it to another workspace, the write that crosses them.
+WEIGHTS: dict[str, float] = {
+    "PATCH /api/tasks/{task_id}": 2.0,
+    "POST /api/auth/register": 0.2,
+    "POST /api/auth/login": 0.4,
+    "POST /api/auth/password": 0.15,
+    "POST /api/auth/logout": 0.2,
+    "POST /api/workspaces": 0.15,
+    "DELETE /api/workspaces/{workspace_id}/members/{user_id}": 0.5,
+    "GET /api/docs": 0.3,
+    "GET /api/openapi.json": 0.3,
+    "GET /health": 0.3,
+    "GET /ready": 0.3,
+}
