@@ -40,9 +40,11 @@ web-test: $(STAMP) web
 # Two workers: the suite's subprocess and database tests overlap well on two cores.
 PYTEST_ARGS ?= -n 2
 
-lint: $(STAMP)
+## lint: ruff and mypy; tsc and ESLint for the SPA
+lint: $(STAMP) $(WEB_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	cd web && npm run lint
 
 ## audit: supply-chain scans: bandit, pip-audit, npm audit --omit=dev (AUDIT_OFFLINE=1: bandit alone)
 audit: $(STAMP)

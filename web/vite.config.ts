@@ -26,6 +26,9 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // Generous limits: the suite also runs on small shared CI machines, where a page that types
+    // into a form with hundreds of options can take seconds. The tests wait for conditions, never sleep.
+    testTimeout: 20_000,
     css: false,
     // Not UTC, so that local-time conversions are really exercised.
     env: { TZ: "America/New_York" },

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { apiAs, decorateTask, newUserOnTaskList, seedTasks } from "./support";
+import { apiAs, decorateTask, newUserOnTaskList, registerAccount, seedTasks, uniqueEmail } from "./support";
 
 // `npm run screenshots` writes them into docs/screenshots; a plain e2e run keeps them in test-results.
 const directory = process.env.E2E_SCREENSHOT_DIR ?? "test-results/screenshots";
@@ -62,12 +62,20 @@ for (const viewport of VIEWPORTS) {
 
     await page.getByRole("link", { name: "Stats" }).click();
     await expect(page.getByRole("img", { name: /Tasks by priority/ })).toBeVisible();
+    await expect(page.getByRole("img", { name: /created and completed per day/ })).toBeVisible();
     await shoot(page, "stats", viewport.name);
 
+    // A shared workspace with a second member (who joined through an invitation) and one invitation still open.
     const api = await apiAs(email);
-    await api.call("POST", "/api/workspaces", { name: "Household" });
+    const household = (await api.call("POST", "/api/workspaces", { name: "Household" })) as { id: string };
     await api.call("POST", "/api/workspaces", { name: "Book club" });
+    const partner = uniqueEmail("partner");
+    await registerAccount(page.request, partner, "Sam Partner");
+    const { token } = (await api.call("POST", `/api/workspaces/${household.id}/invitations`, { email: partner, role: "editor" })) as { token: string };
     await api.dispose();
+    const partnerApi = await apiAs(partner);
+    await partnerApi.call("POST", `/api/invitations/${token}/accept`);
+    await partnerApi.dispose();
     await page.goto("/workspaces");
     await expect(page.getByTestId("workspace-row")).toHaveCount(3);
     await page.getByRole("button", { name: "Invite someone to Household" }).click();
@@ -76,6 +84,12 @@ for (const viewport of VIEWPORTS) {
     await expect(page.getByRole("textbox", { name: "Invitation link" })).toBeVisible();
     await page.mouse.move(0, 0);
     await shoot(page, "workspaces", viewport.name);
+
+    await page.getByRole("link", { name: "Members of Household" }).click();
+    await expect(page.getByTestId("member-row")).toHaveCount(2);
+    await expect(page.getByTestId("invitation-row")).toHaveCount(1);
+    await page.mouse.move(0, 0);
+    await shoot(page, "members", viewport.name);
 
     await page.goto("/activity");
     await expect(page.getByTestId("activity-item").first()).toBeVisible({ timeout: 20_000 });

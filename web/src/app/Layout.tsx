@@ -10,9 +10,9 @@ export function Layout() {
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
-  const [menuOpen, setMenuOpen] = useState(false);
-
-  useEffect(() => setMenuOpen(false), [location.pathname]);
+  // The menu is open on the page where it was opened: going to another page closes it.
+  const [menuOpenOn, setMenuOpenOn] = useState<string | null>(null);
+  const menuOpen = menuOpenOn === location.pathname;
 
   // After a client-side navigation, focus goes to the new page, as after a page load.
   useEffect(() => {
@@ -44,7 +44,7 @@ export function Layout() {
                   </li>
                 </ul>
                 <button type="button" className="navbar-toggler ms-auto px-2 py-1" aria-controls="main-menu"
-                  aria-expanded={menuOpen} aria-label="More" onClick={() => setMenuOpen((open) => !open)}>
+                  aria-expanded={menuOpen} aria-label="More" onClick={() => setMenuOpenOn(menuOpen ? null : location.pathname)}>
                   <span className="navbar-toggler-icon" aria-hidden="true" />
                 </button>
                 <div id="main-menu" className={`collapse navbar-collapse gap-2 ${menuOpen ? "show pb-2" : ""}`}>

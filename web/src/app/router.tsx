@@ -36,6 +36,10 @@ export const routes = [
             lazy: () => import("../features/workspaces/WorkspacesPage").then((m) => ({ Component: m.WorkspacesPage })),
           },
           {
+            path: "workspaces/members",
+            lazy: () => import("../features/workspaces/MembersPage").then((m) => ({ Component: m.MembersPage })),
+          },
+          {
             path: "invitations/:token",
             lazy: () => import("../features/workspaces/InvitationPage").then((m) => ({ Component: m.InvitationPage })),
           },

@@ -19,7 +19,7 @@ export function CopyField({ id, label, value, hint }: { id: string; label: strin
       <div className="input-group input-group-sm">
         <input id={id} className="form-control font-monospace" readOnly value={value} onFocus={(event) => event.target.select()}
           aria-describedby={hint ? `${id}-hint` : undefined} />
-        <button type="button" className="btn btn-outline-secondary" onClick={() => void copy()} aria-label={`Copy the ${label.toLowerCase()}`}>
+        <button type="button" className="btn btn-outline-dark" onClick={() => void copy()} aria-label={`Copy the ${label.toLowerCase()}`}>
           {copied ? "Copied" : "Copy"}
         </button>
       </div>

@@ -6,6 +6,8 @@ interface ErrorOptions {
   onReload?: () => void;
   /** Shown before the server's message, e.g. "Could not save the task." */
   context?: string;
+  /** Said instead of the server's message for these statuses, where a status can mean only one thing. */
+  byStatus?: Partial<Record<number, string>>;
 }
 
 function ReloadToast({ message, onReload, closeToast }: { message: string; onReload: () => void } & Partial<ToastContentProps>) {
@@ -30,7 +32,7 @@ function ReloadToast({ message, onReload, closeToast }: { message: string; onRel
 export function notifyError(error: unknown, options: ErrorOptions = {}): void {
   const status = httpStatus(error);
   if (status === 401) return;
-  const message = errorMessage(error);
+  const message = (status !== null && options.byStatus?.[status]) || errorMessage(error);
   if (!message) return;
   const text = options.context ? `${options.context} ${message}` : message;
   if (status === 412 && options.onReload) {

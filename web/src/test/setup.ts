@@ -1,10 +1,14 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { resetClientForTests } from "../api/client";
 import { resetConnectivityForTests } from "../api/connectivity";
 import { forgetEtags } from "../features/tasks/api";
 import { server } from "./server";
+
+// findBy… and waitFor give up after 4 s instead of 1 s: a lazily loaded page can take that long to
+// arrive on a busy machine. They return as soon as their condition holds.
+configure({ asyncUtilTimeout: 4_000 });
 
 // jsdom has no layout: scrolling is a no-op here.
 window.scrollTo = () => undefined;

@@ -22,9 +22,16 @@ export function ActivityFeed({ scope, linkTasks = false, label }: ActivityFeedPr
   const [reloads, setReloads] = useState(0);
   const scopeKey = JSON.stringify(scope);
 
+  // Another scope, or "Refresh": show "Loading" until the new first page arrives.
+  const requestKey = `${scopeKey}#${reloads}`;
+  const [shownKey, setShownKey] = useState(requestKey);
+  if (shownKey !== requestKey) {
+    setShownKey(requestKey);
+    setItems(null);
+  }
+
   useEffect(() => {
     const controller = new AbortController();
-    setItems(null);
     listActivity(JSON.parse(scopeKey) as ActivityFeedProps["scope"], null, controller.signal)
       .then((page) => {
         setItems(page.items);

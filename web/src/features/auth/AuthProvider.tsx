@@ -26,8 +26,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const started = useRef(false);
   const loggingOut = useRef(false);
   const channel = useRef<BroadcastChannel | null>(null);
+  // For the session-ended listener, which is registered once and must see the latest status.
   const statusRef = useRef<AuthStatus>(status);
-  statusRef.current = status;
+  useEffect(() => {
+    statusRef.current = status;
+  }, [status]);
 
   const becomeAnonymous = useCallback(() => {
     clearAccessToken();

@@ -60,6 +60,7 @@ export function Checklist({ task, onTaskChange, readOnly = false }: ChecklistPro
 
   useEffect(() => {
     const controller = new AbortController();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- load() sets state only after its await, never synchronously (a known false positive of the rule: react/react#34905)
     void load(controller.signal);
     return () => controller.abort();
   }, [load]);
@@ -214,6 +215,7 @@ export function Checklist({ task, onTaskChange, readOnly = false }: ChecklistPro
                     }}
                   >
                     <label htmlFor={`${id}-edit`} className="visually-hidden">Item text</label>
+                    {/* eslint-disable-next-line jsx-a11y/no-autofocus -- the field replaces the item when the person chooses "Edit"; focus follows that choice, not a page load */}
                     <input id={`${id}-edit`} className="form-control form-control-sm" value={editing.text} maxLength={500} autoFocus
                       onChange={(event) => setEditing({ id: item.id, text: event.target.value })}
                       onKeyDown={(event) => event.key === "Escape" && setEditing(null)} />

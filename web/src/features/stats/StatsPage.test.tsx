@@ -10,6 +10,14 @@ describe("the statistics page", () => {
     server.use(
       http.get("/api/stats", () =>
         HttpResponse.json({ total: 4, completed: 1, overdue: 2, by_priority: { 1: 2, 2: 1, 3: 1 }, completion_rate: 0.25 })),
+      http.get("/api/stats/history", () =>
+        HttpResponse.json({
+          timezone: "UTC",
+          days: [
+            { day: "2030-01-14", created: 3, completed: 0 },
+            { day: "2030-01-15", created: 1, completed: 1 },
+          ],
+        })),
     );
     renderRoute(<StatsPage />);
 
@@ -17,5 +25,7 @@ describe("the statistics page", () => {
     expect(screen.getByRole("progressbar", { name: "Tasks completed" })).toHaveAttribute("aria-valuenow", "25");
     expect(screen.getByTestId("figure-overdue")).toHaveTextContent("2");
     expect(screen.getByTestId("figure-completion")).toHaveTextContent("25%");
+    expect(screen.getByRole("heading", { name: "Completion over time" })).toBeInTheDocument();
+    expect(await screen.findByRole("img", { name: "Tasks created and completed per day, last 2 days" })).toBeInTheDocument();
   });
 });

@@ -7,26 +7,29 @@ import { usePageTitle } from "../../components/usePageTitle";
 import { getStats, type Stats } from "./api";
 import { useWorkspaces } from "../workspaces/WorkspaceContext";
 import { CompletionBar, PriorityChart } from "./StatsChart";
+import { CompletionHistory } from "./CompletionHistory";
 
 export function StatsPage() {
   usePageTitle("Statistics");
   const [stats, setStats] = useState<Stats | null>(null);
-  const [failed, setFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const { workspaceId, current } = useWorkspaces();
+  // "Failed" belongs to one request: another workspace or "Try again" starts a new one.
+  const requestKey = `${workspaceId ?? ""}#${attempt}`;
+  const [failedKey, setFailedKey] = useState<string | null>(null);
+  const failed = failedKey === requestKey;
 
   useEffect(() => {
     const controller = new AbortController();
-    setFailed(false);
     getStats(controller.signal, workspaceId)
       .then(setStats)
       .catch((error: unknown) => {
         if (axios.isCancel(error)) return;
-        setFailed(true);
+        setFailedKey(requestKey);
         notifyError(error, { context: "Could not load the statistics." });
       });
     return () => controller.abort();
-  }, [attempt, workspaceId]);
+  }, [requestKey, workspaceId]);
 
   return (
     <>
@@ -67,6 +70,14 @@ export function StatsPage() {
                   <div className="card-body">
                     <h2 id="completion" className="h5">Completion</h2>
                     <CompletionBar stats={stats} />
+                  </div>
+                </div>
+              </section>
+              <section className="col-12" aria-labelledby="over-time">
+                <div className="card">
+                  <div className="card-body">
+                    <h2 id="over-time" className="h5">Completion over time</h2>
+                    <CompletionHistory workspaceId={workspaceId} />
                   </div>
                 </div>
               </section>

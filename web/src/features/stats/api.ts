@@ -12,3 +12,25 @@ export async function getStats(signal?: AbortSignal, workspaceId?: string): Prom
   const { data } = await api.get<Stats>("/stats", { signal, params: workspaceId ? { workspace_id: workspaceId } : {} });
   return data;
 }
+
+export interface DayCounts {
+  /** YYYY-MM-DD, in the user's time zone */
+  day: string;
+  created: number;
+  completed: number;
+}
+
+export interface StatsHistory {
+  /** The time zone in which the days begin and end (the user's). */
+  timezone: string;
+  /** Oldest first, today last. */
+  days: DayCounts[];
+}
+
+export async function getStatsHistory(days: number, signal?: AbortSignal, workspaceId?: string): Promise<StatsHistory> {
+  const { data } = await api.get<StatsHistory>("/stats/history", {
+    signal,
+    params: { days, ...(workspaceId ? { workspace_id: workspaceId } : {}) },
+  });
+  return data;
+}

@@ -47,9 +47,16 @@ export function TaskDetailPage() {
     [taskId],
   );
 
+  // Another task: show "Loading" until it arrives.
+  const [shownId, setShownId] = useState(taskId);
+  if (shownId !== taskId) {
+    setShownId(taskId);
+    setState({ kind: "loading" });
+  }
+
   useEffect(() => {
     const controller = new AbortController();
-    setState({ kind: "loading" });
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- load() sets state only after its await, never synchronously (a known false positive of the rule: react/react#34905)
     void load(controller.signal);
     return () => controller.abort();
   }, [load]);
@@ -129,7 +136,7 @@ export function TaskDetailPage() {
               task={task}
               label="Edit task"
               submitLabel="Save"
-              autoFocus
+              focusTitle
               onSubmit={save}
               onCancel={() => setEditing(false)}
               onReload={() => load()}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useDebouncedCallback } from "../../components/useDebouncedCallback";
 import { DEFAULT_FILTERS, hasActiveFilters } from "./query";
 import { textOn } from "../tags/TagBadge";
@@ -19,7 +19,11 @@ export function TaskFilters({ value, onChange, tags = [] }: TaskFiltersProps) {
   const sendSearch = useDebouncedCallback((q: string) => onChange({ ...value, q }), SEARCH_DEBOUNCE_MS);
 
   // The address can change the search too (Back, "Clear filters").
-  useEffect(() => setSearch(value.q), [value.q]);
+  const [addressQ, setAddressQ] = useState(value.q);
+  if (addressQ !== value.q) {
+    setAddressQ(value.q);
+    setSearch(value.q);
+  }
 
   const set = <K extends keyof TaskFilterValues>(key: K, next: TaskFilterValues[K]) => {
     sendSearch.cancel();

@@ -18,7 +18,8 @@ interface TaskFormProps {
   onReload?: () => Promise<void> | void;
   /** Clear the fields after a successful save (for "new task"). */
   resetOnSuccess?: boolean;
-  autoFocus?: boolean;
+  /** Put the focus in the title when the form opens (it opens when the person asks for it). */
+  focusTitle?: boolean;
   label: string;
 }
 
@@ -38,7 +39,7 @@ const SERVER_FIELDS: Record<string, keyof TaskFormValues> = {
   due_date: "due",
 };
 
-export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, resetOnSuccess, autoFocus, label }: TaskFormProps) {
+export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, resetOnSuccess, focusTitle, label }: TaskFormProps) {
   const id = useId().replace(/:/g, "");
   const form = useRef<HTMLFormElement>(null);
   const titleInput = useRef<HTMLInputElement>(null);
@@ -51,16 +52,18 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
   const [repeatError, setRepeatError] = useState("");
 
   // A reloaded task replaces what is in the form.
-  useEffect(() => {
+  const [shownTask, setShownTask] = useState(task);
+  if (shownTask !== task) {
+    setShownTask(task);
     setValues(valuesOf(task));
     setRepeat(parseRule(task?.recurrence));
     setTimezone(task?.timezone || defaultTimeZone());
     setStale(false);
-  }, [task]);
+  }
 
   useEffect(() => {
-    if (autoFocus) titleInput.current?.focus();
-  }, [autoFocus]);
+    if (focusTitle) titleInput.current?.focus();
+  }, [focusTitle]);
 
   const set = (field: keyof TaskFormValues) => (event: { target: { value: string } }) =>
     setValues((current) => ({ ...current, [field]: event.target.value }));

@@ -99,7 +99,7 @@ export function TasksPage() {
             <TaskForm
               label="New task"
               submitLabel="Add task"
-              autoFocus
+              focusTitle
               resetOnSuccess
               onSubmit={list.create}
               onCancel={() => setCreating(false)}
@@ -136,7 +136,7 @@ export function TasksPage() {
                 task={editing}
                 label={`Edit “${editing.title}”`}
                 submitLabel="Save"
-                autoFocus
+                focusTitle
                 onSubmit={saveEditing}
                 onCancel={() => setEditing(null)}
                 onReload={reloadEditing}

@@ -37,19 +37,24 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   const [revision, setRevision] = useState(0);
   const [reloads, setReloads] = useState(0);
   const pageRequest = useRef<AbortController | null>(null);
-  const itemsRef = useRef(items);
-  itemsRef.current = items;
 
   const queryKey = JSON.stringify({ ...buildTaskQuery(filters), ...(workspaceId ? { workspace_id: workspaceId } : {}) });
   const query = useMemo(() => JSON.parse(queryKey) as Record<string, string | number | boolean>, [queryKey]);
+
+  // Other filters, or a reload: "loading" until the new first page arrives.
+  const requestKey = `${queryKey}#${reloads}`;
+  const [requested, setRequested] = useState(requestKey);
+  if (requested !== requestKey) {
+    setRequested(requestKey);
+    setStatus("loading");
+    setLoadingMore(false);
+  }
 
   // First page whenever the filters change; the previous request is cancelled.
   useEffect(() => {
     pageRequest.current?.abort();
     const controller = new AbortController();
     pageRequest.current = controller;
-    setStatus("loading");
-    setLoadingMore(false);
     listTasks(query, controller.signal)
       .then((page) => {
         setItems(visible(page.items));
@@ -176,11 +181,11 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
 
   const remove = useCallback(
     (task: Task) => {
-      const index = itemsRef.current.findIndex((item) => item.id === task.id);
+      const index = items.findIndex((item) => item.id === task.id);
       setItems((current) => current.filter((item) => item.id !== task.id));
       scheduleDelete(task, Math.max(0, index));
     },
-    [],
+    [items],
   );
 
   return {

@@ -47,13 +47,20 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  useEffect(() => {
+  // Logged out: forget the previous account's workspaces and choice.
+  const [seenStatus, setSeenStatus] = useState(status);
+  if (seenStatus !== status) {
+    setSeenStatus(status);
     if (status !== "authenticated") {
       setWorkspaces([]);
       setSelectedId(null);
-      return;
     }
+  }
+
+  useEffect(() => {
+    if (status !== "authenticated") return;
     const controller = new AbortController();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- reload() sets state only after its await, never synchronously (a known false positive of the rule: react/react#34905)
     void reload(controller.signal);
     return () => controller.abort();
   }, [status, reload]);

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
 import { fieldErrors } from "../../api/problem";
-import { CopyField } from "../../components/CopyField";
 import { notifyError, notifySuccess } from "../../components/notify";
 import { usePageTitle } from "../../components/usePageTitle";
-import { createWorkspace, inviteToWorkspace, type Workspace } from "./api";
+import { createWorkspace } from "./api";
+import { InviteForm } from "./InviteForm";
 import { useWorkspaces } from "./WorkspaceContext";
 
 const ROLES = { owner: "Owner", editor: "Editor", viewer: "Viewer" } as const;
@@ -56,6 +57,12 @@ export function WorkspacesPage() {
                   Switch
                 </button>
               )}
+              {!workspace.personal && (
+                <Link to="/workspaces/members" className="btn btn-sm btn-outline-secondary" onClick={() => select(workspace.id)}
+                  aria-label={`Members of ${workspace.name}`}>
+                  Members
+                </Link>
+              )}
             </div>
             {workspace.role === "owner" && !workspace.personal && <InviteForm workspace={workspace} />}
           </li>
@@ -77,74 +84,5 @@ export function WorkspacesPage() {
         </div>
       </section>
     </>
-  );
-}
-
-function InviteForm({ workspace }: { workspace: Workspace }) {
-  const [open, setOpen] = useState(false);
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState<"editor" | "viewer">("editor");
-  const [link, setLink] = useState<string | null>(null);
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
-  const base = `invite-${workspace.id}`;
-
-  async function invite(event: FormEvent) {
-    event.preventDefault();
-    if (!/^\S+@\S+\.\S+$/.test(email.trim())) {
-      setError("Enter the e-mail address to invite.");
-      return;
-    }
-    setError("");
-    setBusy(true);
-    try {
-      const token = await inviteToWorkspace(workspace.id, email.trim(), role);
-      setLink(`${window.location.origin}/invitations/${encodeURIComponent(token)}`);
-      setEmail("");
-    } catch (failure) {
-      const byField = fieldErrors(failure);
-      if (byField.email) setError(byField.email);
-      else notifyError(failure, { context: "Could not create the invitation." });
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  if (!open) {
-    return (
-      <button type="button" className="btn btn-sm btn-link px-0" onClick={() => setOpen(true)} aria-label={`Invite someone to ${workspace.name}`}>
-        Invite someone
-      </button>
-    );
-  }
-  return (
-    <div className="mt-2">
-      <form className="row g-2 align-items-end" onSubmit={(event) => void invite(event)} noValidate aria-label={`Invite to ${workspace.name}`}>
-        <div className="col-12 col-sm-6">
-          <label htmlFor={`${base}-email`} className="form-label small mb-1">E-mail</label>
-          <input id={`${base}-email`} type="email" className={`form-control form-control-sm${error ? " is-invalid" : ""}`} value={email}
-            onChange={(event) => setEmail(event.target.value)} aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${base}-error` : undefined} />
-        </div>
-        <div className="col-7 col-sm-3">
-          <label htmlFor={`${base}-role`} className="form-label small mb-1">Role</label>
-          <select id={`${base}-role`} className="form-select form-select-sm" value={role}
-            onChange={(event) => setRole(event.target.value as "editor" | "viewer")}>
-            <option value="editor">Editor</option>
-            <option value="viewer">Viewer (read only)</option>
-          </select>
-        </div>
-        <div className="col-5 col-sm-3">
-          <button type="submit" className="btn btn-sm btn-primary w-100" disabled={busy}>Invite</button>
-        </div>
-        {error && <div id={`${base}-error`} className="col-12 invalid-feedback d-block mt-1">{error}</div>}
-      </form>
-      {link && (
-        <div className="alert alert-info mt-2 mb-0 p-2">
-          <CopyField id={`${base}-link`} label="Invitation link" value={link}
-            hint="Send it to the invitee. It works once, and it is shown only now." />
-        </div>
-      )}
-    </div>
   );
 }

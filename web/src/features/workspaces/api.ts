@@ -30,3 +30,41 @@ export async function acceptInvitation(token: string): Promise<Workspace> {
   const { data } = await api.post<Workspace>(`/invitations/${encodeURIComponent(token)}/accept`);
   return data;
 }
+
+export interface Member {
+  user_id: string;
+  email: string;
+  display_name: string | null;
+  role: Role;
+  joined_at: string;
+}
+
+export interface PendingInvitation {
+  email: string;
+  role: "editor" | "viewer";
+  created_at: string;
+  expires_at: string;
+}
+
+export interface MemberList {
+  items: Member[];
+  /** Open invitations: filled for owners only. */
+  invitations: PendingInvitation[];
+}
+
+const membersPath = (workspaceId: string) => `/workspaces/${encodeURIComponent(workspaceId)}/members`;
+
+export async function listMembers(workspaceId: string, signal?: AbortSignal): Promise<MemberList> {
+  const { data } = await api.get<MemberList>(membersPath(workspaceId), { signal });
+  return data;
+}
+
+export async function changeMemberRole(workspaceId: string, userId: string, role: Role): Promise<Member> {
+  const { data } = await api.patch<Member>(`${membersPath(workspaceId)}/${encodeURIComponent(userId)}`, { role });
+  return data;
+}
+
+/** An owner removes someone, or a member removes themself (leaves). */
+export async function removeMember(workspaceId: string, userId: string): Promise<void> {
+  await api.delete(`${membersPath(workspaceId)}/${encodeURIComponent(userId)}`);
+}

@@ -1,0 +1,61 @@
+import { expect, test } from "@playwright/test";
+import { BASE_URL, logInThroughForm, newUserOnTaskList, registerAccount, uniqueEmail } from "./support";
+
+test("members: an owner invites someone, who joins; the owner makes them an editor, then removes them", async ({ page, browser, request }) => {
+  await newUserOnTaskList(page, "owner", "Olive Owner");
+  const memberEmail = uniqueEmail("member");
+  await registerAccount(request, memberEmail, "Max Member");
+
+  // The invitation, as before: from the workspaces page.
+  await page.getByRole("link", { name: "Workspaces" }).click();
+  await page.getByLabel("Workspace name").fill("Studio");
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await page.getByRole("button", { name: "Invite someone to Studio" }).click();
+  await page.getByLabel("E-mail").fill(memberEmail);
+  await page.getByLabel("Role").selectOption("viewer");
+  await page.getByRole("button", { name: "Invite", exact: true }).click();
+  const link = await page.getByRole("textbox", { name: "Invitation link" }).inputValue();
+
+  // The owner sees it waiting on the members page.
+  await page.getByRole("link", { name: "Members of Studio" }).click();
+  await expect(page.getByRole("heading", { name: /Members.*Studio/, level: 1 })).toBeVisible();
+  await expect(page.getByTestId("invitation-row")).toContainText(memberEmail);
+  await expect(page.getByTestId("member-row")).toHaveCount(1);
+
+  // The invited person accepts, in a browser of their own.
+  const memberContext = await browser.newContext({ baseURL: BASE_URL, locale: "en-GB" });
+  try {
+    const memberPage = await memberContext.newPage();
+    await memberPage.goto(link);
+    await logInThroughForm(memberPage, memberEmail);
+    await memberPage.getByRole("button", { name: "Accept the invitation" }).click();
+    await expect(memberPage.getByText("You joined “Studio”.")).toBeVisible();
+    const studioOption = memberPage.getByRole("combobox", { name: "Workspace" }).locator("option", { hasText: "Studio" });
+    await expect(studioOption).toHaveText("Studio (view only)");
+
+    // The owner's list, read again, shows the new member as a viewer and no open invitation.
+    await page.getByRole("link", { name: "← Workspaces" }).click();
+    await page.getByRole("link", { name: "Members of Studio" }).click();
+    const row = page.getByTestId("member-row").filter({ hasText: "Max Member" });
+    await expect(row.getByTestId("member-role")).toHaveText("Viewer");
+    await expect(page.getByTestId("invitation-row")).toHaveCount(0);
+
+    await page.getByLabel("Role of Max Member").selectOption({ label: "Editor" });
+    await expect(row.getByTestId("member-role")).toHaveText("Editor");
+    await expect(page.getByText("Max Member is now an editor.")).toBeVisible();
+    // The change applies at once: the member's app says so on its next load.
+    await memberPage.reload();
+    await expect(studioOption).toHaveText("Studio (editor)");
+
+    await row.getByRole("button", { name: "Remove Max Member" }).click();
+    await page.getByRole("group", { name: /Remove Max Member from “Studio”/ }).getByRole("button", { name: "Yes, remove" }).click();
+    await expect(page.getByText("Max Member was removed from “Studio”.")).toBeVisible();
+    await expect(page.getByTestId("member-row")).toHaveCount(1);
+    await expect(row).toHaveCount(0);
+    await memberPage.reload();
+    await expect(memberPage.getByRole("combobox", { name: "Workspace" })).toBeVisible();
+    await expect(studioOption).toHaveCount(0);
+  } finally {
+    await memberContext.close();
+  }
+});
