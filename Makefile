@@ -89,7 +89,7 @@ openapi: $(STAMP)
 
 ## prove: resilience proofs (fault tests, a 30 s mixed load, the same load with Redis killed; benchmarks/RESULTS.md)
 prove: $(STAMP)
-	$(BIN)/python -m pytest -q tests/prove
+	PROVE_REMINDERS=10000 $(BIN)/python -m pytest -q tests/prove
 	$(BIN)/python benchmarks/prove/load.py --seconds 30
 	$(BIN)/python benchmarks/prove/load.py --seconds 60 --levels '' --redis-fault
 

@@ -26,7 +26,10 @@ def send(row: dict[str, Any]) -> None:
     # A webhook without a signing secret (set before secrets existed) would be forgeable:
     # such users get e-mail until they set their URL again.
     if row["reminder_webhook_url"] and row["webhook_secret"]:
-        payload = {"type": "reminder", "task_id": row["task_id"], "title": row["title"],
+        # The delivery id is the receiver's deduplication key: a dispatcher killed after the
+        # receiver took a reminder but before it heard so sends it again, with the same id.
+        payload = {"type": "reminder", "delivery_id": dispatch.delivery_id(row), "task_id": row["task_id"],
+                   "title": row["title"],
                    "due_date": row["due_date"].isoformat() if row["due_date"] else None, "text": body}
         webhooks.deliver(row["reminder_webhook_url"], payload, row["webhook_secret"],
                          allow_private=settings.webhook_allow_private_networks)

@@ -103,7 +103,9 @@ def _batch(conn: Connection, settings: Settings, ledger: DeliveryLedger, send: S
                 if state and state[0] == "sent":
                     done["sent"].append(row["id"])
                     outcome.already_sent += 1
-                else:  # claimed by a dispatcher that died before sending: after its lease
+                else:  # claimed by a dispatcher that died before confirming: after its lease. If it
+                    # died after the provider took the message, this sends it twice (the webhook's
+                    # delivery_id lets a receiver drop the repeat); never zero times.
                     _retry_at(conn, row["id"], row["attempts"], now + timedelta(seconds=ledger.lease_seconds))
                     outcome.retried += 1
                 continue
