@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: dev web web-test test lint audit format bench migrate manifests manifests-check openapi image image-test image-local synth prove clean
+.PHONY: dev web web-test test lint audit fuzz fuzz-atheris format bench migrate manifests manifests-check openapi image image-test image-local synth prove clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -92,6 +92,18 @@ prove: $(STAMP)
 	PROVE_REMINDERS=10000 $(BIN)/python -m pytest -q tests/prove
 	$(BIN)/python benchmarks/prove/load.py --seconds 30
 	$(BIN)/python benchmarks/prove/load.py --seconds 60 --levels '' --redis-fault
+
+## fuzz: hostile input at length: the runtime over raw sockets, then schemathesis with a larger budget (~11 min; benchmarks/RESULTS.md)
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q -p no:xdist tests/fuzz --hypothesis-show-statistics
+	SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-200} SCHEMATHESIS_MAX_STEPS=$${SCHEMATHESIS_MAX_STEPS:-40} \
+		$(BIN)/python -m pytest -q -p no:xdist tests/functional/openapi/test_schemathesis.py
+
+## fuzz-atheris: coverage-guided fuzz of the runtime's event building (FUZZ_SECONDS, default 600; Linux x86_64)
+fuzz-atheris: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-fuzz.txt
+	mkdir -p .fuzz-corpus
+	$(BIN)/python tests/fuzz/atheris_events.py -max_total_time=$${FUZZ_SECONDS:-600} .fuzz-corpus tests/fuzz/atheris_seeds
 
 ## migrate: apply database migrations to DATABASE_URL (production runs this as a Job)
 migrate: $(STAMP)

@@ -9,6 +9,7 @@ so Knative retries); the process keeps serving.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -80,7 +81,10 @@ class RuntimeApp:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         if self.accepts_cloudevents and method == "POST" and cloudevents.is_cloudevent(header_map):
             return _send(start_response, self._invoke_event(header_map, body, request_id))
-        raw_path, raw_query = _raw_target(environ)
+        try:
+            raw_path, raw_query = _raw_target(environ)
+        except ValueError:  # gunicorn refuses such targets itself; another server may pass them on
+            return _send(start_response, problem(400, "malformed request target", request_id))
         request = HttpRequest(
             method=method,
             raw_path=raw_path,
@@ -218,7 +222,7 @@ def _raw_target(environ: dict[str, Any]) -> tuple[str, str]:
     raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw_uri:
         if not raw_uri.startswith("/"):  # absolute-form request target
-            parts = urlsplit(raw_uri)
+            parts = urlsplit(raw_uri)  # ValueError for "http://[::1/"
             return parts.path or "/", parts.query
         path, mark, query = raw_uri.partition("?")
         # Some servers keep the query only in QUERY_STRING.
@@ -235,7 +239,15 @@ def _routable_path(raw_path: str, event_format: str) -> str:
 
 
 def _source_ip(headers: dict[str, str], environ: dict[str, Any]) -> str:
+    # A client can write anything in X-Forwarded-For; AWS only ever puts an address in
+    # sourceIp, and Powertools' models refuse anything else.
     forwarded = headers.get("x-forwarded-for")
     if forwarded:
-        return forwarded.split(",")[0].strip()
+        candidate = forwarded.split(",")[0].strip()
+        try:
+            ipaddress.ip_address(candidate)
+        except ValueError:
+            pass
+        else:
+            return candidate
     return str(environ.get("REMOTE_ADDR", "127.0.0.1"))

@@ -9,6 +9,7 @@ A Knative PingSource tick becomes a "Scheduled Event", as an EventBridge rule se
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import re
 from datetime import UTC, datetime
@@ -35,10 +36,7 @@ def to_eventbridge(headers: dict[str, str], body: bytes, region: str, account_id
     _require_attributes(headers, body)
     declared_json = _JSON_MEDIA.match(headers.get("content-type") or "application/json")
     if "ce-specversion" in headers and body and declared_json:
-        try:
-            json.loads(body)
-        except ValueError:
-            raise MalformedCloudEvent("data is declared JSON but does not parse as JSON") from None
+        _parse_json(body, "data is declared JSON but does not parse as JSON")
     # Imported here: HTTP functions never take CloudEvents, so they do not pay for the SDK at start.
     from cloudevents.core.bindings.http import HTTPMessage, from_http_event
 
@@ -50,6 +48,10 @@ def to_eventbridge(headers: dict[str, str], body: bytes, region: str, account_id
     time = event.get_time() or datetime.now(UTC)
     if time.tzinfo is None:
         time = time.replace(tzinfo=UTC)
+    try:
+        utc_time = time.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC
+        raise MalformedCloudEvent(f"time {time.isoformat()} falls outside years 1-9999 in UTC") from None
     is_ping = event.get_type() == PING_TYPE
     return {
         "version": "0",
@@ -57,7 +59,8 @@ def to_eventbridge(headers: dict[str, str], body: bytes, region: str, account_id
         "detail-type": "Scheduled Event" if is_ping else event.get_type(),
         "source": "aws.events" if is_ping else event.get_source(),
         "account": account_id,
-        "time": time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # isoformat, not strftime: %Y writes year 1 as "1", which no datetime parser reads back.
+        "time": utc_time.replace(tzinfo=None).isoformat(timespec="seconds") + "Z",
         "region": region,
         "resources": [event.get_source()] if is_ping else _resources(event.get_subject()),
         "detail": _detail(event.get_data()),
@@ -70,16 +73,35 @@ def _require_attributes(headers: dict[str, str], body: bytes) -> None:
     if "ce-specversion" in headers:
         present = {name[3:] for name, value in headers.items() if name.startswith("ce-") and value.strip()}
     else:
-        try:
-            envelope = json.loads(body)
-        except ValueError:
-            raise MalformedCloudEvent("structured-mode body is not JSON") from None
+        envelope = _parse_json(body, "structured-mode body is not JSON")
         if not isinstance(envelope, dict):
             raise MalformedCloudEvent("structured-mode body is not a JSON object")
         present = {name for name, value in envelope.items() if value not in (None, "")}
+        # The SDK decodes data_base64 leniently ("!!!" becomes no data at all).
+        if envelope.get("data_base64") is not None and not _is_base64(envelope["data_base64"]):
+            raise MalformedCloudEvent("data_base64 is not base64")
     missing = sorted(REQUIRED_ATTRIBUTES - present)
     if missing:
         raise MalformedCloudEvent(f"missing required attribute(s): {', '.join(missing)}")
+
+
+def _parse_json(body: bytes, complaint: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise MalformedCloudEvent(complaint) from None
+    except RecursionError:  # nested deeper than the interpreter's stack: no handler could take it
+        raise MalformedCloudEvent(f"{complaint}: nested too deeply") from None
+
+
+def _is_base64(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _detail(data: Any) -> dict[str, Any]:

@@ -5,6 +5,11 @@ a hardened HTTP/1.1 parser, keep-alive, worker supervision, and a SIGTERM that
 stops accepting, lets in-flight requests finish and exits 0. We add three things:
 the raw header list for the application, readiness that turns false on SIGTERM,
 and refusing new connections while draining.
+
+A request gunicorn cannot parse never reaches the application: gunicorn answers it
+itself with a text/html 400, 414 (request line too long), 417 (an Expect it cannot
+meet), 431 (header fields too large or too many), or 501 for a Transfer-Encoding it
+does not implement (RFC 9112 6.1), and closes the connection.
 """
 
 from __future__ import annotations
@@ -74,6 +79,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             "preload_app": True,
             "proc_name": "taskforge-runtime",
             "pre_request": _keep_wire_headers,
+            # No peer may set SCRIPT_NAME, PATH_INFO or the URL scheme with headers. gunicorn
+            # trusts the loopback for them by default, and a Knative queue-proxy connects from
+            # the loopback: a client's "SCRIPT_NAME: /x" header cost a 500. The runtime reads
+            # X-Forwarded-For itself and has no use for the rest.
+            "forwarded_allow_ips": "",
+            "forwarder_headers": "",
         }
         for key, value in settings.items():
             self.cfg.set(key, value)
