@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from tests.functional.robustness.conftest import PROBLEM_JSON, local_stack
+from tests.prove.stack import poll, sign_up
 
 pytestmark = pytest.mark.prove
 
@@ -111,26 +112,6 @@ def writer(base_url: str, token: str, ledger: Ledger, stop: threading.Event, max
                 ledger.acknowledged.append((received, response.json()["id"]))
 
 
-def poll(condition, timeout: float, what: str) -> float:
-    """Polls `condition` until it holds; returns when it did. Fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {timeout}s"
-        time.sleep(0.05)  # polling interval
-    return time.monotonic()
-
-
-def sign_up(base_url: str) -> str:
-    email, password = f"restart-{uuid.uuid4().hex[:10]}@example.com", "a long enough password"
-    registered = requests.post(f"{base_url}/api/auth/register", json={"email": email, "password": password},
-                               timeout=CLIENT_TIMEOUT)
-    assert registered.status_code == 201, registered.text
-    login = requests.post(f"{base_url}/api/auth/login", json={"email": email, "password": password},
-                          timeout=CLIENT_TIMEOUT)
-    assert login.status_code == 200, login.text
-    return login.json()["access_token"]
-
-
 def test_a_database_restart_under_write_load_loses_no_acknowledged_write(tmp_path):
     data_dir = tmp_path / "devdata"
     env = {"DATABASE_URL": "", "REDIS_URL": "", "DEVDATA_DIR": str(data_dir), "WORKERS": "2",
@@ -139,7 +120,7 @@ def test_a_database_restart_under_write_load_loses_no_acknowledged_write(tmp_pat
     try:
         with local_stack(tmp_path, **env) as base_url:
             postgres = EmbeddedPostgres(data_dir / "postgres")
-            token = sign_up(base_url)
+            token = sign_up(base_url, "restart")
             ledger, stop = Ledger(), threading.Event()
             threads = [threading.Thread(target=writer, args=(base_url, token, ledger, stop, 20_000), daemon=True)
                        for _ in range(WRITERS)]

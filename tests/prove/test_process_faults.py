@@ -25,6 +25,7 @@ import pytest
 import requests
 from psycopg.rows import dict_row
 
+from tests.prove.stack import poll
 from tests.support.processes import READINESS_PATH, REPO_ROOT, free_port, stop, wait_until_ready
 
 pytestmark = pytest.mark.prove
@@ -135,13 +136,6 @@ def refused(error: BaseException | None) -> bool:
     return False
 
 
-def poll(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {timeout}s"
-        time.sleep(0.02)  # polling interval
-
-
 def join(threads: list[threading.Thread]) -> None:
     for thread in threads:
         thread.join(CLIENT_TIMEOUT + 70)
@@ -162,8 +156,8 @@ def test_sigkill_in_flight_loses_no_acknowledged_write_and_a_restart_serves(tmp_
     try:
         threads = load.run(until_refused=False)
         poll(lambda: load.count(lambda o: o.status == 201) >= 40, 30, "40 writes acknowledged before the kill")
+        killed = time.monotonic()  # before the signal: a client may see the kill before we return
         os.killpg(first.pid, signal.SIGKILL)
-        killed = time.monotonic()
         first.wait(10)
         poll(lambda: load.count(lambda o: o.status is None and o.sent >= killed) >= 1, 10,
              "a request failed against the killed process")
@@ -205,8 +199,8 @@ def test_sigterm_under_load_finishes_every_accepted_request_and_exits_0(tmp_path
     try:
         threads = load.run(until_refused=True)
         poll(lambda: load.count(lambda o: o.status == 201) >= 40, 30, "40 writes acknowledged before SIGTERM")
-        process.send_signal(signal.SIGTERM)
         terminated = time.monotonic()
+        process.send_signal(signal.SIGTERM)
         exit_code = process.wait(60)
         join(threads)
     finally:
@@ -220,14 +214,15 @@ def test_sigterm_under_load_finishes_every_accepted_request_and_exits_0(tmp_path
     errors = [o for o in outcomes if o.status is None]
     assert exit_code == 0, (tmp_path / "runtime.log").read_text()[-3000:]
     assert all(o.status == 201 for o in answered), [o for o in answered if o.status != 201][:3]
-    # Every request sent before SIGTERM was answered; the only failures are requests sent
-    # after it that the server never read: refused by the closed listener, or cut on a
-    # kept-alive connection the draining server closed.
-    assert all(o.sent > terminated for o in errors), [repr(o.error) for o in errors if o.sent <= terminated][:3]
+    # The only failures are requests the server never read: refused by the closed listener,
+    # or reset with the listen backlog it closed (a connection the kernel had queued, perhaps
+    # just before SIGTERM, that no worker had accepted; in the cluster Knative's queue-proxy
+    # has drained the pod before the runtime gets SIGTERM).
     assert all(unread(o.error) for o in errors), [repr(o.error) for o in errors if not unread(o.error)][:3]
     in_flight = [o for o in answered if o.sent < terminated < o.received]
+    # ... and none of them was half done: the tasks stored are exactly those acknowledged.
     acknowledged = load.acknowledged()
-    missing = set(acknowledged) - stored_ids(database_url)
-    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged tasks are not stored"
+    assert stored_ids(database_url) == set(acknowledged)
     print(f"\n{len(acknowledged)} acknowledged, {len(in_flight)} in flight at SIGTERM and finished 201, "
-          f"{len(errors)} refused after the listener closed, exit code {exit_code}")
+          f"{len(errors)} never read ({sum(1 for o in errors if o.sent < terminated)} sent before SIGTERM), "
+          f"exit code {exit_code}")

@@ -14,7 +14,6 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import redis
 import requests
 
 from tests.functional.robustness.conftest import local_stack
+from tests.prove.stack import poll, sign_up
 from tests.support.redis_server import RedisServer
 
 pytestmark = pytest.mark.prove
@@ -185,26 +185,6 @@ class CacheHits(threading.Thread):
         self.join(10)
 
 
-def poll(condition: Callable[[], object], timeout: float, what: str) -> float:
-    """Polls `condition` until it holds; returns when it did. Fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {timeout}s"
-        time.sleep(0.05)  # polling interval
-    return time.monotonic()
-
-
-def sign_up(base_url: str) -> str:
-    email, password = f"redis-restart-{uuid.uuid4().hex[:10]}@example.com", "a long enough password"
-    registered = requests.post(f"{base_url}/api/auth/register", json={"email": email, "password": password},
-                               timeout=CLIENT_TIMEOUT)
-    assert registered.status_code == 201, registered.text
-    login = requests.post(f"{base_url}/api/auth/login", json={"email": email, "password": password},
-                          timeout=CLIENT_TIMEOUT)
-    assert login.status_code == 200, login.text
-    return str(login.json()["access_token"])
-
-
 def keys(server: RedisServer, pattern: str) -> int:
     with server.client() as client:
         return sum(1 for _ in client.scan_iter(match=pattern, count=1000))
@@ -220,7 +200,7 @@ def test_redis_killed_and_restarted_under_load_fails_no_request_and_is_used_agai
         with local_stack(tmp_path, DATABASE_URL=database_url, REDIS_URL=server.url, REDIS_KEY_PREFIX=prefix,
                          WORKERS="2", API_RATE_LIMIT_PER_MINUTE="1000000") as base_url:
             traffic = Traffic(base_url)
-            threads = traffic.start([sign_up(base_url) for _ in range(CLIENTS)])
+            threads = traffic.start([sign_up(base_url, "redis-restart") for _ in range(CLIENTS)])
             try:
                 poll(lambda: len(traffic.sent_since(0)) >= 150, 30, "150 answers before the kill")
                 poll(lambda: keys(server, prefix + "c:*") and keys(server, prefix + "rl:api:*"), 10,

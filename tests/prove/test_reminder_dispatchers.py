@@ -44,7 +44,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -63,6 +63,7 @@ from functions.runtime.cloudevents import PING_TYPE
 from functions.taskforge.dispatch import delivery_id
 from functions.taskforge.dynamo import ensure_tables, ledger_model
 from functions.taskforge.settings import Settings
+from tests.prove.stack import poll
 from tests.support.processes import READINESS_PATH, REPO_ROOT, free_port, stop, wait_until_ready
 
 # make prove runs 10,000 (20,000 conditional writes and updates on the moto ledger: 45-65 s
@@ -306,13 +307,6 @@ def seed(database_url: str, webhook_url: str) -> dict[str, str]:
         rows = conn.cursor(row_factory=dict_row).execute(
             "SELECT id::text AS id, task_id::text AS task_id, occurrence FROM reminders").fetchall()
     return {row["task_id"]: delivery_id(row) for row in rows}
-
-
-def poll(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {timeout}s"
-        time.sleep(0.05)  # polling interval
 
 
 def statuses(database_url: str) -> Counter[str]:
