@@ -70,7 +70,7 @@ sys.path.insert(0, str(REPO))
 
 import api_data  # noqa: E402
 import api_parts  # noqa: E402
-from runtime import PYTHON, Spec, spawn, stop, stop_all  # noqa: E402
+from runtime import PYTHON, Figure, Spec, spawn, stop, stop_all  # noqa: E402
 
 from functions.devserver.keys import local_signing_key  # noqa: E402
 from functions.taskforge.tasks import TaskQuery  # noqa: E402
@@ -237,45 +237,6 @@ def purge(client: redis.Redis, prefix: str) -> None:
 # ---------------------------------------------------------------- figures
 
 
-@dataclass
-class Ratio:
-    """Per-round (a, b) pairs and the ratio a ÷ b, as in runtime.py."""
-
-    label: str
-    a_name: str
-    b_name: str
-    unit: str
-    target: float | None = None  # a ratio at most this passes; None: reported only
-    pairs: list[tuple[float, float]] = field(default_factory=list)
-
-    @property
-    def ratios(self) -> list[float]:
-        return [a / b for a, b in self.pairs]
-
-    @property
-    def ratio(self) -> float:
-        return statistics.median(self.ratios)
-
-    @property
-    def passed(self) -> bool:
-        return self.target is None or self.ratio <= self.target
-
-    def report(self) -> str:
-        a = statistics.median(a for a, _ in self.pairs)
-        b = statistics.median(b for _, b in self.pairs)
-        lines = [f"{self.label}",
-                 f"    ratio  {_fmt(self.ratio)}  (spread {_fmt(min(self.ratios))}-{_fmt(max(self.ratios))} over "
-                 f"{len(self.pairs)} rounds: {', '.join(map(_fmt, self.ratios))})",
-                 f"    {self.a_name}: {a:.4g} {self.unit}, {self.b_name}: {b:.4g} {self.unit} (medians)"]
-        if self.target is not None:
-            lines.append(f"    target ≤ {self.target:g}: {'PASS' if self.passed else 'MISS'}")
-        return "\n".join(lines)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
-
-
 def ms(seconds: float) -> float:
     return seconds * 1000
 
@@ -289,15 +250,15 @@ class Level:
     misses: list[Run] = field(default_factory=list)
     miss_share: list[float] = field(default_factory=list)
 
-    def ratios(self) -> list[Ratio]:
+    def ratios(self) -> list[Figure]:
         pairs = list(zip(self.hits, self.misses, strict=True))
         c = self.connections
         return [
-            Ratio(f"(1) p50 latency, miss ÷ hit, {c} connection(s)", "miss", "hit", "ms",
+            Figure(f"(1) p50 latency, miss ÷ hit, {c} connection(s)", "miss", "hit", "ms",
                   pairs=[(ms(m.p50), ms(h.p50)) for h, m in pairs]),
-            Ratio(f"(1) p99 latency, miss ÷ hit, {c} connection(s)", "miss", "hit", "ms",
+            Figure(f"(1) p99 latency, miss ÷ hit, {c} connection(s)", "miss", "hit", "ms",
                   pairs=[(ms(m.p99), ms(h.p99)) for h, m in pairs]),
-            Ratio(f"(1) throughput, hit ÷ miss, {c} connection(s)", "hit", "miss", "req/s",
+            Figure(f"(1) throughput, hit ÷ miss, {c} connection(s)", "hit", "miss", "req/s",
                   pairs=[(h.rate, m.rate) for h, m in pairs]),
         ]
 
@@ -601,11 +562,11 @@ def run(args: argparse.Namespace, levels: list[int], prefix: str, modes: Modes, 
               f"{cross_check.rate:.0f} req/s; python generator medians: p50 {ms(hits.median('hits', _p50)):.1f} ms, "
               f"p99 {ms(hits.median('hits', _p99)):.1f} ms, {hits.median('hits', _rate):.0f} req/s")
     deep_big, deep_little, first_big = (depth_runs[page.label] for page in pages)
-    depth_ratio = Ratio(f"(2) deep page p50, {big.table} ÷ {little.table} tasks in the table",
+    depth_ratio = Figure(f"(2) deep page p50, {big.table} ÷ {little.table} tasks in the table",
                         f"{big.table} tasks", f"{little.table} tasks", "ms", target=1.5,
                         pairs=[(ms(a.p50), ms(b.p50)) for a, b in zip(deep_big, deep_little, strict=True)])
     print(depth_ratio.report())
-    print(Ratio(f"(2) deep page (page {big.page_number}) ÷ first page p50, {big.table} tasks in the table",
+    print(Figure(f"(2) deep page (page {big.page_number}) ÷ first page p50, {big.table} tasks in the table",
                 "deep", "first", "ms",
                 pairs=[(ms(a.p50), ms(b.p50)) for a, b in zip(deep_big, first_big, strict=True)]).report())
     print(f"(2) the deep page's statement uses an Index Scan on the created_at index (tasks_owner_created or "

@@ -160,14 +160,14 @@ def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes]:
 
 @dataclass
 class Figure:
-    """One target: per-round (a, b) pairs and the ratio a ÷ b it is judged on."""
+    """Per-round (a, b) pairs and the ratio a ÷ b, judged against a target when it has one."""
 
     label: str
     a_name: str
     b_name: str
     unit: str
-    target: float
-    at_least: bool  # True: ratio ≥ target passes; False: ratio ≤ target passes
+    target: float | None = None  # None: reported only
+    at_least: bool = False  # True: ratio ≥ target passes; False: ratio ≤ target passes
     pairs: list[tuple[float, float]] = field(default_factory=list)
 
     @property
@@ -180,18 +180,22 @@ class Figure:
 
     @property
     def passed(self) -> bool:
+        if self.target is None:
+            return True
         return self.ratio >= self.target if self.at_least else self.ratio <= self.target
 
     def report(self) -> str:
         a = statistics.median(a for a, _ in self.pairs)
         b = statistics.median(b for _, b in self.pairs)
-        sign = "≥" if self.at_least else "≤"
         rounds = ", ".join(map(_ratio, self.ratios))
-        return (f"{self.label}\n"
-                f"    ratio  {_ratio(self.ratio)}  (spread {_ratio(min(self.ratios))}-{_ratio(max(self.ratios))} "
-                f"over {len(self.pairs)} rounds: {rounds})\n"
-                f"    {self.a_name}: {a:.4g} {self.unit}, {self.b_name}: {b:.4g} {self.unit} (medians)\n"
-                f"    target {sign} {self.target:g}: {'PASS' if self.passed else 'MISS'}")
+        lines = [self.label,
+                 f"    ratio  {_ratio(self.ratio)}  (spread {_ratio(min(self.ratios))}-{_ratio(max(self.ratios))} "
+                 f"over {len(self.pairs)} rounds: {rounds})",
+                 f"    {self.a_name}: {a:.4g} {self.unit}, {self.b_name}: {b:.4g} {self.unit} (medians)"]
+        if self.target is not None:
+            sign = "≥" if self.at_least else "≤"
+            lines.append(f"    target {sign} {self.target:g}: {'PASS' if self.passed else 'MISS'}")
+        return "\n".join(lines)
 
 
 def _ratio(value: float) -> str:

@@ -148,13 +148,16 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_MEMBERS = ("SELECT u.id::text AS user_id, u.email::text AS email, u.display_name, m.role, m.created_at AS joined_at"
+            " FROM memberships m JOIN users u ON u.id = m.user_id")
+
+
 def members(conn: Connection, user_id: str, workspace_id: str) -> dict[str, Any]:
     """Every member with their role; an owner also sees the invitations still open."""
     my_role = role_of(conn, user_id, workspace_id)
     check(my_role, write=False)
     people = conn.execute(
-        "SELECT u.id::text AS user_id, u.email::text AS email, u.display_name, m.role, m.created_at AS joined_at"
-        " FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = %s"
+        _MEMBERS + " WHERE m.workspace_id = %s"
         " ORDER BY array_position(ARRAY['owner', 'editor', 'viewer'], m.role), lower(u.email)",
         (workspace_id,),
     ).fetchall()
@@ -177,8 +180,9 @@ def change_role(conn: Connection, user_id: str, workspace_id: str, member_id: st
         _keep_an_owner(roles, member_id)
     conn.execute("UPDATE memberships SET role = %s WHERE workspace_id = %s AND user_id = %s",
                  (role, workspace_id, member_id))
-    member = next(person for person in members(conn, user_id, workspace_id)["items"]
-                  if person["user_id"] == member_id)
+    member = conn.execute(_MEMBERS + " WHERE m.workspace_id = %s AND m.user_id = %s",
+                          (workspace_id, member_id)).fetchone()
+    assert member is not None  # locked above
     return dict(member)
 
 

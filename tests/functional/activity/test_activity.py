@@ -2,45 +2,7 @@
 
 from __future__ import annotations
 
-import urllib.error
 from collections import Counter
-
-import pytest
-
-from tests.support.wsgi_client import WsgiClient
-
-
-@pytest.fixture
-def relay(gateway, monkeypatch):
-    """The relay, publishing to the local broker of the in-process gateway."""
-    from functions.activity import handle_relay_outbox
-
-    broker = WsgiClient(gateway)
-    failures = {"left": 0}
-
-    def publish(event):
-        if failures["left"]:
-            failures["left"] -= 1
-            raise urllib.error.URLError("broker unavailable")
-        detail = {**event["data"], "actor_id": event["actor_id"]}
-        response = broker.post("/__broker", json=detail, headers={
-            "ce-specversion": "1.0", "ce-id": event["event_id"], "ce-type": event["type"],
-            "ce-source": "/taskforge/tasks", "ce-time": event["created_at"].isoformat()})
-        if response.status_code >= 300:
-            raise urllib.error.URLError(f"broker answered {response.status_code}")
-
-    monkeypatch.setattr(handle_relay_outbox, "publish", publish)
-
-    def run(fail_first: int = 0) -> int:
-        failures["left"] = fail_first
-        total = 0
-        while True:
-            count = handle_relay_outbox.database.transaction(handle_relay_outbox.relay_batch)
-            total += count
-            if count == 0:
-                return total
-
-    return run
 
 
 def test_changes_appear_in_the_feed_newest_first(make_account, relay):

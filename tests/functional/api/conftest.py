@@ -3,9 +3,11 @@ on a real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+import urllib.error
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pytest
@@ -61,3 +63,38 @@ def make_account(gateway, api_database: str) -> Iterator[Callable[..., Account]]
     if created:
         with psycopg.connect(api_database, autocommit=True) as conn:
             conn.execute("DELETE FROM users WHERE id = ANY(%s::uuid[])", (created,))
+
+
+@pytest.fixture
+def relay(gateway, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
+    """Runs the outbox relay to the end, publishing to the in-process gateway's broker (and so
+    to the record-activity function); `fail_first` publishes fail first, as a broker outage
+    would. Returns how many events it published."""
+    from functions.activity import handle_relay_outbox
+
+    broker = WsgiClient(gateway)
+    failures = {"left": 0}
+
+    def publish(event: dict[str, Any]) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise urllib.error.URLError("broker unavailable")
+        detail = {**event["data"], "actor_id": event["actor_id"]}
+        response = broker.post("/__broker", json=detail, headers={
+            "ce-specversion": "1.0", "ce-id": event["event_id"], "ce-type": event["type"],
+            "ce-source": "/taskforge/tasks", "ce-time": event["created_at"].isoformat()})
+        if response.status_code >= 300:
+            raise urllib.error.URLError(f"broker answered {response.status_code}")
+
+    monkeypatch.setattr(handle_relay_outbox, "publish", publish)
+
+    def run(fail_first: int = 0) -> int:
+        failures["left"] = fail_first
+        total = 0
+        while True:
+            count: int = handle_relay_outbox.database.transaction(handle_relay_outbox.relay_batch)
+            total += count
+            if count == 0:
+                return total
+
+    return run

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import os
 import random
-import urllib.error
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
 import pytest
-
-from tests.support.wsgi_client import WsgiClient
 
 from .model import World
 from .population import Account, enrol
@@ -36,35 +33,6 @@ def run_settings() -> RunSettings:
         check_every=int(os.environ.get("AUTHZ_CHECK_EVERY", "250")),
         report=os.environ.get("AUTHZ_REPORT") or None,
     )
-
-
-@pytest.fixture
-def relay_activity(gateway: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
-    """Runs the outbox relay once to the end, publishing to the in-process gateway's broker
-    (and so to the record-activity function); returns how many events it published."""
-    from functions.activity import handle_relay_outbox
-
-    broker = WsgiClient(gateway)
-
-    def publish(event: dict[str, Any]) -> None:
-        detail = {**event["data"], "actor_id": event["actor_id"]}
-        response = broker.post("/__broker", json=detail, headers={
-            "ce-specversion": "1.0", "ce-id": event["event_id"], "ce-type": event["type"],
-            "ce-source": "/taskforge/tasks", "ce-time": event["created_at"].isoformat()})
-        if response.status_code >= 300:
-            raise urllib.error.URLError(f"broker answered {response.status_code}")
-
-    monkeypatch.setattr(handle_relay_outbox, "publish", publish)
-
-    def run() -> int:
-        total = 0
-        while True:
-            count: int = handle_relay_outbox.database.transaction(handle_relay_outbox.relay_batch)
-            total += count
-            if count == 0:
-                return total
-
-    return run
 
 
 def reset_rate_limits(user_ids: list[str]) -> None:
@@ -85,7 +53,7 @@ def checker(api_database: str) -> Iterator[psycopg.Connection[Any]]:
 
 @pytest.fixture
 def runner(gateway: Any, make_account: Callable[..., Account], checker: psycopg.Connection[Any],
-           relay_activity: Callable[[], int], run_settings: RunSettings) -> Iterator[Runner]:
+           relay: Callable[[], int], run_settings: RunSettings) -> Iterator[Runner]:
     """The world's seven users enrolled (nothing else yet) and a runner to act for them.
 
     The users go with make_account's clean-up, and what they made with them; users that
@@ -93,6 +61,6 @@ def runner(gateway: Any, make_account: Callable[..., Account], checker: psycopg.
     """
     world = World()
     enrol(world, make_account, random.Random(run_settings.seed))
-    yield Runner(gateway, world, checker, relay_activity, reset_rate_limits, run_settings.replay())
+    yield Runner(gateway, world, checker, relay, reset_rate_limits, run_settings.replay())
     if world.newcomers:
         checker.execute("DELETE FROM users WHERE id = ANY(%s::uuid[])", (list(world.newcomers),))
