@@ -60,9 +60,12 @@ class Settings(BaseModel):
     reminder_max_attempts: int = Field(default=5, ge=1, le=50)
     # Where the outbox relay publishes CloudEvents (the Knative Broker's ingress).
     broker_url: str | None = None
+    # Sent with every published event (X-TaskForge-Broker-Token) where the receiving broker
+    # checks it: the local stack's stand-in, which shares a port with the public gateway.
+    broker_token: str | None = None
 
     @field_validator("database_url", "redis_url", "jwt_private_key", "jwt_public_key", "cors_allow_origin",
-                     "aws_endpoint_url", "broker_url")
+                     "aws_endpoint_url", "broker_url", "broker_token")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
