@@ -39,6 +39,8 @@ class Settings(BaseModel):
     cookie_secure: bool = True
 
     cors_allow_origin: str | None = None
+    # Where people open the app: links in e-mails (verification, invitations) point here.
+    public_url: str = Field(default="http://localhost:8000", pattern=r"^https?://[^/?#\s]+$")
     api_rate_limit_per_minute: int = Field(default=600, ge=1)
     login_max_failures: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
