@@ -21,6 +21,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import ssl
@@ -31,12 +32,17 @@ from urllib.parse import SplitResult, quote, urlsplit
 
 from .errors import Unprocessable
 
+logger = logging.getLogger(__name__)
+
 USER_AGENT = "TaskForge-Webhook/1"
 SIGNATURE_HEADER = "X-TaskForge-Signature"
 TIMESTAMP_HEADER = "X-TaskForge-Timestamp"
 MAX_URL_LENGTH = 2048
 _URL_SAFE = "/?:@!$&'()*+,;=%-._~"
 _RESPONSE_READ_LIMIT = 64 * 1024  # the receiver's answer is not used; read a little, then close
+# One answer for every refused address: which address a name resolved to, and what kind of
+# internal address it is, would map the network behind the server for whoever asks.
+NOT_PUBLIC = "the webhook host must resolve only to public internet addresses"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -159,12 +165,14 @@ def _resolve(url: str, allow_private: bool) -> _Target:
         try:
             address = ipaddress.ip_address(text)
         except ValueError:
-            raise Unprocessable(f"the webhook host {host!r} resolves to an unusable address") from None
+            logger.warning("webhook host %r refused: it resolves to %r, not an IP address", host, text)
+            raise Unprocessable(NOT_PUBLIC) from None
         if not allow_private:
             reason = _not_global(address)
             if reason:
-                raise Unprocessable(f"the webhook host {host!r} resolves to {address}, {reason}; "
-                                    "webhooks go only to public internet addresses")
+                # The detail is for operators only; the caller gets the one generic answer.
+                logger.warning("webhook host %r refused: it resolves to %s, %s", host, address, reason)
+                raise Unprocessable(NOT_PUBLIC)
         if text not in addresses:
             addresses.append(text)
     if not addresses:

@@ -184,3 +184,32 @@ def test_https_delivers_to_a_receiver_with_a_trusted_certificate(receiver, monke
 
     [request] = receiver.received
     assert json.loads(request["body"]) == {"a": 1}
+
+
+@pytest.mark.parametrize(("url", "resolves_to"), [
+    ("https://rebound.example.com/hook", "10.1.2.3"),
+    ("https://metadata.example.com/", "169.254.169.254"),
+    ("https://loop.example.com/", "::1"),
+    ("https://10.1.2.3/", "10.1.2.3"),
+])
+def test_saving_an_internal_webhook_is_a_422_that_names_no_address(make_account, monkeypatch, url, resolves_to):
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host.endswith(".example.com"):
+            family = socket.AF_INET6 if ":" in resolves_to else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (resolves_to, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    account = make_account()
+
+    response = account.client.patch("/api/auth/me", json={"reminder_webhook_url": url})
+
+    assert response.status_code == 422, response.text
+    assert response.header("Content-Type") == "application/problem+json"
+    assert response.json()["detail"] == webhooks.NOT_PUBLIC
+    for internal in (resolves_to, "private", "loopback", "link-local"):
+        assert internal not in response.text.replace(url, "")
