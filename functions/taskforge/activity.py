@@ -39,13 +39,20 @@ def store(settings: Settings, event: dict[str, Any]) -> None:
     ).save()
 
 
+# A page's cursor is DynamoDB's last evaluated key: exactly the key attributes of what was
+# queried (the index's and the table's for the per-task index), each a string.
+_TABLE_KEY = frozenset({"workspace_id", "sort_key"})
+_TASK_INDEX_KEY = frozenset({"task_id", "sort_key", "workspace_id"})
+
+
 def page(settings: Settings, *, workspace_id: str | None = None, task_id: str | None = None, limit: int = 50,
          cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     model: Any = activity_model(settings)
-    start = _decode(cursor) if cursor else None
     if task_id is not None:
+        start = _decode(cursor, _TASK_INDEX_KEY, "task_id", task_id) if cursor else None
         results = model.by_task.query(task_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     else:
+        start = _decode(cursor, _TABLE_KEY, "workspace_id", workspace_id) if cursor else None
         results = model.query(workspace_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     items = [{
         "id": record.event_id,
@@ -69,11 +76,19 @@ def _encode(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> dict[str, Any]:
+def _decode(cursor: str, attributes: frozenset[str], partition: str, partition_value: str | None) -> dict[str, Any]:
+    """The start key a cursor stands for, when it is one this query could have handed out:
+    anything else would reach DynamoDB and fail there (a 500), or start in another partition."""
+    refused = BadRequest("the cursor is not valid; start again without it")
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(key, dict):
-            raise ValueError
-        return key
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest("the cursor is not valid; start again without it") from None
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise refused from None
+    if not isinstance(key, dict) or set(key) != attributes:
+        raise refused
+    for value in key.values():
+        if not (isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) and value["S"]):
+            raise refused
+    if key[partition]["S"] != partition_value:
+        raise refused
+    return key
