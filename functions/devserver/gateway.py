@@ -4,10 +4,15 @@ Each function runs in its own RuntimeApp, the code path production uses (HTTP �
 event → handler → HTTP); only the process boundary differs. What the ingress does in
 the cluster (pick a function by method and path) the gateway does here, and it
 serves the built SPA from web/dist for everything else.
+
+It also stands in for the Knative Broker (POST /__broker). That path shares the port
+with the public API, so it takes only events that carry the stack's own broker token:
+without it, anyone who can reach the port could write activity into any user's feed.
 """
 
 from __future__ import annotations
 
+import hmac
 import io
 import logging
 import mimetypes
@@ -21,6 +26,7 @@ from typing import Any
 from functions.catalog import Function
 from functions.runtime.app import READINESS_PATH, RuntimeApp, StartResponse
 from functions.runtime.config import RuntimeConfig, load_handler
+from functions.runtime.http_results import HttpResponse
 from functions.runtime.problem import problem
 from functions.runtime.routes import Route, specificity
 
@@ -28,6 +34,7 @@ logger = logging.getLogger("functions.devserver")
 
 # Where the local stack's outbox relay publishes: see Gateway._broker.
 BROKER_PATH = "/__broker"
+BROKER_TOKEN_HEADER = "X-TaskForge-Broker-Token"  # noqa: S105 - a header name, not a secret
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,12 @@ def mount(function: Function, account_id: str = "000000000000", region: str = "u
 
 
 class Gateway:
-    def __init__(self, mounted: Iterable[Mounted], static_dir: Path | None) -> None:
+    def __init__(self, mounted: Iterable[Mounted], static_dir: Path | None, broker_token: str | None = None) -> None:
+        """`broker_token`: what a publisher must send in X-TaskForge-Broker-Token; without one
+        the broker takes nothing."""
         self.mounted = tuple(mounted)
         self.static_dir = static_dir.resolve() if static_dir else None
+        self._broker_token = broker_token.encode() if broker_token else None
         # Most specific first across all functions, as one ingress would order them.
         self._routes = sorted(
             ((route, item) for item in self.mounted for route in item.routes),
@@ -104,6 +114,9 @@ class Gateway:
     def _broker(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """The local stand-in for the Knative Broker: a CloudEvent goes to every event
         function whose trigger names its type, through that function's runtime."""
+        refusal = self._broker_refusal(environ.get("HTTP_X_TASKFORGE_BROKER_TOKEN"))
+        if refusal is not None:
+            return _respond(start_response, refusal.status, refusal.headers, refusal.body)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         event_type = environ.get("HTTP_CE_TYPE", "")
@@ -119,12 +132,29 @@ class Gateway:
         return _respond(start_response, status, [("Content-Type", "text/plain")],
                         f"delivered to {len(statuses) - len(failed)} of {len(statuses)} triggers\n".encode())
 
+    def _broker_refusal(self, presented: str | None) -> HttpResponse | None:
+        if self._broker_token is None:
+            return problem(403, "this broker takes no events: the stack started it without a token")
+        if not presented:
+            return problem(401, f"send the stack's broker token in {BROKER_TOKEN_HEADER}")
+        # WSGI gives header values as latin-1 text: compare the bytes that were sent, in constant time.
+        if not hmac.compare_digest(presented.encode("latin-1", errors="replace"), self._broker_token):
+            return problem(403, f"the {BROKER_TOKEN_HEADER} is not this stack's broker token")
+        return None
+
     def _static(self, environ: dict[str, Any], start_response: StartResponse, method: str) -> Iterable[bytes]:
         assert self.static_dir is not None
-        relative = environ.get("PATH_INFO", "/").lstrip("/")
+        relative = _static_path(environ.get("PATH_INFO", "/"))
+        if relative is None:
+            response = problem(400, "the path is not a valid page or file name")
+            return _respond(start_response, response.status, response.headers, response.body)
         candidate = (self.static_dir / relative).resolve()
-        inside = candidate.is_relative_to(self.static_dir)
-        if not (inside and candidate.is_file()):
+        try:
+            found = candidate.is_relative_to(self.static_dir) and candidate.is_file()
+        except OSError:  # a name the file system refuses (too long, say) names no file of ours
+            response = problem(404, "nothing is served at this path")
+            return _respond(start_response, response.status, response.headers, response.body)
+        if not found:
             # Client-side routes (/tasks/42) get the SPA's entry point.
             candidate = self.static_dir / "index.html"
             if not candidate.is_file():
@@ -145,6 +175,23 @@ class Gateway:
             start_response("200 OK", headers)
             return [b""]
         return _respond(start_response, 200, headers, body)
+
+
+def _static_path(path_info: str) -> str | None:
+    """The path of a page or file relative to web/dist, or None when no browser would ask for it:
+    bytes that are not UTF-8 (overlong forms included), control characters (NUL), backslashes,
+    or `.` and `..` segments."""
+    try:
+        # WSGI carries the decoded path's bytes as latin-1 text.
+        path = path_info.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path) or "\\" in path:
+        return None
+    segments = path.split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return None
+    return path.lstrip("/")
 
 
 def _respond(start_response: StartResponse, status: int, headers: list[tuple[str, str]],

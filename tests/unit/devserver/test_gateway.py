@@ -1,0 +1,156 @@
+"""The local gateway's own paths: the built SPA's files, and the stand-in broker that takes
+only the stack's own events."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from urllib.parse import unquote_to_bytes
+
+import pytest
+
+from functions.catalog import Function
+from functions.devserver.gateway import BROKER_TOKEN_HEADER, Gateway, Mounted
+from functions.runtime.app import RuntimeApp
+from functions.runtime.config import RuntimeConfig
+from tests.support.wsgi_client import WsgiClient
+
+TOKEN = "the-stack-s-own-broker-token"
+EVENT_TYPE = "dev.taskforge.task.created"
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>TaskForge</title>")
+    (tmp_path / "assets" / "app-1234.js").write_text("console.log('app')")
+    (tmp_path.parent / "secret.txt").write_text("outside web/dist")
+    return tmp_path
+
+
+def _static_client(dist: Path) -> WsgiClient:
+    return WsgiClient(Gateway([], dist))
+
+
+def _raw_get(dist: Path, raw_path: str, method: str = "GET") -> tuple[int, str, bytes]:
+    """The request as a WSGI server hands it over: PATH_INFO holds the percent-decoded bytes as
+    latin-1 text, whatever they are (WsgiClient would have made them valid UTF-8 first)."""
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": unquote_to_bytes(raw_path).decode("latin-1"),
+               "RAW_URI": raw_path, "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_NAME": "test",
+               "SERVER_PORT": "80", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http"}
+    captured: dict = {}
+
+    def start_response(status, headers, exc_info=None):
+        captured.update(status=int(status.split()[0]), headers=dict(headers))
+
+    body = b"".join(Gateway([], dist)(environ, start_response))
+    return captured["status"], captured["headers"].get("Content-Type", ""), body
+
+
+def test_files_and_client_routes_are_served(dist):
+    client = _static_client(dist)
+    script = client.get("/assets/app-1234.js")
+    assert script.status_code == 200
+    assert script.header("Content-Type") == "text/javascript"
+    assert "immutable" in script.header("Cache-Control")
+    assert client.get("/tasks/42").content.startswith(b"<!doctype html>")
+    assert client.get("/").content.startswith(b"<!doctype html>")
+    assert client.get("/verify-email?token=abc").status_code == 200
+
+
+@pytest.mark.parametrize("path", [
+    "/%00",
+    "/assets/%00.js",
+    "/index.html%00.js",
+    "/%ff",
+    "/assets/%ff%fe.js",
+    "/%c0%af",  # an overlong "/"
+    "/%c0%ae%c0%ae/secret.txt",  # overlong dots
+    "/%e0%80%ae",  # a three-byte overlong "."
+    "/%ed%a0%80",  # a UTF-16 surrogate
+    "/..%2fsecret.txt",
+    "/assets/..%2f..%2fsecret.txt",
+    "/%2e%2e/secret.txt",
+    "/a/%2e/index.html",
+    "/..%5csecret.txt",
+    "/assets%5c..%5c..%5csecret.txt",
+    "/%0d%0aSet-Cookie:%20x=1",
+    "/%7f",
+])
+def test_a_hostile_path_is_a_400_problem(dist, path):
+    status, content_type, body = _raw_get(dist, path)
+    assert status == 400, body
+    assert content_type == "application/problem+json"
+    assert b"outside web/dist" not in body
+
+
+@pytest.mark.parametrize("path", [
+    "/" + "a" * 300,
+    "/assets/" + "b" * 5000 + ".js",
+    "/" + "/".join(["c" * 250] * 20),
+    "/" + "é" * 200,  # 400 bytes in UTF-8: too long a name though 200 characters
+])
+def test_a_name_too_long_for_the_file_system_is_a_404_problem(dist, path):
+    status, content_type, body = _raw_get(dist, path)
+    assert status == 404, body
+    assert content_type == "application/problem+json"
+
+
+def test_head_of_a_hostile_path_is_refused_too(dist):
+    assert _raw_get(dist, "/assets/%00.js", "HEAD")[0] == 400
+
+
+# -- the broker ---------------------------------------------------------------------------
+
+
+def _broker(broker_token: str | None) -> tuple[WsgiClient, list[dict]]:
+    received: list[dict] = []
+
+    def record(event, context):
+        received.append(event)
+
+    function = Function("record", "functions.tests.record.handler", events=(EVENT_TYPE,))
+    app = RuntimeApp(RuntimeConfig(handler_path=function.handler, function_name="record"), record)
+    return WsgiClient(Gateway([Mounted(function, app, ())], None, broker_token=broker_token)), received
+
+
+def _publish(client: WsgiClient, headers: dict[str, str]):
+    return client.post("/__broker", json={"workspace_id": "w", "task_id": "t", "title": "forged"}, headers={
+        "ce-specversion": "1.0", "ce-id": "e1", "ce-type": EVENT_TYPE, "ce-source": "/taskforge/tasks",
+        "ce-time": "2026-01-01T00:00:00Z", **headers})
+
+
+def test_the_broker_delivers_an_event_that_carries_the_token():
+    client, received = _broker(TOKEN)
+    response = _publish(client, {BROKER_TOKEN_HEADER: TOKEN})
+    assert response.status_code == 202, response.text
+    assert len(received) == 1
+    assert received[0]["detail"]["title"] == "forged"
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({}, 401),
+    ({BROKER_TOKEN_HEADER: ""}, 401),
+    ({BROKER_TOKEN_HEADER: "wrong"}, 403),
+    ({BROKER_TOKEN_HEADER: TOKEN[:-1]}, 403),
+    ({BROKER_TOKEN_HEADER: TOKEN + "x"}, 403),
+    ({BROKER_TOKEN_HEADER: TOKEN.upper()}, 403),
+    ({BROKER_TOKEN_HEADER: "tökén"}, 403),
+    ({"Authorization": f"Bearer {TOKEN}"}, 401),
+])
+def test_the_broker_refuses_an_event_without_the_token(headers, status):
+    client, received = _broker(TOKEN)
+    response = _publish(client, headers)
+    assert response.status_code == status, response.text
+    assert response.header("Content-Type") == "application/problem+json"
+    assert TOKEN not in response.text
+    assert received == []
+
+
+def test_a_broker_started_without_a_token_takes_nothing():
+    client, received = _broker(None)
+    assert _publish(client, {BROKER_TOKEN_HEADER: ""}).status_code == 403
+    assert _publish(client, {BROKER_TOKEN_HEADER: "None"}).status_code == 403
+    assert json.loads(_publish(client, {}).content)["status"] == 403
+    assert received == []
