@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,9 @@ def main() -> int:
 
         os.environ.update(start_local_aws())
     os.environ.setdefault("BROKER_URL", f"http://127.0.0.1:{port}/__broker")
+    # The stand-in broker shares the public port: it takes only events that carry this
+    # token, which the outbox relay (settings.broker_token) sends with each one.
+    os.environ["BROKER_TOKEN"] = os.environ.get("BROKER_TOKEN") or secrets.token_urlsafe(32)
 
     from functions.catalog import FUNCTIONS
     from functions.runtime.config import ConfigError
@@ -63,7 +67,7 @@ def main() -> int:
     for item in mounted:
         item.app.draining = draining
     static_dir = Path(os.environ.get("WEB_DIST_DIR", REPO_ROOT / "web" / "dist"))
-    gateway = Gateway(mounted, static_dir if static_dir.is_dir() else None)
+    gateway = Gateway(mounted, static_dir if static_dir.is_dir() else None, broker_token=os.environ["BROKER_TOKEN"])
     scheduler = None
     if any(function.schedule for function in FUNCTIONS):
         scheduler = subprocess.Popen([sys.executable, "-m", "functions.devserver.scheduler"], cwd=REPO_ROOT)

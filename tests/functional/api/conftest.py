@@ -3,6 +3,7 @@ on a real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+import secrets
 import urllib.error
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,12 +18,16 @@ from tests.support.wsgi_client import WsgiClient
 PASSWORD = "correct horse battery staple"
 
 
+# What the outbox relay must send the gateway's stand-in broker (X-TaskForge-Broker-Token).
+BROKER_TOKEN = secrets.token_urlsafe(32)
+
+
 @pytest.fixture(scope="session")
 def gateway(api_database: str):
     from functions.catalog import FUNCTIONS
     from functions.devserver.gateway import Gateway, mount
 
-    return Gateway([mount(function) for function in FUNCTIONS], static_dir=None)
+    return Gateway([mount(function) for function in FUNCTIONS], static_dir=None, broker_token=BROKER_TOKEN)
 
 
 @pytest.fixture
@@ -82,7 +87,8 @@ def relay(gateway, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
         detail = {**event["data"], "actor_id": event["actor_id"]}
         response = broker.post("/__broker", json=detail, headers={
             "ce-specversion": "1.0", "ce-id": event["event_id"], "ce-type": event["type"],
-            "ce-source": "/taskforge/tasks", "ce-time": event["created_at"].isoformat()})
+            "ce-source": "/taskforge/tasks", "ce-time": event["created_at"].isoformat(),
+            "X-TaskForge-Broker-Token": BROKER_TOKEN})
         if response.status_code >= 300:
             raise urllib.error.URLError(f"broker answered {response.status_code}")
 
