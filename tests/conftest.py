@@ -50,6 +50,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "REDIS_URL": REDIS_URL,
         "REDIS_KEY_PREFIX": f"tf-test-{_RUN_ID}:",
         "JWT_PRIVATE_KEY": private_pem,
+        # The tests reach the gateway from the loopback as the ALB would, and say which client
+        # they stand for in X-Forwarded-For (failed logins count per client address).
+        "TRUSTED_PROXY_NETWORKS": "127.0.0.0/8,::1/128",
     })
 
 

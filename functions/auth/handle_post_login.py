@@ -1,7 +1,8 @@
 """POST /api/auth/login: a token pair, and the refresh token as an httpOnly cookie.
 
-Failed logins are counted per account and per client address; past the limit the
-answer is 429 with Retry-After, even when Redis is down (a per-process fallback).
+Failed logins are counted in PostgreSQL per account, per client address and per known
+device (the answer's device_token; see functions/taskforge/auth.py); past a limit the answer is 429 with
+Retry-After, the same in every process and pod, whatever Redis is doing.
 """
 
 from typing import Annotated
@@ -13,24 +14,22 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from functions.taskforge import auth
 from functions.taskforge.api import api_handler, create_api
 from functions.taskforge.auth_models import LoginRequest, TokenPair
-from functions.taskforge.cache import Cache
 from functions.taskforge.db import Database
-from functions.taskforge.ratelimit import Counters, MemoryCounters
 from functions.taskforge.sessions import session_response
 from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)
-counters = Counters(Cache(settings), fallback=MemoryCounters())
 signer = auth.signer_from(settings)
+verifier = auth.verifier_from(settings)
 logger = Logger(service="auth")
 app = create_api(settings)
 
 
 @app.post("/api/auth/login", tags=["auth"], summary="Log in")
 def post_login(body: Annotated[LoginRequest, Body()]) -> Response[TokenPair]:
-    ip = auth.client_ip(app.current_event.headers.get("x-forwarded-for"))
-    session = auth.login(database, settings, signer, counters, body.email, body.password, ip)
+    client = auth.client_address(app.current_event.headers.get("x-forwarded-for"), settings)
+    session = auth.login(database, settings, signer, verifier, body.email, body.password, client, body.device_token)
     return session_response(settings, session)
 
 

@@ -1,6 +1,8 @@
 """POST /api/auth/logout: end every session of the caller and clear the refresh cookie.
 
-The caller is known by its access token or, once that has expired, by its refresh token.
+The caller is known by its access token or, once that has expired, by its refresh
+cookie; then the request must come from our own page (sessions.require_own_page), or
+any page of the same site could log everyone out.
 """
 
 from aws_lambda_powertools import Logger
@@ -11,7 +13,7 @@ from functions.taskforge.api import api_handler, create_api
 from functions.taskforge.db import Database
 from functions.taskforge.errors import Unauthorized
 from functions.taskforge.http import read_cookie
-from functions.taskforge.sessions import cleared_cookie
+from functions.taskforge.sessions import cleared_cookie, require_own_page
 from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
@@ -31,6 +33,7 @@ def post_logout() -> Response[None]:
         # An expired access token must not stop a logout: the refresh cookie names the caller.
         if not refresh_token:
             raise
+        require_own_page(settings, headers)
         claims = verifier.verify(refresh_token, "refresh")
     database.transaction(lambda conn: auth.ensure_current(conn, claims))
     auth.logout(database, claims.user_id)

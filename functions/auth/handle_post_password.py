@@ -1,11 +1,12 @@
-"""POST /api/auth/password: change the password; every outstanding token is revoked."""
+"""POST /api/auth/password: change the password. Every outstanding token is revoked, and
+so are the calendar feed URL and the reminder webhook; the answer says which existed."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.taskforge import auth
 from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.auth_models import ChangePasswordRequest
+from functions.taskforge.auth_models import ChangePasswordRequest, PasswordChanged
 from functions.taskforge.db import Database
 from functions.taskforge.sessions import cleared_cookie
 from functions.taskforge.settings import Settings
@@ -17,12 +18,13 @@ logger = Logger(service="auth")
 app = create_api(settings)
 
 
-@app.post("/api/auth/password", status_code=204, tags=["auth"], summary="Change the password")
-def post_password(body: ChangePasswordRequest) -> Response[None]:
+@app.post("/api/auth/password", tags=["auth"], summary="Change the password")
+def post_password(body: ChangePasswordRequest) -> Response[PasswordChanged]:
     claims = auth.access_claims(verifier, app.current_event.headers.get("authorization"))
     database.transaction(lambda conn: auth.ensure_current(conn, claims))
-    auth.change_password(database, claims.user_id, body.current_password, body.new_password)
-    return Response(status_code=204, cookies=[cleared_cookie(settings)])
+    changed = auth.change_password(database, claims.user_id, body.current_password, body.new_password)
+    return Response(status_code=200, content_type="application/json", body=changed,
+                    cookies=[cleared_cookie(settings)])
 
 
 handler = api_handler(app, logger, "change-password", verifier)

@@ -1,4 +1,8 @@
-"""POST /api/auth/refresh: rotate the refresh token (cookie or body) into a new pair."""
+"""POST /api/auth/refresh: rotate the refresh token (cookie or body) into a new pair.
+
+With the cookie, the request must come from our own page (sessions.require_own_page);
+a client that sends the token in the body holds it itself and needs no such proof.
+"""
 
 from typing import Annotated
 
@@ -12,7 +16,7 @@ from functions.taskforge.auth_models import RefreshRequest, TokenPair
 from functions.taskforge.db import Database
 from functions.taskforge.errors import Unauthorized
 from functions.taskforge.http import read_cookie
-from functions.taskforge.sessions import session_response
+from functions.taskforge.sessions import require_own_page, session_response
 from functions.taskforge.settings import Settings
 
 settings = Settings.from_env()
@@ -25,8 +29,12 @@ app = create_api(settings)
 
 @app.post("/api/auth/refresh", tags=["auth"], summary="Exchange a refresh token for a new pair")
 def post_refresh(body: Annotated[RefreshRequest | None, Body()] = None) -> Response[TokenPair]:
-    token = (body.refresh_token if body else None) or read_cookie(
-        app.current_event.headers.get("cookie"), auth.REFRESH_COOKIE)
+    headers = app.current_event.headers
+    token = body.refresh_token if body else None
+    if not token:
+        token = read_cookie(headers.get("cookie"), auth.REFRESH_COOKIE)
+        if token:
+            require_own_page(settings, headers)
     if not token:
         raise Unauthorized("no refresh token was sent")
     return session_response(settings, auth.refresh(database, settings, signer, verifier, token))

@@ -96,6 +96,10 @@ class Gateway:
         candidates: list[Route] = []
         for route, item in self._routes:
             if route.match(method, raw_path) is not None:
+                # As an ALB does: the peer's address goes on the end of X-Forwarded-For.
+                if environ.get("REMOTE_ADDR"):
+                    environ["HTTP_X_FORWARDED_FOR"] = ", ".join(
+                        filter(None, [environ.get("HTTP_X_FORWARDED_FOR"), environ["REMOTE_ADDR"]]))
                 return item.app(environ, start_response)
             if route.match(route.method, raw_path) is not None:
                 candidates.append(route)

@@ -35,6 +35,14 @@ def find_credentials(conn: Connection, email: str) -> dict[str, Any] | None:
     ).fetchone()
 
 
+def folded_email(conn: Connection, email: str) -> str:
+    """`email` as the users.email column compares it: citext lowers with the database's own
+    rules, which can differ from Python's (U+0130 'İ' becomes 'i' under C.UTF-8, 'i̇' in Python)."""
+    row = conn.execute("SELECT lower(%s::citext) AS folded", (email,)).fetchone()
+    assert row is not None
+    return str(row["folded"])
+
+
 def get_user(conn: Connection, user_id: str) -> dict[str, Any] | None:
     return conn.execute(
         "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"

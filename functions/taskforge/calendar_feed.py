@@ -1,7 +1,8 @@
 """The calendar feed: a secret URL serving the user's open, dated tasks as iCalendar (RFC 5545).
 
 Calendar apps subscribe without logging in, so the URL's token is the credential:
-random, stored only as its SHA-256, one per user. Making a new one revokes the old.
+random, stored only as its SHA-256, one per user. Making a new one revokes the old,
+and so does a password change: whoever knew the old password may have copied the URL.
 The feed covers every workspace the user belongs to.
 """
 
@@ -46,9 +47,14 @@ def create(conn: Connection, user_id: str) -> str:
 
 
 def revoke(conn: Connection, user_id: str) -> None:
-    deleted = conn.execute("DELETE FROM calendar_feeds WHERE user_id = %s RETURNING user_id", (user_id,)).fetchone()
-    if deleted is None:
+    if not revoke_if_any(conn, user_id):
         raise NotFound("there is no calendar feed to revoke")
+
+
+def revoke_if_any(conn: Connection, user_id: str) -> bool:
+    """Revokes the user's feed; False when there was none (a password change revokes it)."""
+    deleted = conn.execute("DELETE FROM calendar_feeds WHERE user_id = %s RETURNING user_id", (user_id,)).fetchone()
+    return deleted is not None
 
 
 def owner(conn: Connection, token: str) -> str:

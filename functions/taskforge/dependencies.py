@@ -13,7 +13,7 @@ from . import auth
 from .cache import Cache
 from .db import Connection, Database
 from .errors import RateLimited
-from .ratelimit import Counters
+from .ratelimit import Counters, MemoryCounters
 from .settings import Settings
 from .tokens import Claims, TokenVerifier
 
@@ -31,9 +31,10 @@ class Dependencies:
     @classmethod
     def from_settings(cls, settings: Settings) -> Dependencies:
         cache = Cache(settings)
-        # The general API limit lets requests through when Redis is gone: no fallback.
+        # Without Redis the API limit counts in this process: weaker (each process counts
+        # alone), never gone, and every such count emits a RateLimitFallback metric.
         return cls(settings, Database.for_settings(settings), cache, auth.verifier_from(settings),
-                   Counters(cache, None))
+                   Counters(cache, MemoryCounters(), operation="api-rate-limit"))
 
     def caller(self, app: ALBResolver) -> Claims:
         """The verified access token of this request, within the caller's rate limit.

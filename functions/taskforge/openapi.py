@@ -75,7 +75,7 @@ _ERRORS: dict[int, tuple[str, str, tuple[str, ...]]] = {
     401: ("Unauthorized", "Authentication is missing, invalid, expired or revoked, or the credentials are wrong",
           ("WWW-Authenticate",)),
     403: ("Forbidden", "The caller's role in the workspace does not allow this (a viewer changing something, "
-                       "an invitation for another address)", ()),
+                       "an invitation for another address), or the refresh cookie came from another page", ()),
     404: ("NotFound", "No such resource, or one the caller may not see: the two are indistinguishable", ()),
     409: ("Conflict", "The request conflicts with the current state (a name or e-mail address already taken, "
                       "a request with the same Idempotency-Key still in progress)", ()),
@@ -202,8 +202,8 @@ OPERATIONS: dict[str, Operation] = {
     "get-ready": Operation(tag="health"),
     "post-register": Operation(errors=(409,)),
     "post-login": Operation(errors=(401, 429), success_headers=("Set-Cookie",)),
-    "post-refresh": Operation(errors=(401,), success_headers=("Set-Cookie",)),
-    "post-logout": Operation(success_headers=("Set-Cookie",)),
+    "post-refresh": Operation(errors=(401, 403), success_headers=("Set-Cookie",)),
+    "post-logout": Operation(errors=(403,), success_headers=("Set-Cookie",)),
     "post-password": Operation(success_headers=("Set-Cookie",)),
     "list-tasks": Operation(errors=(400, 404)),
     "create-task": Operation(errors=_IDEMPOTENT_CREATE.errors, parameters=_IDEMPOTENT_CREATE.parameters,

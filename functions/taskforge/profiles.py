@@ -2,6 +2,9 @@
 
 The webhook's signing secret is made by the server when a new URL is set and shown
 in that one answer; no read returns it again. Removing the URL removes the secret.
+A password change removes both (remove_webhook): whoever knew the old password may
+have pointed the webhook at their own server or read its secret. Reminders then go by
+e-mail until the user sets a URL again, which gets a new secret.
 """
 
 from __future__ import annotations
@@ -56,3 +59,13 @@ def update(conn: Connection, user_id: str, changes: dict[str, Any]) -> dict[str,
     ).fetchone()
     assert row is not None
     return {**row, "webhook_secret": new_secret}
+
+
+def remove_webhook(conn: Connection, user_id: str) -> bool:
+    """Removes the reminder webhook and its secret; False when there was none."""
+    row = conn.execute(
+        "UPDATE users SET reminder_webhook_url = NULL, webhook_secret = NULL, updated_at = now()"
+        " WHERE id = %s AND (reminder_webhook_url IS NOT NULL OR webhook_secret IS NOT NULL) RETURNING id",
+        (user_id,),
+    ).fetchone()
+    return row is not None

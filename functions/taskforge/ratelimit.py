@@ -1,20 +1,36 @@
-"""Fixed-window counters for rate limits: in Redis, or in this process when Redis is gone.
+"""Rate limits: the general API limit (fixed windows in Redis) and failed-login counts
+(fixed windows in PostgreSQL).
 
-Login limits must never go unlimited, so when Redis fails they fall back to a
-per-process counter (weaker across replicas, but never open). The general API
-limit simply lets requests through when Redis is gone: availability first.
+The API limit counts in Redis; when Redis is unset or failing it falls back to a
+counter in this process (weaker: each process counts alone) and says so with a
+`RateLimitFallback` metric each time, so an operator sees the limit has weakened.
+
+Failed logins are a security limit and must be exact: every process of every pod
+counts in one PostgreSQL row per bucket, under that row's lock, whatever Redis is
+doing. A login attempt *reserves* its place in each bucket before its password is
+checked, so two processes can never both see "9" and both let an eleventh guess in.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
 from .cache import Cache
+from .db import Connection
 
 if TYPE_CHECKING:
     import redis
+
+METRICS_NAMESPACE = "TaskForge"
+# Expired login windows deleted per reservation: bounded work, and the table stays small.
+_PURGE_BATCH = 20
 
 
 class MemoryCounters:
@@ -33,23 +49,18 @@ class MemoryCounters:
                 self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
             return count + 1, max(1, int(expires - now))
 
-    def peek(self, key: str) -> tuple[int, int]:
-        now = time.monotonic()
-        with self._lock:
-            count, expires = self._counts.get(key, (0, now))
-        return (count, max(1, int(expires - now))) if expires > now else (0, 0)
-
     def reset(self, key: str) -> None:
         with self._lock:
             self._counts.pop(key, None)
 
 
 class Counters:
-    """Redis first; the in-process fallback when Redis is unset or failing (if allowed)."""
+    """Redis first; the in-process fallback when Redis is unset or failing (if given)."""
 
-    def __init__(self, cache: Cache, fallback: MemoryCounters | None) -> None:
+    def __init__(self, cache: Cache, fallback: MemoryCounters | None, operation: str = "rate-limit") -> None:
         self._cache = cache
         self._fallback = fallback
+        self._operation = operation
         self._prefix = cache.prefix + "rl:"
 
     def add(self, key: str, window_seconds: int) -> tuple[int, int] | None:
@@ -66,25 +77,72 @@ class Counters:
 
         counted = self._cache.call("rate-limit", increment)
         if counted is None and self._fallback is not None:
+            with single_metric(name="RateLimitFallback", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE,
+                               default_dimensions={"operation": self._operation}):
+                pass
             return self._fallback.add(key, window_seconds)
         return counted
-
-    def peek(self, key: str) -> tuple[int, int] | None:
-        full_key = self._prefix + key
-
-        def read(client: redis.Redis) -> tuple[int, int]:
-            pipe = client.pipeline(transaction=False)
-            pipe.get(full_key)
-            pipe.ttl(full_key)
-            raw, ttl = pipe.execute()
-            return int(raw or 0), max(1, int(ttl))
-
-        seen = self._cache.call("rate-limit", read)
-        if seen is None and self._fallback is not None:
-            return self._fallback.peek(key)
-        return seen
 
     def reset(self, key: str) -> None:
         self._cache.call("rate-limit", lambda client: client.delete(self._prefix + key))
         if self._fallback is not None:
             self._fallback.reset(key)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One failed-login count: `key` names what is counted, `limit` how many failures it takes."""
+
+    key: str
+    limit: int
+
+
+class LoginFailures:
+    """Failed logins per bucket in fixed windows, in the login_failures table (migration 0008)."""
+
+    def __init__(self, window_seconds: int) -> None:
+        self._window = timedelta(seconds=window_seconds)
+
+    def reserve(self, conn: Connection, buckets: Sequence[Bucket]) -> int | None:
+        """Counts this attempt in every bucket, as a failure until `succeeded` says otherwise.
+
+        Returns None when the attempt may go on, or the seconds until the first full
+        bucket's window ends; a refused attempt counts nowhere. Each bucket's row stays
+        locked until the caller's transaction ends: commit it before checking the password.
+        """
+        self._purge(conn)
+        full: list[int] = []
+        for bucket in sorted(buckets, key=lambda bucket: bucket.key):  # one lock order: no deadlocks
+            row = conn.execute(
+                "INSERT INTO login_failures AS f (key, failures, window_start) VALUES (%(key)s, 0, now())"
+                " ON CONFLICT (key) DO UPDATE SET"
+                "  failures = CASE WHEN f.window_start > now() - %(window)s THEN f.failures ELSE 0 END,"
+                "  window_start = CASE WHEN f.window_start > now() - %(window)s THEN f.window_start ELSE now() END"
+                " RETURNING failures,"
+                "  ceil(extract(epoch FROM f.window_start + %(window)s - now()))::integer AS seconds_left",
+                {"key": bucket.key, "window": self._window},
+            ).fetchone()
+            assert row is not None
+            if row["failures"] >= bucket.limit:
+                full.append(max(1, int(row["seconds_left"])))
+        if full:
+            return max(full)
+        conn.execute("UPDATE login_failures SET failures = failures + 1 WHERE key = ANY(%s)",
+                     ([bucket.key for bucket in buckets],))
+        return None
+
+    def succeeded(self, conn: Connection, cleared: Sequence[Bucket], released: Sequence[Bucket]) -> None:
+        """The password was right: `cleared` buckets start again from zero, and the attempt
+        no longer counts in the `released` ones."""
+        if cleared:
+            conn.execute("DELETE FROM login_failures WHERE key = ANY(%s)", ([bucket.key for bucket in cleared],))
+        if released:
+            conn.execute("UPDATE login_failures SET failures = GREATEST(failures - 1, 0) WHERE key = ANY(%s)",
+                         ([bucket.key for bucket in released],))
+
+    def _purge(self, conn: Connection) -> None:
+        conn.execute(
+            "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures"
+            " WHERE window_start <= now() - %s ORDER BY window_start LIMIT %s FOR UPDATE SKIP LOCKED)",
+            (self._window, _PURGE_BATCH),
+        )

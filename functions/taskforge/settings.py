@@ -6,6 +6,7 @@ handler reads the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 
@@ -44,6 +45,12 @@ class Settings(BaseModel):
     api_rate_limit_per_minute: int = Field(default=600, ge=1)
     login_max_failures: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Who may speak for the client in X-Forwarded-For (see auth.client_address): the networks
+    # our own proxies live in (a comma-separated list of CIDRs; in the cluster the VPC and the
+    # loopback), and how many proxies in front of those networks append an address (CloudFront
+    # in front of the ALB: 1). Neither locally: the gateway appends the peer's address itself.
+    trusted_proxy_networks: tuple[str, ...] = ()
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     # Lets webhooks go to http:// and to private, loopback and link-local addresses:
     # for local development only, never where the network holds anything to protect.
     webhook_allow_private_networks: bool = False
@@ -71,6 +78,16 @@ class Settings(BaseModel):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("trusted_proxy_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            # strict=False: 10.40.0.1/16 means its network; a bad entry stops the start-up.
+            return tuple(str(ipaddress.ip_network(str(part), strict=False)) for part in value)
+        return value
 
     @model_validator(mode="after")
     def _public_key_from_private(self) -> Settings:

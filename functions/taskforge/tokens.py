@@ -1,7 +1,9 @@
 """Access and refresh tokens: EdDSA-signed JWTs with the algorithm pinned on decode.
 
 Only the functions that issue tokens (login, refresh) are given the private key;
-every other function verifies with the public key alone.
+every other function verifies with the public key alone. Besides access and refresh
+tokens, login issues device tokens: proof that this browser logged in to the account
+before (see auth.py), bound to the password it logged in with.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .errors import Unauthorized
 ALGORITHM = "EdDSA"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "ver", "jti"]
 
-TokenType = Literal["access", "refresh"]
+TokenType = Literal["access", "refresh", "device"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Claims:
     token_id: str
     family_id: str | None
     expires_at: int
+    binding: str | None = None  # device tokens: what they are bound to (auth.credential_binding)
 
 
 class TokenSigner:
@@ -38,7 +41,8 @@ class TokenSigner:
         self._audience = audience
 
     def issue(self, user_id: str, token_type: TokenType, token_version: int, ttl_seconds: int,
-              family_id: str | None = None, token_id: str | None = None) -> tuple[str, Claims]:
+              family_id: str | None = None, token_id: str | None = None,
+              binding: str | None = None) -> tuple[str, Claims]:
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self._issuer,
@@ -52,6 +56,8 @@ class TokenSigner:
         }
         if family_id:
             claims["fam"] = family_id
+        if binding:
+            claims["bnd"] = binding
         token = jwt.encode(claims, self._key, algorithm=ALGORITHM)
         return token, _to_claims(claims)
 
@@ -90,4 +96,5 @@ def _to_claims(payload: dict[str, Any]) -> Claims:
         token_id=payload["jti"],
         family_id=payload.get("fam"),
         expires_at=payload["exp"],
+        binding=payload.get("bnd"),
     )

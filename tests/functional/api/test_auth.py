@@ -10,8 +10,10 @@ import uuid
 import jwt
 import pytest
 
+from functions.taskforge.settings import Settings
 from tests.functional.api.conftest import PASSWORD
 from tests.support.keys import ed25519_pem
+from tests.support.wsgi_client import WsgiClient
 
 
 def test_register_returns_the_user_without_any_secret(client):
@@ -21,7 +23,8 @@ def test_register_returns_the_user_without_any_secret(client):
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {"id", "email", "display_name", "created_at", "timezone", "digest_hour",
-                         "reminder_webhook_url"}
+                         "reminder_webhook_url", "email_verified"}
+    assert body["email_verified"] is False
     assert body["display_name"] == "Ada"
     assert "hash" not in response.text
     assert PASSWORD not in response.text
@@ -54,6 +57,60 @@ def test_invalid_registrations_are_422_problems(client, body):
     assert "x" * 100 not in response.text  # the input is not echoed back
 
 
+@pytest.mark.parametrize(("password", "rule"), [
+    ("12345678", "most common passwords"),
+    ("password", "most common passwords"),
+    ("Password1", "most common passwords"),
+    ("TaskForge!", "most common passwords"),
+    ("        ", "only spaces"),
+    ("\u3000" * 8, "only spaces"),
+    ("e\u0301" * 4, "too short"),  # 8 code points, 4 characters once normalised
+    ("{email}", "your e-mail address"),
+    ("{EMAIL}!", "your e-mail address"),
+    ("my {local} key", "the name in your e-mail address"),
+], ids=["digits", "password", "capitalised", "the-service", "spaces", "wide-spaces", "combining", "the-email",
+        "the-email-shouted", "the-local-part"])
+def test_weak_passwords_are_refused_at_registration_saying_why(client, password, rule):
+    local = f"rosalind-{uuid.uuid4().hex[:6]}"
+    email = f"{local}@example.com"
+    chosen = password.format(email=email, EMAIL=email.upper(), local=local)
+
+    response = client.post("/api/auth/register", json={"email": email, "password": chosen})
+
+    assert response.status_code == 422, response.text
+    assert response.header("Content-Type") == "application/problem+json"
+    [problem] = response.json()["errors"]
+    assert problem["loc"] == ["body", "password"]
+    assert rule in problem["msg"]
+    assert set(problem) == {"loc", "msg", "type"}  # no "input": the password is never echoed
+    if len(chosen.strip()) > len("password"):
+        assert chosen not in response.text
+    assert client.post("/api/auth/login", json={"email": email, "password": chosen}).status_code == 401
+
+
+@pytest.mark.parametrize(("password", "rule"), [
+    ("qwertyuiop", "most common passwords"),
+    ("\t" * 9, "only spaces"),
+    ("{email}", "your e-mail address"),
+    ("{local}-2031", "the name in your e-mail address"),
+], ids=["common", "tabs", "the-email", "the-local-part"])
+def test_weak_new_passwords_are_refused_and_change_nothing(client, make_account, password, rule):
+    account = make_account()
+    chosen = password.format(email=account.email, local=account.email.partition("@")[0])
+
+    response = account.client.post("/api/auth/password",
+                                   json={"current_password": account.password, "new_password": chosen})
+
+    assert response.status_code == 422, response.text
+    assert response.header("Content-Type") == "application/problem+json"
+    problem = response.json()
+    assert rule in (problem["errors"][0]["msg"] if "errors" in problem else problem["detail"])
+    assert chosen not in response.text
+    assert account.client.get("/api/auth/me").status_code == 200  # still logged in: nothing changed
+    login = client.post("/api/auth/login", json={"email": account.email, "password": account.password})
+    assert login.status_code == 200
+
+
 def test_a_lone_surrogate_in_a_password_is_422_not_500(client):
     raw = b'{"email": "s@example.com", "password": "abcdefgh\\ud800"}'
     response = client.post("/api/auth/register", body=raw, headers={"Content-Type": "application/json"})
@@ -66,6 +123,12 @@ def test_any_unicode_password_of_8_to_128_characters_works(make_account, passwor
     assert account.access_token
 
 
+def _cookie(response, name: str) -> str:
+    found = [value for value in response.header_values("Set-Cookie") if value.startswith(f"{name}=")]
+    assert len(found) == 1, response.header_values("Set-Cookie")
+    return found[0]
+
+
 def test_login_sets_an_httponly_strict_cookie_scoped_to_auth(client, make_account):
     account = make_account()
     response = client.post("/api/auth/login", json={"email": account.email, "password": account.password})
@@ -73,10 +136,11 @@ def test_login_sets_an_httponly_strict_cookie_scoped_to_auth(client, make_accoun
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert 0 < body["expires_in"] <= 900
-    cookie = response.header("Set-Cookie")
+    cookie = _cookie(response, "tf_refresh")
     assert cookie.startswith(f"tf_refresh={body['refresh_token']}")
     for attribute in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/api/auth"):
         assert attribute in cookie
+    assert body["device_token"]  # see tests/functional/login
 
 
 def test_wrong_password_and_unknown_account_look_the_same(client, make_account):
@@ -108,11 +172,82 @@ def test_refresh_rotates_and_a_reused_token_revokes_the_family(client, make_acco
     assert client.post("/api/auth/refresh", json={"refresh_token": rotated}).status_code == 401
 
 
+def test_a_reused_refresh_token_ends_the_access_token_the_thief_already_has(client, make_account):
+    account = make_account()
+    stolen = client.post("/api/auth/refresh", json={"refresh_token": account.refresh_token}).json()
+    thief = {"Authorization": f"Bearer {stolen['access_token']}"}
+    assert client.get("/api/auth/me", headers=thief).status_code == 200
+
+    # The owner's copy of the same refresh token comes back: one of the two is a thief.
+    reused = client.post("/api/auth/refresh", json={"refresh_token": account.refresh_token})
+
+    assert reused.status_code == 401
+    assert "every session" in reused.json()["detail"]
+    assert client.get("/api/auth/me", headers=thief).status_code == 401
+    assert account.client.get("/api/auth/me").status_code == 401
+    assert client.post("/api/auth/refresh", json={"refresh_token": stolen["refresh_token"]}).status_code == 401
+
+
+OUR_PAGE = {"Origin": Settings.from_env().public_url}  # where people open the app
+
+
 def test_refresh_reads_the_cookie(client, make_account):
     account = make_account()
-    response = client.post("/api/auth/refresh", headers={"Cookie": f"tf_refresh={account.refresh_token}"})
+    response = client.post("/api/auth/refresh",
+                           headers={"Cookie": f"tf_refresh={account.refresh_token}", **OUR_PAGE})
     assert response.status_code == 200
     assert response.json()["access_token"] != account.access_token
+
+
+@pytest.mark.parametrize("proof", [
+    {"Origin": "http://testserver"},  # the page is served from the API's own host
+    {"Sec-Fetch-Site": "same-origin"},
+    {"X-TaskForge-Client": "web"},
+], ids=["same-host-origin", "sec-fetch-site", "client-header"])
+def test_the_cookie_works_with_any_proof_of_our_own_page(client, make_account, proof):
+    account = make_account()
+    response = client.post("/api/auth/refresh", headers={"Cookie": f"tf_refresh={account.refresh_token}", **proof})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("page", [
+    {"Origin": "http://localhost:3000"},  # another port of the same host: same-site, not same-origin
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+    {"Sec-Fetch-Site": "same-site"},
+    {},
+    {"Origin": "http://localhost:3000", "X-TaskForge-Client": "web"},
+], ids=["other-port", "other-site", "null-origin", "same-site-fetch", "cookie-alone", "other-origin-with-header"])
+def test_the_cookie_alone_from_another_page_neither_refreshes_nor_logs_out(client, make_account, page):
+    account = make_account()
+    cookie = {"Cookie": f"tf_refresh={account.refresh_token}"}
+
+    refreshed = client.post("/api/auth/refresh", headers={**cookie, **page})
+    logged_out = client.post("/api/auth/logout", headers={**cookie, **page})
+
+    for response in (refreshed, logged_out):
+        assert response.status_code == 403, response.text
+        assert response.header("Content-Type") == "application/problem+json"
+        assert response.header("Set-Cookie") is None
+    # Nothing happened: the session works and the refresh token was not used up.
+    assert account.client.get("/api/auth/me").status_code == 200
+    assert client.post("/api/auth/refresh", headers={**cookie, **OUR_PAGE}).status_code == 200
+
+
+def test_logout_with_the_cookie_from_our_own_page_ends_the_session(client, make_account):
+    account = make_account()
+    response = client.post("/api/auth/logout", headers={"Cookie": f"tf_refresh={account.refresh_token}", **OUR_PAGE})
+    assert response.status_code == 204
+    assert account.client.get("/api/auth/me").status_code == 401
+
+
+def test_a_bearer_token_or_a_body_token_needs_no_proof_of_origin(client, make_account):
+    account = make_account()
+    elsewhere = {"Origin": "https://evil.example"}
+    # A page elsewhere can neither read a token nor set Authorization: whoever sends one holds it.
+    assert client.post("/api/auth/refresh", json={"refresh_token": account.refresh_token},
+                       headers=elsewhere).status_code == 200
+    assert account.client.post("/api/auth/logout", headers=elsewhere).status_code == 204
 
 
 def test_logout_revokes_access_and_refresh_tokens(client, make_account):
@@ -131,7 +266,9 @@ def test_a_password_change_revokes_every_session(client, make_account):
 
     changed = account.client.post("/api/auth/password",
                                   json={"current_password": account.password, "new_password": "a brand new one"})
-    assert changed.status_code == 204
+    assert changed.status_code == 200
+    assert changed.json() == {"calendar_feed_revoked": False, "webhook_removed": False}
+    assert "Max-Age=0" in changed.header("Set-Cookie")
 
     assert account.client.get("/api/auth/me").status_code == 401
     other = client.get("/api/auth/me", headers={"Authorization": f"Bearer {other_session['access_token']}"})
@@ -208,7 +345,9 @@ def test_an_hs256_token_signed_with_the_public_key_is_refused(client, make_accou
     assert response.status_code == 401
 
 
-def test_the_eleventh_failed_login_in_the_window_is_429(client, make_account):
+def test_the_eleventh_failed_login_in_the_window_is_429(gateway, make_account):
+    # An address of its own: failures also count per client address.
+    client = WsgiClient(gateway, {"X-Forwarded-For": f"198.51.100.{uuid.uuid4().int % 254 + 1}"})
     account = make_account()
     for _ in range(10):
         assert client.post("/api/auth/login", json={"email": account.email, "password": "wrong!!!"}).status_code == 401
@@ -221,7 +360,7 @@ def test_logout_with_an_expired_access_token_falls_back_to_the_refresh_cookie(cl
     account = make_account()
     expired = _forgeries(account)["expired"]
     response = client.post("/api/auth/logout", headers={"Authorization": f"Bearer {expired}",
-                                                         "Cookie": f"tf_refresh={account.refresh_token}"})
+                                                         "Cookie": f"tf_refresh={account.refresh_token}", **OUR_PAGE})
     assert response.status_code == 204
     assert client.post("/api/auth/refresh", json={"refresh_token": account.refresh_token}).status_code == 401
     assert client.post("/api/auth/logout", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
