@@ -321,3 +321,46 @@ def test_me_shows_the_saved_settings(make_account):
     me = account.client.get("/api/auth/me").json()
     assert (me["timezone"], me["digest_hour"], me["reminder_webhook_url"]) == ("Europe/Berlin", 7, None)
     assert "webhook_secret" not in me
+
+
+# A password change
+
+def test_a_password_change_revokes_the_calendar_feed_and_removes_the_webhook(client, make_account, api_database):
+    import psycopg
+
+    account = make_account()
+    feed = account.client.post("/api/calendar-feed").json()["url"]
+    hook = account.client.patch("/api/auth/me", json={"reminder_webhook_url": f"https://{PUBLIC_ADDRESS}/hooks/tf"})
+    assert client.get(feed).status_code == 200
+    assert hook.json()["webhook_secret"]
+
+    changed = account.client.post("/api/auth/password",
+                                  json={"current_password": account.password, "new_password": "another long secret"})
+
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {"calendar_feed_revoked": True, "webhook_removed": True}
+    assert client.get(feed).status_code == 404
+    with psycopg.connect(api_database) as conn:
+        stored = conn.execute("SELECT reminder_webhook_url, webhook_secret FROM users WHERE id = %s",
+                              (account.id,)).fetchone()
+    assert stored == (None, None)  # reminders go by e-mail until a new URL (with a new secret) is set
+
+
+def test_a_refused_password_change_leaves_the_feed_and_the_webhook_alone(client, make_account, api_database):
+    import psycopg
+
+    account = make_account()
+    feed = account.client.post("/api/calendar-feed").json()["url"]
+    account.client.patch("/api/auth/me", json={"reminder_webhook_url": f"https://{PUBLIC_ADDRESS}/hooks/tf"})
+
+    wrong = account.client.post("/api/auth/password",
+                                json={"current_password": "not the password", "new_password": "another long secret"})
+    weak = account.client.post("/api/auth/password",
+                               json={"current_password": account.password, "new_password": account.email})
+
+    assert (wrong.status_code, weak.status_code) == (401, 422)
+    assert client.get(feed).status_code == 200
+    with psycopg.connect(api_database) as conn:
+        stored = conn.execute("SELECT reminder_webhook_url, webhook_secret IS NOT NULL FROM users WHERE id = %s",
+                              (account.id,)).fetchone()
+    assert stored == (f"https://{PUBLIC_ADDRESS}/hooks/tf", True)

@@ -154,7 +154,8 @@ def test_a_write_while_redis_does_not_answer_is_not_hidden_by_the_cache_afterwar
 
 
 def test_failed_logins_are_limited_even_without_redis(start_runtime, make_account):
-    # Nothing listens on REDIS_URL's port: the login function falls back to counting in process.
+    # Nothing listens on REDIS_URL's port: failed logins are counted in PostgreSQL all the same
+    # (tests/functional/login proves the count exact across processes).
     server = start_runtime(LOGIN, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
     user, other = make_account(), make_account()
     url = server.base_url + "/api/auth/login"
