@@ -95,6 +95,10 @@ BASE_CONFIG: dict[str, str] = {
     "DELIVERY_LEDGER_TABLE": "taskforge-delivery-ledger",
     "ACTIVITY_TABLE": "taskforge-activity",
     "MAIL_SENDER": "reminders@taskforge.dev",
+    # Whose X-Forwarded-For entries HTTP functions believe (functions/taskforge/auth.py,
+    # client_address): none in the base, each environment's proxies in its overlay.
+    "TRUSTED_PROXY_NETWORKS": "",
+    "TRUSTED_PROXY_HOPS": "0",
 }
 # The ConfigMap keys a catalog `uses` entry adds to a function's environment.
 CONFIG_ENV: dict[str, tuple[str, ...]] = {
@@ -119,6 +123,11 @@ class Environment:
     log_level: str = "INFO"
     # The lowest min-scale any HTTP function gets here, whatever the catalog says.
     http_min_scale: int = 0
+    # The networks of our own proxies (the VPC of cdk/components/network.py, whose addresses
+    # the ALB, the Istio gateways, the activator and every pod have, and the loopback), and
+    # the proxies in front of them that append an address (CloudFront, before the ALB).
+    trusted_proxy_networks: str = "10.40.0.0/16,127.0.0.0/8,::1/128"
+    trusted_proxy_hops: int = 1
 
     @property
     def image_repository(self) -> str:
@@ -220,7 +229,7 @@ def function_env(function: Function) -> list[dict[str, Any]]:
     ]
     env += [config_env(key) for key in ("ENVIRONMENT", "LOG_LEVEL", "AWS_REGION")]
     if function.trigger == "http":
-        env.append(config_env("CORS_ALLOW_ORIGIN"))
+        env += [config_env(key) for key in ("CORS_ALLOW_ORIGIN", "TRUSTED_PROXY_NETWORKS", "TRUSTED_PROXY_HOPS")]
     for use in sorted(function.uses):
         env += [config_env(key) for key in CONFIG_ENV.get(use, ())]
     for use in sorted(function.uses):
@@ -511,7 +520,9 @@ def overlay_patches(environment: Environment, functions: Sequence[Function]) -> 
         "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CONFIG_MAP},
         "data": {"ENVIRONMENT": environment.name, "LOG_LEVEL": environment.log_level,
                  "AWS_REGION": environment.region, "CORS_ALLOW_ORIGIN": environment.cors_allow_origin,
-                 "MAIL_SENDER": environment.mail_sender, "BROKER_URL": broker_url(environment.namespace)},
+                 "MAIL_SENDER": environment.mail_sender, "BROKER_URL": broker_url(environment.namespace),
+                 "TRUSTED_PROXY_NETWORKS": environment.trusted_proxy_networks,
+                 "TRUSTED_PROXY_HOPS": str(environment.trusted_proxy_hops)},
     }]
     for name in sorted([function.name for function in functions]):
         role = environment.role_arn(name)
