@@ -86,12 +86,14 @@ _SIGNS = frozenset({"signing-key", "verify-key", "redis"})
 _VERIFIES = frozenset({"verify-key"})
 
 FUNCTIONS += (
-    _auth("post-register", "handle_post_register", "POST /api/auth/register", frozenset()),
+    _auth("post-register", "handle_post_register", "POST /api/auth/register", frozenset({"ses"})),
     _auth("post-login", "handle_post_login", "POST /api/auth/login", _SIGNS),
     _auth("post-refresh", "handle_post_refresh", "POST /api/auth/refresh", _SIGNS),
     _auth("post-logout", "handle_post_logout", "POST /api/auth/logout", _VERIFIES),
     _auth("get-me", "handle_get_me", "GET /api/auth/me", _VERIFIES),
     _auth("post-password", "handle_post_password", "POST /api/auth/password", _VERIFIES),
+    # The link's token is the credential: no bearer token.
+    _auth("verify-email", "handle_post_verify_email", "POST /api/auth/verify-email", frozenset()),
 )
 
 
@@ -112,7 +114,10 @@ FUNCTIONS += (
     _api("skip-occurrence", "tasks.handle_post_skip", "POST /api/tasks/{task_id}/skip"),
     _api("create-workspace", "workspaces.handle_post_workspace", "POST /api/workspaces"),
     _api("list-workspaces", "workspaces.handle_get_workspaces", "GET /api/workspaces"),
-    _api("create-invitation", "workspaces.handle_post_invitation", "POST /api/workspaces/{workspace_id}/invitations"),
+    _api("create-invitation", "workspaces.handle_post_invitation", "POST /api/workspaces/{workspace_id}/invitations",
+         frozenset({"ses"})),
+    _api("revoke-invitation", "workspaces.handle_delete_invitation",
+         "DELETE /api/workspaces/{workspace_id}/invitations/{invitation_id}"),
     _api("accept-invitation", "workspaces.handle_post_accept_invitation", "POST /api/invitations/{token}/accept"),
     _api("list-members", "workspaces.handle_get_members", "GET /api/workspaces/{workspace_id}/members"),
     _api("change-member-role", "workspaces.handle_patch_member",
@@ -135,6 +140,8 @@ FUNCTIONS += (
     _api("task-activity", "activity.handle_get_task_activity", "GET /api/tasks/{task_id}/activity",
          frozenset({"dynamodb"})),
     _api("patch-me", "auth.handle_patch_me", "PATCH /api/auth/me"),
+    _api("request-email-verification", "auth.handle_post_verification", "POST /api/auth/verification",
+         frozenset({"ses"})),
     _api("create-calendar-feed", "feeds.handle_post_feed", "POST /api/calendar-feed"),
     _api("delete-calendar-feed", "feeds.handle_delete_feed", "DELETE /api/calendar-feed"),
     # The feed's secret URL is its credential: calendar apps send no token.

@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth
+from functions.taskforge import auth, verification
 from functions.taskforge.api import api_handler, create_api
 from functions.taskforge.auth_models import RegisterRequest, User
 from functions.taskforge.db import Database
@@ -16,7 +16,10 @@ app = create_api(settings)
 
 @app.post("/api/auth/register", status_code=201, tags=["auth"], summary="Create an account")
 def post_register(body: RegisterRequest) -> User:
-    return User.from_row(auth.register(database, body.email, body.password, body.display_name))
+    user = auth.register(database, body.email, body.password, body.display_name)
+    # The account exists whether or not the e-mail goes out; the user can ask for another.
+    verification.after_registration(database, settings, user["id"])
+    return User.from_row(user)
 
 
 handler = api_handler(app, logger, "register")

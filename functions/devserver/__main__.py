@@ -45,10 +45,14 @@ def main() -> int:
     # The stand-in broker shares the public port: it takes only events that carry this
     # token, which the outbox relay (settings.broker_token) sends with each one.
     os.environ["BROKER_TOKEN"] = os.environ.get("BROKER_TOKEN") or secrets.token_urlsafe(32)
+    # moto's SES keeps what it is sent: a copy of every message lands here, and its subject
+    # and links in the log, so verification and invitation links can be followed locally.
+    os.environ["MAIL_DIRECTORY"] = os.environ.get("MAIL_DIRECTORY") or str(data_dir / "mail")
 
     from functions.catalog import FUNCTIONS
     from functions.runtime.config import ConfigError
     from functions.runtime.server import ServeOptions, draining, serve
+    from functions.taskforge import mailer
     from functions.taskforge.migrate import apply_migrations
     from functions.taskforge.settings import Settings
 
@@ -57,6 +61,8 @@ def main() -> int:
 
     if local_aws:
         prepare(Settings.from_env())
+    mailer.keep_copies_in(Path(os.environ["MAIL_DIRECTORY"]))
+    logger.info("mail sent by the stack is also written to %s", os.environ["MAIL_DIRECTORY"])
     applied = apply_migrations(os.environ["DATABASE_URL"])
     logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
     try:

@@ -87,13 +87,18 @@ def fire(item: Mounted, scheduled_time: datetime) -> int:
 
 
 def main() -> int:
+    import os
     import signal
+    from pathlib import Path
 
     from functions.catalog import FUNCTIONS
+    from functions.taskforge import mailer
 
     from .gateway import mount
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if os.environ.get("MAIL_DIRECTORY"):  # set by the stack (__main__): reminders and digests land there too
+        mailer.keep_copies_in(Path(os.environ["MAIL_DIRECTORY"]))
     scheduler = Scheduler([mount(function) for function in FUNCTIONS if function.schedule])
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -17,7 +17,7 @@ def create_user(conn: Connection, email: str, password_hash: str, display_name: 
             row = conn.execute(
                 "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s)"
                 " RETURNING id::text AS id, email::text AS email, display_name, token_version, created_at,"
-                " timezone, digest_hour, reminder_webhook_url",
+                " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified",
                 (email, password_hash, display_name),
             ).fetchone()
     except errors.UniqueViolation:
@@ -29,7 +29,7 @@ def create_user(conn: Connection, email: str, password_hash: str, display_name: 
 def find_credentials(conn: Connection, email: str) -> dict[str, Any] | None:
     return conn.execute(
         "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"
-        " timezone, digest_hour, reminder_webhook_url, password_hash"
+        " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified, password_hash"
         " FROM users WHERE email = %s",
         (email,),
     ).fetchone()
@@ -46,7 +46,7 @@ def folded_email(conn: Connection, email: str) -> str:
 def get_user(conn: Connection, user_id: str) -> dict[str, Any] | None:
     return conn.execute(
         "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"
-        " timezone, digest_hour, reminder_webhook_url, password_hash"
+        " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified, password_hash"
         " FROM users WHERE id = %s FOR UPDATE",
         (user_id,),
     ).fetchone()

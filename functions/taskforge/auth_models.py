@@ -67,6 +67,8 @@ class User(Row):
     timezone: str
     digest_hour: int
     reminder_webhook_url: str | None
+    email_verified: bool = Field(description="whether the address was proven with the link sent to it; "
+                                             "accepting an invitation needs it")
 
 
 class TokenPair(Body):

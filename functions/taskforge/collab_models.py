@@ -51,7 +51,9 @@ class InvitationCreate(Body):
 
 
 class Invitation(Body):
+    id: str = Field(description="names the invitation in the members list and to revoke it")
     token: str = Field(description="give it to the invited person; it is shown once")
+    emailed: bool = Field(description="whether the invitation link was also e-mailed to the invited address")
 
 
 class Member(Row):
@@ -63,6 +65,7 @@ class Member(Row):
 
 
 class PendingInvitation(Row):
+    id: str
     email: str
     role: Literal["editor", "viewer"]
     created_at: datetime
@@ -71,7 +74,9 @@ class PendingInvitation(Row):
 
 class MemberList(Body):
     items: list[Member]
-    invitations: list[PendingInvitation] = Field(description="open invitations; shown to owners only")
+    invitations: list[PendingInvitation] = Field(
+        description="open invitations (not accepted, expired or revoked, and sent by a current owner); "
+                    "shown to owners only")
 
 
 class MemberPatch(Body):

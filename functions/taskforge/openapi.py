@@ -79,7 +79,7 @@ _ERRORS: dict[int, tuple[str, str, tuple[str, ...]]] = {
     404: ("NotFound", "No such resource, or one the caller may not see: the two are indistinguishable", ()),
     409: ("Conflict", "The request conflicts with the current state (a name or e-mail address already taken, "
                       "a request with the same Idempotency-Key still in progress)", ()),
-    410: ("Gone", "The invitation has expired", ()),
+    410: ("Gone", "The invitation or link is no longer valid (expired, revoked or used)", ()),
     412: ("PreconditionFailed", "If-Match does not name the current version: reload it and try again", ()),
     415: ("UnsupportedMediaType", "A request body must be application/json", ()),
     422: ("UnprocessableContent", "The request does not validate: `errors` says where (or an Idempotency-Key "
@@ -221,6 +221,9 @@ OPERATIONS: dict[str, Operation] = {
     "change-member-role": Operation(errors=(403, 409)),
     "remove-member": Operation(errors=(403, 409)),
     "accept-invitation": Operation(errors=(403, 409, 410)),
+    "revoke-invitation": Operation(errors=(403, 409)),
+    "request-email-verification": Operation(errors=(409,)),
+    "verify-email": Operation(errors=(400, 410)),
     "create-tag": Operation(errors=(403, 404, 409), links=("PatchTag", "DeleteTag")),
     "list-tags": Operation(errors=(404,)),
     "patch-tag": Operation(errors=(403, 409)),

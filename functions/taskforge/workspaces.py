@@ -2,6 +2,12 @@
 
 Every task and tag lives in a workspace. A non-member is told the thing does not
 exist (404); a viewer who tries to change something is told no (403).
+
+An invitation is a single-use token for one address. It is accepted only by an account
+that proved it holds that address (verification.py), and only while it is open: not
+accepted, not expired, not revoked by an owner, and sent by someone who is still an
+owner. Demoting or removing an owner revokes their open invitations at once; accept
+checks the inviter's role again, whatever revoked or did not.
 """
 
 from __future__ import annotations
@@ -23,6 +29,21 @@ _WRITERS = ("owner", "editor")
 
 class Gone(DomainError):
     status = 410
+
+
+class EmailUnverified(Forbidden):
+    """The caller has the invited address but has not proven it is theirs."""
+
+    reason = "email-unverified"
+
+    def __init__(self) -> None:
+        super().__init__("verify your e-mail address first: open the link we sent you, or ask for a new one")
+
+
+_REVOKED = {
+    "withdrawn": "this invitation was revoked",
+    "inviter-not-owner": "this invitation is no longer valid: whoever sent it is no longer an owner of the workspace",
+}
 
 
 def create_personal(conn: Connection, user_id: str) -> str:
@@ -90,15 +111,16 @@ def check(role: str | None, write: bool, what: str = "workspace") -> None:
         raise Forbidden(f"a {role} cannot change this {what}")
 
 
-def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: Role) -> str:
-    """A single-use token for `email` to join as `role`; only owners invite."""
+def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: Role) -> dict[str, Any]:
+    """A single-use token for `email` to join as `role`, with what the invitation e-mail
+    says (workspace name, who invites); only owners invite."""
     my_role = role_of(conn, user_id, workspace_id)
     if my_role is None:
         raise NotFound("no such workspace")
     if my_role != "owner":
         raise Forbidden("only an owner can invite")
-    personal = conn.execute("SELECT personal FROM workspaces WHERE id = %s", (workspace_id,)).fetchone()
-    if personal and personal["personal"]:
+    workspace = conn.execute("SELECT name, personal FROM workspaces WHERE id = %s", (workspace_id,)).fetchone()
+    if workspace and workspace["personal"]:
         raise Conflict("a personal workspace cannot be shared; create a workspace to share")
     member = conn.execute(
         "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = %s AND u.email = %s",
@@ -107,30 +129,65 @@ def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: 
     if member:
         raise Conflict("this person is already a member")
     token = secrets.token_urlsafe(32)
-    conn.execute(
+    row = conn.execute(
         "INSERT INTO invitations (token_hash, workspace_id, email, role, invited_by, expires_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
+        " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id::text AS id",
         (_hash(token), workspace_id, email, role, user_id, datetime.now(UTC) + INVITATION_LIFETIME),
-    )
-    return token
+    ).fetchone()
+    inviter = conn.execute("SELECT display_name, email::text AS email FROM users WHERE id = %s",
+                           (user_id,)).fetchone()
+    assert row is not None
+    assert workspace is not None  # the caller is a member of it
+    assert inviter is not None
+    return {"id": row["id"], "token": token, "workspace_name": workspace["name"],
+            "inviter_name": inviter["display_name"], "inviter_email": inviter["email"]}
+
+
+def revoke(conn: Connection, user_id: str, workspace_id: str, invitation_id: str) -> None:
+    """An owner withdraws an open invitation; revoking one twice is no error."""
+    my_role = role_of(conn, user_id, workspace_id)
+    if my_role is None:
+        raise NotFound("no such workspace")
+    if my_role != "owner":
+        raise Forbidden("only an owner can revoke an invitation")
+    invitation = conn.execute(
+        "SELECT accepted_at, revoked_at FROM invitations WHERE id = %s AND workspace_id = %s FOR UPDATE",
+        (invitation_id, workspace_id),
+    ).fetchone()
+    if invitation is None:
+        raise NotFound("no such invitation")
+    if invitation["accepted_at"] is not None:
+        raise Conflict("this invitation was already accepted; remove the member instead")
+    if invitation["revoked_at"] is None:
+        conn.execute("UPDATE invitations SET revoked_at = now(), revoked_reason = 'withdrawn' WHERE id = %s",
+                     (invitation_id,))
 
 
 def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
     invitation = conn.execute(
-        "SELECT i.workspace_id::text AS workspace_id, i.email::text AS email, i.role, i.expires_at, i.accepted_at"
+        "SELECT i.id::text AS id, i.workspace_id::text AS workspace_id, i.email::text AS email, i.role,"
+        " i.invited_by::text AS invited_by, i.expires_at, i.accepted_at, i.revoked_reason"
         " FROM invitations i WHERE i.token_hash = %s FOR UPDATE",
         (_hash(token),),
     ).fetchone()
     if invitation is None:
         raise NotFound("no such invitation")
-    user = conn.execute("SELECT email::text AS email FROM users WHERE id = %s", (user_id,)).fetchone()
+    user = conn.execute("SELECT email::text AS email, email_verified_at FROM users WHERE id = %s",
+                        (user_id,)).fetchone()
     if user is None or user["email"].lower() != invitation["email"].lower():
         raise Forbidden("this invitation was sent to another e-mail address")
+    # Anyone can register any address: only one proven to be theirs may take its invitations.
+    if user["email_verified_at"] is None:
+        raise EmailUnverified()
     if invitation["accepted_at"] is not None:
         raise Conflict("this invitation was already accepted")
+    if invitation["revoked_reason"] is not None:
+        raise Gone(_REVOKED[invitation["revoked_reason"]])
     if invitation["expires_at"] < datetime.now(UTC):
         raise Gone("this invitation has expired; ask for a new one")
-    conn.execute("UPDATE invitations SET accepted_at = now() WHERE token_hash = %s", (_hash(token),))
+    if role_of(conn, invitation["invited_by"], invitation["workspace_id"]) != "owner":
+        raise Gone(_REVOKED["inviter-not-owner"])
+    conn.execute("UPDATE invitations SET accepted_at = now() WHERE id = %s", (invitation["id"],))
     joined = conn.execute(
         "INSERT INTO memberships (workspace_id, user_id, role) VALUES (%s, %s, %s)"
         " ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING role",
@@ -142,6 +199,15 @@ def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
                              (invitation["workspace_id"],)).fetchone()
     assert workspace is not None
     return {**workspace, "role": invitation["role"]}
+
+
+def _revoke_sent_by(conn: Connection, workspace_id: str, inviter_id: str) -> None:
+    """Whoever stops being an owner stops being able to invite: their open invitations go."""
+    conn.execute(
+        "UPDATE invitations SET revoked_at = now(), revoked_reason = 'inviter-not-owner'"
+        " WHERE workspace_id = %s AND invited_by = %s AND accepted_at IS NULL AND revoked_at IS NULL",
+        (workspace_id, inviter_id),
+    )
 
 
 def _hash(token: str) -> str:
@@ -162,8 +228,10 @@ def members(conn: Connection, user_id: str, workspace_id: str) -> dict[str, Any]
         (workspace_id,),
     ).fetchall()
     pending = [] if my_role != "owner" else conn.execute(
-        "SELECT email::text AS email, role, created_at, expires_at FROM invitations"
-        " WHERE workspace_id = %s AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at",
+        "SELECT i.id::text AS id, i.email::text AS email, i.role, i.created_at, i.expires_at FROM invitations i"
+        " JOIN memberships inviter ON inviter.workspace_id = i.workspace_id AND inviter.user_id = i.invited_by"
+        " WHERE i.workspace_id = %s AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()"
+        " AND inviter.role = 'owner' ORDER BY i.created_at, i.id",
         (workspace_id,),
     ).fetchall()
     return {"items": people, "invitations": pending}
@@ -178,6 +246,7 @@ def change_role(conn: Connection, user_id: str, workspace_id: str, member_id: st
         raise NotFound("no such member")
     if roles[member_id] == "owner" and role != "owner":
         _keep_an_owner(roles, member_id)
+        _revoke_sent_by(conn, workspace_id, member_id)
     conn.execute("UPDATE memberships SET role = %s WHERE workspace_id = %s AND user_id = %s",
                  (role, workspace_id, member_id))
     member = conn.execute(_MEMBERS + " WHERE m.workspace_id = %s AND m.user_id = %s",
@@ -198,6 +267,7 @@ def remove_member(conn: Connection, user_id: str, workspace_id: str, member_id: 
         raise Conflict("a personal workspace cannot be left")
     if roles[member_id] == "owner":
         _keep_an_owner(roles, member_id)
+        _revoke_sent_by(conn, workspace_id, member_id)
     conn.execute("DELETE FROM memberships WHERE workspace_id = %s AND user_id = %s", (workspace_id, member_id))
     conn.execute("DELETE FROM reminders r USING tasks t WHERE r.task_id = t.id AND t.workspace_id = %s"
                  " AND r.user_id = %s", (workspace_id, member_id))

@@ -1,17 +1,31 @@
-"""POST /api/invitations/{token}/accept: the invited person joins the workspace."""
+"""POST /api/invitations/{token}/accept: the invited person joins the workspace.
+
+Only the account whose verified address the invitation was sent to may accept (403;
+with `"reason": "email-unverified"` while that address is not verified yet), and only
+an open invitation: 409 once accepted, 410 once revoked, expired or no longer backed
+by an owner.
+"""
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
 
 from functions.taskforge import auth, workspaces
 from functions.taskforge.api import api_handler, create_api
 from functions.taskforge.collab_models import Workspace
 from functions.taskforge.dependencies import Dependencies
 from functions.taskforge.errors import NotFound
+from functions.taskforge.http import problem_response
 from functions.taskforge.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="workspaces")
 app = create_api(deps.settings)
+
+
+@app.exception_handler(workspaces.EmailUnverified)
+def _email_unverified(error: workspaces.EmailUnverified) -> Response[str]:
+    # A member the SPA can act on (offer to send the link again), beside the sentence.
+    return problem_response(error.status, error.detail, headers=error.headers, reason=error.reason)
 
 
 @app.post("/api/invitations/<token>/accept", tags=["workspaces"], summary="Accept an invitation")

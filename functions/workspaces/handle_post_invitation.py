@@ -1,11 +1,13 @@
 """POST /api/workspaces/{workspace_id}/invitations: an owner invites someone as editor or viewer.
 
-The answer carries a single-use token (stored only as a hash) for the invited person.
+The answer carries a single-use token (stored only as a hash) for the invited person, and
+the link is also e-mailed to the invited address; a failure to mail it fails nothing
+(`emailed` says whether it went).
 """
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, tasks, workspaces
+from functions.taskforge import auth, invitation_mail, tasks, workspaces
 from functions.taskforge.api import api_handler, create_api
 from functions.taskforge.collab_models import Invitation, InvitationCreate
 from functions.taskforge.dependencies import Dependencies
@@ -21,9 +23,11 @@ app = create_api(deps.settings)
 def post_invitation(workspace_id: str, body: InvitationCreate) -> Invitation:
     claims = deps.caller(app)
     workspace_id = tasks.parse_id(workspace_id, "workspace")
-    token = deps.database.transaction(lambda conn: workspaces.invite(
+    invitation = deps.database.transaction(lambda conn: workspaces.invite(
         conn, auth.ensure_current(conn, claims), workspace_id, body.email, body.role))
-    return Invitation(token=token)
+    # After the commit: the mail must never announce an invitation that does not exist.
+    emailed = invitation_mail.send(deps.settings, body.email, body.role, invitation)
+    return Invitation(id=invitation["id"], token=invitation["token"], emailed=emailed)
 
 
 handler = api_handler(app, logger, "create-invitation", deps.verifier)

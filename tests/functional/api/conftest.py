@@ -3,11 +3,16 @@ on a real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
 import secrets
 import urllib.error
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -47,16 +52,24 @@ class Account:
 
 @pytest.fixture
 def make_account(gateway, api_database: str) -> Iterator[Callable[..., Account]]:
-    """Registers and logs in fresh accounts; deletes them (and their tasks) afterwards."""
+    """Registers and logs in fresh accounts; deletes them (and their tasks) afterwards.
+
+    An account's address counts as verified unless `verified=False`: proving it takes the
+    link from an e-mail, which tests/functional/verification/ follow; the rest start where
+    an established user is.
+    """
     created: list[str] = []
 
-    def make(password: str = PASSWORD, display_name: str | None = None) -> Account:
+    def make(password: str = PASSWORD, display_name: str | None = None, verified: bool = True) -> Account:
         anonymous = WsgiClient(gateway)
         email = f"user-{uuid.uuid4().hex[:10]}@example.com"
         registered = anonymous.post("/api/auth/register",
                                     json={"email": email, "password": password, "display_name": display_name})
         assert registered.status_code == 201, registered.text
         created.append(registered.json()["id"])
+        if verified:
+            with psycopg.connect(api_database, autocommit=True) as conn:
+                conn.execute("UPDATE users SET email_verified_at = now() WHERE id = %s", (registered.json()["id"],))
         login = anonymous.post("/api/auth/login", json={"email": email, "password": password})
         assert login.status_code == 200, login.text
         tokens = login.json()
@@ -68,6 +81,39 @@ def make_account(gateway, api_database: str) -> Iterator[Callable[..., Account]]
     if created:
         with psycopg.connect(api_database, autocommit=True) as conn:
             conn.execute("DELETE FROM users WHERE id = ANY(%s::uuid[])", (created,))
+
+
+@dataclass
+class Mailbox:
+    """What the functions e-mailed during a test (the mailer's local copies, as `make dev` keeps them)."""
+
+    directory: Path
+
+    def messages(self, to: str | None = None) -> list[EmailMessage]:
+        found = []
+        for path in sorted(self.directory.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            if to is None or message["To"].lower() == to.lower():
+                found.append(message)
+        return found
+
+    def links(self, to: str, path: str) -> list[str]:
+        """Every link to `path` (such as "/verify-email") in the messages to `to`, oldest first."""
+        pattern = re.compile(r"https?://[^/\s]+" + re.escape(path) + r"[^\s]*")
+        return [link for message in self.messages(to)
+                for link in pattern.findall(message.get_content())]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
+    from functions.taskforge import mailer
+
+    mailer.keep_copies_in(tmp_path / "mail")
+    try:
+        yield Mailbox(tmp_path / "mail")
+    finally:
+        mailer.keep_copies_in(None)
 
 
 @pytest.fixture

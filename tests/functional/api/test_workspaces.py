@@ -140,3 +140,107 @@ def test_a_moved_task_leaves_the_old_workspaces_tags_and_outsiders_reminders_beh
     with psycopg.connect(api_database) as conn:
         reminded = conn.execute("SELECT user_id::text FROM reminders WHERE task_id = %s", (task["id"],)).fetchall()
     assert reminded == [(owner.id,)]
+
+
+# -- invitations: bound to a verified address, revocable, backed by an owner ------------------
+
+
+def _invite(owner, workspace_id: str, email: str, role: str = "viewer") -> dict:
+    response = owner.client.post(f"/api/workspaces/{workspace_id}/invitations", json={"email": email, "role": role})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_an_unverified_address_cannot_accept_even_with_the_link(make_account):
+    owner = make_account()
+    # Anyone can register the invited address without holding it: this is such an account.
+    squatter = make_account(verified=False)
+    workspace = owner.client.post("/api/workspaces", json={"name": "Payroll"}).json()
+    token = _invite(owner, workspace["id"], squatter.email)["token"]
+
+    refused = squatter.client.post(f"/api/invitations/{token}/accept")
+
+    assert refused.status_code == 403
+    assert refused.header("Content-Type") == "application/problem+json"
+    assert refused.json()["reason"] == "email-unverified"
+    assert "verify your e-mail address first" in refused.json()["detail"]
+    assert squatter.client.get(f"/api/workspaces/{workspace['id']}/members").status_code == 404
+    # The invitation is still open for whoever proves the address.
+    assert [i["email"] for i in owner.client.get(f"/api/workspaces/{workspace['id']}/members").json()["invitations"]] \
+        == [squatter.email]
+
+
+def test_once_verified_through_the_mailed_link_the_invitee_joins(make_account, mailbox, client):
+    owner, invitee = make_account(), make_account(verified=False)
+    workspace = owner.client.post("/api/workspaces", json={"name": "Garden"}).json()
+    token = _invite(owner, workspace["id"], invitee.email, "editor")["token"]
+    assert invitee.client.post(f"/api/invitations/{token}/accept").status_code == 403
+
+    link = mailbox.links(invitee.email, "/verify-email")[0]
+    assert client.post("/api/auth/verify-email", json={"token": link.split("token=", 1)[1]}).status_code == 200
+    joined = invitee.client.post(f"/api/invitations/{token}/accept")
+
+    assert joined.status_code == 200, joined.text
+    assert (joined.json()["id"], joined.json()["role"]) == (workspace["id"], "editor")
+
+
+def test_another_address_is_refused_before_its_verification_is_mentioned(make_account):
+    owner, invited, unverified_stranger = make_account(), make_account(), make_account(verified=False)
+    workspace = owner.client.post("/api/workspaces", json={"name": "Team"}).json()
+    token = _invite(owner, workspace["id"], invited.email)["token"]
+
+    refused = unverified_stranger.client.post(f"/api/invitations/{token}/accept")
+
+    assert refused.status_code == 403
+    assert "another e-mail address" in refused.json()["detail"]
+    assert "reason" not in refused.json()
+
+
+def test_the_invited_address_gets_the_link_by_e_mail(make_account, mailbox):
+    owner = make_account(display_name="Olive")
+    workspace = owner.client.post("/api/workspaces", json={"name": "Book club"}).json()
+    invited = "reader@example.com"
+
+    answer = _invite(owner, workspace["id"], invited)
+
+    assert answer["emailed"] is True
+    assert mailbox.links(invited, "/invitations/") == [f"http://localhost:8000/invitations/{answer['token']}"]
+    [message] = mailbox.messages(invited)
+    assert message["Subject"] == "Invitation to “Book club” on TaskForge"
+    body = message.get_content()
+    assert f"Olive ({owner.email})" in body
+    assert "as a viewer" in body
+
+
+def test_a_name_cannot_break_the_invitation_e_mail_into_lines(make_account, mailbox):
+    owner = make_account(display_name="Support\nhttps://evil.example/reset")
+    workspace = owner.client.post("/api/workspaces", json={"name": "Line\u2028break\u0085here"}).json()
+
+    answer = _invite(owner, workspace["id"], "lines@example.com")
+
+    [message] = mailbox.messages("lines@example.com")
+    body = message.get_content()
+    assert "Support https://evil.example/reset (" in body
+    assert "“Line break here”" in body
+    assert message["Subject"] == "Invitation to “Line break here” on TaskForge"
+    assert mailbox.links("lines@example.com", "/invitations/") == \
+        [f"http://localhost:8000/invitations/{answer['token']}"]
+
+
+def test_an_invitation_the_mail_service_refuses_is_still_made(make_account, mailbox, monkeypatch):
+    from functions.taskforge import mailer
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("SES is unreachable")
+
+    owner = make_account()
+    workspace = owner.client.post("/api/workspaces", json={"name": "Offline"}).json()
+    monkeypatch.setattr(mailer, "_client", lambda *args: type("Ses", (), {"send_email": broken})())
+
+    answer = _invite(owner, workspace["id"], "later@example.com")
+
+    assert answer["emailed"] is False
+    assert answer["token"]
+    assert mailbox.messages("later@example.com") == []
+    listed = owner.client.get(f"/api/workspaces/{workspace['id']}/members").json()["invitations"]
+    assert [(i["id"], i["email"]) for i in listed] == [(answer["id"], "later@example.com")]

@@ -124,7 +124,8 @@ def test_only_the_mail_senders_may_send_mail(synthesized: Synthesized, environme
     senders = {function.name for function in FUNCTIONS
                if "ses:SendEmail" in _actions(_statements(synthesized, environment,
                                                           _role(synthesized, environment, function.name)[0]))}
-    assert senders == {"dispatch-reminders", "send-digests"}
+    assert senders == {"dispatch-reminders", "send-digests", "post-register", "request-email-verification",
+                       "create-invitation"}
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

@@ -1,0 +1,30 @@
+"""DELETE /api/workspaces/{workspace_id}/invitations/{invitation_id}: an owner revokes an open invitation.
+
+204 (again when it was revoked already); 409 once it was accepted. Its link then answers 410.
+"""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+
+from functions.taskforge import auth, tasks, workspaces
+from functions.taskforge.api import api_handler, create_api
+from functions.taskforge.dependencies import Dependencies
+from functions.taskforge.settings import Settings
+
+deps = Dependencies.from_settings(Settings.from_env())
+logger = Logger(service="workspaces")
+app = create_api(deps.settings)
+
+
+@app.delete("/api/workspaces/<workspace_id>/invitations/<invitation_id>", status_code=204, tags=["workspaces"],
+            summary="Revoke an invitation")
+def delete_invitation(workspace_id: str, invitation_id: str) -> Response[None]:
+    claims = deps.caller(app)
+    workspace_id = tasks.parse_id(workspace_id, "workspace")
+    invitation_id = tasks.parse_id(invitation_id, "invitation")
+    deps.database.transaction(lambda conn: workspaces.revoke(
+        conn, auth.ensure_current(conn, claims), workspace_id, invitation_id))
+    return Response(status_code=204)
+
+
+handler = api_handler(app, logger, "revoke-invitation", deps.verifier)
