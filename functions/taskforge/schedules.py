@@ -3,6 +3,10 @@
 A relative reminder follows the due date (and so each occurrence of a recurring
 task); a completed task's reminders rest until it is reopened. A reminder whose
 occurrence or time changed starts again as pending: a new delivery.
+
+A relative reminder never falls before 1970, where the range every instant keeps begins
+(task_models.Instant): a task due on 1970-01-01 with P30D before it is reminded at
+1970-01-01, long past, so the dispatcher records it as missed.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ WITH planned AS (
            (r.scheduled_at IS DISTINCT FROM p.scheduled_at OR r.occurrence IS DISTINCT FROM p.occurrence) AS moved
     FROM reminders r
     JOIN tasks t ON t.id = r.task_id,
-    LATERAL (SELECT COALESCE(r.at, t.due_date - r.before_due) AS scheduled_at,
+    LATERAL (SELECT COALESCE(r.at, GREATEST(t.due_date - r.before_due, '1970-01-01T00:00:00Z')) AS scheduled_at,
                     COALESCE(r.at, t.due_date) AS occurrence) p
     WHERE r.task_id = %s
 )

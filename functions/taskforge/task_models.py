@@ -3,7 +3,7 @@ server-owned fields (id, owner, timestamps) are never accepted from a client."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -32,9 +32,10 @@ Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r
                   AfterValidator(encodable)]
 Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(encodable)]
 Priority = Annotated[StrictInt, Field(ge=1, le=3, description="1 high, 2 normal, 3 low")]
-Rule = Annotated[str, StringConstraints(min_length=1, max_length=500),
+Rule = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(encodable),
                  Field(description="an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE")]
-TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), Field(description="an IANA timezone")]
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(encodable),
+                     Field(description="an IANA timezone")]
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 Id = Annotated[str, StringConstraints(pattern=_UUID)]
 SortField = Literal["created_at", "due_date", "priority"]
@@ -48,7 +49,32 @@ def _iso_only(value: object) -> object:
     return value
 
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+# Every instant stored or searched for lies in this range: PostgreSQL keeps timestamps
+# Python cannot load (year 0 and before) and Python's own arithmetic stops at year 9999, so
+# a due date of 0001-01-01 broke every reader of its row. The database checks it too
+# (migration 0007).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether an aware instant lies within [EARLIEST, LATEST]; False where its offset would
+    overflow the conversion to UTC (year 9999 west of Greenwich, year 1 east of it)."""
+    try:
+        return EARLIEST <= moment.astimezone(UTC) <= LATEST
+    except OverflowError:
+        return False
+
+
+def _in_range(value: datetime) -> datetime:
+    if not in_range(value):
+        raise ValueError("must lie between 1970-01-01T00:00:00Z and 9000-12-31T23:59:59Z")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_in_range),
+                    Field(description="an ISO 8601 date-time with its offset, between 1970-01-01T00:00:00Z and "
+                                      "9000-12-31T23:59:59Z")]
 SortOrder = Literal["asc", "desc"]
 
 
@@ -164,7 +190,8 @@ class Reminder(Row):
     at: datetime | None
     before_due: timedelta | None
     scheduled_at: datetime | None = Field(description="when the current occurrence's reminder is due")
-    status: Literal["pending", "sent", "missed", "failed"]
+    status: Literal["pending", "sent", "missed", "failed", "quarantined"] = Field(
+        description="quarantined: set aside because it could not be processed; an operator looks into it")
     sent_at: datetime | None
 
 

@@ -335,8 +335,8 @@ def _series(rule: str | None, timezone: str | None, due: datetime | None) -> tup
     assert timezone is not None
     if due is None:
         raise Unprocessable("a recurring task needs a due date: its first occurrence")
-    text = recurrence.normalise(rule, timezone)
     start = recurrence.local(due, timezone)
+    text = recurrence.normalise(rule, timezone, start)
     return (text, timezone, start, start)
 
 
@@ -347,11 +347,18 @@ def _advance(conn: Connection, current: dict[str, Any], outcome: str) -> tuple[d
         " VALUES (%s, %s, %s, CASE WHEN %s = 'completed' THEN clock_timestamp() END)",
         (current["id"], current["due_date"], outcome, outcome),
     )
-    following = recurrence.next_after(current["recurrence"], current["timezone"], current["series_start"],
-                                      current["occurrence_local"])
+    timezone = current["timezone"] or "UTC"
+    # A row whose series columns were lost (written around the API) goes on from its due date.
+    occurrence = current["occurrence_local"]
+    if occurrence is None and current["due_date"] is not None:
+        occurrence = recurrence.local(current["due_date"], timezone)
+    if occurrence is None:
+        return None
+    following = recurrence.next_after(current["recurrence"], timezone, current["series_start"] or occurrence,
+                                      occurrence)
     if following is None:
         return None
-    return recurrence.instant(following, current["timezone"]), following
+    return recurrence.instant(following, timezone), following
 
 
 def _user_timezone(conn: Connection, user_id: str) -> str:

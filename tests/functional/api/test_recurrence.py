@@ -106,3 +106,77 @@ def test_only_recurring_tasks_skip(make_account):
     api = make_account().client
     task = api.post("/api/tasks", json={"title": "once"}).json()
     assert api.post(f"/api/tasks/{task['id']}/skip").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never occurs"), ("FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31", "never occurs"),
+     ("FREQ=DAILY;UNTIL=garbageZ", "UNTIL"), ("FREQ=DAILY;UNTIL=2026\u000001T000000Z", "NUL"),
+     ("FREQ=DAILY;UNTIL=99991231T235959Z", "UNTIL"), ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "BYSETPOS"),
+     ("FREQ=MONTHLY;BYMONTHDAY=99999999999999999999", "BYMONTHDAY"), ("FREQ=DAILY;INTERVAL=²", "INTERVAL")],
+)
+def test_a_rule_that_never_occurs_or_does_not_parse_is_refused_when_saved(make_account, rule, reason):
+    api = make_account().client
+    created = api.post("/api/tasks", json={"title": "x", "due_date": "2026-01-31T09:00:00Z", "recurrence": rule,
+                                           "timezone": "UTC"})
+    assert created.status_code == 422, created.text
+    assert created.header("Content-Type") == "application/problem+json"
+    assert reason in created.text
+    task = api.post("/api/tasks", json={"title": "x", "due_date": "2026-01-31T09:00:00Z"}).json()
+    patched = api.patch(f"/api/tasks/{task['id']}", json={"recurrence": rule})
+    assert patched.status_code == 422
+    assert api.get(f"/api/tasks/{task['id']}").json()["recurrence"] is None
+
+
+@pytest.mark.parametrize(("rule", "following"), [("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2028-02-29"),
+                                                 ("FREQ=MONTHLY;BYMONTHDAY=31", "2026-03-31")])
+def test_a_sparse_rule_that_does_occur_is_kept(make_account, rule, following):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "x", "due_date": "2026-01-31T09:00:00Z", "recurrence": rule,
+                                        "timezone": "UTC"})
+    assert task.status_code == 201, task.text
+    assert _walk(api, task.json()["id"], 1)[0][:10] == following
+
+
+def _store_rule(database_url: str, task_id: str, rule: str) -> None:
+    """A rule written before rules were checked: straight into the row, around the API."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE tasks SET recurrence = %s WHERE id = %s", (rule, task_id))
+
+
+@pytest.mark.parametrize("action", ["skip", "complete"])
+def test_a_stored_rule_that_never_occurs_ends_the_series_instead_of_spinning(make_account, api_database, action):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "Leap", "due_date": "2026-01-31T09:00:00Z",
+                                        "recurrence": "FREQ=DAILY", "timezone": "UTC"}).json()
+    _store_rule(api_database, task["id"], "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")
+
+    if action == "skip":
+        response = api.post(f"/api/tasks/{task['id']}/skip")
+    else:
+        response = api.patch(f"/api/tasks/{task['id']}", json={"completed": True})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["completed"] is True  # no next occurrence: the series is over
+    assert response.json()["due_date"].startswith("2026-01-31")
+
+
+@pytest.mark.parametrize("rule", ["FREQ=DAILY;UNTIL=garbageZ", "FREQ=DAILY;UNTIL=2026\x0001Z", "FREQ=DAILY;BYSETPOS=0",
+                                  "FREQ=DAILY;INTERVAL=²"])
+def test_a_stored_rule_that_does_not_parse_is_422_not_5xx(make_account, api_database, rule):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "Broken", "due_date": "2026-01-31T09:00:00Z",
+                                        "recurrence": "FREQ=DAILY", "timezone": "UTC"}).json()
+    if "\x00" in rule:
+        rule = rule.replace("\x00", " ")  # PostgreSQL text holds no NUL; the nearest a row can carry
+    _store_rule(api_database, task["id"], rule)
+
+    skipped = api.post(f"/api/tasks/{task['id']}/skip")
+    completed = api.patch(f"/api/tasks/{task['id']}", json={"completed": True})
+
+    for response in (skipped, completed):
+        assert response.status_code == 422, response.text
+        assert "recurrence" in response.json()["detail"]
+    assert api.get(f"/api/tasks/{task['id']}").json()["completed"] is False

@@ -208,3 +208,67 @@ def test_writes_invalidate_cached_lists_and_stats(make_account):
     assert api.get("/api/stats").json()["total"] == 1
     api.delete(f"/api/tasks/{task['id']}")
     assert api.get("/api/tasks").json()["items"] == []
+
+
+OUT_OF_RANGE = ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1970-01-01T00:00:00+00:01",
+                "9001-01-01T00:00:00Z", "9000-12-31T23:59:59-00:01", "9999-12-31T23:59:59-14:00",
+                "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59.999999Z"]
+
+
+@pytest.mark.parametrize("due", OUT_OF_RANGE)
+def test_a_due_date_outside_1970_to_9000_is_422(make_account, due):
+    api = make_account().client
+    created = api.post("/api/tasks", json={"title": "t", "due_date": due})
+    assert created.status_code == 422, created.text
+    assert created.header("Content-Type") == "application/problem+json"
+    assert "1970-01-01T00:00:00Z and 9000-12-31T23:59:59Z" in created.text
+    batch = api.post("/api/tasks/batch", json={"tasks": [{"title": "fine"}, {"title": "t", "due_date": due}]})
+    assert batch.status_code == 422
+    assert api.get("/api/tasks").json()["items"] == []
+
+
+def test_patching_the_due_date_to_year_one_is_422_and_changes_nothing(make_account):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "t", "due_date": "2031-01-01T00:00:00Z"}).json()
+    api.post(f"/api/tasks/{task['id']}/reminders", json={"before_due": "P1D"})
+
+    patched = api.patch(f"/api/tasks/{task['id']}", json={"due_date": "0001-01-01T00:00:00Z"})
+
+    assert patched.status_code == 422, patched.text
+    assert patched.header("Content-Type") == "application/problem+json"
+    assert api.get(f"/api/tasks/{task['id']}").json()["due_date"].startswith("2031-01-01")
+    reminders = api.get(f"/api/tasks/{task['id']}/reminders")
+    assert reminders.status_code == 200
+    assert reminders.json()["items"][0]["scheduled_at"].startswith("2030-12-31")
+
+
+@pytest.mark.parametrize("due", ["1970-01-01T00:00:00Z", "1970-01-01T00:00:00-01:00", "9000-12-31T23:59:59Z",
+                                 "9001-01-01T09:59:59+10:00"])
+def test_the_edges_of_the_range_are_accepted(make_account, due):
+    api = make_account().client
+    created = api.post("/api/tasks", json={"title": "t", "due_date": due})
+    assert created.status_code == 201, created.text
+    assert api.get(f"/api/tasks/{created.json()['id']}").status_code == 200
+
+
+@pytest.mark.parametrize("param", ["due_before", "due_after"])
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_list_filter_outside_the_range_is_422(make_account, param, value):
+    response = make_account().client.get("/api/tasks", params={param: value})
+    assert response.status_code == 422, response.text
+    assert response.header("Content-Type") == "application/problem+json"
+
+
+def test_a_task_due_on_the_first_day_of_1970_keeps_its_relative_reminder_in_range(make_account):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "t", "due_date": "2031-01-01T00:00:00Z"}).json()
+    assert api.post(f"/api/tasks/{task['id']}/reminders", json={"before_due": "P30D"}).status_code == 201
+
+    patched = api.patch(f"/api/tasks/{task['id']}", json={"due_date": "1970-01-01T00:00:00Z"})
+
+    assert patched.status_code == 200, patched.text
+    reminders = api.get(f"/api/tasks/{task['id']}/reminders")
+    assert reminders.status_code == 200, reminders.text
+    # 30 days before the due date would be 1969: the reminder waits at the start of the range
+    # instead, long past, so the dispatcher records it as missed.
+    assert reminders.json()["items"][0]["scheduled_at"].startswith("1970-01-01T00:00:00")

@@ -61,3 +61,13 @@ def test_reminders_follow_task_access(make_account):
     at = _iso(datetime.now(UTC) + timedelta(hours=1))
     assert stranger.client.post(f"/api/tasks/{task['id']}/reminders", json={"at": at}).status_code == 404
     assert stranger.client.get(f"/api/tasks/{task['id']}/reminders").status_code == 404
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00Z"])
+def test_a_reminder_time_outside_the_range_of_instants_is_422_not_5xx(make_account, at):
+    api = make_account().client
+    task = api.post("/api/tasks", json={"title": "t"}).json()
+    response = api.post(f"/api/tasks/{task['id']}/reminders", json={"at": at})
+    assert response.status_code == 422, response.text
+    assert response.header("Content-Type") == "application/problem+json"
+    assert api.get(f"/api/tasks/{task['id']}/reminders").json()["items"] == []
