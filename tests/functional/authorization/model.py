@@ -237,10 +237,8 @@ class World:
         user.access_token = access_token
 
     def replayed(self, user: User, token: RefreshToken) -> None:
-        """A used refresh token came back: its whole family is revoked."""
-        for other in user.refresh:
-            if other.family == token.family:
-                other.revoked = True
+        """A used refresh token came back: one holder is a thief, and every session ends."""
+        self.end_sessions(user)
 
     def end_sessions(self, user: User) -> None:
         """Logout or a password change: every token of the user stops working."""

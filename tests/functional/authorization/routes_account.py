@@ -97,13 +97,21 @@ def change_password(step: Step) -> Plan:
     right = step.chance(0.7)
     new = f"pw {marker(step.rng.getrandbits(40))}"
 
+    had_feed = actor.feed is not None
+
     def apply(response: WsgiResponse) -> None:
         actor.password = new
         world.end_sessions(actor)
+        if had_feed:  # whoever knew the old password may have the feed's URL
+            world.revoke_feed(actor)
 
-    return Plan("POST", "/api/auth/password", only(204 if right else 401),
+    def verify(response: WsgiResponse) -> None:
+        expect_equal("what the change revoked", response.json(),
+                     {"calendar_feed_revoked": had_feed, "webhook_removed": False})
+
+    return Plan("POST", "/api/auth/password", only(200 if right else 401),
                 json={"current_password": actor.password if right else "not the password", "new_password": new},
-                apply=apply)
+                apply=apply, verify=verify)
 
 
 def get_me(step: Step) -> Plan:
