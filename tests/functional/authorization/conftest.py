@@ -19,6 +19,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.functional.api.conftest import Mailbox, mailbox  # noqa: F401
+
 from .model import World
 from .population import Account, enrol
 from .runner import Runner, RunSettings
@@ -53,13 +55,14 @@ def checker(api_database: str) -> Iterator[psycopg.Connection[Any]]:
 
 @pytest.fixture
 def runner(gateway: Any, make_account: Callable[..., Account], checker: psycopg.Connection[Any],
-           relay: Callable[[], int], run_settings: RunSettings) -> Iterator[Runner]:
+           relay: Callable[[], int], run_settings: RunSettings, mailbox: Mailbox) -> Iterator[Runner]:  # noqa: F811
     """The world's seven users enrolled (nothing else yet) and a runner to act for them.
 
     The users go with make_account's clean-up, and what they made with them; users that
     registered during the run are deleted here.
     """
     world = World()
+    world.mailed_links = lambda email: mailbox.links(email, "/verify-email")
     enrol(world, make_account, random.Random(run_settings.seed))
     yield Runner(gateway, world, checker, relay, reset_rate_limits, run_settings.replay())
     if world.newcomers:

@@ -27,11 +27,12 @@ _QUERIES: dict[str, str] = {
     "reminders": "SELECT r.id::text, r.task_id::text, r.user_id::text FROM reminders r"
                  " JOIN tasks t ON t.id = r.task_id"
                  " WHERE t.workspace_id = ANY(%(w)s::uuid[]) OR r.user_id = ANY(%(u)s::uuid[])",
-    "invitations": "SELECT token_hash, workspace_id::text, email::text, role, invited_by::text,"
-                   " accepted_at IS NOT NULL FROM invitations"
+    "invitations": "SELECT token_hash, id::text, workspace_id::text, email::text, role, invited_by::text,"
+                   " accepted_at IS NOT NULL, revoked_at IS NOT NULL FROM invitations"
                    " WHERE workspace_id = ANY(%(w)s::uuid[]) OR invited_by = ANY(%(u)s::uuid[])",
     "calendar_feeds": "SELECT user_id::text, token_hash FROM calendar_feeds WHERE user_id = ANY(%(u)s::uuid[])",
-    "users": "SELECT id::text, email::text, display_name, digest_hour, token_version FROM users"
+    "users": "SELECT id::text, email::text, display_name, digest_hour, token_version, email_verified_at IS NOT NULL"
+             " FROM users"
              " WHERE id = ANY(%(u)s::uuid[])",
 }
 

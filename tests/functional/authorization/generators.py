@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import routes_account as account
 from . import routes_task_parts as parts
 from . import routes_tasks as tasks
+from . import routes_verification as verification
 from . import routes_workspaces as workspaces
 from .plans import Generator
 
@@ -26,6 +27,8 @@ GENERATORS: dict[str, Generator] = {
     "POST /api/auth/logout": account.logout,
     "GET /api/auth/me": account.get_me,
     "POST /api/auth/password": account.change_password,
+    "POST /api/auth/verification": verification.request_verification,
+    "POST /api/auth/verify-email": verification.verify_email,
     "GET /api/tasks": tasks.list_tasks,
     "POST /api/tasks": tasks.create_task,
     "POST /api/tasks/batch": tasks.create_tasks_batch,
@@ -39,6 +42,7 @@ GENERATORS: dict[str, Generator] = {
     "GET /api/workspaces": workspaces.list_workspaces,
     "POST /api/workspaces/{workspace_id}/invitations": workspaces.create_invitation,
     "POST /api/invitations/{token}/accept": workspaces.accept_invitation,
+    "DELETE /api/workspaces/{workspace_id}/invitations/{invitation_id}": workspaces.revoke_invitation,
     "GET /api/workspaces/{workspace_id}/members": workspaces.list_members,
     "PATCH /api/workspaces/{workspace_id}/members/{user_id}": workspaces.change_member_role,
     "DELETE /api/workspaces/{workspace_id}/members/{user_id}": workspaces.remove_member,

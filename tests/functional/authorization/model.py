@@ -8,7 +8,10 @@ It is written from the rules, not from the code that enforces them:
 - to anyone who is not a member, a workspace and everything in it does not exist (404);
 - any member may leave, but a workspace always keeps an owner (409), and a member who
   goes loses their reminders there;
-- an invitation is accepted only by the address it was sent to (403), once;
+- an invitation is accepted only by the address it was sent to (403), once that address is
+  verified (403), once (409), and only while it is open: an owner may revoke it, and it dies
+  when whoever sent it stops being an owner (410);
+- a user verifies their address with a link mailed to them (a few an hour; 429 beyond);
 - a personal workspace has one member, its user, and cannot be shared or left;
 - a user's session, profile and calendar feed are that user's alone; a task or tag
   belongs to one workspace, and what hangs on it (items, reminders, tags) goes with it.
@@ -22,6 +25,7 @@ so a seed replays the same requests.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -53,6 +57,8 @@ class User:
     old_feeds: list[str] = field(default_factory=list)
     display_name: str | None = None
     digest_hour: int = 8
+    verified: bool = True
+    verification_mails: int = 1  # links sent in the last hour: registering sent one
 
     def current_refresh(self) -> RefreshToken | None:
         unused = [token for token in self.refresh if not token.used]
@@ -117,7 +123,16 @@ class Invitation:
     email: str
     role: Role
     inviter: str  # user id
+    id: str = ""
     accepted: bool = False
+    revoked: bool = False
+
+
+@dataclass
+class VerificationLink:
+    token: str
+    user: str  # user id
+    used: bool = False
 
 
 # What a string found in a response body stands for: (kind, key of the object).
@@ -137,6 +152,9 @@ class World:
         self.items: dict[str, Item] = {}
         self.reminders: dict[str, Reminder] = {}
         self.invitations: dict[str, Invitation] = {}
+        self.verification_links: dict[str, VerificationLink] = {}  # by token
+        # The verification links mailed to an address, oldest first: the run's mailbox.
+        self.mailed_links: Callable[[str], list[str]] = lambda email: []
         self.gone: dict[str, str] = {}  # deleted ids → kind: ids that existed once
         self.secrets: dict[str, Secret] = {}
         self.tokens: list[str] = []  # the secrets that are tokens (invitations, calendar feeds)
@@ -195,6 +213,10 @@ class World:
         if kind == "invitation":
             invitation = self.invitations.get(key)
             return invitation is not None and invitation.inviter == user_id
+        if kind == "invitation-id":  # owners see the open invitations of their workspace
+            invitation = self.invitations.get(key)
+            return invitation is not None and (invitation.inviter == user_id
+                                               or self.role(user_id, invitation.workspace) == "owner")
         if kind == "feed":
             return key == user_id
         raise AssertionError(f"unknown kind {kind}")
@@ -256,10 +278,14 @@ class World:
         self.workspaces[invitation.workspace].members[user_id] = invitation.role
 
     def set_role(self, workspace_id: str, user_id: str, role: Role) -> None:
+        if role != "owner":
+            self._revoke_sent_by(workspace_id, user_id)
         self.workspaces[workspace_id].members[user_id] = role
 
     def remove_member(self, workspace_id: str, user_id: str) -> None:
-        """The member is gone, and with them their reminders on the workspace's tasks."""
+        """The member is gone, and with them their reminders on the workspace's tasks and the
+        invitations they sent."""
+        self._revoke_sent_by(workspace_id, user_id)
         del self.workspaces[workspace_id].members[user_id]
         for reminder in list(self.reminders.values()):
             if reminder.user == user_id and self.task_workspace(reminder.task) == workspace_id:
@@ -269,7 +295,30 @@ class World:
         return [user_id for user_id, role in self.workspaces[workspace_id].members.items() if role == "owner"]
 
     def pending_invitations(self, workspace_id: str) -> list[Invitation]:
-        return [i for i in self.invitations.values() if i.workspace == workspace_id and not i.accepted]
+        return [i for i in self.invitations.values() if i.workspace == workspace_id and self.is_open(i)]
+
+    def is_open(self, invitation: Invitation) -> bool:
+        return (not invitation.accepted and not invitation.revoked
+                and self.role(invitation.inviter, invitation.workspace) == "owner")
+
+    def invitation_by_id(self, invitation_id: str) -> Invitation | None:
+        return next((i for i in self.invitations.values() if i.id == invitation_id), None)
+
+    def _revoke_sent_by(self, workspace_id: str, user_id: str) -> None:
+        """Whoever stops being an owner of a workspace takes their open invitations with them."""
+        for invitation in self.invitations.values():
+            if invitation.workspace == workspace_id and invitation.inviter == user_id and not invitation.accepted:
+                invitation.revoked = True
+
+    def add_verification_link(self, user: User, token: str) -> None:
+        user.verification_mails += 1
+        self.verification_links[token] = VerificationLink(token, user.id)
+
+    def verify(self, link: VerificationLink) -> None:
+        self.by_id[link.user].verified = True
+        for other in self.verification_links.values():
+            if other.user == link.user:
+                other.used = True
 
     def add_task(self, task: Task) -> None:
         self.tasks[task.id] = task
@@ -360,6 +409,7 @@ class World:
     def add_invitation(self, invitation: Invitation) -> None:
         self.invitations[invitation.token] = invitation
         self.remember(("invitation", invitation.token), invitation.token)
+        self.remember(("invitation-id", invitation.token), invitation.id)
         self.tokens.append(invitation.token)
 
     def new_feed(self, user: User, token: str) -> None:
@@ -394,10 +444,11 @@ class World:
             "checklist_items": {(item_id, t.id, self.items[item_id].text, self.items[item_id].done, position)
                                 for t in self.tasks.values() for position, item_id in enumerate(t.items)},
             "reminders": {(r.id, r.task, r.user) for r in self.reminders.values()},
-            "invitations": {(_sha256(i.token), i.workspace, i.email, i.role, i.inviter, i.accepted)
+            "invitations": {(_sha256(i.token), i.id, i.workspace, i.email, i.role, i.inviter, i.accepted, i.revoked)
                             for i in self.invitations.values() if i.workspace in ours},
             "calendar_feeds": {(u.id, _sha256(u.feed)) for u in self.users.values() if u.feed},
-            "users": {(u.id, u.email, u.display_name, u.digest_hour, u.token_version) for u in self.users.values()},
+            "users": {(u.id, u.email, u.display_name, u.digest_hour, u.token_version, u.verified)
+                      for u in self.users.values()},
         }
 
 

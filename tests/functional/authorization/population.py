@@ -36,15 +36,17 @@ class Account(Protocol):
 
 
 def enrol(world: World, make_account: Callable[..., Account], rng: random.Random) -> None:
-    """The seven users, registered and logged in, each with a personal workspace."""
+    """The seven users, registered and logged in, each with a personal workspace. The outsider
+    has not verified their address yet (the others have)."""
     for key in KEYS:
         password = f"pw {key} {marker(rng.getrandbits(40))}"
-        account = make_account(password=password)
+        verified = key != "outsider"
+        account = make_account(password=password, verified=verified)
         listing = account.client.get("/api/workspaces")
         assert listing.status_code == 200, listing.text
         personal = next(w for w in listing.json()["items"] if w["personal"])
         world.add_user(User(key, account.id, account.email, password, account.access_token, personal["id"],
-                            refresh=[RefreshToken(account.refresh_token, 0)]))
+                            refresh=[RefreshToken(account.refresh_token, 0)], verified=verified))
         world.add_workspace(Workspace(personal["id"], personal["name"], True, account.id, {account.id: "owner"}))
 
 

@@ -47,7 +47,8 @@ def plan_invite(world: World, actor: User, workspace_id: str, email: str, role: 
                                                        member, 201)
 
     def apply(response: WsgiResponse) -> None:
-        world.add_invitation(Invitation(response.json()["token"], workspace_id, email, role, actor.id))
+        body = response.json()
+        world.add_invitation(Invitation(body["token"], workspace_id, email, role, actor.id, id=body["id"]))
 
     return Plan("POST", f"/api/workspaces/{workspace_id}/invitations", only(status),
                 json={"email": email, "role": role}, shape_status=404 if malformed(workspace_id) else None,
@@ -68,7 +69,10 @@ def plan_accept(world: World, actor: User, token: str) -> Plan:
         status = 404
     else:
         status = first(None if invitation.email.lower() == actor.email.lower() else 403,
+                       None if actor.verified else 403,
                        409 if invitation.accepted else None,
+                       410 if invitation.revoked else None,
+                       410 if world.role(invitation.inviter, invitation.workspace) != "owner" else None,
                        409 if world.role(actor.id, invitation.workspace) else None, 200)
     too_short = not 10 <= len(token) <= 100
 
@@ -140,8 +144,8 @@ def list_members(step: Step) -> Plan:
         # Open invitations are shown to owners only.
         pending = world.pending_invitations(workspace_id) if world.role(actor.id, workspace_id) == "owner" else []
         expect_equal(f"open invitations of {workspace_id}",
-                     sorted((i["email"], i["role"]) for i in body["invitations"]),
-                     sorted((i.email, i.role) for i in pending))
+                     sorted((i["id"], i["email"], i["role"]) for i in body["invitations"]),
+                     sorted((i.id, i.email, i.role) for i in pending))
 
     status = 404 if malformed(workspace_id) else first(world.read_refusal(actor.id, workspace_id), 200)
     return Plan("GET", f"/api/workspaces/{workspace_id}/members", only(status),
@@ -187,3 +191,30 @@ def remove_member(step: Step) -> Plan:
 
     return Plan("DELETE", f"/api/workspaces/{workspace_id}/members/{user_id}", only(status),
                 shape_status=404 if malformed(workspace_id, user_id) else None, apply=apply)
+
+
+def revoke_invitation(step: Step) -> Plan:
+    world, actor = step.world, step.actor
+    workspace_id = membership_target(step)
+    here = [i.id for i in world.invitations.values() if i.workspace == workspace_id]
+    roll = step.rng.random()
+    if roll < 0.6 and here:
+        invitation_id = step.pick(here)  # open, accepted or revoked already
+    elif roll < 0.8 and world.invitations:
+        invitation_id = step.pick([i.id for i in world.invitations.values()])  # often another workspace's
+    elif roll < 0.95:
+        invitation_id = step.missing_id()
+    else:
+        invitation_id = MALFORMED
+    invitation = world.invitation_by_id(invitation_id)
+    found = invitation is not None and invitation.workspace == workspace_id
+    status = 404 if malformed(workspace_id, invitation_id) else first(
+        world.owner_refusal(actor.id, workspace_id), None if found else 404,
+        409 if invitation is not None and invitation.accepted else None, 204)
+
+    def apply(response: WsgiResponse) -> None:
+        assert invitation is not None
+        invitation.revoked = True
+
+    return Plan("DELETE", f"/api/workspaces/{workspace_id}/invitations/{invitation_id}", only(status),
+                shape_status=404 if malformed(workspace_id, invitation_id) else None, apply=apply)
