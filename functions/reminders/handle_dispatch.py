@@ -22,7 +22,7 @@ _MARGIN_MS = 10_000
 
 
 def send(row: dict[str, Any]) -> None:
-    subject, body = dispatch.message(row)
+    subject, body = row["subject"], row["body"]  # dispatch.message(row), written before the claim
     # A webhook without a signing secret (set before secrets existed) would be forgeable:
     # such users get e-mail until they set their URL again.
     if row["reminder_webhook_url"] and row["webhook_secret"]:

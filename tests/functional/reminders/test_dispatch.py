@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
@@ -203,3 +204,92 @@ def test_lag_is_the_age_of_the_oldest_due_reminder(settings, database):
     assert 290 <= dispatch.lag_seconds(database) <= 400
     dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: None)
     assert dispatch.lag_seconds(database) == 0.0
+
+
+
+def _seed_year_zero(database: Database) -> str:
+    """The row of the issue, as the API stored it before: a task due 0001-01-01 with a reminder
+    a day before, in year 0, which Python cannot load. The throwaway database drops the checks
+    that refuse such rows now."""
+    [poisoned] = _seed(database, 1)
+
+    def write(conn):
+        conn.execute("ALTER TABLE reminders DROP CONSTRAINT reminders_times_in_range")
+        conn.execute("ALTER TABLE tasks DROP CONSTRAINT tasks_due_date_in_range")
+        conn.execute("UPDATE tasks SET due_date = '0001-01-01T00:00:00Z'"
+                     " WHERE id = (SELECT task_id FROM reminders WHERE id = %s)", (poisoned,))
+        conn.execute("UPDATE reminders SET scheduled_at = '0001-12-31 00:00:00+00 BC',"
+                     " fire_at = '0001-12-31 00:00:00+00 BC' WHERE id = %s", (poisoned,))
+
+    database.transaction(write)
+    return poisoned
+
+
+def _reminder(database: Database, reminder_id: str) -> dict:
+    return database.transaction(lambda conn: conn.execute(
+        "SELECT status, last_error, quarantined_at, fire_at FROM reminders WHERE id = %s", (reminder_id,)).fetchone())
+
+
+def test_a_reminder_that_does_not_load_is_quarantined_and_everyone_elses_go_out(settings, database, capsys, caplog):
+    poisoned = _seed_year_zero(database)
+    others = _seed(database, 2)  # another user's
+    sent: list[str] = []
+
+    assert dispatch.lag_seconds(database) > 0  # the poisoned row is due, and the lag can say so
+    outcome = dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: sent.append(row["id"]))
+
+    assert sorted(sent) == sorted(others)
+    assert (outcome.sent, outcome.quarantined) == (2, 1)
+    row = _reminder(database, poisoned)
+    assert row["status"] == "quarantined"
+    assert row["quarantined_at"] is not None
+    assert row["fire_at"] is None
+    assert "DataError" in row["last_error"]
+    assert dispatch.lag_seconds(database) == 0.0  # quarantined is not due: the lag alarm rests
+    assert any(record.levelname == "ERROR" and poisoned in record.getMessage() for record in caplog.records)
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"Quarantined"' in line]
+    assert [(metric["operation"], metric["Quarantined"]) for metric in metrics] == [("dispatch-reminders", [1.0])]
+    # The next run has nothing left to trip over.
+    assert dispatch.dispatch_due(database, settings, DeliveryLedger(settings), sent.append).handled == 0
+
+
+def test_a_reminder_whose_message_cannot_be_written_is_quarantined_before_anything_is_sent(settings, database):
+    [poisoned] = _seed(database, 1)
+    others = _seed(database, 2)
+    database.transaction(lambda conn: conn.execute(
+        "UPDATE users SET timezone = 'Mars/Olympus' WHERE id = (SELECT user_id FROM reminders WHERE id = %s)",
+        (poisoned,)))
+    sent: list[str] = []
+
+    def send(row):
+        dispatch.message(row)
+        sent.append(row["id"])
+
+    outcome = dispatch.dispatch_due(database, settings, DeliveryLedger(settings), send)
+
+    assert sorted(sent) == sorted(others)
+    assert outcome.quarantined == 1
+    row = _reminder(database, poisoned)
+    assert row["status"] == "quarantined"
+    assert "Mars/Olympus" in row["last_error"]
+
+
+def test_a_statement_that_fails_for_one_reminder_undoes_that_reminder_only(settings, database):
+    [poisoned] = _seed(database, 1)
+    others = _seed(database, 2)
+    # Its next attempt count no longer fits the column: recording the failed send fails in SQL.
+    database.transaction(lambda conn: conn.execute("UPDATE reminders SET attempts = 2147483647 WHERE id = %s",
+                                                   (poisoned,)))
+    sent: list[str] = []
+
+    def send(row):
+        if row["id"] == poisoned:
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+        sent.append(row["id"])
+
+    outcome = dispatch.dispatch_due(database, settings, DeliveryLedger(settings), send)
+
+    assert sorted(sent) == sorted(others)
+    assert (outcome.sent, outcome.quarantined) == (2, 1)
+    assert "NumericValueOutOfRange" in _reminder(database, poisoned)["last_error"]
+    assert _statuses(database) == {"sent": 2, "quarantined": 1}
