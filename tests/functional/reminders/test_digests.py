@@ -64,3 +64,50 @@ def test_a_failed_digest_is_tried_again(database):
     assert digests.send_due_digests(database, failing) == 0
     sent = []
     assert digests.send_due_digests(database, lambda *message: sent.append(message)) == 1
+
+
+def _digest_state(database, email: str) -> dict:
+    return database.transaction(lambda conn: conn.execute(
+        "SELECT digest_quarantined_at, digest_last_error, last_digest_on FROM users WHERE email = %s",
+        (email,)).fetchone())
+
+
+def test_a_user_with_an_unknown_time_zone_does_not_stop_everyone_elses_digest(database, capsys):
+    others = [_user(database, "Europe/Berlin", 1), _user(database, "UTC", 2)]
+    stranded = _user(database, "UTC", 1)
+    # A name the API would refuse, written around it: PostgreSQL cannot compute its local hour.
+    database.transaction(lambda conn: conn.execute("UPDATE users SET timezone = 'Mars/Olympus' WHERE email = %s",
+                                                   (stranded,)))
+    sent = []
+
+    assert digests.send_due_digests(database, lambda to, subject, body: sent.append(to)) == 2
+
+    assert sorted(sent) == sorted(others)
+    state = _digest_state(database, stranded)
+    assert state["digest_quarantined_at"] is not None
+    assert "Mars/Olympus" in state["digest_last_error"]
+    assert '"Quarantined"' in capsys.readouterr().out
+    # Reported once, not every hour.
+    assert digests.send_due_digests(database, lambda *message: None) == 0
+    assert '"Quarantined"' not in capsys.readouterr().out
+
+
+def test_a_digest_that_cannot_be_put_together_is_quarantined_and_the_others_go(database):
+    others = [_user(database, "UTC", 1), _user(database, "Asia/Tokyo", 3)]
+    stranded = _user(database, "UTC", 1)
+
+    def year_zero(conn):
+        # An overdue task from before the database checked due dates: Python cannot load it.
+        conn.execute("ALTER TABLE tasks DROP CONSTRAINT tasks_due_date_in_range")
+        conn.execute("UPDATE tasks SET due_date = '0001-01-01 00:00:00+00 BC'"
+                     " WHERE owner_id = (SELECT id FROM users WHERE email = %s)", (stranded,))
+
+    database.transaction(year_zero)
+    sent = []
+
+    assert digests.send_due_digests(database, lambda to, subject, body: sent.append(to)) == 2
+
+    assert sorted(sent) == sorted(others)
+    state = _digest_state(database, stranded)
+    assert state["digest_quarantined_at"] is not None
+    assert "DataError" in state["digest_last_error"]
