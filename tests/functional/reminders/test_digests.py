@@ -111,3 +111,21 @@ def test_a_digest_that_cannot_be_put_together_is_quarantined_and_the_others_go(d
     state = _digest_state(database, stranded)
     assert state["digest_quarantined_at"] is not None
     assert "DataError" in state["digest_last_error"]
+
+
+def test_a_released_user_gets_their_digest_again(database):
+    from functions.taskforge import quarantine
+
+    stranded = _user(database, "UTC", 1)
+    database.transaction(lambda conn: conn.execute("UPDATE users SET timezone = 'Mars/Olympus' WHERE email = %s",
+                                                   (stranded,)))
+    digests.send_due_digests(database, lambda *message: None)
+    database.transaction(lambda conn: conn.execute("UPDATE users SET timezone = 'UTC' WHERE email = %s",
+                                                   (stranded,)))
+    user_id = database.transaction(lambda conn: conn.execute("SELECT id::text FROM users WHERE email = %s",
+                                                             (stranded,)).fetchone()["id"])
+
+    assert database.transaction(lambda conn: quarantine.release(conn, "digest", user_id)) == 1
+    sent = []
+    assert digests.send_due_digests(database, lambda to, subject, body: sent.append(to)) == 1
+    assert sent == [stranded]

@@ -293,3 +293,24 @@ def test_a_statement_that_fails_for_one_reminder_undoes_that_reminder_only(setti
     assert (outcome.sent, outcome.quarantined) == (2, 1)
     assert "NumericValueOutOfRange" in _reminder(database, poisoned)["last_error"]
     assert _statuses(database) == {"sent": 2, "quarantined": 1}
+
+
+def test_a_released_reminder_is_scheduled_again_and_delivered(settings, database):
+    from functions.taskforge import quarantine
+
+    [reminder] = _seed(database, 1)
+    user = "(SELECT user_id FROM reminders WHERE id = %s)"
+    database.transaction(lambda conn: conn.execute(f"UPDATE users SET timezone = 'Mars/Olympus' WHERE id = {user}",
+                                                   (reminder,)))
+    dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: None)
+    assert _reminder(database, reminder)["status"] == "quarantined"
+
+    database.transaction(lambda conn: conn.execute(f"UPDATE users SET timezone = 'Europe/Paris' WHERE id = {user}",
+                                                   (reminder,)))  # the cause, fixed
+    assert database.transaction(lambda conn: quarantine.release(conn, "reminder", reminder)) == 1
+    assert _reminder(database, reminder)["status"] == "pending"
+    sent: list[str] = []
+    dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: sent.append(row["id"]))
+
+    assert sent == [reminder]
+    assert _statuses(database) == {"sent": 1}
