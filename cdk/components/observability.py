@@ -11,7 +11,12 @@ storage (AWS/RDS) and Redis memory on every node (AWS/ElastiCache).
 The reminder dispatcher (`dispatch-reminders`) emits nothing yet. Its alarm reads the
 metric it is to emit: `ReminderLag` (seconds, namespace TaskForge, dimension
 `operation=dispatch-reminders`), the age of the oldest due reminder a run found (0 when
-none was due), once per run. Until the code emits it, that alarm sees no data and stays OK."""
+none was due), once per run. Until the code emits it, that alarm sees no data and stays OK.
+
+The scheduled functions (`dispatch-reminders`, `send-digests`, `relay-outbox`) emit
+`Quarantined` (count, dimension `operation`) for each row they set aside because it could
+not be processed; any one in five minutes alarms, since a quarantined row waits for an
+operator (docs/operations.md, "Quarantined rows")."""
 
 from __future__ import annotations
 
@@ -37,6 +42,7 @@ PERIOD = Duration.minutes(5)
 SERVER_ERRORS = ('SELECT COUNT(Latency) FROM SCHEMA("TaskForge", operation, status_class) '
                  "WHERE status_class = '5xx'")
 CACHE_FAILURES = 'SELECT SUM(CacheUnavailable) FROM SCHEMA("TaskForge", operation)'
+QUARANTINED = 'SELECT SUM(Quarantined) FROM SCHEMA("TaskForge", operation)'
 BY_STATUS_CLASS = ('SELECT COUNT(Latency) FROM SCHEMA("TaskForge", operation, status_class) '
                    "GROUP BY status_class")
 SERVER_ERROR_THRESHOLD = 10  # 5xx responses in 5 minutes, all operations together
@@ -89,6 +95,7 @@ class Observability(Construct):
         server_errors = cloudwatch.MathExpression(expression=SERVER_ERRORS, period=PERIOD, label="5xx responses")
         cache_failures = cloudwatch.MathExpression(expression=CACHE_FAILURES, period=PERIOD,
                                                    label="Redis unavailable")
+        quarantined = cloudwatch.MathExpression(expression=QUARANTINED, period=PERIOD, label="Rows quarantined")
         self.alarms = [
             server_errors.create_alarm(
                 self, "ServerErrors", alarm_name=f"taskforge-{environment.name}-5xx",
@@ -100,6 +107,14 @@ class Observability(Construct):
                 self, "CacheUnavailable", alarm_name=f"taskforge-{environment.name}-cache-unavailable",
                 alarm_description="Redis calls are failing: the API runs without its cache and rate limits",
                 threshold=CACHE_FAILURE_THRESHOLD, evaluation_periods=2, datapoints_to_alarm=2,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING),
+            quarantined.create_alarm(
+                self, "Quarantined", alarm_name=f"taskforge-{environment.name}-quarantined",
+                alarm_description="A scheduled function set a row aside that it could not process (a reminder, an "
+                                  "outbox event, a digest): find it with `python -m functions.taskforge.quarantine "
+                                  "list`, fix the cause, release it",
+                threshold=1, evaluation_periods=1,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING),
         ]
@@ -151,7 +166,8 @@ class Observability(Construct):
         dashboard.add_widgets(
             cloudwatch.GraphWidget(title="Requests by status class", width=12, left=[
                 cloudwatch.MathExpression(expression=BY_STATUS_CLASS, period=PERIOD, label="")]),
-            cloudwatch.GraphWidget(title="5xx and Redis failures", width=12, left=[server_errors, cache_failures]),
+            cloudwatch.GraphWidget(title="5xx, Redis failures and quarantined rows", width=12,
+                                   left=[server_errors, cache_failures, quarantined]),
             cloudwatch.GraphWidget(title="p99 latency by operation (2xx, ms)", width=24, height=8,
                                    left=[latency(operation) for operation in http],
                                    left_annotations=[cloudwatch.HorizontalAnnotation(value=LATENCY_P99_MS)]),
