@@ -32,6 +32,40 @@ test.describe("accounts", () => {
     await expect(page.getByLabel("E-mail")).toHaveAttribute("aria-invalid", "true");
   });
 
+  test("a common password is refused at registration, saying why", async ({ page }) => {
+    await page.goto("/register");
+    await page.getByLabel("E-mail").fill(uniqueEmail("weak"));
+    await page.getByLabel("Password", { exact: true }).fill("qwertyuiop");
+    await page.getByLabel("Repeat the password").fill("qwertyuiop");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByLabel("Password", { exact: true })).toHaveAccessibleDescription(/most common passwords/);
+  });
+
+  test("changing the password says what else ended, and the new password logs in", async ({ page }) => {
+    const email = uniqueEmail("change");
+    await registerAccount(page.request, email);
+    await page.goto("/login");
+    await logInThroughForm(page, email);
+    await expect(page.getByRole("heading", { name: "Tasks", level: 1 })).toBeVisible();
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Create a calendar feed URL" }).click();
+    await expect(page.getByRole("textbox", { name: "Calendar feed URL" })).toBeVisible();
+
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByLabel("New password", { exact: true }).fill("a far better passphrase");
+    await page.getByLabel("Repeat the new password").fill("a far better passphrase");
+    await page.getByRole("button", { name: "Change the password" }).click();
+
+    const notice = page.getByRole("alert").filter({ hasText: "Your password has been changed" });
+    await expect(notice).toContainText("Your calendar feed link was revoked");
+    await expect(notice).not.toContainText("webhook");
+    await page.getByRole("button", { name: "Log in again" }).click();
+    await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+    await logInThroughForm(page, email, "a far better passphrase");
+    // Back where they were, to make a new calendar feed URL.
+    await expect(page.getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
+  });
+
   test("logs in, keeps the session over a reload, and logs out completely", async ({ page }) => {
     const email = uniqueEmail("login");
     await registerAccount(page.request, email);
@@ -44,12 +78,13 @@ test.describe("accounts", () => {
     await expect(page.getByRole("heading", { name: "Tasks", level: 1 })).toBeVisible();
 
     // Nothing readable by scripts: the refresh token is an httpOnly cookie, the access token lives in memory.
+    // Only the device token is kept, which authenticates nothing (it spares this browser others' lockouts).
     const stored = await page.evaluate(() => ({
       cookies: document.cookie,
-      local: JSON.stringify({ ...localStorage }),
+      local: Object.keys(localStorage),
       session: JSON.stringify({ ...sessionStorage }),
     }));
-    expect(stored).toEqual({ cookies: "", local: "{}", session: "{}" });
+    expect(stored).toEqual({ cookies: "", local: ["taskforge.device-tokens"], session: "{}" });
     const refreshCookie = (await page.context().cookies()).find((cookie) => cookie.name === "tf_refresh");
     expect(refreshCookie).toMatchObject({ httpOnly: true, path: "/api/auth", sameSite: "Strict" });
 

@@ -1,4 +1,6 @@
 import { expect, test, type Page, type Request } from "@playwright/test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createTaskThroughForm, logInThroughForm, registerAccount, taskRow, uniqueEmail } from "./support";
 
 /** Records the API calls the page makes, as "METHOD /path". */
@@ -71,6 +73,32 @@ test.describe("the session", () => {
     await page.waitForTimeout(500);
     expect(calls.filter((call) => call === "POST /api/auth/refresh")).toHaveLength(1);
     expect(calls.filter((call) => call === "GET /api/stats")).toHaveLength(2);
+  });
+
+  test("a page on another port of the same host can neither end nor renew the session", async ({ page, baseURL }) => {
+    await logIn(page);
+    const app = new URL(baseURL ?? page.url());
+    // A page on another port of the same host: same site, so the SameSite=Strict refresh
+    // cookie goes along with its requests; another origin, so the API must refuse them.
+    const elsewhere = createServer((_, response) => response.end("<title>elsewhere</title>"));
+    await new Promise<void>((resolve) => elsewhere.listen(0, resolve));
+    const { port } = elsewhere.address() as AddressInfo;
+    const other = await page.context().newPage();
+    await other.goto(`${app.protocol}//${app.hostname}:${port}/`);
+    const statuses = await other.evaluate(async (api) => {
+      const send = async (path: string) => {
+        const response = await fetch(`${api}${path}`, { method: "POST", credentials: "include", mode: "no-cors" });
+        return response.type; // opaque: the page learns nothing, and the API refused anyway (403)
+      };
+      return [await send("/api/auth/logout"), await send("/api/auth/refresh")];
+    }, app.origin);
+    expect(statuses).toEqual(["opaque", "opaque"]);
+    await other.close();
+    elsewhere.close();
+
+    // Still logged in, and the refresh cookie still renews the session.
+    await page.reload();
+    await expect(page.getByRole("heading", { name: "Tasks", level: 1 })).toBeVisible();
   });
 
   test("when the session cannot be renewed, logging in again returns to the same page", async ({ page }) => {

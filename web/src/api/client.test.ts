@@ -33,6 +33,20 @@ function refreshEndpoint(answer: () => Response | Promise<Response>) {
 }
 
 describe("the API client", () => {
+  it("marks the refresh, which the cookie alone authenticates, as sent by this app", async () => {
+    let header: string | null = null;
+    server.use(
+      http.post("/api/auth/refresh", ({ request }) => {
+        header = request.headers.get("X-TaskForge-Client");
+        return HttpResponse.json(tokenPair("token-0"));
+      }),
+    );
+
+    await refreshAccessToken();
+
+    expect(header).toBe("web");
+  });
+
   it("sends the access token and credentials", async () => {
     const seen = protectedEndpoint("token-1");
     acceptTokens(tokenPair("token-1"));

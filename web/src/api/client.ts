@@ -8,6 +8,8 @@
  * - A 401 triggers at most one refresh and one retry of the request. Concurrent 401s
  *   share the refresh in flight; a request that fails again after its retry ends the
  *   session instead of looping.
+ * - Requests that the cookie alone authenticates (refresh, logout) carry CLIENT_HEADER:
+ *   the API refuses them (403) unless they show they come from this app's own page.
  */
 import axios, { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { reportNetworkFailure, reportServerReached } from "./connectivity";
@@ -26,6 +28,10 @@ interface TokenResponse {
   token_type: string;
   expires_in: number;
 }
+
+/** The header that marks a request as sent by this app (no page elsewhere can add it). */
+export const CLIENT_HEADER = "X-TaskForge-Client";
+export const FROM_THIS_APP = { [CLIENT_HEADER]: "web" };
 
 export const api = axios.create({
   baseURL: "/api",
@@ -76,7 +82,7 @@ async function acrossTabs<T>(work: () => Promise<T>): Promise<T> {
 export function refreshAccessToken(): Promise<string> {
   if (!refreshInFlight) {
     refreshInFlight = acrossTabs(() =>
-      api.post<TokenResponse>("/auth/refresh", undefined, { skipAuthRefresh: true }),
+      api.post<TokenResponse>("/auth/refresh", undefined, { skipAuthRefresh: true, headers: FROM_THIS_APP }),
     )
       .then((response) => {
         acceptTokens(response.data);

@@ -1,10 +1,12 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { problem, tokenPair } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 import { server } from "../../test/server";
+import { login } from "./api";
+import { forgetDevices } from "./devices";
 import { validateLogin, validateRegistration } from "./validation";
 
 const user = { id: "u1", email: "user@example.com", display_name: "Demo User", created_at: "2030-01-01T00:00:00Z" };
@@ -93,12 +95,57 @@ describe("login", () => {
 describe("registration rules", () => {
   it("match the API's", () => {
     expect(validateLogin({ email: "a@b.co", password: "x" })).toEqual({});
-    const ok = { email: "a@b.co", password: "12345678", confirm: "12345678", display_name: "" };
+    const ok = { email: "a@b.co", password: "river stone 8", confirm: "river stone 8", display_name: "" };
     expect(validateRegistration(ok)).toEqual({});
     expect(validateRegistration({ ...ok, password: "1234567", confirm: "1234567" }).password).toMatch(/at least 8/);
     expect(validateRegistration({ ...ok, confirm: "something else" }).confirm).toMatch(/do not match/);
     expect(validateRegistration({ ...ok, password: "x".repeat(129), confirm: "x".repeat(129) }).password).toMatch(/at most 128/);
     // Eight characters of any script, counted as the server counts them.
     expect(validateRegistration({ ...ok, password: "🔑🔑🔑🔑🔑🔑🔑🔑", confirm: "🔑🔑🔑🔑🔑🔑🔑🔑" })).toEqual({});
+    expect(validateRegistration({ ...ok, password: " ".repeat(8), confirm: " ".repeat(8) }).password).toMatch(/spaces/);
+  });
+
+  it("shows why the server refused a password, by the password field", async () => {
+    noSessionYet();
+    server.use(
+      http.post("/api/auth/register", () =>
+        problem(422, "the request is invalid", {
+          errors: [{ loc: ["body", "password"], type: "weak_password",
+            msg: "the password is one of the most common passwords, which are guessed first; choose another" }],
+        })),
+    );
+    await renderApp("/register");
+    await userEvent.type(await screen.findByLabelText("E-mail"), "new@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "qwertyuiop");
+    await userEvent.type(screen.getByLabelText("Repeat the password"), "qwertyuiop");
+    await userEvent.click(screen.getByRole("button", { name: "Create account" }));
+
+    await waitFor(() =>
+      expect(screen.getByLabelText("Password")).toHaveAccessibleDescription(/one of the most common passwords/));
+    expect(screen.getByLabelText("Password")).toHaveAttribute("aria-invalid", "true");
+  });
+});
+
+describe("device tokens", () => {
+  afterEach(() => forgetDevices());
+
+  it("are kept from a login and sent with the next login to the same account only", async () => {
+    noSessionYet();
+    const bodies: Record<string, unknown>[] = [];
+    server.use(
+      http.post("/api/auth/login", async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json({ ...tokenPair("access-1"), device_token: `device-${bodies.length}` });
+      }),
+      http.get("/api/auth/me", () => HttpResponse.json(user)),
+    );
+
+    await login({ email: "User@Example.com", password: "correct horse" });
+    await login({ email: "user@example.com ", password: "correct horse" });
+    await login({ email: "someone.else@example.com", password: "correct horse" });
+    await login({ email: "user@example.com", password: "correct horse" });
+
+    expect(bodies.map((body) => body.device_token)).toEqual([undefined, "device-1", undefined, "device-2"]);
+    expect(JSON.stringify(bodies)).not.toContain("refresh");
   });
 });

@@ -68,7 +68,8 @@ export function RegisterPage() {
         <TextField id="display_name" label="Name (optional)" autoComplete="name" maxLength={100}
           value={values.display_name} error={errors.display_name} onChange={change("display_name")} />
         <TextField id="password" label="Password" type="password" autoComplete="new-password"
-          hint="8 to 128 characters." value={values.password} error={errors.password}
+          hint="8 to 128 characters; not a common password, not your e-mail address." value={values.password}
+          error={errors.password}
           onChange={change("password")} required />
         <TextField id="confirm" label="Repeat the password" type="password" autoComplete="new-password"
           value={values.confirm} error={errors.confirm} onChange={change("confirm")} required />

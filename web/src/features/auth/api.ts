@@ -1,4 +1,5 @@
-import { acceptTokens, api, clearAccessToken, refreshAccessToken } from "../../api/client";
+import { acceptTokens, api, clearAccessToken, FROM_THIS_APP, refreshAccessToken } from "../../api/client";
+import { deviceTokenFor, rememberDevice } from "./devices";
 
 export interface User {
   id: string;
@@ -16,10 +17,22 @@ export interface Registration extends Credentials {
   display_name?: string;
 }
 
+interface LoginResponse {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  device_token?: string | null;
+}
+
 export async function login(credentials: Credentials): Promise<User> {
-  const { data } = await api.post("/auth/login", credentials, { skipAuthRefresh: true });
+  // A device token from an earlier login to this account: others' failed guesses then do
+  // not lock this browser out.
+  const device = deviceTokenFor(credentials.email);
+  const body = device ? { ...credentials, device_token: device } : credentials;
+  const { data } = await api.post<LoginResponse>("/auth/login", body, { skipAuthRefresh: true });
   // Only the access token is kept; the refresh token stays in its httpOnly cookie.
   acceptTokens(data);
+  if (data.device_token) rememberDevice(credentials.email, data.device_token);
   return fetchMe();
 }
 
@@ -45,7 +58,7 @@ export async function restoreSession(): Promise<User | null> {
 
 export async function logout(): Promise<void> {
   try {
-    await api.post("/auth/logout");
+    await api.post("/auth/logout", undefined, { headers: FROM_THIS_APP });
   } finally {
     clearAccessToken();
   }

@@ -27,6 +27,7 @@ export function validateRegistration(values: Record<RegisterField, string>): Fie
   const length = [...values.password].length;
   if (length < 8) errors.password = "Use at least 8 characters.";
   else if (length > 128) errors.password = "Use at most 128 characters.";
+  else if (!values.password.trim()) errors.password = "Use other characters than spaces too.";
   if (!errors.password && values.confirm !== values.password) errors.confirm = "The passwords do not match.";
   if (values.display_name.trim().length > 100) errors.display_name = "Use at most 100 characters.";
   return errors;

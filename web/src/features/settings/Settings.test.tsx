@@ -83,6 +83,93 @@ describe("the settings page", () => {
     expect(screen.queryByLabelText("Webhook secret")).toBeNull();
   });
 
+  it("changes the password, says what else was revoked, and sends the user to log in again", async () => {
+    loggedIn();
+    const bodies: unknown[] = [];
+    let refreshes = 0;
+    server.use(
+      http.post("/api/auth/password", async ({ request }) => {
+        const body = (await request.json()) as { current_password: string; new_password: string };
+        bodies.push(body);
+        if (request.headers.get("Authorization") !== "Bearer access-2") return problem(401, "the token is invalid or expired");
+        if (body.current_password !== "the old one!") return problem(401, "the current password is wrong");
+        if (body.new_password === "user@example.com") {
+          return problem(422, "the password contains your e-mail address; choose one that does not");
+        }
+        if (body.new_password === "qwertyuiop") {
+          return problem(422, "the request is invalid", { errors: [{ loc: ["body", "new_password"], type: "weak_password",
+            msg: "the password is one of the most common passwords, which are guessed first; choose another" }] });
+        }
+        return HttpResponse.json({ calendar_feed_revoked: true, webhook_removed: true });
+      }),
+      http.post("/api/auth/logout", () => problem(401, "the session has ended")),
+      // The page opens with access-1; by the time of the change it has expired.
+      http.post("/api/auth/refresh", () => {
+        refreshes += 1;
+        return HttpResponse.json(tokenPair(`access-${refreshes}`));
+      }),
+    );
+    await renderFullApp("/settings");
+    const current = await screen.findByLabelText("Current password");
+    const next = screen.getByLabelText("New password");
+    const confirm = screen.getByLabelText("Repeat the new password");
+    const submit = screen.getByRole("button", { name: "Change the password" });
+
+    await userEvent.type(next, "short");
+    await userEvent.click(submit);
+    expect(current).toHaveAccessibleDescription("Enter your current password.");
+    expect(next).toHaveAccessibleDescription(/at least 8 characters/);
+    expect(bodies).toHaveLength(0);
+
+    await userEvent.type(current, "a wrong one");
+    await userEvent.clear(next);
+    await userEvent.type(next, "qwertyuiop");
+    await userEvent.type(confirm, "qwertyuiop");
+    await userEvent.click(submit);
+    await waitFor(() => expect(current).toHaveAccessibleDescription("The current password is wrong."));
+    expect(refreshes).toBe(2); // one to open the page, one to renew the expired token: never a logout
+
+    await userEvent.clear(current);
+    await userEvent.type(current, "the old one!");
+    await userEvent.click(submit);
+    await waitFor(() => expect(next).toHaveAccessibleDescription(/one of the most common passwords/));
+
+    await userEvent.clear(next);
+    await userEvent.type(next, "user@example.com");
+    await userEvent.clear(confirm);
+    await userEvent.type(confirm, "user@example.com");
+    await userEvent.click(submit);
+    await waitFor(() => expect(next).toHaveAccessibleDescription(/contains your e-mail address/));
+
+    await userEvent.clear(next);
+    await userEvent.type(next, "a far better passphrase");
+    await userEvent.clear(confirm);
+    await userEvent.type(confirm, "a far better passphrase");
+    await userEvent.click(submit);
+
+    const done = await screen.findByText(/Your password has been changed/);
+    const notice = done.closest("[role=alert]");
+    expect(notice).toHaveTextContent("Every session has ended, this one too");
+    expect(notice).toHaveTextContent("Your calendar feed link was revoked: make a new one");
+    expect(notice).toHaveTextContent("Your reminder webhook was removed, with its signing secret");
+    await userEvent.click(screen.getByRole("button", { name: "Log in again" }));
+    expect(await screen.findByRole("heading", { name: "Log in" })).toBeInTheDocument();
+  });
+
+  it("mentions only what there was to revoke", async () => {
+    loggedIn();
+    server.use(http.post("/api/auth/password", () => HttpResponse.json({ calendar_feed_revoked: false, webhook_removed: false })));
+    await renderFullApp("/settings");
+    await userEvent.type(await screen.findByLabelText("Current password"), "the old one!");
+    await userEvent.type(screen.getByLabelText("New password"), "a far better passphrase");
+    await userEvent.type(screen.getByLabelText("Repeat the new password"), "a far better passphrase");
+    await userEvent.click(screen.getByRole("button", { name: "Change the password" }));
+
+    const notice = (await screen.findByText(/Your password has been changed/)).closest("[role=alert]");
+    expect(notice).not.toHaveTextContent("calendar feed");
+    expect(notice).not.toHaveTextContent("webhook");
+  });
+
   it("makes a calendar feed URL (absolute) and revokes it", async () => {
     loggedIn();
     let feeds = 0;

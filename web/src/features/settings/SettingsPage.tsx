@@ -6,6 +6,7 @@ import { notifyError, notifySuccess } from "../../components/notify";
 import { TimeZoneSelect } from "../../components/TimeZoneSelect";
 import { usePageTitle } from "../../components/usePageTitle";
 import { useAuth } from "../auth/AuthProvider";
+import { ChangePassword } from "./ChangePassword";
 import { absoluteUrl, createCalendarFeed, fetchProfile, revokeCalendarFeed, updateProfile, type ProfilePatch } from "./api";
 import { defaultTimeZone, rememberAccountTimeZone } from "./profile";
 
@@ -196,6 +197,12 @@ export function SettingsPage() {
         </div>
       </section>
       <CalendarFeed />
+      <section className="card mt-3" aria-labelledby="password-heading">
+        <div className="card-body">
+          <h2 id="password-heading" className="h5">Password</h2>
+          <ChangePassword />
+        </div>
+      </section>
     </>
   );
 }

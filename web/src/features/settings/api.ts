@@ -1,4 +1,5 @@
-import { api } from "../../api/client";
+import { api, getAccessToken, refreshAccessToken } from "../../api/client";
+import { httpStatus } from "../../api/problem";
 
 export interface Profile {
   id: string;
@@ -37,4 +38,38 @@ export async function revokeCalendarFeed(): Promise<void> {
 /** The feed URL as something to paste into a calendar app: absolute, whatever the API answered. */
 export function absoluteUrl(url: string, origin: string = window.location.origin): string {
   return new URL(url, origin).toString();
+}
+
+/** What a password change ended besides every session (POST /api/auth/password). */
+export interface PasswordChanged {
+  calendar_feed_revoked: boolean;
+  webhook_removed: boolean;
+}
+
+/** The session could not be renewed: the user must log in again. */
+export class SessionEndedError extends Error {}
+
+/**
+ * A 401 here means an expired access token or a wrong current password. The client's usual
+ * refresh-and-retry would take a wrong password for a dead session and end it, so this call
+ * renews the token itself, once, and a 401 with a fresh token is the password's.
+ */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<PasswordChanged> {
+  const body = { current_password: currentPassword, new_password: newPassword };
+  const send = () =>
+    api.post<PasswordChanged>("/auth/password", body, {
+      skipAuthRefresh: true,
+      headers: { Authorization: `Bearer ${getAccessToken() ?? ""}` },
+    });
+  try {
+    return (await send()).data;
+  } catch (error) {
+    if (httpStatus(error) !== 401) throw error;
+  }
+  try {
+    await refreshAccessToken();
+  } catch {
+    throw new SessionEndedError("Your session has ended. Log in again to change the password.");
+  }
+  return (await send()).data;
 }
