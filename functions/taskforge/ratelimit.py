@@ -106,11 +106,10 @@ class LoginFailures:
     def reserve(self, conn: Connection, buckets: Sequence[Bucket]) -> int | None:
         """Counts this attempt in every bucket, as a failure until `succeeded` says otherwise.
 
-        Returns None when the attempt may go on, or the seconds until the first full
-        bucket's window ends; a refused attempt counts nowhere. Each bucket's row stays
-        locked until the caller's transaction ends: commit it before checking the password.
+        Returns None when the attempt may go on, or the seconds until every full bucket's
+        window has ended; a refused attempt counts nowhere. Each bucket's row stays locked
+        until the caller's transaction ends: commit it before checking the password.
         """
-        self._purge(conn)
         full: list[int] = []
         for bucket in sorted(buckets, key=lambda bucket: bucket.key):  # one lock order: no deadlocks
             row = conn.execute(
@@ -125,11 +124,11 @@ class LoginFailures:
             assert row is not None
             if row["failures"] >= bucket.limit:
                 full.append(max(1, int(row["seconds_left"])))
-        if full:
-            return max(full)
-        conn.execute("UPDATE login_failures SET failures = failures + 1 WHERE key = ANY(%s)",
-                     ([bucket.key for bucket in buckets],))
-        return None
+        if not full:
+            conn.execute("UPDATE login_failures SET failures = failures + 1 WHERE key = ANY(%s)",
+                         ([bucket.key for bucket in buckets],))
+        self._purge(conn)  # last: it never waits (SKIP LOCKED), so it cannot close a cycle of locks
+        return max(full) if full else None
 
     def succeeded(self, conn: Connection, cleared: Sequence[Bucket], released: Sequence[Bucket]) -> None:
         """The password was right: `cleared` buckets start again from zero, and the attempt
