@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigation } from "react-router";
 import { OfflineBanner } from "../components/OfflineBanner";
 import { useAuth } from "../features/auth/AuthProvider";
+import { VerificationBanner } from "../features/verification/VerificationBanner";
 import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 
 export function Layout() {
@@ -74,6 +75,7 @@ export function Layout() {
           </div>
         </nav>
         <OfflineBanner />
+        <VerificationBanner />
         {navigation.state === "loading" && (
           <div className="progress rounded-0" style={{ height: 3 }} role="progressbar" aria-label="Loading the page">
             <div className="progress-bar progress-bar-striped progress-bar-animated w-100" />

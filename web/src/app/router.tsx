@@ -53,6 +53,11 @@ export const routes = [
           },
         ],
       },
+      // Opened from an e-mail, logged in or not: the link's token is the credential.
+      {
+        path: "verify-email",
+        lazy: () => import("../features/verification/VerifyEmailPage").then((m) => ({ Component: m.VerifyEmailPage })),
+      },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

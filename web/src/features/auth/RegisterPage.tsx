@@ -63,7 +63,7 @@ export function RegisterPage() {
         </div>
       )}
       <form ref={form} onSubmit={onSubmit} noValidate aria-label="Create an account">
-        <TextField id="email" label="E-mail" type="email" autoComplete="email" inputMode="email"
+        <TextField id="email" label="E-mail" type="email" autoComplete="email" inputMode="email" hint="We will e-mail you a link to confirm it."
           value={values.email} error={errors.email} onChange={change("email")} required />
         <TextField id="display_name" label="Name (optional)" autoComplete="name" maxLength={100}
           value={values.display_name} error={errors.display_name} onChange={change("display_name")} />

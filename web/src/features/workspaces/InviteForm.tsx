@@ -17,7 +17,7 @@ export function InviteForm({ workspace, startOpen = false, onInvited }: InviteFo
   const [open, setOpen] = useState(startOpen);
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<"editor" | "viewer">("editor");
-  const [link, setLink] = useState<string | null>(null);
+  const [sent, setSent] = useState<{ link: string; email: string; emailed: boolean } | null>(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const base = `invite-${workspace.id}`;
@@ -31,8 +31,12 @@ export function InviteForm({ workspace, startOpen = false, onInvited }: InviteFo
     setError("");
     setBusy(true);
     try {
-      const token = await inviteToWorkspace(workspace.id, email.trim(), role);
-      setLink(`${window.location.origin}/invitations/${encodeURIComponent(token)}`);
+      const invitation = await inviteToWorkspace(workspace.id, email.trim(), role);
+      setSent({
+        link: `${window.location.origin}/invitations/${encodeURIComponent(invitation.token)}`,
+        email: email.trim(),
+        emailed: invitation.emailed,
+      });
       setEmail("");
       onInvited?.();
     } catch (failure) {
@@ -73,10 +77,13 @@ export function InviteForm({ workspace, startOpen = false, onInvited }: InviteFo
         </div>
         {error && <div id={`${base}-error`} className="col-12 invalid-feedback d-block mt-1">{error}</div>}
       </form>
-      {link && (
+      {sent && (
         <div className="alert alert-info mt-2 mb-0 p-2">
-          <CopyField id={`${base}-link`} label="Invitation link" value={link}
-            hint="Send it to the invitee. It works once, and it is shown only now." />
+          <p className="small mb-2" role="status">
+            {sent.emailed ? `We e-mailed the invitation to ${sent.email}.` : `The e-mail to ${sent.email} could not be sent: pass the link on yourself.`}
+          </p>
+          <CopyField id={`${base}-link`} label="Invitation link" value={sent.link}
+            hint="You can also send it yourself. It works once, for the invited address only, and it is shown only now." />
         </div>
       )}
     </div>

@@ -74,7 +74,7 @@ const cleo = member("u3", "cleo@example.com", "editor");
 describe("the members page", () => {
   it("lists the members with their roles and, for an owner, the controls and the open invitations", async () => {
     setUp("owner", [member(ME.id, ME.email, "owner", ME.display_name), cleo, bob], [
-      { email: "dan@example.com", role: "viewer", created_at: "2030-01-06T10:00:00Z", expires_at: "2030-01-13T10:00:00Z" },
+      { id: "inv-dan", email: "dan@example.com", role: "viewer", created_at: "2030-01-06T10:00:00Z", expires_at: "2030-01-13T10:00:00Z" },
     ]);
     await openTeamMembers();
 
@@ -160,6 +160,61 @@ describe("the members page", () => {
     expect(screen.getAllByTestId("member-row")).toHaveLength(2);
     expect(screen.queryByText("Bob Builder")).toBeNull();
     expect(screen.getByRole("heading", { name: /People/ })).toHaveFocus();
+  });
+
+  it("revokes an open invitation after a confirmation, which Escape cancels", async () => {
+    const dan = { id: "inv-dan", email: "dan@example.com", role: "viewer" as const, created_at: "2030-01-06T10:00:00Z", expires_at: "2030-01-13T10:00:00Z" };
+    const eve = { ...dan, id: "inv-eve", email: "eve@example.com", role: "editor" as const };
+    setUp("owner", [member(ME.id, ME.email, "owner", ME.display_name)], [dan, eve]);
+    const revoked: string[] = [];
+    server.use(http.delete("/api/workspaces/ws-team/invitations/:id", ({ params }) => {
+      revoked.push(String(params.id));
+      return new HttpResponse(null, { status: 204 });
+    }));
+    await openTeamMembers();
+
+    const revoke = screen.getByRole("button", { name: "Revoke the invitation to dan@example.com" });
+    await userEvent.click(revoke);
+    const confirm = screen.getByRole("group", { name: /Revoke the invitation to dan@example.com\? Its link stops working/ });
+    expect(within(confirm).getByRole("button", { name: "Cancel" })).toHaveFocus();
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("group", { name: /Revoke the invitation/ })).toBeNull();
+    expect(revoke).toHaveFocus();
+    expect(revoked).toEqual([]);
+
+    await userEvent.click(revoke);
+    await userEvent.click(screen.getByRole("button", { name: "Yes, revoke" }));
+    expect(await screen.findByText("The invitation to dan@example.com was revoked: its link no longer works.")).toBeInTheDocument();
+    expect(revoked).toEqual(["inv-dan"]);
+    const left = screen.getAllByTestId("invitation-row");
+    expect(left).toHaveLength(1);
+    expect(left[0]).toHaveTextContent("eve@example.com");
+    expect(screen.getByRole("heading", { name: "Open invitations" })).toHaveFocus();
+  });
+
+  it("says so when the invitation was accepted before it could be revoked, and shows the list as it is now", async () => {
+    const dan = { id: "inv-dan", email: "dan@example.com", role: "viewer" as const, created_at: "2030-01-06T10:00:00Z", expires_at: "2030-01-13T10:00:00Z" };
+    let invitations = [dan];
+    setUp("owner", [member(ME.id, ME.email, "owner", ME.display_name)]);
+    server.use(
+      http.get("/api/workspaces/ws-team/members", () => HttpResponse.json({
+        items: [member(ME.id, ME.email, "owner", ME.display_name), ...(invitations.length ? [] : [member("u4", "dan@example.com", "viewer")])],
+        invitations,
+      } satisfies MemberList)),
+      http.delete("/api/workspaces/ws-team/invitations/:id", () => {
+        invitations = [];
+        return problem(409, "this invitation was already accepted; remove the member instead");
+      }),
+    );
+    await openTeamMembers();
+
+    await userEvent.click(screen.getByRole("button", { name: "Revoke the invitation to dan@example.com" }));
+    await userEvent.click(screen.getByRole("button", { name: "Yes, revoke" }));
+    expect(await screen.findByText(
+      "Could not revoke the invitation to dan@example.com. It was accepted meanwhile: remove the member instead.",
+    )).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryAllByTestId("invitation-row")).toHaveLength(0));
+    expect(screen.getAllByTestId("member-row")).toHaveLength(2);
   });
 
   it("leaves the workspace and switches to the personal one", async () => {

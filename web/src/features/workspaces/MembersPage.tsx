@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 import axios from "axios";
 import { Link, useNavigate } from "react-router";
 import { httpStatus } from "../../api/problem";
@@ -6,7 +6,9 @@ import { notifyError, notifySuccess } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
 import { useAuth } from "../auth/AuthProvider";
-import { changeMemberRole, listMembers, removeMember, type Member, type MemberList, type PendingInvitation, type Role, type Workspace } from "./api";
+import {
+  changeMemberRole, listMembers, removeMember, revokeInvitation, type Member, type MemberList, type PendingInvitation, type Role, type Workspace,
+} from "./api";
 import { InviteForm } from "./InviteForm";
 import { useWorkspaces } from "./WorkspaceContext";
 
@@ -63,6 +65,7 @@ function WorkspaceMembers({ workspace }: { workspace: Workspace }) {
   const [attempt, setAttempt] = useState(0);
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const heading = useRef<HTMLHeadingElement>(null);
+  const invitationsHeading = useRef<HTMLHeadingElement>(null);
   const manage = workspace.role === "owner";
 
   // Read again when the caller's own role changes: owners see more (the open invitations).
@@ -139,6 +142,25 @@ function WorkspaceMembers({ workspace }: { workspace: Workspace }) {
     }
   }
 
+  async function revoke(invitation: PendingInvitation): Promise<boolean> {
+    try {
+      await revokeInvitation(workspace.id, invitation.id);
+    } catch (error) {
+      notifyError(error, {
+        context: `Could not revoke the invitation to ${invitation.email}.`,
+        byStatus: { 409: "It was accepted meanwhile: remove the member instead.", 403: "Only an owner can revoke invitations." },
+      });
+      const status = httpStatus(error);
+      if (status === 409 || status === 404) setAttempt((n) => n + 1); // show what is true now
+      if (status === 403) await reloadWorkspaces();
+      return false;
+    }
+    setList((current) => current && { ...current, invitations: current.invitations.filter((item) => item.id !== invitation.id) });
+    notifySuccess(`The invitation to ${invitation.email} was revoked: its link no longer works.`);
+    invitationsHeading.current?.focus();
+    return true;
+  }
+
   async function leave(): Promise<boolean> {
     if (!user) return false;
     try {
@@ -199,7 +221,7 @@ function WorkspaceMembers({ workspace }: { workspace: Workspace }) {
                 <div className="card-body">
                   <h2 id="invite-heading" className="h5">Invite someone</h2>
                   <InviteForm workspace={workspace} startOpen onInvited={() => setAttempt((n) => n + 1)} />
-                  <OpenInvitations invitations={list.invitations} />
+                  <OpenInvitations invitations={list.invitations} heading={invitationsHeading} onRevoke={revoke} />
                 </div>
               </div>
             </section>
@@ -338,27 +360,65 @@ function Confirm({ question, confirmLabel, busy, onConfirm, onCancel }: ConfirmP
   );
 }
 
-function OpenInvitations({ invitations }: { invitations: PendingInvitation[] }) {
+interface OpenInvitationsProps {
+  invitations: PendingInvitation[];
+  heading: RefObject<HTMLHeadingElement | null>;
+  onRevoke: (invitation: PendingInvitation) => Promise<boolean>;
+}
+
+function OpenInvitations({ invitations, heading, onRevoke }: OpenInvitationsProps) {
   return (
     <>
-      <h3 id="open-invitations" className="h6 mt-4">Open invitations</h3>
+      <h3 id="open-invitations" ref={heading} tabIndex={-1} className="h6 mt-4">Open invitations</h3>
       {invitations.length === 0 ? (
         <p className="small text-body-secondary mb-0">No invitation is waiting for an answer.</p>
       ) : (
         <ul className="list-group list-group-flush" aria-labelledby="open-invitations">
           {invitations.map((invitation) => (
-            <li key={`${invitation.email}-${invitation.created_at}`} className="list-group-item px-0" data-testid="invitation-row">
-              <div className="d-flex flex-wrap align-items-center gap-2">
-                <span className="flex-grow-1 text-break">{invitation.email}</span>
-                <span className={`badge ${ROLE_BADGE[invitation.role]}`}>{ROLE_NAME[invitation.role]}</span>
-              </div>
-              <div className="small text-body-secondary">
-                Sent {dateOf(invitation.created_at)} · expires {dateOf(invitation.expires_at)}
-              </div>
-            </li>
+            <InvitationRow key={invitation.id} invitation={invitation} onRevoke={() => onRevoke(invitation)} />
           ))}
         </ul>
       )}
     </>
+  );
+}
+
+function InvitationRow({ invitation, onRevoke }: { invitation: PendingInvitation; onRevoke: () => Promise<boolean> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const revokeButton = useRef<HTMLButtonElement>(null);
+  return (
+    <li className="list-group-item px-0" data-testid="invitation-row" aria-busy={busy || undefined}>
+      <div className="d-flex flex-wrap align-items-center gap-2">
+        <span className="flex-grow-1 text-break">{invitation.email}</span>
+        <span className={`badge ${ROLE_BADGE[invitation.role]}`}>{ROLE_NAME[invitation.role]}</span>
+        <button ref={revokeButton} type="button" className="btn btn-sm btn-outline-danger"
+          aria-label={`Revoke the invitation to ${invitation.email}`} onClick={() => setConfirming(true)}>
+          Revoke
+        </button>
+      </div>
+      <div className="small text-body-secondary">
+        Sent {dateOf(invitation.created_at)} · expires {dateOf(invitation.expires_at)}
+      </div>
+      {confirming && (
+        <Confirm
+          question={`Revoke the invitation to ${invitation.email}? Its link stops working; you can invite them again later.`}
+          confirmLabel="Yes, revoke"
+          busy={busy}
+          onConfirm={async () => {
+            setBusy(true);
+            // A revoked invitation leaves the list; a refused revocation stays and can be tried again.
+            if (await onRevoke()) return;
+            setBusy(false);
+            setConfirming(false);
+            revokeButton.current?.focus();
+          }}
+          onCancel={() => {
+            setConfirming(false);
+            revokeButton.current?.focus();
+          }}
+        />
+      )}
+    </li>
   );
 }

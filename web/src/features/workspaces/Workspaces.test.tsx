@@ -76,7 +76,7 @@ describe("workspaces", () => {
     server.use(
       http.post("/api/workspaces/ws-team/invitations", async ({ request }) => {
         invitations.push(await request.json());
-        return HttpResponse.json({ token: "tok-123" }, { status: 201 });
+        return HttpResponse.json({ id: "inv-1", token: "tok-123", emailed: true }, { status: 201 });
       }),
     );
     await renderFullApp("/workspaces");
@@ -90,6 +90,20 @@ describe("workspaces", () => {
     expect(await screen.findByLabelText("Invitation link")).toHaveValue(`${window.location.origin}/invitations/tok-123`);
     expect(invitations).toEqual([{ email: "friend@example.com", role: "viewer" }]);
     expect(screen.getByRole("button", { name: "Copy the invitation link" })).toBeInTheDocument();
+    expect(screen.getByText("We e-mailed the invitation to friend@example.com.")).toBeInTheDocument();
+  });
+
+  it("says when the invitation e-mail could not be sent, and still shows the link", async () => {
+    loggedIn([personal, team]);
+    server.use(http.post("/api/workspaces/ws-team/invitations", () =>
+      HttpResponse.json({ id: "inv-2", token: "tok-456", emailed: false }, { status: 201 })));
+    await renderFullApp("/workspaces");
+    await userEvent.click(await screen.findByRole("button", { name: "Invite someone to Team" }));
+    await userEvent.type(screen.getByLabelText("E-mail"), "friend@example.com");
+    await userEvent.click(screen.getByRole("button", { name: "Invite" }));
+    expect(await screen.findByText("The e-mail to friend@example.com could not be sent: pass the link on yourself."))
+      .toBeInTheDocument();
+    expect(screen.getByLabelText("Invitation link")).toHaveValue(`${window.location.origin}/invitations/tok-456`);
   });
 
   it("accepts an invitation, then shows the workspace read-only to a viewer", async () => {
@@ -111,11 +125,54 @@ describe("workspaces", () => {
     expect(screen.queryByRole("button", { name: /Delete/ })).toBeNull();
   });
 
-  it("explains an invitation that cannot be used", async () => {
+  it("explains an invitation that cannot be used, in the server's words", async () => {
     loggedIn([personal]);
-    server.use(http.post("/api/invitations/old/accept", () => problem(410, "the invitation has expired")));
+    server.use(http.post("/api/invitations/old/accept", () => problem(410, "this invitation was revoked")));
     await renderFullApp("/invitations/old");
     await userEvent.click(await screen.findByRole("button", { name: "Accept the invitation" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent(/expired or has been used/);
+    expect(await screen.findByRole("alert")).toHaveTextContent("This invitation was revoked.");
+  });
+
+  it("asks for a verified address before joining, and sends the link again", async () => {
+    const { join } = loggedIn([personal]);
+    let verified = false;
+    let sent = 0;
+    server.use(
+      http.post("/api/invitations/tok-9/accept", () => {
+        if (!verified) {
+          return problem(403, "verify your e-mail address first: open the link we sent you, or ask for a new one",
+            { reason: "email-unverified" });
+        }
+        join(shared);
+        return HttpResponse.json(shared);
+      }),
+      http.post("/api/auth/verification", () => {
+        sent += 1;
+        return HttpResponse.json({ email: USER.email }, { status: 202 });
+      }),
+    );
+    const { router } = await renderFullApp("/invitations/tok-9");
+    await userEvent.click(await screen.findByRole("button", { name: "Accept the invitation" }));
+
+    const notice = await screen.findByTestId("verify-first");
+    expect(notice).toHaveTextContent(/Verify your e-mail address first: open the link we sent to user@example.com/);
+    expect(screen.queryByText(/for another account/)).toBeNull();
+    await userEvent.click(within(notice).getByRole("button", { name: "Send the verification e-mail again" }));
+    expect(await within(notice).findByRole("status")).toHaveTextContent("We sent a new link to user@example.com.");
+    expect(sent).toBe(1);
+
+    // The link followed (in the mail program), the same page now lets them in.
+    verified = true;
+    await userEvent.click(screen.getByRole("button", { name: "Accept the invitation" }));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/"));
+  });
+
+  it("tells an account whose address is another one to log in with the invited address", async () => {
+    loggedIn([personal]);
+    server.use(http.post("/api/invitations/tok-x/accept", () => problem(403, "this invitation was sent to another e-mail address")));
+    await renderFullApp("/invitations/tok-x");
+    await userEvent.click(await screen.findByRole("button", { name: "Accept the invitation" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/for another account/);
+    expect(screen.queryByTestId("verify-first")).toBeNull();
   });
 });

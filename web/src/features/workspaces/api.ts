@@ -21,9 +21,22 @@ export async function createWorkspace(name: string): Promise<Workspace> {
   return data;
 }
 
-export async function inviteToWorkspace(workspaceId: string, email: string, role: "editor" | "viewer"): Promise<string> {
-  const { data } = await api.post<{ token: string }>(`/workspaces/${encodeURIComponent(workspaceId)}/invitations`, { email, role });
-  return data.token;
+export interface CreatedInvitation {
+  id: string;
+  /** Shown once: the invited person's link carries it. */
+  token: string;
+  /** Whether the link was also e-mailed to the invited address. */
+  emailed: boolean;
+}
+
+export async function inviteToWorkspace(workspaceId: string, email: string, role: "editor" | "viewer"): Promise<CreatedInvitation> {
+  const { data } = await api.post<CreatedInvitation>(`/workspaces/${encodeURIComponent(workspaceId)}/invitations`, { email, role });
+  return data;
+}
+
+/** An owner withdraws an open invitation: its link stops working. */
+export async function revokeInvitation(workspaceId: string, invitationId: string): Promise<void> {
+  await api.delete(`/workspaces/${encodeURIComponent(workspaceId)}/invitations/${encodeURIComponent(invitationId)}`);
 }
 
 export async function acceptInvitation(token: string): Promise<Workspace> {
@@ -40,6 +53,7 @@ export interface Member {
 }
 
 export interface PendingInvitation {
+  id: string;
   email: string;
   role: "editor" | "viewer";
   created_at: string;
