@@ -1,5 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { BASE_URL, logInThroughForm, newUserOnTaskList, registerAccount, uniqueEmail } from "./support";
+import {
+  BASE_URL, logInThroughForm, mailedLinks, newestMailedLink, newUserOnTaskList, registerAccount, uniqueEmail, verifyEmailFromMailbox,
+} from "./support";
 
 test("members: an owner invites someone, who joins; the owner makes them an editor, then removes them", async ({ page, browser, request }) => {
   await newUserOnTaskList(page, "owner", "Olive Owner");
@@ -15,6 +17,9 @@ test("members: an owner invites someone, who joins; the owner makes them an edit
   await page.getByLabel("Role").selectOption("viewer");
   await page.getByRole("button", { name: "Invite", exact: true }).click();
   const link = await page.getByRole("textbox", { name: "Invitation link" }).inputValue();
+  // The invited address got the same link by e-mail.
+  await expect(page.getByText(`We e-mailed the invitation to ${memberEmail}.`)).toBeVisible();
+  expect(await newestMailedLink(memberEmail, "/invitations/")).toBe(new URL(link).pathname);
 
   // The owner sees it waiting on the members page.
   await page.getByRole("link", { name: "Members of Studio" }).click();
@@ -28,6 +33,12 @@ test("members: an owner invites someone, who joins; the owner makes them an edit
     const memberPage = await memberContext.newPage();
     await memberPage.goto(link);
     await logInThroughForm(memberPage, memberEmail);
+    // Not before they prove the invited address is theirs: with the link mailed at registration.
+    await memberPage.getByRole("button", { name: "Accept the invitation" }).click();
+    await expect(memberPage.getByTestId("verify-first")).toContainText(`Verify your e-mail address first: open the link we sent to ${memberEmail}`);
+    await verifyEmailFromMailbox(memberPage, memberEmail);
+    await memberPage.goto(link);
+    await expect(memberPage.getByTestId("verify-first")).toHaveCount(0);
     await memberPage.getByRole("button", { name: "Accept the invitation" }).click();
     await expect(memberPage.getByText("You joined “Studio”.")).toBeVisible();
     const studioOption = memberPage.getByRole("combobox", { name: "Workspace" }).locator("option", { hasText: "Studio" });
@@ -57,5 +68,45 @@ test("members: an owner invites someone, who joins; the owner makes them an edit
     await expect(studioOption).toHaveCount(0);
   } finally {
     await memberContext.close();
+  }
+});
+
+test("members: an owner revokes an open invitation, and its link stops working", async ({ page, browser, request }) => {
+  await newUserOnTaskList(page, "owner", "Rita Revoker");
+  const inviteeEmail = uniqueEmail("invitee");
+  await registerAccount(request, inviteeEmail, "Ivo Invitee");
+
+  await page.getByRole("link", { name: "Workspaces" }).click();
+  await page.getByLabel("Workspace name").fill("Attic");
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await page.getByRole("link", { name: "Members of Attic" }).click();
+  await page.getByLabel("E-mail").fill(inviteeEmail);
+  await page.getByRole("button", { name: "Invite", exact: true }).click();
+  const link = await page.getByRole("textbox", { name: "Invitation link" }).inputValue();
+  await expect(page.getByTestId("invitation-row")).toHaveCount(1);
+
+  await page.getByRole("button", { name: `Revoke the invitation to ${inviteeEmail}` }).click();
+  await page.getByRole("group", { name: /Revoke the invitation to/ }).getByRole("button", { name: "Yes, revoke" }).click();
+  await expect(page.getByText(`The invitation to ${inviteeEmail} was revoked: its link no longer works.`)).toBeVisible();
+  await expect(page.getByTestId("invitation-row")).toHaveCount(0);
+  // Read again from the server: it is gone there too.
+  await page.getByRole("link", { name: "← Workspaces" }).click();
+  await page.getByRole("link", { name: "Members of Attic" }).click();
+  await expect(page.getByText("No invitation is waiting for an answer.")).toBeVisible();
+
+  // The invitee, with a verified address, follows the link: it says why it no longer works.
+  const inviteeContext = await browser.newContext({ baseURL: BASE_URL, locale: "en-GB" });
+  try {
+    const inviteePage = await inviteeContext.newPage();
+    await inviteePage.goto(link);
+    await logInThroughForm(inviteePage, inviteeEmail);
+    await expect(inviteePage.getByTestId("verify-first")).toBeVisible(); // logged in, back on the invitation
+    await verifyEmailFromMailbox(inviteePage, inviteeEmail);
+    await inviteePage.goto(link);
+    await inviteePage.getByRole("button", { name: "Accept the invitation" }).click();
+    await expect(inviteePage.getByRole("alert")).toHaveText("This invitation was revoked.");
+    expect(mailedLinks(inviteeEmail, "/invitations/")).toHaveLength(1);
+  } finally {
+    await inviteeContext.close();
   }
 });

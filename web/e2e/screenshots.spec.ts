@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { apiAs, decorateTask, newUserOnTaskList, registerAccount, seedTasks, uniqueEmail } from "./support";
+import { apiAs, decorateTask, newUserOnTaskList, registerAccount, seedTasks, uniqueEmail, verifyAddress } from "./support";
 
 // `npm run screenshots` writes them into docs/screenshots; a plain e2e run keeps them in test-results.
 const directory = process.env.E2E_SCREENSHOT_DIR ?? "test-results/screenshots";
@@ -28,6 +28,7 @@ for (const viewport of VIEWPORTS) {
     await shoot(page, "login", viewport.name);
 
     const email = await newUserOnTaskList(page, "screens", "Demo User");
+    await verifyAddress(page.request, email);
     const year = new Date().getFullYear() + 1;
     const [detail] = await seedTasks(email, [
       {
@@ -71,6 +72,7 @@ for (const viewport of VIEWPORTS) {
     await api.call("POST", "/api/workspaces", { name: "Book club" });
     const partner = uniqueEmail("partner");
     await registerAccount(page.request, partner, "Sam Partner");
+    await verifyAddress(page.request, partner);
     const { token } = (await api.call("POST", `/api/workspaces/${household.id}/invitations`, { email: partner, role: "editor" })) as { token: string };
     await api.dispose();
     const partnerApi = await apiAs(partner);

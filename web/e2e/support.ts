@@ -1,4 +1,6 @@
 import { expect, request, type APIRequestContext, type Page } from "@playwright/test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 export const PASSWORD = "correct horse battery";
 
@@ -108,4 +110,48 @@ export async function decorateTask(email: string, taskId: string): Promise<void>
   } finally {
     await api.dispose();
   }
+}
+
+/**
+ * Where the stack under test writes the mail it sends: E2E_MAIL_DIR from scripts/e2e-stack.mjs,
+ * else the mailbox of `make dev` (.devdata/mail).
+ */
+export const MAIL_DIR = process.env.E2E_MAIL_DIR ?? fileURLToPath(new URL("../../.devdata/mail", import.meta.url));
+
+/** The links to `path` (such as "/verify-email") in the mail sent to `to`, oldest first. */
+export function mailedLinks(to: string, path: string): string[] {
+  if (!existsSync(MAIL_DIR)) return [];
+  const links: string[] = [];
+  for (const name of readdirSync(MAIL_DIR).filter((file) => file.endsWith(".eml")).sort()) {
+    const text = readFileSync(`${MAIL_DIR}/${name}`, "utf8");
+    const [head, ...body] = text.split(/\r?\n\r?\n/);
+    const recipient = /^To: *(.+)$/im.exec(head)?.[1].trim().toLowerCase();
+    if (recipient !== to.toLowerCase()) continue;
+    const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    links.push(...(body.join("\n\n").match(new RegExp(`https?://[^/\\s]+${escaped}\\S*`, "g")) ?? []));
+  }
+  return links;
+}
+
+/** The newest link to `path` mailed to `to`, waiting for the mail to arrive; as a path for the stack under test. */
+export async function newestMailedLink(to: string, path: string): Promise<string> {
+  let link = "";
+  await expect.poll(() => (link = mailedLinks(to, path).at(-1) ?? ""), {
+    message: `no mail to ${to} with a link to ${path} in ${MAIL_DIR}`,
+  }).not.toBe("");
+  const url = new URL(link); // the stack's public URL may name another port than the one under test
+  return `${url.pathname}${url.search}`;
+}
+
+/** The owner of `email` opens the verification link from their mail in `page`. */
+export async function verifyEmailFromMailbox(page: Page, email: string): Promise<void> {
+  await page.goto(await newestMailedLink(email, "/verify-email"));
+  await expect(page.getByText(/is verified\. You can now accept invitations/)).toBeVisible();
+}
+
+/** Verifies `email` with the link from its mail, through the API (set-up for tests about something else). */
+export async function verifyAddress(api: APIRequestContext, email: string): Promise<void> {
+  const link = new URL(await newestMailedLink(email, "/verify-email"), BASE_URL);
+  const response = await api.post("/api/auth/verify-email", { data: { token: link.searchParams.get("token") } });
+  expect(response.status(), await response.text()).toBe(200);
 }

@@ -6,7 +6,8 @@
 //   npm run build && npm run e2e:stack [-- playwright args]
 //
 // PYTHON (default ../.venv/bin/python) and E2E_PORT (default 8765) can be overridden;
-// the stack's log goes to test-results/stack.log.
+// the stack's log goes to test-results/stack.log. The mail the stack sends is written to
+// <its data directory>/mail, which the tests read as E2E_MAIL_DIR (e2e/support.ts).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +30,7 @@ if (!existsSync(python)) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "taskforge-e2e-"));
+const mailDir = join(dataDir, "mail");
 mkdirSync(join(web, "test-results"), { recursive: true });
 const logPath = join(web, "test-results", "stack.log");
 const log = openSync(logPath, "w");
@@ -41,6 +43,7 @@ const stack = spawn(python, ["-m", "functions.devserver"], {
     PORT: port,
     HOST: "127.0.0.1",
     DEVDATA_DIR: dataDir,
+    MAIL_DIRECTORY: mailDir,
     WEB_DIST_DIR: join(web, "dist"),
     ACCESS_TOKEN_TTL_SECONDS: process.env.ACCESS_TOKEN_TTL_SECONDS ?? "30",
     WORKERS: process.env.WORKERS ?? "2",
@@ -89,7 +92,7 @@ try {
     const run = spawn(playwright, ["test", ...process.argv.slice(2)], {
       cwd: web,
       stdio: "inherit",
-      env: { ...process.env, E2E_BASE_URL: baseUrl },
+      env: { ...process.env, E2E_BASE_URL: baseUrl, E2E_MAIL_DIR: mailDir },
     });
     run.on("exit", (code) => done(code ?? 1));
   });

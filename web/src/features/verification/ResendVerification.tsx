@@ -10,7 +10,7 @@ interface ResendVerificationProps {
 }
 
 /** "Send the link again", with what happened said beside it (a live region). */
-export function ResendVerification({ className = "btn btn-sm btn-outline-primary", label = "Send the verification e-mail again" }: ResendVerificationProps) {
+export function ResendVerification({ className = "btn btn-sm btn-outline-dark", label = "Send the verification e-mail again" }: ResendVerificationProps) {
   const { updateUser } = useAuth();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);

@@ -43,7 +43,7 @@ describe("the verification banner", () => {
   it("reminds an unverified user, sends the link again, and stays dismissed for the session", async () => {
     const calls = setUp();
     const first = await renderFullApp("/");
-    const banner = await screen.findByRole("complementary", { name: "E-mail verification" });
+    const banner = await screen.findByRole("complementary", { name: "Address verification" });
     expect(banner).toHaveTextContent("Confirm your e-mail address: open the link we sent to new@example.com.");
 
     await userEvent.click(within(banner).getByRole("button", { name: "Send the link again" }));
@@ -51,27 +51,27 @@ describe("the verification banner", () => {
     expect(calls.verification).toBe(1);
 
     await userEvent.click(within(banner).getByRole("button", { name: "Dismiss the verification reminder" }));
-    expect(screen.queryByRole("complementary", { name: "E-mail verification" })).toBeNull();
+    expect(screen.queryByRole("complementary", { name: "Address verification" })).toBeNull();
     first.unmount();
     await renderFullApp("/");
     await screen.findByRole("combobox", { name: "Workspace" });
-    expect(screen.queryByRole("complementary", { name: "E-mail verification" })).toBeNull();
+    expect(screen.queryByRole("complementary", { name: "Address verification" })).toBeNull();
   });
 
   it("is not shown to a verified user", async () => {
     setUp({ verified: true });
     await renderFullApp("/");
     await screen.findByRole("combobox", { name: "Workspace" });
-    expect(screen.queryByRole("complementary", { name: "E-mail verification" })).toBeNull();
+    expect(screen.queryByRole("complementary", { name: "Address verification" })).toBeNull();
   });
 
   it("goes away when the address turns out to be verified already (409)", async () => {
     setUp();
     server.use(http.post("/api/auth/verification", () => problem(409, "your e-mail address is already verified")));
     await renderFullApp("/");
-    const banner = await screen.findByRole("complementary", { name: "E-mail verification" });
+    const banner = await screen.findByRole("complementary", { name: "Address verification" });
     await userEvent.click(within(banner).getByRole("button", { name: "Send the link again" }));
-    await waitFor(() => expect(screen.queryByRole("complementary", { name: "E-mail verification" })).toBeNull());
+    await waitFor(() => expect(screen.queryByRole("complementary", { name: "Address verification" })).toBeNull());
   });
 
   it("says when no more links can be sent for now (429)", async () => {
@@ -79,7 +79,7 @@ describe("the verification banner", () => {
     server.use(http.post("/api/auth/verification", () =>
       problem(429, "too many verification e-mails were sent in the last hour", {}, { "Retry-After": "1200" })));
     await renderFullApp("/");
-    const banner = await screen.findByRole("complementary", { name: "E-mail verification" });
+    const banner = await screen.findByRole("complementary", { name: "Address verification" });
     await userEvent.click(within(banner).getByRole("button", { name: "Send the link again" }));
     expect(await within(banner).findByRole("status"))
       .toHaveTextContent("Too many verification e-mails were sent in the last hour. Try again in 20 minutes.");
@@ -97,7 +97,7 @@ describe("the verify-email page", () => {
     expect(screen.getByRole("link", { name: "Go to your tasks" })).toBeInTheDocument();
     await userEvent.click(screen.getByRole("link", { name: "Go to your tasks" }));
     await screen.findByRole("heading", { name: /Tasks/, level: 1 });
-    expect(screen.queryByRole("complementary", { name: "E-mail verification" })).toBeNull();
+    expect(screen.queryByRole("complementary", { name: "Address verification" })).toBeNull();
   });
 
   it("needs no login: the link may be opened in another browser", async () => {

@@ -33,7 +33,7 @@ export function VerificationBanner() {
   }
 
   return (
-    <aside className="alert alert-info rounded-0 mb-0 py-2" aria-label="E-mail verification">
+    <aside className="alert alert-info rounded-0 mb-0 py-2" aria-label="Address verification">
       <div className="container d-flex flex-wrap align-items-center gap-2">
         <span className="flex-grow-1">
           Confirm your e-mail address: open the link we sent to <strong className="text-break">{user.email}</strong>.
