@@ -81,3 +81,54 @@ def test_without_database_url_an_embedded_postgres_starts_and_stops_with_the_sta
     assert (devdata / "postgres" / "PG_VERSION").is_file()
     leftovers = [p for p in psutil.process_iter(["cmdline"]) if str(devdata) in " ".join(p.info["cmdline"] or [])]
     assert leftovers == []
+
+
+def _raw_get(base_url: str, raw_path: str) -> int:
+    """The status of a GET whose path goes on the wire byte for byte (no client normalises it)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+    try:
+        connection.putrequest("GET", raw_path, skip_accept_encoding=True)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_the_stack_guards_its_own_paths_and_keeps_the_mail_it_sends(tmp_path, database_url):
+    web = tmp_path / "dist"
+    (web / "assets").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html><title>TaskForge</title>")
+    devdata = tmp_path / "devdata"
+    hostile = ["/%00", "/assets/%00.js", "/%ff", "/%c0%af", "/%c0%ae%c0%ae/pyproject.toml", "/..%2fpyproject.toml",
+               "/assets/..%5c..%5cpyproject.toml", "/" + "a" * 300, "/assets/" + "%c3%a9" * 200 + ".js"]
+    forged = {"workspace_id": "w", "task_id": "t", "title": "forged"}
+    event_headers = {"ce-specversion": "1.0", "ce-id": "e1", "ce-type": "dev.taskforge.task.created",
+                     "ce-source": "/taskforge/tasks", "ce-time": "2026-01-01T00:00:00Z"}
+    email = "mailbox@example.com"
+
+    with local_stack(tmp_path, DATABASE_URL=database_url, WEB_DIST_DIR=str(web), DEVDATA_DIR=str(devdata)) \
+            as (base_url, _):
+        statuses = {path: _raw_get(base_url, path) for path in hostile}
+        no_token = requests.post(f"{base_url}/__broker", json=forged, headers=event_headers, timeout=5)
+        wrong_token = requests.post(f"{base_url}/__broker", json=forged, timeout=5,
+                                    headers={**event_headers, "X-TaskForge-Broker-Token": "guessed"})
+        registered = requests.post(f"{base_url}/api/auth/register", timeout=10,
+                                   json={"email": email, "password": "a long enough password"})
+
+    # A path no browser sends is refused, never a 500 (and never a file outside web/dist).
+    assert all(400 <= status < 500 for status in statuses.values()), statuses
+    # The stand-in broker takes only the stack's own events.
+    assert (no_token.status_code, wrong_token.status_code) == (401, 403)
+    assert no_token.headers["Content-Type"] == "application/problem+json"
+    # moto's SES keeps mail to itself: the stack writes a copy where a developer can read the link.
+    assert registered.status_code == 201, registered.text
+    [message] = (devdata / "mail").glob("*.eml")
+    assert f"To: {email}" in message.read_text()
+    assert "/verify-email?token=" in message.read_text()
+    log = (tmp_path / "devserver.log").read_text()
+    assert f"mail to {email}: Confirm your e-mail address for TaskForge http://localhost:8000/verify-email?token=" \
+        in log
