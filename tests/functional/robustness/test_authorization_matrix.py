@@ -58,12 +58,13 @@ class AliceData:
     item_id: str
     reminder_id: str
     invitation_token: str
+    invitation_id: str
 
     def secrets(self) -> list[str]:
         """What must never show in an answer to B: A's ids, and words only A wrote
         (B may well write "alice secret single" itself: see the replayed key below)."""
         return [self.personal, self.team, *self.task_ids, *self.tag_ids, self.item_id, self.reminder_id,
-                self.invitation_token,
+                self.invitation_token, self.invitation_id,
                 "alice secret groceries", "alice secret done", "alice secret plans", "do not share",
                 "alice team", "alice secret standup", "alice tag", "alice secret item"]
 
@@ -100,7 +101,7 @@ def _alice_data(alice) -> AliceData:
                           json={"email": f"carol-{uuid.uuid4().hex[:8]}@example.com", "role": "editor"})
     assert invitation.status_code == 201, invitation.text
     return AliceData(personal, team_id, task_ids, recurring.json()["id"], tag_ids, item.json()["id"],
-                     reminder.json()["id"], invitation.json()["token"])
+                     reminder.json()["id"], invitation.json()["token"], invitation.json()["id"])
 
 
 def _state(owner: WsgiClient, data: AliceData) -> dict[str, Any]:
@@ -109,7 +110,8 @@ def _state(owner: WsgiClient, data: AliceData) -> dict[str, Any]:
         assert response.status_code == 200, response.text
         return response.json()
 
-    state: dict[str, Any] = {"workspaces": ok(owner.get("/api/workspaces")), "me": ok(owner.get("/api/auth/me"))}
+    state: dict[str, Any] = {"workspaces": ok(owner.get("/api/workspaces")), "me": ok(owner.get("/api/auth/me")),
+                             "members": ok(owner.get(f"/api/workspaces/{data.team}/members"))}
     for workspace_id in (data.personal, data.team):
         params = {"workspace_id": workspace_id}
         state[workspace_id] = {
@@ -212,6 +214,8 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
                                           json={"email": bob.email, "role": "editor"}))
         members = f"/api/workspaces/{workspace_id}/members"
         _assert_nothing_of_alice(b.expect(404, "GET", members))
+        revoke = f"/api/workspaces/{workspace_id}/invitations/{data.invitation_id}"
+        _assert_nothing_of_alice(b.expect(404, "DELETE", revoke))
         for member_id in (alice.id, bob.id):
             _assert_nothing_of_alice(b.expect(404, "PATCH", f"{members}/{member_id}", json={"role": "owner"}))
             _assert_nothing_of_alice(b.expect(404, "DELETE", f"{members}/{member_id}"))
