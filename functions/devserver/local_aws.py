@@ -1,7 +1,9 @@
 """AWS for the local stack: DynamoDB and SES answered by a moto server in this process.
 
 Reminder deliveries and the activity feed work as in the cloud, kept in memory until
-the stack stops. Sent e-mail can be read at <endpoint>/moto-api/ (moto's own API).
+the stack stops. Sent e-mail can be read at <endpoint>/moto-api/ (moto's own API), and
+more easily in the copies the stack writes to .devdata/mail (MAIL_DIRECTORY; see
+functions/taskforge/mailer.py), whose links (verification, invitations) the log repeats.
 """
 
 from __future__ import annotations
