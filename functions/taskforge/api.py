@@ -41,7 +41,7 @@ def create_api(settings: Settings) -> ALBResolver:
     if settings.cors_allow_origin:
         cors = CORSConfig(
             allow_origin=settings.cors_allow_origin,
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-TaskForge-Client"],
             expose_headers=["ETag", "Location", "Retry-After"],
             allow_credentials=True,
             max_age=600,

@@ -36,6 +36,10 @@ class Conflict(DomainError):
     status = 409
 
 
+class Gone(DomainError):
+    status = 410
+
+
 class PreconditionFailed(DomainError):
     status = 412
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from . import mailer
 from .db import Connection, Database
-from .errors import BadRequest, Conflict, DomainError, RateLimited, ServiceUnavailable, Unauthorized
+from .errors import BadRequest, Conflict, Gone, RateLimited, ServiceUnavailable, Unauthorized
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -26,10 +26,6 @@ logger = logging.getLogger(__name__)
 TOKEN_LIFETIME = timedelta(hours=24)
 MAILS_PER_HOUR = 5  # per user, the one sent at registration included
 _WINDOW = timedelta(hours=1)
-
-
-class Gone(DomainError):
-    status = 410
 
 
 def issue(conn: Connection, user_id: str) -> tuple[str, str]:

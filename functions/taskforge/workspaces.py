@@ -20,15 +20,14 @@ from typing import Any, Literal
 from psycopg import errors
 
 from .db import Connection
-from .errors import Conflict, DomainError, Forbidden, NotFound
+from .errors import Conflict, Forbidden, Gone, NotFound, RateLimited
 
 Role = Literal["owner", "editor", "viewer"]
 INVITATION_LIFETIME = timedelta(days=7)
+# Each invitation is an e-mail to an address of the owner's choosing: a cap keeps the
+# service from becoming a way to send mail to strangers.
+INVITATIONS_PER_HOUR = 20
 _WRITERS = ("owner", "editor")
-
-
-class Gone(DomainError):
-    status = 410
 
 
 class EmailUnverified(Forbidden):
@@ -128,6 +127,7 @@ def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: 
     ).fetchone()
     if member:
         raise Conflict("this person is already a member")
+    _within_invitation_limit(conn, user_id)
     token = secrets.token_urlsafe(32)
     row = conn.execute(
         "INSERT INTO invitations (token_hash, workspace_id, email, role, invited_by, expires_at)"
@@ -141,6 +141,19 @@ def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: 
     assert inviter is not None
     return {"id": row["id"], "token": token, "workspace_name": workspace["name"],
             "inviter_name": inviter["display_name"], "inviter_email": inviter["email"]}
+
+
+def _within_invitation_limit(conn: Connection, user_id: str) -> None:
+    # The inviter's row is locked, so invitations sent at once are counted one after another.
+    conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,))
+    recent = conn.execute(
+        "SELECT count(*) AS sent, min(created_at) AS oldest FROM invitations"
+        " WHERE invited_by = %s AND created_at > now() - interval '1 hour'", (user_id,)).fetchone()
+    assert recent is not None
+    if recent["sent"] >= INVITATIONS_PER_HOUR:
+        wait = recent["oldest"] + timedelta(hours=1) - datetime.now(UTC)
+        raise RateLimited(f"at most {INVITATIONS_PER_HOUR} invitations an hour; try again later",
+                          retry_after_seconds=int(wait.total_seconds()) + 1)
 
 
 def revoke(conn: Connection, user_id: str, workspace_id: str, invitation_id: str) -> None:

@@ -244,3 +244,26 @@ def test_an_invitation_the_mail_service_refuses_is_still_made(make_account, mail
     assert mailbox.messages("later@example.com") == []
     listed = owner.client.get(f"/api/workspaces/{workspace['id']}/members").json()["invitations"]
     assert [(i["id"], i["email"]) for i in listed] == [(answer["id"], "later@example.com")]
+
+
+def test_an_owner_sends_at_most_twenty_invitations_an_hour(make_account, mailbox):
+    from functions.taskforge.workspaces import INVITATIONS_PER_HOUR
+
+    owner = make_account()
+    workspace = owner.client.post("/api/workspaces", json={"name": "Newsletter"}).json()
+    path = f"/api/workspaces/{workspace['id']}/invitations"
+    for number in range(INVITATIONS_PER_HOUR):
+        sent = owner.client.post(path, json={"email": f"stranger-{number}@example.com", "role": "viewer"})
+        assert sent.status_code == 201, sent.text
+
+    refused = owner.client.post(path, json={"email": "one-more@example.com", "role": "viewer"})
+
+    assert refused.status_code == 429
+    assert refused.header("Content-Type") == "application/problem+json"
+    assert 1 <= int(refused.header("Retry-After") or 0) <= 3600
+    assert mailbox.messages(to="one-more@example.com") == []
+    assert len(mailbox.messages(to="stranger-0@example.com")) == 1
+    # Revoking does not hand the allowance back: the mail went out.
+    invitation_id = owner.client.get(f"/api/workspaces/{workspace['id']}/members").json()["invitations"][0]["id"]
+    assert owner.client.delete(f"{path}/{invitation_id}").status_code == 204
+    assert owner.client.post(path, json={"email": "one-more@example.com", "role": "viewer"}).status_code == 429
