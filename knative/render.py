@@ -89,6 +89,8 @@ BASE_CONFIG: dict[str, str] = {
     "LOG_LEVEL": "INFO",
     "AWS_REGION": "us-east-1",
     "CORS_ALLOW_ORIGIN": "",
+    # Where people open the app: links in e-mails, and the origin cookie endpoints accept.
+    "PUBLIC_URL": "http://localhost:8000",
     # Per worker process, and a process serves one invocation at a time.
     "DATABASE_POOL_MAX": "1",  # one invocation at a time per worker process: one connection
     "REDIS_KEY_PREFIX": "tf:",
@@ -106,7 +108,7 @@ CONFIG_ENV: dict[str, tuple[str, ...]] = {
     "redis": ("REDIS_KEY_PREFIX",),
     "broker": ("BROKER_URL",),
     "dynamodb": ("DELIVERY_LEDGER_TABLE", "ACTIVITY_TABLE"),
-    "ses": ("MAIL_SENDER",),
+    "ses": ("MAIL_SENDER", "PUBLIC_URL"),
 }
 
 
@@ -227,11 +229,12 @@ def function_env(function: Function) -> list[dict[str, Any]]:
         {"name": "CONCURRENCY", "value": "1"},
         {"name": "WORKERS", "value": str(function.scaling.workers)},
     ]
-    env += [config_env(key) for key in ("ENVIRONMENT", "LOG_LEVEL", "AWS_REGION")]
+    keys = ["ENVIRONMENT", "LOG_LEVEL", "AWS_REGION"]
     if function.trigger == "http":
-        env += [config_env(key) for key in ("CORS_ALLOW_ORIGIN", "TRUSTED_PROXY_NETWORKS", "TRUSTED_PROXY_HOPS")]
+        keys += ["CORS_ALLOW_ORIGIN", "PUBLIC_URL", "TRUSTED_PROXY_NETWORKS", "TRUSTED_PROXY_HOPS"]
     for use in sorted(function.uses):
-        env += [config_env(key) for key in CONFIG_ENV.get(use, ())]
+        keys += [key for key in CONFIG_ENV.get(use, ()) if key not in keys]
+    env += [config_env(key) for key in keys]
     for use in sorted(function.uses):
         env += [secret_env(*entry) for entry in SECRET_ENV.get(use, ())]
     return env
@@ -520,6 +523,7 @@ def overlay_patches(environment: Environment, functions: Sequence[Function]) -> 
         "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CONFIG_MAP},
         "data": {"ENVIRONMENT": environment.name, "LOG_LEVEL": environment.log_level,
                  "AWS_REGION": environment.region, "CORS_ALLOW_ORIGIN": environment.cors_allow_origin,
+                 "PUBLIC_URL": environment.cors_allow_origin,
                  "MAIL_SENDER": environment.mail_sender, "BROKER_URL": broker_url(environment.namespace),
                  "TRUSTED_PROXY_NETWORKS": environment.trusted_proxy_networks,
                  "TRUSTED_PROXY_HOPS": str(environment.trusted_proxy_hops)},
