@@ -8,10 +8,11 @@ in EMF (cdk/README.md); until then the alarms see no data and stay OK.
 The data stores are watched through the metrics AWS publishes itself: RDS CPU and free
 storage (AWS/RDS) and Redis memory on every node (AWS/ElastiCache).
 
-The reminder dispatcher (`dispatch-reminders`) emits nothing yet. Its alarm reads the
-metric it is to emit: `ReminderLag` (seconds, namespace TaskForge, dimension
-`operation=dispatch-reminders`), the age of the oldest due reminder a run found (0 when
-none was due), once per run. Until the code emits it, that alarm sees no data and stays OK.
+The reminder dispatcher (`dispatch-reminders`) emits `ReminderLag` (seconds, dimension
+`operation=dispatch-reminders`) once per run: the age of the oldest pending reminder that
+is due (0 when none is). The API emits `RateLimitFallback` (dimension
+`operation=api-rate-limit`) whenever Redis is unreachable and the per-user limit is
+counted in each process alone, weaker than it should be.
 
 The scheduled functions (`dispatch-reminders`, `send-digests`, `relay-outbox`) emit
 `Quarantined` (count, dimension `operation`) for each row they set aside because it could
