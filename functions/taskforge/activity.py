@@ -5,12 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import PynamoDBException
+
 from .dynamo import activity_model
-from .errors import BadRequest
+from .errors import BadRequest, ServiceUnavailable
 from .settings import Settings
+
+logger = logging.getLogger(__name__)
 
 _SUMMARIES = {
     "created": "created", "updated": "changed", "completed": "completed", "reopened": "reopened",
@@ -54,15 +59,19 @@ def page(settings: Settings, *, workspace_id: str | None = None, task_id: str | 
     else:
         start = _decode(cursor, _TABLE_KEY, "workspace_id", workspace_id) if cursor else None
         results = model.query(workspace_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
-    items = [{
-        "id": record.event_id,
-        "type": record.type,
-        "task_id": record.task_id,
-        "actor_id": record.actor_id,
-        "summary": record.summary,
-        "time": record.sort_key.split("#", 1)[0],
-        "data": json.loads(record.data),
-    } for record in results]
+    try:  # the query runs as its results are read
+        items = [{
+            "id": record.event_id,
+            "type": record.type,
+            "task_id": record.task_id,
+            "actor_id": record.actor_id,
+            "summary": record.summary,
+            "time": record.sort_key.split("#", 1)[0],
+            "data": json.loads(record.data),
+        } for record in results]
+    except PynamoDBException as exc:
+        logger.warning("the activity feed could not be read: %s", exc)
+        raise ServiceUnavailable("the activity feed is unavailable; retry shortly") from None
     last = results.last_evaluated_key
     return items, _encode(last) if last and len(items) == limit else None
 

@@ -64,3 +64,26 @@ def test_every_outbox_event_type_has_a_trigger():
     kinds = ("created", "updated", "completed", "reopened", "deleted", "skipped")
     assert {outbox.EVENT_TYPE_PREFIX + kind for kind in kinds} == set(EVENT_TYPES)
     assert set(by_name("record-activity").events) == set(EVENT_TYPES)
+
+
+def test_an_unreachable_feed_is_a_503_to_retry_not_a_500(make_account, monkeypatch):
+    import dataclasses
+    import socket
+
+    from functions.activity import handle_get_activity
+
+    account = make_account()
+    with socket.socket() as closed:  # a port nothing listens on: DynamoDB refuses every connection
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    unreachable = handle_get_activity.deps.settings.model_copy(
+        update={"aws_endpoint_url": f"http://127.0.0.1:{port}"})
+    monkeypatch.setattr(handle_get_activity, "deps",
+                        dataclasses.replace(handle_get_activity.deps, settings=unreachable))
+
+    response = account.client.get("/api/activity")
+
+    assert response.status_code == 503
+    assert response.header("Content-Type") == "application/problem+json"
+    assert response.json()["detail"] == "the activity feed is unavailable; retry shortly"
+    assert int(response.header("Retry-After") or 0) >= 1
