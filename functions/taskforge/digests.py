@@ -4,7 +4,8 @@ their overdue open tasks across every workspace they belong to.
 One user's digest never stops the others'. A user whose time zone PostgreSQL does not
 know, or whose digest cannot be put together (a row that does not load, a bug), is
 quarantined with the reason (see quarantine.py) and skipped until an operator releases
-them; a digest the mail service refuses is tried again at the next run.
+them; a digest the mail service refuses is tried again at the next run, up to
+CATCH_UP_HOURS after the user's hour.
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ logger = logging.getLogger(__name__)
 
 OPERATION = "send-digests"  # functions/catalog.py
 
-# Users whose local hour is their digest hour and who have not had today's digest;
-# claiming sets last_digest_on, so two runners never send one digest twice. The CASE
-# keeps PostgreSQL from reading a time zone it does not know: one such row would fail
-# the statement for everyone.
+# Users whose digest hour has come (within CATCH_UP_HOURS, so a run missed or failed at that
+# hour is made up by the next) and who have not had today's digest; claiming sets
+# last_digest_on, so two runners never send one digest twice. The CASE keeps PostgreSQL
+# from reading a time zone it does not know: one such row would fail the statement for everyone.
+CATCH_UP_HOURS = 4
 _CLAIM = """
 UPDATE users u SET last_digest_on = (now() AT TIME ZONE u.timezone)::date
 WHERE CASE WHEN u.timezone IN (SELECT name FROM pg_timezone_names) AND u.digest_quarantined_at IS NULL
-      THEN extract(hour FROM now() AT TIME ZONE u.timezone) = u.digest_hour
+      THEN mod(extract(hour FROM now() AT TIME ZONE u.timezone)::int - u.digest_hour + 24, 24) < %(catch_up)s
            AND u.last_digest_on IS DISTINCT FROM (now() AT TIME ZONE u.timezone)::date
       ELSE false END
   AND u.id = (SELECT id FROM users WHERE id = u.id FOR UPDATE SKIP LOCKED)
@@ -54,7 +56,7 @@ def send_due_digests(database: Database, mail: Mailer) -> int:
     """Sends today's digest to every user whose morning hour it is; returns how many."""
     for user in database.transaction(lambda conn: conn.execute(_UNKNOWN_ZONES).fetchall()):
         quarantine.announce(OPERATION, "digest", user["id"], user["error"])
-    claimed = database.transaction(lambda conn: conn.execute(_CLAIM).fetchall())
+    claimed = database.transaction(lambda conn: conn.execute(_CLAIM, {"catch_up": CATCH_UP_HOURS}).fetchall())
     sent = 0
     for user in claimed:
         try:

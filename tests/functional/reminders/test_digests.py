@@ -55,6 +55,15 @@ def test_each_user_gets_one_digest_a_day_at_their_hour(database):
     assert sorted(to for to, _, _ in sent) == sorted(due_now)
 
 
+def test_a_digest_whose_hour_was_missed_goes_out_at_a_later_run_that_day(database):
+    two_hours_late = _user(database, "UTC", 1, hour_offset=-2)
+    _user(database, "UTC", 1, hour_offset=-digests.CATCH_UP_HOURS)  # too late: tomorrow's will come
+    sent = []
+
+    assert digests.send_due_digests(database, lambda to, *message: sent.append(to)) == 1
+    assert sent == [two_hours_late]
+
+
 def test_a_failed_digest_is_tried_again(database):
     _user(database, "UTC", 1)
 
