@@ -12,6 +12,7 @@ from cdk.components.cache import Cache
 from cdk.components.certificate import Certificate
 from cdk.components.cluster import Cluster
 from cdk.components.database import Database
+from cdk.components.deployer import Deployer
 from cdk.components.firewall import Firewall
 from cdk.components.identity import Grantables, Identity
 from cdk.components.mail import Mail
@@ -52,6 +53,8 @@ class TaskForgeStack(Stack):
         database.allow_from(cluster.security_group)
         cache.allow_from(cluster.security_group)
         Addons(self, "Addons", cluster=cluster.cluster)
+        deployer = Deployer(self, "Deployer", environment=environment, cluster=cluster.cluster,
+                            namespace=cluster.namespace, subnets=network.node_subnets, access_logs=logs.bucket)
         Mesh(self, "Mesh", environment=environment, cluster=cluster.cluster, certificate=certificate.certificate,
              logs=logs.bucket)
         SecretSync(self, "SecretSync", environment=environment, cluster=cluster.cluster,
@@ -76,6 +79,13 @@ class TaskForgeStack(Stack):
         CfnOutput(self, "DistributionId", value=spa.distribution.distribution_id)
         CfnOutput(self, "DistributionDomain", value=spa.distribution.distribution_domain_name,
                   description=f"point {environment.domain} here")
+        CfnOutput(self, "DeployerProject", value=deployer.project.project_name,
+                  description="the CodeBuild project that runs a deploy's cluster steps")
+        CfnOutput(self, "DeployerSourceBucket", value=deployer.source.bucket_name)
+        CfnOutput(self, "DeployerLogGroup", value=deployer.log_group.log_group_name)
+        CfnOutput(self, "DeployerWorkflowPolicy", value=deployer.workflow_policy.managed_policy_arn,
+                  description="attach to the CD workflow's role (done by the stack when deploy_role_arn is set)")
+        CfnOutput(self, "SmokeUserSecret", value=deployer.smoke_user.secret_name)
         CfnOutput(self, "DatabaseEndpoint", value=database.instance.db_instance_endpoint_address)
         CfnOutput(self, "DatabasePort", value=database.instance.db_instance_endpoint_port)
         if environment.image_tag:

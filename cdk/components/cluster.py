@@ -68,11 +68,8 @@ class Cluster(Construct):
             self.cluster.grant_access("Administrators", environment.cluster_admin_role_arn, [
                 eks.AccessPolicy.from_access_policy_name("AmazonEKSClusterAdminPolicy",
                                                          access_scope_type=eks.AccessScopeType.CLUSTER)])
-        if environment.deploy_role_arn:  # .github/workflows/deploy.yml: Jobs, Services, traffic splits
-            self.cluster.grant_access("Deployer", environment.deploy_role_arn, [
-                eks.AccessPolicy.from_access_policy_name("AmazonEKSEditPolicy",
-                                                         access_scope_type=eks.AccessScopeType.NAMESPACE,
-                                                         namespaces=[NAMESPACE])])
+        # The CD workflow's role has no access entry: deploys reach the cluster through the
+        # in-VPC deployer (deployer.py), whose entry is bound to rules of its own.
         # The functions' namespace; the charts create their own.
         self.namespace = self.cluster.add_manifest("Namespace", {
             "apiVersion": "v1", "kind": "Namespace",
