@@ -15,6 +15,7 @@ from cdk.components.database import Database
 from cdk.components.deployer import Deployer
 from cdk.components.firewall import Firewall
 from cdk.components.identity import Grantables, Identity
+from cdk.components.keys import KeyPair
 from cdk.components.mail import Mail
 from cdk.components.mesh import Mesh
 from cdk.components.network import Network
@@ -40,6 +41,7 @@ class TaskForgeStack(Stack):
         logs = AccessLogs(self, "AccessLogs", environment=environment)
         certificate = Certificate(self, "Certificate", environment=environment)
         secrets = Secrets(self, "Secrets", production=environment.production)
+        key_pair = KeyPair(self, "KeyPair", signing_key=secrets.signing_key, verify_key=secrets.verify_key)
         database = Database(self, "Database", environment=environment, vpc=network.vpc,
                             subnets=network.data_subnets, rotation_subnets=network.node_subnets, secrets=secrets)
         cache = Cache(self, "Cache", environment=environment, vpc=network.vpc, subnets=network.data_subnets,
@@ -57,9 +59,10 @@ class TaskForgeStack(Stack):
                             namespace=cluster.namespace, subnets=network.node_subnets, access_logs=logs.bucket)
         Mesh(self, "Mesh", environment=environment, cluster=cluster.cluster, certificate=certificate.certificate,
              logs=logs.bucket)
-        SecretSync(self, "SecretSync", environment=environment, cluster=cluster.cluster,
-                   synced=[database.secret, secrets.redis, secrets.signing_key, secrets.verify_key],
-                   redis_host=cache.host, redis_port=cache.port, namespace=cluster.namespace)
+        sync = SecretSync(self, "SecretSync", environment=environment, cluster=cluster.cluster,
+                          synced=[database.secret, secrets.redis, secrets.signing_key, secrets.verify_key],
+                          redis_host=cache.host, redis_port=cache.port, namespace=cluster.namespace)
+        sync.node.add_dependency(key_pair.resource)  # the first sync copies the generated pair, not a placeholder
         self.identity = Identity(
             self, "Identity", environment=environment, provider=cluster.cluster.open_id_connect_provider,
             functions=FUNCTIONS,
