@@ -1,5 +1,6 @@
 """The VPC: public subnets for the ALB and NAT, private ones for the nodes, isolated ones
-for PostgreSQL and Redis; every flow logged."""
+for PostgreSQL and Redis; every flow logged. S3 and DynamoDB are reached through gateway
+endpoints, not the NAT."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk.environments import Environment
+
+GATEWAY_ENDPOINTS = {
+    "S3Endpoint": ec2.GatewayVpcEndpointAwsService.S3,
+    "DynamoDbEndpoint": ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+}
 
 
 class Network(Construct):
@@ -21,7 +27,7 @@ class Network(Construct):
         )
         self.vpc = ec2.Vpc(
             self, "Vpc",
-            ip_addresses=ec2.IpAddresses.cidr("10.40.0.0/16"),
+            ip_addresses=ec2.IpAddresses.cidr(environment.vpc_cidr),
             # Explicit zones: no lookup at synth time, so synthesis works offline.
             availability_zones=[f"{environment.region}{zone}" for zone in "abc"[: environment.availability_zones]],
             nat_gateways=environment.nat_gateways,
@@ -43,3 +49,8 @@ class Network(Construct):
             Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
         self.data_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         self.node_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        # Gateway endpoints cost nothing and keep image layers (S3) and the ledger and
+        # activity traffic (DynamoDB) off the NAT's per-GB charge. Interface endpoints are
+        # billed per zone-hour and are left out on purpose (docs/operations.md, "Network endpoints").
+        for name, service in GATEWAY_ENDPOINTS.items():
+            self.vpc.add_gateway_endpoint(name, service=service, subnets=[self.node_subnets])

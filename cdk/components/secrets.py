@@ -7,8 +7,8 @@ environment has its own account, so the names need no environment in them.
 | --- | --- | --- | --- |
 | database | taskforge-database (the app's PostgreSQL user) | taskforge-database `url` | CDK, rotated |
 | redis | taskforge-redis (the AUTH token) | taskforge-redis `url` | CDK |
-| signing-key | taskforge-jwt-signing-key (`private-key`) | the same | the operator |
-| verify-key | taskforge-jwt-verify-key (`public-key`) | the same | the operator |
+| signing-key | taskforge-jwt-signing-key (`private-key`) | the same | the stack (keys.py), once |
+| verify-key | taskforge-jwt-verify-key (`public-key`) | the same | the stack (keys.py), once |
 
 PostgreSQL's administrator keeps its own secret, taskforge-database-admin, which no
 function reads: it creates the app's user and rotates its password.
@@ -47,7 +47,7 @@ class Secrets(Construct):
         self.redis = secretsmanager.Secret(self, "Redis", secret_name=REDIS, generate_secret_string=(
             secretsmanager.SecretStringGenerator(secret_string_template=json.dumps({}), generate_string_key="token",
                                                  exclude_punctuation=True, password_length=64)))
-        # Ed25519 PEM keys the operator puts in (cdk/README.md); CloudFormation cannot make one.
+        # Ed25519 PEM keys: CloudFormation cannot make one, so keys.KeyPair fills them on the first deploy.
         self.signing_key = secretsmanager.Secret(self, "SigningKey", secret_name=SIGNING_KEY,
                                                  description="PEM Ed25519 private key under `private-key`")
         self.verify_key = secretsmanager.Secret(self, "VerifyKey", secret_name=VERIFY_KEY,
@@ -58,7 +58,7 @@ class Secrets(Construct):
                                          "rotated with ModifyReplicationGroup's ROTATE strategy (cdk/README.md)."})
         for secret in (self.signing_key, self.verify_key):
             acknowledge(secret, {"SMG4": "Replacing the token key pair signs every user out, so the operator does "
-                                         "it deliberately (cdk/README.md), not a rotation schedule."})
+                                         "it deliberately (docs/operations.md), not a rotation schedule."})
 
     @property
     def all(self) -> tuple[secretsmanager.ISecret, ...]:

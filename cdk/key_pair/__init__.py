@@ -1,0 +1,1 @@
+"""The token key pair generator: a Lambda asset (handler.py), standard library only."""
