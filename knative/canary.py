@@ -31,6 +31,14 @@ from typing import Any
 SELECTOR = "app.kubernetes.io/part-of=taskforge"
 DEFAULT_PERCENT = 10
 STABLE, CANDIDATE = "stable", "candidate"
+# What this script asks of the cluster, as RBAC spells it (apiGroup, resource, verb): the deploy
+# role's rules are checked against it (tests/infrastructure/test_rbac.py), and the tests check
+# that every kubectl call below is covered.
+CLUSTER_ACCESS = frozenset({
+    ("serving.knative.dev", "services", "get"),  # get ksvc <name>
+    ("serving.knative.dev", "services", "list"),  # get ksvc --selector
+    ("serving.knative.dev", "services", "patch"),  # patch ksvc <name>: spec.traffic
+})
 
 Traffic = list[dict[str, Any]]
 

@@ -123,3 +123,21 @@ def test_status_shows_each_split_with_the_tags_addresses() -> None:
         "get-task: 90% get-task-00003 [stable] http://stable-get-task.taskforge.svc.cluster.local; "
         "10% get-task-00004 [candidate] http://candidate-get-task.taskforge.svc.cluster.local")
     assert canary.describe(service("new")) == "new: no traffic yet"
+
+
+def test_every_kubectl_call_is_within_the_access_it_declares(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # CLUSTER_ACCESS is what the deployer's rules are checked against (test_rbac.py)
+    program, log = fake_kubectl(tmp_path, [service("get-task", traffic=[{"revisionName": "get-task-00005",
+                                                                         "percent": 100}],
+                                                   spec_traffic=[{"revisionName": "get-task-00005", "percent": 90,
+                                                                  "tag": "stable"}])])
+    monkeypatch.setenv("KUBECTL", str(program))
+    for command in (["start"], ["status"], ["promote"], ["rollback"]):
+        assert canary.main(command) == 0
+    used = set()
+    for call in (json.loads(line)[2:] for line in log.read_text().splitlines()):
+        verb, kind = call[0], call[1]
+        assert kind == "ksvc", call
+        used.add(("serving.knative.dev", "services", "list" if verb == "get" and "--selector" in call else verb))
+    assert used <= canary.CLUSTER_ACCESS
+    assert {verb for _, _, verb in used} == {"list", "patch"}  # `get ksvc <name>` is the named form's get
