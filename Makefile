@@ -79,9 +79,9 @@ image-local: $(STAMP)
 	IMAGE_BASE=localhost/debian-python:bookworm scripts/image.sh
 	$(MAKE) image-test
 
-## synth: synthesize the CDK app (offline: no lookups)
+## synth: synthesize the CDK app (offline: no lookups; example account and domains, see cdk/environments.py)
 synth: $(STAMP)
-	$(BIN)/python cdk/app.py
+	$(BIN)/python cdk/app.py --example
 
 ## openapi: regenerate the merged OpenAPI document (commit the result)
 openapi: $(STAMP)

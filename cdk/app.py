@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """The CDK app: one stack per environment, checked by cdk-nag's AWS Solutions pack.
 
-    cdk synth                                   # both stacks, offline
-    cdk deploy -c env=staging -c imageTag=<commit SHA>   # the one stack of that environment
-    python cdk/app.py                           # synthesizes into cdk.out without the CDK CLI
+    cdk deploy -c env=staging -c imageTag=<commit SHA> -c staging.account=… -c staging.domain=…
+    python cdk/app.py --example                 # both stacks, offline, with values no deploy can have
+    python cdk/app.py                           # the same with the values set (see cdk/environments.py)
+
+A missing or malformed environment value stops synthesis with one line on stderr naming it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -23,35 +24,46 @@ elif str(ROOT) not in sys.path:
 from aws_cdk import App, Validations  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from cdk.environments import resolve, selected  # noqa: E402
+from cdk.environments import ConfigurationError, example_context, file_context, resolve, selected  # noqa: E402
 from cdk.stack import TaskForgeStack  # noqa: E402
 
 
 def cdk_json_context() -> dict[str, object]:
     """The feature flags and defaults in cdk.json, which only the CDK CLI reads by itself."""
-    context: dict[str, object] = json.loads((ROOT / "cdk.json").read_text())["context"]
-    return context
+    return file_context(ROOT)
 
 
 def build(app: App) -> dict[str, TaskForgeStack]:
     context = app.node.try_get_context
-    stacks = {name: TaskForgeStack(app, resolve(name, context)) for name in selected(context)}
+    # Every environment resolved before any construct exists: a bad value builds nothing.
+    environments = [resolve(name, context) for name in selected(context)]
+    stacks = {environment.name: TaskForgeStack(app, environment) for environment in environments}
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return stacks
 
 
-def new_app() -> App:
+def new_app(example: bool = False) -> App:
     if "CDK_OUTDIR" in os.environ:  # run by the CDK CLI, which passes cdk.json and -c values itself
         return App()
     # Run directly: the same flags, written where the CLI would write.
-    return App(context=cdk_json_context(), outdir=str(ROOT / "cdk.out"))
+    context = cdk_json_context() | (example_context() if example else {})
+    return App(context=context, outdir=str(ROOT / "cdk.out"))
 
 
-def main() -> None:
-    app = new_app()
-    build(app)
+def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments not in ([], ["--example"]):
+        print(f"usage: python cdk/app.py [--example]; not {' '.join(arguments)!r}", file=sys.stderr)
+        return 2
+    app = new_app(example=arguments == ["--example"])
+    try:
+        build(app)
+    except ConfigurationError as error:  # one line naming the value, not a traceback
+        print(f"cdk: {error}", file=sys.stderr)
+        return 2
     app.synth()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -5,6 +5,13 @@
     python knative/render.py --check    # exit 1 when the committed files differ from a fresh rendering
     python knative/render.py --print production --image REPO@sha256:DIGEST | kubectl apply -f -
 
+Account, region, domain (so hosts, CORS origin, PUBLIC_URL, mail sender), VPC and role
+names come from cdk/environments.py, resolved as the CDK app resolves them (context in
+cdk.json, then TASKFORGE_<ENV>_<FIELD>). The committed files are rendered with values no
+deploy can have: ACCOUNT_ID in role ARNs and the image, IMAGE_TAG as its tag, and domains
+under `.example`. `--print` renders what a deploy applies and stops, with one line naming
+it, when a value is missing, malformed or one of those placeholders.
+
 The base is a kustomize base: per function a ServiceAccount and a cluster-local Knative
 Service (plus a PingSource or Triggers), the shared ConfigMap, the Istio VirtualService
 that routes every catalog route, the Broker when events exist and the migration Job.
@@ -20,10 +27,11 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python knative/render.py` puts knative/, not the root, on the path
     sys.path.insert(0, str(ROOT))
 
-from functions import catalog  # noqa: E402  (needs the path above)
+from cdk import environments  # noqa: E402  (needs the path above)
+from functions import catalog  # noqa: E402
 from functions.catalog import Function  # noqa: E402
 from functions.runtime.app import LIVENESS_PATH, READINESS_PATH  # noqa: E402
 from functions.runtime.routes import Route, specificity  # noqa: E402
@@ -42,12 +51,15 @@ KNATIVE = ROOT / "knative"
 # The folders this script owns: every file in them is rendered, stale ones are removed.
 GENERATED = ("base", "overlays", "rendered")
 HEADER = "# Rendered by knative/render.py from functions/catalog.py. Do not edit: run `python knative/render.py`.\n"
+# The overlays and renderings hold placeholders, not an environment's real values.
+PLACEHOLDER_NOTE = ("# Placeholders, never deployed as they are: ACCOUNT_ID, IMAGE_TAG and the .example domains.\n"
+                    "# A deploy renders its own: `python knative/render.py --print ENV --image REPOSITORY@DIGEST`.\n")
 
-APP = "taskforge"
+APP = environments.APP
 IMAGE = "taskforge"  # the image name in the base; each overlay's `images:` replaces it
 RUN_AS_USER = 10001  # the Dockerfile's USER
 CONTAINER_PORT = 8080
-BASE_NAMESPACE = "taskforge"  # the namespace the base's cluster-local hostnames assume
+BASE_NAMESPACE = environments.NAMESPACE  # the namespace the base's cluster-local hostnames assume
 CONFIG_MAP = "taskforge-config"
 TMP = "/tmp"  # noqa: S108  (an emptyDir of the pod's own, the one writable path)
 TMP_SIZE_LIMIT = "64Mi"
@@ -96,7 +108,7 @@ BASE_CONFIG: dict[str, str] = {
     "REDIS_KEY_PREFIX": "tf:",
     "DELIVERY_LEDGER_TABLE": "taskforge-delivery-ledger",
     "ACTIVITY_TABLE": "taskforge-activity",
-    "MAIL_SENDER": "reminders@taskforge.dev",
+    "MAIL_SENDER": "reminders@localhost",
     # Whose X-Forwarded-For entries HTTP functions believe (functions/taskforge/auth.py,
     # client_address): none in the base, each environment's proxies in its overlay.
     "TRUSTED_PROXY_NETWORKS": "",
@@ -112,57 +124,93 @@ CONFIG_ENV: dict[str, tuple[str, ...]] = {
 }
 
 
+# What the committed renderings put where a deploy puts its own values: markers no cluster
+# could pull or assume, and no account id.
+ACCOUNT_PLACEHOLDER = "ACCOUNT_ID"
+IMAGE_TAG_PLACEHOLDER = "IMAGE_TAG"
+# Networks every pod sees its own proxies at, besides the VPC: the loopback.
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
 @dataclass(frozen=True)
 class Environment:
-    name: str
-    namespace: str
-    account_id: str
-    region: str
-    image_tag: str
-    hosts: tuple[str, ...]
-    cors_allow_origin: str
-    mail_sender: str
+    """One environment's settings (cdk/environments.py) and what only the manifests need."""
+
+    settings: environments.Environment
+    namespace: str = BASE_NAMESPACE
+    image_tag: str = IMAGE_TAG_PLACEHOLDER
     log_level: str = "INFO"
     # The lowest min-scale any HTTP function gets here, whatever the catalog says.
     http_min_scale: int = 0
-    # The networks of our own proxies (the VPC of cdk/components/network.py, whose addresses
-    # the ALB, the Istio gateways, the activator and every pod have, and the loopback), and
-    # the proxies in front of them that append an address (CloudFront, before the ALB).
-    trusted_proxy_networks: str = "10.40.0.0/16,127.0.0.0/8,::1/128"
+    # The proxies in front of the VPC that append an address (CloudFront, before the ALB).
     trusted_proxy_hops: int = 1
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def account_id(self) -> str:
+        return self.settings.account
+
+    @property
+    def region(self) -> str:
+        return self.settings.region
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return (self.settings.api_domain,)
+
+    @property
+    def cors_allow_origin(self) -> str:
+        return self.settings.public_url
+
+    @property
+    def mail_sender(self) -> str:
+        return self.settings.mail_sender
+
+    @property
+    def trusted_proxy_networks(self) -> str:
+        """Our own proxies: the VPC (the ALB, the Istio gateways, the activator and every pod) and the loopback."""
+        return ",".join((self.settings.vpc_cidr, *LOOPBACK_NETWORKS))
 
     @property
     def image_repository(self) -> str:
         return f"{self.account_id}.dkr.ecr.{self.region}.amazonaws.com/{APP}"
 
     def role_arn(self, service_account: str) -> str:
-        return f"arn:aws:iam::{self.account_id}:role/{APP}-{self.name}-{service_account}"
+        return f"arn:aws:iam::{self.account_id}:role/{self.settings.role_name(service_account)}"
 
 
-ENVIRONMENTS: tuple[Environment, ...] = (
-    Environment(
-        name="staging",
-        namespace="taskforge",
-        account_id="111111111111",
-        region="us-east-1",
-        image_tag="0.1.0",
-        hosts=("api.staging.taskforge.dev",),
-        cors_allow_origin="https://staging.taskforge.dev",
-        mail_sender="reminders@staging.taskforge.dev",
-        log_level="DEBUG",
-    ),
-    Environment(
-        name="production",
-        namespace="taskforge",
-        account_id="222222222222",
-        region="us-east-1",
-        image_tag="0.1.0",
-        hosts=("api.taskforge.dev",),
-        cors_allow_origin="https://taskforge.dev",
-        mail_sender="reminders@taskforge.dev",
-        http_min_scale=1,
-    ),
-)
+# What differs per environment in the manifests only.
+MANIFEST_SETTINGS: dict[str, dict[str, Any]] = {
+    "staging": {"log_level": "DEBUG"},
+    "production": {"http_min_scale": 1},
+}
+
+
+def for_settings(environment: environments.Environment) -> Environment:
+    return Environment(environment, **MANIFEST_SETTINGS.get(environment.name, {}))
+
+
+def committed(name: str) -> Environment:
+    """The environment the committed files are rendered for: placeholders where a deploy's values go."""
+    example = environments.resolve(name, environments.example_context().get, env={})
+    return for_settings(replace(example, account=ACCOUNT_PLACEHOLDER))
+
+
+def deployed(name: str, environ: Mapping[str, str] | None = None,
+             context: Mapping[str, Any] | None = None) -> Environment:
+    """The environment a deploy renders: its real values, resolved as the CDK app resolves them."""
+    found = environments.resolve(name, (environments.file_context() if context is None else context).get,
+                             os.environ if environ is None else environ)
+    for item in environments.example_values(found):
+        raise RenderError(f"{name}.{item}: {getattr(found, item)!r} is an example value; "
+                          f"{environments.where(name, item)}")
+    return for_settings(found)
+
+
+ENVIRONMENTS: tuple[Environment, ...] = tuple(committed(name) for name in environments.DEFAULTS)
 
 Doc = dict[str, Any]
 
@@ -523,7 +571,7 @@ def overlay_patches(environment: Environment, functions: Sequence[Function]) -> 
         "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CONFIG_MAP},
         "data": {"ENVIRONMENT": environment.name, "LOG_LEVEL": environment.log_level,
                  "AWS_REGION": environment.region, "CORS_ALLOW_ORIGIN": environment.cors_allow_origin,
-                 "PUBLIC_URL": environment.cors_allow_origin,
+                 "PUBLIC_URL": environment.settings.public_url,
                  "MAIL_SENDER": environment.mail_sender, "BROKER_URL": broker_url(environment.namespace),
                  "TRUSTED_PROXY_NETWORKS": environment.trusted_proxy_networks,
                  "TRUSTED_PROXY_HOPS": str(environment.trusted_proxy_hops)},
@@ -641,8 +689,8 @@ def kustomize_build(base: Sequence[Doc], kustomization: Mapping[str, Any], patch
 # --- files ----------------------------------------------------------------------------------
 
 
-def dump(docs: Sequence[Doc]) -> str:
-    return HEADER + "---\n".join(
+def dump(docs: Sequence[Doc], header: str = HEADER) -> str:
+    return header + "---\n".join(
         yaml.safe_dump(doc, sort_keys=True, default_flow_style=False, allow_unicode=True, width=1000)
         for doc in docs
     )
@@ -666,9 +714,10 @@ def render_files(functions: Sequence[Function] = catalog.FUNCTIONS,
     base_docs = [doc for docs in base.values() for doc in docs]
     for environment in environments:
         kustomization, patches = overlay_kustomization(environment), overlay_patches(environment, functions)
-        files[f"overlays/{environment.name}/kustomization.yaml"] = dump([kustomization])
-        files[f"overlays/{environment.name}/patches.yaml"] = dump(patches)
-        files[f"rendered/{environment.name}.yaml"] = dump(kustomize_build(base_docs, kustomization, patches))
+        header = HEADER + PLACEHOLDER_NOTE
+        files[f"overlays/{environment.name}/kustomization.yaml"] = dump([kustomization], header)
+        files[f"overlays/{environment.name}/patches.yaml"] = dump(patches, header)
+        files[f"rendered/{environment.name}.yaml"] = dump(kustomize_build(base_docs, kustomization, patches), header)
     return dict(sorted(files.items()))
 
 
@@ -699,23 +748,39 @@ def write(root: Path, files: Mapping[str, str]) -> list[str]:
     return changed
 
 
-def main(argv: Sequence[str] | None = None, root: Path = KNATIVE) -> int:
+def deploy_image(reference: str | None) -> str:
+    """The image a deploy names: a repository with a digest or a tag, and no placeholder."""
+    if not reference:
+        raise RenderError("--image: missing; pass the image to deploy, REPOSITORY@sha256:DIGEST")
+    name, suffix = split_image(reference)
+    if not name or not suffix:
+        raise RenderError(f"--image: {reference!r} names no digest or tag; pass REPOSITORY@sha256:DIGEST")
+    if ACCOUNT_PLACEHOLDER in reference or IMAGE_TAG_PLACEHOLDER in reference \
+            or name.split(".", 1)[0] == environments.EXAMPLE_ACCOUNT:
+        raise RenderError(f"--image: {reference!r} is a placeholder; pass the image CI pushed")
+    return reference
+
+
+def main(argv: Sequence[str] | None = None, root: Path = KNATIVE,
+         environ: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python knative/render.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true",
                         help="change nothing; exit 1 when the committed files differ from a fresh rendering")
-    parser.add_argument("--print", dest="environment", choices=[e.name for e in ENVIRONMENTS],
-                        help="print one environment's manifests to standard output instead")
+    parser.add_argument("--print", dest="environment", choices=list(environments.DEFAULTS),
+                        help="print one environment's manifests, as deployed, to standard output instead "
+                             "(account and domain from cdk.json context or TASKFORGE_<ENV>_<FIELD>)")
     parser.add_argument("--image", help="with --print: the image to deploy (repository@sha256:… or repository:tag)")
     args = parser.parse_args(argv)
     if args.image and not args.environment:
         parser.error("--image goes with --print")
     try:
         if args.environment:
-            environment = next(e for e in ENVIRONMENTS if e.name == args.environment)
-            sys.stdout.write(dump(render_environment(environment, catalog.FUNCTIONS, args.image)))
+            environment = deployed(args.environment, environ)
+            image = deploy_image(args.image)
+            sys.stdout.write(dump(render_environment(environment, catalog.FUNCTIONS, image)))
             return 0
         files = render_files()
-    except (RenderError, catalog.CatalogError) as exc:
+    except (RenderError, environments.ConfigurationError, catalog.CatalogError) as exc:
         print(f"render: {exc}", file=sys.stderr)
         return 2
     if args.check:

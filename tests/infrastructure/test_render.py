@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ def test_rendering_is_deterministic_and_round_trips_through_yaml() -> None:
     first, second = render.render_files(), render.render_files()
     assert first == second
     for path, text in first.items():
-        assert render.dump(load_text(text)) == text, path
+        header = render.HEADER + render.PLACEHOLDER_NOTE if path.startswith(("overlays/", "rendered/")) \
+            else render.HEADER
+        assert render.dump(load_text(text), header) == text, path
 
 
 def _copy_generated(tmp_path: Path) -> Path:
@@ -66,13 +69,51 @@ def test_check_passes_on_the_committed_tree(tmp_path: Path) -> None:
     assert render.main(["--check"], root=_copy_generated(tmp_path)) == 0
 
 
-def test_print_gives_one_environment_with_the_image_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
-    image = "222222222222.dkr.ecr.us-east-1.amazonaws.com/taskforge@sha256:" + "ab" * 32
-    assert render.main(["--print", "production", "--image", image]) == 0
+# What a deploy passes: real-looking values that are neither examples nor placeholders.
+DEPLOY_ENVIRON = {"TASKFORGE_PRODUCTION_ACCOUNT": "314159265358", "TASKFORGE_PRODUCTION_DOMAIN": "tasks.acme.io"}
+DEPLOY_IMAGE = "314159265358.dkr.ecr.us-east-1.amazonaws.com/taskforge@sha256:" + "ab" * 32
+
+
+def test_print_gives_one_environment_with_the_deploys_values_and_image(capsys: pytest.CaptureFixture[str]) -> None:
+    assert render.main(["--print", "production", "--image", DEPLOY_IMAGE], environ=DEPLOY_ENVIRON) == 0
     docs = load_text(capsys.readouterr().out)
     images = {container["image"] for doc in docs if doc["kind"] in ("Service", "Job")
               for container in pod_spec(doc)["containers"]}
-    assert images == {image}
+    assert images == {DEPLOY_IMAGE}
+    role = named(docs, "ServiceAccount", "get-health")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    assert role == "arn:aws:iam::314159265358:role/taskforge-production-get-health"
+    config = named(docs, "ConfigMap", render.CONFIG_MAP)["data"]
+    assert config["PUBLIC_URL"] == config["CORS_ALLOW_ORIGIN"] == "https://tasks.acme.io"
+    assert config["MAIL_SENDER"] == "reminders@tasks.acme.io"
+    (virtual_service,) = of_kind(docs, "VirtualService")
+    assert virtual_service["spec"]["hosts"] == ["api.tasks.acme.io"]
+
+
+@pytest.mark.parametrize(("changes", "image", "named_in_error"), [
+    ({"TASKFORGE_PRODUCTION_ACCOUNT": None}, DEPLOY_IMAGE, "production.account: missing"),
+    ({"TASKFORGE_PRODUCTION_DOMAIN": None}, DEPLOY_IMAGE, "production.domain: missing"),
+    ({"TASKFORGE_PRODUCTION_ACCOUNT": "3141592653"}, DEPLOY_IMAGE, "production.account: '3141592653' is not"),
+    ({"TASKFORGE_PRODUCTION_ACCOUNT": "123456789012"}, DEPLOY_IMAGE, "production.account: '123456789012' is an"),
+    ({"TASKFORGE_PRODUCTION_DOMAIN": "taskforge.example"}, DEPLOY_IMAGE, "production.domain: 'taskforge.example'"),
+    ({"TASKFORGE_PRODUCTION_DOMAIN": "https://tasks.acme.io"}, DEPLOY_IMAGE, "production.domain: 'https://tasks.acme.io'"),
+    ({"TASKFORGE_PRODUCTION_VPC_CIDR": "10.40.0.0/33"}, DEPLOY_IMAGE, "production.vpc_cidr: '10.40.0.0/33'"),
+    ({}, None, "--image: missing"),
+    ({}, "314159265358.dkr.ecr.us-east-1.amazonaws.com/taskforge", "--image: '314159265358.dkr"),
+    ({}, "ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/taskforge:IMAGE_TAG", "is a placeholder"),
+])
+def test_print_stops_with_one_line_naming_a_missing_malformed_or_placeholder_value(
+        capsys: pytest.CaptureFixture[str], changes: dict[str, str | None], image: str | None,
+        named_in_error: str) -> None:
+    environ = {key: value for key, value in (DEPLOY_ENVIRON | changes).items() if value is not None}
+    argv = ["--print", "production", *(["--image", image] if image else [])]
+
+    assert render.main(argv, environ=environ) == 2
+
+    out, err = capsys.readouterr()
+    assert out == ""  # nothing half-rendered to apply
+    assert err.count("\n") == 1
+    assert err.startswith("render: ")
+    assert named_in_error in err
 
 
 @pytest.mark.parametrize(("reference", "expected"), [
@@ -246,14 +287,13 @@ def test_functions_without_routes_stay_out_of_the_virtual_service() -> None:
 
 
 def test_an_environment_in_another_namespace_gets_hostnames_in_that_namespace() -> None:
-    preview = render.Environment(name="preview", namespace="taskforge-preview", account_id="333333333333",
-                                 region="eu-west-1", image_tag="0.2.0", hosts=("api.preview.taskforge.dev",),
-                                 cors_allow_origin="https://preview.taskforge.dev",
-                                 mail_sender="reminders@preview.taskforge.dev")
+    settings = replace(render.ENVIRONMENTS[0].settings, name="preview", account="314159265358",
+                       domain="preview.acme.io")
+    preview = render.Environment(settings, namespace="taskforge-preview", image_tag="0.2.0")
     docs = render.render_environment(preview, catalog.FUNCTIONS)
     assert {doc["metadata"]["namespace"] for doc in docs} == {"taskforge-preview"}
     (virtual_service,) = of_kind(docs, "VirtualService")
-    assert virtual_service["spec"]["hosts"] == ["api.preview.taskforge.dev"]
+    assert virtual_service["spec"]["hosts"] == ["api.preview.acme.io"]
     for entry in virtual_service["spec"]["http"]:
         assert entry["rewrite"]["authority"].endswith(".taskforge-preview.svc.cluster.local")
     config = named(docs, "ConfigMap", render.CONFIG_MAP)["data"]

@@ -21,6 +21,7 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from cdk.app import build, cdk_json_context
+from cdk.environments import example_context
 from cdk.stack import TaskForgeStack
 
 ENVIRONMENTS = ("staging", "production")
@@ -56,7 +57,8 @@ def _acknowledgements(outdir: Path) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     outdir = tmp_path_factory.mktemp("cdk.out")
-    context = cdk_json_context() | {"aws:cdk:disable-stack-trace": True, "imageTag": IMAGE_TAG}
+    # The account and domain no deploy can have: the tests never reach AWS.
+    context = cdk_json_context() | example_context() | {"aws:cdk:disable-stack-trace": True, "imageTag": IMAGE_TAG}
     app = App(context=context, outdir=str(outdir))
     stacks = build(app)
     failure = None

@@ -33,9 +33,9 @@ def test_api_requests_go_uncached_to_the_environments_api_host(synthesized: Synt
     assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
     assert api["ViewerProtocolPolicy"] == "https-only"
     (origin,) = [o for o in config["Origins"] if o["Id"] == api["TargetOriginId"]]
-    assert origin["DomainName"] == DEFAULTS[environment].api_domain
+    assert origin["DomainName"] == synthesized.stacks[environment].environment_settings.api_domain
     assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
-    overlay = next(e for e in render.ENVIRONMENTS if e.name == environment)
+    overlay = render.for_settings(synthesized.stacks[environment].environment_settings)
     assert origin["DomainName"] in overlay.hosts
 
 
@@ -131,7 +131,7 @@ def test_the_deployed_image_tag_is_reported(synthesized: Synthesized, environmen
 def test_each_stack_is_in_the_account_and_region_its_manifests_name(
         synthesized: Synthesized, environment: str) -> None:
     stack = synthesized.stacks[environment]
-    overlay = next(e for e in render.ENVIRONMENTS if e.name == environment)
+    overlay = render.for_settings(synthesized.stacks[environment].environment_settings)
     assert (stack.account, stack.region) == (overlay.account_id, overlay.region)
     assert stack.environment_settings.mail_sender == overlay.mail_sender
     synthesized.template(environment).has_resource_properties("AWS::SES::EmailIdentity", {

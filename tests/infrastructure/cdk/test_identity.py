@@ -55,7 +55,7 @@ def _mentions(value: Any, logical_prefix: str) -> bool:
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_every_catalog_function_has_its_own_role_named_as_its_service_account_says(
         synthesized: Synthesized, environment: str) -> None:
-    overlay = next(e for e in render.ENVIRONMENTS if e.name == environment)
+    overlay = render.for_settings(synthesized.stacks[environment].environment_settings)
     stack = synthesized.stacks[environment]
     for function in FUNCTIONS:
         _role(synthesized, environment, function.name)
