@@ -175,6 +175,8 @@ class Deployer(Construct):
                 iam.PolicyStatement(actions=["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
                                     resources=[self.project.project_arn]),
                 iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self.smoke_user.secret_arn]),
+                # The canary's bake check (scripts/deploy/bake.py); GetMetricData takes no resource.
+                iam.PolicyStatement(actions=["cloudwatch:GetMetricData"], resources=["*"]),
                 iam.PolicyStatement(actions=["logs:GetLogEvents"], resources=[Stack.of(self).format_arn(
                     service="logs", resource="log-group", resource_name=f"/aws/codebuild/{name}:log-stream:*",
                     arn_format=ArnFormat.COLON_RESOURCE_NAME)]),
@@ -205,6 +207,8 @@ class Deployer(Construct):
                     "rotation would only break the next deploy's login.",
         })
         acknowledge(self.workflow_policy, {
+            "IAM5[Resource::*]": "cloudwatch:GetMetricData supports no resource-level permissions; the bake check "
+                                 "reads the API's request counts with it.",
             f"IAM5[Resource::arn:<AWS::Partition>:logs:{Stack.of(self).region}:{Stack.of(self).account}:log-group:"
             f"/aws/codebuild/{name}:log-stream:*]":
                 "The workflow prints a build's log, whose stream is named after the build it just started.",

@@ -99,7 +99,7 @@ def test_the_workflows_policy_starts_and_follows_builds_and_nothing_of_kubernete
     statements = policy["PolicyDocument"]["Statement"]
     assert [statement["Action"] for statement in statements] == [
         "s3:PutObject", ["codebuild:BatchGetBuilds", "codebuild:StartBuild"], "secretsmanager:GetSecretValue",
-        "logs:GetLogEvents"]
+        "cloudwatch:GetMetricData", "logs:GetLogEvents"]
     assert "DeployerProject" in json.dumps(statements[1]["Resource"])
     assert "eks:" not in json.dumps(policy)
     outputs = synthesized.templates[environment]["Outputs"]
