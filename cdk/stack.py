@@ -72,7 +72,7 @@ class TaskForgeStack(Stack):
 
         firewall = Firewall(self, "Firewall", environment=environment)
         spa = Spa(self, "Spa", environment=environment, certificate=certificate.certificate, logs=logs.bucket,
-                  web_acl_arn=firewall.web_acl.attr_arn)
+                  web_acl_arn=firewall.web_acl.attr_arn, zone=certificate.zone)
         Observability(self, "Observability", environment=environment, functions=FUNCTIONS,
                       database=database.instance, cache=cache.group)
 

@@ -4,10 +4,15 @@ uploaded with an invalidation, the repository in a stack of its own."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import App
 
+from cdk.app import build, cdk_json_context
+from cdk.components.spa import SpaNotBuilt
 from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
 
@@ -35,3 +40,86 @@ def test_no_interface_endpoint_is_billed_by_the_hour(synthesized: Synthesized, e
     kinds = {endpoint["Properties"].get("VpcEndpointType", "Gateway")
              for endpoint in synthesized.resources(environment, "AWS::EC2::VPCEndpoint").values()}
     assert kinds == {"Gateway"}
+
+
+ZONE_ID = "Z0123456789EXAMPLE"
+
+
+def _synthesize(outdir: Path, **context: object) -> dict[str, Any]:
+    """The staging stack alone, with a zone and the given context."""
+    app = App(outdir=str(outdir), context=cdk_json_context() | {
+        "aws:cdk:disable-stack-trace": True, "env": "staging", "staging.account": "123456789012",
+        "staging.domain": "staging.taskforge.example", "staging.hosted_zone_id": ZONE_ID} | context)
+    (stack,) = build(app).values()
+    app.synth()
+    template: dict[str, Any] = json.loads((outdir / f"{stack.stack_name}.template.json").read_text())
+    return template
+
+
+def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {key: value for key, value in template["Resources"].items() if value["Type"] == kind}
+
+
+@pytest.fixture(scope="module")
+def with_zone_and_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    site = tmp_path_factory.mktemp("dist")
+    (site / "assets").mkdir()
+    (site / "assets" / "index-0123abcd.js").write_text("console.log('app')")
+    (site / "index.html").write_text("<script src='/assets/index-0123abcd.js'></script>")
+    (site / "favicon.svg").write_text("<svg/>")
+    return _synthesize(tmp_path_factory.mktemp("cdk.out"), spaDist=str(site))
+
+
+def _uploads(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return _of_type(template, "Custom::CDKBucketDeployment")
+
+
+def test_the_spa_is_uploaded_and_the_distribution_invalidated_on_every_deploy(
+        with_zone_and_site: dict[str, Any]) -> None:
+    uploads = _uploads(with_zone_and_site)
+    assets = next(value for key, value in uploads.items() if "UploadAssets" in key)
+    shell = next((key, value) for key, value in uploads.items() if "UploadShell" in key)
+    (site_bucket,) = [key for key in _of_type(with_zone_and_site, "AWS::S3::Bucket") if key.startswith("SpaSite")]
+    (distribution,) = _of_type(with_zone_and_site, "AWS::CloudFront::Distribution")
+
+    for upload in (assets, shell[1]):
+        assert upload["Properties"]["DestinationBucketName"] == {"Ref": site_bucket}
+        assert upload["Properties"]["Prune"] is False  # pages loaded before a deploy keep their chunks
+    assert assets["Properties"]["DestinationBucketKeyPrefix"] == "assets/"
+    assert "max-age=31536000" in assets["Properties"]["SystemMetadata"]["cache-control"]
+    assert assets["Properties"]["SystemMetadata"]["cache-control"].endswith("immutable")
+    assert shell[1]["Properties"]["SystemMetadata"]["cache-control"] == "no-cache"
+    assert shell[1]["Properties"]["DistributionId"] == {"Ref": distribution}
+    assert shell[1]["Properties"]["DistributionPaths"] == ["/*"]
+    assets_key = next(key for key in uploads if "UploadAssets" in key)
+    assert any(dependency.startswith(assets_key.removesuffix("CustomResource"))
+               for dependency in shell[1].get("DependsOn", []))
+
+
+def test_the_domain_is_an_alias_of_the_distribution_when_a_zone_is_given(
+        with_zone_and_site: dict[str, Any]) -> None:
+    records = _of_type(with_zone_and_site, "AWS::Route53::RecordSet")
+    (distribution,) = _of_type(with_zone_and_site, "AWS::CloudFront::Distribution")
+    aliases = {record["Properties"]["Type"]: record["Properties"] for record in records.values()
+               if record["Properties"]["Name"] == "staging.taskforge.example."}
+    assert set(aliases) == {"A", "AAAA"}
+    for alias in aliases.values():
+        assert alias["HostedZoneId"] == ZONE_ID
+        assert alias["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [distribution, "DomainName"]}
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_without_a_zone_no_record_is_written(synthesized: Synthesized, environment: str) -> None:
+    if synthesized.stacks[environment].environment_settings.hosted_zone_id:
+        pytest.skip("this run's context names a zone")
+    assert synthesized.resources(environment, "AWS::Route53::RecordSet") == {}
+
+
+def test_a_deploy_without_a_built_spa_stops_with_one_line(tmp_path: Path) -> None:
+    with pytest.raises(SpaNotBuilt, match=r"has no index\.html: build the SPA first"):
+        _synthesize(tmp_path / "out", spaDist=str(tmp_path / "missing"), spaUpload="true")
+
+
+def test_the_upload_can_be_left_out_explicitly(tmp_path: Path) -> None:
+    template = _synthesize(tmp_path / "out", spaDist=str(tmp_path / "missing"), spaUpload="false")
+    assert _uploads(template) == {}
