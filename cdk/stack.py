@@ -60,7 +60,8 @@ class TaskForgeStack(Stack):
         Mesh(self, "Mesh", environment=environment, cluster=cluster.cluster, certificate=certificate.certificate,
              logs=logs.bucket)
         sync = SecretSync(self, "SecretSync", environment=environment, cluster=cluster.cluster,
-                          synced=[database.secret, secrets.redis, secrets.signing_key, secrets.verify_key],
+                          synced=[database.secret, database.admin_secret, secrets.redis, secrets.signing_key,
+                                  secrets.verify_key],
                           redis_host=cache.host, redis_port=cache.port, namespace=cluster.namespace)
         sync.node.add_dependency(key_pair.resource)  # the first sync copies the generated pair, not a placeholder
         self.identity = Identity(

@@ -2,7 +2,9 @@
 
 The administrator's secret is rotated alone; the app's user (taskforge-database, what
 every function reads) with the alternating-users strategy, so a rotation never breaks
-the connections of pods still holding the previous password.
+the connections of pods still holding the previous password. The administrator owns the
+schema and runs the migrations; the migration Job creates the app's user, with row
+privileges only (functions/taskforge/migrate.py: ensure_application_role).
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from cdk.components.nag import acknowledge
-from cdk.components.secrets import Secrets
+from cdk.components.secrets import DATABASE_NAME, Secrets
 from cdk.environments import Environment
 
-DATABASE_NAME = "taskforge"
 ROTATION_DAYS = 30
 # Not PostgreSQL's 5432: scanners and scripted attacks probe the default first. The security
 # group, the secrets (`port`) and the URL the External Secrets Operator builds all follow
@@ -77,10 +78,12 @@ class Database(Construct):
         )
         self.instance.node.add_dependency(*log_groups)
         self.secret: secretsmanager.ISecret = secrets.database.attach(self.instance)
+        # The migration Job's: the owner of the schema. The instance attached it (host, port).
+        self.admin_secret: secretsmanager.ISecret = self.instance.secret or secrets.database_admin
         every = Duration.days(ROTATION_DAYS)
         self.instance.add_rotation_single_user(automatically_after=every, vpc_subnets=rotation_subnets)
-        # Not at once: the first rotation clones the app's user, which the operator creates after
-        # the first deploy (cdk/README.md).
+        # Not at once: the first rotation clones the app's user, which the migration Job of the
+        # first deploy creates. The clone is a member of that user and inherits its privileges.
         self.instance.add_rotation_multi_user("AppUserRotation", secret=self.secret, automatically_after=every,
                                               vpc_subnets=rotation_subnets, rotate_immediately_on_update=False)
         if not environment.production:

@@ -1,5 +1,9 @@
 """The External Secrets Operator and what it syncs: each Secrets Manager secret into the
-functions' namespace under the name and key knative/README.md lists."""
+functions' namespace under the name and key knative/README.md lists.
+
+taskforge-database has `url` for the functions and `username`/`password` for the
+migration Job, which makes that user; taskforge-database-admin has the `url` the Job
+migrates with. No function reads the administrator's Secret."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ CHARTS = "https://charts.external-secrets.io"
 OPERATOR_NAMESPACE = "external-secrets"
 STORE = "aws-secrets-manager"
 REFRESH = "1h"  # a rotated database password stays valid one more rotation (alternating users)
+# The generated passwords exclude every character a URL would need escaped (rds.DatabaseSecret).
+DATABASE_URL = "postgresql://{{ .username }}:{{ .password }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=require"
 
 
 def _external_secret(name: str, data: list[dict[str, Any]] | None = None,
@@ -60,8 +66,8 @@ class SecretSync(Construct):
              "spec": {"provider": {"aws": {"service": "SecretsManager", "region": environment.region}}}},
             # Rotation rewrites username and password; the URL is rebuilt from the current pair.
             _external_secret(names.DATABASE, extract=names.DATABASE, template={
-                "url": "postgresql://{{ .username }}:{{ .password }}@{{ .host }}:{{ .port }}/{{ .dbname }}"
-                       "?sslmode=require"}),
+                "url": DATABASE_URL, "username": "{{ .username }}", "password": "{{ .password }}"}),
+            _external_secret(names.DATABASE_ADMIN, extract=names.DATABASE_ADMIN, template={"url": DATABASE_URL}),
             _external_secret(names.REDIS, data=[_key("token", names.REDIS, "token")], template={
                 "url": "rediss://:{{ .token }}@" + redis_host + ":" + redis_port + "/0"}),
             _external_secret(names.SIGNING_KEY, data=[_key("private-key", names.SIGNING_KEY, "private-key")]),

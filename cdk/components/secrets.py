@@ -11,7 +11,9 @@ environment has its own account, so the names need no environment in them.
 | verify-key | taskforge-jwt-verify-key (`public-key`) | the same | the stack (keys.py), once |
 
 PostgreSQL's administrator keeps its own secret, taskforge-database-admin, which no
-function reads: it creates the app's user and rotates its password.
+function reads. The migration Job connects with it (Kubernetes Secret
+taskforge-database-admin, `url`), owns the schema and makes the app's user from
+taskforge-database (`username`, `password`); the rotation functions use it too.
 """
 
 from __future__ import annotations
@@ -32,17 +34,19 @@ SIGNING_KEY = "taskforge-jwt-signing-key"
 VERIFY_KEY = "taskforge-jwt-verify-key"
 DATABASE_USER = "taskforge"
 DATABASE_ADMIN_USER = "taskforge_admin"
+DATABASE_NAME = "taskforge"
 
 
 class Secrets(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, production: bool) -> None:
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if production else RemovalPolicy.DESTROY
+        # `dbname` in both: the URLs the External Secrets Operator builds name the database.
         self.database_admin = rds.DatabaseSecret(self, "DatabaseAdmin", username=DATABASE_ADMIN_USER,
-                                                 secret_name=DATABASE_ADMIN)
+                                                 secret_name=DATABASE_ADMIN, dbname=DATABASE_NAME)
         # `masterarn` in the secret lets the multi-user rotation act as the administrator.
         self.database = rds.DatabaseSecret(self, "Database", username=DATABASE_USER, secret_name=DATABASE,
-                                           master_secret=self.database_admin)
+                                           master_secret=self.database_admin, dbname=DATABASE_NAME)
         # ElastiCache takes 16-128 printable characters without @, " or /; no punctuation keeps it URL-safe.
         self.redis = secretsmanager.Secret(self, "Redis", secret_name=REDIS, generate_secret_string=(
             secretsmanager.SecretStringGenerator(secret_string_template=json.dumps({}), generate_string_key="token",

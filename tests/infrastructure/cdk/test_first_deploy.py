@@ -12,6 +12,7 @@ import pytest
 from aws_cdk import App
 
 from cdk.app import build, cdk_json_context
+from cdk.components import secrets
 from cdk.components.spa import SpaNotBuilt
 from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
@@ -123,3 +124,59 @@ def test_a_deploy_without_a_built_spa_stops_with_one_line(tmp_path: Path) -> Non
 def test_the_upload_can_be_left_out_explicitly(tmp_path: Path) -> None:
     template = _synthesize(tmp_path / "out", spaDist=str(tmp_path / "missing"), spaUpload="false")
     assert _uploads(template) == {}
+
+
+def _external_secrets(synthesized: Synthesized, environment: str) -> dict[str, dict[str, Any]]:
+    """The ExternalSecrets the stack applies, by name (the manifest is a JSON string with tokens)."""
+    found: dict[str, dict[str, Any]] = {}
+    for resource in synthesized.resources(environment, "Custom::AWSCDK-EKS-KubernetesResource").values():
+        manifest = resource["Properties"]["Manifest"]
+        text = manifest if isinstance(manifest, str) else "".join(
+            part if isinstance(part, str) else "0" for part in manifest["Fn::Join"][1])
+        for document in json.loads(text):
+            if document["kind"] == "ExternalSecret":
+                found[document["metadata"]["name"]] = document["spec"]
+    return found
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_migration_job_gets_the_owner_s_url_and_the_app_user_s_credentials(synthesized: Synthesized,
+                                                                                environment: str) -> None:
+    specs = _external_secrets(synthesized, environment)
+    admin, app = specs[secrets.DATABASE_ADMIN], specs[secrets.DATABASE]
+    assert admin["dataFrom"] == [{"extract": {"key": secrets.DATABASE_ADMIN}}]
+    assert set(admin["target"]["template"]["data"]) == {"url"}
+    assert admin["target"]["template"]["data"]["url"].endswith("/{{ .dbname }}?sslmode=require")
+    assert app["target"]["template"]["data"] | {"url": ""} == {
+        "url": "", "username": "{{ .username }}", "password": "{{ .password }}"}
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_both_database_secrets_name_the_database(synthesized: Synthesized, environment: str) -> None:
+    for key in ("SecretsDatabaseAdmin", "SecretsDatabase1"):
+        (secret,) = [value["Properties"] for name, value in
+                     synthesized.resources(environment, "AWS::SecretsManager::Secret").items() if name.startswith(key)]
+        template = secret["GenerateSecretString"]["SecretStringTemplate"]
+        text = template if isinstance(template, str) else json.dumps(template)
+        assert f'"dbname\\":\\"{secrets.DATABASE_NAME}' in text or f'"dbname":"{secrets.DATABASE_NAME}"' in text
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_only_the_secret_sync_reads_the_administrator_s_secret(synthesized: Synthesized, environment: str) -> None:
+    (admin,) = [name for name, value in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()
+                if value["Properties"].get("Name") == secrets.DATABASE_ADMIN]
+    # The secret, or its attachment to the instance (the same secret, with host and port).
+    references = [{"Ref": admin}] + [
+        {"Ref": name} for name, value in synthesized.resources(
+            environment, "AWS::SecretsManager::SecretTargetAttachment").items()
+        if value["Properties"]["SecretId"] == {"Ref": admin}]
+    readers = set()
+    for name, policy in synthesized.resources(environment, "AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if "secretsmanager:GetSecretValue" in actions and any(ref in resources for ref in references):
+                readers.add(name)
+    # The External Secrets Operator's ServiceAccount ("Controller" on the cluster), and no function.
+    assert readers
+    assert all(name.startswith("ClusterControllerRole") for name in readers), readers
