@@ -94,6 +94,13 @@ SECRET_ENV: dict[str, tuple[tuple[str, str, str], ...]] = {
     "signing-key": (("JWT_PRIVATE_KEY", "taskforge-jwt-signing-key", "private-key"),),
     "verify-key": (("JWT_PUBLIC_KEY", "taskforge-jwt-verify-key", "public-key"),),
 }
+# The migration Job runs as the schema's owner and makes (or updates) the functions' own
+# role with the password from the functions' secret (functions/taskforge/migrate.py).
+MIGRATION_SECRET_ENV: tuple[tuple[str, str, str], ...] = (
+    ("DATABASE_URL", "taskforge-database-admin", "url"),
+    ("APP_DATABASE_USER", "taskforge-database", "username"),
+    ("APP_DATABASE_PASSWORD", "taskforge-database", "password"),
+)
 
 # The ConfigMap every environment fills in; the base holds development defaults.
 BASE_CONFIG: dict[str, str] = {
@@ -508,7 +515,7 @@ def migration_job() -> Doc:
                         "image": IMAGE,
                         "command": list(MIGRATION_COMMAND),
                         "env": [config_env("ENVIRONMENT"), config_env("LOG_LEVEL"),
-                                *(secret_env(*entry) for entry in SECRET_ENV["database"])],
+                                *(secret_env(*entry) for entry in MIGRATION_SECRET_ENV)],
                         "resources": {
                             "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
                             "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},

@@ -213,7 +213,12 @@ def test_the_migration_job_runs_the_migrations_with_the_same_image_and_guard_rai
     assert container["command"] == ["python", "-m", "functions.taskforge.migrate"]
     assert container["image"] == pod_spec(service)["containers"][0]["image"] == render.IMAGE
     assert container["securityContext"] == pod_spec(service)["containers"][0]["securityContext"]
-    assert _secret_names(container) == {"DATABASE_URL"}
+    # As the schema's owner, with the functions' credentials to make their role from.
+    assert _secret_names(container) == {"DATABASE_URL", "APP_DATABASE_USER", "APP_DATABASE_PASSWORD"}
+    secrets = {item["name"]: item["valueFrom"]["secretKeyRef"]["name"] for item in container["env"]
+               if "valueFrom" in item and "secretKeyRef" in item["valueFrom"]}
+    assert secrets["DATABASE_URL"] == "taskforge-database-admin"
+    assert secrets["APP_DATABASE_USER"] == secrets["APP_DATABASE_PASSWORD"] == "taskforge-database"
     spec = job["spec"]
     assert spec["backoffLimit"] >= 1
     assert spec["activeDeadlineSeconds"] > 0
