@@ -21,14 +21,18 @@ CHARTS = "https://charts.external-secrets.io"
 OPERATOR_NAMESPACE = "external-secrets"
 STORE = "aws-secrets-manager"
 REFRESH = "1h"  # a rotated database password stays valid one more rotation (alternating users)
+# The administrator's password rotates alone (single user): the old one stops working at once,
+# so its copy is refreshed often enough that a migration Job never waits long on a stale one.
+ADMIN_REFRESH = "5m"
 # The generated passwords exclude every character a URL would need escaped (rds.DatabaseSecret).
 DATABASE_URL = "postgresql://{{ .username }}:{{ .password }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=require"
 
 
 def _external_secret(name: str, data: list[dict[str, Any]] | None = None,
-                     extract: str | None = None, template: dict[str, str] | None = None) -> dict[str, Any]:
+                     extract: str | None = None, template: dict[str, str] | None = None,
+                     refresh: str = REFRESH) -> dict[str, Any]:
     spec: dict[str, Any] = {
-        "refreshInterval": REFRESH,
+        "refreshInterval": refresh,
         "secretStoreRef": {"kind": "ClusterSecretStore", "name": STORE},
         "target": {"name": name, "creationPolicy": "Owner"},
     }
@@ -67,7 +71,8 @@ class SecretSync(Construct):
             # Rotation rewrites username and password; the URL is rebuilt from the current pair.
             _external_secret(names.DATABASE, extract=names.DATABASE, template={
                 "url": DATABASE_URL, "username": "{{ .username }}", "password": "{{ .password }}"}),
-            _external_secret(names.DATABASE_ADMIN, extract=names.DATABASE_ADMIN, template={"url": DATABASE_URL}),
+            _external_secret(names.DATABASE_ADMIN, extract=names.DATABASE_ADMIN, template={"url": DATABASE_URL},
+                             refresh=ADMIN_REFRESH),
             _external_secret(names.REDIS, data=[_key("token", names.REDIS, "token")], template={
                 "url": "rediss://:{{ .token }}@" + redis_host + ":" + redis_port + "/0"}),
             _external_secret(names.SIGNING_KEY, data=[_key("private-key", names.SIGNING_KEY, "private-key")]),

@@ -149,6 +149,8 @@ def test_the_migration_job_gets_the_owner_s_url_and_the_app_user_s_credentials(s
     assert admin["target"]["template"]["data"]["url"].endswith("/{{ .dbname }}?sslmode=require")
     assert app["target"]["template"]["data"] | {"url": ""} == {
         "url": "", "username": "{{ .username }}", "password": "{{ .password }}"}
+    # The administrator's password rotates alone: its copy must not stay stale for an hour.
+    assert (admin["refreshInterval"], app["refreshInterval"]) == ("5m", "1h")
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
