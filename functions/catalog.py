@@ -64,13 +64,13 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="get-health",
         handler="functions.health.handle_get_health.handler",
-        routes=("GET /health",),
+        routes=("GET /health", "GET /api/health"),
         scaling=Scaling(min_scale=1, workers=2),
     ),
     Function(
         name="get-ready",
         handler="functions.health.handle_get_ready.handler",
-        routes=("GET /ready",),
+        routes=("GET /ready", "GET /api/ready"),
         scaling=Scaling(min_scale=1, workers=2),
         uses=frozenset({"database", "redis"}),
     ),

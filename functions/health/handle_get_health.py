@@ -1,4 +1,4 @@
-"""GET /health: the process is up. Touches nothing, so it answers even when the database is down."""
+"""GET /health (and /api/health, through CloudFront): the process is up. Touches nothing, so it answers even when the database is down."""
 
 from typing import Any
 
@@ -11,6 +11,7 @@ app = create_resolver()
 
 
 @app.get("/health")
+@app.get("/api/health")  # the same, on the path CloudFront forwards to the API
 def get_health() -> dict[str, str]:
     return {"status": "ok"}
 

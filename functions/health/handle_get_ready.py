@@ -1,4 +1,4 @@
-"""GET /ready: 200 when the database answers, 503 (problem+json, Retry-After) when it does not."""
+"""GET /ready (and /api/ready, through CloudFront): 200 when the database answers, 503 (problem+json, Retry-After) when it does not."""
 
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ class ReadyStatus(BaseModel):
 
 
 @app.get("/ready")
+@app.get("/api/ready")  # the same, on the path CloudFront forwards to the API
 def get_ready() -> Response[ReadyStatus]:
     checks = dependency_checks(database, cache, timeout=settings.database_connect_timeout_seconds)
     if not is_ready(checks):

@@ -58,3 +58,11 @@ def test_other_paths_get_a_problem_json_404(health_server, path):
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["detail"] == f"no route for GET {path}"
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready"])
+def test_the_probes_answer_under_api_too_where_cloudfront_forwards(client, path):
+    # CloudFront sends only /api/* to the API: the deploy's smoke test asks there.
+    direct, forwarded = client.get(path), client.get("/api" + path)
+    assert (direct.status_code, forwarded.status_code) == (200, 200)
+    assert forwarded.json() == direct.json()

@@ -21,6 +21,8 @@ from .plans import Generator
 GENERATORS: dict[str, Generator] = {
     "GET /health": account.public("/health"),
     "GET /ready": account.public("/ready"),
+    "GET /api/health": account.public("/api/health"),
+    "GET /api/ready": account.public("/api/ready"),
     "POST /api/auth/register": account.register,
     "POST /api/auth/login": account.login,
     "POST /api/auth/refresh": account.refresh,
@@ -84,4 +86,6 @@ WEIGHTS: dict[str, float] = {
     "GET /api/openapi.json": 0.3,
     "GET /health": 0.3,
     "GET /ready": 0.3,
+    "GET /api/health": 0.3,
+    "GET /api/ready": 0.3,
 }
