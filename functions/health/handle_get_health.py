@@ -1,4 +1,5 @@
-"""GET /health (and /api/health, through CloudFront): the process is up. Touches nothing, so it answers even when the database is down."""
+"""GET /health (and /api/health, through CloudFront): the process is up. Touches nothing,
+so it answers even when the database is down."""
 
 from typing import Any
 

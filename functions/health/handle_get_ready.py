@@ -1,4 +1,5 @@
-"""GET /ready (and /api/ready, through CloudFront): 200 when the database answers, 503 (problem+json, Retry-After) when it does not."""
+"""GET /ready (and /api/ready, through CloudFront): 200 when the database answers, 503
+(problem+json, Retry-After) when it does not."""
 
 from typing import Any, Literal
 
