@@ -47,3 +47,28 @@ def test_zizmor_reports_nothing() -> None:
     result = _run([_tool("zizmor"), "--offline", "--no-progress", "--format", "plain", str(WORKFLOWS)])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def _deploy_jobs() -> dict[str, dict]:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
+    return {name: workflow["jobs"][name] for name in ("staging", "production")}
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_deploy_builds_the_spa_before_the_stack_uploads_it(job: str) -> None:
+    runs = [step.get("run", "") for step in _deploy_jobs()[job]["steps"]]
+    spa = next(index for index, run in enumerate(runs) if run.strip() == "make web")
+    stack = next(index for index, run in enumerate(runs) if "aws-cdk@" in run and " deploy " in run)
+    assert spa < stack
+
+
+@pytest.mark.parametrize("job", ["staging", "production"])
+def test_a_deploy_names_its_account_and_domain_and_renders_from_them(job: str) -> None:
+    spec = _deploy_jobs()[job]
+    prefix = f"TASKFORGE_{job.upper()}_"
+    assert {prefix + "ACCOUNT", prefix + "DOMAIN"} <= set(spec["env"])
+    target = next(step for step in spec["steps"] if step.get("id") == "target")
+    assert "render.deployed(" in target["run"]
+    assert "render.ENVIRONMENTS" not in target["run"]
