@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""The CDK app: one stack per environment, checked by cdk-nag's AWS Solutions pack.
+"""The CDK app: per environment, its registry stack and its main stack, checked by cdk-nag's
+AWS Solutions pack.
 
-    cdk deploy -c env=staging -c imageTag=<commit SHA> -c staging.account=… -c staging.domain=…
-    python cdk/app.py --example                 # both stacks, offline, with values no deploy can have
+    cdk deploy TaskForge-staging -c env=staging -c imageTag=<commit SHA>   # its registry stack first
+    python cdk/app.py --example                 # every stack, offline, with values no deploy can have
     python cdk/app.py                           # the same with the values set (see cdk/environments.py)
 
+The account and domain come from -c staging.account=… -c staging.domain=… or TASKFORGE_STAGING_*.
 A missing or malformed environment value stops synthesis with one line on stderr naming it.
 """
 
@@ -25,6 +27,7 @@ from aws_cdk import App, Validations  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from cdk.environments import ConfigurationError, example_context, file_context, resolve, selected  # noqa: E402
+from cdk.registry_stack import RegistryStack  # noqa: E402
 from cdk.stack import TaskForgeStack  # noqa: E402
 
 
@@ -34,10 +37,12 @@ def cdk_json_context() -> dict[str, object]:
 
 
 def build(app: App) -> dict[str, TaskForgeStack]:
+    """The main stack of each selected environment, by name; each holds its registry stack."""
     context = app.node.try_get_context
     # Every environment resolved before any construct exists: a bad value builds nothing.
     environments = [resolve(name, context) for name in selected(context)]
-    stacks = {environment.name: TaskForgeStack(app, environment) for environment in environments}
+    stacks = {environment.name: TaskForgeStack(app, environment, registry=RegistryStack(app, environment))
+              for environment in environments}
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return stacks
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import Environment as AwsEnvironment
+from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
 from cdk.components.access_logs import AccessLogs
@@ -20,23 +21,28 @@ from cdk.components.mail import Mail
 from cdk.components.mesh import Mesh
 from cdk.components.network import Network
 from cdk.components.observability import Observability
-from cdk.components.registry import Registry
 from cdk.components.secret_sync import SecretSync
 from cdk.components.secrets import Secrets
 from cdk.components.spa import Spa
 from cdk.components.tables import Tables
-from cdk.environments import Environment
+from cdk.environments import APP, Environment
+from cdk.registry_stack import RegistryStack
 from functions.catalog import FUNCTIONS
 
 
 class TaskForgeStack(Stack):
-    def __init__(self, scope: Construct, environment: Environment) -> None:
+    def __init__(self, scope: Construct, environment: Environment, *, registry: RegistryStack) -> None:
         super().__init__(scope, environment.stack_name,
                          env=AwsEnvironment(account=environment.account, region=environment.region),
                          description=f"TaskForge {environment.name}: EKS + Knative, RDS, ElastiCache, DynamoDB, "
-                                     "SES, ECR, S3 + CloudFront",
+                                     "SES, S3 + CloudFront (ECR: its registry stack)",
                          termination_protection=environment.production)
         self.environment_settings = environment
+        # The repository is the registry stack's (deployed first: the image must be pushed
+        # before this stack names it), looked up by name: no export ties the two stacks.
+        self.registry_stack = registry
+        self.add_dependency(registry)
+        repository = ecr.Repository.from_repository_name(self, "Repository", APP)
         network = Network(self, "Network", environment=environment)
         logs = AccessLogs(self, "AccessLogs", environment=environment)
         certificate = Certificate(self, "Certificate", environment=environment)
@@ -48,13 +54,12 @@ class TaskForgeStack(Stack):
                       auth_token=secrets.redis)
         tables = Tables(self, "Tables", environment=environment)
         mail = Mail(self, "Mail", environment=environment, zone=certificate.zone)
-        registry = Registry(self, "Registry", environment=environment)
 
         cluster = Cluster(self, "Cluster", environment=environment, vpc=network.vpc,
                           node_subnets=network.node_subnets)
         database.allow_from(cluster.security_group)
         cache.allow_from(cluster.security_group)
-        Addons(self, "Addons", cluster=cluster.cluster)
+        Addons(self, "Addons", environment=environment, cluster=cluster.cluster)
         deployer = Deployer(self, "Deployer", environment=environment, cluster=cluster.cluster,
                             namespace=cluster.namespace, subnets=network.node_subnets, access_logs=logs.bucket)
         Mesh(self, "Mesh", environment=environment, cluster=cluster.cluster, certificate=certificate.certificate,
@@ -78,7 +83,7 @@ class TaskForgeStack(Stack):
                       database=database.instance, cache=cache.group)
 
         CfnOutput(self, "ClusterName", value=cluster.cluster.cluster_name)
-        CfnOutput(self, "RepositoryUri", value=registry.repository.repository_uri)
+        CfnOutput(self, "RepositoryUri", value=repository.repository_uri)
         CfnOutput(self, "SiteBucket", value=spa.bucket.bucket_name)
         CfnOutput(self, "DistributionId", value=spa.distribution.distribution_id)
         CfnOutput(self, "DistributionDomain", value=spa.distribution.distribution_domain_name,
@@ -94,5 +99,5 @@ class TaskForgeStack(Stack):
         CfnOutput(self, "DatabasePort", value=database.instance.db_instance_endpoint_port)
         if environment.image_tag:
             # What this deploy was made for (`-c imageTag=…`): the image knative/render.py is given.
-            CfnOutput(self, "Image", value=f"{registry.repository.repository_uri}:{environment.image_tag}",
+            CfnOutput(self, "Image", value=f"{repository.repository_uri}:{environment.image_tag}",
                       description="the release image of this deploy; deploy it by digest")

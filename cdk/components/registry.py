@@ -1,13 +1,21 @@
-"""ECR: the one image every function runs. CI pushes it (tagged with the release, deployed
-by digest); tags are immutable, every push is scanned, old images expire."""
+"""ECR: the one image every function runs. The deploy workflow pushes it (tagged with the
+release, deployed by digest); tags are immutable, every push is scanned, old images expire.
+
+It lives in a stack of its own (cdk/registry_stack.py), deployed before the image is pushed,
+so the workflow's role gets its push rights here."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from cdk.components.nag import acknowledge
 from cdk.environments import APP, Environment
+
+# Beyond pull and push: the workflow asks whether the commit's tag is there, and its digest.
+DESCRIBE = ("ecr:DescribeImages",)
 
 
 class Registry(Construct):
@@ -27,3 +35,12 @@ class Registry(Construct):
                                   tag_status=ecr.TagStatus.ANY, max_image_count=50),
             ],
         )
+        if environment.deploy_role_arn:
+            # The CD workflow's role builds and pushes the release here (.github/workflows/deploy.yml).
+            pusher = iam.Role.from_role_arn(self, "DeployRole", environment.deploy_role_arn)
+            self.repository.grant_pull_push(pusher)
+            self.repository.grant(pusher, *DESCRIBE)
+            acknowledge(pusher, {  # the policy the grants attach to the role
+                "IAM5[Resource::*]": "ecr:GetAuthorizationToken (docker login) takes no resource; every other "
+                                     "action is on this repository only.",
+            })

@@ -32,12 +32,16 @@ IMAGE_TAG = "0123456789abcdef0123456789abcdef01234567"  # what `cdk deploy -c im
 class Synthesized:
     stacks: dict[str, TaskForgeStack]
     templates: dict[str, dict[str, Any]]
+    registry_templates: dict[str, dict[str, Any]]  # each environment's registry stack
     report: dict[str, Any] | None  # cdk-nag's validation report, written only when it found something
     failure: str | None  # the error synthesis raised, if any
     acknowledgements: dict[str, dict[str, str]]  # construct path → {rule: reason}
 
     def template(self, environment: str) -> Template:
         return Template.from_json(self.templates[environment])
+
+    def registry_template(self, environment: str) -> Template:
+        return Template.from_json(self.registry_templates[environment])
 
     def resources(self, environment: str, kind: str) -> dict[str, dict[str, Any]]:
         return {key: value for key, value in self.templates[environment]["Resources"].items()
@@ -71,6 +75,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         stacks=stacks,
         templates={name: json.loads((outdir / f"{stack.stack_name}.template.json").read_text())
                    for name, stack in stacks.items()},
+        registry_templates={name: json.loads((outdir / f"{stack.registry_stack.stack_name}.template.json").read_text())
+                            for name, stack in stacks.items()},
         report=json.loads(report_path.read_text()) if report_path.exists() else None,
         failure=failure,
         acknowledgements=_acknowledgements(outdir),

@@ -165,7 +165,8 @@ def test_postgres_in_production_is_multi_az(synthesized: Synthesized) -> None:
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_registry_scans_every_push_and_never_moves_a_tag(synthesized: Synthesized, environment: str) -> None:
-    synthesized.template(environment).has_resource_properties("AWS::ECR::Repository", {
+    # In the environment's registry stack (tests/infrastructure/cdk/test_registry.py).
+    synthesized.registry_template(environment).has_resource_properties("AWS::ECR::Repository", {
         "RepositoryName": "taskforge",
         "ImageScanningConfiguration": {"ScanOnPush": True},
         "ImageTagMutability": "IMMUTABLE",
