@@ -10,6 +10,7 @@ from aws_cdk import CfnElement, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
 from constructs import Construct, IConstruct
 
@@ -36,11 +37,18 @@ class Cluster(Construct):
         super().__init__(scope, construct_id)
         key = kms.Key(self, "SecretsKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
                       description="TaskForge EKS Secrets envelope encryption")
+        cluster_name = f"taskforge-{environment.name}"
+        # EKS would make its control-plane group on first use, keeping logs forever: made here
+        # first, under the name EKS writes to, it carries a retention.
+        control_plane_logs = logs.LogGroup(
+            self, "ControlPlaneLogs", log_group_name=control_plane_log_group(cluster_name),
+            retention=logs.RetentionDays.ONE_YEAR if environment.production else logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.RETAIN if environment.production else RemovalPolicy.DESTROY)
         endpoint = (eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*environment.endpoint_cidrs)
                     if environment.endpoint_cidrs else eks.EndpointAccess.PRIVATE)
         self.cluster = eks.Cluster(
             self, "Cluster",
-            cluster_name=f"taskforge-{environment.name}",
+            cluster_name=cluster_name,
             version=KUBERNETES_VERSION,
             vpc=vpc,
             vpc_subnets=[node_subnets],
@@ -52,6 +60,7 @@ class Cluster(Construct):
             kubectl_provider_options=eks.KubectlProviderOptions(kubectl_layer=KubectlV35Layer(self, "Kubectl")),
             alb_controller=eks.AlbControllerOptions(version=eks.AlbControllerVersion.V3_2_2),
         )
+        self.cluster.node.add_dependency(control_plane_logs)
         self.nodes = self.cluster.add_nodegroup_capacity(
             "Nodes",
             nodegroup_name=f"taskforge-{environment.name}",
@@ -114,6 +123,11 @@ class Cluster(Construct):
                                                "security groups whose ARNs no one knows in advance."
                 for resource in ALB_CONTROLLER_RESOURCES
             })
+
+
+def control_plane_log_group(cluster_name: str) -> str:
+    """Where EKS writes the control plane's logs."""
+    return f"/aws/eks/{cluster_name}/cluster"
 
 
 def _logical_id(element: IConstruct | None) -> str:

@@ -2,15 +2,18 @@
 TaskForge): `Latency` (ms) by operation and status_class for every API request, and
 `CacheUnavailable` by operation whenever Redis fails and the API carries on without it.
 
-The metrics reach CloudWatch once the cluster ships container output to CloudWatch Logs
-in EMF (cdk/README.md); until then the alarms see no data and stay OK.
+The metrics reach CloudWatch through the cluster's log shipping (addons.py: Fluent Bit
+sends the TaskForge EMF lines as `json/emf`).
 
 The data stores are watched through the metrics AWS publishes itself: RDS CPU and free
 storage (AWS/RDS) and Redis memory on every node (AWS/ElastiCache).
 
 The reminder dispatcher (`dispatch-reminders`) emits `ReminderLag` (seconds, dimension
 `operation=dispatch-reminders`) once per run: the age of the oldest pending reminder that
-is due (0 when none is). The API emits `RateLimitFallback` (dimension
+is due (0 when none is). It is the dispatcher's heartbeat: its alarm treats missing data
+as breaching, since a minute-by-minute schedule that reports nothing for ten minutes is
+not running (or its logs no longer reach CloudWatch). The other alarms count events
+that are rare when all is well, so silence there is good news. The API emits `RateLimitFallback` (dimension
 `operation=api-rate-limit`) whenever Redis is unreachable and the per-user limit is
 counted in each process alone, weaker than it should be.
 
@@ -123,10 +126,11 @@ class Observability(Construct):
             self.alarms.append(reminder_lag().create_alarm(
                 self, "ReminderLag", alarm_name=f"taskforge-{environment.name}-reminder-lag",
                 alarm_description=f"Due reminders waited more than {REMINDER_LAG_SECONDS} s for {DISPATCHER}: "
-                                  "the schedule is not running, or runs cannot keep up",
+                                  "the schedule is not running, or runs cannot keep up (no data: it is not "
+                                  "running, or its output no longer reaches CloudWatch)",
                 threshold=REMINDER_LAG_SECONDS, evaluation_periods=2, datapoints_to_alarm=2,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING))
+                treat_missing_data=cloudwatch.TreatMissingData.BREACHING))
         free_storage_bytes = int(environment.database_storage_gib * DATABASE_FREE_STORAGE_FRACTION * 1024 ** 3)
         memory = cache_memory(cache, environment.cache_nodes)
         self.alarms += [
