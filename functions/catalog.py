@@ -45,6 +45,8 @@ class Function:
     routes: tuple[str, ...] = ()
     schedule: str | None = None  # cron, UTC, as a Knative PingSource takes it
     events: tuple[str, ...] = ()  # CloudEvent types, exact match
+    # Takes every event the broker gave up on (the dead-letter broker's, any type) instead.
+    dead_letters: bool = False
     timeout_seconds: int = 30
     event_format: str = "alb"
     scaling: Scaling = field(default_factory=Scaling)
@@ -165,6 +167,8 @@ FUNCTIONS += (
              uses=frozenset({"database", "broker"})),
     Function(name="record-activity", handler="functions.activity.handle_record_activity.handler",
              events=EVENT_TYPES, scaling=Scaling(workers=2), uses=frozenset({"dynamodb"})),
+    Function(name="record-dead-letter", handler="functions.activity.handle_record_dead_letter.handler",
+             dead_letters=True, scaling=Scaling(workers=1, max_scale=2), uses=frozenset({"database"})),
 )
 
 USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})
@@ -184,9 +188,10 @@ def validate(functions: tuple[Function, ...] = FUNCTIONS) -> None:
         if function.name in names:
             raise CatalogError(f"{function.name!r} appears twice")
         names.add(function.name)
-        triggers = [bool(function.routes), function.schedule is not None, bool(function.events)]
+        triggers = [bool(function.routes), function.schedule is not None, bool(function.events),
+                    function.dead_letters]
         if sum(triggers) != 1:
-            raise CatalogError(f"{function.name!r}: exactly one of routes, schedule, events")
+            raise CatalogError(f"{function.name!r}: exactly one of routes, schedule, events, dead_letters")
         if not function.handler.startswith("functions.") or function.handler.count(".") < 2:
             raise CatalogError(f"{function.name!r}: handler must be functions.<package>.<module>.<function>")
         unknown = function.uses - USES

@@ -13,9 +13,11 @@ under `.example`. `--print` renders what a deploy applies and stops, with one li
 it, when a value is missing, malformed or one of those placeholders.
 
 The base is a kustomize base: per function a ServiceAccount and a cluster-local Knative
-Service (plus a PingSource or Triggers), the shared ConfigMap, the Istio VirtualService
-that routes every catalog route, the Broker when events exist and the migration Job.
-Each overlay is a kustomization (namespace, image, one file of strategic-merge patches)
+Service (plus a PingSource or Triggers, and a PodDisruptionBudget when it never scales to
+zero), the shared ConfigMap, the Istio VirtualService that routes every catalog route, the
+Brokers when events exist and the migration Job. Each overlay is a kustomization
+(namespace, image, one file of strategic-merge patches, and the disruption budgets of the
+functions only that environment keeps running)
 and knative/rendered/<environment>.yaml is what `kubectl kustomize` makes of it, built
 here by applying the same patches, so no kustomize binary is needed to read, test or
 apply the result. Everything is plain data and sorted: the same catalog always gives
@@ -353,6 +355,24 @@ def knative_service(function: Function) -> Doc:
     }
 
 
+def disruption_budget(function: Function) -> Doc:
+    """At most one of the Service's pods evicted at a time (a node drain, an upgrade).
+
+    maxUnavailable, not minAvailable: at min-scale 1, `minAvailable: 1` would allow no
+    eviction at all and block every node drain for good, while `maxUnavailable: 1` lets the
+    one pod go (the activator holds requests while its replacement starts) and, once the
+    autoscaler has added pods, keeps all but one of them serving. The selector takes every
+    revision's pods, so a rollout in progress is covered too.
+    """
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": function.name, "labels": labels(function.name, "function")},
+        "spec": {"maxUnavailable": 1,
+                 "selector": {"matchLabels": {"serving.knative.dev/service": function.name}}},
+    }
+
+
 def service_ref(name: str) -> dict[str, str]:
     return {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": name}
 
@@ -382,6 +402,8 @@ def trigger_name(function: str, event_type: str) -> str:
 
 
 def triggers(function: Function) -> list[Doc]:
+    if function.dead_letters:
+        return [dead_letter_trigger(function)]
     return [{
         "apiVersion": "eventing.knative.dev/v1",
         "kind": "Trigger",
@@ -393,6 +415,19 @@ def triggers(function: Function) -> list[Doc]:
             "delivery": copy.deepcopy(DELIVERY),
         },
     } for event_type in sorted(function.events)]
+
+
+def dead_letter_trigger(function: Function) -> Doc:
+    """Every event on the dead-letter broker, whatever its type: no filter. Retried as the
+    others are, with no sink after it: there is nowhere further to send a dead letter."""
+    delivery = {key: value for key, value in DELIVERY.items() if key != "deadLetterSink"}
+    return {
+        "apiVersion": "eventing.knative.dev/v1",
+        "kind": "Trigger",
+        "metadata": {"name": function.name, "labels": labels(function.name, "events")},
+        "spec": {"broker": DEAD_LETTER_BROKER, "subscriber": {"ref": service_ref(function.name)},
+                 "delivery": delivery},
+    }
 
 
 def brokers() -> list[Doc]:
@@ -408,8 +443,8 @@ def brokers() -> list[Doc]:
             doc["spec"]["delivery"] = delivery
         return doc
 
-    # Events that exhaust their retries land on a broker of their own, where a Trigger can
-    # pick them up for inspection or replay.
+    # Events that exhaust their retries land on a broker of their own, whose Trigger hands
+    # them to the function that stores them (catalog `dead_letters`).
     return [broker(BROKER, copy.deepcopy(DELIVERY)), broker(DEAD_LETTER_BROKER, None)]
 
 
@@ -536,12 +571,14 @@ def render_base(functions: Sequence[Function]) -> dict[str, list[Doc]]:
     files: dict[str, list[Doc]] = {"config.yaml": [config_map()]}
     for function in sorted(functions, key=lambda f: f.name):
         docs = [service_account(function.name, "function"), knative_service(function)]
+        if function.scaling.min_scale >= 1:  # always running: evictions must not take it all down
+            docs.append(disruption_budget(function))
         if function.trigger == "schedule":
             docs.append(ping_source(function))
         elif function.trigger == "event":
             docs += triggers(function)
         files[f"functions/{function.name}.yaml"] = docs
-    if any(function.events or "broker" in function.uses for function in functions):
+    if any(function.trigger == "event" or "broker" in function.uses for function in functions):
         files["events.yaml"] = brokers()
     if any(function.routes for function in functions):
         files["routing.yaml"] = [virtual_service(functions)]
@@ -572,6 +609,20 @@ def _resource_order(path: str) -> tuple[int, str]:
 # --- the overlays ---------------------------------------------------------------------------
 
 
+def min_scale(environment: Environment, function: Function) -> int:
+    """The function's min-scale in the environment: the catalog's, raised for HTTP functions."""
+    if function.trigger == "http":
+        return max(function.scaling.min_scale, environment.http_min_scale)
+    return function.scaling.min_scale
+
+
+def overlay_resources(environment: Environment, functions: Sequence[Function]) -> list[Doc]:
+    """What an overlay adds to the base: the disruption budgets of the functions that only
+    this environment keeps running (the base has those of the catalog's)."""
+    return [disruption_budget(function) for function in sorted(functions, key=lambda f: f.name)
+            if function.scaling.min_scale < 1 <= min_scale(environment, function)]
+
+
 def overlay_patches(environment: Environment, functions: Sequence[Function]) -> list[Doc]:
     """Strategic-merge patches, one document per resource they change."""
     patches: list[Doc] = [{
@@ -590,11 +641,11 @@ def overlay_patches(environment: Environment, functions: Sequence[Function]) -> 
         patches.append({"apiVersion": "v1", "kind": "ServiceAccount",
                         "metadata": {"name": name, "annotations": {"eks.amazonaws.com/role-arn": role}}})
     for function in sorted(functions, key=lambda f: f.name):
-        if function.trigger == "http" and function.scaling.min_scale < environment.http_min_scale:
+        if min_scale(environment, function) != function.scaling.min_scale:
             patches.append({
                 "apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": function.name},
                 "spec": {"template": {"metadata": {"annotations": {
-                    "autoscaling.knative.dev/min-scale": str(environment.http_min_scale)}}}},
+                    "autoscaling.knative.dev/min-scale": str(min_scale(environment, function))}}}},
             })
     if any(function.routes for function in functions):
         spec: dict[str, Any] = {"hosts": list(environment.hosts)}
@@ -605,12 +656,15 @@ def overlay_patches(environment: Environment, functions: Sequence[Function]) -> 
     return patches
 
 
-def overlay_kustomization(environment: Environment) -> Doc:
+OVERLAY_RESOURCES = "disruption-budgets.yaml"
+
+
+def overlay_kustomization(environment: Environment, functions: Sequence[Function]) -> Doc:
     return {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "namespace": environment.namespace,
-        "resources": ["../../base"],
+        "resources": ["../../base", *([OVERLAY_RESOURCES] if overlay_resources(environment, functions) else [])],
         "images": [image_entry(f"{environment.image_repository}:{environment.image_tag}")],
         "patches": [{"path": "patches.yaml"}],
     }
@@ -673,8 +727,9 @@ def _set_image(container: dict[str, Any], image: Mapping[str, str]) -> None:
     container["image"] = image.get("newName", name) + suffix
 
 
-def kustomize_build(base: Sequence[Doc], kustomization: Mapping[str, Any], patches: Sequence[Doc]) -> list[Doc]:
-    docs = [copy.deepcopy(doc) for doc in base]
+def kustomize_build(base: Sequence[Doc], kustomization: Mapping[str, Any], patches: Sequence[Doc],
+                    resources: Sequence[Doc] = ()) -> list[Doc]:
+    docs = [copy.deepcopy(doc) for doc in [*base, *resources]]
     for patch in patches:
         matches = [i for i, doc in enumerate(docs)
                    if (_group(doc["apiVersion"]), doc["kind"], doc["metadata"]["name"])
@@ -706,10 +761,11 @@ def dump(docs: Sequence[Doc], header: str = HEADER) -> str:
 def render_environment(environment: Environment, functions: Sequence[Function],
                        image: str | None = None) -> list[Doc]:
     base = [doc for docs in render_base(functions).values() for doc in docs]
-    kustomization = overlay_kustomization(environment)
+    kustomization = overlay_kustomization(environment, functions)
     if image:
         kustomization["images"] = [image_entry(image)]
-    return kustomize_build(base, kustomization, overlay_patches(environment, functions))
+    return kustomize_build(base, kustomization, overlay_patches(environment, functions),
+                           overlay_resources(environment, functions))
 
 
 def render_files(functions: Sequence[Function] = catalog.FUNCTIONS,
@@ -720,11 +776,15 @@ def render_files(functions: Sequence[Function] = catalog.FUNCTIONS,
     files["base/kustomization.yaml"] = dump([base_kustomization(base)])
     base_docs = [doc for docs in base.values() for doc in docs]
     for environment in environments:
-        kustomization, patches = overlay_kustomization(environment), overlay_patches(environment, functions)
+        kustomization = overlay_kustomization(environment, functions)
+        patches, resources = overlay_patches(environment, functions), overlay_resources(environment, functions)
         header = HEADER + PLACEHOLDER_NOTE
         files[f"overlays/{environment.name}/kustomization.yaml"] = dump([kustomization], header)
         files[f"overlays/{environment.name}/patches.yaml"] = dump(patches, header)
-        files[f"rendered/{environment.name}.yaml"] = dump(kustomize_build(base_docs, kustomization, patches), header)
+        if resources:
+            files[f"overlays/{environment.name}/{OVERLAY_RESOURCES}"] = dump(resources, header)
+        files[f"rendered/{environment.name}.yaml"] = dump(
+            kustomize_build(base_docs, kustomization, patches, resources), header)
     return dict(sorted(files.items()))
 
 

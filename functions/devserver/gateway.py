@@ -8,6 +8,8 @@ serves the built SPA from web/dist for everything else.
 It also stands in for the Knative Broker (POST /__broker). That path shares the port
 with the public API, so it takes only events that carry the stack's own broker token:
 without it, anyone who can reach the port could write activity into any user's feed.
+An event a function fails on goes on to the dead-letter function, as the Broker's
+dead-letter sink sends it in the cluster (without the retries first).
 """
 
 from __future__ import annotations
@@ -127,14 +129,22 @@ class Gateway:
         statuses = []
         for item in self.mounted:
             if event_type in item.function.events:
-                delivery = {**environ, "wsgi.input": io.BytesIO(body), "PATH_INFO": "/", "RAW_URI": "/"}
-                captured: list[str] = []
-                b"".join(item.app(delivery, lambda status, headers, *rest, sink=captured: sink.append(status)))
-                statuses.append(int(captured[0].split()[0]))
+                status = _deliver(item, environ, body)
+                statuses.append(status)
+                if status >= 300:
+                    self._dead_letter(environ, body, item.function.name, status)
         failed = [status for status in statuses if status >= 300]
         status = 502 if failed else 202
         return _respond(start_response, status, [("Content-Type", "text/plain")],
                         f"delivered to {len(statuses) - len(failed)} of {len(statuses)} triggers\n".encode())
+
+    def _dead_letter(self, environ: dict[str, Any], body: bytes, destination: str, status: int) -> None:
+        """As the Knative Broker's dead-letter sink: the failed event, with the extensions
+        Knative adds (where it failed and how), to the functions that take dead letters."""
+        failed = {**environ, "HTTP_CE_KNATIVEERRORDEST": destination, "HTTP_CE_KNATIVEERRORCODE": str(status)}
+        for item in self.mounted:
+            if item.function.dead_letters and _deliver(item, failed, body) >= 300:
+                logger.error("a dead letter was not stored: event %s", environ.get("HTTP_CE_ID", "?"))
 
     def _broker_refusal(self, presented: str | None) -> HttpResponse | None:
         if self._broker_token is None:
@@ -179,6 +189,14 @@ class Gateway:
             start_response("200 OK", headers)
             return [b""]
         return _respond(start_response, 200, headers, body)
+
+
+def _deliver(item: Mounted, environ: dict[str, Any], body: bytes) -> int:
+    """One CloudEvent to one function's runtime; its status."""
+    delivery = {**environ, "wsgi.input": io.BytesIO(body), "PATH_INFO": "/", "RAW_URI": "/"}
+    captured: list[str] = []
+    b"".join(item.app(delivery, lambda status, headers, *rest: captured.append(status)))
+    return int(captured[0].split()[0])
 
 
 def _static_path(path_info: str) -> str | None:

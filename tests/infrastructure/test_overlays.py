@@ -115,6 +115,23 @@ def test_staging_scales_to_zero_as_the_catalog_says() -> None:
     assert scales == {function.name: function.scaling.min_scale for function in catalog.FUNCTIONS}
 
 
+@pytest.mark.parametrize("name", sorted(ENVIRONMENTS))
+def test_every_service_kept_running_has_one_disruption_budget(name: str) -> None:
+    docs = committed_environment(name)
+    budgets = {budget["metadata"]["name"]: budget for budget in of_kind(docs, "PodDisruptionBudget", "policy")}
+    assert set(budgets) == {service for service, scale in min_scales(docs).items() if scale >= 1}
+    for service, budget in budgets.items():
+        assert budget["spec"]["maxUnavailable"] == 1
+        assert budget["spec"]["selector"] == {"matchLabels": {"serving.knative.dev/service": service}}
+        assert budget["metadata"]["namespace"] == ENVIRONMENTS[name].namespace
+
+
+def test_production_budgets_every_api_function() -> None:
+    budgets = {budget["metadata"]["name"] for budget in of_kind(committed_environment("production"),
+                                                               "PodDisruptionBudget")}
+    assert {function.name for function in catalog.FUNCTIONS if function.routes} <= budgets
+
+
 def test_traffic_is_left_to_the_canary_script() -> None:
     for docs in [committed_base(), *(committed_environment(name) for name in ENVIRONMENTS)]:
         for service in knative_services(docs):

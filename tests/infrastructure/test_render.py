@@ -242,7 +242,7 @@ def test_a_scheduled_function_gets_a_ping_source_aimed_at_its_service() -> None:
 
 def test_event_functions_get_exact_type_triggers_with_retries_and_a_dead_letter_sink() -> None:
     docs = synthetic_base()
-    triggers = of_kind(docs, "Trigger")
+    triggers = [trigger for trigger in of_kind(docs, "Trigger") if trigger["spec"]["broker"] == render.BROKER]
     by_type = {trigger["spec"]["filter"]["attributes"]["type"]: trigger for trigger in triggers}
     assert set(by_type) == {event for function in synthetic_functions() for event in function.events}
     brokers = {broker["metadata"]["name"]: broker for broker in of_kind(docs, "Broker")}
@@ -269,8 +269,42 @@ def test_the_committed_base_has_the_catalogs_schedules_and_triggers() -> None:
     assert {ping["metadata"]["name"] for ping in of_kind(docs, "PingSource")} \
         == {function.name for function in catalog.FUNCTIONS if function.schedule}
     assert {(trigger["spec"]["subscriber"]["ref"]["name"], trigger["spec"]["filter"]["attributes"]["type"])
-            for trigger in of_kind(docs, "Trigger")} \
+            for trigger in of_kind(docs, "Trigger") if trigger["spec"]["broker"] == render.BROKER} \
         == {(function.name, event) for function in catalog.FUNCTIONS for event in function.events}
+
+
+def test_every_dead_letter_reaches_the_function_that_stores_it() -> None:
+    docs = committed_base()
+    on_dead_letters = [trigger for trigger in of_kind(docs, "Trigger")
+                       if trigger["spec"]["broker"] == render.DEAD_LETTER_BROKER]
+    (trigger,) = on_dead_letters
+    assert "filter" not in trigger["spec"]  # every type: whatever failed
+    assert trigger["spec"]["subscriber"] == {"ref": {"apiVersion": "serving.knative.dev/v1", "kind": "Service",
+                                                     "name": "record-dead-letter"}}
+    assert "deadLetterSink" not in trigger["spec"]["delivery"]  # nowhere further: no loop
+    assert trigger["spec"]["delivery"]["retry"] >= 1
+    assert catalog.by_name("record-dead-letter").dead_letters
+    named(docs, "Service", "record-dead-letter")
+    assert {broker["metadata"]["name"] for broker in of_kind(docs, "Broker")} \
+        == {render.BROKER, render.DEAD_LETTER_BROKER}
+
+
+def test_a_catalog_entry_takes_dead_letters_or_its_own_trigger_not_both() -> None:
+    both = replace(catalog.by_name("record-dead-letter"), events=("dev.taskforge.task.created",))
+    with pytest.raises(catalog.CatalogError, match="exactly one of routes, schedule, events, dead_letters"):
+        catalog.validate((both,))
+
+
+def test_a_service_that_never_scales_to_zero_gets_a_budget_that_never_blocks_a_drain() -> None:
+    docs = committed_base()
+    budgets = {budget["metadata"]["name"]: budget for budget in of_kind(docs, "PodDisruptionBudget")}
+    assert set(budgets) == {function.name for function in catalog.FUNCTIONS if function.scaling.min_scale >= 1}
+    assert budgets  # the health functions
+    for name, budget in budgets.items():
+        named(docs, "Service", name)
+        # At min-scale 1, minAvailable 1 would refuse every eviction: one pod may always go.
+        assert budget["spec"] == {"maxUnavailable": 1,
+                                  "selector": {"matchLabels": {"serving.knative.dev/service": name}}}
 
 
 def test_publishers_get_the_brokers_address_and_aws_users_their_resources() -> None:

@@ -1,0 +1,32 @@
+"""Triggered by every event on the dead-letter broker: store it, so nothing the broker gives
+up on is lost, and count it in the DeadLetters metric an alarm watches."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+
+from functions.taskforge import dead_letters
+from functions.taskforge.db import Connection, Database
+from functions.taskforge.settings import Settings
+
+settings = Settings.from_env()
+database = Database.for_settings(settings)
+logger = Logger(service="activity")
+OPERATION = "record-dead-letter"  # functions/catalog.py
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> None:
+    parse(event=event, model=EventBridgeModel)
+
+    def store(conn: Connection) -> bool:
+        return dead_letters.store(conn, event)
+
+    if database.transaction(store):
+        attributes = event.get("cloudevent", {})
+        logger.error("dead letter stored", extra={
+            "event_id": event["id"], "type": event["detail-type"],
+            "failed_at": attributes.get("knativeerrordest"), "status": attributes.get("knativeerrorcode")})
+        dead_letters.count(OPERATION)
