@@ -30,10 +30,40 @@ ISTIO_NAMESPACE = "istio-system"
 # chart derives from this release name.
 GATEWAY = "istio-ingressgateway"
 GATEWAY_STATUS_PORT = 15021
+# Production runs every control-plane component twice, so a node drain or a crash never
+# leaves routing, scaling or admission with nobody; staging runs istiod and Knative once.
+PRODUCTION_REPLICAS = 2
+# Knative's own budgets ask for 80 % of the pods: of two, both, and no node could drain.
+KNATIVE_SERVING_BUDGETS = ("activator-pdb", "webhook-pdb")
+KNATIVE_EVENTING_BUDGETS = ("eventing-webhook",)
 
 
 def _namespace(name: str) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+
+
+def istiod_values(production: bool) -> dict[str, Any]:
+    """Two istiod in production, with the chart's budget (one always available); in staging
+    one, and no budget, which at one replica would refuse every drain."""
+    if production:
+        return {"replicaCount": PRODUCTION_REPLICAS, "autoscaleMin": PRODUCTION_REPLICAS,
+                "global": {"defaultPodDisruptionBudget": {"enabled": True}}}
+    return {"global": {"defaultPodDisruptionBudget": {"enabled": False}}}
+
+
+def gateway_values() -> dict[str, Any]:
+    # Two gateways at least everywhere, and a drain takes them one at a time.
+    return {"service": {"type": "ClusterIP"}, "autoscaling": {"minReplicas": 2},
+            "podDisruptionBudget": {"maxUnavailable": 1}}
+
+
+def knative_availability(production: bool, budgets: tuple[str, ...]) -> dict[str, Any]:
+    """The operator's high-availability replicas, and Knative's budgets eased to one pod
+    available; nothing in staging, where the operator's defaults (one replica) stand."""
+    if not production:
+        return {}
+    return {"high-availability": {"replicas": PRODUCTION_REPLICAS},
+            "podDisruptionBudgets": [{"name": name, "minAvailable": 1} for name in budgets]}
 
 
 class Mesh(Construct):
@@ -48,10 +78,11 @@ class Mesh(Construct):
                                  wait=True)
 
         base = chart("IstioBase", "base", ISTIO_NAMESPACE, ISTIO_CHARTS, ISTIO_VERSION, release="istio-base")
-        istiod = chart("Istiod", "istiod", ISTIO_NAMESPACE, ISTIO_CHARTS, ISTIO_VERSION)
+        istiod = chart("Istiod", "istiod", ISTIO_NAMESPACE, ISTIO_CHARTS, ISTIO_VERSION,
+                       values=istiod_values(environment.production))
         istiod.node.add_dependency(base)
         gateway = chart("IngressGateway", "gateway", ISTIO_NAMESPACE, ISTIO_CHARTS, ISTIO_VERSION,
-                        values={"service": {"type": "ClusterIP"}, "autoscaling": {"minReplicas": 2}},
+                        values=gateway_values(),
                         release=GATEWAY)
         gateway.node.add_dependency(istiod)
         operator = chart("KnativeOperator", "knative-operator", "knative-operator", KNATIVE_CHARTS,
@@ -61,10 +92,12 @@ class Mesh(Construct):
             {"apiVersion": "operator.knative.dev/v1beta1", "kind": "KnativeServing",
              "metadata": {"name": "knative-serving", "namespace": "knative-serving"},
              "spec": {"ingress": {"istio": {"enabled": True}},
-                      "config": {"network": {"ingress-class": "istio.ingress.networking.knative.dev"}}}},
+                      "config": {"network": {"ingress-class": "istio.ingress.networking.knative.dev"}},
+                      **knative_availability(environment.production, KNATIVE_SERVING_BUDGETS)}},
             _namespace("knative-eventing"),
             {"apiVersion": "operator.knative.dev/v1beta1", "kind": "KnativeEventing",
-             "metadata": {"name": "knative-eventing", "namespace": "knative-eventing"}, "spec": {}},
+             "metadata": {"name": "knative-eventing", "namespace": "knative-eventing"},
+             "spec": knative_availability(environment.production, KNATIVE_EVENTING_BUDGETS)},
         ])
         knative.node.add_dependency(operator, gateway)
 
