@@ -10,6 +10,7 @@ from aws_cdk import CfnElement, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
 from constructs import Construct, IConstruct
@@ -92,10 +93,23 @@ class Cluster(Construct):
             managed_policy("AmazonEC2ContainerRegistryReadOnly"): "Nodes pull the function image from ECR.",
         })
         self._acknowledge_toolkit()
+        self._log_kubectl_provider(environment)
         if environment.endpoint_cidrs:
             acknowledge(self.cluster, {
                 "EKS1": "The public endpoint admits only the CIDRs configured as endpoint_cidrs (CI, operators).",
             })
+
+    def _log_kubectl_provider(self, environment: Environment) -> None:
+        """The kubectl provider's functions log to a group with a retention: aws-cdk-lib has no
+        option for it, so their LoggingConfig names it (their basic execution policy covers it)."""
+        group = logs.LogGroup(
+            self, "KubectlProviderLogs",
+            retention=logs.RetentionDays.ONE_YEAR if environment.production else logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY)
+        provider = self.cluster.node.find_child("KubectlProvider")
+        for child in provider.node.find_all():
+            if isinstance(child, lambda_.CfnFunction):
+                child.add_property_override("LoggingConfig.LogGroup", group.log_group_name)
 
     def _acknowledge_toolkit(self) -> None:
         """What aws-cdk-lib builds for the cluster, as it builds it."""

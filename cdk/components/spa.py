@@ -18,6 +18,7 @@ from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
@@ -148,14 +149,17 @@ class Spa(Construct):
             route53.AaaaRecord(self, "AliasIpv6", zone=zone, record_name=environment.domain, target=alias)
 
     def _upload(self, site: Path) -> None:
+        # The uploads' handler logs here rather than to a group Lambda would keep forever.
+        upload_logs = logs.LogGroup(self, "UploadLogs", retention=logs.RetentionDays.ONE_MONTH,
+                                    removal_policy=RemovalPolicy.DESTROY)
         assets = s3deploy.BucketDeployment(
-            self, "UploadAssets",
+            self, "UploadAssets", log_group=upload_logs,
             sources=[s3deploy.Source.asset(str(site / ASSETS))],
             destination_bucket=self.bucket, destination_key_prefix=f"{ASSETS}/",
             cache_control=[IMMUTABLE], prune=False, memory_limit=512,
         )
         shell = s3deploy.BucketDeployment(
-            self, "UploadShell",
+            self, "UploadShell", log_group=upload_logs,
             sources=[s3deploy.Source.asset(str(site), exclude=[f"{ASSETS}/*"])],
             destination_bucket=self.bucket,
             cache_control=[REVALIDATE], prune=False, memory_limit=512,
