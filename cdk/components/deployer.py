@@ -50,6 +50,7 @@ DEPLOYER_RULES: list[dict[str, list[str]]] = [
     {"apiGroups": ["eventing.knative.dev"], "resources": ["brokers", "triggers"], "verbs": APPLY},
     {"apiGroups": ["sources.knative.dev"], "resources": ["pingsources"], "verbs": APPLY},
     {"apiGroups": ["networking.istio.io"], "resources": ["virtualservices"], "verbs": APPLY},
+    {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": APPLY},
 ]
 
 

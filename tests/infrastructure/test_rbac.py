@@ -29,6 +29,7 @@ RESOURCES = {
     ("", "Secret"): "secrets",
     ("", "Service"): "services",
     ("batch", "Job"): "jobs",
+    ("policy", "PodDisruptionBudget"): "poddisruptionbudgets",
     ("serving.knative.dev", "Service"): "services",
     ("eventing.knative.dev", "Broker"): "brokers",
     ("eventing.knative.dev", "Trigger"): "triggers",
