@@ -20,7 +20,8 @@ counted in each process alone, weaker than it should be.
 The scheduled functions (`dispatch-reminders`, `send-digests`, `relay-outbox`) emit
 `Quarantined` (count, dimension `operation`) for each row they set aside because it could
 not be processed; any one in five minutes alarms, since a quarantined row waits for an
-operator (docs/operations.md, "Quarantined rows")."""
+operator (docs/operations.md, "Quarantined rows"). `record-dead-letter` emits `DeadLetters`
+for each event the Brokers gave up on; any one alarms too."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ SERVER_ERROR_THRESHOLD = 10  # 5xx responses in 5 minutes, all operations togeth
 CACHE_FAILURE_THRESHOLD = 20  # Redis failures in 5 minutes (each opens a few seconds' circuit)
 LATENCY_P99_MS = 1000
 DISPATCHER = "dispatch-reminders"  # functions/catalog.py: runs every minute
+DEAD_LETTERS = "record-dead-letter"  # functions/catalog.py: stores what the Brokers could not deliver
 REMINDER_LAG_SECONDS = 300  # the oldest due reminder waited more than 5 minutes
 DATABASE_CPU_PERCENT = 80
 DATABASE_FREE_STORAGE_FRACTION = 0.1  # of the allocated storage (storage autoscaling starts at 10 % free)
@@ -62,6 +64,11 @@ CACHE_MEMORY_PERCENT = 80  # of maxmemory: beyond it Redis evicts keys
 def reminder_lag() -> cloudwatch.Metric:
     return cloudwatch.Metric(namespace=NAMESPACE, metric_name="ReminderLag", statistic="Maximum", period=PERIOD,
                              dimensions_map={"operation": DISPATCHER}, unit=cloudwatch.Unit.SECONDS)
+
+
+def dead_letters() -> cloudwatch.Metric:
+    return cloudwatch.Metric(namespace=NAMESPACE, metric_name="DeadLetters", statistic="Sum", period=PERIOD,
+                             dimensions_map={"operation": DEAD_LETTERS}, unit=cloudwatch.Unit.COUNT)
 
 
 def cache_memory(group: elasticache.CfnReplicationGroup, nodes: int) -> cloudwatch.MathExpression:
@@ -122,6 +129,15 @@ class Observability(Construct):
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING),
         ]
+        if any(function.name == DEAD_LETTERS for function in functions):
+            self.alarms.append(dead_letters().create_alarm(
+                self, "DeadLetters", alarm_name=f"taskforge-{environment.name}-dead-letters",
+                alarm_description="An event could not be delivered after every retry and was stored in the "
+                                  "dead_letters table (its attributes say which subscriber failed): fix the cause, "
+                                  "then replay it (docs/operations.md)",
+                threshold=1, evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING))
         if any(function.name == DISPATCHER for function in functions):
             self.alarms.append(reminder_lag().create_alarm(
                 self, "ReminderLag", alarm_name=f"taskforge-{environment.name}-reminder-lag",
