@@ -24,16 +24,21 @@ Doc = dict[str, Any]
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there: the renderings are large
 
 
-@functools.cache
-def script(name: str) -> ModuleType:
-    """knative/<name>.py as a module: the scripts live outside any package, on purpose."""
-    spec = importlib.util.spec_from_file_location(f"knative_{name}", KNATIVE / f"{name}.py")
+def load_module(path: Path, module_name: str) -> ModuleType:
+    """A script as a module: the scripts live outside any package, on purpose."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while being defined
     spec.loader.exec_module(module)
     return module
+
+
+@functools.cache
+def script(name: str) -> ModuleType:
+    """knative/<name>.py as a module."""
+    return load_module(KNATIVE / f"{name}.py", f"knative_{name}")
 
 
 render = script("render")
