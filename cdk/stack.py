@@ -41,7 +41,7 @@ class TaskForgeStack(Stack):
         # The repository is the registry stack's (deployed first: the image must be pushed
         # before this stack names it), looked up by name: no export ties the two stacks.
         self.registry_stack = registry
-        self.add_dependency(registry)
+        self.add_stack_dependency(registry)
         repository = ecr.Repository.from_repository_name(self, "Repository", APP)
         network = Network(self, "Network", environment=environment)
         logs = AccessLogs(self, "AccessLogs", environment=environment)
