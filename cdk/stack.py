@@ -9,6 +9,7 @@ from constructs import Construct
 
 from cdk.components.access_logs import AccessLogs
 from cdk.components.addons import Addons
+from cdk.components.autoscaler import Autoscaler
 from cdk.components.cache import Cache
 from cdk.components.certificate import Certificate
 from cdk.components.cluster import Cluster
@@ -60,6 +61,7 @@ class TaskForgeStack(Stack):
         database.allow_from(cluster.security_group)
         cache.allow_from(cluster.security_group)
         Addons(self, "Addons", environment=environment, cluster=cluster.cluster)
+        Autoscaler(self, "Autoscaler", environment=environment, cluster=cluster.cluster)
         deployer = Deployer(self, "Deployer", environment=environment, cluster=cluster.cluster,
                             namespace=cluster.namespace, subnets=network.node_subnets, access_logs=logs.bucket)
         Mesh(self, "Mesh", environment=environment, cluster=cluster.cluster, certificate=certificate.certificate,
