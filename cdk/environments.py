@@ -118,7 +118,7 @@ DEFAULTS: dict[str, Environment] = {
         production=False, availability_zones=2, nat_gateways=1, backup_retention_days=7,
         database_instance_type="t4g.medium", database_storage_gib=20, database_multi_az=False,
         cache_node_type="cache.t4g.small", cache_nodes=1,
-        node_instance_type="m7i.large", nodes_min=2, nodes_max=4,
+        node_instance_type="m7i.large", nodes_min=7, nodes_max=10,
     ),
     "production": Environment(
         name="production", account="", region="us-east-1", domain="",
