@@ -226,6 +226,8 @@ def first_problem(environment: Environment) -> tuple[str, str] | None:
         *((item, arn, not arn or bool(_ROLE_ARN.fullmatch(arn)), "is not an IAM role ARN")
           for item, arn in (("cluster_admin_role_arn", environment.cluster_admin_role_arn),
                             ("deploy_role_arn", environment.deploy_role_arn))),
+        ("nodes_min", environment.nodes_min, 1 <= environment.nodes_min <= environment.nodes_max,
+         f"must be at least 1 and at most nodes_max ({environment.nodes_max})"),
     ]
     for item, value, valid, reason in checks:
         if not valid:

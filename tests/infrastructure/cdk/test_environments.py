@@ -84,6 +84,9 @@ def test_context_wins_over_the_environment_which_wins_over_the_default() -> None
     ({"TASKFORGE_STAGING_ALARM_EMAIL": "ops"}, "staging.alarm_email: 'ops' is not an e-mail address"),
     ({"TASKFORGE_STAGING_DEPLOY_ROLE_ARN": "taskforge-cd"}, "staging.deploy_role_arn: 'taskforge-cd' is not an IAM"),
     ({"TASKFORGE_STAGING_NODES_MAX": "four"}, "staging.nodes_max: 'four' is not a whole number"),
+    ({"TASKFORGE_STAGING_NODES_MIN": "11", "TASKFORGE_STAGING_NODES_MAX": "10"},
+     "staging.nodes_min: 11 must be at least 1 and at most nodes_max (10)"),
+    ({"TASKFORGE_STAGING_NODES_MIN": "0"}, "staging.nodes_min: 0 must be at least 1"),
 ])
 def test_a_missing_or_malformed_value_is_refused_with_one_line_naming_it_and_where_to_set_it(
         override: dict[str, str | None], message: str) -> None:
