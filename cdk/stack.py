@@ -15,6 +15,7 @@ from cdk.components.certificate import Certificate
 from cdk.components.cluster import Cluster
 from cdk.components.database import Database
 from cdk.components.deployer import Deployer
+from cdk.components.dns import Dns
 from cdk.components.firewall import Firewall
 from cdk.components.identity import Grantables, Identity
 from cdk.components.keys import KeyPair
@@ -66,6 +67,7 @@ class TaskForgeStack(Stack):
                             namespace=cluster.namespace, subnets=network.node_subnets, access_logs=logs.bucket)
         Mesh(self, "Mesh", environment=environment, cluster=cluster.cluster, certificate=certificate.certificate,
              logs=logs.bucket)
+        Dns(self, "Dns", environment=environment, cluster=cluster.cluster, zone=certificate.zone)
         sync = SecretSync(self, "SecretSync", environment=environment, cluster=cluster.cluster,
                           synced=[database.secret, database.admin_secret, secrets.redis, secrets.signing_key,
                                   secrets.verify_key],

@@ -124,6 +124,8 @@ class Mesh(Construct):
                 "alb.ingress.kubernetes.io/security-groups": self.alb_security_group.security_group_id,
                 "alb.ingress.kubernetes.io/manage-backend-security-group-rules": "true",
                 "alb.ingress.kubernetes.io/load-balancer-attributes": attributes,
+                # external-dns (dns.py) makes this name an alias of the ALB, when the zone is known.
+                "external-dns.alpha.kubernetes.io/hostname": environment.api_domain,
             }},
             "spec": {"ingressClassName": "alb", "rules": [{"host": environment.api_domain, "http": {"paths": [{
                 "path": "/", "pathType": "Prefix",
