@@ -120,24 +120,16 @@ class Observability(Construct):
                 threshold=CACHE_FAILURE_THRESHOLD, evaluation_periods=2, datapoints_to_alarm=2,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING),
-            quarantined.create_alarm(
-                self, "Quarantined", alarm_name=f"taskforge-{environment.name}-quarantined",
-                alarm_description="A scheduled function set a row aside that it could not process (a reminder, an "
-                                  "outbox event, a digest): find it with `python -m functions.taskforge.quarantine "
-                                  "list`, fix the cause, release it",
-                threshold=1, evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING),
+            self._on_any(quarantined, "Quarantined", f"taskforge-{environment.name}-quarantined",
+                         "A scheduled function set a row aside that it could not process (a reminder, an outbox "
+                         "event, a digest): find it with `python -m functions.taskforge.quarantine list`, fix the "
+                         "cause, release it"),
         ]
         if any(function.name == DEAD_LETTERS for function in functions):
-            self.alarms.append(dead_letters().create_alarm(
-                self, "DeadLetters", alarm_name=f"taskforge-{environment.name}-dead-letters",
-                alarm_description="An event could not be delivered after every retry and was stored in the "
-                                  "dead_letters table (its attributes say which subscriber failed): fix the cause, "
-                                  "then replay it (docs/operations.md)",
-                threshold=1, evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING))
+            self.alarms.append(self._on_any(
+                dead_letters(), "DeadLetters", f"taskforge-{environment.name}-dead-letters",
+                "An event could not be delivered after every retry and was stored in the dead_letters table (its "
+                "attributes say which subscriber failed): fix the cause, then replay it (docs/operations.md)"))
         if any(function.name == DISPATCHER for function in functions):
             self.alarms.append(reminder_lag().create_alarm(
                 self, "ReminderLag", alarm_name=f"taskforge-{environment.name}-reminder-lag",
@@ -201,3 +193,13 @@ class Observability(Construct):
             cloudwatch.AlarmStatusWidget(title="Alarms", width=24, alarms=self.alarms),
         )
 
+
+    def _on_any(self, metric: cloudwatch.IMetric, construct_id: str, name: str,
+                description: str) -> cloudwatch.Alarm:
+        """An alarm on any one occurrence in a period: each is something an operator must look at,
+        and silence is good."""
+        return metric.create_alarm(
+            self, construct_id, alarm_name=name, alarm_description=description,
+            threshold=1, evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)
