@@ -1,8 +1,8 @@
 import { useState } from "react";
 import { RouterProvider } from "react-router";
 import { ToastContainer } from "react-toastify/unstyled";
-import { AuthProvider } from "../features/auth/AuthProvider";
-import { WorkspaceProvider } from "../features/workspaces/WorkspaceContext";
+import { AuthProvider } from "../lib/session/AuthProvider";
+import { WorkspaceProvider } from "../lib/workspaces/WorkspaceContext";
 import { createRouter } from "./router";
 
 export function App() {

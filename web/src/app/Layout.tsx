@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigation } from "react-router";
 import { OfflineBanner } from "../components/OfflineBanner";
-import { useAuth } from "../features/auth/AuthProvider";
+import { useAuth } from "../lib/session/AuthProvider";
 import { VerificationBanner } from "../features/verification/VerificationBanner";
 import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 

@@ -1,5 +1,5 @@
 import { HttpResponse } from "msw";
-import type { Task } from "../features/tasks/types";
+import type { Task } from "../types/task";
 
 let counter = 0;
 

@@ -17,7 +17,7 @@ export function renderRoute(element: ReactElement, { path = "/", at = "/", extra
 
 /** The whole app (auth, routes, layout) at `at`, as a visitor would open it. */
 export async function renderApp(at: string) {
-  const { AuthProvider } = await import("../features/auth/AuthProvider");
+  const { AuthProvider } = await import("../lib/session/AuthProvider");
   const { routes } = await import("../app/router");
   const router = createMemoryRouter(routes, { initialEntries: [at] });
   const result = render(
@@ -31,8 +31,8 @@ export async function renderApp(at: string) {
 
 /** The whole app with its workspace context, as `App` puts it together. */
 export async function renderFullApp(at: string) {
-  const { AuthProvider } = await import("../features/auth/AuthProvider");
-  const { WorkspaceProvider } = await import("../features/workspaces/WorkspaceContext");
+  const { AuthProvider } = await import("../lib/session/AuthProvider");
+  const { WorkspaceProvider } = await import("../lib/workspaces/WorkspaceContext");
   const { routes } = await import("../app/router");
   const router = createMemoryRouter(routes, { initialEntries: [at] });
   const result = render(

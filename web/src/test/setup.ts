@@ -3,7 +3,7 @@ import { cleanup, configure } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { resetClientForTests } from "../api/client";
 import { resetConnectivityForTests } from "../api/connectivity";
-import { forgetEtags } from "../features/tasks/api";
+import { forgetEtags } from "../api/etags";
 import { server } from "./server";
 
 // findBy… and waitFor give up after 4 s instead of 1 s: a lazily loaded page can take that long to

@@ -2,8 +2,8 @@ import { useCallback, useEffect, useState } from "react";
 import axios from "axios";
 import { Link } from "react-router";
 import { notifyError } from "../../components/notify";
-import { useOptionalAuth } from "../auth/AuthProvider";
-import { formatFull } from "../tasks/dates";
+import { useOptionalAuth } from "../../lib/session/AuthProvider";
+import { formatFull } from "../../lib/dates";
 import { listActivity, type ActivityItem } from "./api";
 
 interface ActivityFeedProps {

@@ -1,5 +1,5 @@
 import { usePageTitle } from "../../components/usePageTitle";
-import { useWorkspaces } from "../workspaces/WorkspaceContext";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import { ActivityFeed } from "./ActivityFeed";
 
 export function ActivityPage() {

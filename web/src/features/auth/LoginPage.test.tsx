@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { problem, tokenPair } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 import { server } from "../../test/server";
-import { login } from "./api";
-import { forgetDevices } from "./devices";
+import { login } from "../../lib/session/api";
+import { forgetDevices } from "../../lib/session/devices";
 import { validateLogin, validateRegistration } from "./validation";
 
 const user = { id: "u1", email: "user@example.com", display_name: "Demo User", created_at: "2030-01-01T00:00:00Z" };

@@ -4,7 +4,7 @@ import { errorMessage, fieldErrors, httpStatus } from "../../api/problem";
 import { focusFirstInvalid, TextField } from "../../components/Field";
 import { usePageTitle } from "../../components/usePageTitle";
 import { AuthCard } from "./AuthCard";
-import { useAuth } from "./AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
 import { returnPath } from "./RouteGuards";
 import { validateRegistration, type FieldErrors, type RegisterField } from "./validation";
 

@@ -1,6 +1,6 @@
 import { Navigate, Outlet, useLocation, type Location } from "react-router";
 import { Spinner } from "../../components/Spinner";
-import { useAuth } from "./AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
 
 /** Visitors without a session go to the login page, which sends them back afterwards. */
 export function RequireAuth() {

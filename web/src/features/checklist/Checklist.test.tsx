@@ -6,7 +6,8 @@ import { makeTask, problem } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
 import { getTask } from "../tasks/api";
-import type { ChecklistItem, Task } from "../tasks/types";
+import type { ChecklistItem } from "../tasks/types";
+import type { Task } from "../../types/task";
 import { Checklist } from "./Checklist";
 
 /** A checklist endpoint over `items`, with a task whose version grows with every change. */

@@ -10,7 +10,8 @@ import {
   moveChecklistItem,
   updateChecklistItem,
 } from "../tasks/api";
-import type { ChecklistItem, Task } from "../tasks/types";
+import type { ChecklistItem } from "../tasks/types";
+import type { Task } from "../../types/task";
 
 interface ChecklistProps {
   task: Task;

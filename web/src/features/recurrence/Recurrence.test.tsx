@@ -9,7 +9,7 @@ import { server } from "../../test/server";
 import { TaskDetailPage } from "../tasks/TaskDetailPage";
 import { TaskForm } from "../tasks/TaskForm";
 import type { TaskInput } from "../tasks/types";
-import { rememberAccountTimeZone, forgetAccountTimeZone } from "../settings/profile";
+import { rememberAccountTimeZone, forgetAccountTimeZone } from "../../lib/accountTimeZone";
 import { buildRule, describeRule, parseRule } from "./rrule";
 
 describe("recurrence rules", () => {

@@ -1,8 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import axios from "axios";
 import { notifyError } from "../../components/notify";
-import { formatFull, fromLocalInput } from "../tasks/dates";
-import type { Task } from "../tasks/types";
+import { formatFull, fromLocalInput } from "../../lib/dates";
+import type { Task } from "../../types/task";
 import { addReminder, deleteReminder, listReminders, type Reminder } from "./api";
 
 export const BEFORE_DUE = [

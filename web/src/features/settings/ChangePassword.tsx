@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from "react";
 import { errorMessage, fieldErrors, httpStatus, problemOf } from "../../api/problem";
 import { focusFirstInvalid, TextField } from "../../components/Field";
-import { useAuth } from "../auth/AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
 import { changePassword, SessionEndedError, type PasswordChanged } from "./api";
 
 type PasswordField = "current" | "next" | "confirm";

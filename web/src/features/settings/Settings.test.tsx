@@ -6,7 +6,7 @@ import { problem, tokenPair } from "../../test/fixtures";
 import { renderFullApp } from "../../test/render";
 import { server } from "../../test/server";
 import { absoluteUrl } from "./api";
-import { defaultTimeZone, forgetAccountTimeZone } from "./profile";
+import { defaultTimeZone, forgetAccountTimeZone } from "../../lib/accountTimeZone";
 
 const USER = { id: "u1", email: "user@example.com", display_name: "Old name", created_at: "2030-01-01T00:00:00Z" };
 const PROFILE = { ...USER, timezone: "UTC", reminder_webhook_url: null, digest_hour: 8, webhook_secret: null };

@@ -5,10 +5,10 @@ import { CopyField } from "../../components/CopyField";
 import { notifyError, notifySuccess } from "../../components/notify";
 import { TimeZoneSelect } from "../../components/TimeZoneSelect";
 import { usePageTitle } from "../../components/usePageTitle";
-import { useAuth } from "../auth/AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
 import { ChangePassword } from "./ChangePassword";
 import { absoluteUrl, createCalendarFeed, fetchProfile, revokeCalendarFeed, updateProfile, type ProfilePatch } from "./api";
-import { defaultTimeZone, rememberAccountTimeZone } from "./profile";
+import { defaultTimeZone, rememberAccountTimeZone } from "../../lib/accountTimeZone";
 
 interface Values {
   displayName: string;

@@ -5,7 +5,7 @@ import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
 import { getStats, type Stats } from "./api";
-import { useWorkspaces } from "../workspaces/WorkspaceContext";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import { CompletionBar, PriorityChart } from "./StatsChart";
 import { CompletionHistory } from "./CompletionHistory";
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { makeTask, PERSONAL_WORKSPACE, problem } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
-import type { Task } from "../tasks/types";
+import type { Task } from "../../types/task";
 import { TaskTags } from "./TaskTags";
 import { useState } from "react";
 

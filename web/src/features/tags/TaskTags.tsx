@@ -3,8 +3,9 @@ import axios from "axios";
 import { fieldErrors } from "../../api/problem";
 import { notifyError } from "../../components/notify";
 import { attachTag, createTag, detachTag, listTags } from "../tasks/api";
-import type { Tag, Task } from "../tasks/types";
-import { TagBadge, textOn } from "./TagBadge";
+import type { Tag } from "../tasks/types";
+import type { Task } from "../../types/task";
+import { TagBadge, textOn } from "../../components/TagBadge";
 
 interface TaskTagsProps {
   task: Task;

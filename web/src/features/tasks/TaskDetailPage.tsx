@@ -8,15 +8,16 @@ import { usePageTitle } from "../../components/usePageTitle";
 import { getTask, skipOccurrence, updateTask } from "./api";
 import { describeRule } from "../recurrence/rrule";
 import { notifySuccess } from "../../components/notify";
-import { browserTimeZone, formatFull, isOverdue } from "./dates";
+import { browserTimeZone, formatFull } from "../../lib/dates";
 import { scheduleDelete } from "./pendingDeletes";
 import { TaskForm } from "./TaskForm";
 import { TaskTags } from "../tags/TaskTags";
 import { Checklist } from "../checklist/Checklist";
 import { Reminders } from "../reminders/Reminders";
-import { useWorkspaces } from "../workspaces/WorkspaceContext";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import { ActivityFeed } from "../activity/ActivityFeed";
-import { priorityBadge, priorityLabel, type Task, type TaskInput } from "./types";
+import type { Task } from "../../types/task";
+import { isOverdue, priorityBadge, priorityLabel, type TaskInput } from "./types";
 
 type State = { kind: "loading" } | { kind: "missing" } | { kind: "failed" } | { kind: "ready"; task: Task };
 

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useDebouncedCallback } from "../../components/useDebouncedCallback";
 import { DEFAULT_FILTERS, hasActiveFilters } from "./query";
-import { textOn } from "../tags/TagBadge";
+import { textOn } from "../../components/TagBadge";
 import type { SortField, SortOrder, Tag, TaskFilterValues } from "./types";
 
 export const SEARCH_DEBOUNCE_MS = 300;

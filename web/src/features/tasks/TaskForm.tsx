@@ -2,11 +2,12 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { fieldErrors, httpStatus } from "../../api/problem";
 import { focusFirstInvalid, SelectField, TextAreaField, TextField } from "../../components/Field";
 import { notifyError } from "../../components/notify";
-import { fromLocalInput, toLocalInput } from "./dates";
-import { PRIORITIES, type Task, type TaskInput } from "./types";
+import { fromLocalInput, toLocalInput } from "../../lib/dates";
+import type { Task } from "../../types/task";
+import { PRIORITIES, type TaskInput } from "./types";
 import { RecurrenceEditor } from "../recurrence/RecurrenceEditor";
 import { buildRule, parseRule, type RecurrenceState } from "../recurrence/rrule";
-import { defaultTimeZone } from "../settings/profile";
+import { defaultTimeZone } from "../../lib/accountTimeZone";
 import { length, TITLE_MAX, toInput, validateTask, type TaskFormErrors, type TaskFormValues } from "./validation";
 
 interface TaskFormProps {

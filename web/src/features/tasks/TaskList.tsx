@@ -1,8 +1,9 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { Link } from "react-router";
-import { TagBadge } from "../tags/TagBadge";
-import { formatDue, isOverdue } from "./dates";
-import { priorityBadge, priorityLabel, type Task } from "./types";
+import { TagBadge } from "../../components/TagBadge";
+import { formatDue } from "../../lib/dates";
+import type { Task } from "../../types/task";
+import { isOverdue, priorityBadge, priorityLabel } from "./types";
 
 interface TaskListProps {
   tasks: Task[];

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { getStats, type Stats } from "../stats/api";
-import { useWorkspaces } from "../workspaces/WorkspaceContext";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 
 /** The numbers above the list; reloads whenever `revision` changes. */
 export function TaskStats({ revision }: { revision: number }) {

@@ -7,7 +7,7 @@ import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
 import { flushPendingDeletes } from "./pendingDeletes";
 import { TasksPage } from "./TasksPage";
-import type { Task } from "./types";
+import type { Task } from "../../types/task";
 
 const TAGS = [
   { id: "tag-work", name: "work", color: "#0d6efd", workspace_id: "w" },

@@ -10,9 +10,10 @@ import { TaskFilters } from "./TaskFilters";
 import { TaskForm } from "./TaskForm";
 import { TaskList } from "./TaskList";
 import { TaskStats } from "./TaskStats";
-import type { Tag, Task, TaskFilterValues, TaskInput } from "./types";
+import type { Task } from "../../types/task";
+import type { Tag, TaskFilterValues, TaskInput } from "./types";
 import { useTaskList } from "./useTaskList";
-import { useWorkspaces } from "../workspaces/WorkspaceContext";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 
 export function TasksPage() {
   usePageTitle("Tasks");

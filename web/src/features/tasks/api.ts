@@ -1,23 +1,7 @@
 import { api } from "../../api/client";
-import type { ChecklistItem, Tag, Task, TaskInput, TaskPage, TaskPatch } from "./types";
-
-/**
- * ETags of the tasks this browser has read or written, so that edits are conditional
- * (If-Match) and a change made elsewhere meanwhile is refused with 412, not overwritten.
- */
-const etags = new Map<string, string>();
-
-export function etagOf(id: string): string | undefined {
-  return etags.get(id);
-}
-
-export function forgetEtags(): void {
-  etags.clear();
-}
-
-function remember(id: string, etag: unknown): void {
-  if (typeof etag === "string" && etag) etags.set(id, etag);
-}
+import { forgetEtag, ifMatch, rememberEtag } from "../../api/etags";
+import type { Task } from "../../types/task";
+import type { ChecklistItem, Tag, TaskInput, TaskPage, TaskPatch } from "./types";
 
 function newIdempotencyKey(): string {
   if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
@@ -34,7 +18,7 @@ export async function listTasks(params: TaskQueryParams, signal?: AbortSignal): 
 
 export async function getTask(id: string, signal?: AbortSignal): Promise<Task> {
   const response = await api.get<Task>(`/tasks/${encodeURIComponent(id)}`, { signal });
-  remember(response.data.id, response.headers.etag);
+  rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }
 
@@ -42,23 +26,19 @@ export async function createTask(input: TaskInput): Promise<Task> {
   const response = await api.post<Task>("/tasks", input, {
     headers: { "Idempotency-Key": newIdempotencyKey() },
   });
-  remember(response.data.id, response.headers.etag);
+  rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }
 
 export async function updateTask(id: string, patch: TaskPatch): Promise<Task> {
-  const etag = etags.get(id);
-  const response = await api.patch<Task>(`/tasks/${encodeURIComponent(id)}`, patch, {
-    headers: etag ? { "If-Match": etag } : {},
-  });
-  remember(response.data.id, response.headers.etag);
+  const response = await api.patch<Task>(`/tasks/${encodeURIComponent(id)}`, patch, { headers: ifMatch(id) });
+  rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }
 
 export async function deleteTask(id: string): Promise<void> {
-  const etag = etags.get(id);
-  await api.delete(`/tasks/${encodeURIComponent(id)}`, { headers: etag ? { "If-Match": etag } : {} });
-  etags.delete(id);
+  await api.delete(`/tasks/${encodeURIComponent(id)}`, { headers: ifMatch(id) });
+  forgetEtag(id);
 }
 
 const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
@@ -80,13 +60,13 @@ export async function createTag(input: { name: string; color: string; workspace_
 
 export async function attachTag(taskId: string, tagId: string): Promise<Task> {
   const response = await api.put<Task>(`${taskPath(taskId)}/tags/${encodeURIComponent(tagId)}`);
-  remember(response.data.id, response.headers.etag);
+  rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }
 
 export async function detachTag(taskId: string, tagId: string): Promise<Task> {
   const response = await api.delete<Task>(`${taskPath(taskId)}/tags/${encodeURIComponent(tagId)}`);
-  remember(response.data.id, response.headers.etag);
+  rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }
 
@@ -113,11 +93,10 @@ export async function updateChecklistItem(
 
 /** Moves an item; conditional on the task's ETag, so a reorder made elsewhere meanwhile is refused (412). */
 export async function moveChecklistItem(taskId: string, itemId: string, position: number): Promise<ChecklistItem> {
-  const etag = etags.get(taskId);
   const { data } = await api.patch<ChecklistItem>(
     `${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`,
     { position },
-    { headers: etag ? { "If-Match": etag } : {} },
+    { headers: ifMatch(taskId) },
   );
   return data;
 }
@@ -128,8 +107,7 @@ export async function deleteChecklistItem(taskId: string, itemId: string): Promi
 
 /** A recurring task moves on to its next occurrence. */
 export async function skipOccurrence(id: string): Promise<Task> {
-  const etag = etags.get(id);
-  const response = await api.post<Task>(`${taskPath(id)}/skip`, undefined, { headers: etag ? { "If-Match": etag } : {} });
-  remember(response.data.id, response.headers.etag);
+  const response = await api.post<Task>(`${taskPath(id)}/skip`, undefined, { headers: ifMatch(id) });
+  rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }

@@ -5,10 +5,11 @@
  */
 import { toast, type ToastContentProps } from "react-toastify/unstyled";
 import { getAccessToken } from "../../api/client";
+import { etagOf } from "../../api/etags";
 import { registerPendingWork } from "../../api/pendingWork";
 import { notifyError } from "../../components/notify";
-import { deleteTask, etagOf } from "./api";
-import type { Task } from "./types";
+import { deleteTask } from "./api";
+import type { Task } from "../../types/task";
 
 export const UNDO_MS = 5_000;
 

@@ -1,37 +1,7 @@
-export type Priority = 1 | 2 | 3;
-
-export interface Task {
-  id: string;
-  title: string;
-  description: string;
-  completed: boolean;
-  priority: Priority;
-  due_date: string | null;
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-  owner: string;
-  workspace_id: string;
-  recurrence: string | null;
-  timezone: string | null;
-  tags: TagRef[];
-  checklist_progress: ChecklistProgress;
-  version: number;
-}
-
-export interface TagRef {
-  id: string;
-  name: string;
-  color: string;
-}
+import type { Priority, TagRef, Task } from "../../types/task";
 
 export interface Tag extends TagRef {
   workspace_id: string;
-}
-
-export interface ChecklistProgress {
-  done: number;
-  total: number;
 }
 
 export interface ChecklistItem {
@@ -89,4 +59,9 @@ export function priorityLabel(priority: number): string {
 
 export function priorityBadge(priority: number): string {
   return PRIORITIES.find((item) => item.value === priority)?.badge ?? "text-bg-secondary";
+}
+
+/** Open and past its due date. */
+export function isOverdue(task: { completed: boolean; due_date: string | null }, now = Date.now()): boolean {
+  return !task.completed && task.due_date !== null && new Date(task.due_date).getTime() < now;
 }

@@ -4,7 +4,8 @@ import { notifyError } from "../../components/notify";
 import { createTask, getTask, listTasks, updateTask } from "./api";
 import { isPendingDelete, scheduleDelete, subscribeDeletes } from "./pendingDeletes";
 import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters } from "./query";
-import type { Task, TaskFilterValues, TaskInput } from "./types";
+import type { Task } from "../../types/task";
+import type { TaskFilterValues, TaskInput } from "./types";
 
 type Status = "loading" | "ready" | "error";
 

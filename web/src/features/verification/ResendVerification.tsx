@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { errorMessage, httpStatus } from "../../api/problem";
-import { useAuth } from "../auth/AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
 import { requestVerification, VERIFIED } from "./api";
 
 interface ResendVerificationProps {

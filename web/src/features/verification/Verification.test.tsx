@@ -111,7 +111,7 @@ describe("the verify-email page", () => {
   it("sends the token once even where React runs effects twice", async () => {
     const calls = setUp({ loggedIn: false });
     answerVerifyEmail(calls, () => HttpResponse.json({ email: USER.email, email_verified: true }));
-    const { AuthProvider } = await import("../auth/AuthProvider");
+    const { AuthProvider } = await import("../../lib/session/AuthProvider");
     const { routes } = await import("../../app/router");
     const router = createMemoryRouter(routes, { initialEntries: ["/verify-email?token=tok-strict"] });
     render(<StrictMode><AuthProvider><RouterProvider router={router} /></AuthProvider></StrictMode>);

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useLocation } from "react-router";
-import { useAuth } from "../auth/AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
 import { isEmailUnverified } from "./api";
 import { ResendVerification } from "./ResendVerification";
 

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { errorMessage, httpStatus } from "../../api/problem";
 import { usePageTitle } from "../../components/usePageTitle";
-import { useAuth } from "../auth/AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
 import { isEmailUnverified, VERIFIED, verifyEmail } from "./api";
 import { ResendVerification } from "./ResendVerification";
 

@@ -4,7 +4,7 @@
  */
 import { api } from "../../api/client";
 import { problemOf } from "../../api/problem";
-import type { User } from "../auth/api";
+import type { User } from "../../lib/session/api";
 
 /** The user as GET /api/auth/me describes it, with whether the address is verified. */
 export type VerifiableUser = User & { email_verified?: boolean };

@@ -3,11 +3,11 @@ import { Link, useNavigate, useParams } from "react-router";
 import { errorMessage, httpStatus } from "../../api/problem";
 import { notifySuccess } from "../../components/notify";
 import { usePageTitle } from "../../components/usePageTitle";
-import { useAuth } from "../auth/AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
 import { isEmailUnverified, needsVerification } from "../verification/api";
 import { ResendVerification } from "../verification/ResendVerification";
 import { acceptInvitation } from "./api";
-import { useWorkspaces } from "./WorkspaceContext";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 
 const WHY: Record<number, string> = {
   403: "This invitation is for another account. Log in with the invited e-mail address.",

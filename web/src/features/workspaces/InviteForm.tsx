@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import { fieldErrors } from "../../api/problem";
 import { CopyField } from "../../components/CopyField";
 import { notifyError } from "../../components/notify";
-import { inviteToWorkspace, type Workspace } from "./api";
+import type { Workspace } from "../../lib/workspaces/api";
+import { inviteToWorkspace } from "./api";
 
 interface InviteFormProps {
   workspace: Workspace;

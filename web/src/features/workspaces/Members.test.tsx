@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { PERSONAL_WORKSPACE, problem, tokenPair } from "../../test/fixtures";
 import { renderFullApp } from "../../test/render";
 import { server } from "../../test/server";
-import type { Member, MemberList, Role, Workspace } from "./api";
+import type { Role, Workspace } from "../../lib/workspaces/api";
+import type { Member, MemberList } from "./api";
 
 const ME = { id: "u1", email: "owner@example.com", display_name: "Olive Owner", created_at: "2030-01-01T00:00:00Z" };
 const personal: Workspace = { id: PERSONAL_WORKSPACE, name: "Personal", personal: true, role: "owner", created_at: "2030-01-01T00:00:00Z" };

@@ -5,12 +5,13 @@ import { httpStatus } from "../../api/problem";
 import { notifyError, notifySuccess } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
-import { useAuth } from "../auth/AuthProvider";
+import { useAuth } from "../../lib/session/AuthProvider";
+import type { Role, Workspace } from "../../lib/workspaces/api";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import {
-  changeMemberRole, listMembers, removeMember, revokeInvitation, type Member, type MemberList, type PendingInvitation, type Role, type Workspace,
+  changeMemberRole, listMembers, removeMember, revokeInvitation, type Member, type MemberList, type PendingInvitation,
 } from "./api";
 import { InviteForm } from "./InviteForm";
-import { useWorkspaces } from "./WorkspaceContext";
 
 const ROLE_NAME: Record<Role, string> = { owner: "Owner", editor: "Editor", viewer: "Viewer" };
 const ROLE_BADGE: Record<Role, string> = { owner: "text-bg-dark", editor: "text-bg-success", viewer: "text-bg-light border" };

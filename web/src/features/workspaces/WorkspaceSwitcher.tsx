@@ -1,4 +1,4 @@
-import { useWorkspaces } from "./WorkspaceContext";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 
 const ROLE_LABEL = { owner: "owner", editor: "editor", viewer: "view only" } as const;
 

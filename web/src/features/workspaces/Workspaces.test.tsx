@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { makeTask, PERSONAL_WORKSPACE, problem, tokenPair } from "../../test/fixtures";
 import { renderFullApp } from "../../test/render";
 import { server } from "../../test/server";
-import type { Workspace } from "./api";
+import type { Workspace } from "../../lib/workspaces/api";
 
 const USER = { id: "u1", email: "user@example.com", display_name: "User", created_at: "2030-01-01T00:00:00Z" };
 const personal: Workspace = { id: PERSONAL_WORKSPACE, name: "Personal", personal: true, role: "owner", created_at: "2030-01-01T00:00:00Z" };

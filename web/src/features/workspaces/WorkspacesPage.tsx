@@ -5,7 +5,7 @@ import { notifyError, notifySuccess } from "../../components/notify";
 import { usePageTitle } from "../../components/usePageTitle";
 import { createWorkspace } from "./api";
 import { InviteForm } from "./InviteForm";
-import { useWorkspaces } from "./WorkspaceContext";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 
 const ROLES = { owner: "Owner", editor: "Editor", viewer: "Viewer" } as const;
 

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import axios from "axios";
 import { notifyError } from "../../components/notify";
-import { useOptionalAuth } from "../auth/AuthProvider";
+import { useOptionalAuth } from "../session/AuthProvider";
 import { listWorkspaces, type Role, type Workspace } from "./api";
 
 export interface WorkspaceContextValue {

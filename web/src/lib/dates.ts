@@ -37,7 +37,3 @@ export function formatFull(iso: string): string {
 export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "local time";
 }
-
-export function isOverdue(task: { completed: boolean; due_date: string | null }, now = Date.now()): boolean {
-  return !task.completed && task.due_date !== null && new Date(task.due_date).getTime() < now;
-}

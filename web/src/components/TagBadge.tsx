@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { TagRef } from "../tasks/types";
+import type { TagRef } from "../types/task";
 
 /** Black or white text, whichever reads better on the tag's colour. */
 export function textOn(color: string): string {
