@@ -85,7 +85,7 @@ synth: $(STAMP)
 
 ## openapi: regenerate the merged OpenAPI document (commit the result)
 openapi: $(STAMP)
-	$(BIN)/python -m functions.taskforge.openapi --write
+	$(BIN)/python -m tools.openapi --write
 
 ## prove: resilience proofs (fault tests, a 30 s mixed load, the same load with Redis killed; benchmarks/RESULTS.md)
 prove: $(STAMP)
@@ -107,7 +107,7 @@ fuzz-atheris: $(STAMP)
 
 ## migrate: apply database migrations to DATABASE_URL (production runs this as a Job)
 migrate: $(STAMP)
-	$(BIN)/python -m functions.taskforge.migrate
+	$(BIN)/python -m functions.platform.migrate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

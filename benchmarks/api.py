@@ -73,7 +73,7 @@ import api_parts  # noqa: E402
 from runtime import PYTHON, Figure, Spec, spawn, stop, stop_all  # noqa: E402
 
 from functions.devserver.keys import local_signing_key  # noqa: E402
-from functions.taskforge.tasks import TaskQuery  # noqa: E402
+from functions.domain.tasks.tasks import TaskQuery  # noqa: E402
 from tests.support.processes import free_port, wait_until_ready  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/14"

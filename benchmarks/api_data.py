@@ -27,8 +27,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from functions.taskforge import tasks as task_sql
-from functions.taskforge.migrate import apply_migrations
+from functions.domain.tasks import tasks as task_sql
+from functions.platform.migrate import apply_migrations
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 FILLER_USERS = 98
@@ -264,7 +264,7 @@ def explain_page(name: str, scope: str, query: task_sql.TaskQuery, generic: bool
             parts = text.split("%s")
             numbered = parts[0] + "".join(f"${index}{part}" for index, part in enumerate(parts[1:], 1))
             conn.execute("SET plan_cache_mode = force_generic_plan")
-            conn.execute(sql.SQL("PREPARE bench_page AS {}").format(sql.SQL(numbered)))  # type: ignore[arg-type]
+            conn.execute(sql.SQL("PREPARE bench_page AS {}").format(sql.SQL(numbered)))
             arguments = sql.SQL(", ").join(sql.Literal(value) for value in recorder.params)
             rows = conn.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_page ({})").format(arguments)
                                 ).fetchall()

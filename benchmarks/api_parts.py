@@ -63,7 +63,10 @@ def breakdown(environment: dict[str, str], token: str, bump: Callable[[], object
 def _measure(token: str, bump: Callable[[], object], path: str, requests: int) -> str:
     from functions.catalog import by_name
     from functions.devserver.gateway import Gateway, mount
-    from functions.taskforge import auth, task_models, tasks, workspaces
+    from functions.domain.auth import auth
+    from functions.domain.tasks import models as task_models
+    from functions.domain.tasks import tasks
+    from functions.domain.workspaces import workspaces
     from tests.support.wsgi_client import WsgiClient
 
     client = WsgiClient(Gateway([mount(by_name("list-tasks"))], None))

@@ -64,13 +64,16 @@ def _wrk_rate(wrk: str, url: str, seconds: float, load: Load) -> float:
 
 def _python_rate(url: str, seconds: float, connections: int) -> float:
     parts = urlsplit(url)
+    host = parts.hostname
+    if host is None:
+        raise LoadError(f"{url} names no host")
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     start = threading.Barrier(connections + 1)
     counts = [0] * connections
     failures: list[str] = []
 
     def client(index: int) -> None:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection = http.client.HTTPConnection(host, parts.port, timeout=10)
         start.wait()
         try:
             while time.monotonic() < deadline:

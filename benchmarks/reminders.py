@@ -1,7 +1,7 @@
 """Reminder dispatch throughput: one dispatcher against two, measured side by side.
 
 Each round seeds N due reminders in a database of its own, runs the dispatcher code
-(functions.taskforge.dispatch) in one process, then seeds again and runs it in two
+(functions.domain.reminders.dispatch) in one process, then seeds again and runs it in two
 processes at once, and prints reminders per second for both and the ratio two ÷ one.
 The sender is a stub and so is the DynamoDB ledger (it always grants the claim): what
 is measured is the PostgreSQL side, claiming with FOR UPDATE SKIP LOCKED and marking
@@ -19,6 +19,7 @@ import statistics
 import sys
 import time
 import uuid
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 import psycopg
@@ -26,10 +27,10 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from functions.taskforge import dispatch, schedules
-from functions.taskforge.db import Database
-from functions.taskforge.migrate import apply_migrations
-from functions.taskforge.settings import Settings
+from functions.domain.reminders import dispatch, schedules
+from functions.platform.db import Database
+from functions.platform.migrate import apply_migrations
+from functions.platform.settings import Settings
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -55,10 +56,14 @@ class GrantingLedger:
 def seed(url: str, count: int) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("TRUNCATE reminders, tasks, memberships, workspaces, users CASCADE")
-        user = conn.execute("INSERT INTO users (email, password_hash) VALUES ('bench@example.com', 'x')"
-                            " RETURNING id").fetchone()[0]
-        workspace = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('B', true, %s)"
-                                 " RETURNING id", (user,)).fetchone()[0]
+        user_row = conn.execute("INSERT INTO users (email, password_hash) VALUES ('bench@example.com', 'x')"
+                                " RETURNING id").fetchone()
+        assert user_row is not None  # INSERT ... RETURNING returns the row it inserted
+        user = user_row[0]
+        workspace_row = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('B', true, %s)"
+                                     " RETURNING id", (user,)).fetchone()
+        assert workspace_row is not None
+        workspace = workspace_row[0]
         conn.execute("INSERT INTO tasks (owner_id, workspace_id, title, due_date)"
                      " SELECT %s, %s, 'task ' || n, now() + interval '1 hour' FROM generate_series(1, %s) n",
                      (user, workspace, count))
@@ -70,7 +75,7 @@ def seed(url: str, count: int) -> None:
         conn.execute("VACUUM ANALYZE reminders")
 
 
-def run_dispatcher(url: str, batch: int, sent: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def run_dispatcher(url: str, batch: int, sent: Queue[int]) -> None:
     settings = Settings(database_url=url, reminder_batch_size=batch, database_pool_max=2)
     database = Database(settings)
     outcome = dispatch.dispatch_due(database, settings, GrantingLedger(), lambda row: None)  # type: ignore[arg-type]
@@ -80,7 +85,7 @@ def run_dispatcher(url: str, batch: int, sent: multiprocessing.Queue) -> None:  
 
 def timed(url: str, dispatchers: int, batch: int, expected: int) -> float:
     """Reminders per second with `dispatchers` processes draining the same table."""
-    queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    queue: Queue[int] = multiprocessing.Queue()
     processes = [multiprocessing.Process(target=run_dispatcher, args=(url, batch, queue))
                  for _ in range(dispatchers)]
     started = time.perf_counter()

@@ -86,7 +86,7 @@ DELIVERY: dict[str, Any] = {
 }
 
 MIGRATION = "taskforge-migrate"
-MIGRATION_COMMAND = ("python", "-m", "functions.taskforge.migrate")
+MIGRATION_COMMAND = ("python", "-m", "functions.platform.migrate")
 
 # What a catalog `uses` entry puts in the environment: (variable, Secret, key). The Secrets
 # are provisioned outside these manifests (see knative/README.md); none is rendered here.
@@ -97,7 +97,7 @@ SECRET_ENV: dict[str, tuple[tuple[str, str, str], ...]] = {
     "verify-key": (("JWT_PUBLIC_KEY", "taskforge-jwt-verify-key", "public-key"),),
 }
 # The migration Job runs as the schema's owner and makes (or updates) the functions' own
-# role with the password from the functions' secret (functions/taskforge/migrate.py).
+# role with the password from the functions' secret (functions/platform/migrate.py).
 MIGRATION_SECRET_ENV: tuple[tuple[str, str, str], ...] = (
     ("DATABASE_URL", "taskforge-database-admin", "url"),
     ("APP_DATABASE_USER", "taskforge-database", "username"),
@@ -118,7 +118,7 @@ BASE_CONFIG: dict[str, str] = {
     "DELIVERY_LEDGER_TABLE": "taskforge-delivery-ledger",
     "ACTIVITY_TABLE": "taskforge-activity",
     "MAIL_SENDER": "reminders@localhost",
-    # Whose X-Forwarded-For entries HTTP functions believe (functions/taskforge/auth.py,
+    # Whose X-Forwarded-For entries HTTP functions believe (functions/domain/auth/auth.py,
     # client_address): none in the base, each environment's proxies in its overlay.
     "TRUSTED_PROXY_NETWORKS": "",
     "TRUSTED_PROXY_HOPS": "0",

@@ -69,7 +69,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def api_database() -> str:
     """The database the in-process handlers use, created and migrated once per run."""
-    from functions.taskforge.migrate import apply_migrations
+    from functions.platform.migrate import apply_migrations
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (API_DATABASE,)).fetchone()
@@ -77,7 +77,7 @@ def api_database() -> str:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(API_DATABASE)))
     apply_migrations(_url_for(API_DATABASE))
     from functions.devserver.local_aws import prepare
-    from functions.taskforge.settings import Settings
+    from functions.platform.settings import Settings
 
     prepare(Settings.from_env())
     return _url_for(API_DATABASE)
@@ -99,7 +99,7 @@ def empty_database_url() -> Iterator[str]:
 @pytest.fixture
 def database_url(empty_database_url: str) -> str:
     """A fresh database with every migration applied."""
-    from functions.taskforge.migrate import apply_migrations
+    from functions.platform.migrate import apply_migrations
 
     apply_migrations(empty_database_url)
     return empty_database_url

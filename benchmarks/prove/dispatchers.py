@@ -2,7 +2,7 @@
 
 Every run seeds the same workload (--reminders due reminders in a database of this script's
 own, created and dropped here) and a fresh ledger table in DynamoDB on a moto server process
-started here, then lets N processes run the dispatcher code (functions.taskforge.dispatch with
+started here, then lets N processes run the dispatcher code (functions.domain.reminders.dispatch with
 the DeliveryLedger) until every reminder is sent. The processes import, connect and warm up
 first; the clock runs from a common start signal to the last one's exit. The sender only
 formats the message, as the handler does before SES takes it: a provider that accepts at once.
@@ -49,11 +49,11 @@ from psycopg import sql
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
-from functions.taskforge import dispatch  # noqa: E402
-from functions.taskforge.db import Database  # noqa: E402
-from functions.taskforge.dynamo import DeliveryLedger, ensure_tables  # noqa: E402
-from functions.taskforge.migrate import apply_migrations  # noqa: E402
-from functions.taskforge.settings import Settings  # noqa: E402
+from functions.domain.reminders import dispatch  # noqa: E402
+from functions.platform.db import Database  # noqa: E402
+from functions.platform.dynamo import DeliveryLedger, ensure_tables  # noqa: E402
+from functions.platform.migrate import apply_migrations  # noqa: E402
+from functions.platform.settings import Settings  # noqa: E402
 from tests.support.processes import free_port  # noqa: E402
 
 ADMIN_URL = os.environ.get("PROVE_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -95,7 +95,7 @@ PRIORITIES = [1, 2, 3]
 # A request as the functions log it when they have served it: UTC time, the handler's own duration.
 SERVED_LOGGED = re.compile(r'"message":"request served","timestamp":"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\+0000)"'
                            r'[^{}\n]*?"duration_ms":([\d.]+)')
-# A failed Redis call as functions/taskforge/cache.py logs it (the stack logs with a local-time asctime).
+# A failed Redis call as functions/platform/cache.py logs it (the stack logs with a local-time asctime).
 FAILURE_LOGGED = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) WARNING functions\.taskforge\.cache "
                             r"redis \S+ failed, carrying on without it")
 

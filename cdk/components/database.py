@@ -4,7 +4,7 @@ The administrator's secret is rotated alone; the app's user (taskforge-database,
 every function reads) with the alternating-users strategy, so a rotation never breaks
 the connections of pods still holding the previous password. The administrator owns the
 schema and runs the migrations; the migration Job creates the app's user, with row
-privileges only (functions/taskforge/migrate.py: ensure_application_role).
+privileges only (functions/platform/migrate.py: ensure_application_role).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ class Mail(Construct):
             resource_name=self.configuration_set.configuration_set_name)
 
     def grant_send_email(self, grantee: iam.IGrantable) -> iam.Grant:
-        """ses:SendEmail (what functions/taskforge/mailer.py calls) from this identity only. The
+        """ses:SendEmail (what functions/platform/mailer.py calls) from this identity only. The
         identity's default configuration set is applied to every message, so it is named too."""
         return iam.Grant.add_to_principal(grantee=grantee, actions=["ses:SendEmail"],
                                           resource_arns=[self._identity_arn, self._configuration_set_arn])

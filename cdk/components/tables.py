@@ -1,4 +1,4 @@
-"""The DynamoDB tables, exactly as functions/taskforge/dynamo.py's models expect them:
+"""The DynamoDB tables, exactly as functions/platform/dynamo.py's models expect them:
 the reminder delivery ledger and the activity feed. On demand, point-in-time recovery,
 expiry through the `expires` TTL attribute the models set."""
 
@@ -10,7 +10,7 @@ from constructs import Construct
 
 from cdk.environments import Environment
 
-# functions/taskforge/settings.py's defaults: the same names in every environment's account.
+# functions/platform/settings.py's defaults: the same names in every environment's account.
 LEDGER_TABLE = "taskforge-delivery-ledger"
 ACTIVITY_TABLE = "taskforge-activity"
 TTL_ATTRIBUTE = "expires"

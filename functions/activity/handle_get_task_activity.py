@@ -5,11 +5,13 @@ from typing import Annotated
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from functions.taskforge import activity, auth, tasks
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
-from functions.taskforge.task_models import ActivityItem, ActivityPage
+from functions.domain.activity import activity
+from functions.domain.activity.models import ActivityItem, ActivityPage
+from functions.domain.auth import auth
+from functions.domain.tasks import tasks
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="activity")

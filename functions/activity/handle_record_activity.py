@@ -6,8 +6,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
-from functions.taskforge import activity
-from functions.taskforge.settings import Settings
+from functions.domain.activity import activity
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 logger = Logger(service="activity")

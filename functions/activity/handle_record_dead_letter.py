@@ -7,9 +7,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
-from functions.taskforge import dead_letters
-from functions.taskforge.db import Connection, Database
-from functions.taskforge.settings import Settings
+from functions.domain.activity import dead_letters
+from functions.platform.db import Connection, Database
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

@@ -21,9 +21,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import outbox, quarantine
-from functions.taskforge.db import Connection, Database
-from functions.taskforge.settings import Settings
+from functions.domain.activity import outbox
+from functions.domain.reminders import quarantine
+from functions.platform.db import Connection, Database
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

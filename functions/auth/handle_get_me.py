@@ -2,12 +2,12 @@
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import accounts, auth
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.auth_models import User
-from functions.taskforge.db import Connection, Database
-from functions.taskforge.errors import Unauthorized
-from functions.taskforge.settings import Settings
+from functions.domain.auth import accounts, auth
+from functions.domain.auth.models import User
+from functions.platform.api import api_handler, create_api
+from functions.platform.db import Connection, Database
+from functions.platform.errors import Unauthorized
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

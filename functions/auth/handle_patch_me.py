@@ -5,11 +5,11 @@ A new webhook URL gets a new signing secret, returned in this answer only.
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, profiles
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.profile_models import Profile, ProfilePatch
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth, profiles
+from functions.domain.auth.profile_models import Profile, ProfilePatch
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="auth")

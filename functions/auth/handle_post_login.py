@@ -1,7 +1,7 @@
 """POST /api/auth/login: a token pair, and the refresh token as an httpOnly cookie.
 
 Failed logins are counted in PostgreSQL per account, per client address and per known
-device (the answer's device_token; see functions/taskforge/auth.py); past a limit the answer is 429 with
+device (the answer's device_token; see functions/domain/auth/auth.py); past a limit the answer is 429 with
 Retry-After, the same in every process and pod, whatever Redis is doing.
 """
 
@@ -11,12 +11,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from functions.taskforge import auth
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.auth_models import LoginRequest, TokenPair
-from functions.taskforge.db import Database
-from functions.taskforge.sessions import session_response
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.auth.models import LoginRequest, TokenPair
+from functions.domain.auth.sessions import session_response
+from functions.platform.api import api_handler, create_api
+from functions.platform.db import Database
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

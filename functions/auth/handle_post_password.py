@@ -4,12 +4,12 @@ so are the calendar feed URL and the reminder webhook; the answer says which exi
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from functions.taskforge import auth
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.auth_models import ChangePasswordRequest, PasswordChanged
-from functions.taskforge.db import Database
-from functions.taskforge.sessions import cleared_cookie
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.auth.models import ChangePasswordRequest, PasswordChanged
+from functions.domain.auth.sessions import cleared_cookie
+from functions.platform.api import api_handler, create_api
+from functions.platform.db import Database
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

@@ -10,14 +10,14 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from functions.taskforge import auth
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.auth_models import RefreshRequest, TokenPair
-from functions.taskforge.db import Database
-from functions.taskforge.errors import Unauthorized
-from functions.taskforge.http import read_cookie
-from functions.taskforge.sessions import require_own_page, session_response
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.auth.models import RefreshRequest, TokenPair
+from functions.domain.auth.sessions import require_own_page, session_response
+from functions.platform.api import api_handler, create_api
+from functions.platform.db import Database
+from functions.platform.errors import Unauthorized
+from functions.platform.http import read_cookie
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

@@ -2,11 +2,11 @@
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, verification
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.auth_models import RegisterRequest, User
-from functions.taskforge.db import Database
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth, verification
+from functions.domain.auth.models import RegisterRequest, User
+from functions.platform.api import api_handler, create_api
+from functions.platform.db import Database
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

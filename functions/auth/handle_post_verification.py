@@ -6,11 +6,11 @@ the address is verified already; 503 when the mail service refused the message.
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, verification
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
-from functions.taskforge.verification_models import VerificationSent
+from functions.domain.auth import auth, verification
+from functions.domain.auth.verification_models import VerificationSent
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="auth")

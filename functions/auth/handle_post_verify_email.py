@@ -6,11 +6,11 @@ the account's address changes). 400 for a token that was never sent, 410 for a s
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import verification
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.db import Database
-from functions.taskforge.settings import Settings
-from functions.taskforge.verification_models import EmailVerified, VerifyEmailRequest
+from functions.domain.auth import verification
+from functions.domain.auth.verification_models import EmailVerified, VerifyEmailRequest
+from functions.platform.api import api_handler, create_api
+from functions.platform.db import Database
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

@@ -50,11 +50,11 @@ def main() -> int:
     os.environ["MAIL_DIRECTORY"] = os.environ.get("MAIL_DIRECTORY") or str(data_dir / "mail")
 
     from functions.catalog import FUNCTIONS
+    from functions.platform import mailer
+    from functions.platform.migrate import apply_migrations
+    from functions.platform.settings import Settings
     from functions.runtime.config import ConfigError
     from functions.runtime.server import ServeOptions, draining, serve
-    from functions.taskforge import mailer
-    from functions.taskforge.migrate import apply_migrations
-    from functions.taskforge.settings import Settings
 
     from .gateway import Gateway, mount
     from .local_aws import prepare

@@ -3,14 +3,14 @@
 Reminder deliveries and the activity feed work as in the cloud, kept in memory until
 the stack stops. Sent e-mail can be read at <endpoint>/moto-api/ (moto's own API), and
 more easily in the copies the stack writes to .devdata/mail (MAIL_DIRECTORY; see
-functions/taskforge/mailer.py), whose links (verification, invitations) the log repeats.
+functions/platform/mailer.py), whose links (verification, invitations) the log repeats.
 """
 
 from __future__ import annotations
 
 import logging
 
-from functions.taskforge.settings import Settings
+from functions.platform.settings import Settings
 
 logger = logging.getLogger("functions.devserver")
 
@@ -32,7 +32,7 @@ def prepare(settings: Settings) -> None:
     """The tables and the verified sender the functions expect."""
     import boto3
 
-    from functions.taskforge.dynamo import ensure_tables
+    from functions.platform.dynamo import ensure_tables
 
     ensure_tables(settings)
     sender = settings.mail_sender.rsplit("<", 1)[-1].rstrip(">")

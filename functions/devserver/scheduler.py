@@ -92,7 +92,7 @@ def main() -> int:
     from pathlib import Path
 
     from functions.catalog import FUNCTIONS
-    from functions.taskforge import mailer
+    from functions.platform import mailer
 
     from .gateway import mount
 

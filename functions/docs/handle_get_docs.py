@@ -15,8 +15,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.settings import Settings
+from functions.platform.api import api_handler, create_api
+from functions.platform.settings import Settings
 
 DOCUMENT_URL = "/api/openapi.json"
 

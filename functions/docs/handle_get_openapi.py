@@ -1,7 +1,7 @@
 """GET /api/openapi.json: the merged OpenAPI document of the whole API.
 
 Serves the committed functions/docs/openapi.json, read once at import: no database,
-no building at runtime (building imports every handler; see functions.taskforge.openapi).
+no building at runtime (building imports every handler; see tools.openapi).
 """
 
 from pathlib import Path
@@ -9,8 +9,8 @@ from pathlib import Path
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.settings import Settings
+from functions.platform.api import api_handler, create_api
+from functions.platform.settings import Settings
 
 DOCUMENT = (Path(__file__).resolve().parent / "openapi.json").read_text(encoding="utf-8")
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from functions.taskforge import calendar_feed
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.db import Connection, Database
-from functions.taskforge.settings import Settings
+from functions.domain.feeds import calendar_feed
+from functions.platform.api import api_handler, create_api
+from functions.platform.db import Connection, Database
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

@@ -2,11 +2,12 @@
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, calendar_feed
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.profile_models import CalendarFeed
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.auth.profile_models import CalendarFeed
+from functions.domain.feeds import calendar_feed
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="calendar")

@@ -5,7 +5,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge.http import create_resolver
+from functions.platform.http import create_resolver
 
 logger = Logger(service="health")
 app = create_resolver()

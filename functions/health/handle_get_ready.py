@@ -7,11 +7,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel
 
-from functions.taskforge.cache import Cache
-from functions.taskforge.db import Database
-from functions.taskforge.health import dependency_checks, is_ready
-from functions.taskforge.http import create_resolver, problem_response
-from functions.taskforge.settings import Settings
+from functions.platform.cache import Cache
+from functions.platform.db import Database
+from functions.platform.health import dependency_checks, is_ready
+from functions.platform.http import create_resolver, problem_response
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

@@ -7,10 +7,11 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
-from functions.taskforge import dispatch, mailer, webhooks
-from functions.taskforge.db import Database
-from functions.taskforge.dynamo import DeliveryLedger
-from functions.taskforge.settings import Settings
+from functions.domain.reminders import dispatch
+from functions.platform import mailer, webhooks
+from functions.platform.db import Database
+from functions.platform.dynamo import DeliveryLedger
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

@@ -2,11 +2,13 @@
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, reminders, tasks
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
-from functions.taskforge.task_models import Reminder, ReminderList
+from functions.domain.auth import auth
+from functions.domain.reminders import reminders
+from functions.domain.reminders.models import Reminder, ReminderList
+from functions.domain.tasks import tasks
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="reminders")

@@ -6,9 +6,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
-from functions.taskforge import digests, mailer
-from functions.taskforge.db import Database
-from functions.taskforge.settings import Settings
+from functions.domain.reminders import digests
+from functions.platform import mailer
+from functions.platform.db import Database
+from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)

@@ -3,10 +3,12 @@
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from functions.taskforge import auth, tags, tasks
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.tags import tags
+from functions.domain.tasks import tasks
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="tags")

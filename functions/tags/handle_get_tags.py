@@ -5,11 +5,12 @@ from typing import Annotated
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from functions.taskforge import auth, tags
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.collab_models import Tag, TagList
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.tags import tags
+from functions.domain.tags.models import Tag, TagList
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="tags")

@@ -10,13 +10,15 @@ from typing import Annotated
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from functions.taskforge import auth, tasks, workspaces
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.db import Connection
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.errors import Unprocessable
-from functions.taskforge.settings import Settings
-from functions.taskforge.task_models import Instant, SortField, SortOrder, Task, TaskPage
+from functions.domain.auth import auth
+from functions.domain.tasks import tasks
+from functions.domain.tasks.models import Instant, SortField, SortOrder, Task, TaskPage
+from functions.domain.workspaces import workspaces
+from functions.platform.api import api_handler, create_api
+from functions.platform.db import Connection
+from functions.platform.dependencies import Dependencies
+from functions.platform.errors import Unprocessable
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="tasks")

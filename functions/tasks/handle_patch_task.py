@@ -7,11 +7,12 @@ next occurrence.
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from functions.taskforge import auth, tasks
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
-from functions.taskforge.task_models import Task, TaskPatch
+from functions.domain.auth import auth
+from functions.domain.tasks import tasks
+from functions.domain.tasks.models import Task, TaskPatch
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="tasks")

@@ -3,13 +3,14 @@
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from functions.taskforge import auth, tasks
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.idempotency import PostgresPersistenceLayer
-from functions.taskforge.idempotent_writes import StoredResponse, run_once
-from functions.taskforge.settings import Settings
-from functions.taskforge.task_models import Task, TaskBatch, TaskList
+from functions.domain.auth import auth
+from functions.domain.tasks import tasks
+from functions.domain.tasks.models import Task, TaskBatch, TaskList
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.idempotency import PostgresPersistenceLayer
+from functions.platform.idempotent_writes import StoredResponse, run_once
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 persistence = PostgresPersistenceLayer(deps.database)

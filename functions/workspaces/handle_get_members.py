@@ -5,11 +5,13 @@ Any member may look; owners also see the invitations that are still open.
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, tasks, workspaces
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.collab_models import Member, MemberList, PendingInvitation
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.tasks import tasks
+from functions.domain.workspaces import workspaces
+from functions.domain.workspaces.models import Member, MemberList, PendingInvitation
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="workspaces")

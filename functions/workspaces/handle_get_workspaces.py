@@ -2,11 +2,12 @@
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, workspaces
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.collab_models import Workspace, WorkspaceList
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.workspaces import workspaces
+from functions.domain.workspaces.models import Workspace, WorkspaceList
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="workspaces")

@@ -5,11 +5,13 @@ A workspace always keeps an owner: the last one cannot step down (409).
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, tasks, workspaces
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.collab_models import Member, MemberPatch
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.tasks import tasks
+from functions.domain.workspaces import workspaces
+from functions.domain.workspaces.models import Member, MemberPatch
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="workspaces")

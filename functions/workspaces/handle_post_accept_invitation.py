@@ -9,13 +9,14 @@ by an owner.
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from functions.taskforge import auth, workspaces
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.collab_models import Workspace
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.errors import NotFound
-from functions.taskforge.http import problem_response
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.workspaces import workspaces
+from functions.domain.workspaces.models import Workspace
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.errors import NotFound
+from functions.platform.http import problem_response
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="workspaces")

@@ -7,11 +7,13 @@ the link is also e-mailed to the invited address; a failure to mail it fails not
 
 from aws_lambda_powertools import Logger
 
-from functions.taskforge import auth, invitation_mail, tasks, workspaces
-from functions.taskforge.api import api_handler, create_api
-from functions.taskforge.collab_models import Invitation, InvitationCreate
-from functions.taskforge.dependencies import Dependencies
-from functions.taskforge.settings import Settings
+from functions.domain.auth import auth
+from functions.domain.tasks import tasks
+from functions.domain.workspaces import invitation_mail, workspaces
+from functions.domain.workspaces.models import Invitation, InvitationCreate
+from functions.platform.api import api_handler, create_api
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
 logger = Logger(service="workspaces")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from psycopg import errors
 
-from functions.taskforge.db import Database
-from functions.taskforge.errors import ServiceUnavailable
-from functions.taskforge.settings import Settings
+from functions.platform.db import Database
+from functions.platform.errors import ServiceUnavailable
+from functions.platform.settings import Settings
 from tests.support.processes import free_port
 
 

@@ -5,7 +5,7 @@ import threading
 import psycopg
 import pytest
 
-from functions.taskforge.migrate import MigrationError, apply_migrations, discover
+from functions.platform.migrate import MigrationError, apply_migrations, discover
 
 
 def test_a_fresh_database_gets_every_migration_once(empty_database_url):

@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from functions.taskforge import migrate
-from functions.taskforge.migrate import apply_migrations, ensure_application_role
+from functions.platform import migrate
+from functions.platform.migrate import apply_migrations, ensure_application_role
 from tests.conftest import ADMIN_URL
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from functions.taskforge import webhooks
-from functions.taskforge.webhooks import WebhookError
+from functions.platform import webhooks
+from functions.platform.webhooks import WebhookError
 
 SECRET = "receiver-shared-secret"
 

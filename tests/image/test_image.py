@@ -37,7 +37,7 @@ ENGINE = shutil.which(os.environ.get("CONTAINER_ENGINE", "")) or shutil.which("p
 
 READY_HANDLER = "functions.health.handle_get_ready.handler"
 REGISTER_HANDLER = "functions.auth.handle_post_register.handler"
-MIGRATE_COMMAND = ("python", "-m", "functions.taskforge.migrate")
+MIGRATE_COMMAND = ("python", "-m", "functions.platform.migrate")
 START_TIMEOUT = 60.0
 STOP_GRACE_SECONDS = 30  # Kubernetes' default terminationGracePeriodSeconds
 PROMPT_STOP_SECONDS = 10.0

@@ -134,7 +134,7 @@ def ignored(path: str) -> bool:
 
 
 @pytest.mark.parametrize("path", ["requirements.txt", "functions/runtime/app.py", "functions/catalog.py",
-                                  "functions/taskforge/migrations/0001_baseline.sql"])
+                                  "functions/platform/migrations/0001_baseline.sql"])
 def test_the_build_context_holds_what_the_image_needs(path: str) -> None:
     assert not ignored(path)
 

@@ -210,7 +210,7 @@ def test_the_migration_job_runs_the_migrations_with_the_same_image_and_guard_rai
     job = named(docs, "Job", render.MIGRATION)
     (container,) = pod_spec(job)["containers"]
     service = knative_services(docs)[0]
-    assert container["command"] == ["python", "-m", "functions.taskforge.migrate"]
+    assert container["command"] == ["python", "-m", "functions.platform.migrate"]
     assert container["image"] == pod_spec(service)["containers"][0]["image"] == render.IMAGE
     assert container["securityContext"] == pod_spec(service)["containers"][0]["securityContext"]
     # As the schema's owner, with the functions' credentials to make their role from.

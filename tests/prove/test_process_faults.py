@@ -37,8 +37,9 @@ CLIENTS = 8
 
 def make_user(database_url: str) -> str:
     """A user with a personal workspace, written as registration writes it; returns a valid access token."""
-    from functions.taskforge import accounts, workspaces
-    from functions.taskforge.tokens import TokenSigner
+    from functions.domain.auth import accounts
+    from functions.domain.workspaces import workspaces
+    from functions.platform.tokens import TokenSigner
 
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
         user = accounts.create_user(conn, f"faults-{uuid.uuid4().hex[:10]}@example.com", "not-a-real-hash", None)

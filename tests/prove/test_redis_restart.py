@@ -34,7 +34,7 @@ CLIENTS = 4
 RECOVERY_FACTOR = 3.0
 RECOVERY_SLACK = 0.05  # seconds
 # After a failed Redis call each function leaves Redis alone this long in that worker process
-# (the circuit breaker in functions/taskforge/cache.py). The outage lasts until requests
+# (the circuit breaker in functions/platform/cache.py). The outage lasts until requests
 # have been answered well past two of these: every breaker has tried Redis again and failed.
 BREAKER_SECONDS = 2.0
 

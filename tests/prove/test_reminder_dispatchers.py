@@ -59,10 +59,10 @@ import requests
 from psycopg.rows import dict_row
 
 from functions.catalog import by_name
+from functions.domain.reminders.dispatch import delivery_id
+from functions.platform.dynamo import ensure_tables, ledger_model
+from functions.platform.settings import Settings
 from functions.runtime.cloudevents import PING_TYPE
-from functions.taskforge.dispatch import delivery_id
-from functions.taskforge.dynamo import ensure_tables, ledger_model
-from functions.taskforge.settings import Settings
 from tests.prove.stack import poll
 from tests.support.processes import READINESS_PATH, REPO_ROOT, free_port, stop, wait_until_ready
 

@@ -10,8 +10,8 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from functions.taskforge import recurrence
-from functions.taskforge.errors import Unprocessable
+from functions.domain.tasks import recurrence
+from functions.platform.errors import Unprocessable
 
 START = datetime(2026, 1, 31, 9, 0)
 
@@ -106,7 +106,7 @@ def test_a_walk_gives_up_at_its_bound_in_periods(monkeypatch):
 
 
 def test_a_walk_past_its_deadline_is_a_retryable_503(monkeypatch):
-    from functions.taskforge.errors import ServiceUnavailable
+    from functions.platform.errors import ServiceUnavailable
 
     monkeypatch.setattr(recurrence, "MAX_SECONDS", -1.0)  # already past the deadline
     with pytest.raises(ServiceUnavailable):

@@ -11,9 +11,9 @@ import socket
 
 import pytest
 
-from functions.taskforge import webhooks
-from functions.taskforge.errors import Unprocessable
-from functions.taskforge.webhooks import WebhookError
+from functions.platform import webhooks
+from functions.platform.errors import Unprocessable
+from functions.platform.webhooks import WebhookError
 
 PUBLIC = "93.184.215.14"
 PUBLIC_V6 = "2606:2800:21f:cb07:6820:80da:af6b:8b2c"
@@ -110,7 +110,7 @@ def test_public_https_urls_are_accepted(dns, url):
     ],
 )
 def test_internal_addresses_are_refused_with_one_answer_and_logged_in_detail(dns, caplog, url, address, reason):
-    with caplog.at_level("WARNING", logger="functions.taskforge.webhooks"), \
+    with caplog.at_level("WARNING", logger="functions.platform.webhooks"), \
             pytest.raises(Unprocessable) as refused:
         webhooks.validate_url(url, allow_private=False)
 

@@ -59,7 +59,7 @@ def test_the_feed_pages_and_respects_membership(make_account, relay):
 
 def test_every_outbox_event_type_has_a_trigger():
     from functions.catalog import EVENT_TYPES, by_name
-    from functions.taskforge import outbox
+    from functions.domain.activity import outbox
 
     kinds = ("created", "updated", "completed", "reopened", "deleted", "skipped")
     assert {outbox.EVENT_TYPE_PREFIX + kind for kind in kinds} == set(EVENT_TYPES)

@@ -107,7 +107,7 @@ class Mailbox:
 
 @pytest.fixture
 def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
-    from functions.taskforge import mailer
+    from functions.platform import mailer
 
     mailer.keep_copies_in(tmp_path / "mail")
     try:

@@ -10,7 +10,7 @@ import uuid
 import jwt
 import pytest
 
-from functions.taskforge.settings import Settings
+from functions.platform.settings import Settings
 from tests.functional.api.conftest import PASSWORD
 from tests.support.keys import ed25519_pem
 from tests.support.wsgi_client import WsgiClient
@@ -294,7 +294,7 @@ def _b64(data: dict) -> str:
 def _forgeries(account) -> dict[str, str]:
     import os
 
-    from functions.taskforge.settings import Settings
+    from functions.platform.settings import Settings
 
     settings = Settings.from_env(os.environ)
     now = int(time.time())
@@ -331,7 +331,7 @@ def test_an_hs256_token_signed_with_the_public_key_is_refused(client, make_accou
     import hmac
     import os
 
-    from functions.taskforge.settings import Settings
+    from functions.platform.settings import Settings
 
     account = make_account()
     public_pem = Settings.from_env(os.environ).jwt_public_key.encode()

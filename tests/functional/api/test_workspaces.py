@@ -228,7 +228,7 @@ def test_a_name_cannot_break_the_invitation_e_mail_into_lines(make_account, mail
 
 
 def test_an_invitation_the_mail_service_refuses_is_still_made(make_account, mailbox, monkeypatch):
-    from functions.taskforge import mailer
+    from functions.platform import mailer
 
     def broken(*args, **kwargs):
         raise ConnectionError("SES is unreachable")
@@ -247,7 +247,7 @@ def test_an_invitation_the_mail_service_refuses_is_still_made(make_account, mail
 
 
 def test_an_owner_sends_at_most_twenty_invitations_an_hour(make_account, mailbox):
-    from functions.taskforge.workspaces import INVITATIONS_PER_HOUR
+    from functions.domain.workspaces.workspaces import INVITATIONS_PER_HOUR
 
     owner = make_account()
     workspace = owner.client.post("/api/workspaces", json={"name": "Newsletter"}).json()

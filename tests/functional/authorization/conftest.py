@@ -38,9 +38,9 @@ def run_settings() -> RunSettings:
 
 
 def reset_rate_limits(user_ids: list[str]) -> None:
-    from functions.taskforge.cache import Cache
-    from functions.taskforge.ratelimit import Counters
-    from functions.taskforge.settings import Settings
+    from functions.platform.cache import Cache
+    from functions.platform.ratelimit import Counters
+    from functions.platform.settings import Settings
 
     counters = Counters(Cache(Settings.from_env()), None)
     for user_id in user_ids:

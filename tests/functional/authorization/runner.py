@@ -94,7 +94,7 @@ class Runner:
         self.recent: deque[str] = deque(maxlen=15)
         # Login failures count per address too: this run's own, so other tests' count apart.
         self.forwarded_for = f"10.{os.getpid() % 250}.{int(time.time()) % 250}.{id(self) % 250}"
-        from functions.taskforge.tokens import TokenSigner
+        from functions.platform.tokens import TokenSigner
 
         self._foreign = TokenSigner(ed25519_pem()[0], "taskforge", "taskforge-api")
         self._own = TokenSigner(os.environ["JWT_PRIVATE_KEY"], "taskforge", "taskforge-api")

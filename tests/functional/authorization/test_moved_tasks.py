@@ -58,10 +58,10 @@ def test_a_moved_task_does_not_take_the_tags_of_its_old_workspace_along(
 
 def test_a_reminder_does_not_reach_someone_who_can_no_longer_see_its_task(
         make_account: Callable[..., Account]) -> None:
-    from functions.taskforge import dispatch
-    from functions.taskforge.db import Database
-    from functions.taskforge.dynamo import DeliveryLedger
-    from functions.taskforge.settings import Settings
+    from functions.domain.reminders import dispatch
+    from functions.platform.db import Database
+    from functions.platform.dynamo import DeliveryLedger
+    from functions.platform.settings import Settings
 
     # Given: an editor of A and A's owner, each with a reminder on one of A's tasks
     owner, editor = make_account(), make_account()

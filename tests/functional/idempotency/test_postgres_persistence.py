@@ -17,9 +17,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
-from functions.taskforge.db import Database
-from functions.taskforge.idempotency import PostgresPersistenceLayer, purge_expired
-from functions.taskforge.settings import Settings
+from functions.platform.db import Database
+from functions.platform.idempotency import PostgresPersistenceLayer, purge_expired
+from functions.platform.settings import Settings
 
 WAIT = 10  # seconds any synchronisation may take before the test fails
 NO_DEADLINE = "register_lambda_context"  # what Powertools warns when it cannot know the deadline

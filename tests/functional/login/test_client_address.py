@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from functions.taskforge.auth import client_address
-from functions.taskforge.settings import Settings
+from functions.domain.auth.auth import client_address
+from functions.platform.settings import Settings
 
 VIEWER = "203.0.113.7"
 CLOUDFRONT = "130.176.1.20"  # a CloudFront edge address, as the ALB appends it

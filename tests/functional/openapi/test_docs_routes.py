@@ -8,7 +8,7 @@ import json
 import re
 from html.parser import HTMLParser
 
-from functions.taskforge import openapi
+from tools import openapi
 
 
 class _Page(HTMLParser):

@@ -10,11 +10,11 @@ import pytest
 import schemathesis
 
 from functions.catalog import FUNCTIONS
-from functions.taskforge import openapi
+from tools import openapi
 
 REPO = Path(__file__).resolve().parents[3]
 STALE = "functions/docs/openapi.json is out of date with the handlers; run `make openapi` " \
-        "(python -m functions.taskforge.openapi --write) and commit the result"
+        "(python -m tools.openapi --write) and commit the result"
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_check_fails_with_one_line_when_the_file_is_stale(tmp_path, monkeypatch,
 
 def test_no_function_imports_the_builder():
     """Building imports every handler; a handler importing the builder would import them all."""
-    builder = "functions.taskforge.openapi"
+    builder = "tools.openapi"
     offenders = []
     for source in (REPO / "functions").rglob("*.py"):
         package = list(source.relative_to(REPO).with_suffix("").parts[:-1])

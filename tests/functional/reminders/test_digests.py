@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from functions.taskforge import digests
-from functions.taskforge.db import Database
-from functions.taskforge.settings import Settings
+from functions.domain.reminders import digests
+from functions.platform.db import Database
+from functions.platform.settings import Settings
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_a_digest_that_cannot_be_put_together_is_quarantined_and_the_others_go(d
 
 
 def test_a_released_user_gets_their_digest_again(database):
-    from functions.taskforge import quarantine
+    from functions.domain.reminders import quarantine
 
     stranded = _user(database, "UTC", 1)
     database.transaction(lambda conn: conn.execute("UPDATE users SET timezone = 'Mars/Olympus' WHERE email = %s",

@@ -13,10 +13,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from functions.taskforge import dispatch, mailer, schedules
-from functions.taskforge.db import Database
-from functions.taskforge.dynamo import DeliveryLedger, ensure_tables
-from functions.taskforge.settings import Settings
+from functions.domain.reminders import dispatch, schedules
+from functions.platform import mailer
+from functions.platform.db import Database
+from functions.platform.dynamo import DeliveryLedger, ensure_tables
+from functions.platform.settings import Settings
 
 
 @pytest.fixture
@@ -296,7 +297,7 @@ def test_a_statement_that_fails_for_one_reminder_undoes_that_reminder_only(setti
 
 
 def test_a_released_reminder_is_scheduled_again_and_delivered(settings, database):
-    from functions.taskforge import quarantine
+    from functions.domain.reminders import quarantine
 
     [reminder] = _seed(database, 1)
     user = "(SELECT user_id FROM reminders WHERE id = %s)"

@@ -27,7 +27,7 @@ CLIENT_TIMEOUT = 5.0
 
 def access_token(user_id: str, token_version: int = 0) -> str:
     """A valid access token, signed with the key the test process gave every handler."""
-    from functions.taskforge.tokens import TokenSigner
+    from functions.platform.tokens import TokenSigner
 
     signer = TokenSigner(os.environ["JWT_PRIVATE_KEY"], "taskforge", "taskforge-api")
     token, _ = signer.issue(user_id, "access", token_version, 900)

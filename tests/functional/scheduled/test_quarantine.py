@@ -1,11 +1,11 @@
 """What an operator does with a quarantined row: list it, and release it once the cause is
-fixed (python -m functions.taskforge.quarantine)."""
+fixed (python -m functions.domain.reminders.quarantine)."""
 
 from __future__ import annotations
 
 import psycopg
 
-from functions.taskforge import quarantine
+from functions.domain.reminders import quarantine
 
 
 def test_a_released_event_is_published_with_its_own_id_and_recorded_once(make_account, relay, broker_answers,

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import psycopg
 import pytest
 
-from functions.taskforge import verification
+from functions.domain.auth import verification
 from tests.support.wsgi_client import WsgiClient
 
 
@@ -161,7 +161,7 @@ def test_a_few_links_an_hour_then_429_with_retry_after(make_account, mailbox):
 
 def test_the_limit_holds_without_redis(make_account, mailbox, monkeypatch):
     from functions.auth import handle_post_verification
-    from functions.taskforge.dependencies import Dependencies
+    from functions.platform.dependencies import Dependencies
 
     without_redis = handle_post_verification.deps.settings.model_copy(update={"redis_url": None})
     monkeypatch.setattr(handle_post_verification, "deps", Dependencies.from_settings(without_redis))
@@ -180,7 +180,7 @@ def test_the_limit_counts_the_last_hour_only(make_account, mailbox, api_database
 
 
 def test_registration_succeeds_when_the_mail_cannot_be_sent(client, mailbox, monkeypatch, caplog, api_database):
-    from functions.taskforge import mailer
+    from functions.platform import mailer
 
     def broken(*args, **kwargs):
         raise ConnectionError("SES is unreachable")
@@ -203,7 +203,7 @@ def test_registration_succeeds_when_the_mail_cannot_be_sent(client, mailbox, mon
 
 
 def test_asking_again_while_mail_is_down_is_a_503(make_account, mailbox, monkeypatch):
-    from functions.taskforge import mailer
+    from functions.platform import mailer
 
     account = make_account(verified=False)
 

@@ -11,8 +11,8 @@ import pytest
 from aws_cdk.assertions import Match
 
 from cdk.components import database
-from functions.taskforge import dynamo
-from functions.taskforge.settings import Settings
+from functions.platform import dynamo
+from functions.platform.settings import Settings
 from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 from tests.infrastructure.manifests import render
 
@@ -38,7 +38,7 @@ def _keys(schema: list[dict[str, str]]) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_each_table_has_the_key_schema_of_its_pynamodb_model(synthesized: Synthesized, environment: str,
                                                              name: str) -> None:
-    # Given the model functions/taskforge/dynamo.py reads and writes
+    # Given the model functions/platform/dynamo.py reads and writes
     expected = MODELS[name]._get_schema()
     # When the stack defines the table of the same name
     table = _table(synthesized, environment, name)

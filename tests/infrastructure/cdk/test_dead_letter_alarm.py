@@ -6,7 +6,7 @@ import pytest
 
 from cdk.components.observability import DEAD_LETTERS, NAMESPACE
 from functions.catalog import FUNCTIONS
-from functions.taskforge import dead_letters
+from functions.domain.activity import dead_letters
 from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
 

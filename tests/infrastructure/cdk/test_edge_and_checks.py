@@ -158,6 +158,6 @@ def test_every_acknowledgement_carries_its_reason(synthesized: Synthesized) -> N
 
 
 def test_the_alarms_read_the_namespace_the_functions_write() -> None:
-    from functions.taskforge import api
+    from functions.platform import api
 
     assert api.METRICS_NAMESPACE == NAMESPACE

@@ -7,8 +7,8 @@ import pytest
 from cdk.components.observability import NAMESPACE
 from functions.activity.handle_relay_outbox import OPERATION as RELAY
 from functions.catalog import FUNCTIONS
-from functions.taskforge.digests import OPERATION as DIGESTS
-from functions.taskforge.dispatch import OPERATION as DISPATCHER
+from functions.domain.reminders.digests import OPERATION as DIGESTS
+from functions.domain.reminders.dispatch import OPERATION as DISPATCHER
 from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
 

@@ -1,0 +1,1 @@
+"""The product's rules, one package per area of functions/<area>/; imports the platform, never a handler."""

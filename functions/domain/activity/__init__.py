@@ -1,0 +1,1 @@
+"""The activity area's logic and its request and response bodies."""

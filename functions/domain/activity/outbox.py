@@ -1,0 +1,49 @@
+"""The transactional outbox: a task event is written in the same transaction as the
+change it describes, so it exists exactly when the change does. A relay publishes
+the rows as CloudEvents; the broker being down only delays them. An event the broker
+will never take is quarantined with the reason, and the events after it go on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from functions.platform.db import Connection
+
+EVENT_TYPE_PREFIX = "dev.taskforge.task."
+EVENT_SOURCE = "/taskforge/tasks"
+
+
+def record(conn: Connection, kind: str, task: dict[str, Any], actor_id: str, changes: list[str] | None = None) -> None:
+    data = {"task_id": task["id"], "title": task["title"], "workspace_id": task["workspace_id"],
+            "due_date": task["due_date"].isoformat() if task.get("due_date") else None}
+    if changes:
+        data["changes"] = sorted(changes)
+    conn.execute(
+        "INSERT INTO outbox (type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s)",
+        (EVENT_TYPE_PREFIX + kind, task["workspace_id"], task["id"], actor_id, json.dumps(data)),
+    )
+
+
+def claim(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """The oldest unpublished events, locked for this transaction; others skip them."""
+    return conn.execute(
+        "SELECT id, event_id::text AS event_id, type, workspace_id::text AS workspace_id, task_id::text AS task_id,"
+        " actor_id::text AS actor_id, data, created_at, attempts FROM outbox"
+        " WHERE published_at IS NULL AND quarantined_at IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+        (limit,),
+    ).fetchall()
+
+
+def mark_published(conn: Connection, ids: list[int]) -> None:
+    conn.execute("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(%s)", (ids,))
+
+
+def mark_failed(conn: Connection, event_id: int, error: str) -> None:
+    conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = %s WHERE id = %s", (error, event_id))
+
+
+def quarantine(conn: Connection, event_id: int, error: str) -> None:
+    """Sets an event aside: the relay passes over it until an operator releases it."""
+    conn.execute("UPDATE outbox SET quarantined_at = clock_timestamp(), last_error = %s WHERE id = %s",
+                 (error, event_id))

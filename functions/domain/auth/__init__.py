@@ -1,0 +1,1 @@
+"""The auth area's logic and its request and response bodies."""

@@ -1,0 +1,98 @@
+"""SQL for the account aggregate: users and their refresh tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from psycopg import errors
+
+from functions.platform.db import Connection
+from functions.platform.errors import Conflict
+
+
+def create_user(conn: Connection, email: str, password_hash: str, display_name: str | None) -> dict[str, Any]:
+    try:
+        with conn.transaction():  # a savepoint: the unique violation must not poison the caller's transaction
+            row = conn.execute(
+                "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s)"
+                " RETURNING id::text AS id, email::text AS email, display_name, token_version, created_at,"
+                " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified",
+                (email, password_hash, display_name),
+            ).fetchone()
+    except errors.UniqueViolation:
+        raise Conflict("an account with this e-mail address already exists") from None
+    assert row is not None
+    return row
+
+
+def find_credentials(conn: Connection, email: str) -> dict[str, Any] | None:
+    return conn.execute(
+        "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"
+        " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified, password_hash"
+        " FROM users WHERE email = %s",
+        (email,),
+    ).fetchone()
+
+
+def folded_email(conn: Connection, email: str) -> str:
+    """`email` as the users.email column compares it: citext lowers with the database's own
+    rules, which can differ from Python's (U+0130 'İ' becomes 'i' under C.UTF-8, 'i̇' in Python)."""
+    row = conn.execute("SELECT lower(%s::citext) AS folded", (email,)).fetchone()
+    assert row is not None
+    return str(row["folded"])
+
+
+def get_user(conn: Connection, user_id: str) -> dict[str, Any] | None:
+    return conn.execute(
+        "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"
+        " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified, password_hash"
+        " FROM users WHERE id = %s FOR UPDATE",
+        (user_id,),
+    ).fetchone()
+
+
+def token_version(conn: Connection, user_id: str) -> int | None:
+    row = conn.execute("SELECT token_version FROM users WHERE id = %s", (user_id,)).fetchone()
+    return None if row is None else int(row["token_version"])
+
+
+def update_password_hash(conn: Connection, user_id: str, password_hash: str) -> None:
+    conn.execute("UPDATE users SET password_hash = %s, updated_at = now() WHERE id = %s", (password_hash, user_id))
+
+
+def revoke_everything(conn: Connection, user_id: str) -> int:
+    """Bumps the token version (kills access tokens) and revokes every refresh token."""
+    row = conn.execute(
+        "UPDATE users SET token_version = token_version + 1, updated_at = now() WHERE id = %s RETURNING token_version",
+        (user_id,),
+    ).fetchone()
+    conn.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = %s AND revoked_at IS NULL", (user_id,))
+    assert row is not None
+    return int(row["token_version"])
+
+
+def record_refresh_token(conn: Connection, token_id: str, family_id: str, user_id: str,
+                         expires_at: datetime) -> None:
+    conn.execute(
+        "INSERT INTO refresh_tokens (id, family_id, user_id, expires_at) VALUES (%s, %s, %s, %s)",
+        (token_id, family_id, user_id, expires_at),
+    )
+
+
+def claim_refresh_token(conn: Connection, token_id: str) -> dict[str, Any] | None:
+    """Locks the token's row; the caller decides whether it may be used."""
+    return conn.execute(
+        "SELECT id::text AS id, family_id::text AS family_id, user_id::text AS user_id, used_at, revoked_at,"
+        " expires_at FROM refresh_tokens WHERE id = %s FOR UPDATE",
+        (token_id,),
+    ).fetchone()
+
+
+def mark_used(conn: Connection, token_id: str) -> None:
+    conn.execute("UPDATE refresh_tokens SET used_at = now() WHERE id = %s", (token_id,))
+
+
+def revoke_family(conn: Connection, family_id: str) -> None:
+    conn.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = %s AND revoked_at IS NULL",
+                 (family_id,))

@@ -1,0 +1,1 @@
+"""The checklists area's logic and its request and response bodies."""

@@ -1,0 +1,1 @@
+"""The feeds area's logic and its request and response bodies."""

@@ -1,0 +1,1 @@
+"""The reminders area's logic and its request and response bodies."""

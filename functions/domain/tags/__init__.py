@@ -1,0 +1,1 @@
+"""The tags area's logic and its request and response bodies."""

@@ -1,0 +1,1 @@
+"""The tasks area's logic and its request and response bodies."""

@@ -1,0 +1,1 @@
+"""The workspaces area's logic and its request and response bodies."""

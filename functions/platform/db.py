@@ -1,0 +1,121 @@
+"""PostgreSQL access: one lazily opened psycopg pool per process, explicit SQL above it.
+
+The pool opens on first use, not at import, so a cold start pays nothing for it and
+a forked worker never inherits a parent's sockets. `transaction()` is the one way
+handlers write: it retries serialization failures and deadlocks, and turns an
+unreachable database into ServiceUnavailable (503 + Retry-After).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import errors
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from functions.platform.errors import ServiceUnavailable
+from functions.platform.settings import Settings
+
+T = TypeVar("T")
+Connection = psycopg.Connection[dict[str, Any]]
+
+_RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
+_UNAVAILABLE = (PoolTimeout, psycopg.OperationalError)
+
+
+_SHARED: dict[tuple[object, ...], Database] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+class DatabaseNotConfigured(RuntimeError):
+    pass
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._pool: ConnectionPool[Connection] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Database:
+        """The process's Database for these settings: functions hosted side by side (the
+        local stack, the tests) share one pool instead of holding one each."""
+        key = (settings.database_url, settings.database_pool_max, settings.database_statement_timeout_ms,
+               settings.database_connect_timeout_seconds)
+        with _SHARED_LOCK:
+            if key not in _SHARED:
+                _SHARED[key] = cls(settings)
+            return _SHARED[key]
+
+    @property
+    def configured(self) -> bool:
+        return self._settings.database_url is not None
+
+    def pool(self) -> ConnectionPool[Connection]:
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = self._open_pool()
+        return self._pool
+
+    @contextmanager
+    def connection(self, timeout: float | None = None) -> Iterator[Connection]:
+        with self.pool().connection(timeout=timeout) as conn:
+            yield conn
+
+    def transaction(self, work: Callable[[Connection], T], attempts: int = 4) -> T:
+        """Runs `work` in one transaction; all of it commits or none of it does."""
+        for attempt in range(1, attempts + 1):
+            try:
+                timeout = self._settings.database_connect_timeout_seconds
+                with self.connection(timeout=timeout) as conn, conn.transaction():
+                    return work(conn)
+            except _RETRYABLE:
+                if attempt == attempts:
+                    raise ServiceUnavailable("the database is busy; retry shortly", retry_after_seconds=1) from None
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not security
+            except errors.QueryCanceled:
+                raise ServiceUnavailable("the database took too long; retry shortly", retry_after_seconds=1) from None
+            except _UNAVAILABLE:
+                raise ServiceUnavailable() from None
+        raise AssertionError("unreachable")
+
+    def ping(self, timeout: float) -> None:
+        """Raises when the database cannot answer `SELECT 1` within `timeout` seconds."""
+        with self.connection(timeout=timeout) as conn:
+            conn.execute("SELECT 1")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    def _open_pool(self) -> ConnectionPool[Connection]:
+        settings = self._settings
+        if settings.database_url is None:
+            raise DatabaseNotConfigured("DATABASE_URL is not set")
+        return ConnectionPool(
+            settings.database_url,
+            connection_class=psycopg.Connection[dict[str, Any]],
+            min_size=1,
+            max_size=settings.database_pool_max,
+            kwargs={
+                "connect_timeout": max(1, round(settings.database_connect_timeout_seconds)),
+                "row_factory": dict_row,
+                "options": f"-c statement_timeout={settings.database_statement_timeout_ms}",
+            },
+            # A connection broken by a database restart is replaced at checkout,
+            # not handed to a request.
+            check=ConnectionPool.check_connection,
+            open=True,
+            name="taskforge",
+        )

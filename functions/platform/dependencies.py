@@ -1,0 +1,67 @@
+"""What an authenticated API function needs, built once from settings at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import ALBResolver
+from pydantic import BaseModel
+
+from functions.domain.auth import auth
+from functions.platform.cache import Cache
+from functions.platform.db import Connection, Database
+from functions.platform.errors import RateLimited
+from functions.platform.ratelimit import Counters, MemoryCounters
+from functions.platform.settings import Settings
+from functions.platform.tokens import Claims, TokenVerifier
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    settings: Settings
+    database: Database
+    cache: Cache
+    verifier: TokenVerifier
+    counters: Counters
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Dependencies:
+        cache = Cache(settings)
+        # Without Redis the API limit counts in this process: weaker (each process counts
+        # alone), never gone, and every such count emits a RateLimitFallback metric.
+        return cls(settings, Database.for_settings(settings), cache, auth.verifier_from(settings),
+                   Counters(cache, MemoryCounters(), operation="api-rate-limit"))
+
+    def caller(self, app: ALBResolver) -> Claims:
+        """The verified access token of this request, within the caller's rate limit.
+
+        The token's version is checked against the database inside the request's
+        transaction (auth.ensure_current), so revocation takes effect at once.
+        """
+        claims = app.context.get("claims") or auth.access_claims(
+            self.verifier, app.current_event.headers.get("authorization"))
+        counted = self.counters.add(f"api:{claims.user_id}", 60)
+        if counted is not None and counted[0] > self.settings.api_rate_limit_per_minute:
+            raise RateLimited("too many requests; slow down", retry_after_seconds=counted[1])
+        return claims
+
+    def cached(self, conn: Connection, scope: str, kind: str, parameters: dict[str, Any], model: type[M],
+               compute: Callable[[], M], ttl_seconds: int | None = None) -> M:
+        """compute(), or its answer cached under the scope's current generation.
+
+        Call it after the caller's access to `scope` has been checked.
+        """
+        row = conn.execute("SELECT cache_generation FROM workspaces WHERE id = %s", (scope,)).fetchone()
+        key = self.cache.key(scope, int(row["cache_generation"]), kind, parameters) if row else None
+        if key is not None:
+            hit = self.cache.get_json(key)
+            if hit is not None:
+                return model.model_validate(hit)
+        value = compute()
+        if key is not None:
+            self.cache.set_json(key, value.model_dump(mode="json"), ttl_seconds)
+        return value

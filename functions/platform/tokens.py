@@ -1,0 +1,100 @@
+"""Access and refresh tokens: EdDSA-signed JWTs with the algorithm pinned on decode.
+
+Only the functions that issue tokens (login, refresh) are given the private key;
+every other function verifies with the public key alone. Besides access and refresh
+tokens, login issues device tokens: proof that this browser logged in to the account
+before (see auth.py), bound to the password it logged in with.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jwt
+
+from functions.platform.errors import Unauthorized
+
+ALGORITHM = "EdDSA"
+_REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "ver", "jti"]
+
+TokenType = Literal["access", "refresh", "device"]
+
+
+@dataclass(frozen=True)
+class Claims:
+    user_id: str
+    token_type: TokenType
+    token_version: int
+    token_id: str
+    family_id: str | None
+    expires_at: int
+    binding: str | None = None  # device tokens: what they are bound to (auth.credential_binding)
+
+
+class TokenSigner:
+    def __init__(self, private_key_pem: str, issuer: str, audience: str) -> None:
+        self._key = private_key_pem
+        self._issuer = issuer
+        self._audience = audience
+
+    def issue(self, user_id: str, token_type: TokenType, token_version: int, ttl_seconds: int,
+              family_id: str | None = None, token_id: str | None = None,
+              binding: str | None = None) -> tuple[str, Claims]:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": user_id,
+            "iat": now,
+            "exp": now + ttl_seconds,
+            "typ": token_type,
+            "ver": token_version,
+            "jti": token_id or str(uuid.uuid4()),
+        }
+        if family_id:
+            claims["fam"] = family_id
+        if binding:
+            claims["bnd"] = binding
+        token = jwt.encode(claims, self._key, algorithm=ALGORITHM)
+        return token, _to_claims(claims)
+
+
+class TokenVerifier:
+    def __init__(self, public_key_pem: str, issuer: str, audience: str) -> None:
+        self._key = public_key_pem
+        self._issuer = issuer
+        self._audience = audience
+
+    def verify(self, token: str, expected_type: TokenType) -> Claims:
+        try:
+            payload = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],  # pinned: never "none", never HS256 with the public key
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": _REQUIRED_CLAIMS},
+                leeway=5,
+            )
+        except jwt.PyJWTError:
+            raise Unauthorized("the token is invalid or expired") from None
+        if payload.get("typ") != expected_type:
+            raise Unauthorized(f"an {expected_type} token is required")
+        if not isinstance(payload.get("ver"), int) or not isinstance(payload.get("sub"), str):
+            raise Unauthorized("the token is malformed")
+        return _to_claims(payload)
+
+
+def _to_claims(payload: dict[str, Any]) -> Claims:
+    return Claims(
+        user_id=payload["sub"],
+        token_type=payload["typ"],
+        token_version=payload["ver"],
+        token_id=payload["jti"],
+        family_id=payload.get("fam"),
+        expires_at=payload["exp"],
+        binding=payload.get("bnd"),
+    )

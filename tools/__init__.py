@@ -1,0 +1,1 @@
+"""Build tools that run from a checkout; none of this is in the image."""
