@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { makeTask, problem } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
-import { getTask } from "../tasks/api";
-import type { ChecklistItem } from "../tasks/types";
+import { api as client } from "../../api/client";
+import { rememberEtag } from "../../api/etags";
 import type { Task } from "../../types/task";
+import type { ChecklistItem } from "./api";
 import { Checklist } from "./Checklist";
 
 /** A checklist endpoint over `items`, with a task whose version grows with every change. */
@@ -53,10 +54,18 @@ function checklistServer(task: Task, initial: string[]) {
   return { patches, state, texts: () => items.map((item) => item.text) };
 }
 
+/** What the detail page does: read the task, keeping its ETag for the next conditional change. */
+async function readTask(id: string): Promise<Task> {
+  const response = await client.get<Task>(`/tasks/${id}`);
+  rememberEtag(id, response.headers.etag);
+  return response.data;
+}
+
 async function renderChecklist(task: Task) {
-  await getTask(task.id); // as the detail page does: the task and its ETag
-  let latest = task;
-  renderRoute(<Checklist task={task} onTaskChange={(next) => (latest = next)} />);
+  let latest = await readTask(task.id);
+  renderRoute(<Checklist taskId={task.id} reloadTask={async () => {
+    latest = await readTask(task.id);
+  }} />);
   await screen.findByRole("list", { name: "Checklist items" }).catch(() => undefined);
   return () => latest;
 }

@@ -5,18 +5,19 @@ import { notifyError, notifyInfo } from "../../components/notify";
 import {
   addChecklistItem,
   deleteChecklistItem,
-  getTask,
   listChecklist,
   moveChecklistItem,
   updateChecklistItem,
-} from "../tasks/api";
-import type { ChecklistItem } from "../tasks/types";
-import type { Task } from "../../types/task";
+  type ChecklistItem,
+} from "./api";
 
 interface ChecklistProps {
-  task: Task;
-  /** The task after a checklist change (new progress, new version and ETag). */
-  onTaskChange: (task: Task) => void;
+  taskId: string;
+  /**
+   * Every checklist change moves the task to a new version: this reads the task again (its new
+   * progress, and the ETag the next move is conditional on). Awaited before the next change is sent.
+   */
+  reloadTask: () => Promise<void>;
   readOnly?: boolean;
 }
 
@@ -28,9 +29,8 @@ export function moved<T>(items: T[], from: number, to: number): T[] {
   return next;
 }
 
-export function Checklist({ task, onTaskChange, readOnly = false }: ChecklistProps) {
+export function Checklist({ taskId, reloadTask, readOnly = false }: ChecklistProps) {
   const id = useId().replace(/:/g, "");
-  const taskId = task.id;
   const [items, setItems] = useState<ChecklistItem[] | null>(null);
   const [text, setText] = useState("");
   const [adding, setAdding] = useState(false);
@@ -66,14 +66,13 @@ export function Checklist({ task, onTaskChange, readOnly = false }: ChecklistPro
     return () => controller.abort();
   }, [load]);
 
-  // Every checklist change moves the task to a new version: read it again for the new ETag and progress.
   const refreshTask = useCallback(async () => {
     try {
-      onTaskChange(await getTask(taskId));
+      await reloadTask();
     } catch (error) {
       notifyError(error);
     }
-  }, [taskId, onTaskChange]);
+  }, [reloadTask]);
 
   useEffect(() => {
     if (!focusAfterMove.current) return;

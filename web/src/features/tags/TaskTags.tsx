@@ -2,9 +2,8 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import axios from "axios";
 import { fieldErrors } from "../../api/problem";
 import { notifyError } from "../../components/notify";
-import { attachTag, createTag, detachTag, listTags } from "../tasks/api";
-import type { Tag } from "../tasks/types";
 import type { Task } from "../../types/task";
+import { attachTag, createTag, detachTag, listTags, type Tag } from "./api";
 import { TagBadge, textOn } from "../../components/TagBadge";
 
 interface TaskTagsProps {

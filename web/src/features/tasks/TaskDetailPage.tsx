@@ -206,7 +206,7 @@ export function TaskDetailPage() {
         </div>
       )}
       <TaskTags task={task} onChange={replaceTask} readOnly={!canEdit} />
-      <Checklist task={task} onTaskChange={replaceTask} readOnly={!canEdit} />
+      <Checklist taskId={task.id} reloadTask={async () => replaceTask(await getTask(task.id))} readOnly={!canEdit} />
       <Reminders task={task} />
       <section className="card mt-3" aria-labelledby="task-activity-heading">
         <div className="card-body">

@@ -2,7 +2,8 @@ import { useState } from "react";
 import { useDebouncedCallback } from "../../components/useDebouncedCallback";
 import { DEFAULT_FILTERS, hasActiveFilters } from "./query";
 import { textOn } from "../../components/TagBadge";
-import type { SortField, SortOrder, Tag, TaskFilterValues } from "./types";
+import type { TagRef } from "../../types/task";
+import type { SortField, SortOrder, TaskFilterValues } from "./types";
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
@@ -10,7 +11,7 @@ interface TaskFiltersProps {
   value: TaskFilterValues;
   onChange: (next: TaskFilterValues) => void;
   /** The workspace's tags, offered as filters. */
-  tags?: Tag[];
+  tags?: TagRef[];
 }
 
 export function TaskFilters({ value, onChange, tags = [] }: TaskFiltersProps) {

@@ -4,14 +4,16 @@ import { useSearchParams } from "react-router";
 import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
-import { getTask, listTags } from "./api";
+import { getTask } from "./api";
+import { listTags } from "../tags/api";
 import { filtersFromSearch, filtersToSearch, hasActiveFilters } from "./query";
 import { TaskFilters } from "./TaskFilters";
 import { TaskForm } from "./TaskForm";
 import { TaskList } from "./TaskList";
 import { TaskStats } from "./TaskStats";
 import type { Task } from "../../types/task";
-import type { Tag, TaskFilterValues, TaskInput } from "./types";
+import type { TaskFilterValues, TaskInput } from "./types";
+import type { Tag } from "../tags/api";
 import { useTaskList } from "./useTaskList";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 

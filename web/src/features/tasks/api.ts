@@ -1,7 +1,7 @@
 import { api } from "../../api/client";
 import { forgetEtag, ifMatch, rememberEtag } from "../../api/etags";
 import type { Task } from "../../types/task";
-import type { ChecklistItem, Tag, TaskInput, TaskPage, TaskPatch } from "./types";
+import type { TaskInput, TaskPage, TaskPatch } from "./types";
 
 function newIdempotencyKey(): string {
   if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
@@ -42,68 +42,6 @@ export async function deleteTask(id: string): Promise<void> {
 }
 
 const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
-
-// Tags ----------------------------------------------------------------------------
-
-export async function listTags(workspaceId?: string | null, signal?: AbortSignal): Promise<Tag[]> {
-  const { data } = await api.get<{ items: Tag[] }>("/tags", {
-    params: workspaceId ? { workspace_id: workspaceId } : {},
-    signal,
-  });
-  return data.items;
-}
-
-export async function createTag(input: { name: string; color: string; workspace_id?: string | null }): Promise<Tag> {
-  const { data } = await api.post<Tag>("/tags", input);
-  return data;
-}
-
-export async function attachTag(taskId: string, tagId: string): Promise<Task> {
-  const response = await api.put<Task>(`${taskPath(taskId)}/tags/${encodeURIComponent(tagId)}`);
-  rememberEtag(response.data.id, response.headers.etag);
-  return response.data;
-}
-
-export async function detachTag(taskId: string, tagId: string): Promise<Task> {
-  const response = await api.delete<Task>(`${taskPath(taskId)}/tags/${encodeURIComponent(tagId)}`);
-  rememberEtag(response.data.id, response.headers.etag);
-  return response.data;
-}
-
-// Checklist -----------------------------------------------------------------------
-
-export async function listChecklist(taskId: string, signal?: AbortSignal): Promise<ChecklistItem[]> {
-  const { data } = await api.get<{ items: ChecklistItem[] }>(`${taskPath(taskId)}/checklist`, { signal });
-  return [...data.items].sort((a, b) => a.position - b.position);
-}
-
-export async function addChecklistItem(taskId: string, text: string): Promise<ChecklistItem> {
-  const { data } = await api.post<ChecklistItem>(`${taskPath(taskId)}/checklist`, { text });
-  return data;
-}
-
-export async function updateChecklistItem(
-  taskId: string,
-  itemId: string,
-  patch: Partial<Pick<ChecklistItem, "done" | "text">>,
-): Promise<ChecklistItem> {
-  const { data } = await api.patch<ChecklistItem>(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`, patch);
-  return data;
-}
-
-/** Moves an item; conditional on the task's ETag, so a reorder made elsewhere meanwhile is refused (412). */
-export async function moveChecklistItem(taskId: string, itemId: string, position: number): Promise<ChecklistItem> {
-  const { data } = await api.patch<ChecklistItem>(
-    `${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`,
-    { position },
-    { headers: ifMatch(taskId) },
-  );
-  return data;
-}
-
-export async function deleteChecklistItem(taskId: string, itemId: string): Promise<void> {
-  await api.delete(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`);
-}
 
 /** A recurring task moves on to its next occurrence. */
 export async function skipOccurrence(id: string): Promise<Task> {

@@ -1,15 +1,4 @@
-import type { Priority, TagRef, Task } from "../../types/task";
-
-export interface Tag extends TagRef {
-  workspace_id: string;
-}
-
-export interface ChecklistItem {
-  id: string;
-  text: string;
-  done: boolean;
-  position: number;
-}
+import type { Priority, Task } from "../../types/task";
 
 export interface TaskPage {
   items: Task[];

@@ -1,0 +1,44 @@
+import { api } from "../../api/client";
+import { ifMatch } from "../../api/etags";
+
+export interface ChecklistItem {
+  id: string;
+  text: string;
+  done: boolean;
+  position: number;
+}
+
+const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
+
+export async function listChecklist(taskId: string, signal?: AbortSignal): Promise<ChecklistItem[]> {
+  const { data } = await api.get<{ items: ChecklistItem[] }>(`${taskPath(taskId)}/checklist`, { signal });
+  return [...data.items].sort((a, b) => a.position - b.position);
+}
+
+export async function addChecklistItem(taskId: string, text: string): Promise<ChecklistItem> {
+  const { data } = await api.post<ChecklistItem>(`${taskPath(taskId)}/checklist`, { text });
+  return data;
+}
+
+export async function updateChecklistItem(
+  taskId: string,
+  itemId: string,
+  patch: Partial<Pick<ChecklistItem, "done" | "text">>,
+): Promise<ChecklistItem> {
+  const { data } = await api.patch<ChecklistItem>(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`, patch);
+  return data;
+}
+
+/** Moves an item; conditional on the task's ETag, so a reorder made elsewhere meanwhile is refused (412). */
+export async function moveChecklistItem(taskId: string, itemId: string, position: number): Promise<ChecklistItem> {
+  const { data } = await api.patch<ChecklistItem>(
+    `${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`,
+    { position },
+    { headers: ifMatch(taskId) },
+  );
+  return data;
+}
+
+export async function deleteChecklistItem(taskId: string, itemId: string): Promise<void> {
+  await api.delete(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`);
+}
