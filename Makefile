@@ -44,6 +44,7 @@ PYTEST_ARGS ?= -n 2
 lint: $(STAMP) $(WEB_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	cd web && npm run lint
 
 ## audit: supply-chain scans: bandit, pip-audit, npm audit --omit=dev (AUDIT_OFFLINE=1: bandit alone)

@@ -14,14 +14,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from functions.domain.auth import auth
 from functions.domain.auth.models import LoginRequest, TokenPair
 from functions.domain.auth.sessions import session_response
+from functions.platform import tokens
 from functions.platform.api import api_handler, create_api
 from functions.platform.db import Database
 from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)
-signer = auth.signer_from(settings)
-verifier = auth.verifier_from(settings)
+signer = tokens.signer_from(settings)
+verifier = tokens.verifier_from(settings)
 logger = Logger(service="auth")
 app = create_api(settings)
 

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.auth.sessions import cleared_cookie, require_own_page
+from functions.platform import tokens
 from functions.platform.api import api_handler, create_api
 from functions.platform.db import Database
 from functions.platform.errors import Unauthorized
@@ -18,7 +19,7 @@ from functions.platform.settings import Settings
 
 settings = Settings.from_env()
 database = Database.for_settings(settings)
-verifier = auth.verifier_from(settings)
+verifier = tokens.verifier_from(settings)
 logger = Logger(service="auth")
 app = create_api(settings)
 
@@ -28,7 +29,7 @@ def post_logout() -> Response[None]:
     headers = app.current_event.headers
     refresh_token = read_cookie(headers.get("cookie"), auth.REFRESH_COOKIE)
     try:
-        claims = auth.access_claims(verifier, headers.get("authorization"))
+        claims = tokens.access_claims(verifier, headers.get("authorization"))
     except Unauthorized:
         # An expired access token must not stop a logout: the refresh cookie names the caller.
         if not refresh_token:

@@ -17,11 +17,10 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from functions.domain.auth.auth import access_claims
 from functions.platform.errors import DomainError
 from functions.platform.http import PROBLEM_JSON, problem_response
 from functions.platform.settings import Settings
-from functions.platform.tokens import TokenVerifier
+from functions.platform.tokens import TokenVerifier, access_claims
 
 METRICS_NAMESPACE = "TaskForge"
 

@@ -9,13 +9,12 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.event_handler import ALBResolver
 from pydantic import BaseModel
 
-from functions.domain.auth import auth
 from functions.platform.cache import Cache
 from functions.platform.db import Connection, Database
 from functions.platform.errors import RateLimited
 from functions.platform.ratelimit import Counters, MemoryCounters
 from functions.platform.settings import Settings
-from functions.platform.tokens import Claims, TokenVerifier
+from functions.platform.tokens import Claims, TokenVerifier, access_claims, verifier_from
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -33,7 +32,7 @@ class Dependencies:
         cache = Cache(settings)
         # Without Redis the API limit counts in this process: weaker (each process counts
         # alone), never gone, and every such count emits a RateLimitFallback metric.
-        return cls(settings, Database.for_settings(settings), cache, auth.verifier_from(settings),
+        return cls(settings, Database.for_settings(settings), cache, verifier_from(settings),
                    Counters(cache, MemoryCounters(), operation="api-rate-limit"))
 
     def caller(self, app: ALBResolver) -> Claims:
@@ -42,7 +41,7 @@ class Dependencies:
         The token's version is checked against the database inside the request's
         transaction (auth.ensure_current), so revocation takes effect at once.
         """
-        claims = app.context.get("claims") or auth.access_claims(
+        claims = app.context.get("claims") or access_claims(
             self.verifier, app.current_event.headers.get("authorization"))
         counted = self.counters.add(f"api:{claims.user_id}", 60)
         if counted is not None and counted[0] > self.settings.api_rate_limit_per_minute:

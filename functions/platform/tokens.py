@@ -16,6 +16,7 @@ from typing import Any, Literal
 import jwt
 
 from functions.platform.errors import Unauthorized
+from functions.platform.settings import Settings
 
 ALGORITHM = "EdDSA"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "ver", "jti"]
@@ -98,3 +99,23 @@ def _to_claims(payload: dict[str, Any]) -> Claims:
         expires_at=payload["exp"],
         binding=payload.get("bnd"),
     )
+
+
+def signer_from(settings: Settings) -> TokenSigner:
+    if not settings.jwt_private_key:
+        raise RuntimeError("JWT_PRIVATE_KEY is required by the functions that issue tokens")
+    return TokenSigner(settings.jwt_private_key, settings.jwt_issuer, settings.jwt_audience)
+
+
+def verifier_from(settings: Settings) -> TokenVerifier:
+    if not settings.jwt_public_key:
+        raise RuntimeError("JWT_PUBLIC_KEY is required to verify tokens")
+    return TokenVerifier(settings.jwt_public_key, settings.jwt_issuer, settings.jwt_audience)
+
+
+def access_claims(verifier: TokenVerifier, authorization: str | None) -> Claims:
+    """Verifies the bearer token's signature and claims; the database check follows in the transaction."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized()
+    return verifier.verify(token.strip(), "access")

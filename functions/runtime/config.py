@@ -60,9 +60,10 @@ class RuntimeConfig:
             raise ConfigError(
                 f"EVENT_FORMAT={event_format!r} is not one of {', '.join(EVENT_FORMATS)}"
             )
-        default_name, default_routes = _catalog_entry(handler_path) or (handler_path.rsplit(".", 2)[-2], "")
-        function_name = env.get("FUNCTION_NAME") or default_name
-        routes_text = env.get("ROUTES", default_routes)
+        # Both come from the deployment (the rendered manifests, the local stack): the runtime
+        # hosts any handler and knows nothing of the one it serves.
+        function_name = env.get("FUNCTION_NAME") or handler_path.rsplit(".", 2)[-2]
+        routes_text = env.get("ROUTES", "")
         try:
             routes = parse_routes(routes_text) if routes_text else ()
         except ValueError as exc:
@@ -83,16 +84,6 @@ class RuntimeConfig:
             account_id=env.get("AWS_ACCOUNT_ID", "000000000000"),
             routes=routes,
         )
-
-
-def _catalog_entry(handler_path: str) -> tuple[str, str] | None:
-    """Name and routes of one of our own functions; other handlers bring ROUTES."""
-    if not handler_path.startswith("functions."):
-        return None
-    from functions import catalog  # plain data; imports no handler
-
-    function = catalog.by_handler(handler_path)
-    return (function.name, ", ".join(function.routes)) if function else None
 
 
 def load_handler(handler_path: str) -> Handler:

@@ -72,18 +72,6 @@ class _LoginBuckets:
     released: list[Bucket]  # after the right password: the attempt no longer counts
 
 
-def signer_from(settings: Settings) -> TokenSigner:
-    if not settings.jwt_private_key:
-        raise RuntimeError("JWT_PRIVATE_KEY is required by the functions that issue tokens")
-    return TokenSigner(settings.jwt_private_key, settings.jwt_issuer, settings.jwt_audience)
-
-
-def verifier_from(settings: Settings) -> TokenVerifier:
-    if not settings.jwt_public_key:
-        raise RuntimeError("JWT_PUBLIC_KEY is required to verify tokens")
-    return TokenVerifier(settings.jwt_public_key, settings.jwt_issuer, settings.jwt_audience)
-
-
 def register(database: Database, email: str, password: str, display_name: str | None) -> dict[str, Any]:
     password_hash = hash_password(password)  # before the transaction: hashing is slow on purpose
 
@@ -201,14 +189,6 @@ def change_password(database: Database, user_id: str, current_password: str, new
                                webhook_removed=profiles.remove_webhook(conn, user_id))
 
     return database.transaction(change)
-
-
-def access_claims(verifier: TokenVerifier, authorization: str | None) -> Claims:
-    """Verifies the bearer token's signature and claims; the database check follows in the transaction."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized()
-    return verifier.verify(token.strip(), "access")
 
 
 def ensure_current(conn: Connection, claims: Claims) -> str:

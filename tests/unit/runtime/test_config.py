@@ -175,28 +175,29 @@ class TestLoadHandler:
             load_handler("tests.unit.runtime.handler_module.NOT_CALLABLE")
 
 
-class TestCatalogDefaults:
-    @pytest.fixture(autouse=True)
-    def catalog_entry(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        entry = catalog.Function(name="list-tasks", handler="functions.tasks.handle_list_tasks.handler",
-                                 routes=("GET /tasks", "GET /tasks/{task_id}"))
-        monkeypatch.setattr(catalog, "by_handler", lambda handler: entry if handler == entry.handler else None)
+class TestDeploymentSetsNameAndRoutes:
+    """The runtime hosts any handler: name and routes come from the environment, never from
+    the product's catalog (the rendered manifests and the local stack set both)."""
 
-    def test_our_function_takes_name_and_routes_from_the_catalog(self) -> None:
-        config = RuntimeConfig.from_env({"HANDLER": "functions.tasks.handle_list_tasks.handler"})
+    HANDLER = "functions.tasks.handle_list_tasks.handler"
+
+    def test_name_and_routes_come_from_the_environment(self) -> None:
+        config = RuntimeConfig.from_env({"HANDLER": self.HANDLER, "FUNCTION_NAME": "list-tasks",
+                                         "ROUTES": "GET /tasks, GET /tasks/{task_id}"})
 
         assert config.function_name == "list-tasks"
         assert [route.key for route in config.routes] == ["GET /tasks", "GET /tasks/{task_id}"]
 
-    def test_variables_override_the_catalog(self) -> None:
-        config = RuntimeConfig.from_env({"HANDLER": "functions.tasks.handle_list_tasks.handler",
-                                         "FUNCTION_NAME": "renamed", "ROUTES": "POST /other"})
+    def test_without_them_the_name_derives_from_the_module_and_no_route_is_assumed(self) -> None:
+        config = RuntimeConfig.from_env({"HANDLER": self.HANDLER})
 
-        assert config.function_name == "renamed"
-        assert [route.key for route in config.routes] == ["POST /other"]
-
-    def test_a_function_missing_from_the_catalog_derives_its_name(self) -> None:
-        config = RuntimeConfig.from_env({"HANDLER": "functions.tasks.handle_unlisted.handler"})
-
-        assert config.function_name == "handle_unlisted"
+        assert config.function_name == "handle_list_tasks"
         assert config.routes == ()
+
+    def test_the_catalog_is_not_consulted(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def refuse(_: str) -> None:
+            raise AssertionError("the runtime read the catalog")
+
+        monkeypatch.setattr(catalog, "by_handler", refuse)
+
+        assert RuntimeConfig.from_env({"HANDLER": "functions.tasks.handle_get_tasks.handler"}).routes == ()
