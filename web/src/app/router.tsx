@@ -25,10 +25,10 @@ export const routes = [
       {
         element: <RequireAuth />,
         children: [
-          { index: true, lazy: () => import("../features/tasks/TasksPage").then((m) => ({ Component: m.TasksPage })) },
+          { index: true, lazy: () => import("./pages/TasksPage").then((m) => ({ Component: m.TasksPage })) },
           {
             path: "tasks/:taskId",
-            lazy: () => import("../features/tasks/TaskDetailPage").then((m) => ({ Component: m.TaskDetailPage })),
+            lazy: () => import("./pages/TaskDetailPage").then((m) => ({ Component: m.TaskDetailPage })),
           },
           { path: "stats", lazy: () => import("../features/stats/StatsPage").then((m) => ({ Component: m.StatsPage })) },
           {
@@ -41,7 +41,7 @@ export const routes = [
           },
           {
             path: "invitations/:token",
-            lazy: () => import("../features/workspaces/InvitationPage").then((m) => ({ Component: m.InvitationPage })),
+            lazy: () => import("./pages/InvitationPage").then((m) => ({ Component: m.InvitationPage })),
           },
           {
             path: "activity",

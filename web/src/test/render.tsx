@@ -1,5 +1,5 @@
 import { render } from "@testing-library/react";
-import type { ReactElement } from "react";
+import { StrictMode, type ReactElement } from "react";
 import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
 import { ToastContainer } from "react-toastify/unstyled";
 
@@ -15,17 +15,21 @@ export function renderRoute(element: ReactElement, { path = "/", at = "/", extra
   return { ...result, router };
 }
 
-/** The whole app (auth, routes, layout) at `at`, as a visitor would open it. */
-export async function renderApp(at: string) {
+/**
+ * The whole app (auth, routes, layout) at `at`, as a visitor would open it; `strict` wraps it
+ * in <StrictMode>, where React runs effects twice.
+ */
+export async function renderApp(at: string, { strict = false } = {}) {
   const { AuthProvider } = await import("../lib/session/AuthProvider");
   const { routes } = await import("../app/router");
   const router = createMemoryRouter(routes, { initialEntries: [at] });
-  const result = render(
+  const app = (
     <AuthProvider>
       <RouterProvider router={router} />
       <ToastContainer />
-    </AuthProvider>,
+    </AuthProvider>
   );
+  const result = render(strict ? <StrictMode>{app}</StrictMode> : app);
   return { ...result, router };
 }
 

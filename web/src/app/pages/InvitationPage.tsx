@@ -3,10 +3,10 @@ import { Link, useNavigate, useParams } from "react-router";
 import { errorMessage, httpStatus } from "../../api/problem";
 import { notifySuccess } from "../../components/notify";
 import { usePageTitle } from "../../components/usePageTitle";
+import { isEmailUnverified, needsVerification } from "../../features/verification/api";
+import { ResendVerification } from "../../features/verification/ResendVerification";
+import { acceptInvitation } from "../../features/workspaces/api";
 import { useAuth } from "../../lib/session/AuthProvider";
-import { isEmailUnverified, needsVerification } from "../verification/api";
-import { ResendVerification } from "../verification/ResendVerification";
-import { acceptInvitation } from "./api";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 
 const WHY: Record<number, string> = {
@@ -17,6 +17,7 @@ const WHY: Record<number, string> = {
 // 410 says itself why (revoked, expired, or its sender is no longer an owner); this when it does not.
 const GONE = "This invitation can no longer be used. Ask for a new one.";
 
+/** Joining a workspace (the workspaces feature) needs a verified address (the verification feature). */
 export function InvitationPage() {
   usePageTitle("Invitation");
   const { token = "" } = useParams();

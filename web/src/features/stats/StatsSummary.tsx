@@ -1,12 +1,10 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
-import { getStats, type Stats } from "../stats/api";
-import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
+import { getStats, type Stats } from "./api";
 
-/** The numbers above the list; reloads whenever `revision` changes. */
-export function TaskStats({ revision }: { revision: number }) {
+/** The numbers above the task list; reloads whenever `revision` changes (the tasks changed). */
+export function StatsSummary({ revision, workspaceId }: { revision: number; workspaceId: string | undefined }) {
   const [stats, setStats] = useState<Stats | null>(null);
-  const { workspaceId } = useWorkspaces();
 
   useEffect(() => {
     const controller = new AbortController();

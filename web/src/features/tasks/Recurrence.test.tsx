@@ -3,14 +3,13 @@ import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it, vi } from "vitest";
 import { makeTask, problem } from "../../test/fixtures";
-import { detailSideEndpoints } from "../../test/endpoints";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
-import { TaskDetailPage } from "../tasks/TaskDetailPage";
-import { TaskForm } from "../tasks/TaskForm";
-import type { TaskInput } from "../tasks/types";
 import { rememberAccountTimeZone, forgetAccountTimeZone } from "../../lib/accountTimeZone";
 import { buildRule, describeRule, parseRule } from "./rrule";
+import { TaskDetailView } from "./TaskDetailView";
+import { TaskForm } from "./TaskForm";
+import type { TaskInput } from "./types";
 
 describe("recurrence rules", () => {
   it("round-trips every preset and keeps anything else as a custom rule", () => {
@@ -77,7 +76,6 @@ describe("skipping an occurrence", () => {
   it("posts the skip with If-Match and shows the next due date", async () => {
     const task = makeTask({ title: "Standup", recurrence: "FREQ=DAILY", due_date: "2030-01-15T14:00:00Z" });
     const ifMatch: (string | null)[] = [];
-    detailSideEndpoints(task.id);
     server.use(
       http.get(`/api/tasks/${task.id}`, () => HttpResponse.json(task, { headers: { ETag: '"1"' } })),
       http.post(`/api/tasks/${task.id}/skip`, ({ request }) => {
@@ -85,7 +83,7 @@ describe("skipping an occurrence", () => {
         return HttpResponse.json({ ...task, due_date: "2030-01-16T14:00:00Z", version: 2 }, { headers: { ETag: '"2"' } });
       }),
     );
-    renderRoute(<TaskDetailPage />, { path: "/tasks/:taskId", at: `/tasks/${task.id}` });
+    renderRoute(<TaskDetailView taskId={task.id} />);
     expect(await screen.findByTestId("task-recurrence")).toHaveTextContent("Every day");
     await userEvent.click(screen.getByRole("button", { name: "Skip this occurrence" }));
     expect(await screen.findByText(/Skipped. Next occurrence: .*16/)).toBeInTheDocument();
@@ -95,12 +93,11 @@ describe("skipping an occurrence", () => {
 
   it("offers no skip for a task that does not repeat, and says why a skip failed", async () => {
     const task = makeTask({ recurrence: "FREQ=YEARLY" });
-    detailSideEndpoints(task.id);
     server.use(
       http.get(`/api/tasks/${task.id}`, () => HttpResponse.json(task, { headers: { ETag: '"1"' } })),
       http.post(`/api/tasks/${task.id}/skip`, () => problem(409, "the task has no further occurrence")),
     );
-    renderRoute(<TaskDetailPage />, { path: "/tasks/:taskId", at: `/tasks/${task.id}` });
+    renderRoute(<TaskDetailView taskId={task.id} />);
     await userEvent.click(await screen.findByRole("button", { name: "Skip this occurrence" }));
     expect(await screen.findByText(/Could not skip this occurrence. The task has no further occurrence/)).toBeInTheDocument();
   });

@@ -5,16 +5,13 @@ import { describe, expect, it } from "vitest";
 import { makeTask, problem } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
-import { detailSideEndpoints } from "../../test/endpoints";
-import { TaskDetailPage } from "./TaskDetailPage";
+import { TaskDetailView } from "./TaskDetailView";
 
-
-describe("the task detail page", () => {
+describe("a task's details", () => {
   it("shows the description and the due date in the browser's time zone", async () => {
     const task = makeTask({ title: "Dentist", description: "Bring the card.", due_date: "2030-07-01T14:30:00Z" });
     server.use(http.get(`/api/tasks/${task.id}`, () => HttpResponse.json(task, { headers: { ETag: '"1"' } })));
-    detailSideEndpoints(task.id);
-    renderRoute(<TaskDetailPage />, { path: "/tasks/:taskId", at: `/tasks/${task.id}` });
+    renderRoute(<TaskDetailView taskId={task.id} />);
 
     expect(await screen.findByRole("heading", { name: "Dentist", level: 1 })).toBeInTheDocument();
     expect(screen.getByText("Bring the card.")).toBeInTheDocument();
@@ -27,7 +24,6 @@ describe("the task detail page", () => {
     const task = makeTask({ title: "Original" });
     let version = 1;
     const ifMatch: (string | null)[] = [];
-    detailSideEndpoints(task.id);
     server.use(
       http.get(`/api/tasks/${task.id}`, () =>
         HttpResponse.json({ ...task, title: version === 1 ? "Original" : "Changed elsewhere" }, { headers: { ETag: `"${version}"` } })),
@@ -36,7 +32,7 @@ describe("the task detail page", () => {
         return problem(412, "the task has changed since you read it; reload it and try again");
       }),
     );
-    renderRoute(<TaskDetailPage />, { path: "/tasks/:taskId", at: `/tasks/${task.id}` });
+    renderRoute(<TaskDetailView taskId={task.id} />);
     await userEvent.click(await screen.findByRole("button", { name: "Edit" }));
     await userEvent.type(screen.getByLabelText("Title"), " edited");
     version = 2;

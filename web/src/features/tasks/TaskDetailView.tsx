@@ -1,34 +1,47 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import axios from "axios";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { httpStatus } from "../../api/problem";
-import { notifyError } from "../../components/notify";
+import { notifyError, notifySuccess } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
-import { getTask, skipOccurrence, updateTask } from "./api";
-import { describeRule } from "../recurrence/rrule";
-import { notifySuccess } from "../../components/notify";
 import { browserTimeZone, formatFull } from "../../lib/dates";
-import { scheduleDelete } from "./pendingDeletes";
-import { TaskForm } from "./TaskForm";
-import { TaskTags } from "../tags/TaskTags";
-import { Checklist } from "../checklist/Checklist";
-import { Reminders } from "../reminders/Reminders";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
-import { ActivityFeed } from "../activity/ActivityFeed";
 import type { Task } from "../../types/task";
+import { getTask, skipOccurrence, updateTask } from "./api";
+import { scheduleDelete } from "./pendingDeletes";
+import { describeRule } from "./rrule";
+import { TaskForm } from "./TaskForm";
 import { isOverdue, priorityBadge, priorityLabel, type TaskInput } from "./types";
+
+/** What the sections below a task get from it. */
+export interface TaskSectionProps {
+  task: Task;
+  /** Viewers see the task without the controls that change it. */
+  canEdit: boolean;
+  /** Shows the task as a section's call answered it. */
+  replaceTask: (task: Task) => void;
+  /** Reads the task again, for a change that gave it a new version without answering with it. */
+  reloadTask: () => Promise<void>;
+}
+
+interface TaskDetailViewProps {
+  taskId: string;
+  /** What the page shows below the task; other features' sections, put together by the page. */
+  sections?: (props: TaskSectionProps) => ReactNode;
+}
 
 type State = { kind: "loading" } | { kind: "missing" } | { kind: "failed" } | { kind: "ready"; task: Task };
 
-export function TaskDetailPage() {
-  const { taskId = "" } = useParams();
+/** One task: its fields, and the controls to complete, edit, skip or delete it. */
+export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
   const navigate = useNavigate();
   const [state, setState] = useState<State>({ kind: "loading" });
   const [editing, setEditing] = useState(false);
   const [toggling, setToggling] = useState(false);
   const { roleIn } = useWorkspaces();
   const replaceTask = useCallback((next: Task) => setState({ kind: "ready", task: next }), []);
+  const reloadTask = useCallback(async () => replaceTask(await getTask(taskId)), [taskId, replaceTask]);
   usePageTitle(state.kind === "ready" ? state.task.title : "Task");
 
   const load = useCallback(
@@ -205,15 +218,7 @@ export function TaskDetailPage() {
           )}
         </div>
       )}
-      <TaskTags task={task} onChange={replaceTask} readOnly={!canEdit} />
-      <Checklist taskId={task.id} reloadTask={async () => replaceTask(await getTask(task.id))} readOnly={!canEdit} />
-      <Reminders task={task} />
-      <section className="card mt-3" aria-labelledby="task-activity-heading">
-        <div className="card-body">
-          <h2 id="task-activity-heading" className="h5">Activity</h2>
-          <ActivityFeed key={task.id} scope={{ taskId: task.id }} label="Activity of this task" />
-        </div>
-      </section>
+      {sections?.({ task, canEdit, replaceTask, reloadTask })}
     </article>
   );
 }

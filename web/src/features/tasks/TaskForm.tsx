@@ -5,8 +5,8 @@ import { notifyError } from "../../components/notify";
 import { fromLocalInput, toLocalInput } from "../../lib/dates";
 import type { Task } from "../../types/task";
 import { PRIORITIES, type TaskInput } from "./types";
-import { RecurrenceEditor } from "../recurrence/RecurrenceEditor";
-import { buildRule, parseRule, type RecurrenceState } from "../recurrence/rrule";
+import { RecurrenceEditor } from "./RecurrenceEditor";
+import { buildRule, parseRule, type RecurrenceState } from "./rrule";
 import { defaultTimeZone } from "../../lib/accountTimeZone";
 import { length, TITLE_MAX, toInput, validateTask, type TaskFormErrors, type TaskFormValues } from "./validation";
 

@@ -6,15 +6,13 @@ import { makeTask, problem } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
 import { flushPendingDeletes } from "./pendingDeletes";
-import { TasksPage } from "./TasksPage";
+import { TasksView } from "./TasksView";
 import type { Task } from "../../types/task";
 
 const TAGS = [
-  { id: "tag-work", name: "work", color: "#0d6efd", workspace_id: "w" },
-  { id: "tag-home", name: "home", color: "#ffc107", workspace_id: "w" },
+  { id: "tag-work", name: "work", color: "#0d6efd" },
+  { id: "tag-home", name: "home", color: "#ffc107" },
 ];
-
-const EMPTY_STATS = { total: 0, completed: 0, overdue: 0, by_priority: { 1: 0, 2: 0, 3: 0 }, completion_rate: 0 };
 
 /** GET /api/tasks answering from `pages` by cursor, recording every query it was asked. */
 function taskListEndpoint(pages: Record<string, { items: Task[]; next_cursor: string | null }>) {
@@ -25,8 +23,6 @@ function taskListEndpoint(pages: Record<string, { items: Task[]; next_cursor: st
       queries.push(params);
       return HttpResponse.json(pages[params.get("cursor") ?? ""] ?? { items: [], next_cursor: null });
     }),
-    http.get("/api/stats", () => HttpResponse.json(EMPTY_STATS)),
-    http.get("/api/tags", () => HttpResponse.json({ items: TAGS })),
   );
   return queries;
 }
@@ -34,7 +30,7 @@ function taskListEndpoint(pages: Record<string, { items: Task[]; next_cursor: st
 describe("the task list", () => {
   it("builds the query from the filters, and searches as you type, debounced", async () => {
     const queries = taskListEndpoint({});
-    renderRoute(<TasksPage />);
+    renderRoute(<TasksView tags={TAGS} />);
     await screen.findByText(/No tasks yet/);
     expect(Object.fromEntries(queries[0])).toEqual({ limit: "20", sort: "created_at", order: "desc" });
 
@@ -66,7 +62,7 @@ describe("the task list", () => {
       checklist_progress: { done: 1, total: 3 },
     });
     const queries = taskListEndpoint({ "": { items: [tagged], next_cursor: null } });
-    const { router } = renderRoute(<TasksPage />);
+    const { router } = renderRoute(<TasksView tags={TAGS} />);
     const row = await screen.findByTestId("task-row");
     expect(within(row).getByText("work")).toBeInTheDocument();
     expect(within(row).getByLabelText("Checklist: 1 of 3 done")).toHaveTextContent("1/3");
@@ -89,7 +85,7 @@ describe("the task list", () => {
       "": { items: first, next_cursor: "page-2" },
       "page-2": { items: second, next_cursor: null },
     });
-    renderRoute(<TasksPage />);
+    renderRoute(<TasksView tags={TAGS} />);
     await screen.findByText("First");
 
     await userEvent.click(screen.getByRole("button", { name: "Load more tasks" }));
@@ -110,7 +106,7 @@ describe("the task list", () => {
         return problem(503, "the database is unavailable; retry shortly", {}, { "Retry-After": "5" });
       }),
     );
-    renderRoute(<TasksPage />);
+    renderRoute(<TasksView tags={TAGS} />);
     const checkbox = await screen.findByRole("checkbox", { name: "Completed: Water the plants" });
 
     await userEvent.click(checkbox);
@@ -131,7 +127,7 @@ describe("the task list", () => {
         return HttpResponse.json({ ...task, completed: true, completed_at: "2030-01-15T11:00:00Z" }, { headers: { ETag: '"2"' } });
       }),
     );
-    renderRoute(<TasksPage />);
+    renderRoute(<TasksView tags={TAGS} />);
     await userEvent.click(await screen.findByRole("checkbox", { name: "Completed: Pay rent" }));
     await waitFor(() => expect(sent).toEqual({ completed: true }));
     expect(screen.getByRole("checkbox", { name: "Completed: Pay rent" })).toBeChecked();
@@ -140,7 +136,7 @@ describe("the task list", () => {
   it("deletes with undo: undo brings the task back and nothing is sent", async () => {
     const task = makeTask({ title: "Call the bank" });
     taskListEndpoint({ "": { items: [task], next_cursor: null } });
-    renderRoute(<TasksPage />);
+    renderRoute(<TasksView tags={TAGS} />);
 
     await userEvent.click(await screen.findByRole("button", { name: "Delete “Call the bank”" }));
     expect(screen.queryByText("Call the bank", { selector: "a" })).not.toBeInTheDocument();
@@ -163,7 +159,7 @@ describe("the task list", () => {
         return problem(404, "no such task");
       }),
     );
-    renderRoute(<TasksPage />);
+    renderRoute(<TasksView tags={TAGS} />);
 
     await userEvent.click(await screen.findByRole("button", { name: "Delete “Delete me”" }));
     await act(() => flushPendingDeletes());
@@ -183,7 +179,7 @@ describe("the task list", () => {
         return HttpResponse.json(makeTask({ ...body }), { status: 201, headers: { ETag: '"1"' } });
       }),
     );
-    renderRoute(<TasksPage />);
+    renderRoute(<TasksView tags={TAGS} />);
     await screen.findByText("Older");
 
     await userEvent.click(screen.getByRole("button", { name: "New task" }));
@@ -206,7 +202,7 @@ describe("the task list", () => {
         return HttpResponse.json({ ...task, ...body }, { headers: { ETag: '"8"' } });
       }),
     );
-    renderRoute(<TasksPage />);
+    renderRoute(<TasksView tags={TAGS} />);
     await userEvent.click(await screen.findByRole("button", { name: "Edit “Draft”" }));
     const title = await screen.findByLabelText("Title");
     await userEvent.clear(title);

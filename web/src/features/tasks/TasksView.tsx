@@ -1,23 +1,27 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
-import axios from "axios";
+import { useCallback, useMemo, useState, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
+import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
+import type { TagRef, Task } from "../../types/task";
 import { getTask } from "./api";
-import { listTags } from "../tags/api";
 import { filtersFromSearch, filtersToSearch, hasActiveFilters } from "./query";
 import { TaskFilters } from "./TaskFilters";
 import { TaskForm } from "./TaskForm";
 import { TaskList } from "./TaskList";
-import { TaskStats } from "./TaskStats";
-import type { Task } from "../../types/task";
 import type { TaskFilterValues, TaskInput } from "./types";
-import type { Tag } from "../tags/api";
 import { useTaskList } from "./useTaskList";
-import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 
-export function TasksPage() {
+interface TasksViewProps {
+  /** The workspace's tags, offered as filters. */
+  tags: TagRef[];
+  /** Shown above the list; `revision` changes whenever the tasks change. */
+  summary?: (revision: number) => ReactNode;
+}
+
+/** The task list of the workspace picked in the navbar: filters in the address, new task, edit in place. */
+export function TasksView({ tags, summary }: TasksViewProps) {
   usePageTitle("Tasks");
   const [search, setSearch] = useSearchParams();
   const filters = useMemo(() => filtersFromSearch(search), [search]);
@@ -25,17 +29,6 @@ export function TasksPage() {
   const list = useTaskList(filters, workspaceId);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Task | null>(null);
-  const [tags, setTags] = useState<Tag[]>([]);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    listTags(workspaceId, controller.signal)
-      .then(setTags)
-      .catch((error: unknown) => {
-        if (!axios.isCancel(error)) notifyError(error, { context: "Could not load the tags." });
-      });
-    return () => controller.abort();
-  }, [workspaceId]);
 
   const setFilters = useCallback(
     (next: TaskFilterValues) => setSearch(filtersToSearch(next), { replace: true }),
@@ -94,7 +87,7 @@ export function TasksPage() {
           <span className="badge text-bg-light border">View only</span>
         )}
       </div>
-      <TaskStats revision={list.revision} />
+      {summary?.(list.revision)}
       {creating && canEdit && (
         <section id="new-task" className="card mb-3" aria-labelledby="new-task-heading">
           <div className="card-body">

@@ -1,11 +1,9 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
-import { StrictMode } from "react";
-import { createMemoryRouter, RouterProvider } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 import { PERSONAL_WORKSPACE, problem, tokenPair } from "../../test/fixtures";
-import { renderFullApp } from "../../test/render";
+import { renderApp, renderFullApp } from "../../test/render";
 import { server } from "../../test/server";
 
 const USER = { id: "u1", email: "new@example.com", display_name: null, created_at: "2030-01-01T00:00:00Z" };
@@ -111,10 +109,7 @@ describe("the verify-email page", () => {
   it("sends the token once even where React runs effects twice", async () => {
     const calls = setUp({ loggedIn: false });
     answerVerifyEmail(calls, () => HttpResponse.json({ email: USER.email, email_verified: true }));
-    const { AuthProvider } = await import("../../lib/session/AuthProvider");
-    const { routes } = await import("../../app/router");
-    const router = createMemoryRouter(routes, { initialEntries: ["/verify-email?token=tok-strict"] });
-    render(<StrictMode><AuthProvider><RouterProvider router={router} /></AuthProvider></StrictMode>);
+    await renderApp("/verify-email?token=tok-strict", { strict: true });
     expect(await screen.findByText(/is verified/)).toBeInTheDocument();
     expect(calls.verifyEmail).toHaveLength(1);
   });
