@@ -208,7 +208,7 @@ def first_problem(environment: Environment) -> tuple[str, str] | None:
     for item in REQUIRED:
         if not getattr(environment, item):
             return item, "missing"
-    checks: list[tuple[str, str, bool, str]] = [
+    checks: list[tuple[str, str | int, bool, str]] = [
         ("account", environment.account, bool(_ACCOUNT.fullmatch(environment.account)),
          "is not a 12-digit AWS account id"),
         ("region", environment.region, bool(_REGION.fullmatch(environment.region)), "is not an AWS region"),

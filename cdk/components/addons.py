@@ -33,6 +33,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from cdk.components.cluster import as_icluster
 from cdk.components.identity import irsa_principal
 from cdk.components.nag import acknowledge, managed_policy
 from cdk.environments import Environment
@@ -106,11 +107,11 @@ class Addons(Construct):
         acknowledge(ebs_role, {
             managed_policy(EBS_CSI_POLICY): "AWS's policy for the driver, scoped by tags to the volumes it creates.",
         })
-        ebs = eks.Addon(self, "EbsCsi", cluster=cluster, addon_name="aws-ebs-csi-driver",
+        ebs = eks.Addon(self, "EbsCsi", cluster=as_icluster(cluster), addon_name="aws-ebs-csi-driver",
                         addon_version=EBS_CSI_VERSION,
                         configuration_values={"defaultStorageClass": {"enabled": True}})
         _use_role(ebs, ebs_role)
-        eks.Addon(self, "MetricsServer", cluster=cluster, addon_name="metrics-server",
+        eks.Addon(self, "MetricsServer", cluster=as_icluster(cluster), addon_name="metrics-server",
                   addon_version=METRICS_SERVER_VERSION)
         self._cloudwatch_observability(environment, cluster)
 
@@ -126,7 +127,7 @@ class Addons(Construct):
             managed_policy(CLOUDWATCH_AGENT_POLICY): "AWS's policy for the CloudWatch agent and Fluent Bit: put log "
                                                      "events and metrics, describe the instances they run on.",
         })
-        addon = eks.Addon(self, "CloudWatchObservability", cluster=cluster,
+        addon = eks.Addon(self, "CloudWatchObservability", cluster=as_icluster(cluster),
                           addon_name="amazon-cloudwatch-observability",
                           addon_version=CLOUDWATCH_OBSERVABILITY_VERSION,
                           configuration_values=OBSERVABILITY_CONFIGURATION)

@@ -21,6 +21,7 @@ from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from cdk.components.cluster import as_icluster
 from cdk.components.identity import irsa_principal
 from cdk.components.nag import acknowledge
 from cdk.environments import Environment
@@ -100,7 +101,7 @@ class Autoscaler(Construct):
                                  "the group carrying this cluster's owned tag.",
         })
         self.chart = eks.HelmChart(
-            self, "Chart", cluster=cluster, chart="cluster-autoscaler", release="cluster-autoscaler",
+            self, "Chart", cluster=as_icluster(cluster), chart="cluster-autoscaler", release="cluster-autoscaler",
             namespace=NAMESPACE, repository=CHARTS, version=CHART_VERSION, wait=True,
             values=chart_values(environment, cluster_name, self.role.role_arn))
 

@@ -6,6 +6,8 @@ charts in mesh.py and secret_sync.py install with `cdk deploy`."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from aws_cdk import CfnElement, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
@@ -137,6 +139,13 @@ class Cluster(Construct):
                                                "security groups whose ARNs no one knows in advance."
                 for resource in ALB_CONTROLLER_RESOURCES
             })
+
+
+def as_icluster(cluster: eks.Cluster) -> eks.ICluster:
+    """The cluster where a construct takes an ICluster (charts, manifests, add-ons). ICluster's
+    kubectlProviderOptions is optional, and Cluster has no such property; the Python bindings make
+    ICluster a protocol in which every property is required, so mypy sees a Cluster as no ICluster."""
+    return cast(eks.ICluster, cluster)
 
 
 def control_plane_log_group(cluster_name: str) -> str:

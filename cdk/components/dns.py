@@ -26,6 +26,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
+from cdk.components.cluster import as_icluster
 from cdk.components.identity import irsa_principal
 from cdk.components.nag import acknowledge
 from cdk.environments import APP, Environment
@@ -93,6 +94,6 @@ class Dns(Construct):
                                  "zones to find its own. Every record read and write names that one zone.",
         })
         self.chart = eks.HelmChart(
-            self, "Chart", cluster=cluster, chart="external-dns", release="external-dns", namespace=NAMESPACE,
-            repository=CHARTS, version=CHART_VERSION, wait=True,
+            self, "Chart", cluster=as_icluster(cluster), chart="external-dns", release="external-dns",
+            namespace=NAMESPACE, repository=CHARTS, version=CHART_VERSION, wait=True,
             values=chart_values(environment, zone.hosted_zone_id, self.role.role_arn))

@@ -19,6 +19,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from cdk.components.access_logs import ALB_PREFIX
+from cdk.components.cluster import as_icluster
 from cdk.environments import Environment
 
 ISTIO_VERSION = "1.27.3"
@@ -73,7 +74,7 @@ class Mesh(Construct):
 
         def chart(construct_id: str, name: str, namespace: str, repository: str, version: str,
                   values: dict[str, Any] | None = None, release: str | None = None) -> eks.HelmChart:
-            return eks.HelmChart(self, construct_id, cluster=cluster, chart=name, release=release or name,
+            return eks.HelmChart(self, construct_id, cluster=as_icluster(cluster), chart=name, release=release or name,
                                  namespace=namespace, repository=repository, version=version, values=values,
                                  wait=True)
 
@@ -87,7 +88,7 @@ class Mesh(Construct):
         gateway.node.add_dependency(istiod)
         operator = chart("KnativeOperator", "knative-operator", "knative-operator", KNATIVE_CHARTS,
                          KNATIVE_OPERATOR_VERSION)
-        knative = eks.KubernetesManifest(self, "Knative", cluster=cluster, manifest=[
+        knative = eks.KubernetesManifest(self, "Knative", cluster=as_icluster(cluster), manifest=[
             _namespace("knative-serving"),
             {"apiVersion": "operator.knative.dev/v1beta1", "kind": "KnativeServing",
              "metadata": {"name": "knative-serving", "namespace": "knative-serving"},
@@ -111,7 +112,7 @@ class Mesh(Construct):
             f"access_logs.s3.prefix={ALB_PREFIX}", "routing.http.drop_invalid_header_fields.enabled=true",
             f"deletion_protection.enabled={str(environment.production).lower()}",
         ])
-        ingress = eks.KubernetesManifest(self, "Ingress", cluster=cluster, manifest=[{
+        ingress = eks.KubernetesManifest(self, "Ingress", cluster=as_icluster(cluster), manifest=[{
             "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
             "metadata": {"name": "taskforge-api", "namespace": ISTIO_NAMESPACE, "annotations": {
                 "alb.ingress.kubernetes.io/scheme": "internet-facing",

@@ -194,7 +194,7 @@ class Observability(Construct):
         )
 
 
-    def _on_any(self, metric: cloudwatch.IMetric, construct_id: str, name: str,
+    def _on_any(self, metric: cloudwatch.Metric | cloudwatch.MathExpression, construct_id: str, name: str,
                 description: str) -> cloudwatch.Alarm:
         """An alarm on any one occurrence in a period: each is something an operator must look at,
         and silence is good."""

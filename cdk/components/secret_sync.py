@@ -14,6 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from cdk.components import secrets as names
+from cdk.components.cluster import as_icluster
 from cdk.environments import NAMESPACE, Environment
 
 VERSION = "0.20.4"
@@ -61,11 +62,12 @@ class SecretSync(Construct):
         account.node.add_dependency(operator_namespace)
         for secret in synced:
             secret.grant_read(account)
-        chart = eks.HelmChart(self, "Operator", cluster=cluster, chart="external-secrets", release="external-secrets",
-                              namespace=OPERATOR_NAMESPACE, repository=CHARTS, version=VERSION, wait=True,
+        chart = eks.HelmChart(self, "Operator", cluster=as_icluster(cluster), chart="external-secrets",
+                              release="external-secrets", namespace=OPERATOR_NAMESPACE, repository=CHARTS,
+                              version=VERSION, wait=True,
                               values={"serviceAccount": {"create": False, "name": account.service_account_name}})
         chart.node.add_dependency(account)
-        resources = eks.KubernetesManifest(self, "Secrets", cluster=cluster, manifest=[
+        resources = eks.KubernetesManifest(self, "Secrets", cluster=as_icluster(cluster), manifest=[
             {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": STORE},
              "spec": {"provider": {"aws": {"service": "SecretsManager", "region": environment.region}}}},
             # Rotation rewrites username and password; the URL is rebuilt from the current pair.
