@@ -4,7 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: dev web web-test test lint audit fuzz fuzz-atheris format bench migrate manifests manifests-check openapi image image-test image-local synth prove clean
+.PHONY: help dev web web-test test lint audit fuzz fuzz-atheris format bench migrate manifests manifests-check openapi image image-test image-local synth prove clean
+
+# Bare `make` lists the targets rather than building the first rule (the virtualenv).
+.DEFAULT_GOAL := help
+
+## help: list the targets below with what each does (bare `make` does this too)
+help:
+	@awk 'match($$0, /^## [A-Za-z0-9_-]+: /) { n++; name[n] = substr($$0, 4, RLENGTH - 5); \
+		text[n] = substr($$0, RLENGTH + 1); if (length(name[n]) > width) width = length(name[n]) } \
+		END { print "make <target>, where <target> is one of:"; \
+		for (i = 1; i <= n; i++) printf "  %-" width "s  %s\n", name[i], text[i] }' $(MAKEFILE_LIST)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -32,6 +42,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) web-test
 
+## web-test: the SPA's Vitest suite, then its Playwright tests against the whole stack (installs Chromium if needed)
 web-test: $(STAMP) web
 	cd web && npm test
 	scripts/ensure-chromium.sh
@@ -51,6 +62,7 @@ lint: $(STAMP) $(WEB_STAMP)
 audit: $(STAMP)
 	scripts/audit.sh
 
+## format: apply ruff's automatic fixes to the Python tree
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
@@ -110,5 +122,6 @@ fuzz-atheris: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python -m functions.platform.migrate
 
+## clean: remove .venv and the Python tools' caches
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
