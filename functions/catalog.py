@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from functions.runtime.routes import Route, parse_route
 
-# The task event types the outbox publishes (kept here as data: the catalog imports no handler).
-EVENT_TYPES = tuple(f"dev.taskforge.task.{kind}" for kind in
-                    ("created", "updated", "completed", "reopened", "deleted", "skipped"))
+# The task events the outbox publishes, named once: the outbox writes them, the activity
+# function subscribes to them, the feed words them (kept here as data: the catalog imports no handler).
+TaskEventKind = Literal["created", "updated", "completed", "reopened", "deleted", "skipped"]
+TASK_EVENT_KINDS: tuple[TaskEventKind, ...] = get_args(TaskEventKind)
+TASK_EVENT_PREFIX = "dev.taskforge.task."
+EVENT_TYPES = tuple(TASK_EVENT_PREFIX + kind for kind in TASK_EVENT_KINDS)
 
 _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
 

@@ -50,7 +50,7 @@ CLOUDWATCH_NAMESPACE = "amazon-cloudwatch"
 CLOUDWATCH_SERVICE_ACCOUNT = "cloudwatch-agent"
 # The groups the add-on writes to, under /aws/containerinsights/<cluster>/.
 CONTAINER_INSIGHTS_GROUPS = ("application", "dataplane", "host", "performance")
-METRICS_NAMESPACE = "TaskForge"  # observability.py NAMESPACE; functions/taskforge/api.py
+METRICS_NAMESPACE = "TaskForge"  # observability.py NAMESPACE; functions/platform/api.py
 # The namespace of an EMF line, once the add-on's kubernetes filter has parsed it.
 EMF_NAMESPACE = "$log_processed['_aws']['CloudWatchMetrics'][0]['Namespace']"
 # Included after the add-on's application-log.conf (the chart includes its files in name

@@ -41,7 +41,7 @@ from constructs import Construct
 from cdk.environments import Environment
 from functions.catalog import Function
 
-NAMESPACE = "TaskForge"  # functions/taskforge/api.py METRICS_NAMESPACE, cache.py
+NAMESPACE = "TaskForge"  # functions/platform/api.py METRICS_NAMESPACE, cache.py
 PERIOD = Duration.minutes(5)
 # Metrics Insights queries: one alarm over every operation, whatever the catalog adds.
 SERVER_ERRORS = ('SELECT COUNT(Latency) FROM SCHEMA("TaskForge", operation, status_class) '
@@ -122,8 +122,8 @@ class Observability(Construct):
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING),
             self._on_any(quarantined, "Quarantined", f"taskforge-{environment.name}-quarantined",
                          "A scheduled function set a row aside that it could not process (a reminder, an outbox "
-                         "event, a digest): find it with `python -m functions.taskforge.quarantine list`, fix the "
-                         "cause, release it"),
+                         "event, a digest): find it with `python -m functions.domain.reminders.quarantine list`, "
+                         "fix the cause, release it"),
         ]
         if any(function.name == DEAD_LETTERS for function in functions):
             self.alarms.append(self._on_any(

@@ -11,6 +11,7 @@ from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -25,7 +26,7 @@ def get_task_activity(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> ActivityPage:
     claims = deps.caller(app)
-    task_id = tasks.parse_id(task_id)
+    task_id = parse_id(task_id)
     deps.database.transaction(lambda conn: tasks.load(conn, auth.ensure_current(conn, claims), task_id))
     items, next_cursor = activity.page(deps.settings, task_id=task_id, limit=limit, cursor=cursor)
     return ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)

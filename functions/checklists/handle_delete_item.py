@@ -5,9 +5,9 @@ from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.checklists import checklists
-from functions.domain.tasks import tasks
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -19,7 +19,7 @@ app = create_api(deps.settings)
             summary="Remove a checklist item")
 def delete_item(task_id: str, item_id: str) -> Response[None]:
     claims = deps.caller(app)
-    task_id, item_id = tasks.parse_id(task_id), tasks.parse_id(item_id, "checklist item")
+    task_id, item_id = parse_id(task_id), parse_id(item_id, "checklist item")
     version = deps.database.transaction(
         lambda conn: checklists.remove(conn, auth.ensure_current(conn, claims), task_id, item_id))
     return Response(status_code=204, headers={"ETag": f'"{version}"'})

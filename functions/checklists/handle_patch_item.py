@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler import Response
 from functions.domain.auth import auth
 from functions.domain.checklists import checklists
 from functions.domain.checklists.models import ChecklistItem, ChecklistItemPatch
-from functions.domain.tasks import tasks
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id, parse_if_match
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -22,8 +22,8 @@ app = create_api(deps.settings)
 @app.patch("/api/tasks/<task_id>/checklist/<item_id>", tags=["checklists"], summary="Change a checklist item")
 def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> Response[ChecklistItem]:
     claims = deps.caller(app)
-    task_id, item_id = tasks.parse_id(task_id), tasks.parse_id(item_id, "checklist item")
-    allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
+    task_id, item_id = parse_id(task_id), parse_id(item_id, "checklist item")
+    allowed = parse_if_match(app.current_event.headers.get("if-match"))
     row = deps.database.transaction(lambda conn: checklists.change(
         conn, auth.ensure_current(conn, claims), task_id, item_id, body.text, body.done, body.position, allowed))
     return Response(200, "application/json", ChecklistItem.from_row(row), headers={"ETag": f'"{row["task_version"]}"'})

@@ -6,9 +6,9 @@ from aws_lambda_powertools.event_handler import Response
 from functions.domain.auth import auth
 from functions.domain.checklists import checklists
 from functions.domain.checklists.models import ChecklistItem, ChecklistItemCreate
-from functions.domain.tasks import tasks
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -19,7 +19,7 @@ app = create_api(deps.settings)
 @app.post("/api/tasks/<task_id>/checklist", status_code=201, tags=["checklists"], summary="Add a checklist item")
 def post_item(task_id: str, body: ChecklistItemCreate) -> Response[ChecklistItem]:
     claims = deps.caller(app)
-    task_id = tasks.parse_id(task_id)
+    task_id = parse_id(task_id)
     row = deps.database.transaction(
         lambda conn: checklists.add(conn, auth.ensure_current(conn, claims), task_id, body.text))
     # The task's new ETag: the next checklist change can send it as If-Match.

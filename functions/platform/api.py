@@ -13,24 +13,17 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import ALBResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from functions.platform.errors import DomainError
-from functions.platform.http import PROBLEM_JSON, problem_response
+from functions.platform.http import PROBLEM_JSON, answer_unknown_routes, problem_response
 from functions.platform.settings import Settings
 from functions.platform.tokens import TokenVerifier, access_claims
+from functions.runtime.problem import SECURITY_HEADERS
 
 METRICS_NAMESPACE = "TaskForge"
 
-SECURITY_HEADERS = {
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -59,12 +52,7 @@ def create_api(settings: Settings) -> ALBResolver:
                     for item in error.errors()]
         return problem_response(422, "the request is invalid", errors=problems)
 
-    @app.not_found
-    def _not_found(_: NotFoundError) -> Response[str]:
-        event = app.current_event
-        return problem_response(404, f"no route for {event.http_method} {event.path}")
-
-    return app
+    return answer_unknown_routes(app)
 
 
 def api_handler(app: ALBResolver, logger: Logger, operation: str, verifier: TokenVerifier | None = None) -> Handler:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 
 def encodable(value: str) -> str:
@@ -31,3 +31,7 @@ class Row(Body):
         return cls(**{name: row[name] for name in cls.model_fields})
 
 
+# The zone of an account, a task's recurrence, a digest: checked against the zone database
+# where it is used (a zone the server does not know is a 422 there, not here).
+TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                     AfterValidator(encodable), Field(description="an IANA timezone, e.g. Europe/Berlin")]

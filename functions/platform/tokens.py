@@ -8,6 +8,7 @@ before (see auth.py), bound to the password it logged in with.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -119,3 +120,9 @@ def access_claims(verifier: TokenVerifier, authorization: str | None) -> Claims:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
     return verifier.verify(token.strip(), "access")
+
+
+def stored_digest(token: str) -> str:
+    """How a secret handed out in a link (an invitation, a verification, a calendar feed) is kept:
+    its SHA-256, so a copy of the database opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()

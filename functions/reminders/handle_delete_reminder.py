@@ -5,9 +5,9 @@ from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.reminders import reminders
-from functions.domain.tasks import tasks
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -19,7 +19,7 @@ app = create_api(deps.settings)
             summary="Remove a reminder")
 def delete_reminder(task_id: str, reminder_id: str) -> Response[None]:
     claims = deps.caller(app)
-    task_id, reminder_id = tasks.parse_id(task_id), tasks.parse_id(reminder_id, "reminder")
+    task_id, reminder_id = parse_id(task_id), parse_id(reminder_id, "reminder")
     deps.database.transaction(
         lambda conn: reminders.delete(conn, auth.ensure_current(conn, claims), task_id, reminder_id))
     return Response(status_code=204)

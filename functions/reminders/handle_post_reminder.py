@@ -5,9 +5,9 @@ from aws_lambda_powertools import Logger
 from functions.domain.auth import auth
 from functions.domain.reminders import reminders
 from functions.domain.reminders.models import AbsoluteReminder, RelativeReminder, Reminder, ReminderCreate
-from functions.domain.tasks import tasks
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -18,7 +18,7 @@ app = create_api(deps.settings)
 @app.post("/api/tasks/<task_id>/reminders", status_code=201, tags=["reminders"], summary="Add a reminder")
 def post_reminder(task_id: str, body: ReminderCreate) -> Reminder:
     claims = deps.caller(app)
-    task_id = tasks.parse_id(task_id)
+    task_id = parse_id(task_id)
     at = body.at if isinstance(body, AbsoluteReminder) else None
     before_due = body.before_due if isinstance(body, RelativeReminder) else None
     row = deps.database.transaction(lambda conn: reminders.create(

@@ -10,10 +10,15 @@ from .http_results import HttpResponse
 PROBLEM_JSON = "application/problem+json"
 
 
-# What every answer of ours carries, including the runtime's own (413, 502...).
-HARDENING = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"),
-             ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
-             ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")]
+# What every answer of ours carries, including the runtime's own (413, 502...); the API
+# wrapper (functions/platform/api.py) adds the same to every function's answers.
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 
 def problem(status: int, detail: str, request_id: str | None = None,
@@ -23,6 +28,6 @@ def problem(status: int, detail: str, request_id: str | None = None,
         body["request_id"] = request_id
     return HttpResponse(
         status=status,
-        headers=[("Content-Type", PROBLEM_JSON), *HARDENING, *(headers or [])],
+        headers=[("Content-Type", PROBLEM_JSON), *SECURITY_HEADERS.items(), *(headers or [])],
         body=json.dumps(body).encode(),
     )

@@ -5,9 +5,9 @@ from aws_lambda_powertools import Logger
 from functions.domain.auth import auth
 from functions.domain.tags import tags
 from functions.domain.tags.models import Tag, TagPatch
-from functions.domain.tasks import tasks
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -18,7 +18,7 @@ app = create_api(deps.settings)
 @app.patch("/api/tags/<tag_id>", tags=["tags"], summary="Rename or recolour a tag")
 def patch_tag(tag_id: str, body: TagPatch) -> Tag:
     claims = deps.caller(app)
-    tag_id = tasks.parse_id(tag_id, "tag")
+    tag_id = parse_id(tag_id, "tag")
     row = deps.database.transaction(lambda conn: tags.update(
         conn, auth.ensure_current(conn, claims), tag_id, body.name, body.color))
     return Tag.from_row(row)

@@ -5,10 +5,10 @@ from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.tags import tags
-from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import etag, parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -19,10 +19,10 @@ app = create_api(deps.settings)
 @app.put("/api/tasks/<task_id>/tags/<tag_id>", tags=["tags"], summary="Attach a tag to a task")
 def put_task_tag(task_id: str, tag_id: str) -> Response[Task]:
     claims = deps.caller(app)
-    task_id, tag_id = tasks.parse_id(task_id), tasks.parse_id(tag_id, "tag")
+    task_id, tag_id = parse_id(task_id), parse_id(tag_id, "tag")
     row = deps.database.transaction(
         lambda conn: tags.attach(conn, auth.ensure_current(conn, claims), task_id, tag_id))
-    return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
+    return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})
 
 
 handler = api_handler(app, logger, "attach-tag", deps.verifier)

@@ -7,6 +7,7 @@ from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id, parse_if_match
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -17,8 +18,8 @@ app = create_api(deps.settings)
 @app.delete("/api/tasks/<task_id>", status_code=204, tags=["tasks"], summary="Delete a task")
 def delete_task(task_id: str) -> Response[None]:
     claims = deps.caller(app)
-    task_id = tasks.parse_id(task_id)
-    allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
+    task_id = parse_id(task_id)
+    allowed = parse_if_match(app.current_event.headers.get("if-match"))
     deps.database.transaction(
         lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
     return Response(status_code=204)

@@ -8,6 +8,7 @@ from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import etag, parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -18,9 +19,9 @@ app = create_api(deps.settings)
 @app.get("/api/tasks/<task_id>", tags=["tasks"], summary="Get a task")
 def get_task(task_id: str) -> Response[Task]:
     claims = deps.caller(app)
-    task_id = tasks.parse_id(task_id)
+    task_id = parse_id(task_id)
     row = deps.database.transaction(lambda conn: tasks.load(conn, auth.ensure_current(conn, claims), task_id))
-    return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
+    return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})
 
 
 handler = api_handler(app, logger, "get-task", deps.verifier)

@@ -18,6 +18,7 @@ from functions.platform.api import api_handler, create_api
 from functions.platform.db import Connection
 from functions.platform.dependencies import Dependencies
 from functions.platform.errors import Unprocessable
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -40,7 +41,7 @@ def get_tasks(
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
 ) -> TaskPage:
     claims = deps.caller(app)
-    tag_ids = tuple(sorted({tasks.parse_id(value, "tag") for value in tag or []}))
+    tag_ids = tuple(sorted({parse_id(value, "tag") for value in tag or []}))
     if len(tag_ids) > tasks.MAX_TAG_FILTERS:
         raise Unprocessable(f"filter by at most {tasks.MAX_TAG_FILTERS} tags")
     query = tasks.TaskQuery(completed=completed, priority=priority, due_before=due_before, due_after=due_after,

@@ -12,6 +12,7 @@ from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskPatch
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import etag, parse_id, parse_if_match
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -22,11 +23,11 @@ app = create_api(deps.settings)
 @app.patch("/api/tasks/<task_id>", tags=["tasks"], summary="Change a task")
 def patch_task(task_id: str, body: TaskPatch) -> Response[Task]:
     claims = deps.caller(app)
-    task_id = tasks.parse_id(task_id)
-    allowed = tasks.parse_if_match(app.current_event.headers.get("if-match"))
+    task_id = parse_id(task_id)
+    allowed = parse_if_match(app.current_event.headers.get("if-match"))
     row = deps.database.transaction(
         lambda conn: tasks.update(conn, auth.ensure_current(conn, claims), task_id, body, allowed))
-    return Response(200, "application/json", Task.from_row(row), headers={"ETag": tasks.etag(row)})
+    return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})
 
 
 handler = api_handler(app, logger, "patch-task", deps.verifier)

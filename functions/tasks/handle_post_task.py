@@ -10,6 +10,7 @@ from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskCreate
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import etag
 from functions.platform.idempotency import PostgresPersistenceLayer
 from functions.platform.idempotent_writes import StoredResponse, run_once
 from functions.platform.settings import Settings
@@ -28,7 +29,7 @@ def post_task(body: TaskCreate) -> Response[Task]:
         row = deps.database.transaction(lambda conn: tasks.create(conn, auth.ensure_current(conn, claims), body))
         task = Task.from_row(row)
         return {"status": 201, "body": task.model_dump(mode="json"),
-                "headers": {"Location": f"/api/tasks/{task.id}", "ETag": tasks.etag(row)}}
+                "headers": {"Location": f"/api/tasks/{task.id}", "ETag": etag(row)}}
 
     stored = run_once(persistence, "create-task", app.lambda_context, claims.user_id,
                       app.current_event.headers.get("idempotency-key"), body.model_dump(mode="json"), create)

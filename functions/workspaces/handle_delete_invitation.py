@@ -7,10 +7,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
-from functions.domain.tasks import tasks
 from functions.domain.workspaces import workspaces
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -22,8 +22,8 @@ app = create_api(deps.settings)
             summary="Revoke an invitation")
 def delete_invitation(workspace_id: str, invitation_id: str) -> Response[None]:
     claims = deps.caller(app)
-    workspace_id = tasks.parse_id(workspace_id, "workspace")
-    invitation_id = tasks.parse_id(invitation_id, "invitation")
+    workspace_id = parse_id(workspace_id, "workspace")
+    invitation_id = parse_id(invitation_id, "invitation")
     deps.database.transaction(lambda conn: workspaces.revoke(
         conn, auth.ensure_current(conn, claims), workspace_id, invitation_id))
     return Response(status_code=204)

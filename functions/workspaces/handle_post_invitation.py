@@ -8,11 +8,11 @@ the link is also e-mailed to the invited address; a failure to mail it fails not
 from aws_lambda_powertools import Logger
 
 from functions.domain.auth import auth
-from functions.domain.tasks import tasks
 from functions.domain.workspaces import invitation_mail, workspaces
 from functions.domain.workspaces.models import Invitation, InvitationCreate
 from functions.platform.api import api_handler, create_api
 from functions.platform.dependencies import Dependencies
+from functions.platform.http import parse_id
 from functions.platform.settings import Settings
 
 deps = Dependencies.from_settings(Settings.from_env())
@@ -24,7 +24,7 @@ app = create_api(deps.settings)
           summary="Invite someone to a workspace")
 def post_invitation(workspace_id: str, body: InvitationCreate) -> Invitation:
     claims = deps.caller(app)
-    workspace_id = tasks.parse_id(workspace_id, "workspace")
+    workspace_id = parse_id(workspace_id, "workspace")
     invitation = deps.database.transaction(lambda conn: workspaces.invite(
         conn, auth.ensure_current(conn, claims), workspace_id, body.email, body.role))
     # After the commit: the mail must never announce an invitation that does not exist.

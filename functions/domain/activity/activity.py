@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -11,13 +9,16 @@ from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
 
+from functions.catalog import TaskEventKind
 from functions.platform.dynamo import activity_model
 from functions.platform.errors import BadRequest, ServiceUnavailable
+from functions.platform.http import INVALID_CURSOR, decode_cursor, encode_cursor
 from functions.platform.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-_SUMMARIES = {
+# How the feed words each task event (TASK_EVENT_KINDS).
+SUMMARIES: dict[TaskEventKind, str] = {
     "created": "created", "updated": "changed", "completed": "completed", "reopened": "reopened",
     "deleted": "deleted", "skipped": "skipped an occurrence of",
 }
@@ -38,7 +39,7 @@ def store(settings: Settings, event: dict[str, Any]) -> None:
         event_id=event["id"],
         type=event["detail-type"],
         actor_id=detail.get("actor_id"),
-        summary=f"{_SUMMARIES.get(kind, kind)} “{detail.get('title', '')}”",
+        summary=f"{SUMMARIES.get(kind, kind)} “{detail.get('title', '')}”",
         data=json.dumps(detail),
         expires=datetime.now(UTC) + timedelta(days=settings.activity_retention_days),
     ).save()
@@ -73,7 +74,7 @@ def page(settings: Settings, *, workspace_id: str | None = None, task_id: str | 
         logger.warning("the activity feed could not be read: %s", exc)
         raise ServiceUnavailable("the activity feed is unavailable; retry shortly") from None
     last = results.last_evaluated_key
-    return items, _encode(last) if last and len(items) == limit else None
+    return items, encode_cursor(last) if last and len(items) == limit else None
 
 
 def _utc_iso(value: str) -> str:
@@ -81,18 +82,11 @@ def _utc_iso(value: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _encode(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
-
-
 def _decode(cursor: str, attributes: frozenset[str], partition: str, partition_value: str | None) -> dict[str, Any]:
     """The start key a cursor stands for, when it is one this query could have handed out:
     anything else would reach DynamoDB and fail there (a 500), or start in another partition."""
-    refused = BadRequest("the cursor is not valid; start again without it")
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
-        raise refused from None
+    refused = BadRequest(INVALID_CURSOR)
+    key = decode_cursor(cursor)
     if not isinstance(key, dict) or set(key) != attributes:
         raise refused
     for value in key.values():

@@ -8,20 +8,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from functions.catalog import TASK_EVENT_PREFIX, TaskEventKind
 from functions.platform.db import Connection
 
-EVENT_TYPE_PREFIX = "dev.taskforge.task."
 EVENT_SOURCE = "/taskforge/tasks"
 
 
-def record(conn: Connection, kind: str, task: dict[str, Any], actor_id: str, changes: list[str] | None = None) -> None:
+def record(conn: Connection, kind: TaskEventKind, task: dict[str, Any], actor_id: str,
+           changes: list[str] | None = None) -> None:
     data = {"task_id": task["id"], "title": task["title"], "workspace_id": task["workspace_id"],
             "due_date": task["due_date"].isoformat() if task.get("due_date") else None}
     if changes:
         data["changes"] = sorted(changes)
     conn.execute(
         "INSERT INTO outbox (type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s)",
-        (EVENT_TYPE_PREFIX + kind, task["workspace_id"], task["id"], actor_id, json.dumps(data)),
+        (TASK_EVENT_PREFIX + kind, task["workspace_id"], task["id"], actor_id, json.dumps(data)),
     )
 
 

@@ -7,13 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
-from functions.platform.models import Body, Row, encodable
+from functions.platform.models import Body, Row, TimeZone, encodable
 from functions.platform.webhooks import MAX_URL_LENGTH
 
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
                         AfterValidator(encodable)]
-TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-                     AfterValidator(encodable), Field(description="an IANA timezone, e.g. Europe/Berlin")]
 WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_LENGTH),
                        AfterValidator(encodable),
                        Field(description="an https:// URL on the public internet; reminders are POSTed to it")]

@@ -9,7 +9,6 @@ PostgreSQL (the rows of the last hour), so the limit holds without Redis.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from functions.platform import mailer
 from functions.platform.db import Connection, Database
 from functions.platform.errors import BadRequest, Conflict, Gone, RateLimited, ServiceUnavailable, Unauthorized
 from functions.platform.settings import Settings
+from functions.platform.tokens import stored_digest
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ def issue(conn: Connection, user_id: str) -> tuple[str, str]:
                  (user_id, now - TOKEN_LIFETIME - _WINDOW))
     token = secrets.token_urlsafe(32)
     conn.execute("INSERT INTO email_verifications (token_hash, user_id, email, created_at, expires_at)"
-                 " VALUES (%s, %s, %s, %s, %s)", (_hash(token), user_id, user["email"], now, now + TOKEN_LIFETIME))
+                 " VALUES (%s, %s, %s, %s, %s)",
+                 (stored_digest(token), user_id, user["email"], now, now + TOKEN_LIFETIME))
     return token, str(user["email"])
 
 
@@ -100,7 +101,7 @@ def verify(conn: Connection, token: str) -> dict[str, Any]:
         "SELECT v.user_id::text AS user_id, v.email::text AS email, v.expires_at, v.used_at,"
         " u.email::text AS current_email"
         " FROM email_verifications v JOIN users u ON u.id = v.user_id WHERE v.token_hash = %s FOR UPDATE OF v, u",
-        (_hash(token),),
+        (stored_digest(token),),
     ).fetchone()
     if found is None:
         raise BadRequest("this verification link is not valid; ask for a new one")
@@ -116,6 +117,3 @@ def verify(conn: Connection, token: str) -> dict[str, Any]:
                  (found["user_id"],))
     return {"user_id": found["user_id"], "email": found["current_email"]}
 
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -8,7 +8,6 @@ The feed covers every workspace the user belongs to.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from icalendar import Calendar, Event
 
 from functions.platform.db import Connection
 from functions.platform.errors import NotFound
+from functions.platform.tokens import stored_digest
 
 PRODID = "-//TaskForge//Calendar feed//EN"
 CALENDAR_NAME = "TaskForge"
@@ -41,7 +41,7 @@ def create(conn: Connection, user_id: str) -> str:
     conn.execute(
         "INSERT INTO calendar_feeds (user_id, token_hash) VALUES (%s, %s)"
         " ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()",
-        (user_id, _hash(token)),
+        (user_id, stored_digest(token)),
     )
     return token
 
@@ -63,7 +63,7 @@ def owner(conn: Connection, token: str) -> str:
     row = None
     if _TOKEN.match(token):
         row = conn.execute("SELECT user_id::text AS user_id FROM calendar_feeds WHERE token_hash = %s",
-                           (_hash(token),)).fetchone()
+                           (stored_digest(token),)).fetchone()
     if row is None:
         raise NotFound("no such calendar feed")
     return str(row["user_id"])
@@ -115,6 +115,3 @@ def _text(value: str) -> str:
     """`value` without the control characters RFC 5545 text may not hold (tab and newline stay)."""
     return _CONTROL.sub("", value)
 
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from functions.platform.models import Body, Row, encodable
+from functions.platform.models import Body, Row, TimeZone, encodable
 
 
 def _not_blank(value: str) -> str:
@@ -34,8 +34,6 @@ Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidato
 Priority = Annotated[StrictInt, Field(ge=1, le=3, description="1 high, 2 normal, 3 low")]
 Rule = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(encodable),
                  Field(description="an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE")]
-TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(encodable),
-                     Field(description="an IANA timezone")]
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 Id = Annotated[str, StringConstraints(pattern=_UUID)]
 SortField = Literal["created_at", "due_date", "priority"]

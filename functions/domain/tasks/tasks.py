@@ -4,8 +4,6 @@ that does not exist (404); a viewer may read but not change it (403)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
@@ -16,13 +14,15 @@ from typing import Any
 
 from psycopg import errors, sql
 
+from functions.catalog import TaskEventKind
 from functions.domain.activity import outbox
 from functions.domain.reminders import schedules
 from functions.domain.tasks import recurrence
 from functions.domain.tasks.models import SortField, SortOrder, TaskCreate, TaskPatch
 from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
-from functions.platform.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
+from functions.platform.errors import BadRequest, Conflict, PreconditionFailed, Unprocessable
+from functions.platform.http import INVALID_CURSOR, decode_cursor, encode_cursor
 
 # A task as the API shows it: its columns, its tags and its checklist's progress.
 COLUMNS = sql.SQL(
@@ -62,15 +62,6 @@ class TaskQuery:
     def filters_digest(self) -> str:
         filters = {k: v for k, v in asdict(self).items() if k not in ("limit", "cursor")}
         return hashlib.sha256(json.dumps(filters, default=str, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def parse_id(raw: str, what: str = "task") -> str:
-    """An id from a path; anything that is not a UUID names nothing (404, not 422)."""
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        raise NotFound(f"no such {what}") from None
-
 
 
 def load(conn: Connection, user_id: str, task_id: str, write: bool = False, lock: bool = False) -> dict[str, Any]:
@@ -134,7 +125,7 @@ def update(conn: Connection, user_id: str, task_id: str, patch: TaskPatch,
         changes.update(recurrence=recurrence_text, timezone=timezone, series_start=start, occurrence_local=occurrence)
     elif "due_date" in changes and rule and changes["due_date"] is None:
         raise Unprocessable("a recurring task needs a due date; remove the recurrence first")
-    kind = "updated"
+    kind: TaskEventKind = "updated"
     if changes.get("completed") and not current["completed"]:
         kind = "completed"
         if rule:
@@ -284,22 +275,6 @@ def history(conn: Connection, user_id: str, workspace_id: str, days: int) -> dic
     return {"timezone": timezone, "days": rows}
 
 
-def etag(row: dict[str, Any]) -> str:
-    return f'"{row["version"]}"'
-
-
-def parse_if_match(header: str | None) -> set[int] | None:
-    """If-Match as a set of acceptable versions; None when absent or `*`."""
-    if header is None or header.strip() == "*":
-        return None
-    versions = set()
-    for part in header.split(","):
-        tag = part.strip().removeprefix("W/").strip('"')
-        if tag.isdigit():
-            versions.add(int(tag))
-    return versions  # an empty set matches nothing: a malformed If-Match is a failed precondition
-
-
 def _fetch_many(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
     rows = conn.execute(sql.SQL("SELECT {} FROM tasks t WHERE t.id = ANY(%s::uuid[])").format(COLUMNS),
                         (ids,)).fetchall()
@@ -370,20 +345,18 @@ def _user_timezone(conn: Connection, user_id: str) -> str:
 
 
 def _encode_cursor(query: TaskQuery, key: str, last_id: str) -> str:
-    payload = json.dumps([query.sort, query.order, key, last_id, query.filters_digest()])
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return encode_cursor([query.sort, query.order, key, last_id, query.filters_digest()])
 
 
 def _decode_cursor(query: TaskQuery) -> tuple[str, str]:
     assert query.cursor is not None
     try:
-        padded = query.cursor + "=" * (-len(query.cursor) % 4)
-        sort, order, key, last_id, digest = json.loads(base64.urlsafe_b64decode(padded))
-        uuid.UUID(last_id)
-        if not isinstance(key, str):
+        sort, order, key, last_id, digest = decode_cursor(query.cursor)
+        if not isinstance(key, str) or not isinstance(last_id, str):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest("the cursor is not valid; start again without it") from None
+        uuid.UUID(last_id)
+    except (ValueError, TypeError):
+        raise BadRequest(INVALID_CURSOR) from None
     if (sort, order, digest) != (query.sort, query.order, query.filters_digest()):
         raise BadRequest("the cursor belongs to a different query; start again without it")
     return key, last_id

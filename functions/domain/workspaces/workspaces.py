@@ -12,7 +12,6 @@ checks the inviter's role again, whatever revoked or did not.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from psycopg import errors
 
 from functions.platform.db import Connection
 from functions.platform.errors import Conflict, Forbidden, Gone, NotFound, RateLimited
+from functions.platform.tokens import stored_digest
 
 Role = Literal["owner", "editor", "viewer"]
 INVITATION_LIFETIME = timedelta(days=7)
@@ -132,7 +132,7 @@ def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: 
     row = conn.execute(
         "INSERT INTO invitations (token_hash, workspace_id, email, role, invited_by, expires_at)"
         " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id::text AS id",
-        (_hash(token), workspace_id, email, role, user_id, datetime.now(UTC) + INVITATION_LIFETIME),
+        (stored_digest(token), workspace_id, email, role, user_id, datetime.now(UTC) + INVITATION_LIFETIME),
     ).fetchone()
     inviter = conn.execute("SELECT display_name, email::text AS email FROM users WHERE id = %s",
                            (user_id,)).fetchone()
@@ -181,7 +181,7 @@ def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
         "SELECT i.id::text AS id, i.workspace_id::text AS workspace_id, i.email::text AS email, i.role,"
         " i.invited_by::text AS invited_by, i.expires_at, i.accepted_at, i.revoked_reason"
         " FROM invitations i WHERE i.token_hash = %s FOR UPDATE",
-        (_hash(token),),
+        (stored_digest(token),),
     ).fetchone()
     if invitation is None:
         raise NotFound("no such invitation")
@@ -221,10 +221,6 @@ def _revoke_sent_by(conn: Connection, workspace_id: str, inviter_id: str) -> Non
         " WHERE workspace_id = %s AND invited_by = %s AND accepted_at IS NULL AND revoked_at IS NULL",
         (workspace_id, inviter_id),
     )
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 _MEMBERS = ("SELECT u.id::text AS user_id, u.email::text AS email, u.display_name, m.role, m.created_at AS joined_at"

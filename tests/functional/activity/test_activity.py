@@ -57,13 +57,13 @@ def test_the_feed_pages_and_respects_membership(make_account, relay):
     assert owner.client.get("/api/activity", params={"cursor": "%%%"}).status_code == 400
 
 
-def test_every_outbox_event_type_has_a_trigger():
-    from functions.catalog import EVENT_TYPES, by_name
-    from functions.domain.activity import outbox
+def test_every_task_event_has_a_trigger_and_a_wording():
+    from functions.catalog import EVENT_TYPES, TASK_EVENT_KINDS, by_name
+    from functions.domain.activity.activity import SUMMARIES
 
-    kinds = ("created", "updated", "completed", "reopened", "deleted", "skipped")
-    assert {outbox.EVENT_TYPE_PREFIX + kind for kind in kinds} == set(EVENT_TYPES)
     assert set(by_name("record-activity").events) == set(EVENT_TYPES)
+    assert len(EVENT_TYPES) == len(TASK_EVENT_KINDS) == 6
+    assert set(SUMMARIES) == set(TASK_EVENT_KINDS)
 
 
 def test_an_unreachable_feed_is_a_503_to_retry_not_a_500(make_account, monkeypatch):
