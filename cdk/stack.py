@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, CfnResource, RemovalPolicy, Stack
 from aws_cdk import Environment as AwsEnvironment
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk.components.access_logs import AccessLogs
@@ -85,6 +87,7 @@ class TaskForgeStack(Stack):
                   web_acl_arn=firewall.web_acl.attr_arn, zone=certificate.zone)
         Observability(self, "Observability", environment=environment, functions=FUNCTIONS,
                       database=database.instance, cache=cache.group)
+        self._log_provider_functions(environment)
 
         CfnOutput(self, "ClusterName", value=cluster.cluster.cluster_name)
         CfnOutput(self, "RepositoryUri", value=repository.repository_uri)
@@ -105,3 +108,19 @@ class TaskForgeStack(Stack):
             # What this deploy was made for (`-c imageTag=…`): the image knative/render.py is given.
             CfnOutput(self, "Image", value=f"{repository.repository_uri}:{environment.image_tag}",
                       description="the release image of this deploy; deploy it by digest")
+
+    def _log_provider_functions(self, environment: Environment) -> None:
+        """aws-cdk-lib's custom resource providers (the VPC's default security group, CfnJson)
+        are plain CfnResources with no logging option; without a group of ours they would log to
+        /aws/lambda/<name>, made by Lambda with no retention. Their basic execution role covers it."""
+        functions = [child for child in self.node.find_all()
+                     if isinstance(child, CfnResource) and child.cfn_resource_type == "AWS::Lambda::Function"
+                     and not isinstance(child, lambda_.CfnFunction)]
+        if not functions:
+            return
+        group = logs.LogGroup(
+            self, "ProviderFunctionLogs",
+            retention=logs.RetentionDays.ONE_YEAR if environment.production else logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY)
+        for function in functions:
+            function.add_property_override("LoggingConfig.LogGroup", group.log_group_name)

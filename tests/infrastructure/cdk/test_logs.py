@@ -132,16 +132,10 @@ def test_missing_data_is_breaching_where_silence_means_breakage(synthesized: Syn
     assert _alarm(synthesized, environment, suffix)["TreatMissingData"] == missing
 
 
-# aws-cdk-lib's CustomResourceProvider handlers (the VPC's default security group, CfnJson)
-# are CfnResources with no logging option: they log to /aws/lambda/<name>, made by Lambda.
-WITHOUT_OWN_GROUP = ("CustomVpcRestrictDefaultSGCustomResourceProviderHandler",
-                     "AWSCDKCfnUtilsProviderCustomResourceProviderHandler")
-
-
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_stacks_functions_log_to_groups_with_a_retention(synthesized: Synthesized, environment: str) -> None:
     groups = synthesized.resources(environment, "AWS::Logs::LogGroup")
     functions = synthesized.resources(environment, "AWS::Lambda::Function")
     unnamed = {key for key, function in functions.items()
                if function["Properties"].get("LoggingConfig", {}).get("LogGroup", {}).get("Ref") not in groups}
-    assert {key for key in unnamed if not key.startswith(WITHOUT_OWN_GROUP)} == set()
+    assert unnamed == set()
