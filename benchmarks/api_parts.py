@@ -70,7 +70,7 @@ def _measure(token: str, bump: Callable[[], object], path: str, requests: int) -
     from tests.support.wsgi_client import WsgiClient
 
     client = WsgiClient(Gateway([mount(by_name("list-tasks"))], None))
-    import functions.tasks.handle_get_tasks as handle
+    import functions.tasks.list_tasks as handle
 
     spent: dict[str, float] = defaultdict(float)
 

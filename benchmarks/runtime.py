@@ -387,8 +387,8 @@ def cold_start_figures(args: argparse.Namespace, log_dir: Path) -> list[Figure]:
     common = {"DATABASE_URL": DATABASE_URL, "REDIS_URL": ""}
     minimal = runtime("minimal", FIXTURES, HANDLER=MINIMAL_HANDLER, ROUTES=ITEM_ROUTE, **common)
     ours = {
-        "get-ready": ("functions.health.handle_get_ready.handler", "/ready"),
-        "get-health": ("functions.health.handle_get_health.handler", "/health"),
+        "get-ready": ("functions.health.get_ready.handler", "/ready"),
+        "get-health": ("functions.health.get_health.handler", "/health"),
     }
     specs = {name: runtime(name, REPO, HANDLER=handler, **common) for name, (handler, _) in ours.items()}
     subjects = [(minimal, ITEM_PATH), *((specs[name], path) for name, (_, path) in ours.items())]

@@ -23,6 +23,10 @@ EVENT_TYPES = tuple(TASK_EVENT_PREFIX + kind for kind in TASK_EVENT_KINDS)
 _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
 
 
+class CatalogError(ValueError):
+    pass
+
+
 @dataclass(frozen=True)
 class Scaling:
     min_scale: int = 0  # 0: scale to zero when idle
@@ -42,10 +46,18 @@ class Resources:
     memory_limit: str = "384Mi"
 
 
+def handler_path(area: str, name: str) -> str:
+    """Where a function's code lives: `handler` in functions/<area>/<name with - → _>.py. The
+    catalog name is the function's one name: its module, its metrics' and logs' `operation`,
+    its Knative Service."""
+    return f"functions.{area}.{name.replace('-', '_')}.handler"
+
+
 @dataclass(frozen=True)
 class Function:
     name: str
-    handler: str
+    # `package.module.attribute`; derived from `area` and the name when `area` is given.
+    handler: str = ""
     routes: tuple[str, ...] = ()
     schedule: str | None = None  # cron, UTC, as a Knative PingSource takes it
     events: tuple[str, ...] = ()  # CloudEvent types, exact match
@@ -57,6 +69,19 @@ class Function:
     resources: Resources = field(default_factory=Resources)
     # What the function may touch; infrastructure grants exactly these.
     uses: frozenset[str] = frozenset()
+    # The handler package (functions/<area>/) the function's module lives in.
+    area: str = ""
+
+    def __post_init__(self) -> None:
+        if self.area:
+            derived = handler_path(self.area, self.name)
+            if self.handler not in ("", derived):
+                raise CatalogError(f"{self.name!r}: in {self.area!r} its handler is {derived}, not {self.handler}")
+            object.__setattr__(self, "handler", derived)
+
+    @property
+    def module(self) -> str:
+        return self.handler.rpartition(".")[0]
 
     @property
     def trigger(self) -> str:
@@ -69,13 +94,13 @@ class Function:
 FUNCTIONS: tuple[Function, ...] = (
     Function(
         name="get-health",
-        handler="functions.health.handle_get_health.handler",
+        area="health",
         routes=("GET /health", "GET /api/health"),
         scaling=Scaling(min_scale=1, workers=2),
     ),
     Function(
         name="get-ready",
-        handler="functions.health.handle_get_ready.handler",
+        area="health",
         routes=("GET /ready", "GET /api/ready"),
         scaling=Scaling(min_scale=1, workers=2),
         uses=frozenset({"database", "redis"}),
@@ -83,103 +108,88 @@ FUNCTIONS: tuple[Function, ...] = (
 )
 
 
-def _auth(name: str, module: str, route: str, uses: frozenset[str]) -> Function:
-    return Function(name=name, handler=f"functions.auth.{module}.handler", routes=(route,),
-                    uses=frozenset({"database"}) | uses)
+def _auth(name: str, route: str, uses: frozenset[str]) -> Function:
+    return Function(name=name, area="auth", routes=(route,), uses=frozenset({"database"}) | uses)
 
 
 _SIGNS = frozenset({"signing-key", "verify-key", "redis"})
 _VERIFIES = frozenset({"verify-key"})
 
 FUNCTIONS += (
-    _auth("post-register", "handle_post_register", "POST /api/auth/register", frozenset({"ses"})),
-    _auth("post-login", "handle_post_login", "POST /api/auth/login", _SIGNS),
-    _auth("post-refresh", "handle_post_refresh", "POST /api/auth/refresh", _SIGNS),
-    _auth("post-logout", "handle_post_logout", "POST /api/auth/logout", _VERIFIES),
-    _auth("get-me", "handle_get_me", "GET /api/auth/me", _VERIFIES),
-    _auth("post-password", "handle_post_password", "POST /api/auth/password", _VERIFIES),
+    _auth("post-register", "POST /api/auth/register", frozenset({"ses"})),
+    _auth("post-login", "POST /api/auth/login", _SIGNS),
+    _auth("post-refresh", "POST /api/auth/refresh", _SIGNS),
+    _auth("post-logout", "POST /api/auth/logout", _VERIFIES),
+    _auth("get-me", "GET /api/auth/me", _VERIFIES),
+    _auth("post-password", "POST /api/auth/password", _VERIFIES),
     # The link's token is the credential: no bearer token.
-    _auth("verify-email", "handle_post_verify_email", "POST /api/auth/verify-email", frozenset()),
+    _auth("verify-email", "POST /api/auth/verify-email", frozenset()),
 )
 
 
-def _api(name: str, handler: str, route: str, uses: frozenset[str] = frozenset()) -> Function:
-    return Function(name=name, handler=f"functions.{handler}.handler", routes=(route,),
+def _api(area: str, name: str, route: str, uses: frozenset[str] = frozenset()) -> Function:
+    return Function(name=name, area=area, routes=(route,),
                     uses=frozenset({"database", "redis", "verify-key"}) | uses)
 
 
 FUNCTIONS += (
-    _api("list-tasks", "tasks.handle_get_tasks", "GET /api/tasks"),
-    _api("create-task", "tasks.handle_post_task", "POST /api/tasks"),
-    _api("create-tasks-batch", "tasks.handle_post_tasks_batch", "POST /api/tasks/batch"),
-    _api("get-task", "tasks.handle_get_task", "GET /api/tasks/{task_id}"),
-    _api("patch-task", "tasks.handle_patch_task", "PATCH /api/tasks/{task_id}"),
-    _api("delete-task", "tasks.handle_delete_task", "DELETE /api/tasks/{task_id}"),
-    _api("get-stats", "stats.handle_get_stats", "GET /api/stats"),
-    _api("get-stats-history", "stats.handle_get_stats_history", "GET /api/stats/history"),
-    _api("skip-occurrence", "tasks.handle_post_skip", "POST /api/tasks/{task_id}/skip"),
-    _api("create-workspace", "workspaces.handle_post_workspace", "POST /api/workspaces"),
-    _api("list-workspaces", "workspaces.handle_get_workspaces", "GET /api/workspaces"),
-    _api("create-invitation", "workspaces.handle_post_invitation", "POST /api/workspaces/{workspace_id}/invitations",
-         frozenset({"ses"})),
-    _api("revoke-invitation", "workspaces.handle_delete_invitation",
-         "DELETE /api/workspaces/{workspace_id}/invitations/{invitation_id}"),
-    _api("accept-invitation", "workspaces.handle_post_accept_invitation", "POST /api/invitations/{token}/accept"),
-    _api("list-members", "workspaces.handle_get_members", "GET /api/workspaces/{workspace_id}/members"),
-    _api("change-member-role", "workspaces.handle_patch_member",
-         "PATCH /api/workspaces/{workspace_id}/members/{user_id}"),
-    _api("remove-member", "workspaces.handle_delete_member", "DELETE /api/workspaces/{workspace_id}/members/{user_id}"),
-    _api("create-tag", "tags.handle_post_tag", "POST /api/tags"),
-    _api("list-tags", "tags.handle_get_tags", "GET /api/tags"),
-    _api("patch-tag", "tags.handle_patch_tag", "PATCH /api/tags/{tag_id}"),
-    _api("delete-tag", "tags.handle_delete_tag", "DELETE /api/tags/{tag_id}"),
-    _api("attach-tag", "tags.handle_put_task_tag", "PUT /api/tasks/{task_id}/tags/{tag_id}"),
-    _api("detach-tag", "tags.handle_delete_task_tag", "DELETE /api/tasks/{task_id}/tags/{tag_id}"),
-    _api("list-checklist", "checklists.handle_get_items", "GET /api/tasks/{task_id}/checklist"),
-    _api("add-checklist-item", "checklists.handle_post_item", "POST /api/tasks/{task_id}/checklist"),
-    _api("patch-checklist-item", "checklists.handle_patch_item", "PATCH /api/tasks/{task_id}/checklist/{item_id}"),
-    _api("delete-checklist-item", "checklists.handle_delete_item", "DELETE /api/tasks/{task_id}/checklist/{item_id}"),
-    _api("create-reminder", "reminders.handle_post_reminder", "POST /api/tasks/{task_id}/reminders"),
-    _api("list-reminders", "reminders.handle_get_reminders", "GET /api/tasks/{task_id}/reminders"),
-    _api("delete-reminder", "reminders.handle_delete_reminder", "DELETE /api/tasks/{task_id}/reminders/{reminder_id}"),
-    _api("list-activity", "activity.handle_get_activity", "GET /api/activity", frozenset({"dynamodb"})),
-    _api("task-activity", "activity.handle_get_task_activity", "GET /api/tasks/{task_id}/activity",
-         frozenset({"dynamodb"})),
-    _api("patch-me", "auth.handle_patch_me", "PATCH /api/auth/me"),
-    _api("request-email-verification", "auth.handle_post_verification", "POST /api/auth/verification",
-         frozenset({"ses"})),
-    _api("create-calendar-feed", "feeds.handle_post_feed", "POST /api/calendar-feed"),
-    _api("delete-calendar-feed", "feeds.handle_delete_feed", "DELETE /api/calendar-feed"),
+    _api("tasks", "list-tasks", "GET /api/tasks"),
+    _api("tasks", "create-task", "POST /api/tasks"),
+    _api("tasks", "create-tasks-batch", "POST /api/tasks/batch"),
+    _api("tasks", "get-task", "GET /api/tasks/{task_id}"),
+    _api("tasks", "patch-task", "PATCH /api/tasks/{task_id}"),
+    _api("tasks", "delete-task", "DELETE /api/tasks/{task_id}"),
+    _api("stats", "get-stats", "GET /api/stats"),
+    _api("stats", "get-stats-history", "GET /api/stats/history"),
+    _api("tasks", "skip-occurrence", "POST /api/tasks/{task_id}/skip"),
+    _api("workspaces", "create-workspace", "POST /api/workspaces"),
+    _api("workspaces", "list-workspaces", "GET /api/workspaces"),
+    _api("workspaces", "create-invitation", "POST /api/workspaces/{workspace_id}/invitations", frozenset({"ses"})),
+    _api("workspaces", "revoke-invitation", "DELETE /api/workspaces/{workspace_id}/invitations/{invitation_id}"),
+    _api("workspaces", "accept-invitation", "POST /api/invitations/{token}/accept"),
+    _api("workspaces", "list-members", "GET /api/workspaces/{workspace_id}/members"),
+    _api("workspaces", "change-member-role", "PATCH /api/workspaces/{workspace_id}/members/{user_id}"),
+    _api("workspaces", "remove-member", "DELETE /api/workspaces/{workspace_id}/members/{user_id}"),
+    _api("tags", "create-tag", "POST /api/tags"),
+    _api("tags", "list-tags", "GET /api/tags"),
+    _api("tags", "patch-tag", "PATCH /api/tags/{tag_id}"),
+    _api("tags", "delete-tag", "DELETE /api/tags/{tag_id}"),
+    _api("tags", "attach-tag", "PUT /api/tasks/{task_id}/tags/{tag_id}"),
+    _api("tags", "detach-tag", "DELETE /api/tasks/{task_id}/tags/{tag_id}"),
+    _api("checklists", "list-checklist", "GET /api/tasks/{task_id}/checklist"),
+    _api("checklists", "add-checklist-item", "POST /api/tasks/{task_id}/checklist"),
+    _api("checklists", "patch-checklist-item", "PATCH /api/tasks/{task_id}/checklist/{item_id}"),
+    _api("checklists", "delete-checklist-item", "DELETE /api/tasks/{task_id}/checklist/{item_id}"),
+    _api("reminders", "create-reminder", "POST /api/tasks/{task_id}/reminders"),
+    _api("reminders", "list-reminders", "GET /api/tasks/{task_id}/reminders"),
+    _api("reminders", "delete-reminder", "DELETE /api/tasks/{task_id}/reminders/{reminder_id}"),
+    _api("activity", "list-activity", "GET /api/activity", frozenset({"dynamodb"})),
+    _api("activity", "task-activity", "GET /api/tasks/{task_id}/activity", frozenset({"dynamodb"})),
+    _api("auth", "patch-me", "PATCH /api/auth/me"),
+    _api("auth", "request-email-verification", "POST /api/auth/verification", frozenset({"ses"})),
+    _api("feeds", "create-calendar-feed", "POST /api/calendar-feed"),
+    _api("feeds", "delete-calendar-feed", "DELETE /api/calendar-feed"),
     # The feed's secret URL is its credential: calendar apps send no token.
-    Function(name="get-calendar", handler="functions.feeds.handle_get_calendar.handler",
-             routes=("GET /api/calendar/{token}",), uses=frozenset({"database"})),
-    Function(name="get-openapi", handler="functions.docs.handle_get_openapi.handler",
-             routes=("GET /api/openapi.json",), scaling=Scaling(workers=1)),
-    Function(name="get-docs", handler="functions.docs.handle_get_docs.handler",
-             routes=("GET /api/docs",), scaling=Scaling(workers=1)),
+    Function(name="get-calendar", area="feeds", routes=("GET /api/calendar/{token}",),
+             uses=frozenset({"database"})),
+    Function(name="get-openapi", area="docs", routes=("GET /api/openapi.json",), scaling=Scaling(workers=1)),
+    Function(name="get-docs", area="docs", routes=("GET /api/docs",), scaling=Scaling(workers=1)),
 )
 
 FUNCTIONS += (
-    Function(name="dispatch-reminders", handler="functions.reminders.handle_dispatch.handler",
-             schedule="* * * * *", timeout_seconds=55, scaling=Scaling(workers=1, max_scale=3),
-             uses=frozenset({"database", "dynamodb", "ses"})),
-    Function(name="send-digests", handler="functions.reminders.handle_send_digests.handler",
-             schedule="0 * * * *", timeout_seconds=120, scaling=Scaling(workers=1, max_scale=1),
-             uses=frozenset({"database", "ses"})),
-    Function(name="relay-outbox", handler="functions.activity.handle_relay_outbox.handler",
-             schedule="* * * * *", timeout_seconds=55, scaling=Scaling(workers=1, max_scale=2),
-             uses=frozenset({"database", "broker"})),
-    Function(name="record-activity", handler="functions.activity.handle_record_activity.handler",
-             events=EVENT_TYPES, scaling=Scaling(workers=2), uses=frozenset({"dynamodb"})),
-    Function(name="record-dead-letter", handler="functions.activity.handle_record_dead_letter.handler",
-             dead_letters=True, scaling=Scaling(workers=1, max_scale=2), uses=frozenset({"database"})),
+    Function(name="dispatch-reminders", area="reminders", schedule="* * * * *", timeout_seconds=55,
+             scaling=Scaling(workers=1, max_scale=3), uses=frozenset({"database", "dynamodb", "ses"})),
+    Function(name="send-digests", area="reminders", schedule="0 * * * *", timeout_seconds=120,
+             scaling=Scaling(workers=1, max_scale=1), uses=frozenset({"database", "ses"})),
+    Function(name="relay-outbox", area="activity", schedule="* * * * *", timeout_seconds=55,
+             scaling=Scaling(workers=1, max_scale=2), uses=frozenset({"database", "broker"})),
+    Function(name="record-activity", area="activity", events=EVENT_TYPES, scaling=Scaling(workers=2),
+             uses=frozenset({"dynamodb"})),
+    Function(name="record-dead-letter", area="activity", dead_letters=True, scaling=Scaling(workers=1, max_scale=2),
+             uses=frozenset({"database"})),
 )
 
 USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})
-
-
-class CatalogError(ValueError):
-    pass
 
 
 def validate(functions: tuple[Function, ...] = FUNCTIONS) -> None:
@@ -216,6 +226,14 @@ def validate(functions: tuple[Function, ...] = FUNCTIONS) -> None:
 
 def by_handler(handler: str) -> Function | None:
     return next((function for function in FUNCTIONS if function.handler == handler), None)
+
+
+def by_module(module: str) -> Function:
+    """The function whose handler module is `module` (a handler's `__name__`)."""
+    for function in FUNCTIONS:
+        if function.module == module:
+            return function
+    raise KeyError(module)
 
 
 def by_name(name: str) -> Function:

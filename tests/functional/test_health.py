@@ -6,8 +6,8 @@ import requests
 from tests.conftest import REDIS_URL
 from tests.support.processes import free_port, running_runtime
 
-READY = "functions.health.handle_get_ready.handler"
-HEALTH = "functions.health.handle_get_health.handler"
+READY = "functions.health.get_ready.handler"
+HEALTH = "functions.health.get_health.handler"
 
 
 def test_health_answers_without_touching_anything(tmp_path):

@@ -35,8 +35,8 @@ from tests.support.processes import READINESS_PATH, free_port
 IMAGE = os.environ.get("TASKFORGE_IMAGE", "")
 ENGINE = shutil.which(os.environ.get("CONTAINER_ENGINE", "")) or shutil.which("podman") or shutil.which("docker") or ""
 
-READY_HANDLER = "functions.health.handle_get_ready.handler"
-REGISTER_HANDLER = "functions.auth.handle_post_register.handler"
+READY_HANDLER = "functions.health.get_ready.handler"
+REGISTER_HANDLER = "functions.auth.post_register.handler"
 MIGRATE_COMMAND = ("python", "-m", "functions.platform.migrate")
 START_TIMEOUT = 60.0
 STOP_GRACE_SECONDS = 30  # Kubernetes' default terminationGracePeriodSeconds

@@ -30,7 +30,7 @@ from tests.support.processes import READINESS_PATH, REPO_ROOT, free_port, stop, 
 
 pytestmark = pytest.mark.prove
 
-POST_TASK = "functions.tasks.handle_post_task.handler"
+POST_TASK = "functions.tasks.create_task.handler"
 CLIENT_TIMEOUT = 10.0
 CLIENTS = 8
 

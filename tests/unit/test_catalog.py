@@ -17,7 +17,7 @@ def test_every_handler_imports_and_is_callable(function: Function):
 
 
 def test_health_endpoints_are_cataloged():
-    assert catalog.by_handler("functions.health.handle_get_health.handler").routes == ("GET /health", "GET /api/health")
+    assert catalog.by_handler("functions.health.get_health.handler").routes == ("GET /health", "GET /api/health")
     assert catalog.by_name("get-ready").routes == ("GET /ready", "GET /api/ready")
 
 

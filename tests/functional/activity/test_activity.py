@@ -70,16 +70,16 @@ def test_an_unreachable_feed_is_a_503_to_retry_not_a_500(make_account, monkeypat
     import dataclasses
     import socket
 
-    from functions.activity import handle_get_activity
+    from functions.activity import list_activity
 
     account = make_account()
     with socket.socket() as closed:  # a port nothing listens on: DynamoDB refuses every connection
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    unreachable = handle_get_activity.deps.settings.model_copy(
+    unreachable = list_activity.deps.settings.model_copy(
         update={"aws_endpoint_url": f"http://127.0.0.1:{port}"})
-    monkeypatch.setattr(handle_get_activity, "deps",
-                        dataclasses.replace(handle_get_activity.deps, settings=unreachable))
+    monkeypatch.setattr(list_activity, "deps",
+                        dataclasses.replace(list_activity.deps, settings=unreachable))
 
     response = account.client.get("/api/activity")
 

@@ -121,7 +121,7 @@ def relay(gateway, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
     """Runs the outbox relay to the end, publishing to the in-process gateway's broker (and so
     to the record-activity function); `fail_first` publishes fail first, as a broker outage
     would. Returns how many events it published."""
-    from functions.activity import handle_relay_outbox
+    from functions.activity import relay_outbox
 
     broker = WsgiClient(gateway)
     failures = {"left": 0}
@@ -138,13 +138,13 @@ def relay(gateway, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
         if response.status_code >= 300:
             raise urllib.error.URLError(f"broker answered {response.status_code}")
 
-    monkeypatch.setattr(handle_relay_outbox, "publish", publish)
+    monkeypatch.setattr(relay_outbox, "publish", publish)
 
     def run(fail_first: int = 0) -> int:
         failures["left"] = fail_first
         total = 0
         while True:
-            count: int = handle_relay_outbox.database.transaction(handle_relay_outbox.relay_batch)
+            count: int = relay_outbox.database.transaction(relay_outbox.relay_batch)
             total += count
             if count == 0:
                 return total

@@ -15,7 +15,7 @@ import requests
 
 from tests.functional.robustness.conftest import CLIENT_TIMEOUT, REPLICAS
 
-LOGIN = "functions.auth.handle_post_login.handler"
+LOGIN = "functions.auth.post_login.handler"
 LIMIT = 10  # settings.login_max_failures
 GUESSES = 40
 

@@ -10,8 +10,8 @@ import requests
 
 from tests.functional.robustness.conftest import CLIENT_TIMEOUT, PROBLEM_JSON, REPLICAS, access_token, closed_port
 
-GET_TASKS = "functions.tasks.handle_get_tasks.handler"
-POST_TASK = "functions.tasks.handle_post_task.handler"
+GET_TASKS = "functions.tasks.list_tasks.handler"
+POST_TASK = "functions.tasks.create_task.handler"
 
 
 def test_an_unreachable_database_is_503_with_retry_after(start_runtime):

@@ -13,8 +13,8 @@ import requests
 
 from tests.functional.robustness.conftest import CLIENT_TIMEOUT, PROBLEM_JSON, REPLICAS
 
-PATCH = "functions.tasks.handle_patch_task.handler"
-DELETE = "functions.tasks.handle_delete_task.handler"
+PATCH = "functions.tasks.patch_task.handler"
+DELETE = "functions.tasks.delete_task.handler"
 
 
 def test_ten_patches_with_the_same_etag_one_wins(make_account, start_runtime):

@@ -66,7 +66,7 @@ def test_a_body_over_the_limit_is_refused_with_the_security_headers(make_account
 
 @pytest.fixture
 def cors_server(start_runtime):
-    return start_runtime("functions.tasks.handle_get_tasks.handler", CORS_ALLOW_ORIGIN=APP_ORIGIN)
+    return start_runtime("functions.tasks.list_tasks.handler", CORS_ALLOW_ORIGIN=APP_ORIGIN)
 
 
 def _names(header: str | None) -> set[str]:

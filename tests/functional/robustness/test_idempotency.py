@@ -140,8 +140,8 @@ def test_a_key_of_255_printable_characters_is_accepted(make_account, rows):
     assert rows.count("tasks", owner=account.id) == 1
 
 
-_HANDLERS = {"/api/tasks": "functions.tasks.handle_post_task.handler",
-             "/api/tasks/batch": "functions.tasks.handle_post_tasks_batch.handler"}
+_HANDLERS = {"/api/tasks": "functions.tasks.create_task.handler",
+             "/api/tasks/batch": "functions.tasks.create_tasks_batch.handler"}
 
 
 @pytest.mark.parametrize(

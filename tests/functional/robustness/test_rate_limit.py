@@ -15,7 +15,7 @@ def _bearer(account) -> dict[str, str]:
 
 
 def test_the_sixth_request_in_the_minute_is_429_for_that_user_only(start_runtime, make_account):
-    server = start_runtime("functions.tasks.handle_get_tasks.handler", API_RATE_LIMIT_PER_MINUTE="5")
+    server = start_runtime("functions.tasks.list_tasks.handler", API_RATE_LIMIT_PER_MINUTE="5")
     busy, other = make_account(), make_account()
     url = server.base_url + "/api/tasks"
 
@@ -37,7 +37,7 @@ def test_the_sixth_request_in_the_minute_is_429_for_that_user_only(start_runtime
 def test_without_redis_the_limit_holds_per_process_and_says_so(start_runtime, make_account):
     # No Redis at all (`make dev`'s default): the function counts in its own process, and
     # every such count emits the RateLimitFallback metric an operator can alarm on.
-    server = start_runtime("functions.tasks.handle_get_tasks.handler", API_RATE_LIMIT_PER_MINUTE="5", REDIS_URL="")
+    server = start_runtime("functions.tasks.list_tasks.handler", API_RATE_LIMIT_PER_MINUTE="5", REDIS_URL="")
     busy, other = make_account(), make_account()
     url = server.base_url + "/api/tasks"
 

@@ -23,7 +23,7 @@ from tests.functional.robustness.conftest import (
     local_stack,
 )
 
-LOGIN = "functions.auth.handle_post_login.handler"
+LOGIN = "functions.auth.post_login.handler"
 
 
 @dataclass

@@ -11,10 +11,10 @@ import pytest
 @pytest.fixture
 def broker_answers(relay, monkeypatch):
     """Makes the relay's broker answer `status` for the events with the given titles."""
-    from functions.activity import handle_relay_outbox  # handlers read their settings at import
+    from functions.activity import relay_outbox  # handlers read their settings at import
 
     answers: dict[str, int] = {}
-    publish = handle_relay_outbox.publish  # the relay fixture's, into the in-process broker
+    publish = relay_outbox.publish  # the relay fixture's, into the in-process broker
 
     def answering(event: dict[str, Any]) -> None:
         status = answers.get(event["data"].get("title"))
@@ -22,5 +22,5 @@ def broker_answers(relay, monkeypatch):
             raise urllib.error.HTTPError("http://broker", status, "answered", None, None)  # type: ignore[arg-type]
         publish(event)
 
-    monkeypatch.setattr(handle_relay_outbox, "publish", answering)
+    monkeypatch.setattr(relay_outbox, "publish", answering)
     return answers

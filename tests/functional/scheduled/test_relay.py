@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from functions.activity import handle_relay_outbox
+from functions.activity import relay_outbox
 
 
 def _titles(api) -> list[str]:
@@ -72,8 +72,8 @@ def test_an_event_the_broker_keeps_failing_on_is_retried_then_set_aside(make_acc
     relay()
     # In order: the events behind it wait while it is retried.
     assert _titles(api) == []
-    assert 1 <= _event(api_database, "flaky")["attempts"] < handle_relay_outbox.MAX_ATTEMPTS
-    for _ in range(handle_relay_outbox.MAX_ATTEMPTS):
+    assert 1 <= _event(api_database, "flaky")["attempts"] < relay_outbox.MAX_ATTEMPTS
+    for _ in range(relay_outbox.MAX_ATTEMPTS):
         relay()
 
     assert _titles(api) == ["after"]
@@ -89,7 +89,7 @@ def test_an_unavailable_broker_sets_nothing_aside_however_long_it_lasts(make_acc
     for title in ("first", "second"):
         api.post("/api/tasks", json={"title": title})
 
-    for _ in range(handle_relay_outbox.MAX_ATTEMPTS + 1):
+    for _ in range(relay_outbox.MAX_ATTEMPTS + 1):
         if status is None:
             relay(fail_first=1)  # no connection at all
         else:
@@ -120,12 +120,12 @@ def test_the_broker_token_goes_with_every_event_when_set(monkeypatch, token):
     from datetime import UTC, datetime
 
     sent = []
-    monkeypatch.setattr(handle_relay_outbox, "settings", handle_relay_outbox.settings.model_copy(
+    monkeypatch.setattr(relay_outbox, "settings", relay_outbox.settings.model_copy(
         update={"broker_url": "http://broker.invalid/", "broker_token": token}))
-    monkeypatch.setattr(handle_relay_outbox.urllib.request, "urlopen",
+    monkeypatch.setattr(relay_outbox.urllib.request, "urlopen",
                         lambda request, timeout: sent.append(request) or _Accepted())
 
-    handle_relay_outbox.publish({"event_id": "e1", "type": "dev.taskforge.task.created", "task_id": None,
+    relay_outbox.publish({"event_id": "e1", "type": "dev.taskforge.task.created", "task_id": None,
                                  "actor_id": None, "data": {"title": "t"}, "created_at": datetime.now(UTC)})
 
     [request] = sent

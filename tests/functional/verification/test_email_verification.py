@@ -160,11 +160,11 @@ def test_a_few_links_an_hour_then_429_with_retry_after(make_account, mailbox):
 
 
 def test_the_limit_holds_without_redis(make_account, mailbox, monkeypatch):
-    from functions.auth import handle_post_verification
+    from functions.auth import request_email_verification
     from functions.platform.dependencies import Dependencies
 
-    without_redis = handle_post_verification.deps.settings.model_copy(update={"redis_url": None})
-    monkeypatch.setattr(handle_post_verification, "deps", Dependencies.from_settings(without_redis))
+    without_redis = request_email_verification.deps.settings.model_copy(update={"redis_url": None})
+    monkeypatch.setattr(request_email_verification, "deps", Dependencies.from_settings(without_redis))
     account = make_account(verified=False)
 
     assert _ask_until_refused(account)[-1] == 429

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cdk.components.observability import NAMESPACE
-from functions.activity.handle_relay_outbox import OPERATION as RELAY
+from functions.activity.relay_outbox import OPERATION as RELAY
 from functions.catalog import FUNCTIONS
 from functions.domain.reminders.digests import OPERATION as DIGESTS
 from functions.domain.reminders.dispatch import OPERATION as DISPATCHER

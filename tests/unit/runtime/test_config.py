@@ -179,7 +179,7 @@ class TestDeploymentSetsNameAndRoutes:
     """The runtime hosts any handler: name and routes come from the environment, never from
     the product's catalog (the rendered manifests and the local stack set both)."""
 
-    HANDLER = "functions.tasks.handle_list_tasks.handler"
+    HANDLER = "functions.tasks.list_tasks.handler"
 
     def test_name_and_routes_come_from_the_environment(self) -> None:
         config = RuntimeConfig.from_env({"HANDLER": self.HANDLER, "FUNCTION_NAME": "list-tasks",
@@ -191,7 +191,7 @@ class TestDeploymentSetsNameAndRoutes:
     def test_without_them_the_name_derives_from_the_module_and_no_route_is_assumed(self) -> None:
         config = RuntimeConfig.from_env({"HANDLER": self.HANDLER})
 
-        assert config.function_name == "handle_list_tasks"
+        assert config.function_name == "list_tasks"
         assert config.routes == ()
 
     def test_the_catalog_is_not_consulted(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,4 +200,4 @@ class TestDeploymentSetsNameAndRoutes:
 
         monkeypatch.setattr(catalog, "by_handler", refuse)
 
-        assert RuntimeConfig.from_env({"HANDLER": "functions.tasks.handle_get_tasks.handler"}).routes == ()
+        assert RuntimeConfig.from_env({"HANDLER": "functions.tasks.list_tasks.handler"}).routes == ()
