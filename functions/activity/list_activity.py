@@ -2,20 +2,15 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.activity import activity
 from functions.domain.activity.models import ActivityItem, ActivityPage
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
-from functions.platform.settings import Settings
+from functions.platform.function import authenticated_api
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="activity")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.get("/api/activity", tags=["activity"], summary="A workspace's activity")
@@ -29,6 +24,3 @@ def get_activity(
         lambda conn: workspaces.resolve(conn, auth.ensure_current(conn, claims), workspace_id, write=False))
     items, next_cursor = activity.page(deps.settings, workspace_id=scope, limit=limit, cursor=cursor)
     return ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)
-
-
-handler = api_handler(app, logger, "list-activity", deps.verifier)

@@ -2,18 +2,17 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
 from functions.domain.activity import activity
-from functions.platform.settings import Settings
+from functions.platform.function import event_function
 
-settings = Settings.from_env()
-logger = Logger(service="activity")
+function = event_function(__name__)
+settings = function.settings
 
 
-@logger.inject_lambda_context
+@function.handler
 def handler(event: dict[str, Any], context: Any) -> None:
     parse(event=event, model=EventBridgeModel)
     activity.store(settings, event)

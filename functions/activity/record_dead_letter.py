@@ -3,21 +3,19 @@ up on is lost, and count it in the DeadLetters metric an alarm watches."""
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
 from functions.domain.activity import dead_letters
 from functions.platform.db import Connection, Database
-from functions.platform.settings import Settings
+from functions.platform.function import event_function
 
-settings = Settings.from_env()
+function = event_function(__name__)
+settings, logger = function.settings, function.logger
 database = Database.for_settings(settings)
-logger = Logger(service="activity")
-OPERATION = "record-dead-letter"  # functions/catalog.py
 
 
-@logger.inject_lambda_context
+@function.handler
 def handler(event: dict[str, Any], context: Any) -> None:
     parse(event=event, model=EventBridgeModel)
 
@@ -29,4 +27,4 @@ def handler(event: dict[str, Any], context: Any) -> None:
         logger.error("dead letter stored", extra={
             "event_id": event["id"], "type": event["detail-type"],
             "failed_at": attributes.get("knativeerrordest"), "status": attributes.get("knativeerrorcode")})
-        dead_letters.count(OPERATION)
+        dead_letters.count(function.name)

@@ -19,17 +19,15 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from functions.domain.activity import outbox
 from functions.domain.reminders import quarantine
 from functions.platform.db import Connection, Database
-from functions.platform.settings import Settings
+from functions.platform.function import event_function
 
-settings = Settings.from_env()
+function = event_function(__name__)
+settings, logger = function.settings, function.logger
 database = Database.for_settings(settings)
-logger = Logger(service="activity")
-OPERATION = "relay-outbox"  # functions/catalog.py
+OPERATION = function.name  # what its Quarantined metric counts under
 MAX_ATTEMPTS = 5
 _BATCH = 100
 _MARGIN_MS = 10_000
@@ -98,7 +96,7 @@ def _relay(conn: Connection) -> tuple[int, int]:
     return len(published), set_aside
 
 
-@logger.inject_lambda_context
+@function.handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     total = 0
     if settings.broker_url is None:

@@ -1,25 +1,18 @@
 """GET /api/auth/me: the caller's account."""
 
-from aws_lambda_powertools import Logger
-
 from functions.domain.auth import accounts, auth
 from functions.domain.auth.models import User
 from functions.platform import tokens
-from functions.platform.api import api_handler, create_api
-from functions.platform.db import Connection, Database
+from functions.platform.db import Connection
 from functions.platform.errors import Unauthorized
-from functions.platform.settings import Settings
+from functions.platform.function import authenticated_api
 
-settings = Settings.from_env()
-database = Database.for_settings(settings)
-verifier = tokens.verifier_from(settings)
-logger = Logger(service="auth")
-app = create_api(settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.get("/api/auth/me", tags=["auth"], summary="The current user")
 def get_me() -> User:
-    claims = tokens.access_claims(verifier, app.current_event.headers.get("authorization"))
+    claims = tokens.access_claims(deps.verifier, app.current_event.headers.get("authorization"))
 
     def load(conn: Connection) -> User:
         user = accounts.get_user(conn, auth.ensure_current(conn, claims))
@@ -27,7 +20,4 @@ def get_me() -> User:
             raise Unauthorized("the account no longer exists")
         return User.from_row(user)
 
-    return database.transaction(load)
-
-
-handler = api_handler(app, logger, "me", verifier)
+    return deps.database.transaction(load)

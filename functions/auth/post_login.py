@@ -7,7 +7,6 @@ Retry-After, the same in every process and pod, whatever Redis is doing.
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
@@ -15,16 +14,13 @@ from functions.domain.auth import auth
 from functions.domain.auth.models import LoginRequest, TokenPair
 from functions.domain.auth.sessions import session_response
 from functions.platform import tokens
-from functions.platform.api import api_handler, create_api
 from functions.platform.db import Database
-from functions.platform.settings import Settings
+from functions.platform.function import api
 
-settings = Settings.from_env()
+app, settings, handler = api(__name__)
 database = Database.for_settings(settings)
 signer = tokens.signer_from(settings)
 verifier = tokens.verifier_from(settings)
-logger = Logger(service="auth")
-app = create_api(settings)
 
 
 @app.post("/api/auth/login", tags=["auth"], summary="Log in")
@@ -32,6 +28,3 @@ def post_login(body: Annotated[LoginRequest, Body()]) -> Response[TokenPair]:
     client = auth.client_address(app.current_event.headers.get("x-forwarded-for"), settings)
     session = auth.login(database, settings, signer, verifier, body.email, body.password, client, body.device_token)
     return session_response(settings, session)
-
-
-handler = api_handler(app, logger, "login")

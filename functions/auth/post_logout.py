@@ -5,23 +5,19 @@ cookie; then the request must come from our own page (sessions.require_own_page)
 any page of the same site could log everyone out.
 """
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.auth.sessions import cleared_cookie, require_own_page
 from functions.platform import tokens
-from functions.platform.api import api_handler, create_api
 from functions.platform.db import Database
 from functions.platform.errors import Unauthorized
+from functions.platform.function import api
 from functions.platform.http import read_cookie
-from functions.platform.settings import Settings
 
-settings = Settings.from_env()
+app, settings, handler = api(__name__)
 database = Database.for_settings(settings)
 verifier = tokens.verifier_from(settings)
-logger = Logger(service="auth")
-app = create_api(settings)
 
 
 @app.post("/api/auth/logout", status_code=204, tags=["auth"], summary="Log out everywhere")
@@ -39,6 +35,3 @@ def post_logout() -> Response[None]:
     database.transaction(lambda conn: auth.ensure_current(conn, claims))
     auth.logout(database, claims.user_id)
     return Response(status_code=204, cookies=[cleared_cookie(settings)])
-
-
-handler = api_handler(app, logger, "logout")

@@ -6,7 +6,6 @@ a client that sends the token in the body holds it itself and needs no such proo
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
@@ -14,18 +13,15 @@ from functions.domain.auth import auth
 from functions.domain.auth.models import RefreshRequest, TokenPair
 from functions.domain.auth.sessions import require_own_page, session_response
 from functions.platform import tokens
-from functions.platform.api import api_handler, create_api
 from functions.platform.db import Database
 from functions.platform.errors import Unauthorized
+from functions.platform.function import api
 from functions.platform.http import read_cookie
-from functions.platform.settings import Settings
 
-settings = Settings.from_env()
+app, settings, handler = api(__name__)
 database = Database.for_settings(settings)
 signer = tokens.signer_from(settings)
 verifier = tokens.verifier_from(settings)
-logger = Logger(service="auth")
-app = create_api(settings)
 
 
 @app.post("/api/auth/refresh", tags=["auth"], summary="Exchange a refresh token for a new pair")
@@ -39,6 +35,3 @@ def post_refresh(body: Annotated[RefreshRequest | None, Body()] = None) -> Respo
     if not token:
         raise Unauthorized("no refresh token was sent")
     return session_response(settings, auth.refresh(database, settings, signer, verifier, token))
-
-
-handler = api_handler(app, logger, "refresh")

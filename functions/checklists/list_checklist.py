@@ -1,18 +1,13 @@
 """GET /api/tasks/{task_id}/checklist: the task's checklist, in order."""
 
-from aws_lambda_powertools import Logger
 
 from functions.domain.auth import auth
 from functions.domain.checklists import checklists
 from functions.domain.checklists.models import Checklist, ChecklistItem
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import parse_id
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="checklists")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.get("/api/tasks/<task_id>/checklist", tags=["checklists"], summary="A task's checklist")
@@ -22,6 +17,3 @@ def get_items(task_id: str) -> Checklist:
     rows = deps.database.transaction(
         lambda conn: checklists.list_items(conn, auth.ensure_current(conn, claims), task_id))
     return Checklist(items=[ChecklistItem.from_row(row) for row in rows])
-
-
-handler = api_handler(app, logger, "list-checklist", deps.verifier)

@@ -3,20 +3,15 @@
 Send the task's ETag as If-Match when moving: a move computed on a stale view is 412.
 """
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.checklists import checklists
 from functions.domain.checklists.models import ChecklistItem, ChecklistItemPatch
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import parse_id, parse_if_match
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="checklists")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.patch("/api/tasks/<task_id>/checklist/<item_id>", tags=["checklists"], summary="Change a checklist item")
@@ -27,6 +22,3 @@ def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> Response
     row = deps.database.transaction(lambda conn: checklists.change(
         conn, auth.ensure_current(conn, claims), task_id, item_id, body.text, body.done, body.position, allowed))
     return Response(200, "application/json", ChecklistItem.from_row(row), headers={"ETag": f'"{row["task_version"]}"'})
-
-
-handler = api_handler(app, logger, "patch-checklist-item", deps.verifier)

@@ -11,12 +11,10 @@ import base64
 import hashlib
 from pathlib import Path
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
-from functions.platform.api import api_handler, create_api
-from functions.platform.settings import Settings
+from functions.platform.function import api
 
 DOCUMENT_URL = "/api/openapi.json"
 
@@ -67,8 +65,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
-logger = Logger(service="docs")
-app = create_api(Settings.from_env())
+app, _, handler = api(__name__)
 
 
 @app.get("/api/docs", compress=True, include_in_schema=False)
@@ -76,6 +73,3 @@ def get_docs() -> Response[str]:
     return Response(200, "text/html; charset=utf-8", PAGE,
                     headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache",
                              "Vary": "Accept-Encoding"})
-
-
-handler = api_handler(app, logger, "docs")

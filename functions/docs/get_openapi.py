@@ -6,22 +6,16 @@ no building at runtime (building imports every handler; see tools.openapi).
 
 from pathlib import Path
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
-from functions.platform.api import api_handler, create_api
-from functions.platform.settings import Settings
+from functions.platform.function import api
 
 DOCUMENT = (Path(__file__).resolve().parent / "openapi.json").read_text(encoding="utf-8")
 
-logger = Logger(service="docs")
-app = create_api(Settings.from_env())
+app, _, handler = api(__name__)
 
 
 @app.get("/api/openapi.json", compress=True, include_in_schema=False)
 def get_openapi() -> Response[str]:
     return Response(200, "application/json", DOCUMENT, headers={"Cache-Control": "no-cache",
                              "Vary": "Accept-Encoding"})
-
-
-handler = api_handler(app, logger, "openapi")

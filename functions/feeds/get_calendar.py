@@ -3,18 +3,14 @@ credential, so an unknown or revoked token is 404 like any other missing thing."
 
 from datetime import UTC, datetime
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.feeds import calendar_feed
-from functions.platform.api import api_handler, create_api
 from functions.platform.db import Connection, Database
-from functions.platform.settings import Settings
+from functions.platform.function import api
 
-settings = Settings.from_env()
+app, settings, handler = api(__name__)
 database = Database.for_settings(settings)
-logger = Logger(service="calendar")
-app = create_api(settings)
 
 
 @app.get("/api/calendar/<token>", tags=["calendar"], summary="The calendar feed (iCalendar)",
@@ -29,6 +25,3 @@ def get_calendar(token: str) -> Response[str]:
 
     body = database.transaction(read)
     return Response(200, calendar_feed.CONTENT_TYPE, body, headers={"Cache-Control": calendar_feed.CACHE_CONTROL})
-
-
-handler = api_handler(app, logger, "get-calendar")

@@ -1,23 +1,22 @@
 """GET /ready (and /api/ready, through CloudFront): 200 when the database answers, 503
 (problem+json, Retry-After) when it does not."""
 
-from typing import Any, Literal
+from typing import Literal
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel
 
 from functions.platform.cache import Cache
 from functions.platform.db import Database
+from functions.platform.function import probe
 from functions.platform.health import dependency_checks, is_ready
-from functions.platform.http import create_resolver, problem_response
+from functions.platform.http import problem_response
 from functions.platform.settings import Settings
 
+app, handler = probe(__name__)
 settings = Settings.from_env()
 database = Database.for_settings(settings)
 cache = Cache(settings)
-logger = Logger(service="health")
-app = create_resolver()
 
 
 class ReadyStatus(BaseModel):
@@ -33,8 +32,3 @@ def get_ready() -> Response[ReadyStatus]:
         return problem_response(503, "the database is unreachable", headers={"Retry-After": "5"},
                                 checks=checks)  # type: ignore[return-value]
     return Response(200, "application/json", ReadyStatus(status="ready", checks=checks))
-
-
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return app.resolve(event, context)

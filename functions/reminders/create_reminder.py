@@ -1,18 +1,13 @@
 """POST /api/tasks/{task_id}/reminders: {at} or {before_due: "PT30M"}; several per task."""
 
-from aws_lambda_powertools import Logger
 
 from functions.domain.auth import auth
 from functions.domain.reminders import reminders
 from functions.domain.reminders.models import AbsoluteReminder, RelativeReminder, Reminder, ReminderCreate
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import parse_id
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="reminders")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.post("/api/tasks/<task_id>/reminders", status_code=201, tags=["reminders"], summary="Add a reminder")
@@ -24,6 +19,3 @@ def post_reminder(task_id: str, body: ReminderCreate) -> Reminder:
     row = deps.database.transaction(lambda conn: reminders.create(
         conn, auth.ensure_current(conn, claims), task_id, at, before_due))
     return Reminder.from_row(row)
-
-
-handler = api_handler(app, logger, "create-reminder", deps.verifier)

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
@@ -11,12 +10,12 @@ from functions.domain.reminders import dispatch
 from functions.platform import mailer, webhooks
 from functions.platform.db import Database
 from functions.platform.dynamo import DeliveryLedger
-from functions.platform.settings import Settings
+from functions.platform.function import event_function
 
-settings = Settings.from_env()
+function = event_function(__name__)
+settings, logger = function.settings, function.logger
 database = Database.for_settings(settings)
 ledger = DeliveryLedger(settings)
-logger = Logger(service="reminders")
 
 # Stop claiming new batches this long before the deadline, so a batch always finishes.
 _MARGIN_MS = 10_000
@@ -38,12 +37,12 @@ def send(row: dict[str, Any]) -> None:
         mailer.send(settings, row["email"], subject, body)
 
 
-@logger.inject_lambda_context
+@function.handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     parse(event=event, model=EventBridgeModel)  # a Scheduled Event, or a malformed one fails here
     # Measured before dispatching: how far behind the reminders were when this run began.
     with single_metric(name="ReminderLag", unit=MetricUnit.Seconds, value=dispatch.lag_seconds(database),
-                       namespace="TaskForge", default_dimensions={"operation": "dispatch-reminders"}):
+                       namespace="TaskForge", default_dimensions={"operation": function.name}):
         pass
     outcome = dispatch.dispatch_due(database, settings, ledger, send,
                                     keep_going=lambda: context.get_remaining_time_in_millis() > _MARGIN_MS)

@@ -2,21 +2,16 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Stats
 from functions.domain.workspaces import workspaces
-from functions.platform.api import api_handler, create_api
 from functions.platform.db import Connection
-from functions.platform.dependencies import Dependencies
-from functions.platform.settings import Settings
+from functions.platform.function import authenticated_api
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="stats")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.get("/api/stats", tags=["tasks"], summary="Task statistics of a workspace")
@@ -32,6 +27,3 @@ def get_stats(
                            ttl_seconds=60)
 
     return deps.database.transaction(load)
-
-
-handler = api_handler(app, logger, "stats", deps.verifier)

@@ -1,19 +1,14 @@
 """PUT /api/tasks/{task_id}/tags/{tag_id}: attach a tag of the task's workspace (idempotent)."""
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.tags import tags
 from functions.domain.tasks.models import Task
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import etag, parse_id
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="tags")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.put("/api/tasks/<task_id>/tags/<tag_id>", tags=["tags"], summary="Attach a tag to a task")
@@ -23,6 +18,3 @@ def put_task_tag(task_id: str, tag_id: str) -> Response[Task]:
     row = deps.database.transaction(
         lambda conn: tags.attach(conn, auth.ensure_current(conn, claims), task_id, tag_id))
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})
-
-
-handler = api_handler(app, logger, "attach-tag", deps.verifier)

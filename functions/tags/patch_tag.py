@@ -1,18 +1,13 @@
 """PATCH /api/tags/{tag_id}: rename or recolour; every task carrying it shows the change."""
 
-from aws_lambda_powertools import Logger
 
 from functions.domain.auth import auth
 from functions.domain.tags import tags
 from functions.domain.tags.models import Tag, TagPatch
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import parse_id
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="tags")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.patch("/api/tags/<tag_id>", tags=["tags"], summary="Rename or recolour a tag")
@@ -22,6 +17,3 @@ def patch_tag(tag_id: str, body: TagPatch) -> Tag:
     row = deps.database.transaction(lambda conn: tags.update(
         conn, auth.ensure_current(conn, claims), tag_id, body.name, body.color))
     return Tag.from_row(row)
-
-
-handler = api_handler(app, logger, "patch-tag", deps.verifier)

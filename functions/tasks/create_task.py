@@ -2,23 +2,18 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskCreate
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import etag
 from functions.platform.idempotency import PostgresPersistenceLayer
 from functions.platform.idempotent_writes import StoredResponse, run_once
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
+app, deps, handler = authenticated_api(__name__)
 persistence = PostgresPersistenceLayer(deps.database)
-logger = Logger(service="tasks")
-app = create_api(deps.settings)
 
 
 @app.post("/api/tasks", status_code=201, tags=["tasks"], summary="Create a task")
@@ -39,6 +34,3 @@ def post_task(body: TaskCreate) -> Response[Task]:
 def _response(stored: dict[str, Any]) -> Response[Task]:
     return Response(stored["status"], "application/json", Task.model_validate(stored["body"]),
                     headers=stored["headers"])
-
-
-handler = api_handler(app, logger, "create-task", deps.verifier)

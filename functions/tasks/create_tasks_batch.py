@@ -1,21 +1,16 @@
 """POST /api/tasks/batch: create 1 to 100 tasks, all or none. Idempotency-Key makes retries safe."""
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskBatch, TaskList
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.idempotency import PostgresPersistenceLayer
 from functions.platform.idempotent_writes import StoredResponse, run_once
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
+app, deps, handler = authenticated_api(__name__)
 persistence = PostgresPersistenceLayer(deps.database)
-logger = Logger(service="tasks")
-app = create_api(deps.settings)
 
 
 @app.post("/api/tasks/batch", status_code=201, tags=["tasks"], summary="Create tasks, all or none")
@@ -32,6 +27,3 @@ def post_tasks_batch(body: TaskBatch) -> Response[TaskList]:
                       app.current_event.headers.get("idempotency-key"), body.model_dump(mode="json"), create)
     return Response(stored["status"], "application/json", TaskList.model_validate(stored["body"]),
                     headers=stored["headers"])
-
-
-handler = api_handler(app, logger, "create-tasks-batch", deps.verifier)

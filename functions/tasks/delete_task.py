@@ -1,18 +1,13 @@
 """DELETE /api/tasks/{task_id}: 204. If-Match guards against deleting a changed task (412)."""
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import parse_id, parse_if_match
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="tasks")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.delete("/api/tasks/<task_id>", status_code=204, tags=["tasks"], summary="Delete a task")
@@ -23,6 +18,3 @@ def delete_task(task_id: str) -> Response[None]:
     deps.database.transaction(
         lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
     return Response(status_code=204)
-
-
-handler = api_handler(app, logger, "delete-task", deps.verifier)

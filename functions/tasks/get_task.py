@@ -1,19 +1,14 @@
 """GET /api/tasks/{task_id}: one task, with its ETag."""
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import etag, parse_id
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="tasks")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.get("/api/tasks/<task_id>", tags=["tasks"], summary="Get a task")
@@ -22,6 +17,3 @@ def get_task(task_id: str) -> Response[Task]:
     task_id = parse_id(task_id)
     row = deps.database.transaction(lambda conn: tasks.load(conn, auth.ensure_current(conn, claims), task_id))
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})
-
-
-handler = api_handler(app, logger, "get-task", deps.verifier)

@@ -7,23 +7,18 @@ outage simply reads PostgreSQL.
 from dataclasses import asdict
 from typing import Annotated
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Instant, SortField, SortOrder, Task, TaskPage
 from functions.domain.workspaces import workspaces
-from functions.platform.api import api_handler, create_api
 from functions.platform.db import Connection
-from functions.platform.dependencies import Dependencies
 from functions.platform.errors import Unprocessable
+from functions.platform.function import authenticated_api
 from functions.platform.http import parse_id
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="tasks")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.get("/api/tasks", tags=["tasks"], summary="List tasks")
@@ -58,6 +53,3 @@ def get_tasks(
         return deps.cached(conn, scope, "tasks", asdict(query), TaskPage, page)
 
     return deps.database.transaction(load)
-
-
-handler = api_handler(app, logger, "list-tasks", deps.verifier)

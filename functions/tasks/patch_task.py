@@ -4,20 +4,15 @@ Completing an occurrence of a recurring task records it and moves the task to th
 next occurrence.
 """
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskPatch
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import etag, parse_id, parse_if_match
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="tasks")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.patch("/api/tasks/<task_id>", tags=["tasks"], summary="Change a task")
@@ -28,6 +23,3 @@ def patch_task(task_id: str, body: TaskPatch) -> Response[Task]:
     row = deps.database.transaction(
         lambda conn: tasks.update(conn, auth.ensure_current(conn, claims), task_id, body, allowed))
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})
-
-
-handler = api_handler(app, logger, "patch-task", deps.verifier)

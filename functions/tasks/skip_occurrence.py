@@ -1,19 +1,14 @@
 """POST /api/tasks/{task_id}/skip: a recurring task moves to its next occurrence, this one skipped."""
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import etag, parse_id, parse_if_match
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="tasks")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.post("/api/tasks/<task_id>/skip", tags=["tasks"], summary="Skip the current occurrence")
@@ -24,6 +19,3 @@ def post_skip(task_id: str) -> Response[Task]:
     row = deps.database.transaction(
         lambda conn: tasks.skip(conn, auth.ensure_current(conn, claims), task_id, allowed))
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})
-
-
-handler = api_handler(app, logger, "skip-occurrence", deps.verifier)

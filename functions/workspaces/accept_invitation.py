@@ -6,21 +6,16 @@ an open invitation: 409 once accepted, 410 once revoked, expired or no longer ba
 by an owner.
 """
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
 from functions.domain.workspaces.models import Workspace
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
 from functions.platform.errors import NotFound
+from functions.platform.function import authenticated_api
 from functions.platform.http import problem_response
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="workspaces")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.exception_handler(workspaces.EmailUnverified)
@@ -36,6 +31,3 @@ def post_accept_invitation(token: str) -> Workspace:
         raise NotFound("no such invitation")
     row = deps.database.transaction(lambda conn: workspaces.accept(conn, auth.ensure_current(conn, claims), token))
     return Workspace.from_row(row)
-
-
-handler = api_handler(app, logger, "accept-invitation", deps.verifier)

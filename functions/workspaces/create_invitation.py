@@ -5,19 +5,14 @@ the link is also e-mailed to the invited address; a failure to mail it fails not
 (`emailed` says whether it went).
 """
 
-from aws_lambda_powertools import Logger
 
 from functions.domain.auth import auth
 from functions.domain.workspaces import invitation_mail, workspaces
 from functions.domain.workspaces.models import Invitation, InvitationCreate
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import parse_id
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="workspaces")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.post("/api/workspaces/<workspace_id>/invitations", status_code=201, tags=["workspaces"],
@@ -30,6 +25,3 @@ def post_invitation(workspace_id: str, body: InvitationCreate) -> Invitation:
     # After the commit: the mail must never announce an invitation that does not exist.
     emailed = invitation_mail.send(deps.settings, body.email, body.role, invitation)
     return Invitation(id=invitation["id"], token=invitation["token"], emailed=emailed)
-
-
-handler = api_handler(app, logger, "create-invitation", deps.verifier)

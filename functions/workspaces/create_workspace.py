@@ -1,17 +1,12 @@
 """POST /api/workspaces: create a shared workspace; the caller is its owner."""
 
-from aws_lambda_powertools import Logger
 
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
 from functions.domain.workspaces.models import Workspace, WorkspaceCreate
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
-from functions.platform.settings import Settings
+from functions.platform.function import authenticated_api
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="workspaces")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.post("/api/workspaces", status_code=201, tags=["workspaces"], summary="Create a workspace")
@@ -20,6 +15,3 @@ def post_workspace(body: WorkspaceCreate) -> Workspace:
     row = deps.database.transaction(
         lambda conn: workspaces.create(conn, auth.ensure_current(conn, claims), body.name))
     return Workspace.from_row(row)
-
-
-handler = api_handler(app, logger, "create-workspace", deps.verifier)

@@ -3,19 +3,14 @@
 204 (again when it was revoked already); 409 once it was accepted. Its link then answers 410.
 """
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
-from functions.platform.api import api_handler, create_api
-from functions.platform.dependencies import Dependencies
+from functions.platform.function import authenticated_api
 from functions.platform.http import parse_id
-from functions.platform.settings import Settings
 
-deps = Dependencies.from_settings(Settings.from_env())
-logger = Logger(service="workspaces")
-app = create_api(deps.settings)
+app, deps, handler = authenticated_api(__name__)
 
 
 @app.delete("/api/workspaces/<workspace_id>/invitations/<invitation_id>", status_code=204, tags=["workspaces"],
@@ -27,6 +22,3 @@ def delete_invitation(workspace_id: str, invitation_id: str) -> Response[None]:
     deps.database.transaction(lambda conn: workspaces.revoke(
         conn, auth.ensure_current(conn, claims), workspace_id, invitation_id))
     return Response(status_code=204)
-
-
-handler = api_handler(app, logger, "revoke-invitation", deps.verifier)
