@@ -51,9 +51,10 @@ web-test: $(STAMP) web
 # Two workers: the suite's subprocess and database tests overlap well on two cores.
 PYTEST_ARGS ?= -n 2
 
-## lint: ruff and mypy; tsc and ESLint for the SPA
+## lint: ruff (rules and format), mypy, the layer contracts (import-linter); tsc and ESLint for the SPA
 lint: $(STAMP) $(WEB_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	cd web && npm run lint
@@ -62,8 +63,9 @@ lint: $(STAMP) $(WEB_STAMP)
 audit: $(STAMP)
 	scripts/audit.sh
 
-## format: apply ruff's automatic fixes to the Python tree
+## format: format the Python tree (ruff format) and apply ruff's automatic fixes
 format: $(STAMP)
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 ## bench: the runtime's performance ratios (see benchmarks/RESULTS.md)

@@ -129,8 +129,12 @@ def start_stacks(databases: dict[str, str], prefix: str, workers: int, log_dir: 
     common = stack_environment(prefix, workers, log_dir)
     started = []
     for name, database in databases.items():
-        spec = Spec(f"stack-{name}", [PYTHON, "-m", "functions.devserver"], REPO,
-                    {**common, "DATABASE_URL": api_data.database_url(database)})
+        spec = Spec(
+            f"stack-{name}",
+            [PYTHON, "-m", "functions.devserver"],
+            REPO,
+            {**common, "DATABASE_URL": api_data.database_url(database)},
+        )
         port = free_port()
         stack = Stack(name, port, database, api_data.generation_in_database(database))
         started.append((stack, spawn(spec, port, log_dir), spec))
@@ -144,13 +148,13 @@ def start_stacks(databases: dict[str, str], prefix: str, workers: int, log_dir: 
     return [stack for stack, _, _ in started]
 
 
-def call(port: int, method: str, path: str, body: dict[str, Any] | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, Any]:
+def call(
+    port: int, method: str, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         payload = json.dumps(body).encode() if body is not None else None
-        connection.request(method, path, body=payload,
-                           headers={"Content-Type": "application/json", **(headers or {})})
+        connection.request(method, path, body=payload, headers={"Content-Type": "application/json", **(headers or {})})
         response = connection.getresponse()
         raw = response.read()
         return response.status, json.loads(raw) if raw else None
@@ -169,8 +173,14 @@ def log_in(stack: Stack, email: str, user_id: str) -> Caller:
     status, body = call(stack.port, "POST", "/api/auth/login", {"email": email, "password": PASSWORD})
     if status != 200:
         raise RuntimeError(f"login {email} on {stack.name}: {status} {body}")
-    return Caller(stack, email, user_id, api_data.scope_of(stack.database, user_id),
-                  api_data.spare_workspace(stack.database, user_id), body["access_token"])
+    return Caller(
+        stack,
+        email,
+        user_id,
+        api_data.scope_of(stack.database, user_id),
+        api_data.spare_workspace(stack.database, user_id),
+        body["access_token"],
+    )
 
 
 def tasks_path(**parameters: Any) -> str:
@@ -231,7 +241,7 @@ class Modes:
 def purge(client: redis.Redis, prefix: str) -> None:
     keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
     for start in range(0, len(keys), 1000):
-        client.delete(*keys[start:start + 1000])
+        client.delete(*keys[start : start + 1000])
 
 
 # ---------------------------------------------------------------- figures
@@ -254,12 +264,27 @@ class Level:
         pairs = list(zip(self.hits, self.misses, strict=True))
         c = self.connections
         return [
-            Figure(f"(1) p50 latency, miss ÷ hit, {c} connection(s)", "miss", "hit", "ms",
-                  pairs=[(ms(m.p50), ms(h.p50)) for h, m in pairs]),
-            Figure(f"(1) p99 latency, miss ÷ hit, {c} connection(s)", "miss", "hit", "ms",
-                  pairs=[(ms(m.p99), ms(h.p99)) for h, m in pairs]),
-            Figure(f"(1) throughput, hit ÷ miss, {c} connection(s)", "hit", "miss", "req/s",
-                  pairs=[(h.rate, m.rate) for h, m in pairs]),
+            Figure(
+                f"(1) p50 latency, miss ÷ hit, {c} connection(s)",
+                "miss",
+                "hit",
+                "ms",
+                pairs=[(ms(m.p50), ms(h.p50)) for h, m in pairs],
+            ),
+            Figure(
+                f"(1) p99 latency, miss ÷ hit, {c} connection(s)",
+                "miss",
+                "hit",
+                "ms",
+                pairs=[(ms(m.p99), ms(h.p99)) for h, m in pairs],
+            ),
+            Figure(
+                f"(1) throughput, hit ÷ miss, {c} connection(s)",
+                "hit",
+                "miss",
+                "req/s",
+                pairs=[(h.rate, m.rate) for h, m in pairs],
+            ),
         ]
 
     def median(self, side: str, measure: Callable[[Run], float]) -> float:
@@ -285,14 +310,19 @@ def hit_vs_miss(callers: list[Caller], modes: Modes, levels: list[int], seconds:
                 else:
                     before = [modes.generation(caller) for caller in users]
                     run = closed_loop(port, path, [modes.miss(caller) for caller in users], seconds)
-                    stored = sum(modes.pages_stored(caller, generation, modes.generation(caller))
-                                 for caller, generation in zip(users, before, strict=True))
+                    stored = sum(
+                        modes.pages_stored(caller, generation, modes.generation(caller))
+                        for caller, generation in zip(users, before, strict=True)
+                    )
                     level.misses.append(run)
                     level.miss_share.append(stored / run.requests)
             hit, miss = level.hits[-1], level.misses[-1]
-            print(f"    round {round_ + 1}: hit p50 {ms(hit.p50):.1f} p99 {ms(hit.p99):.1f} ms "
-                  f"{hit.rate:.0f} req/s | miss p50 {ms(miss.p50):.1f} p99 {ms(miss.p99):.1f} ms "
-                  f"{miss.rate:.0f} req/s ({level.miss_share[-1]:.1%} of requests stored a page)", flush=True)
+            print(
+                f"    round {round_ + 1}: hit p50 {ms(hit.p50):.1f} p99 {ms(hit.p99):.1f} ms "
+                f"{hit.rate:.0f} req/s | miss p50 {ms(miss.p50):.1f} p99 {ms(miss.p99):.1f} ms "
+                f"{miss.rate:.0f} req/s ({level.miss_share[-1]:.1%} of requests stored a page)",
+                flush=True,
+            )
         results.append(level)
     return results
 
@@ -322,10 +352,13 @@ def depth(pages: list[Page], modes: Modes, seconds: float, rounds: int) -> dict[
     for round_ in range(rounds):
         shift = round_ % len(pages)
         for page in pages[shift:] + pages[:shift]:
-            runs[page.label].append(closed_loop(page.caller.stack.port, page.path, [modes.miss(page.caller)],
-                                                seconds))
-        print("    round {}: {}".format(round_ + 1, ", ".join(
-            f"{label} p50 {ms(values[-1].p50):.2f} ms" for label, values in runs.items())), flush=True)
+            runs[page.label].append(closed_loop(page.caller.stack.port, page.path, [modes.miss(page.caller)], seconds))
+        print(
+            "    round {}: {}".format(
+                round_ + 1, ", ".join(f"{label} p50 {ms(values[-1].p50):.2f} ms" for label, values in runs.items())
+            ),
+            flush=True,
+        )
     return runs
 
 
@@ -334,8 +367,19 @@ def depth(pages: list[Page], modes: Modes, seconds: float, rounds: int) -> dict[
 
 def plan_summary(plan: str) -> str:
     """The lines that say how the rows were found and sorted, and the execution time."""
-    keep = ("Index Scan", "Index Only Scan", "Seq Scan", "Bitmap", "Sort", "Index Cond", "Presorted Key",
-            "Execution Time", "Limit", "Gather", "SubPlan")
+    keep = (
+        "Index Scan",
+        "Index Only Scan",
+        "Seq Scan",
+        "Bitmap",
+        "Sort",
+        "Index Cond",
+        "Presorted Key",
+        "Execution Time",
+        "Limit",
+        "Gather",
+        "SubPlan",
+    )
     lines = [line for line in plan.splitlines() if any(word in line for word in keep)]
     return "\n".join(lines)
 
@@ -346,28 +390,41 @@ def plans(database: str, scope: str, cursor: str) -> tuple[bool, str]:
     custom = api_data.explain_page(database, scope, query)
     generic = api_data.explain_page(database, scope, query, generic=True)
     uses_index = all(re.search(CREATED_INDEX, plan) for plan in (custom, generic))
-    text = ("  EXPLAIN (ANALYZE, BUFFERS) of the deep page's statement, with its values (a custom plan):\n"
-            + _indent(custom) + "\n  the same as a prepared statement on a generic plan, as psycopg runs it"
-            " after 5 executions on a connection (plan_cache_mode = force_generic_plan), in short:\n"
-            + _indent(plan_summary(generic)))
+    text = (
+        "  EXPLAIN (ANALYZE, BUFFERS) of the deep page's statement, with its values (a custom plan):\n"
+        + _indent(custom)
+        + "\n  the same as a prepared statement on a generic plan, as psycopg runs it"
+        " after 5 executions on a connection (plan_cache_mode = force_generic_plan), in short:\n"
+        + _indent(plan_summary(generic))
+    )
     return uses_index, text
 
 
 def other_orders(database: str, scope: str) -> str:
     """First pages of other queries in the same workspace: execution time and how they find and sort rows."""
     rows = []
-    for parameters in ({"sort": "due_date", "order": "desc"}, {"sort": "due_date", "order": "asc"},
-                       {"sort": "priority", "order": "desc"}, {"completed": False}, {"q": "milk"},
-                       {"q": "milk call"}):
+    for parameters in (
+        {"sort": "due_date", "order": "desc"},
+        {"sort": "due_date", "order": "asc"},
+        {"sort": "priority", "order": "desc"},
+        {"completed": False},
+        {"q": "milk"},
+        {"q": "milk call"},
+    ):
         plan = api_data.explain_page(database, scope, TaskQuery(limit=LIST_LIMIT, **parameters))
         found = re.search(r"Execution Time: ([\d.]+) ms", plan)
         sort = re.search(r"Sort Key: (.*)", plan)
         # The first scan of tasks: its name, the rows the planner expected and the rows it read.
-        scan = re.search(r"->\s+((?:Parallel )?(?:Index Scan(?: Backward)?|Bitmap Heap Scan|Seq Scan)(?: using \S+)?"
-                         r" on tasks)\b.*?rows=(\d+) width=\d+\) \(actual time=[\d.]+\.\.[\d.]+ rows=(\d+)", plan)
+        scan = re.search(
+            r"->\s+((?:Parallel )?(?:Index Scan(?: Backward)?|Bitmap Heap Scan|Seq Scan)(?: using \S+)?"
+            r" on tasks)\b.*?rows=(\d+) width=\d+\) \(actual time=[\d.]+\.\.[\d.]+ rows=(\d+)",
+            plan,
+        )
         how = f"{scan.group(1)}; rows read {scan.group(3)}, matches estimated {scan.group(2)}" if scan else "?"
-        rows.append(f"    {urlencode(parameters):<28} {float(found.group(1)) if found else float('nan'):8.1f} ms  "
-                    f"{how}; sort {sort.group(1) if sort else 'none (index order)'}")
+        rows.append(
+            f"    {urlencode(parameters):<28} {float(found.group(1)) if found else float('nan'):8.1f} ms  "
+            f"{how}; sort {sort.group(1) if sort else 'none (index order)'}"
+        )
     return "\n".join(rows)
 
 
@@ -379,19 +436,30 @@ def _indent(text: str, by: str = "    ") -> str:
 
 
 def machine(modes: Modes, workers: int) -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     with api_data.connect("postgres") as conn:
         row = conn.execute("SHOW server_version").fetchone()
         postgres = row["server_version"] if row else "?"
     redis_version = modes.client.info("server").get("redis_version", "?")
     wrk_path = shutil.which("wrk")
-    wrk = subprocess.run([wrk_path, "--version"], capture_output=True, text=True, check=False).stdout.split(" [")[0] \
-        if wrk_path else "wrk not installed"
-    return (f"machine: {os.cpu_count()} cores ({model}), Python {platform.python_version()}, PostgreSQL {postgres}, "
-            f"Redis {redis_version}, {wrk}; load average " + "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) + "\n"
-            f"stack: python -m functions.devserver, WORKERS={workers} (gunicorn processes, one invocation at a "
-            f"time per function in each), API_RATE_LIMIT_PER_MINUTE=10^9, REDIS_URL={REDIS_URL}")
+    wrk = (
+        subprocess.run([wrk_path, "--version"], capture_output=True, text=True, check=False).stdout.split(" [")[0]
+        if wrk_path
+        else "wrk not installed"
+    )
+    return (
+        f"machine: {os.cpu_count()} cores ({model}), Python {platform.python_version()}, PostgreSQL {postgres}, "
+        f"Redis {redis_version}, {wrk}; load average " + "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) + "\n"
+        f"stack: python -m functions.devserver, WORKERS={workers} (gunicorn processes, one invocation at a "
+        f"time per function in each), API_RATE_LIMIT_PER_MINUTE=10^9, REDIS_URL={REDIS_URL}"
+    )
 
 
 def plot(levels: list[Level], path: Path, subtitle: str) -> str:
@@ -442,13 +510,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", default="1,4,16", help="connection counts of (1) (default 1,4,16)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="tasks in the large table (default 1000000)")
     parser.add_argument("--small-rows", type=int, default=1_000, help="tasks in the small table (default 1000)")
-    parser.add_argument("--list-tasks", type=int, default=10_000,
-                        help="tasks of each user of (1), at most rows/100 (default 10000)")
+    parser.add_argument(
+        "--list-tasks", type=int, default=10_000, help="tasks of each user of (1), at most rows/100 (default 10000)"
+    )
     parser.add_argument("--depth-seconds", type=float, default=1.0, help="length of one run of (2) (default 1)")
     parser.add_argument("--depth-rounds", type=int, default=7, help="rounds of (2) (default 7)")
     parser.add_argument("--workers", type=int, default=3, help="WORKERS of the stacks (default 3)")
-    parser.add_argument("--parts", type=int, default=300,
-                        help="requests of each kind in the in-process breakdown, 0 for none (default 300)")
+    parser.add_argument(
+        "--parts",
+        type=int,
+        default=300,
+        help="requests of each kind in the in-process breakdown, 0 for none (default 300)",
+    )
     parser.add_argument("--plot", type=Path, default=PLOT, help=f"where the PNG goes (default {PLOT.name})")
     parser.add_argument("--no-plot", action="store_true", help="no PNG")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -458,12 +531,17 @@ def main(argv: list[str] | None = None) -> int:
     prefix = f"bench-api-{uuid.uuid4().hex[:12]}:"
     modes = Modes(redis.Redis.from_url(REDIS_URL, socket_timeout=5), prefix)
     print(machine(modes, args.workers))
-    print(f"load: python http.client, one thread and one keep-alive connection per connection; "
-          f"{args.seconds:g} s per run, {args.rounds} rounds; Redis key prefix {prefix}\n", flush=True)
+    print(
+        f"load: python http.client, one thread and one keep-alive connection per connection; "
+        f"{args.seconds:g} s per run, {args.rounds} rounds; Redis key prefix {prefix}\n",
+        flush=True,
+    )
     began = time.perf_counter()
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp, \
-                api_data.databases("bench_api", 2) as (large_db, small_db):
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-api-") as tmp,
+            api_data.databases("bench_api", 2) as (large_db, small_db),
+        ):
             try:
                 return run(args, levels, prefix, modes, large_db, small_db, Path(tmp))
             finally:
@@ -471,8 +549,10 @@ def main(argv: list[str] | None = None) -> int:
                 modes.close()
                 purge(modes.client, prefix)
     finally:
-        print(f"\nwall time {time.perf_counter() - began:.0f} s, setup and cleanup included; load average "
-              "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+        print(
+            f"\nwall time {time.perf_counter() - began:.0f} s, setup and cleanup included; load average "
+            "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+        )
 
 
 @dataclass(frozen=True)
@@ -499,10 +579,13 @@ def deep_page(caller: Caller, database: str, seeded: api_data.Seeded) -> Deep:
     return Deep(caller, database, owned, seeded.rows, position, cursor, first_id)
 
 
-def run(args: argparse.Namespace, levels: list[int], prefix: str, modes: Modes, large_db: str, small_db: str,
-        log_dir: Path) -> int:
-    print(f"databases {large_db} ({args.rows} tasks) and {small_db} ({args.small_rows} tasks); starting the stacks",
-          flush=True)
+def run(
+    args: argparse.Namespace, levels: list[int], prefix: str, modes: Modes, large_db: str, small_db: str, log_dir: Path
+) -> int:
+    print(
+        f"databases {large_db} ({args.rows} tasks) and {small_db} ({args.small_rows} tasks); starting the stacks",
+        flush=True,
+    )
     large, small = start_stacks({"large": large_db, "small": small_db}, prefix, args.workers, log_dir)
     list_emails = [f"list-{index}@example.com" for index in range(1, max(levels) + 1)]
     deep_large_id, deep_small_id = register(large, "deep@example.com"), register(small, "deep@example.com")
@@ -510,27 +593,38 @@ def run(args: argparse.Namespace, levels: list[int], prefix: str, modes: Modes, 
     seeded_large = api_data.seed_tasks(large_db, args.rows, deep_large_id, list_ids, args.list_tasks)
     seeded_small = api_data.seed_tasks(small_db, args.small_rows, deep_small_id, [], 0)
     list_tasks = sorted({seeded_large.by_owner[user_id] for user_id in list_ids})
-    print(f"seeded in {seeded_large.seconds:.1f} s and {seeded_small.seconds:.1f} s (INSERT ... SELECT "
-          "generate_series, indexes rebuilt, VACUUM ANALYZE): the deep user owns "
-          f"{seeded_large.by_owner[deep_large_id]} of {seeded_large.rows} and {seeded_small.by_owner[deep_small_id]} "
-          f"of {seeded_small.rows} tasks; {len(list_ids)} list users own {list_tasks} tasks each", flush=True)
+    print(
+        f"seeded in {seeded_large.seconds:.1f} s and {seeded_small.seconds:.1f} s (INSERT ... SELECT "
+        "generate_series, indexes rebuilt, VACUUM ANALYZE): the deep user owns "
+        f"{seeded_large.by_owner[deep_large_id]} of {seeded_large.rows} and {seeded_small.by_owner[deep_small_id]} "
+        f"of {seeded_small.rows} tasks; {len(list_ids)} list users own {list_tasks} tasks each",
+        flush=True,
+    )
     listers = [log_in(large, email, user_id) for email, user_id in zip(list_emails, list_ids, strict=True)]
     deep_large = log_in(large, "deep@example.com", deep_large_id)
     deep_small = log_in(small, "deep@example.com", deep_small_id)
 
-    print(f"\n(1) GET {tasks_path()}, users with {list_tasks[0]} tasks each in the {seeded_large.rows}-task table, "
-          "one per connection, hit vs miss", flush=True)
+    print(
+        f"\n(1) GET {tasks_path()}, users with {list_tasks[0]} tasks each in the {seeded_large.rows}-task table, "
+        "one per connection, hit vs miss",
+        flush=True,
+    )
     results = hit_vs_miss(listers, modes, levels, args.seconds, args.rounds)
     call(large.port, "GET", tasks_path(), headers=listers[0].headers)  # the page cached again
     cross_check = wrk_latency(large.port, tasks_path(), listers[0].headers, args.seconds, levels[-1])
 
     big, little = deep_page(deep_large, large_db, seeded_large), deep_page(deep_small, small_db, seeded_small)
-    pages = [Page(f"deep page, {big.table} tasks", deep_large, tasks_path(cursor=big.cursor), big.first_id),
-             Page(f"deep page, {little.table} tasks", deep_small, tasks_path(cursor=little.cursor), little.first_id),
-             Page(f"first page, {big.table} tasks", deep_large, tasks_path(), None)]
-    print(f"\n(2) keyset depth: the deep user owns {big.owned} of {big.table} tasks and {little.owned} of "
-          f"{little.table}; the deep page starts at position {big.position} (page {big.page_number}) and "
-          f"{little.position} (page {little.page_number}); one connection, a miss on every request", flush=True)
+    pages = [
+        Page(f"deep page, {big.table} tasks", deep_large, tasks_path(cursor=big.cursor), big.first_id),
+        Page(f"deep page, {little.table} tasks", deep_small, tasks_path(cursor=little.cursor), little.first_id),
+        Page(f"first page, {big.table} tasks", deep_large, tasks_path(), None),
+    ]
+    print(
+        f"\n(2) keyset depth: the deep user owns {big.owned} of {big.table} tasks and {little.owned} of "
+        f"{little.table}; the deep page starts at position {big.position} (page {big.page_number}) and "
+        f"{little.position} (page {little.page_number}); one connection, a miss on every request",
+        flush=True,
+    )
     depth_runs = depth(pages, modes, args.depth_seconds, args.depth_rounds)
     uses_index, plan_text = plans(large_db, deep_large.scope, big.cursor)
     orders = other_orders(large_db, deep_large.scope)
@@ -540,37 +634,61 @@ def run(args: argparse.Namespace, levels: list[int], prefix: str, modes: Modes, 
         print(f"\nin-process breakdown of GET {tasks_path()} for {lister.email}", flush=True)
         parts = api_parts.breakdown(
             {**stack_environment(prefix, args.workers, log_dir), "DATABASE_URL": api_data.database_url(large_db)},
-            lister.token, modes.miss(lister).before, tasks_path(), args.parts, log_dir / "in-process.log")
+            lister.token,
+            modes.miss(lister).before,
+            tasks_path(),
+            args.parts,
+            log_dir / "in-process.log",
+        )
 
-    subtitle = (f"users with {list_tasks[0]:,} tasks each in a {seeded_large.rows:,}-task table; local stack "
-                f"WORKERS={args.workers}, {os.cpu_count()} cores; {args.rounds} rounds of {args.seconds:g} s, "
-                "hit and miss alternated")
+    subtitle = (
+        f"users with {list_tasks[0]:,} tasks each in a {seeded_large.rows:,}-task table; local stack "
+        f"WORKERS={args.workers}, {os.cpu_count()} cores; {args.rounds} rounds of {args.seconds:g} s, "
+        "hit and miss alternated"
+    )
     plotted = None if args.no_plot else plot(results, args.plot, subtitle)
 
     print("\n==== summary ====")
     for level in results:
         for ratio in level.ratios():
             print(ratio.report())
-        print(f"    pages stored by the miss runs: {min(level.miss_share):.1%}-{max(level.miss_share):.1%} "
-              "of their requests (100%: every request missed)")
+        print(
+            f"    pages stored by the miss runs: {min(level.miss_share):.1%}-{max(level.miss_share):.1%} "
+            "of their requests (100%: every request missed)"
+        )
     if parts is not None:
         print(parts)
     if cross_check is not None:
         hits = results[-1]
-        print(f"(1) cross-check, hits at {levels[-1]} connections with wrk --latency (one user, one run after the "
-              f"rounds): p50 {ms(cross_check.p50):.1f} ms, p99 {ms(cross_check.p99):.1f} ms, "
-              f"{cross_check.rate:.0f} req/s; python generator medians: p50 {ms(hits.median('hits', _p50)):.1f} ms, "
-              f"p99 {ms(hits.median('hits', _p99)):.1f} ms, {hits.median('hits', _rate):.0f} req/s")
+        print(
+            f"(1) cross-check, hits at {levels[-1]} connections with wrk --latency (one user, one run after the "
+            f"rounds): p50 {ms(cross_check.p50):.1f} ms, p99 {ms(cross_check.p99):.1f} ms, "
+            f"{cross_check.rate:.0f} req/s; python generator medians: p50 {ms(hits.median('hits', _p50)):.1f} ms, "
+            f"p99 {ms(hits.median('hits', _p99)):.1f} ms, {hits.median('hits', _rate):.0f} req/s"
+        )
     deep_big, deep_little, first_big = (depth_runs[page.label] for page in pages)
-    depth_ratio = Figure(f"(2) deep page p50, {big.table} ÷ {little.table} tasks in the table",
-                        f"{big.table} tasks", f"{little.table} tasks", "ms", target=1.5,
-                        pairs=[(ms(a.p50), ms(b.p50)) for a, b in zip(deep_big, deep_little, strict=True)])
+    depth_ratio = Figure(
+        f"(2) deep page p50, {big.table} ÷ {little.table} tasks in the table",
+        f"{big.table} tasks",
+        f"{little.table} tasks",
+        "ms",
+        target=1.5,
+        pairs=[(ms(a.p50), ms(b.p50)) for a, b in zip(deep_big, deep_little, strict=True)],
+    )
     print(depth_ratio.report())
-    print(Figure(f"(2) deep page (page {big.page_number}) ÷ first page p50, {big.table} tasks in the table",
-                "deep", "first", "ms",
-                pairs=[(ms(a.p50), ms(b.p50)) for a, b in zip(deep_big, first_big, strict=True)]).report())
-    print(f"(2) the deep page's statement uses an Index Scan on the created_at index (tasks_owner_created or "
-          f"tasks_workspace_created): {'yes' if uses_index else 'NO'}")
+    print(
+        Figure(
+            f"(2) deep page (page {big.page_number}) ÷ first page p50, {big.table} tasks in the table",
+            "deep",
+            "first",
+            "ms",
+            pairs=[(ms(a.p50), ms(b.p50)) for a, b in zip(deep_big, first_big, strict=True)],
+        ).report()
+    )
+    print(
+        f"(2) the deep page's statement uses an Index Scan on the created_at index (tasks_owner_created or "
+        f"tasks_workspace_created): {'yes' if uses_index else 'NO'}"
+    )
     print(plan_text)
     print(f"  first pages of other queries of the deep user ({big.owned} tasks), EXPLAIN (ANALYZE):")
     print(orders)

@@ -34,12 +34,60 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 FILLER_USERS = 98
 SHARED_SLOTS = 20  # of every 100 tasks: list users' and fillers'; the other 80 are the deep user's
 WORDS = (
-    "buy", "milk", "call", "plan", "review", "draft", "send", "invoice", "fix", "bug", "write",
-    "report", "book", "flight", "pay", "rent", "clean", "kitchen", "prepare", "slides", "update",
-    "budget", "renew", "passport", "schedule", "meeting", "water", "plants", "order", "parts",
-    "backup", "laptop", "read", "chapter", "test", "release", "email", "team", "sort", "photos",
-    "cancel", "gym", "walk", "dog", "pick", "groceries", "file", "taxes", "repair", "bike", "paint",
-    "fence", "measure", "window",
+    "buy",
+    "milk",
+    "call",
+    "plan",
+    "review",
+    "draft",
+    "send",
+    "invoice",
+    "fix",
+    "bug",
+    "write",
+    "report",
+    "book",
+    "flight",
+    "pay",
+    "rent",
+    "clean",
+    "kitchen",
+    "prepare",
+    "slides",
+    "update",
+    "budget",
+    "renew",
+    "passport",
+    "schedule",
+    "meeting",
+    "water",
+    "plants",
+    "order",
+    "parts",
+    "backup",
+    "laptop",
+    "read",
+    "chapter",
+    "test",
+    "release",
+    "email",
+    "team",
+    "sort",
+    "photos",
+    "cancel",
+    "gym",
+    "walk",
+    "dog",
+    "pick",
+    "groceries",
+    "file",
+    "taxes",
+    "repair",
+    "bike",
+    "paint",
+    "fence",
+    "measure",
+    "window",
 )
 # The seconds between two consecutive tasks of the whole table: 1M tasks span about a year.
 STEP_SECONDS = 31
@@ -95,48 +143,74 @@ def seed_tasks(name: str, rows: int, deep_user: str, list_users: list[str], list
         raise ValueError(f"at most {SHARED_SLOTS} list users")
     began = time.perf_counter()
     with connect(name) as conn:
-        fillers = [row["id"] for row in conn.execute(
-            "INSERT INTO users (email, password_hash)"
-            " SELECT 'filler-' || n || '@example.com', 'not-a-hash' FROM generate_series(1, %s) AS n"
-            " RETURNING id::text AS id", (FILLER_USERS,)).fetchall()]
+        fillers = [
+            row["id"]
+            for row in conn.execute(
+                "INSERT INTO users (email, password_hash)"
+                " SELECT 'filler-' || n || '@example.com', 'not-a-hash' FROM generate_series(1, %s) AS n"
+                " RETURNING id::text AS id",
+                (FILLER_USERS,),
+            ).fetchall()
+        ]
         indexes = conn.execute(
             "SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition"
-            " FROM pg_index WHERE indrelid = 'tasks'::regclass AND NOT indisprimary").fetchall()
+            " FROM pg_index WHERE indrelid = 'tasks'::regclass AND NOT indisprimary"
+        ).fetchall()
         for index in indexes:
             conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index["name"])))
         workspaces = _has_workspaces(conn)
         if workspaces:  # every user's tasks go to their personal workspace, as the migration moved them
-            conn.execute("INSERT INTO workspaces (name, personal, created_by) SELECT 'Personal', true, u.id"
-                         " FROM users u WHERE NOT EXISTS"
-                         " (SELECT 1 FROM workspaces w WHERE w.personal AND w.created_by = u.id)")
-            conn.execute("INSERT INTO memberships (workspace_id, user_id, role)"
-                         " SELECT id, created_by, 'owner' FROM workspaces WHERE personal ON CONFLICT DO NOTHING")
+            conn.execute(
+                "INSERT INTO workspaces (name, personal, created_by) SELECT 'Personal', true, u.id"
+                " FROM users u WHERE NOT EXISTS"
+                " (SELECT 1 FROM workspaces w WHERE w.personal AND w.created_by = u.id)"
+            )
+            conn.execute(
+                "INSERT INTO memberships (workspace_id, user_id, role)"
+                " SELECT id, created_by, 'owner' FROM workspaces WHERE personal ON CONFLICT DO NOTHING"
+            )
         conn.execute("SET synchronous_commit = off")
         conn.execute("SET maintenance_work_mem = '256MB'")
         # No triggers and no foreign-key checks for the bulk insert, on this connection only: the
         # generation trigger (0005) would update the workspace row once per task inserted.
         conn.execute("SET session_replication_role = replica")
         conn.execute("SELECT setseed(0.42)")
-        conn.execute(_insert_statement(workspaces), {
-            "rows": rows, "deep": deep_user, "lists": list_users, "nl": len(list_users), "list_tasks": list_tasks,
-            "shared": SHARED_SLOTS, "fillers": fillers, "nf": len(fillers), "words": list(WORDS), "nw": len(WORDS),
-            "step": f"{STEP_SECONDS} seconds",
-        })
+        conn.execute(
+            _insert_statement(workspaces),
+            {
+                "rows": rows,
+                "deep": deep_user,
+                "lists": list_users,
+                "nl": len(list_users),
+                "list_tasks": list_tasks,
+                "shared": SHARED_SLOTS,
+                "fillers": fillers,
+                "nf": len(fillers),
+                "words": list(WORDS),
+                "nw": len(WORDS),
+                "step": f"{STEP_SECONDS} seconds",
+            },
+        )
         conn.execute("RESET session_replication_role")
         for index in indexes:
             conn.execute(index["definition"])
         conn.execute("VACUUM (ANALYZE) tasks")
-        counts = conn.execute("SELECT owner_id::text AS owner, count(*) AS n FROM tasks"
-                              " WHERE owner_id = ANY(%s) GROUP BY owner_id",
-                              ([deep_user, *list_users],)).fetchall()
+        counts = conn.execute(
+            "SELECT owner_id::text AS owner, count(*) AS n FROM tasks WHERE owner_id = ANY(%s) GROUP BY owner_id",
+            ([deep_user, *list_users],),
+        ).fetchall()
         total = conn.execute("SELECT count(*) AS n FROM tasks").fetchone()
     assert total is not None
     return Seeded(int(total["n"]), {row["owner"]: int(row["n"]) for row in counts}, time.perf_counter() - began)
 
 
 def _has_workspaces(conn: psycopg.Connection[dict[str, Any]]) -> bool:
-    return conn.execute("SELECT 1 FROM information_schema.columns"
-                        " WHERE table_name = 'tasks' AND column_name = 'workspace_id'").fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'tasks' AND column_name = 'workspace_id'"
+        ).fetchone()
+        is not None
+    )
 
 
 def _insert_statement(workspaces: bool) -> sql.SQL:
@@ -148,14 +222,15 @@ def _insert_statement(workspaces: bool) -> sql.SQL:
 
     workspace_column, workspace_value, workspace_join = (
         (", workspace_id", ", w.id", " JOIN workspaces w ON w.personal AND w.created_by = generated.owner")
-        if workspaces else ("", "", ""))
+        if workspaces
+        else ("", "", "")
+    )
     return sql.SQL(
         "INSERT INTO tasks (owner_id, title, description, completed, priority, due_date, created_at,"
         " updated_at, completed_at" + workspace_column + ")"
         " SELECT owner, title, description, done, priority,"
         "  CASE WHEN random() < 0.25 THEN NULL ELSE created + (floor(random() * 90) - 30) * interval '1 day' END,"
-        "  created, created, CASE WHEN done THEN created + interval '2 days' END" + workspace_value +
-        " FROM (SELECT"
+        "  created, created, CASE WHEN done THEN created + interval '2 days' END" + workspace_value + " FROM (SELECT"
         "  CASE WHEN mod(g, 100) < %(nl)s AND g / 100 < %(list_tasks)s THEN (%(lists)s::uuid[])[1 + mod(g, 100)]"
         "       WHEN mod(g, 100) < %(shared)s THEN (%(fillers)s::uuid[])[1 + mod(g / 100 + g, %(nf)s)]"
         "       ELSE %(deep)s::uuid END AS owner,"
@@ -175,9 +250,13 @@ BUMP_GENERATION = "UPDATE workspaces SET cache_generation = cache_generation + 1
 def generation_in_database(name: str) -> bool:
     """True when workspaces carry their cache generation (0005); before, it was a Redis key."""
     with connect(name) as conn:
-        return conn.execute("SELECT 1 FROM information_schema.columns"
-                            " WHERE table_name = 'workspaces' AND column_name = 'cache_generation'"
-                            ).fetchone() is not None
+        return (
+            conn.execute(
+                "SELECT 1 FROM information_schema.columns"
+                " WHERE table_name = 'workspaces' AND column_name = 'cache_generation'"
+            ).fetchone()
+            is not None
+        )
 
 
 def bump_connection(name: str) -> psycopg.Connection[dict[str, Any]]:
@@ -197,8 +276,10 @@ def spare_workspace(name: str, user_id: str) -> str:
     with connect(name) as conn:
         if not _has_workspaces(conn):
             return f"spare-{user_id}"
-        row = conn.execute("INSERT INTO workspaces (name, created_by) VALUES ('benchmark spare', %s)"
-                           " RETURNING id::text AS id", (user_id,)).fetchone()
+        row = conn.execute(
+            "INSERT INTO workspaces (name, created_by) VALUES ('benchmark spare', %s) RETURNING id::text AS id",
+            (user_id,),
+        ).fetchone()
     assert row is not None
     return str(row["id"])
 
@@ -209,8 +290,9 @@ def scope_of(name: str, user_id: str) -> str:
     with connect(name) as conn:
         if not _has_workspaces(conn):
             return user_id
-        row = conn.execute("SELECT id::text AS id FROM workspaces WHERE personal AND created_by = %s",
-                           (user_id,)).fetchone()
+        row = conn.execute(
+            "SELECT id::text AS id FROM workspaces WHERE personal AND created_by = %s", (user_id,)
+        ).fetchone()
     if row is None:
         raise ValueError(f"user {user_id} has no personal workspace")
     return str(row["id"])
@@ -223,9 +305,12 @@ def cursor_at(name: str, scope: str, position: int, limit: int = 50) -> tuple[st
     the pages before it had been walked."""
     with connect(name) as conn:
         column = sql.Identifier("workspace_id" if _has_workspaces(conn) else "owner_id")
-        rows = conn.execute(sql.SQL(
-            "SELECT t.id::text AS id, (t.created_at)::text AS sort_key FROM tasks t WHERE t.{} = %s"
-            " ORDER BY t.created_at DESC, t.id DESC OFFSET %s LIMIT 2").format(column), (scope, position - 1)
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT t.id::text AS id, (t.created_at)::text AS sort_key FROM tasks t WHERE t.{} = %s"
+                " ORDER BY t.created_at DESC, t.id DESC OFFSET %s LIMIT 2"
+            ).format(column),
+            (scope, position - 1),
         ).fetchall()
     if len(rows) < 2:
         raise ValueError(f"fewer than {position + 1} tasks in {scope}")
@@ -266,9 +351,11 @@ def explain_page(name: str, scope: str, query: task_sql.TaskQuery, generic: bool
             conn.execute("SET plan_cache_mode = force_generic_plan")
             conn.execute(sql.SQL("PREPARE bench_page AS {}").format(sql.SQL(numbered)))
             arguments = sql.SQL(", ").join(sql.Literal(value) for value in recorder.params)
-            rows = conn.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_page ({})").format(arguments)
-                                ).fetchall()
+            rows = conn.execute(
+                sql.SQL("EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_page ({})").format(arguments)
+            ).fetchall()
         else:
-            rows = conn.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + recorder.statement,
-                                recorder.params, prepare=False).fetchall()
+            rows = conn.execute(
+                sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + recorder.statement, recorder.params, prepare=False
+            ).fetchall()
     return "\n".join(str(next(iter(row.values()))) for row in rows)

@@ -107,8 +107,9 @@ class WrkRun:
     rate: float
 
 
-def wrk_latency(port: int, path: str, headers: dict[str, str], seconds: float, connections: int,
-                threads: int = 2) -> WrkRun | None:
+def wrk_latency(
+    port: int, path: str, headers: dict[str, str], seconds: float, connections: int, threads: int = 2
+) -> WrkRun | None:
     """Load from wrk (`--latency`) with one set of headers for every connection, or None when
     wrk is not installed."""
     wrk = shutil.which("wrk")
@@ -117,8 +118,9 @@ def wrk_latency(port: int, path: str, headers: dict[str, str], seconds: float, c
     argv = [wrk, f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
-    result = subprocess.run([*argv, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                            timeout=seconds + 30)
+    result = subprocess.run(
+        [*argv, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=seconds + 30
+    )
     out = result.stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if result.returncode != 0 or rate is None or re.search(r"Non-2xx|Socket errors", out):

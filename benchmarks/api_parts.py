@@ -53,8 +53,9 @@ def stdout_to(path: Path) -> Iterator[None]:
             os.close(saved)
 
 
-def breakdown(environment: dict[str, str], token: str, bump: Callable[[], object], path: str, requests: int,
-              log: Path) -> str:
+def breakdown(
+    environment: dict[str, str], token: str, bump: Callable[[], object], path: str, requests: int, log: Path
+) -> str:
     os.environ.update(environment)
     with stdout_to(log):
         return _measure(token, bump, path, requests)
@@ -88,10 +89,19 @@ def _measure(token: str, bump: Callable[[], object], path: str, requests: int) -
         setattr(owner, name, wrapper)
 
     deps = handle.deps
-    targets = ((deps.verifier, "verify"), (deps.counters, "add"), (deps.database, "transaction"),
-               (auth, "ensure_current"), (workspaces, "resolve"), (deps.cache, "generation"),
-               (deps.cache, "get_json"), (task_models.TaskPage, "model_validate"), (tasks, "list_page"),
-               (task_models.Task, "from_row"), (deps.cache, "set_json"))
+    targets = (
+        (deps.verifier, "verify"),
+        (deps.counters, "add"),
+        (deps.database, "transaction"),
+        (auth, "ensure_current"),
+        (workspaces, "resolve"),
+        (deps.cache, "generation"),
+        (deps.cache, "get_json"),
+        (task_models.TaskPage, "model_validate"),
+        (tasks, "list_page"),
+        (task_models.Task, "from_row"),
+        (deps.cache, "set_json"),
+    )
     for (owner, name), (label, _) in zip(targets, PARTS, strict=True):
         if hasattr(owner, name):  # Cache.generation went when the generation moved into PostgreSQL (0005)
             timed(owner, name, label)
@@ -124,9 +134,13 @@ def _table(samples: dict[bool, dict[str, list[float]]], requests: int) -> str:
         value = statistics.median(values) * 1000
         return f"{value:6.2f} ms" if any(values) else "      - "
 
-    rows = [f"    {'':44} {'hit':>9} {'miss':>9}",
-            f"    {'whole request (WSGI, no socket)':44} {cell(False, 'whole')} {cell(True, 'whole')}"]
+    rows = [
+        f"    {'':44} {'hit':>9} {'miss':>9}",
+        f"    {'whole request (WSGI, no socket)':44} {cell(False, 'whole')} {cell(True, 'whole')}",
+    ]
     rows += [f"    {label:44} {cell(False, label)} {cell(True, label)}" for label, _ in PARTS]
     rows.append(f"    {'rest: Powertools, runtime, gateway, logging':44} {cell(False, 'rest')} {cell(True, 'rest')}")
-    return (f"  one request's parts, list-tasks in this process, median of {requests} hits and {requests} misses "
-            "(each part's own median, so they do not add up exactly):\n" + "\n".join(rows))
+    return (
+        f"  one request's parts, list-tasks in this process, median of {requests} hits and {requests} misses "
+        "(each part's own median, so they do not add up exactly):\n" + "\n".join(rows)
+    )

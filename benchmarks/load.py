@@ -49,8 +49,12 @@ class Load:
 def _wrk_rate(wrk: str, url: str, seconds: float, load: Load) -> float:
     duration = f"{max(1, round(seconds))}s"  # wrk takes whole seconds
     threads = min(load.threads, load.connections)
-    result = subprocess.run([wrk, f"-t{threads}", f"-c{load.connections}", f"-d{duration}", url],
-                            capture_output=True, text=True, timeout=seconds + 30)
+    result = subprocess.run(
+        [wrk, f"-t{threads}", f"-c{load.connections}", f"-d{duration}", url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+    )
     out = result.stdout
     found = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if result.returncode != 0 or found is None:

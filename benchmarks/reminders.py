@@ -56,19 +56,24 @@ class GrantingLedger:
 def seed(url: str, count: int) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("TRUNCATE reminders, tasks, memberships, workspaces, users CASCADE")
-        user_row = conn.execute("INSERT INTO users (email, password_hash) VALUES ('bench@example.com', 'x')"
-                                " RETURNING id").fetchone()
+        user_row = conn.execute(
+            "INSERT INTO users (email, password_hash) VALUES ('bench@example.com', 'x') RETURNING id"
+        ).fetchone()
         assert user_row is not None  # INSERT ... RETURNING returns the row it inserted
         user = user_row[0]
-        workspace_row = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('B', true, %s)"
-                                     " RETURNING id", (user,)).fetchone()
+        workspace_row = conn.execute(
+            "INSERT INTO workspaces (name, personal, created_by) VALUES ('B', true, %s) RETURNING id", (user,)
+        ).fetchone()
         assert workspace_row is not None
         workspace = workspace_row[0]
-        conn.execute("INSERT INTO tasks (owner_id, workspace_id, title, due_date)"
-                     " SELECT %s, %s, 'task ' || n, now() + interval '1 hour' FROM generate_series(1, %s) n",
-                     (user, workspace, count))
-        conn.execute("INSERT INTO reminders (task_id, user_id, at) SELECT id, owner_id, now() - interval '1 minute'"
-                     " FROM tasks")
+        conn.execute(
+            "INSERT INTO tasks (owner_id, workspace_id, title, due_date)"
+            " SELECT %s, %s, 'task ' || n, now() + interval '1 hour' FROM generate_series(1, %s) n",
+            (user, workspace, count),
+        )
+        conn.execute(
+            "INSERT INTO reminders (task_id, user_id, at) SELECT id, owner_id, now() - interval '1 minute' FROM tasks"
+        )
         with conn.transaction():
             for (task_id,) in conn.execute("SELECT id FROM tasks").fetchall():
                 schedules.recompute(conn, task_id)  # type: ignore[arg-type]
@@ -86,8 +91,7 @@ def run_dispatcher(url: str, batch: int, sent: Queue[int]) -> None:
 def timed(url: str, dispatchers: int, batch: int, expected: int) -> float:
     """Reminders per second with `dispatchers` processes draining the same table."""
     queue: Queue[int] = multiprocessing.Queue()
-    processes = [multiprocessing.Process(target=run_dispatcher, args=(url, batch, queue))
-                 for _ in range(dispatchers)]
+    processes = [multiprocessing.Process(target=run_dispatcher, args=(url, batch, queue)) for _ in range(dispatchers)]
     started = time.perf_counter()
     for process in processes:
         process.start()
@@ -120,8 +124,10 @@ def main() -> None:
             two.append(timed(url, 2, args.batch, args.reminders))
             print(f"round {round_number}: one {one[-1]:.0f}/s, two {two[-1]:.0f}/s, ratio {two[-1] / one[-1]:.2f}")
         ratios = [b / a for a, b in zip(one, two, strict=True)]
-        print(f"\nreminders dispatched per second ({args.reminders} per run, batches of {args.batch}, "
-              f"{args.rounds} rounds):")
+        print(
+            f"\nreminders dispatched per second ({args.reminders} per run, batches of {args.batch}, "
+            f"{args.rounds} rounds):"
+        )
         print(f"  one dispatcher : {statistics.median(one):.0f}/s (median)")
         print(f"  two dispatchers: {statistics.median(two):.0f}/s (median)")
         print(f"  two ÷ one      : {statistics.median(ratios):.2f} (spread {min(ratios):.2f}-{max(ratios):.2f})")

@@ -89,8 +89,14 @@ def spawn(spec: Spec, port: int, log_dir: Path) -> subprocess.Popen[bytes]:
     """Starts `spec` on `port` in a process group of its own, logging to log_dir."""
     argv = [arg.format(port=port) for arg in spec.argv]
     with open(log_dir / f"{spec.name}-{port}.log", "wb") as log:
-        process = subprocess.Popen(argv, cwd=spec.cwd, env=environment(spec, log_dir, PORT=str(port)),
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            argv,
+            cwd=spec.cwd,
+            env=environment(spec, log_dir, PORT=str(port)),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     _running[process.pid] = process
     return process
 
@@ -101,8 +107,14 @@ def environment(spec: Spec, log_dir: Path, **extra: str) -> dict[str, str]:
     PYTHONDONTWRITEBYTECODE says, and nothing is written outside the temporary folder."""
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    return {**env, "PYTHONPATH": python_path, "PYTHONPYCACHEPREFIX": str(log_dir / "pycache"),
-            "HOST": "127.0.0.1", **extra, **spec.env}
+    return {
+        **env,
+        "PYTHONPATH": python_path,
+        "PYTHONPYCACHEPREFIX": str(log_dir / "pycache"),
+        "HOST": "127.0.0.1",
+        **extra,
+        **spec.env,
+    }
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
@@ -188,10 +200,12 @@ class Figure:
         a = statistics.median(a for a, _ in self.pairs)
         b = statistics.median(b for _, b in self.pairs)
         rounds = ", ".join(map(_ratio, self.ratios))
-        lines = [self.label,
-                 f"    ratio  {_ratio(self.ratio)}  (spread {_ratio(min(self.ratios))}-{_ratio(max(self.ratios))} "
-                 f"over {len(self.pairs)} rounds: {rounds})",
-                 f"    {self.a_name}: {a:.4g} {self.unit}, {self.b_name}: {b:.4g} {self.unit} (medians)"]
+        lines = [
+            self.label,
+            f"    ratio  {_ratio(self.ratio)}  (spread {_ratio(min(self.ratios))}-{_ratio(max(self.ratios))} "
+            f"over {len(self.pairs)} rounds: {rounds})",
+            f"    {self.a_name}: {a:.4g} {self.unit}, {self.b_name}: {b:.4g} {self.unit} (medians)",
+        ]
         if self.target is not None:
             sign = "≥" if self.at_least else "≤"
             lines.append(f"    target {sign} {self.target:g}: {'PASS' if self.passed else 'MISS'}")
@@ -202,8 +216,9 @@ def _ratio(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
-def throughput(figure: Figure, a: Spec, b: Spec, seconds: tuple[float, float], rounds: int,
-               load: Load, log_dir: Path) -> Figure:
+def throughput(
+    figure: Figure, a: Spec, b: Spec, seconds: tuple[float, float], rounds: int, load: Load, log_dir: Path
+) -> Figure:
     """Both servers up at once, measured in turn: A B, B A, A B, ... (one ratio per round)."""
     with ExitStack() as stack:
         url_a = stack.enter_context(serving(a, log_dir)) + ITEM_PATH
@@ -216,8 +231,11 @@ def throughput(figure: Figure, a: Spec, b: Spec, seconds: tuple[float, float], r
                 runs.reverse()
             rates = {url: load.rate(url, duration) for url, duration in runs}
             figure.pairs.append((rates[url_a], rates[url_b]))
-            print(f"  round {round_ + 1}: {figure.a_name} {rates[url_a]:.0f} req/s, "
-                  f"{figure.b_name} {rates[url_b]:.0f} req/s", flush=True)
+            print(
+                f"  round {round_ + 1}: {figure.a_name} {rates[url_a]:.0f} req/s, "
+                f"{figure.b_name} {rates[url_b]:.0f} req/s",
+                flush=True,
+            )
     return figure
 
 
@@ -249,8 +267,12 @@ def cold_starts(subjects: list[tuple[Spec, str]], rounds: int, log_dir: Path) ->
             if round_:  # round 0 warms the page cache and the .pyc files
                 times[spec.name].append(seconds)
         if round_:
-            print("  round {}: {}".format(round_, ", ".join(
-                f"{name} {values[-1] * 1000:.0f} ms" for name, values in times.items())), flush=True)
+            print(
+                "  round {}: {}".format(
+                    round_, ", ".join(f"{name} {values[-1] * 1000:.0f} ms" for name, values in times.items())
+                ),
+                flush=True,
+            )
     return times
 
 
@@ -261,15 +283,22 @@ _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 def import_costs(spec: Spec, modules: list[str], log_dir: Path) -> list[tuple[str, int, int, str]]:
     """`python -X importtime` of `modules` as `spec` imports them: (name, self µs, depth, parent)."""
-    result = subprocess.run([PYTHON, "-X", "importtime", "-c", f"import {', '.join(modules)}"],
-                            cwd=spec.cwd, env=environment(spec, log_dir), capture_output=True, text=True,
-                            timeout=60, check=True)
-    lines = [(m.group(4), int(m.group(1)), len(m.group(3))) for m in map(_IMPORT_LINE.match,
-                                                                           result.stderr.splitlines()) if m]
+    result = subprocess.run(
+        [PYTHON, "-X", "importtime", "-c", f"import {', '.join(modules)}"],
+        cwd=spec.cwd,
+        env=environment(spec, log_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = [
+        (m.group(4), int(m.group(1)), len(m.group(3))) for m in map(_IMPORT_LINE.match, result.stderr.splitlines()) if m
+    ]
     costs = []
     for index, (name, self_us, depth) in enumerate(lines):
         # importtime prints a module after what it imported, indented less: the next shallower line.
-        parent = next((n for n, _, d in lines[index + 1:] if d < depth), "")
+        parent = next((n for n, _, d in lines[index + 1 :] if d < depth), "")
         costs.append((name, self_us, depth, parent))
     return costs
 
@@ -295,11 +324,15 @@ def extra_imports(subject: Spec, handler: str, baseline: Spec, log_dir: Path) ->
             importer[package] = parent
     ranked = sorted(packages.items(), key=lambda item: -sum(item[1]))
     total = sum(sum(values) for values in packages.values())
-    rows = [f"    {sum(v) / 1000:6.1f} ms  {p} ({len(v)} modules, imported by {importer.get(p) or 'the runtime'})"
-            for p, v in ranked if sum(v) >= 1000]
-    return (f"  imports of {handler} beyond the minimal function: {total / 1000:.0f} ms "
-            "(python -X importtime, self time summed per package; importtime inflates it):\n"
-            + "\n".join(rows))
+    rows = [
+        f"    {sum(v) / 1000:6.1f} ms  {p} ({len(v)} modules, imported by {importer.get(p) or 'the runtime'})"
+        for p, v in ranked
+        if sum(v) >= 1000
+    ]
+    return (
+        f"  imports of {handler} beyond the minimal function: {total / 1000:.0f} ms "
+        "(python -X importtime, self time summed per package; importtime inflates it):\n" + "\n".join(rows)
+    )
 
 
 # ---------------------------------------------------------------- main
@@ -307,30 +340,40 @@ def extra_imports(subject: Spec, handler: str, baseline: Spec, log_dir: Path) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0,
-                        help="length of one load run, whole seconds with wrk (default 3)")
-    parser.add_argument("--chalice-seconds", type=float, default=2.0,
-                        help="length of one load run on chalice local, which is slow (default 2)")
+    parser.add_argument(
+        "--seconds", type=float, default=3.0, help="length of one load run, whole seconds with wrk (default 3)"
+    )
+    parser.add_argument(
+        "--chalice-seconds",
+        type=float,
+        default=2.0,
+        help="length of one load run on chalice local, which is slow (default 2)",
+    )
     parser.add_argument("--rounds", type=int, default=7, help="rounds of each throughput pair (default 7)")
     parser.add_argument("--cold-rounds", type=int, default=10, help="rounds of cold starts (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="client connections (default 16)")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--only", default="abc", help="which figures to measure, e.g. 'ac' (default abc)")
-    parser.add_argument("--importtime", action="store_true",
-                        help="list the extra imports of the cold-start subjects even when (c) passes")
+    parser.add_argument(
+        "--importtime",
+        action="store_true",
+        help="list the extra imports of the cold-start subjects even when (c) passes",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
 
     load = Load(connections=args.connections, use_wrk=not args.no_wrk)
     defaults = RuntimeConfig(handler_path="-")
-    print(f"load generator: {load.describe()}; {args.seconds:g} s per run "
-          f"({args.chalice_seconds:g} s on chalice local), {args.rounds} rounds; "
-          f"cold starts: {args.cold_rounds} rounds\n"
-          f"servers: runtime defaults CONCURRENCY={defaults.concurrency} WORKERS={defaults.workers} "
-          f"FUNCTION_TIMEOUT={defaults.function_timeout:g} (gunicorn gthread, {defaults.concurrency} threads "
-          f"in {defaults.workers} worker); the shim gets the same ServeOptions; chalice local is one threaded "
-          "process; bytecode cached in a temporary PYTHONPYCACHEPREFIX\n",
-          flush=True)
+    print(
+        f"load generator: {load.describe()}; {args.seconds:g} s per run "
+        f"({args.chalice_seconds:g} s on chalice local), {args.rounds} rounds; "
+        f"cold starts: {args.cold_rounds} rounds\n"
+        f"servers: runtime defaults CONCURRENCY={defaults.concurrency} WORKERS={defaults.workers} "
+        f"FUNCTION_TIMEOUT={defaults.function_timeout:g} (gunicorn gthread, {defaults.concurrency} threads "
+        f"in {defaults.workers} worker); the shim gets the same ServeOptions; chalice local is one threaded "
+        "process; bytecode cached in a temporary PYTHONPYCACHEPREFIX\n",
+        flush=True,
+    )
 
     figures: list[Figure] = []
     failures: list[str] = []
@@ -364,22 +407,55 @@ def main(argv: list[str] | None = None) -> int:
 def powertools_vs_shim(args: argparse.Namespace, load: Load, log_dir: Path) -> Figure:
     print("(a) Powertools ALBResolver: runtime vs minimal WSGI shim, same gunicorn settings", flush=True)
     env = {"HANDLER": MINIMAL_HANDLER, "EVENT_FORMAT": "alb", "ROUTES": ITEM_ROUTE}
-    figure = Figure(f"(a) throughput, runtime ÷ WSGI shim (ALBResolver, GET {ITEM_PATH})",
-                    "runtime", "shim", "req/s", target=0.9, at_least=True)
-    return throughput(figure, runtime("runtime-alb", FIXTURES, **env), shim("shim-alb", FIXTURES, **env),
-                      (args.seconds, args.seconds), args.rounds, load, log_dir)
+    figure = Figure(
+        f"(a) throughput, runtime ÷ WSGI shim (ALBResolver, GET {ITEM_PATH})",
+        "runtime",
+        "shim",
+        "req/s",
+        target=0.9,
+        at_least=True,
+    )
+    return throughput(
+        figure,
+        runtime("runtime-alb", FIXTURES, **env),
+        shim("shim-alb", FIXTURES, **env),
+        (args.seconds, args.seconds),
+        args.rounds,
+        load,
+        log_dir,
+    )
 
 
 def chalice_vs_local(args: argparse.Namespace, load: Load, log_dir: Path) -> Figure:
     print("(b) Chalice app: runtime (apigw-rest) vs chalice local", flush=True)
-    figure = Figure(f"(b) throughput, runtime ÷ chalice local (Chalice app, GET {ITEM_PATH})",
-                    "runtime", "chalice local", "req/s", target=25, at_least=True)
+    figure = Figure(
+        f"(b) throughput, runtime ÷ chalice local (Chalice app, GET {ITEM_PATH})",
+        "runtime",
+        "chalice local",
+        "req/s",
+        target=25,
+        at_least=True,
+    )
     # As the README says to host a Chalice app: one invocation at a time per process
     # (Chalice keeps the current request on the app), one process per core.
-    subject = runtime("runtime-chalice", CHALICE_APP, HANDLER="app.app", EVENT_FORMAT="apigw-rest",
-                      ROUTES=ITEM_ROUTE, CONCURRENCY="1", WORKERS="2")
-    return throughput(figure, subject, chalice_local("chalice-local", CHALICE_APP),
-                      (args.seconds, args.chalice_seconds), args.rounds, load, log_dir)
+    subject = runtime(
+        "runtime-chalice",
+        CHALICE_APP,
+        HANDLER="app.app",
+        EVENT_FORMAT="apigw-rest",
+        ROUTES=ITEM_ROUTE,
+        CONCURRENCY="1",
+        WORKERS="2",
+    )
+    return throughput(
+        figure,
+        subject,
+        chalice_local("chalice-local", CHALICE_APP),
+        (args.seconds, args.chalice_seconds),
+        args.rounds,
+        load,
+        log_dir,
+    )
 
 
 def cold_start_figures(args: argparse.Namespace, log_dir: Path) -> list[Figure]:
@@ -395,9 +471,15 @@ def cold_start_figures(args: argparse.Namespace, log_dir: Path) -> list[Figure]:
     times = cold_starts(subjects, args.cold_rounds, log_dir)
     figures = []
     for name, (handler, path) in ours.items():
-        figure = Figure(f"(c) cold start, {name} (GET {path}) ÷ minimal Powertools function",
-                        name, "minimal", "ms", target=1.3, at_least=False,
-                        pairs=[(t * 1000, m * 1000) for t, m in zip(times[name], times["minimal"], strict=True)])
+        figure = Figure(
+            f"(c) cold start, {name} (GET {path}) ÷ minimal Powertools function",
+            name,
+            "minimal",
+            "ms",
+            target=1.3,
+            at_least=False,
+            pairs=[(t * 1000, m * 1000) for t, m in zip(times[name], times["minimal"], strict=True)],
+        )
         figures.append(figure)
         if args.importtime or not figure.passed:
             print(extra_imports(specs[name], handler, minimal, log_dir), flush=True)

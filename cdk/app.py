@@ -41,8 +41,10 @@ def build(app: App) -> dict[str, TaskForgeStack]:
     context = app.node.try_get_context
     # Every environment resolved before any construct exists: a bad value builds nothing.
     environments = [resolve(name, context) for name in selected(context)]
-    stacks = {environment.name: TaskForgeStack(app, environment, registry=RegistryStack(app, environment))
-              for environment in environments}
+    stacks = {
+        environment.name: TaskForgeStack(app, environment, registry=RegistryStack(app, environment))
+        for environment in environments
+    }
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return stacks
 

@@ -114,18 +114,40 @@ class Environment:
 # No account and no domain: those a deploy must name (`REQUIRED`).
 DEFAULTS: dict[str, Environment] = {
     "staging": Environment(
-        name="staging", account="", region="us-east-1", domain="",
-        production=False, availability_zones=2, nat_gateways=1, backup_retention_days=7,
-        database_instance_type="t4g.medium", database_storage_gib=20, database_multi_az=False,
-        cache_node_type="cache.t4g.small", cache_nodes=1,
-        node_instance_type="m7i.large", nodes_min=7, nodes_max=10,
+        name="staging",
+        account="",
+        region="us-east-1",
+        domain="",
+        production=False,
+        availability_zones=2,
+        nat_gateways=1,
+        backup_retention_days=7,
+        database_instance_type="t4g.medium",
+        database_storage_gib=20,
+        database_multi_az=False,
+        cache_node_type="cache.t4g.small",
+        cache_nodes=1,
+        node_instance_type="m7i.large",
+        nodes_min=7,
+        nodes_max=10,
     ),
     "production": Environment(
-        name="production", account="", region="us-east-1", domain="",
-        production=True, availability_zones=3, nat_gateways=3, backup_retention_days=30,
-        database_instance_type="m7g.large", database_storage_gib=100, database_multi_az=True,
-        cache_node_type="cache.m7g.large", cache_nodes=2,
-        node_instance_type="m7i.xlarge", nodes_min=3, nodes_max=10,
+        name="production",
+        account="",
+        region="us-east-1",
+        domain="",
+        production=True,
+        availability_zones=3,
+        nat_gateways=3,
+        backup_retention_days=30,
+        database_instance_type="m7g.large",
+        database_storage_gib=100,
+        database_multi_az=True,
+        cache_node_type="cache.m7g.large",
+        cache_nodes=2,
+        node_instance_type="m7i.xlarge",
+        nodes_min=3,
+        nodes_max=10,
     ),
 }
 REQUIRED = ("account", "domain")
@@ -189,8 +211,9 @@ def resolve(name: str, context: Callable[[str], Any], env: Mapping[str, str] | N
             elif isinstance(value, list):
                 value = tuple(value)
         except ValueError:
-            raise ConfigurationError(f"{name}.{item.name}: {value!r} is not a whole number; "
-                                     f"{where(name, item.name)}") from None
+            raise ConfigurationError(
+                f"{name}.{item.name}: {value!r} is not a whole number; {where(name, item.name)}"
+            ) from None
         changes[item.name] = value
     image_tag = context("imageTag")  # one deploy command: `cdk deploy -c env=staging -c imageTag=<tag>`
     if image_tag:
@@ -209,25 +232,48 @@ def first_problem(environment: Environment) -> tuple[str, str] | None:
         if not getattr(environment, item):
             return item, "missing"
     checks: list[tuple[str, str | int, bool, str]] = [
-        ("account", environment.account, bool(_ACCOUNT.fullmatch(environment.account)),
-         "is not a 12-digit AWS account id"),
+        (
+            "account",
+            environment.account,
+            bool(_ACCOUNT.fullmatch(environment.account)),
+            "is not a 12-digit AWS account id",
+        ),
         ("region", environment.region, bool(_REGION.fullmatch(environment.region)), "is not an AWS region"),
         # One certificate serves CloudFront and the ALB, and CloudFront takes it from us-east-1 only.
-        ("region", environment.region, environment.region == CLOUDFRONT_REGION,
-         f"must be {CLOUDFRONT_REGION} (CloudFront's certificate region)"),
+        (
+            "region",
+            environment.region,
+            environment.region == CLOUDFRONT_REGION,
+            f"must be {CLOUDFRONT_REGION} (CloudFront's certificate region)",
+        ),
         ("domain", environment.domain, is_dns_name(environment.domain), "is not a lowercase DNS name"),
-        ("hosted_zone_id", environment.hosted_zone_id,
-         not environment.hosted_zone_id or bool(_HOSTED_ZONE.fullmatch(environment.hosted_zone_id)),
-         "is not a Route 53 hosted zone id (Z…)"),
-        ("alarm_email", environment.alarm_email,
-         not environment.alarm_email or bool(_EMAIL.fullmatch(environment.alarm_email)), "is not an e-mail address"),
+        (
+            "hosted_zone_id",
+            environment.hosted_zone_id,
+            not environment.hosted_zone_id or bool(_HOSTED_ZONE.fullmatch(environment.hosted_zone_id)),
+            "is not a Route 53 hosted zone id (Z…)",
+        ),
+        (
+            "alarm_email",
+            environment.alarm_email,
+            not environment.alarm_email or bool(_EMAIL.fullmatch(environment.alarm_email)),
+            "is not an e-mail address",
+        ),
         ("vpc_cidr", environment.vpc_cidr, _is_network(environment.vpc_cidr, version=4), "is not an IPv4 CIDR"),
         *(("endpoint_cidrs", cidr, _is_network(cidr), "is not a CIDR") for cidr in environment.endpoint_cidrs),
-        *((item, arn, not arn or bool(_ROLE_ARN.fullmatch(arn)), "is not an IAM role ARN")
-          for item, arn in (("cluster_admin_role_arn", environment.cluster_admin_role_arn),
-                            ("deploy_role_arn", environment.deploy_role_arn))),
-        ("nodes_min", environment.nodes_min, 1 <= environment.nodes_min <= environment.nodes_max,
-         f"must be at least 1 and at most nodes_max ({environment.nodes_max})"),
+        *(
+            (item, arn, not arn or bool(_ROLE_ARN.fullmatch(arn)), "is not an IAM role ARN")
+            for item, arn in (
+                ("cluster_admin_role_arn", environment.cluster_admin_role_arn),
+                ("deploy_role_arn", environment.deploy_role_arn),
+            )
+        ),
+        (
+            "nodes_min",
+            environment.nodes_min,
+            1 <= environment.nodes_min <= environment.nodes_max,
+            f"must be at least 1 and at most nodes_max ({environment.nodes_max})",
+        ),
     ]
     for item, value, valid, reason in checks:
         if not valid:
@@ -253,7 +299,8 @@ def example_values(environment: Environment) -> list[str]:
     found = []
     if environment.account in _EXAMPLE_ACCOUNTS:
         found.append("account")
-    if any(environment.domain == reserved or environment.domain.endswith(f".{reserved}")
-           for reserved in _RESERVED_DOMAINS):
+    if any(
+        environment.domain == reserved or environment.domain.endswith(f".{reserved}") for reserved in _RESERVED_DOMAINS
+    ):
         found.append("domain")
     return found

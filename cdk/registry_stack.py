@@ -19,10 +19,17 @@ def registry_stack_name(environment: Environment) -> str:
 
 class RegistryStack(Stack):
     def __init__(self, scope: Construct, environment: Environment) -> None:
-        super().__init__(scope, registry_stack_name(environment),
-                         env=AwsEnvironment(account=environment.account, region=environment.region),
-                         description=f"TaskForge {environment.name}: the ECR repository of the release images",
-                         termination_protection=environment.production)
+        super().__init__(
+            scope,
+            registry_stack_name(environment),
+            env=AwsEnvironment(account=environment.account, region=environment.region),
+            description=f"TaskForge {environment.name}: the ECR repository of the release images",
+            termination_protection=environment.production,
+        )
         self.registry = Registry(self, "Registry", environment=environment)
-        CfnOutput(self, "RepositoryUri", value=self.registry.repository.repository_uri,
-                  description="where the deploy workflow pushes the commit's image")
+        CfnOutput(
+            self,
+            "RepositoryUri",
+            value=self.registry.repository.repository_uri,
+            description="where the deploy workflow pushes the commit's image",
+        )

@@ -128,8 +128,7 @@ FUNCTIONS += (
 
 
 def _api(area: str, name: str, route: str, uses: frozenset[str] = frozenset()) -> Function:
-    return Function(name=name, area=area, routes=(route,),
-                    uses=frozenset({"database", "redis", "verify-key"}) | uses)
+    return Function(name=name, area=area, routes=(route,), uses=frozenset({"database", "redis", "verify-key"}) | uses)
 
 
 FUNCTIONS += (
@@ -170,23 +169,50 @@ FUNCTIONS += (
     _api("feeds", "create-calendar-feed", "POST /api/calendar-feed"),
     _api("feeds", "delete-calendar-feed", "DELETE /api/calendar-feed"),
     # The feed's secret URL is its credential: calendar apps send no token.
-    Function(name="get-calendar", area="feeds", routes=("GET /api/calendar/{token}",),
-             uses=frozenset({"database"})),
+    Function(name="get-calendar", area="feeds", routes=("GET /api/calendar/{token}",), uses=frozenset({"database"})),
     Function(name="get-openapi", area="docs", routes=("GET /api/openapi.json",), scaling=Scaling(workers=1)),
     Function(name="get-docs", area="docs", routes=("GET /api/docs",), scaling=Scaling(workers=1)),
 )
 
 FUNCTIONS += (
-    Function(name="dispatch-reminders", area="reminders", schedule="* * * * *", timeout_seconds=55,
-             scaling=Scaling(workers=1, max_scale=3), uses=frozenset({"database", "dynamodb", "ses"})),
-    Function(name="send-digests", area="reminders", schedule="0 * * * *", timeout_seconds=120,
-             scaling=Scaling(workers=1, max_scale=1), uses=frozenset({"database", "ses"})),
-    Function(name="relay-outbox", area="activity", schedule="* * * * *", timeout_seconds=55,
-             scaling=Scaling(workers=1, max_scale=2), uses=frozenset({"database", "broker"})),
-    Function(name="record-activity", area="activity", events=EVENT_TYPES, scaling=Scaling(workers=2),
-             uses=frozenset({"dynamodb"})),
-    Function(name="record-dead-letter", area="activity", dead_letters=True, scaling=Scaling(workers=1, max_scale=2),
-             uses=frozenset({"database"})),
+    Function(
+        name="dispatch-reminders",
+        area="reminders",
+        schedule="* * * * *",
+        timeout_seconds=55,
+        scaling=Scaling(workers=1, max_scale=3),
+        uses=frozenset({"database", "dynamodb", "ses"}),
+    ),
+    Function(
+        name="send-digests",
+        area="reminders",
+        schedule="0 * * * *",
+        timeout_seconds=120,
+        scaling=Scaling(workers=1, max_scale=1),
+        uses=frozenset({"database", "ses"}),
+    ),
+    Function(
+        name="relay-outbox",
+        area="activity",
+        schedule="* * * * *",
+        timeout_seconds=55,
+        scaling=Scaling(workers=1, max_scale=2),
+        uses=frozenset({"database", "broker"}),
+    ),
+    Function(
+        name="record-activity",
+        area="activity",
+        events=EVENT_TYPES,
+        scaling=Scaling(workers=2),
+        uses=frozenset({"dynamodb"}),
+    ),
+    Function(
+        name="record-dead-letter",
+        area="activity",
+        dead_letters=True,
+        scaling=Scaling(workers=1, max_scale=2),
+        uses=frozenset({"database"}),
+    ),
 )
 
 USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})
@@ -202,8 +228,7 @@ def validate(functions: tuple[Function, ...] = FUNCTIONS) -> None:
         if function.name in names:
             raise CatalogError(f"{function.name!r} appears twice")
         names.add(function.name)
-        triggers = [bool(function.routes), function.schedule is not None, bool(function.events),
-                    function.dead_letters]
+        triggers = [bool(function.routes), function.schedule is not None, bool(function.events), function.dead_letters]
         if sum(triggers) != 1:
             raise CatalogError(f"{function.name!r}: exactly one of routes, schedule, events, dead_letters")
         if not function.handler.startswith("functions.") or function.handler.count(".") < 2:
@@ -219,8 +244,9 @@ def validate(functions: tuple[Function, ...] = FUNCTIONS) -> None:
             except ValueError as exc:
                 raise CatalogError(f"{function.name!r}: {exc}") from None
             if route.key in route_keys:
-                raise CatalogError(f"route {route.key} is served by both {route_keys[route.key]!r} "
-                                   f"and {function.name!r}")
+                raise CatalogError(
+                    f"route {route.key} is served by both {route_keys[route.key]!r} and {function.name!r}"
+                )
             route_keys[route.key] = function.name
 
 

@@ -34,11 +34,13 @@ STABLE, CANDIDATE = "stable", "candidate"
 # What this script asks of the cluster, as RBAC spells it (apiGroup, resource, verb): the deploy
 # role's rules are checked against it (tests/infrastructure/test_rbac.py), and the tests check
 # that every kubectl call below is covered.
-CLUSTER_ACCESS = frozenset({
-    ("serving.knative.dev", "services", "get"),  # get ksvc <name>
-    ("serving.knative.dev", "services", "list"),  # get ksvc --selector
-    ("serving.knative.dev", "services", "patch"),  # patch ksvc <name>: spec.traffic
-})
+CLUSTER_ACCESS = frozenset(
+    {
+        ("serving.knative.dev", "services", "get"),  # get ksvc <name>
+        ("serving.knative.dev", "services", "list"),  # get ksvc --selector
+        ("serving.knative.dev", "services", "patch"),  # patch ksvc <name>: spec.traffic
+    }
+)
 
 Traffic = list[dict[str, Any]]
 
@@ -97,8 +99,11 @@ def plan(command: str, services: Sequence[dict[str, Any]], percent: int = DEFAUL
 def describe(service: dict[str, Any]) -> str:
     name = service["metadata"]["name"]
     targets = service.get("status", {}).get("traffic", [])
-    parts = [f"{t.get('percent', 0)}% {t.get('revisionName', '?')}"
-             + (f" [{t['tag']}] {t.get('url', '')}".rstrip() if t.get("tag") else "") for t in targets]
+    parts = [
+        f"{t.get('percent', 0)}% {t.get('revisionName', '?')}"
+        + (f" [{t['tag']}] {t.get('url', '')}".rstrip() if t.get("tag") else "")
+        for t in targets
+    ]
     return f"{name}: " + ("; ".join(parts) or "no traffic yet")
 
 
@@ -117,8 +122,9 @@ class Kubectl:
     def services(self, names: Sequence[str]) -> list[dict[str, Any]]:
         if names:
             return [json.loads(self.run("get", "ksvc", name, "--output", "json")) for name in names]
-        items: list[dict[str, Any]] = json.loads(
-            self.run("get", "ksvc", "--selector", SELECTOR, "--output", "json"))["items"]
+        items: list[dict[str, Any]] = json.loads(self.run("get", "ksvc", "--selector", SELECTOR, "--output", "json"))[
+            "items"
+        ]
         return sorted(items, key=lambda item: str(item["metadata"]["name"]))
 
     def set_traffic(self, name: str, traffic: Traffic) -> None:
@@ -129,8 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python knative/canary.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["start", "promote", "rollback", "status"])
     parser.add_argument("services", nargs="*", help="Knative Services (default: every TaskForge service)")
-    parser.add_argument("--percent", type=int, default=int(os.environ.get("CANARY_PERCENT", DEFAULT_PERCENT)),
-                        help=f"start: the candidate's share (default $CANARY_PERCENT or {DEFAULT_PERCENT})")
+    parser.add_argument(
+        "--percent",
+        type=int,
+        default=int(os.environ.get("CANARY_PERCENT", DEFAULT_PERCENT)),
+        help=f"start: the candidate's share (default $CANARY_PERCENT or {DEFAULT_PERCENT})",
+    )
     parser.add_argument("--namespace", "-n", default=os.environ.get("NAMESPACE", "taskforge"))
     parser.add_argument("--context", help="the kubectl context (default: the current one)")
     args = parser.parse_args(argv)

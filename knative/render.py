@@ -54,8 +54,10 @@ KNATIVE = ROOT / "knative"
 GENERATED = ("base", "overlays", "rendered")
 HEADER = "# Rendered by knative/render.py from functions/catalog.py. Do not edit: run `python knative/render.py`.\n"
 # The overlays and renderings hold placeholders, not an environment's real values.
-PLACEHOLDER_NOTE = ("# Placeholders, never deployed as they are: ACCOUNT_ID, IMAGE_TAG and the .example domains.\n"
-                    "# A deploy renders its own: `python knative/render.py --print ENV --image REPOSITORY@DIGEST`.\n")
+PLACEHOLDER_NOTE = (
+    "# Placeholders, never deployed as they are: ACCOUNT_ID, IMAGE_TAG and the .example domains.\n"
+    "# A deploy renders its own: `python knative/render.py --print ENV --image REPOSITORY@DIGEST`.\n"
+)
 
 APP = environments.APP
 IMAGE = "taskforge"  # the image name in the base; each overlay's `images:` replaces it
@@ -81,8 +83,7 @@ DELIVERY: dict[str, Any] = {
     "retry": 5,
     "backoffPolicy": "exponential",
     "backoffDelay": "PT0.5S",  # 0.5 s, 1 s, 2 s, 4 s, 8 s
-    "deadLetterSink": {"ref": {"apiVersion": "eventing.knative.dev/v1", "kind": "Broker",
-                               "name": DEAD_LETTER_BROKER}},
+    "deadLetterSink": {"ref": {"apiVersion": "eventing.knative.dev/v1", "kind": "Broker", "name": DEAD_LETTER_BROKER}},
 }
 
 MIGRATION = "taskforge-migrate"
@@ -208,14 +209,19 @@ def committed(name: str) -> Environment:
     return for_settings(replace(example, account=ACCOUNT_PLACEHOLDER))
 
 
-def deployed(name: str, environ: Mapping[str, str] | None = None,
-             context: Mapping[str, Any] | None = None) -> Environment:
+def deployed(
+    name: str, environ: Mapping[str, str] | None = None, context: Mapping[str, Any] | None = None
+) -> Environment:
     """The environment a deploy renders: its real values, resolved as the CDK app resolves them."""
-    found = environments.resolve(name, (environments.file_context() if context is None else context).get,
-                             os.environ if environ is None else environ)
+    found = environments.resolve(
+        name,
+        (environments.file_context() if context is None else context).get,
+        os.environ if environ is None else environ,
+    )
     for item in environments.example_values(found):
-        raise RenderError(f"{name}.{item}: {getattr(found, item)!r} is an example value; "
-                          f"{environments.where(name, item)}")
+        raise RenderError(
+            f"{name}.{item}: {getattr(found, item)!r} is an example value; {environments.where(name, item)}"
+        )
     return for_settings(found)
 
 
@@ -232,8 +238,7 @@ class RenderError(ValueError):
 
 
 def labels(name: str, component: str) -> dict[str, str]:
-    return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": APP,
-            "app.kubernetes.io/component": component}
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": APP, "app.kubernetes.io/component": component}
 
 
 def cluster_local_host(name: str, namespace: str) -> str:
@@ -334,24 +339,28 @@ def knative_service(function: Function) -> Doc:
             "name": function.name,
             "labels": labels(function.name, "function") | {"networking.knative.dev/visibility": "cluster-local"},
         },
-        "spec": {"template": {
-            "metadata": {
-                "labels": labels(function.name, "function"),
-                "annotations": {
-                    "autoscaling.knative.dev/min-scale": str(scaling.min_scale),
-                    "autoscaling.knative.dev/max-scale": str(scaling.max_scale),
-                    "autoscaling.knative.dev/target-utilization-percentage": str(scaling.target_utilization_percent),
+        "spec": {
+            "template": {
+                "metadata": {
+                    "labels": labels(function.name, "function"),
+                    "annotations": {
+                        "autoscaling.knative.dev/min-scale": str(scaling.min_scale),
+                        "autoscaling.knative.dev/max-scale": str(scaling.max_scale),
+                        "autoscaling.knative.dev/target-utilization-percentage": str(
+                            scaling.target_utilization_percent
+                        ),
+                    },
                 },
-            },
-            "spec": {
-                "serviceAccountName": function.name,
-                "containerConcurrency": scaling.workers,
-                "timeoutSeconds": function.timeout_seconds,
-                "enableServiceLinks": False,
-                "containers": [container],
-                "volumes": [volume],
-            },
-        }},
+                "spec": {
+                    "serviceAccountName": function.name,
+                    "containerConcurrency": scaling.workers,
+                    "timeoutSeconds": function.timeout_seconds,
+                    "enableServiceLinks": False,
+                    "containers": [container],
+                    "volumes": [volume],
+                },
+            }
+        },
     }
 
 
@@ -368,8 +377,7 @@ def disruption_budget(function: Function) -> Doc:
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
         "metadata": {"name": function.name, "labels": labels(function.name, "function")},
-        "spec": {"maxUnavailable": 1,
-                 "selector": {"matchLabels": {"serving.knative.dev/service": function.name}}},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"serving.knative.dev/service": function.name}}},
     }
 
 
@@ -404,17 +412,20 @@ def trigger_name(function: str, event_type: str) -> str:
 def triggers(function: Function) -> list[Doc]:
     if function.dead_letters:
         return [dead_letter_trigger(function)]
-    return [{
-        "apiVersion": "eventing.knative.dev/v1",
-        "kind": "Trigger",
-        "metadata": {"name": trigger_name(function.name, event_type), "labels": labels(function.name, "events")},
-        "spec": {
-            "broker": BROKER,
-            "filter": {"attributes": {"type": event_type}},  # attribute filters match exactly
-            "subscriber": {"ref": service_ref(function.name)},
-            "delivery": copy.deepcopy(DELIVERY),
-        },
-    } for event_type in sorted(function.events)]
+    return [
+        {
+            "apiVersion": "eventing.knative.dev/v1",
+            "kind": "Trigger",
+            "metadata": {"name": trigger_name(function.name, event_type), "labels": labels(function.name, "events")},
+            "spec": {
+                "broker": BROKER,
+                "filter": {"attributes": {"type": event_type}},  # attribute filters match exactly
+                "subscriber": {"ref": service_ref(function.name)},
+                "delivery": copy.deepcopy(DELIVERY),
+            },
+        }
+        for event_type in sorted(function.events)
+    ]
 
 
 def dead_letter_trigger(function: Function) -> Doc:
@@ -425,8 +436,7 @@ def dead_letter_trigger(function: Function) -> Doc:
         "apiVersion": "eventing.knative.dev/v1",
         "kind": "Trigger",
         "metadata": {"name": function.name, "labels": labels(function.name, "events")},
-        "spec": {"broker": DEAD_LETTER_BROKER, "subscriber": {"ref": service_ref(function.name)},
-                 "delivery": delivery},
+        "spec": {"broker": DEAD_LETTER_BROKER, "subscriber": {"ref": service_ref(function.name)}, "delivery": delivery},
     }
 
 
@@ -435,8 +445,11 @@ def brokers() -> list[Doc]:
         doc: Doc = {
             "apiVersion": "eventing.knative.dev/v1",
             "kind": "Broker",
-            "metadata": {"name": name, "labels": labels(name, "events"),
-                         "annotations": {"eventing.knative.dev/broker.class": BROKER_CLASS}},
+            "metadata": {
+                "name": name,
+                "labels": labels(name, "events"),
+                "annotations": {"eventing.knative.dev/broker.class": BROKER_CLASS},
+            },
             "spec": {},
         }
         if delivery:
@@ -454,9 +467,12 @@ def broker_url(namespace: str) -> str:
 
 
 def config_map() -> Doc:
-    return {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": CONFIG_MAP, "labels": labels(CONFIG_MAP, "config")},
-            "data": BASE_CONFIG | {"BROKER_URL": broker_url(BASE_NAMESPACE)}}  # each overlay: its namespace
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": CONFIG_MAP, "labels": labels(CONFIG_MAP, "config")},
+        "data": BASE_CONFIG | {"BROKER_URL": broker_url(BASE_NAMESPACE)},
+    }  # each overlay: its namespace
 
 
 def route_sort_key(route: Route) -> tuple[Any, ...]:
@@ -488,22 +504,26 @@ def http_match(route: Route) -> dict[str, Any]:
 
 
 def http_routes(functions: Sequence[Function], namespace: str) -> list[dict[str, Any]]:
-    routed = sorted(((route, function) for function in functions for route in function.parsed_routes()),
-                    key=lambda pair: route_sort_key(pair[0]))
+    routed = sorted(
+        ((route, function) for function in functions for route in function.parsed_routes()),
+        key=lambda pair: route_sort_key(pair[0]),
+    )
     names: dict[str, int] = {}
     result = []
     for route, function in routed:
         names[function.name] = names.get(function.name, 0) + 1
         suffix = "" if names[function.name] == 1 else f"-{names[function.name]}"
-        result.append({
-            "name": f"{function.name}{suffix}",
-            "match": [http_match(route)],
-            "rewrite": {"authority": cluster_local_host(function.name, namespace)},
-            "route": [{"destination": {"host": LOCAL_GATEWAY, "port": {"number": 80}}}],
-            "timeout": f"{function.timeout_seconds + GATEWAY_TIMEOUT_MARGIN_SECONDS}s",
-            # Only failures where the function never saw the request: safe for a POST too.
-            "retries": {"attempts": 2, "retryOn": "connect-failure,refused-stream"},
-        })
+        result.append(
+            {
+                "name": f"{function.name}{suffix}",
+                "match": [http_match(route)],
+                "rewrite": {"authority": cluster_local_host(function.name, namespace)},
+                "route": [{"destination": {"host": LOCAL_GATEWAY, "port": {"number": 80}}}],
+                "timeout": f"{function.timeout_seconds + GATEWAY_TIMEOUT_MARGIN_SECONDS}s",
+                # Only failures where the function never saw the request: safe for a POST too.
+                "retries": {"attempts": 2, "retryOn": "connect-failure,refused-stream"},
+            }
+        )
     return result
 
 
@@ -523,8 +543,11 @@ def virtual_service(functions: Sequence[Function]) -> Doc:
 def migration_job() -> Doc:
     volume, mount = tmp_volume()
     resources = catalog.Resources()
-    pod_security = {key: value for key, value in security_context().items()
-                    if key in ("runAsGroup", "runAsNonRoot", "runAsUser", "seccompProfile")}
+    pod_security = {
+        key: value
+        for key, value in security_context().items()
+        if key in ("runAsGroup", "runAsNonRoot", "runAsUser", "seccompProfile")
+    }
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -545,19 +568,24 @@ def migration_job() -> Doc:
                     "automountServiceAccountToken": False,
                     "enableServiceLinks": False,
                     "securityContext": pod_security,
-                    "containers": [{
-                        "name": "migrate",
-                        "image": IMAGE,
-                        "command": list(MIGRATION_COMMAND),
-                        "env": [config_env("ENVIRONMENT"), config_env("LOG_LEVEL"),
-                                *(secret_env(*entry) for entry in MIGRATION_SECRET_ENV)],
-                        "resources": {
-                            "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
-                            "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
-                        },
-                        "securityContext": security_context(),
-                        "volumeMounts": [mount],
-                    }],
+                    "containers": [
+                        {
+                            "name": "migrate",
+                            "image": IMAGE,
+                            "command": list(MIGRATION_COMMAND),
+                            "env": [
+                                config_env("ENVIRONMENT"),
+                                config_env("LOG_LEVEL"),
+                                *(secret_env(*entry) for entry in MIGRATION_SECRET_ENV),
+                            ],
+                            "resources": {
+                                "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
+                                "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
+                            },
+                            "securityContext": security_context(),
+                            "volumeMounts": [mount],
+                        }
+                    ],
                     "volumes": [volume],
                 },
             },
@@ -597,8 +625,11 @@ def _check_unique(docs: Iterable[Doc]) -> None:
 
 
 def base_kustomization(files: Mapping[str, list[Doc]]) -> Doc:
-    return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-            "resources": sorted(files, key=_resource_order)}
+    return {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": sorted(files, key=_resource_order),
+    }
 
 
 def _resource_order(path: str) -> tuple[int, str]:
@@ -619,40 +650,74 @@ def min_scale(environment: Environment, function: Function) -> int:
 def overlay_resources(environment: Environment, functions: Sequence[Function]) -> list[Doc]:
     """What an overlay adds to the base: the disruption budgets of the functions that only
     this environment keeps running (the base has those of the catalog's)."""
-    return [disruption_budget(function) for function in sorted(functions, key=lambda f: f.name)
-            if function.scaling.min_scale < 1 <= min_scale(environment, function)]
+    return [
+        disruption_budget(function)
+        for function in sorted(functions, key=lambda f: f.name)
+        if function.scaling.min_scale < 1 <= min_scale(environment, function)
+    ]
 
 
 def overlay_patches(environment: Environment, functions: Sequence[Function]) -> list[Doc]:
     """Strategic-merge patches, one document per resource they change."""
-    patches: list[Doc] = [{
-        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CONFIG_MAP},
-        "data": {"ENVIRONMENT": environment.name, "LOG_LEVEL": environment.log_level,
-                 "AWS_REGION": environment.region, "CORS_ALLOW_ORIGIN": environment.cors_allow_origin,
-                 "PUBLIC_URL": environment.settings.public_url,
-                 "MAIL_SENDER": environment.mail_sender, "BROKER_URL": broker_url(environment.namespace),
-                 "TRUSTED_PROXY_NETWORKS": environment.trusted_proxy_networks,
-                 "TRUSTED_PROXY_HOPS": str(environment.trusted_proxy_hops)},
-    }]
+    patches: list[Doc] = [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": CONFIG_MAP},
+            "data": {
+                "ENVIRONMENT": environment.name,
+                "LOG_LEVEL": environment.log_level,
+                "AWS_REGION": environment.region,
+                "CORS_ALLOW_ORIGIN": environment.cors_allow_origin,
+                "PUBLIC_URL": environment.settings.public_url,
+                "MAIL_SENDER": environment.mail_sender,
+                "BROKER_URL": broker_url(environment.namespace),
+                "TRUSTED_PROXY_NETWORKS": environment.trusted_proxy_networks,
+                "TRUSTED_PROXY_HOPS": str(environment.trusted_proxy_hops),
+            },
+        }
+    ]
     for name in sorted([function.name for function in functions]):
         role = environment.role_arn(name)
         if len(role.rpartition("/")[2]) > 64:
             raise RenderError(f"IAM role name for {name!r} in {environment.name} is longer than 64 characters")
-        patches.append({"apiVersion": "v1", "kind": "ServiceAccount",
-                        "metadata": {"name": name, "annotations": {"eks.amazonaws.com/role-arn": role}}})
+        patches.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ServiceAccount",
+                "metadata": {"name": name, "annotations": {"eks.amazonaws.com/role-arn": role}},
+            }
+        )
     for function in sorted(functions, key=lambda f: f.name):
         if min_scale(environment, function) != function.scaling.min_scale:
-            patches.append({
-                "apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": function.name},
-                "spec": {"template": {"metadata": {"annotations": {
-                    "autoscaling.knative.dev/min-scale": str(min_scale(environment, function))}}}},
-            })
+            patches.append(
+                {
+                    "apiVersion": "serving.knative.dev/v1",
+                    "kind": "Service",
+                    "metadata": {"name": function.name},
+                    "spec": {
+                        "template": {
+                            "metadata": {
+                                "annotations": {
+                                    "autoscaling.knative.dev/min-scale": str(min_scale(environment, function))
+                                }
+                            }
+                        }
+                    },
+                }
+            )
     if any(function.routes for function in functions):
         spec: dict[str, Any] = {"hosts": list(environment.hosts)}
         if environment.namespace != BASE_NAMESPACE:  # the cluster-local hostnames name the namespace
             spec["http"] = http_routes(functions, environment.namespace)
-        patches.append({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
-                        "metadata": {"name": VIRTUAL_SERVICE}, "spec": spec})
+        patches.append(
+            {
+                "apiVersion": "networking.istio.io/v1",
+                "kind": "VirtualService",
+                "metadata": {"name": VIRTUAL_SERVICE},
+                "spec": spec,
+            }
+        )
     return patches
 
 
@@ -727,13 +792,17 @@ def _set_image(container: dict[str, Any], image: Mapping[str, str]) -> None:
     container["image"] = image.get("newName", name) + suffix
 
 
-def kustomize_build(base: Sequence[Doc], kustomization: Mapping[str, Any], patches: Sequence[Doc],
-                    resources: Sequence[Doc] = ()) -> list[Doc]:
+def kustomize_build(
+    base: Sequence[Doc], kustomization: Mapping[str, Any], patches: Sequence[Doc], resources: Sequence[Doc] = ()
+) -> list[Doc]:
     docs = [copy.deepcopy(doc) for doc in [*base, *resources]]
     for patch in patches:
-        matches = [i for i, doc in enumerate(docs)
-                   if (_group(doc["apiVersion"]), doc["kind"], doc["metadata"]["name"])
-                   == (_group(patch["apiVersion"]), patch["kind"], patch["metadata"]["name"])]
+        matches = [
+            i
+            for i, doc in enumerate(docs)
+            if (_group(doc["apiVersion"]), doc["kind"], doc["metadata"]["name"])
+            == (_group(patch["apiVersion"]), patch["kind"], patch["metadata"]["name"])
+        ]
         if len(matches) != 1:
             name = patch["metadata"]["name"]
             raise RenderError(f"the patch for {patch['kind']} {name!r} matches {len(matches)} resources")
@@ -753,23 +822,23 @@ def kustomize_build(base: Sequence[Doc], kustomization: Mapping[str, Any], patch
 
 def dump(docs: Sequence[Doc], header: str = HEADER) -> str:
     return header + "---\n".join(
-        yaml.safe_dump(doc, sort_keys=True, default_flow_style=False, allow_unicode=True, width=1000)
-        for doc in docs
+        yaml.safe_dump(doc, sort_keys=True, default_flow_style=False, allow_unicode=True, width=1000) for doc in docs
     )
 
 
-def render_environment(environment: Environment, functions: Sequence[Function],
-                       image: str | None = None) -> list[Doc]:
+def render_environment(environment: Environment, functions: Sequence[Function], image: str | None = None) -> list[Doc]:
     base = [doc for docs in render_base(functions).values() for doc in docs]
     kustomization = overlay_kustomization(environment, functions)
     if image:
         kustomization["images"] = [image_entry(image)]
-    return kustomize_build(base, kustomization, overlay_patches(environment, functions),
-                           overlay_resources(environment, functions))
+    return kustomize_build(
+        base, kustomization, overlay_patches(environment, functions), overlay_resources(environment, functions)
+    )
 
 
-def render_files(functions: Sequence[Function] = catalog.FUNCTIONS,
-                 environments: Sequence[Environment] = ENVIRONMENTS) -> dict[str, str]:
+def render_files(
+    functions: Sequence[Function] = catalog.FUNCTIONS, environments: Sequence[Environment] = ENVIRONMENTS
+) -> dict[str, str]:
     """Path relative to knative/ → file content, for everything this script owns."""
     base = render_base(functions)
     files = {f"base/{path}": dump(docs) for path, docs in base.items()}
@@ -784,14 +853,19 @@ def render_files(functions: Sequence[Function] = catalog.FUNCTIONS,
         if resources:
             files[f"overlays/{environment.name}/{OVERLAY_RESOURCES}"] = dump(resources, header)
         files[f"rendered/{environment.name}.yaml"] = dump(
-            kustomize_build(base_docs, kustomization, patches, resources), header)
+            kustomize_build(base_docs, kustomization, patches, resources), header
+        )
     return dict(sorted(files.items()))
 
 
 def existing_files(root: Path) -> dict[str, str]:
-    return {path.relative_to(root).as_posix(): path.read_text()
-            for folder in GENERATED if (root / folder).is_dir()
-            for path in sorted((root / folder).rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): path.read_text()
+        for folder in GENERATED
+        if (root / folder).is_dir()
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file()
+    }
 
 
 def differences(root: Path, files: Mapping[str, str]) -> list[str]:
@@ -822,20 +896,29 @@ def deploy_image(reference: str | None) -> str:
     name, suffix = split_image(reference)
     if not name or not suffix:
         raise RenderError(f"--image: {reference!r} names no digest or tag; pass REPOSITORY@sha256:DIGEST")
-    if ACCOUNT_PLACEHOLDER in reference or IMAGE_TAG_PLACEHOLDER in reference \
-            or name.split(".", 1)[0] == environments.EXAMPLE_ACCOUNT:
+    if (
+        ACCOUNT_PLACEHOLDER in reference
+        or IMAGE_TAG_PLACEHOLDER in reference
+        or name.split(".", 1)[0] == environments.EXAMPLE_ACCOUNT
+    ):
         raise RenderError(f"--image: {reference!r} is a placeholder; pass the image CI pushed")
     return reference
 
 
-def main(argv: Sequence[str] | None = None, root: Path = KNATIVE,
-         environ: Mapping[str, str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, root: Path = KNATIVE, environ: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python knative/render.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 when the committed files differ from a fresh rendering")
-    parser.add_argument("--print", dest="environment", choices=list(environments.DEFAULTS),
-                        help="print one environment's manifests, as deployed, to standard output instead "
-                             "(account and domain from cdk.json context or TASKFORGE_<ENV>_<FIELD>)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 when the committed files differ from a fresh rendering",
+    )
+    parser.add_argument(
+        "--print",
+        dest="environment",
+        choices=list(environments.DEFAULTS),
+        help="print one environment's manifests, as deployed, to standard output instead "
+        "(account and domain from cdk.json context or TASKFORGE_<ENV>_<FIELD>)",
+    )
     parser.add_argument("--image", help="with --print: the image to deploy (repository@sha256:… or repository:tag)")
     args = parser.parse_args(argv)
     if args.image and not args.environment:

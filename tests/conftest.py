@@ -38,22 +38,26 @@ def pytest_configure(config: pytest.Config) -> None:
     aws.start()
     config.stash[_AWS] = aws
     host, port = aws.get_host_and_port()
-    os.environ.update({
-        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    })
-    os.environ.update({
-        "DATABASE_URL": _url_for(API_DATABASE),
-        "REDIS_URL": REDIS_URL,
-        "REDIS_KEY_PREFIX": f"tf-test-{_RUN_ID}:",
-        "JWT_PRIVATE_KEY": private_pem,
-        # The tests reach the gateway from the loopback as the ALB would, and say which client
-        # they stand for in X-Forwarded-For (failed logins count per client address).
-        "TRUSTED_PROXY_NETWORKS": "127.0.0.0/8,::1/128",
-    })
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+        }
+    )
+    os.environ.update(
+        {
+            "DATABASE_URL": _url_for(API_DATABASE),
+            "REDIS_URL": REDIS_URL,
+            "REDIS_KEY_PREFIX": f"tf-test-{_RUN_ID}:",
+            "JWT_PRIVATE_KEY": private_pem,
+            # The tests reach the gateway from the loopback as the ALB would, and say which client
+            # they stand for in X-Forwarded-For (failed logins count per client address).
+            "TRUSTED_PROXY_NETWORKS": "127.0.0.0/8,::1/128",
+        }
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -71,49 +71,88 @@ TAGS = {
 
 # What each error status means on this API: the shared responses operations refer to.
 _ERRORS: dict[int, tuple[str, str, tuple[str, ...]]] = {
-    400: ("BadRequest", "A value the request schema cannot constrain is not valid (a cursor, an Idempotency-Key, "
-                        "a body that is not UTF-8 JSON)", ()),
-    401: ("Unauthorized", "Authentication is missing, invalid, expired or revoked, or the credentials are wrong",
-          ("WWW-Authenticate",)),
-    403: ("Forbidden", "The caller's role in the workspace does not allow this (a viewer changing something, "
-                       "an invitation for another address), or the refresh cookie came from another page", ()),
+    400: (
+        "BadRequest",
+        "A value the request schema cannot constrain is not valid (a cursor, an Idempotency-Key, "
+        "a body that is not UTF-8 JSON)",
+        (),
+    ),
+    401: (
+        "Unauthorized",
+        "Authentication is missing, invalid, expired or revoked, or the credentials are wrong",
+        ("WWW-Authenticate",),
+    ),
+    403: (
+        "Forbidden",
+        "The caller's role in the workspace does not allow this (a viewer changing something, "
+        "an invitation for another address), or the refresh cookie came from another page",
+        (),
+    ),
     404: ("NotFound", "No such resource, or one the caller may not see: the two are indistinguishable", ()),
-    409: ("Conflict", "The request conflicts with the current state (a name or e-mail address already taken, "
-                      "a request with the same Idempotency-Key still in progress)", ()),
+    409: (
+        "Conflict",
+        "The request conflicts with the current state (a name or e-mail address already taken, "
+        "a request with the same Idempotency-Key still in progress)",
+        (),
+    ),
     410: ("Gone", "The invitation or link is no longer valid (expired, revoked or used)", ()),
     412: ("PreconditionFailed", "If-Match does not name the current version: reload it and try again", ()),
     415: ("UnsupportedMediaType", "A request body must be application/json", ()),
-    422: ("UnprocessableContent", "The request does not validate: `errors` says where (or an Idempotency-Key "
-                                  "was reused with a different body)", ()),
-    429: ("TooManyRequests", "Too many requests (or failed logins); Retry-After says when to try again",
-          ("Retry-After",)),
-    503: ("ServiceUnavailable", "The database is unavailable or busy; Retry-After says when to try again",
-          ("Retry-After",)),
+    422: (
+        "UnprocessableContent",
+        "The request does not validate: `errors` says where (or an Idempotency-Key was reused with a different body)",
+        (),
+    ),
+    429: (
+        "TooManyRequests",
+        "Too many requests (or failed logins); Retry-After says when to try again",
+        ("Retry-After",),
+    ),
+    503: (
+        "ServiceUnavailable",
+        "The database is unavailable or busy; Retry-After says when to try again",
+        ("Retry-After",),
+    ),
 }
 
 _HEADERS: dict[str, dict[str, Any]] = {
-    "ETag": {"description": "The version, to send back as If-Match", "required": True,
-             "schema": {"type": "string", "pattern": '^"[0-9]+"$'}},
-    "Location": {"description": "The URL of the created resource", "required": True,
-                 "schema": {"type": "string"}},
-    "Retry-After": {"description": "Seconds to wait before retrying", "required": True,
-                    "schema": {"type": "integer", "minimum": 1}},
-    "Set-Cookie": {"description": "The refresh token as an httpOnly cookie for /api/auth (cleared by logout "
-                                  "and password changes)", "required": True, "schema": {"type": "string"}},
-    "WWW-Authenticate": {"description": "The scheme to authenticate with", "required": True,
-                         "schema": {"type": "string"}},
+    "ETag": {
+        "description": "The version, to send back as If-Match",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    },
+    "Location": {"description": "The URL of the created resource", "required": True, "schema": {"type": "string"}},
+    "Retry-After": {
+        "description": "Seconds to wait before retrying",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "Set-Cookie": {
+        "description": "The refresh token as an httpOnly cookie for /api/auth (cleared by logout and password changes)",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "WWW-Authenticate": {
+        "description": "The scheme to authenticate with",
+        "required": True,
+        "schema": {"type": "string"},
+    },
 }
 
 _PARAMETERS: dict[str, dict[str, Any]] = {
     "IfMatch": {
-        "name": "If-Match", "in": "header", "required": False,
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
         "description": "The ETag the change is based on (or `*`); a task with another version is left alone (412)",
         "schema": {"type": "string"},
     },
     "IdempotencyKey": {
-        "name": "Idempotency-Key", "in": "header", "required": False,
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
         "description": "1 to 255 printable characters, unique per intended create; a retry with the same key "
-                       "and body gets the first response",
+        "and body gets the first response",
         # Printable Latin-1, as header values are: what the API accepts, no more and no less.
         "schema": {"type": "string", "pattern": r"^[\u0020-\u007e\u00a1-\u00ac\u00ae-\u00ff]{1,255}$"},
     },
@@ -130,8 +169,11 @@ _PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
             "title": {"type": "string", "description": "The status code's reason phrase"},
             "status": {"type": "integer", "minimum": 400, "maximum": 599},
             "detail": {"type": "string", "description": "What went wrong, for a person to read"},
-            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemError"},
-                       "description": "Where the request failed validation (422 only)"},
+            "errors": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/ProblemError"},
+                "description": "Where the request failed validation (422 only)",
+            },
         },
         "additionalProperties": True,
     },
@@ -140,8 +182,11 @@ _PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "required": ["loc", "msg", "type"],
         "properties": {
-            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-                    "description": "Where: the part of the request, then the path to the value"},
+            "loc": {
+                "type": "array",
+                "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "description": "Where: the part of the request, then the path to the value",
+            },
             "msg": {"type": "string"},
             "type": {"type": "string"},
         },
@@ -158,10 +203,14 @@ _LINKS: dict[str, dict[str, Any]] = {
     "SkipOccurrence": {"operationId": "skip-occurrence", "parameters": {"task_id": _ID, "header.If-Match": _ETAG}},
     "ListChecklist": {"operationId": "list-checklist", "parameters": {"task_id": _ID}},
     "AddChecklistItem": {"operationId": "add-checklist-item", "parameters": {"task_id": _ID}},
-    "PatchChecklistItem": {"operationId": "patch-checklist-item",
-                           "parameters": {"task_id": "$request.path.task_id", "item_id": _ID}},
-    "DeleteChecklistItem": {"operationId": "delete-checklist-item",
-                            "parameters": {"task_id": "$request.path.task_id", "item_id": _ID}},
+    "PatchChecklistItem": {
+        "operationId": "patch-checklist-item",
+        "parameters": {"task_id": "$request.path.task_id", "item_id": _ID},
+    },
+    "DeleteChecklistItem": {
+        "operationId": "delete-checklist-item",
+        "parameters": {"task_id": "$request.path.task_id", "item_id": _ID},
+    },
     "PatchTag": {"operationId": "patch-tag", "parameters": {"tag_id": _ID}},
     "DeleteTag": {"operationId": "delete-tag", "parameters": {"tag_id": _ID}},
     "CreateInvitation": {"operationId": "create-invitation", "parameters": {"workspace_id": _ID}},
@@ -207,14 +256,19 @@ OPERATIONS: dict[str, Operation] = {
     "post-logout": Operation(errors=(403,), success_headers=("Set-Cookie",)),
     "post-password": Operation(success_headers=("Set-Cookie",)),
     "list-tasks": Operation(errors=(400, 404)),
-    "create-task": Operation(errors=_IDEMPOTENT_CREATE.errors, parameters=_IDEMPOTENT_CREATE.parameters,
-                             success_headers=("Location", "ETag"), links=_TASK_LINKS),
+    "create-task": Operation(
+        errors=_IDEMPOTENT_CREATE.errors,
+        parameters=_IDEMPOTENT_CREATE.parameters,
+        success_headers=("Location", "ETag"),
+        links=_TASK_LINKS,
+    ),
     "create-tasks-batch": _IDEMPOTENT_CREATE,
     "get-task": Operation(success_headers=("ETag",), links=_TASK_LINKS[1:]),
     "patch-task": Operation(errors=(403, 412), parameters=_GUARDED, success_headers=("ETag",), links=_TASK_LINKS),
     "delete-task": Operation(errors=(403, 412), parameters=_GUARDED),
-    "skip-occurrence": Operation(errors=(403, 409, 412), parameters=_GUARDED, success_headers=("ETag",),
-                                 links=_TASK_LINKS),
+    "skip-occurrence": Operation(
+        errors=(403, 409, 412), parameters=_GUARDED, success_headers=("ETag",), links=_TASK_LINKS
+    ),
     "get-stats": Operation(errors=(404,)),
     "get-stats-history": Operation(errors=(404,)),
     "create-workspace": Operation(links=("CreateInvitation", "ListMembers")),
@@ -231,8 +285,9 @@ OPERATIONS: dict[str, Operation] = {
     "delete-tag": Operation(errors=(403,)),
     "attach-tag": Operation(errors=(403,), success_headers=("ETag",)),
     "detach-tag": Operation(errors=(403,), success_headers=("ETag",)),
-    "add-checklist-item": Operation(errors=(403,), success_headers=("ETag",),
-                                    links=("PatchChecklistItem", "DeleteChecklistItem")),
+    "add-checklist-item": Operation(
+        errors=(403,), success_headers=("ETag",), links=("PatchChecklistItem", "DeleteChecklistItem")
+    ),
     "patch-checklist-item": Operation(errors=(403, 412), parameters=_GUARDED, success_headers=("ETag",)),
     "delete-checklist-item": Operation(errors=(403,), success_headers=("ETag",)),
     "list-activity": Operation(errors=(400, 404)),
@@ -249,18 +304,30 @@ OPERATIONS: dict[str, Operation] = {
 DOCS_FUNCTIONS = frozenset({"get-openapi", "get-docs"})
 _DESCRIBED_HERE: dict[str, dict[str, Any]] = {
     "get-openapi": {
-        "/api/openapi.json": {"get": {
-            "summary": "This document",
-            "responses": {"200": {"description": "The merged OpenAPI document of the API",
-                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
-        }},
+        "/api/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "responses": {
+                    "200": {
+                        "description": "The merged OpenAPI document of the API",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
     },
     "get-docs": {
-        "/api/docs": {"get": {
-            "summary": "The API explorer (Swagger UI) for this document",
-            "responses": {"200": {"description": "A self-contained HTML page",
-                                  "content": {"text/html": {"schema": {"type": "string"}}}}},
-        }},
+        "/api/docs": {
+            "get": {
+                "summary": "The API explorer (Swagger UI) for this document",
+                "responses": {
+                    "200": {
+                        "description": "A self-contained HTML page",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
     },
 }
 _EXTRA_SCHEMAS: dict[str, dict[str, Any]] = {}
@@ -290,8 +357,10 @@ def build_document() -> dict[str, Any]:
             for name, entry in entries.items():
                 known = components.setdefault(kind, {}).setdefault(name, entry)
                 if known != entry:
-                    raise OpenAPIBuildError(f"components.{kind}.{name} differs between "
-                                            f"{owners[kind, name]!r} and {function.name!r}: rename one")
+                    raise OpenAPIBuildError(
+                        f"components.{kind}.{name} differs between "
+                        f"{owners[kind, name]!r} and {function.name!r}: rename one"
+                    )
                 owners.setdefault((kind, name), function.name)
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
@@ -323,8 +392,9 @@ def _function_schema(function: Function) -> dict[str, Any]:
             raise OpenAPIBuildError(f"{module_name}: its type hints have no OpenAPI schema: {exc}") from exc
         return {"paths": copy.deepcopy(_DESCRIBED_HERE[function.name])}
     if function.name in _DESCRIBED_HERE:
-        raise OpenAPIBuildError(f"{module_name} now describes itself: remove {function.name!r} from "
-                                f"_DESCRIBED_HERE in tools/openapi.py")
+        raise OpenAPIBuildError(
+            f"{module_name} now describes itself: remove {function.name!r} from _DESCRIBED_HERE in tools/openapi.py"
+        )
     return {"paths": generated.get("paths", {}), "components": generated.get("components", {})}
 
 
@@ -350,7 +420,8 @@ def _describe(operation: dict[str, Any], function: Function) -> None:
         responses[str(status)] = {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
     if spec.parameters:
         operation.setdefault("parameters", []).extend(
-            {"$ref": f"#/components/parameters/{parameter}"} for parameter in spec.parameters)
+            {"$ref": f"#/components/parameters/{parameter}"} for parameter in spec.parameters
+        )
     if not is_public(function):
         operation["security"] = [{BEARER: []}]
 
@@ -392,15 +463,23 @@ def _components(generated: dict[str, Any]) -> dict[str, Any]:
     components["headers"] = copy.deepcopy(_HEADERS)
     components["parameters"] = copy.deepcopy(_PARAMETERS)
     components["securitySchemes"] = {
-        BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                 "description": "The access token from POST /api/auth/login or /api/auth/refresh"},
+        BEARER: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The access token from POST /api/auth/login or /api/auth/refresh",
+        },
     }
     return components
 
 
 def _tags(document: dict[str, Any]) -> list[dict[str, str]]:
-    used = {tag for path_item in document.get("paths", {}).values() for operation in path_item.values()
-            for tag in operation.get("tags", [])}
+    used = {
+        tag
+        for path_item in document.get("paths", {}).values()
+        for operation in path_item.values()
+        for tag in operation.get("tags", [])
+    }
     ordered = [tag for tag in TAGS if tag in used] + sorted(used - set(TAGS))
     return [{"name": tag, "description": TAGS[tag]} if tag in TAGS else {"name": tag} for tag in ordered]
 
@@ -452,7 +531,8 @@ def _prepare_environment() -> None:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         throwaway = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         os.environ["JWT_PRIVATE_KEY"] = throwaway.decode()
 
 
@@ -462,8 +542,9 @@ def _display(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.openapi", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.openapi", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--write", action="store_true", help="write the committed document afresh")
     action.add_argument("--check", action="store_true", help="exit 1 when the committed document is stale")
@@ -476,8 +557,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     committed = DOCUMENT_PATH.read_text(encoding="utf-8") if DOCUMENT_PATH.exists() else None
     if committed != fresh:
-        print(f"{_display(DOCUMENT_PATH)} is out of date with the handlers; run `make openapi` "
-              f"(python -m tools.openapi --write)", file=sys.stderr)
+        print(
+            f"{_display(DOCUMENT_PATH)} is out of date with the handlers; run `make openapi` "
+            f"(python -m tools.openapi --write)",
+            file=sys.stderr,
+        )
         return 1
     print(f"{_display(DOCUMENT_PATH)} is up to date")
     return 0

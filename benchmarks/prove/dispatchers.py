@@ -98,8 +98,9 @@ def own_database() -> Iterator[str]:
 @contextmanager
 def moto_server() -> Iterator[tuple[str, psutil.Process]]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", MOTO_DYNAMODB, str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-c", MOTO_DYNAMODB, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 30
         while not listening(port):
@@ -123,15 +124,23 @@ def seed(url: str, count: int) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         with conn.transaction():
             conn.execute("TRUNCATE reminders, tasks, memberships, workspaces, users CASCADE")
-            conn.execute("INSERT INTO users (email, password_hash) SELECT 'bench-' || n || '@example.com', 'x'"
-                         " FROM generate_series(1, %s) n", (USERS,))
+            conn.execute(
+                "INSERT INTO users (email, password_hash) SELECT 'bench-' || n || '@example.com', 'x'"
+                " FROM generate_series(1, %s) n",
+                (USERS,),
+            )
             conn.execute("INSERT INTO workspaces (name, personal, created_by) SELECT 'B', true, id FROM users")
-            conn.execute("INSERT INTO tasks (owner_id, workspace_id, title, due_date)"
-                         " SELECT w.created_by, w.id, 'task ' || n, now() + interval '1 hour'"
-                         " FROM workspaces w, generate_series(1, %s) n", (count // USERS,))
-            conn.execute("INSERT INTO reminders (task_id, user_id, at, scheduled_at, occurrence, fire_at)"
-                         " SELECT id, owner_id, due, due, due, due FROM"
-                         " (SELECT id, owner_id, now() - interval '1 minute' AS due FROM tasks) t")
+            conn.execute(
+                "INSERT INTO tasks (owner_id, workspace_id, title, due_date)"
+                " SELECT w.created_by, w.id, 'task ' || n, now() + interval '1 hour'"
+                " FROM workspaces w, generate_series(1, %s) n",
+                (count // USERS,),
+            )
+            conn.execute(
+                "INSERT INTO reminders (task_id, user_id, at, scheduled_at, occurrence, fire_at)"
+                " SELECT id, owner_id, due, due, due, due FROM"
+                " (SELECT id, owner_id, now() - interval '1 minute' AS due FROM tasks) t"
+            )
         conn.execute("VACUUM ANALYZE reminders")
 
 
@@ -156,13 +165,17 @@ def run_dispatcher(settings: Settings, ready: Any, go: Event, results: Any) -> N
 
 def timed(url: str, aws: str, moto: psutil.Process, dispatchers: int, batch: int, reminders: int) -> Run:
     seed(url, reminders)
-    settings = Settings(database_url=url, aws_endpoint_url=aws, reminder_batch_size=batch, database_pool_max=2,
-                        delivery_ledger_table=f"ledger-{uuid.uuid4().hex[:8]}")
+    settings = Settings(
+        database_url=url,
+        aws_endpoint_url=aws,
+        reminder_batch_size=batch,
+        database_pool_max=2,
+        delivery_ledger_table=f"ledger-{uuid.uuid4().hex[:8]}",
+    )
     ensure_tables(settings)
     spawn = multiprocessing.get_context("spawn")  # no sockets or pools inherited from this process
     ready, results, go = spawn.Queue(), spawn.Queue(), spawn.Event()
-    processes = [spawn.Process(target=run_dispatcher, args=(settings, ready, go, results))
-                 for _ in range(dispatchers)]
+    processes = [spawn.Process(target=run_dispatcher, args=(settings, ready, go, results)) for _ in range(dispatchers)]
     for process in processes:
         process.start()
     for _ in processes:
@@ -176,8 +189,13 @@ def timed(url: str, aws: str, moto: psutil.Process, dispatchers: int, batch: int
     ledger_cpu = cpu_seconds(moto) - cpu_before
     check_exactly_once(url, [outcome for outcome, _ in finished], reminders, dispatchers)
     dispatcher_cpu = sum(cpu for _, cpu in finished)
-    return Run(dispatchers, reminders / elapsed, ledger_cpu / elapsed, dispatcher_cpu / reminders * 1000,
-               ledger_cpu / reminders * 1000)
+    return Run(
+        dispatchers,
+        reminders / elapsed,
+        ledger_cpu / elapsed,
+        dispatcher_cpu / reminders * 1000,
+        ledger_cpu / reminders * 1000,
+    )
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -188,26 +206,32 @@ def cpu_seconds(process: psutil.Process) -> float:
 def check_exactly_once(url: str, outcomes: list[dict[str, int]], reminders: int, dispatchers: int) -> None:
     totals = {key: sum(outcome[key] for outcome in outcomes) for key in outcomes[0]}
     with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT count(*) FILTER (WHERE status = 'sent' AND sent_at IS NOT NULL),"
-                           " count(*) FROM reminders").fetchone()
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'sent' AND sent_at IS NOT NULL), count(*) FROM reminders"
+        ).fetchone()
     sent_rows, all_rows = row if row else (0, 0)
     clean = totals == {"sent": reminders, "already_sent": 0, "missed": 0, "retried": 0, "failed": 0}
     if not clean or sent_rows != reminders or all_rows != reminders:
-        raise SystemExit(f"{dispatchers} dispatcher(s): {totals}, {sent_rows} of {all_rows} rows sent:"
-                         " not every reminder sent exactly once")
+        raise SystemExit(
+            f"{dispatchers} dispatcher(s): {totals}, {sent_rows} of {all_rows} rows sent:"
+            " not every reminder sent exactly once"
+        )
 
 
 def summarize(runs: list[Run], rounds: int) -> dict[int, float]:
-    medians = {n: statistics.median(run.per_second for run in runs if run.dispatchers == n)
-               for n in DISPATCHER_COUNTS}
-    print("\ndispatchers | reminders/s (median) | per round | moto core busy | CPU ms per reminder:"
-          " dispatchers + ledger (medians)")
+    medians = {n: statistics.median(run.per_second for run in runs if run.dispatchers == n) for n in DISPATCHER_COUNTS}
+    print(
+        "\ndispatchers | reminders/s (median) | per round | moto core busy | CPU ms per reminder:"
+        " dispatchers + ledger (medians)"
+    )
     for n in DISPATCHER_COUNTS:
         mine = [run for run in runs if run.dispatchers == n]
         rates = ", ".join(f"{run.per_second:.0f}" for run in mine)
         busy = statistics.median(run.ledger_busy for run in mine)
-        cost = f"{statistics.median(run.dispatcher_ms for run in mine):.1f} + " \
-               f"{statistics.median(run.ledger_ms for run in mine):.1f}"
+        cost = (
+            f"{statistics.median(run.dispatcher_ms for run in mine):.1f} + "
+            f"{statistics.median(run.ledger_ms for run in mine):.1f}"
+        )
         print(f"{n:>11} | {medians[n]:>20.0f} | {rates} | {busy:.0%} | {cost}")
     for n in DISPATCHER_COUNTS[1:]:
         ratios = [per_round(runs, n, r) / per_round(runs, 1, r) for r in range(rounds)]
@@ -223,9 +247,11 @@ def ceiling(runs: list[Run]) -> float:
     cores = os.cpu_count() or 1
     both = 1000 * cores / (dispatcher_ms + ledger_ms)
     ledger_alone = 1000 / ledger_ms
-    print(f"ceiling on {cores} idle cores at this cost: {min(both, ledger_alone):.0f}/s "
-          f"({both:.0f}/s for all the CPU, {ledger_alone:.0f}/s for the ledger server's one core; "
-          "PostgreSQL not counted)")
+    print(
+        f"ceiling on {cores} idle cores at this cost: {min(both, ledger_alone):.0f}/s "
+        f"({both:.0f}/s for all the CPU, {ledger_alone:.0f}/s for the ledger server's one core; "
+        "PostgreSQL not counted)"
+    )
     return min(both, ledger_alone)
 
 
@@ -240,8 +266,14 @@ def plot(runs: list[Run], medians: dict[int, float], limit: float, title: str, p
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(6.4, 4.2), dpi=120)
-    axes.scatter([run.dispatchers for run in runs], [run.per_second for run in runs], color="0.6", s=18,
-                 label="one run", zorder=2)
+    axes.scatter(
+        [run.dispatchers for run in runs],
+        [run.per_second for run in runs],
+        color="0.6",
+        s=18,
+        label="one run",
+        zorder=2,
+    )
     counts = list(DISPATCHER_COUNTS)
     axes.plot(counts, [medians[n] for n in counts], marker="o", color="tab:blue", label="median", zorder=3)
     axes.plot(counts, [medians[1] * n for n in counts], linestyle="--", color="0.4", label="linear from 1")
@@ -274,15 +306,23 @@ def main() -> None:
             shift = round_number % len(DISPATCHER_COUNTS)
             for n in DISPATCHER_COUNTS[shift:] + DISPATCHER_COUNTS[:shift]:
                 runs.append(timed(url, aws, moto, n, args.batch, args.reminders))
-                print(f"round {round_number + 1}: {n} dispatcher(s) {runs[-1].per_second:.0f}/s, "
-                      f"moto core {runs[-1].ledger_busy:.0%} busy")
+                print(
+                    f"round {round_number + 1}: {n} dispatcher(s) {runs[-1].per_second:.0f}/s, "
+                    f"moto core {runs[-1].ledger_busy:.0%} busy"
+                )
     runs.sort(key=lambda run: run.dispatchers)  # stable: each count's runs stay in round order
     medians = summarize(runs, args.rounds)
     limit = ceiling(runs)
     load_after = os.getloadavg()
     print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
-    plot(runs, medians, limit, f"{args.reminders} due reminders per run, batches of {args.batch}, {args.rounds} "
-         f"rounds; {os.cpu_count()} cores, load average {load_before[0]:.1f} → {load_after[0]:.1f}", args.plot)
+    plot(
+        runs,
+        medians,
+        limit,
+        f"{args.reminders} due reminders per run, batches of {args.batch}, {args.rounds} "
+        f"rounds; {os.cpu_count()} cores, load average {load_before[0]:.1f} → {load_after[0]:.1f}",
+        args.plot,
+    )
     print(f"plot: {args.plot}")
 
 

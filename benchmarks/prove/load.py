@@ -87,17 +87,27 @@ MIX = [
 ]
 WEIGHTS = dict(MIX)
 FILTERS = [
-    "", "?completed=false", "?completed=true&limit=20", "?priority=1", "?sort=due_date&order=asc",
-    "?sort=priority&order=desc&limit=10", "?q=load", "?due_before=2031-01-01T00:00:00Z",
+    "",
+    "?completed=false",
+    "?completed=true&limit=20",
+    "?priority=1",
+    "?sort=due_date&order=asc",
+    "?sort=priority&order=desc&limit=10",
+    "?q=load",
+    "?due_before=2031-01-01T00:00:00Z",
     "?due_after=2024-01-01T00:00:00Z&sort=created_at&order=asc",
 ]
 PRIORITIES = [1, 2, 3]
 # A request as the functions log it when they have served it: UTC time, the handler's own duration.
-SERVED_LOGGED = re.compile(r'"message":"request served","timestamp":"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\+0000)"'
-                           r'[^{}\n]*?"duration_ms":([\d.]+)')
+SERVED_LOGGED = re.compile(
+    r'"message":"request served","timestamp":"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\+0000)"'
+    r'[^{}\n]*?"duration_ms":([\d.]+)'
+)
 # A failed Redis call as functions/platform/cache.py logs it (the stack logs with a local-time asctime).
-FAILURE_LOGGED = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) WARNING functions\.taskforge\.cache "
-                            r"redis \S+ failed, carrying on without it")
+FAILURE_LOGGED = re.compile(
+    r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) WARNING functions\.taskforge\.cache "
+    r"redis \S+ failed, carrying on without it"
+)
 
 
 @dataclass
@@ -145,9 +155,17 @@ class Ledger:
                 current = window
         return current
 
-    def on_request(self, request_type: str, name: str, response_time: float, response_length: int,
-                   response: Any = None, exception: Exception | None = None, start_time: float | None = None,
-                   **_: Any) -> None:
+    def on_request(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float,
+        response_length: int,
+        response: Any = None,
+        exception: Exception | None = None,
+        start_time: float | None = None,
+        **_: Any,
+    ) -> None:
         if exception is not None:
             status = getattr(response, "status_code", None)
             if not status or status >= 500:
@@ -162,8 +180,10 @@ class Ledger:
         number = int((start_time - self.marks[0][0]) // self.bin_seconds)
         if window not in self.bin_windows.setdefault(number, []):
             self.bin_windows[number].append(window)
-        every = [self.windows.setdefault(key, RequestStats(use_response_times_cache=False))
-                 for key in dict.fromkeys([window, pooled(window)])]
+        every = [
+            self.windows.setdefault(key, RequestStats(use_response_times_cache=False))
+            for key in dict.fromkeys([window, pooled(window)])
+        ]
         for stats in [*every, self.bins.setdefault(number, RequestStats(use_response_times_cache=False))]:
             stats.log_request(request_type, name, round(response_time), response_length)
             if exception is not None:
@@ -191,16 +211,28 @@ class TaskForgeUser(FastHttpUser):
     def on_stop(self) -> None:
         self.accounts.append(self.account)
 
-    def call(self, method: str, path: str, name: str, expected: int, body: object | None = None,
-             headers: dict[str, str] | None = None) -> Any | None:
+    def call(
+        self,
+        method: str,
+        path: str,
+        name: str,
+        expected: int,
+        body: object | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any | None:
         """Sends one request, counted as failed unless it answers `expected`; the response when it did."""
         self.sent += 1
         if self.sent > self.max_requests:
             raise StopUser
-        all_headers = {"Authorization": f"Bearer {self.account.token}", "Accept": "application/json",
-                       "Accept-Encoding": "identity", **(headers or {})}
-        with self.client.request(method, path, name=name, json=body, headers=all_headers,
-                                 catch_response=True) as response:
+        all_headers = {
+            "Authorization": f"Bearer {self.account.token}",
+            "Accept": "application/json",
+            "Accept-Encoding": "identity",
+            **(headers or {}),
+        }
+        with self.client.request(
+            method, path, name=name, json=body, headers=all_headers, catch_response=True
+        ) as response:
             if response.status_code == expected:
                 response.success()
                 return response
@@ -249,10 +281,21 @@ class TaskForgeUser(FastHttpUser):
             self.create_task()
             return
         rng = self.account.rng
-        patch = rng.choice([{"completed": rng.random() < 0.5}, {"priority": rng.choice(PRIORITIES)},
-                            {"title": f"load renamed {rng.randrange(1000)}"}])
-        response = self.call("PATCH", f"/api/tasks/{task_id}", "PATCH /api/tasks/{id}", 200, patch,
-                             {"If-Match": self.account.tasks[task_id]})
+        patch = rng.choice(
+            [
+                {"completed": rng.random() < 0.5},
+                {"priority": rng.choice(PRIORITIES)},
+                {"title": f"load renamed {rng.randrange(1000)}"},
+            ]
+        )
+        response = self.call(
+            "PATCH",
+            f"/api/tasks/{task_id}",
+            "PATCH /api/tasks/{id}",
+            200,
+            patch,
+            {"If-Match": self.account.tasks[task_id]},
+        )
         if response is not None:
             self.account.tasks[task_id] = response.headers.get("etag", "*")
 
@@ -262,8 +305,14 @@ class TaskForgeUser(FastHttpUser):
         if task_id is None:
             self.create_task()
             return
-        response = self.call("DELETE", f"/api/tasks/{task_id}", "DELETE /api/tasks/{id}", 204, None,
-                             {"If-Match": self.account.tasks[task_id]})
+        response = self.call(
+            "DELETE",
+            f"/api/tasks/{task_id}",
+            "DELETE /api/tasks/{id}",
+            204,
+            None,
+            {"If-Match": self.account.tasks[task_id]},
+        )
         if response is not None:
             del self.account.tasks[task_id]
 
@@ -271,12 +320,14 @@ class TaskForgeUser(FastHttpUser):
 def sign_up(base_url: str, index: int, run_id: str) -> Account:
     email = f"load-{run_id}-{index}@example.com"
     with requests.Session() as session:
-        registered = session.post(f"{base_url}/api/auth/register", json={"email": email, "password": PASSWORD},
-                                  timeout=CLIENT_TIMEOUT)
+        registered = session.post(
+            f"{base_url}/api/auth/register", json={"email": email, "password": PASSWORD}, timeout=CLIENT_TIMEOUT
+        )
         if registered.status_code != 201:
             raise RuntimeError(f"register {email}: {registered.status_code} {registered.text[:300]}")
-        login = session.post(f"{base_url}/api/auth/login", json={"email": email, "password": PASSWORD},
-                             timeout=CLIENT_TIMEOUT)
+        login = session.post(
+            f"{base_url}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=CLIENT_TIMEOUT
+        )
         if login.status_code != 200:
             raise RuntimeError(f"login {email}: {login.status_code} {login.text[:300]}")
     return Account(email, login.json()["access_token"], random.Random(index))
@@ -287,24 +338,36 @@ def ms(value: float) -> str:
 
 
 def entry_row(label: str, entry: StatsEntry) -> str:
-    return (f"| {label} | {entry.num_requests} | {ms(entry.get_response_time_percentile(0.5))} | "
-            f"{ms(entry.get_response_time_percentile(0.99))} | {entry.num_failures} |")
+    return (
+        f"| {label} | {entry.num_requests} | {ms(entry.get_response_time_percentile(0.5))} | "
+        f"{ms(entry.get_response_time_percentile(0.99))} | {entry.num_failures} |"
+    )
 
 
-def report(level: int, stats: RequestStats, elapsed: float, cpu_warning: bool,
-           cpu: str) -> tuple[str, dict[str, float]]:
+def report(
+    level: int, stats: RequestStats, elapsed: float, cpu_warning: bool, cpu: str
+) -> tuple[str, dict[str, float]]:
     total = stats.total
-    lines = [f"### {level} users, {elapsed:.1f} s, {total.num_requests} requests, "
-             f"{total.num_requests / elapsed:.0f} req/s", "",
-             cpu + ("; the generator went above locust's 90% CPU warning" if cpu_warning else ""),
-             "", "| endpoint | count | p50 ms | p99 ms | errors |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"### {level} users, {elapsed:.1f} s, {total.num_requests} requests, {total.num_requests / elapsed:.0f} req/s",
+        "",
+        cpu + ("; the generator went above locust's 90% CPU warning" if cpu_warning else ""),
+        "",
+        "| endpoint | count | p50 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for endpoint, _ in MIX:
         entry = stats.entries.get((endpoint, endpoint.split()[0]))
         if entry is not None and entry.num_requests:
             lines.append(entry_row(f"`{endpoint}`", entry))
     lines.append(entry_row("all", total))
-    summary = {"users": level, "rate": total.num_requests / elapsed, "p50": total.get_response_time_percentile(0.5),
-               "p99": total.get_response_time_percentile(0.99), "errors": total.num_failures}
+    summary = {
+        "users": level,
+        "rate": total.num_requests / elapsed,
+        "p50": total.get_response_time_percentile(0.5),
+        "p99": total.get_response_time_percentile(0.99),
+        "errors": total.num_failures,
+    }
     return "\n".join(lines), summary
 
 
@@ -312,48 +375,69 @@ def window_report(ledger: Ledger, ended: float) -> tuple[str, dict[str, float]]:
     """Latency per fault window (and per kind of window, over every cycle) and per time bin,
     from the locust statistics the ledger kept."""
     origin = ledger.marks[0][0]
-    timed = [(window, started, until) for (started, window), (until, _)
-             in zip(ledger.marks, [*ledger.marks[1:], (ended, "")], strict=True) if window != "end"]
+    timed = [
+        (window, started, until)
+        for (started, window), (until, _) in zip(ledger.marks, [*ledger.marks[1:], (ended, "")], strict=True)
+        if window != "end"
+    ]
     spans = {window: (started - origin, until - origin) for window, started, until in timed}
     lengths = {window: until - started for window, started, until in timed}
     for window, started, until in timed:
         if pooled(window) != window:
             lengths[pooled(window)] = lengths.get(pooled(window), 0.0) + until - started
     names = list(dict.fromkeys([*lengths]))
-    lines = ["| window | from s | to s | requests | req/s | p50 ms | p99 ms | errors |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| window | from s | to s | requests | req/s | p50 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for name in names:
         total = ledger.windows.get(name, RequestStats()).total
         span = f"{spans[name][0]:.1f} | {spans[name][1]:.1f}" if name in spans else " | "
-        lines.append(f"| {name} | {span} | {total.num_requests} | "
-                     f"{total.num_requests / max(lengths[name], 1e-9):.0f} | "
-                     f"{ms(total.get_response_time_percentile(0.5))} | "
-                     f"{ms(total.get_response_time_percentile(0.99))} | {total.num_failures} |")
+        lines.append(
+            f"| {name} | {span} | {total.num_requests} | "
+            f"{total.num_requests / max(lengths[name], 1e-9):.0f} | "
+            f"{ms(total.get_response_time_percentile(0.5))} | "
+            f"{ms(total.get_response_time_percentile(0.99))} | {total.num_failures} |"
+        )
     down, after = ("down (all)", "after (all)") if "after (all)" in lengths else ("down", "after")
     before_total, after_total = ledger.windows["before"].total, ledger.windows[after].total
-    ratios = {"p50": after_total.get_response_time_percentile(0.5)
-              / max(before_total.get_response_time_percentile(0.5), 1),
-              "p99": after_total.get_response_time_percentile(0.99)
-              / max(before_total.get_response_time_percentile(0.99), 1)}
+    ratios = {
+        "p50": after_total.get_response_time_percentile(0.5) / max(before_total.get_response_time_percentile(0.5), 1),
+        "p99": after_total.get_response_time_percentile(0.99) / max(before_total.get_response_time_percentile(0.99), 1),
+    }
     columns = ["warm-up", "before", down, after]
-    lines += ["", f"{after} ÷ before: p50 {ratios['p50']:.2f}, p99 {ratios['p99']:.2f}", "",
-              "| endpoint | " + " | ".join(f"{name} p50 / p99 ms" for name in columns) + " |",
-              "| --- |" + " ---: |" * len(columns)]
+    lines += [
+        "",
+        f"{after} ÷ before: p50 {ratios['p50']:.2f}, p99 {ratios['p99']:.2f}",
+        "",
+        "| endpoint | " + " | ".join(f"{name} p50 / p99 ms" for name in columns) + " |",
+        "| --- |" + " ---: |" * len(columns),
+    ]
     for endpoint, _ in MIX:
         cells = []
         for name in columns:
             entry = ledger.windows.get(name, RequestStats()).entries.get((endpoint, endpoint.split()[0]))
-            cells.append(f"{ms(entry.get_response_time_percentile(0.5))} / "
-                         f"{ms(entry.get_response_time_percentile(0.99))}" if entry and entry.num_requests else "-")
+            cells.append(
+                f"{ms(entry.get_response_time_percentile(0.5))} / {ms(entry.get_response_time_percentile(0.99))}"
+                if entry and entry.num_requests
+                else "-"
+            )
         lines.append(f"| `{endpoint}` | " + " | ".join(cells) + " |")
-    lines += ["", f"Per {ledger.bin_seconds:g} s (by the time each request was sent):", "",
-              "| t s | window | requests | p50 ms | p99 ms | errors |", "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    lines += [
+        "",
+        f"Per {ledger.bin_seconds:g} s (by the time each request was sent):",
+        "",
+        "| t s | window | requests | p50 ms | p99 ms | errors |",
+        "| ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
     for number in sorted(ledger.bins):
         total = ledger.bins[number].total
-        lines.append(f"| {number * ledger.bin_seconds:g} | {', '.join(ledger.bin_windows[number])} | "
-                     f"{total.num_requests} | "
-                     f"{ms(total.get_response_time_percentile(0.5))} | "
-                     f"{ms(total.get_response_time_percentile(0.99))} | {total.num_failures} |")
+        lines.append(
+            f"| {number * ledger.bin_seconds:g} | {', '.join(ledger.bin_windows[number])} | "
+            f"{total.num_requests} | "
+            f"{ms(total.get_response_time_percentile(0.5))} | "
+            f"{ms(total.get_response_time_percentile(0.99))} | {total.num_failures} |"
+        )
     return "\n".join(lines), ratios
 
 
@@ -419,9 +503,11 @@ class RedisProcess(RedisServer):
         stats, commands = client.info("stats"), client.info("commandstats")
         lookups = commands.get("cmdstat_get", {}).get("calls", 0)
         misses = stats["keyspace_misses"]
-        return (f"{cached} cache entries and {counters} rate-limit counters under the prefix; "
-                f"{lookups} cache lookups, {lookups - misses} hits, {misses} misses; "
-                f"{stats['total_commands_processed']} commands")
+        return (
+            f"{cached} cache entries and {counters} rate-limit counters under the prefix; "
+            f"{lookups} cache lookups, {lookups - misses} hits, {misses} misses; "
+            f"{stats['total_commands_processed']} commands"
+        )
 
 
 @contextmanager
@@ -455,23 +541,34 @@ def own_redis(run_id: str, data_dir: Path, private: bool) -> Iterator[tuple[str,
         client = redis.Redis.from_url(SHARED_REDIS_URL)
         keys = list(client.scan_iter(match=prefix + "*", count=1000))
         for start in range(0, len(keys), 500):
-            client.delete(*keys[start:start + 500])
+            client.delete(*keys[start : start + 500])
 
 
 @contextmanager
-def local_stack(database_url: str, redis_url: str, prefix: str, workers: int,
-                data_dir: Path) -> Iterator[tuple[str, int]]:
+def local_stack(
+    database_url: str, redis_url: str, prefix: str, workers: int, data_dir: Path
+) -> Iterator[tuple[str, int]]:
     """The stack on a free port: its base URL and the process id of its gateway."""
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONPATH": str(REPO_ROOT),
-           "DATABASE_URL": database_url, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix,
-           "WORKERS": str(workers), "API_RATE_LIMIT_PER_MINUTE": "100000000",
-           "DEVDATA_DIR": str(data_dir), "WEB_DIST_DIR": str(data_dir / "no-web")}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "PYTHONPATH": str(REPO_ROOT),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": prefix,
+        "WORKERS": str(workers),
+        "API_RATE_LIMIT_PER_MINUTE": "100000000",
+        "DEVDATA_DIR": str(data_dir),
+        "WEB_DIST_DIR": str(data_dir / "no-web"),
+    }
     env.pop("JWT_PRIVATE_KEY", None)  # the stack makes a key of its own in DEVDATA_DIR
     log_path = data_dir / "devserver.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "functions.devserver"], cwd=REPO_ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "functions.devserver"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         try:
             wait_until_ready(f"http://127.0.0.1:{port}/__runtime/ready", process, timeout=60)
@@ -511,8 +608,10 @@ class Fault:
             gevent.sleep(max(0.0, killed + self.down - time.time()))
             self.redis.start()
             back = ledger.mark("after" + suffix)
-            self.notes.append(f"Redis killed (SIGKILL) at {killed - started:.1f} s, answering again at "
-                              f"{back - started:.1f} s (down {back - killed:.1f} s)")
+            self.notes.append(
+                f"Redis killed (SIGKILL) at {killed - started:.1f} s, answering again at "
+                f"{back - started:.1f} s (down {back - killed:.1f} s)"
+            )
             kill_at = back + self.up
         gevent.sleep(max(0.0, started + seconds - time.time()))
         ledger.mark("end")  # requests sent from now on, while the users stop, are in no window
@@ -527,8 +626,10 @@ class Fault:
             window = ledger.window_at(datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp())
             counts[str(window)] = counts.get(str(window), 0) + 1
         per_window = ", ".join(f"{window} {counts.get(window, 0)}" for _, window in ledger.marks if window != "end")
-        return (f"Redis failures in the stack's log per window: {per_window} (each opens one function's "
-                f"circuit breaker in one worker process for 2 s)")
+        return (
+            f"Redis failures in the stack's log per window: {per_window} (each opens one function's "
+            f"circuit breaker in one worker process for 2 s)"
+        )
 
 
 class CpuUse:
@@ -565,12 +666,15 @@ class CpuUse:
         stack = sum(spent - self.stack_start.get(pid, 0.0) for pid, spent in now.items())
         generator = self.seconds(self.generator) - self.generator_start
         machine = self.machine_seconds() - self.machine_start
-        return (f"CPU in cores: stack {stack / elapsed:.2f}, generator {generator / elapsed:.2f}, "
-                f"whole machine {machine / elapsed:.2f} of {psutil.cpu_count()}")
+        return (
+            f"CPU in cores: stack {stack / elapsed:.2f}, generator {generator / elapsed:.2f}, "
+            f"whole machine {machine / elapsed:.2f} of {psutil.cpu_count()}"
+        )
 
 
-def run_level(runner: LocalRunner, ledger: Ledger, users: int, seconds: float,
-              fault: Fault | None, stack_pid: int) -> tuple[RequestStats, float, bool, str]:
+def run_level(
+    runner: LocalRunner, ledger: Ledger, users: int, seconds: float, fault: Fault | None, stack_pid: int
+) -> tuple[RequestStats, float, bool, str]:
     """`users` users for `seconds`; locust's statistics of the level, its duration, whether
     the generator's CPU went above locust's warning threshold, the CPU each part used."""
     ledger.reset()
@@ -594,8 +698,9 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=100_000, help="per user and level, a second bound")
     parser.add_argument("--workers", type=int, default=3, help="gateway worker processes (WORKERS)")
     parser.add_argument("--plot", type=Path, default=Path(__file__).with_name("latency.png"))
-    parser.add_argument("--redis-fault", action="store_true",
-                        help="a private redis-server, killed and restarted during the last level")
+    parser.add_argument(
+        "--redis-fault", action="store_true", help="a private redis-server, killed and restarted during the last level"
+    )
     parser.add_argument("--fault-at", type=float, help="seconds into the last level (default 30%% of --seconds)")
     parser.add_argument("--down-seconds", type=float, help="how long Redis stays down (default 25%% of --seconds)")
     parser.add_argument("--fault-cycles", type=int, default=1, help="kill and restart Redis this many times")
@@ -609,20 +714,27 @@ def main() -> int:
     up_seconds = down_seconds if args.up_seconds is None else args.up_seconds
     outages = args.fault_cycles * down_seconds + (args.fault_cycles - 1) * up_seconds
     if args.redis_fault and not (args.fault_cycles >= 1 and 0 < fault_at < fault_at + outages < args.seconds):
-        parser.error("--fault-at, --fault-cycles, --down-seconds and --up-seconds must leave time before and "
-                     "after the outages")
+        parser.error(
+            "--fault-at, --fault-cycles, --down-seconds and --up-seconds must leave time before and after the outages"
+        )
 
     run_id = uuid.uuid4().hex[:10]
     summaries: list[dict[str, float]] = []
     ledger = Ledger(args.bin_seconds)
     server_errors = unexpected = 0
     ratios: dict[str, float] = {}
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-          f"stack WORKERS={args.workers}; generator: locust {locust.__version__} FastHttpUser, "
-          f"one greenlet and keep-alive connection per user, in one process", flush=True)
-    with tempfile.TemporaryDirectory(prefix="tf-prove-load-") as tmp, own_database(run_id) as database_url, \
-            own_redis(run_id, Path(tmp), args.redis_fault) as (redis_url, prefix, private_redis), \
-            local_stack(database_url, redis_url, prefix, args.workers, Path(tmp)) as (base_url, stack_pid):
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+        f"stack WORKERS={args.workers}; generator: locust {locust.__version__} FastHttpUser, "
+        f"one greenlet and keep-alive connection per user, in one process",
+        flush=True,
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="tf-prove-load-") as tmp,
+        own_database(run_id) as database_url,
+        own_redis(run_id, Path(tmp), args.redis_fault) as (redis_url, prefix, private_redis),
+        local_stack(database_url, redis_url, prefix, args.workers, Path(tmp)) as (base_url, stack_pid),
+    ):
         started = time.monotonic()
         # Sign-ups hash passwords (deliberately slow): ten at a time.
         try:
@@ -642,8 +754,15 @@ def main() -> int:
                 fault = None
                 if args.redis_fault and level == args.users:
                     assert private_redis is not None
-                    fault = Fault(private_redis, prefix, fault_at, down_seconds, up_seconds, args.fault_cycles,
-                                  min(5.0, fault_at / 2))
+                    fault = Fault(
+                        private_redis,
+                        prefix,
+                        fault_at,
+                        down_seconds,
+                        up_seconds,
+                        args.fault_cycles,
+                        min(5.0, fault_at / 2),
+                    )
                 stats, elapsed, cpu_warning, cpu = run_level(runner, ledger, level, seconds, fault, stack_pid)
                 table, summary = report(level, stats, elapsed, cpu_warning, cpu)
                 print(table + "\n", flush=True)
@@ -653,11 +772,20 @@ def main() -> int:
                 if fault is not None:
                     windows, ratios = window_report(ledger, time.time())
                     print("\n".join(fault.notes) + "\n\n" + windows + "\n", flush=True)
-                    print("Inside the stack (its log):\n\n" + handler_report(ledger, Path(tmp) / "devserver.log")
-                          + "\n\n" + fault.failures_logged(ledger, Path(tmp) / "devserver.log") + "\n", flush=True)
+                    print(
+                        "Inside the stack (its log):\n\n"
+                        + handler_report(ledger, Path(tmp) / "devserver.log")
+                        + "\n\n"
+                        + fault.failures_logged(ledger, Path(tmp) / "devserver.log")
+                        + "\n",
+                        flush=True,
+                    )
                 if summary["errors"]:
-                    print(f"{summary['errors']:.0f} failed requests ({ledger.server_errors} 5xx or transport "
-                          f"errors), e.g.:\n  " + "\n  ".join(ledger.samples), file=sys.stderr)
+                    print(
+                        f"{summary['errors']:.0f} failed requests ({ledger.server_errors} 5xx or transport "
+                        f"errors), e.g.:\n  " + "\n  ".join(ledger.samples),
+                        file=sys.stderr,
+                    )
         finally:
             runner.quit()
             if args.keep_log:
@@ -667,8 +795,10 @@ def main() -> int:
         plot(summaries, args.plot)
         print(f"plot: {args.plot}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-    print(f"5xx or transport errors: {server_errors}; other unexpected statuses: {unexpected}"
-          + (f"; after the Redis restart ÷ before: p50 {ratios['p50']:.2f}, p99 {ratios['p99']:.2f}" if ratios else ""))
+    print(
+        f"5xx or transport errors: {server_errors}; other unexpected statuses: {unexpected}"
+        + (f"; after the Redis restart ÷ before: p50 {ratios['p50']:.2f}, p99 {ratios['p99']:.2f}" if ratios else "")
+    )
     return 1 if server_errors or unexpected or any(s["errors"] for s in summaries) else 0
 
 

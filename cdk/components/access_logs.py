@@ -19,7 +19,8 @@ class AccessLogs(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, environment: Environment) -> None:
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
-            self, "Bucket",
+            self,
+            "Bucket",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,  # the only encryption ALB log delivery supports
             enforce_ssl=True,

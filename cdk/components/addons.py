@@ -94,52 +94,88 @@ def container_insights_group(cluster_name: str, kind: str) -> str:
 
 
 class Addons(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment,
-                 cluster: eks.Cluster) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment, cluster: eks.Cluster) -> None:
         super().__init__(scope, construct_id)
         ebs_role = iam.Role(
-            self, "EbsCsiRole",
-            assumed_by=irsa_principal(self, "EbsCsiTrust", cluster.open_id_connect_provider, "kube-system",
-                                      EBS_CSI_SERVICE_ACCOUNT),
+            self,
+            "EbsCsiRole",
+            assumed_by=irsa_principal(
+                self, "EbsCsiTrust", cluster.open_id_connect_provider, "kube-system", EBS_CSI_SERVICE_ACCOUNT
+            ),
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(EBS_CSI_POLICY)],
             description="The EBS CSI driver's controller: creates, attaches and deletes volumes",
         )
-        acknowledge(ebs_role, {
-            managed_policy(EBS_CSI_POLICY): "AWS's policy for the driver, scoped by tags to the volumes it creates.",
-        })
-        ebs = eks.Addon(self, "EbsCsi", cluster=as_icluster(cluster), addon_name="aws-ebs-csi-driver",
-                        addon_version=EBS_CSI_VERSION,
-                        configuration_values={"defaultStorageClass": {"enabled": True}})
+        acknowledge(
+            ebs_role,
+            {
+                managed_policy(
+                    EBS_CSI_POLICY
+                ): "AWS's policy for the driver, scoped by tags to the volumes it creates.",
+            },
+        )
+        ebs = eks.Addon(
+            self,
+            "EbsCsi",
+            cluster=as_icluster(cluster),
+            addon_name="aws-ebs-csi-driver",
+            addon_version=EBS_CSI_VERSION,
+            configuration_values={"defaultStorageClass": {"enabled": True}},
+        )
         _use_role(ebs, ebs_role)
-        eks.Addon(self, "MetricsServer", cluster=as_icluster(cluster), addon_name="metrics-server",
-                  addon_version=METRICS_SERVER_VERSION)
+        eks.Addon(
+            self,
+            "MetricsServer",
+            cluster=as_icluster(cluster),
+            addon_name="metrics-server",
+            addon_version=METRICS_SERVER_VERSION,
+        )
         self._cloudwatch_observability(environment, cluster)
 
     def _cloudwatch_observability(self, environment: Environment, cluster: eks.Cluster) -> None:
         role = iam.Role(
-            self, "CloudWatchAgentRole",
-            assumed_by=irsa_principal(self, "CloudWatchAgentTrust", cluster.open_id_connect_provider,
-                                      CLOUDWATCH_NAMESPACE, CLOUDWATCH_SERVICE_ACCOUNT),
+            self,
+            "CloudWatchAgentRole",
+            assumed_by=irsa_principal(
+                self,
+                "CloudWatchAgentTrust",
+                cluster.open_id_connect_provider,
+                CLOUDWATCH_NAMESPACE,
+                CLOUDWATCH_SERVICE_ACCOUNT,
+            ),
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(CLOUDWATCH_AGENT_POLICY)],
             description="CloudWatch Observability: Fluent Bit ships container logs, the agent Container Insights",
         )
-        acknowledge(role, {
-            managed_policy(CLOUDWATCH_AGENT_POLICY): "AWS's policy for the CloudWatch agent and Fluent Bit: put log "
-                                                     "events and metrics, describe the instances they run on.",
-        })
-        addon = eks.Addon(self, "CloudWatchObservability", cluster=as_icluster(cluster),
-                          addon_name="amazon-cloudwatch-observability",
-                          addon_version=CLOUDWATCH_OBSERVABILITY_VERSION,
-                          configuration_values=OBSERVABILITY_CONFIGURATION)
+        acknowledge(
+            role,
+            {
+                managed_policy(
+                    CLOUDWATCH_AGENT_POLICY
+                ): "AWS's policy for the CloudWatch agent and Fluent Bit: put log "
+                "events and metrics, describe the instances they run on.",
+            },
+        )
+        addon = eks.Addon(
+            self,
+            "CloudWatchObservability",
+            cluster=as_icluster(cluster),
+            addon_name="amazon-cloudwatch-observability",
+            addon_version=CLOUDWATCH_OBSERVABILITY_VERSION,
+            configuration_values=OBSERVABILITY_CONFIGURATION,
+        )
         _use_role(addon, role)
         for kind in CONTAINER_INSIGHTS_GROUPS:
             group = logs.LogGroup(
-                self, f"ContainerInsights-{kind}",
+                self,
+                f"ContainerInsights-{kind}",
                 log_group_name=container_insights_group(cluster.cluster_name, kind),
                 # Container Insights' records become metrics at once; the raw ones need not outlive a week.
-                retention=(logs.RetentionDays.ONE_WEEK if kind == "performance"
-                           else logs.RetentionDays.ONE_YEAR if environment.production
-                           else logs.RetentionDays.ONE_MONTH),
+                retention=(
+                    logs.RetentionDays.ONE_WEEK
+                    if kind == "performance"
+                    else logs.RetentionDays.ONE_YEAR
+                    if environment.production
+                    else logs.RetentionDays.ONE_MONTH
+                ),
                 removal_policy=RemovalPolicy.RETAIN if environment.production else RemovalPolicy.DESTROY,
             )
             # Made before the add-on starts writing, or CloudFormation would find the name taken.

@@ -42,10 +42,15 @@ OWNED_TAG = "k8s.io/cluster-autoscaler/{cluster}"
 # The project's documented policy (cloudprovider/aws/README.md, "Full Cluster Autoscaler
 # Features Policy"): reads on everything, writes conditioned on the tag above.
 READ_ACTIONS = (
-    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
-    "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
-    "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
-    "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeLaunchConfigurations",
+    "autoscaling:DescribeScalingActivities",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:GetInstanceTypesFromInstanceRequirements",
+    "eks:DescribeNodegroup",
 )
 WRITE_ACTIONS = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
 
@@ -57,8 +62,13 @@ def chart_values(environment: Environment, cluster_name: str, role_arn: str) -> 
         "autoDiscovery": {"clusterName": cluster_name},
         "fullnameOverride": SERVICE_ACCOUNT,
         "image": {"repository": IMAGE, "tag": IMAGE_TAG},
-        "rbac": {"serviceAccount": {"create": True, "name": SERVICE_ACCOUNT,
-                                    "annotations": {"eks.amazonaws.com/role-arn": role_arn}}},
+        "rbac": {
+            "serviceAccount": {
+                "create": True,
+                "name": SERVICE_ACCOUNT,
+                "annotations": {"eks.amazonaws.com/role-arn": role_arn},
+            }
+        },
         "replicaCount": PRODUCTION_REPLICAS if environment.production else 1,
         "podDisruptionBudget": {"maxUnavailable": 1},
         "resources": {"requests": REQUESTS},
@@ -77,33 +87,52 @@ def chart_values(environment: Environment, cluster_name: str, role_arn: str) -> 
 
 def write_policy(cluster_name: str) -> iam.PolicyStatement:
     return iam.PolicyStatement(
-        actions=list(WRITE_ACTIONS), resources=["*"],
-        conditions={"StringEquals": {f"aws:ResourceTag/{OWNED_TAG.format(cluster=cluster_name)}": "owned"}})
+        actions=list(WRITE_ACTIONS),
+        resources=["*"],
+        conditions={"StringEquals": {f"aws:ResourceTag/{OWNED_TAG.format(cluster=cluster_name)}": "owned"}},
+    )
 
 
 class Autoscaler(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment,
-                 cluster: eks.Cluster) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment, cluster: eks.Cluster) -> None:
         super().__init__(scope, construct_id)
         cluster_name = _literal_name(cluster)
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             assumed_by=irsa_principal(self, "Trust", cluster.open_id_connect_provider, NAMESPACE, SERVICE_ACCOUNT),
             description="The Cluster Autoscaler: resizes this cluster's node groups",
-            inline_policies={"Autoscaling": iam.PolicyDocument(statements=[
-                iam.PolicyStatement(actions=list(READ_ACTIONS), resources=["*"]),
-                write_policy(cluster_name),
-            ])},
+            inline_policies={
+                "Autoscaling": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(actions=list(READ_ACTIONS), resources=["*"]),
+                        write_policy(cluster_name),
+                    ]
+                )
+            },
         )
-        acknowledge(self.role, {
-            "IAM5[Resource::*]": "The Cluster Autoscaler's documented policy: describing groups, instance types and "
-                                 "launch templates takes no resource; resizing and terminating are conditioned on "
-                                 "the group carrying this cluster's owned tag.",
-        })
+        acknowledge(
+            self.role,
+            {
+                "IAM5[Resource::*]": (
+                    "The Cluster Autoscaler's documented policy: describing groups, instance types and "
+                    "launch templates takes no resource; resizing and terminating are conditioned on "
+                    "the group carrying this cluster's owned tag."
+                ),
+            },
+        )
         self.chart = eks.HelmChart(
-            self, "Chart", cluster=as_icluster(cluster), chart="cluster-autoscaler", release="cluster-autoscaler",
-            namespace=NAMESPACE, repository=CHARTS, version=CHART_VERSION, wait=True,
-            values=chart_values(environment, cluster_name, self.role.role_arn))
+            self,
+            "Chart",
+            cluster=as_icluster(cluster),
+            chart="cluster-autoscaler",
+            release="cluster-autoscaler",
+            namespace=NAMESPACE,
+            repository=CHARTS,
+            version=CHART_VERSION,
+            wait=True,
+            values=chart_values(environment, cluster_name, self.role.role_arn),
+        )
 
 
 def _literal_name(cluster: eks.Cluster) -> str:

@@ -17,20 +17,37 @@ PORT = 6379
 
 
 class Cache(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment, vpc: ec2.IVpc,
-                 subnets: ec2.SubnetSelection, auth_token: secretsmanager.ISecret) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: Environment,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        auth_token: secretsmanager.ISecret,
+    ) -> None:
         super().__init__(scope, construct_id)
-        self.security_group = ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
-                                                description="TaskForge Redis")
-        key = kms.Key(self, "Key", enable_key_rotation=True, description="TaskForge Redis at rest",
-                      removal_policy=RemovalPolicy.RETAIN)
+        self.security_group = ec2.SecurityGroup(
+            self, "SecurityGroup", vpc=vpc, allow_all_outbound=False, description="TaskForge Redis"
+        )
+        key = kms.Key(
+            self,
+            "Key",
+            enable_key_rotation=True,
+            description="TaskForge Redis at rest",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
         subnet_group = elasticache.CfnSubnetGroup(
-            self, "Subnets", description="TaskForge Redis",
+            self,
+            "Subnets",
+            description="TaskForge Redis",
             subnet_ids=vpc.select_subnets(subnet_type=subnets.subnet_type).subnet_ids,
         )
         replicated = environment.cache_nodes > 1
         self.group = elasticache.CfnReplicationGroup(
-            self, "ReplicationGroup",
+            self,
+            "ReplicationGroup",
             replication_group_description=f"TaskForge {environment.name} cache and rate limits",
             engine="redis",
             engine_version="7.1",
@@ -55,14 +72,20 @@ class Cache(Construct):
         self.connections = ec2.Connections(security_groups=[self.security_group], default_port=ec2.Port.tcp(PORT))
         self.host = self.group.attr_primary_end_point_address
         self.port = Token.as_string(self.group.attr_primary_end_point_port)
-        acknowledge(self.group, {
-            "AEC5": "Security groups admit only the cluster's nodes; the standard port keeps clients' defaults.",
-        })
+        acknowledge(
+            self.group,
+            {
+                "AEC5": "Security groups admit only the cluster's nodes; the standard port keeps clients' defaults.",
+            },
+        )
         if not replicated:
-            acknowledge(self.group, {
-                "AEC4": "Staging runs one node: the API keeps working without Redis, so a failover is not worth "
-                        "a second node there; production is Multi-AZ.",
-            })
+            acknowledge(
+                self.group,
+                {
+                    "AEC4": "Staging runs one node: the API keeps working without Redis, so a failover is not worth "
+                    "a second node there; production is Multi-AZ.",
+                },
+            )
 
     def allow_from(self, peer: ec2.IConnectable) -> None:
         self.connections.allow_default_port_from(peer, "TaskForge functions")

@@ -15,11 +15,19 @@ class Certificate(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, environment: Environment) -> None:
         super().__init__(scope, construct_id)
         # Attributes, not a lookup: synthesis stays offline.
-        self.zone: route53.IHostedZone | None = route53.HostedZone.from_hosted_zone_attributes(
-            self, "Zone", hosted_zone_id=environment.hosted_zone_id, zone_name=environment.domain,
-        ) if environment.hosted_zone_id else None
+        self.zone: route53.IHostedZone | None = (
+            route53.HostedZone.from_hosted_zone_attributes(
+                self,
+                "Zone",
+                hosted_zone_id=environment.hosted_zone_id,
+                zone_name=environment.domain,
+            )
+            if environment.hosted_zone_id
+            else None
+        )
         self.certificate = acm.Certificate(
-            self, "Certificate",
+            self,
+            "Certificate",
             domain_name=environment.domain,
             subject_alternative_names=[environment.api_domain],
             validation=acm.CertificateValidation.from_dns(self.zone),

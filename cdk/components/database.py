@@ -30,25 +30,50 @@ LOG_EXPORTS = ("postgresql", "upgrade")
 
 
 class Database(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment, vpc: ec2.IVpc,
-                 subnets: ec2.SubnetSelection, rotation_subnets: ec2.SubnetSelection, secrets: Secrets) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: Environment,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        rotation_subnets: ec2.SubnetSelection,
+        secrets: Secrets,
+    ) -> None:
         super().__init__(scope, construct_id)
         engine = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16_9)
-        self.key = kms.Key(self, "Key", enable_key_rotation=True, description="TaskForge PostgreSQL storage",
-                           removal_policy=RemovalPolicy.RETAIN)
-        parameters = rds.ParameterGroup(self, "Parameters", engine=engine, parameters={
-            "rds.force_ssl": "1",
-            "log_min_duration_statement": "1000",  # log statements slower than a second
-        })
+        self.key = kms.Key(
+            self,
+            "Key",
+            enable_key_rotation=True,
+            description="TaskForge PostgreSQL storage",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        parameters = rds.ParameterGroup(
+            self,
+            "Parameters",
+            engine=engine,
+            parameters={
+                "rds.force_ssl": "1",
+                "log_min_duration_statement": "1000",  # log statements slower than a second
+            },
+        )
         identifier = f"taskforge-{environment.name}"
         # Created here rather than by RDS, so their retention needs no custom resource.
         log_groups = [
-            logs.LogGroup(self, f"{kind.capitalize()}Logs", log_group_name=f"/aws/rds/instance/{identifier}/{kind}",
-                          retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY)
+            logs.LogGroup(
+                self,
+                f"{kind.capitalize()}Logs",
+                log_group_name=f"/aws/rds/instance/{identifier}/{kind}",
+                retention=logs.RetentionDays.ONE_MONTH,
+                removal_policy=RemovalPolicy.DESTROY,
+            )
             for kind in LOG_EXPORTS
         ]
         self.instance = rds.DatabaseInstance(
-            self, "Instance",
+            self,
+            "Instance",
             instance_identifier=identifier,
             engine=engine,
             port=PORT,
@@ -84,13 +109,21 @@ class Database(Construct):
         self.instance.add_rotation_single_user(automatically_after=every, vpc_subnets=rotation_subnets)
         # Not at once: the first rotation clones the app's user, which the migration Job of the
         # first deploy creates. The clone is a member of that user and inherits its privileges.
-        self.instance.add_rotation_multi_user("AppUserRotation", secret=self.secret, automatically_after=every,
-                                              vpc_subnets=rotation_subnets, rotate_immediately_on_update=False)
+        self.instance.add_rotation_multi_user(
+            "AppUserRotation",
+            secret=self.secret,
+            automatically_after=every,
+            vpc_subnets=rotation_subnets,
+            rotate_immediately_on_update=False,
+        )
         if not environment.production:
-            acknowledge(self.instance, {
-                "RDS3": "Staging runs one instance to halve its cost; production is Multi-AZ.",
-                "RDS10": "Staging can be torn down and rebuilt; production has deletion protection.",
-            })
+            acknowledge(
+                self.instance,
+                {
+                    "RDS3": "Staging runs one instance to halve its cost; production is Multi-AZ.",
+                    "RDS10": "Staging can be torn down and rebuilt; production has deletion protection.",
+                },
+            )
 
     def allow_from(self, peer: ec2.IConnectable) -> None:
         # The instance's default port is PORT: the rule and the port clients connect to cannot drift apart.

@@ -38,8 +38,12 @@ NAMESPACE = "external-dns"
 SERVICE_ACCOUNT = "external-dns"
 POLICY = "upsert-only"
 # Record reads and writes name the zone; listing the account's zones has no resource form.
-ZONE_ACTIONS = ("route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
-                "route53:ListTagsForResource", "route53:ListTagsForResources")
+ZONE_ACTIONS = (
+    "route53:ChangeResourceRecordSets",
+    "route53:ListResourceRecordSets",
+    "route53:ListTagsForResource",
+    "route53:ListTagsForResources",
+)
 ACCOUNT_ACTIONS = ("route53:ListHostedZones",)
 # The hostname the mesh's Ingress asks for (mesh.py).
 HOSTNAME_ANNOTATION = "external-dns.alpha.kubernetes.io/hostname"
@@ -54,8 +58,11 @@ def chart_values(environment: Environment, zone_id: str, role_arn: str) -> dict[
     return {
         "provider": {"name": "aws"},
         "fullnameOverride": SERVICE_ACCOUNT,
-        "serviceAccount": {"create": True, "name": SERVICE_ACCOUNT,
-                           "annotations": {"eks.amazonaws.com/role-arn": role_arn}},
+        "serviceAccount": {
+            "create": True,
+            "name": SERVICE_ACCOUNT,
+            "annotations": {"eks.amazonaws.com/role-arn": role_arn},
+        },
         "sources": ["ingress"],
         "domainFilters": [environment.domain],
         # The chart has no value of its own for the zone filter: it is the binary's flag.
@@ -67,33 +74,54 @@ def chart_values(environment: Environment, zone_id: str, role_arn: str) -> dict[
 
 
 def record_policy(zone: route53.IHostedZone) -> iam.PolicyDocument:
-    return iam.PolicyDocument(statements=[
-        iam.PolicyStatement(actions=list(ZONE_ACTIONS), resources=[zone.hosted_zone_arn]),
-        iam.PolicyStatement(actions=list(ACCOUNT_ACTIONS), resources=["*"]),
-    ])
+    return iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(actions=list(ZONE_ACTIONS), resources=[zone.hosted_zone_arn]),
+            iam.PolicyStatement(actions=list(ACCOUNT_ACTIONS), resources=["*"]),
+        ]
+    )
 
 
 class Dns(Construct):
     """external-dns for the environment's zone; nothing at all without one."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment, cluster: eks.Cluster,
-                 zone: route53.IHostedZone | None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: Environment,
+        cluster: eks.Cluster,
+        zone: route53.IHostedZone | None,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.role: iam.Role | None = None
         self.chart: eks.HelmChart | None = None
         if zone is None:
             return
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             assumed_by=irsa_principal(self, "Trust", cluster.open_id_connect_provider, NAMESPACE, SERVICE_ACCOUNT),
             description=f"external-dns: the records of {environment.api_domain} in its hosted zone",
             inline_policies={"Records": record_policy(zone)},
         )
-        acknowledge(self.role, {
-            "IAM5[Resource::*]": "route53:ListHostedZones has no resource form; external-dns lists the account's "
-                                 "zones to find its own. Every record read and write names that one zone.",
-        })
+        acknowledge(
+            self.role,
+            {
+                "IAM5[Resource::*]": "route53:ListHostedZones has no resource form; external-dns lists the account's "
+                "zones to find its own. Every record read and write names that one zone.",
+            },
+        )
         self.chart = eks.HelmChart(
-            self, "Chart", cluster=as_icluster(cluster), chart="external-dns", release="external-dns",
-            namespace=NAMESPACE, repository=CHARTS, version=CHART_VERSION, wait=True,
-            values=chart_values(environment, zone.hosted_zone_id, self.role.role_arn))
+            self,
+            "Chart",
+            cluster=as_icluster(cluster),
+            chart="external-dns",
+            release="external-dns",
+            namespace=NAMESPACE,
+            repository=CHARTS,
+            version=CHART_VERSION,
+            wait=True,
+            values=chart_values(environment, zone.hosted_zone_id, self.role.role_arn),
+        )

@@ -51,21 +51,34 @@ class Grantables:
     verify_key: secretsmanager.ISecret
 
 
-def irsa_principal(scope: Construct, construct_id: str, provider: iam.IOpenIdConnectProvider,
-                   namespace: str, service_account: str) -> iam.IPrincipal:
+def irsa_principal(
+    scope: Construct, construct_id: str, provider: iam.IOpenIdConnectProvider, namespace: str, service_account: str
+) -> iam.IPrincipal:
     """Web identity of one ServiceAccount. The condition keys hold the cluster's issuer, known
     only at deploy time, so CfnJson builds them."""
     issuer = provider.open_id_connect_provider_issuer
-    conditions = CfnJson(scope, construct_id, value={
-        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-        f"{issuer}:aud": "sts.amazonaws.com",
-    })
+    conditions = CfnJson(
+        scope,
+        construct_id,
+        value={
+            f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+            f"{issuer}:aud": "sts.amazonaws.com",
+        },
+    )
     return iam.OpenIdConnectPrincipal(provider, conditions={"StringEquals": conditions})
 
 
 class Identity(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment,
-                 provider: iam.IOpenIdConnectProvider, functions: Sequence[Function], grantables: Grantables) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: Environment,
+        provider: iam.IOpenIdConnectProvider,
+        functions: Sequence[Function],
+        grantables: Grantables,
+    ) -> None:
         super().__init__(scope, construct_id)
         self._grantables = grantables
         grants: dict[str, Callable[[Function, iam.Role], object]] = {
@@ -79,7 +92,8 @@ class Identity(Construct):
         self.roles: dict[str, iam.Role] = {}
         for function in functions:
             role = iam.Role(
-                self, function.name,
+                self,
+                function.name,
                 role_name=environment.role_name(function.name),
                 assumed_by=irsa_principal(self, f"{function.name}-trust", provider, NAMESPACE, function.name),
                 description=f"TaskForge {environment.name} {function.name}: {', '.join(sorted(function.uses)) or '-'}",
@@ -94,12 +108,14 @@ class Identity(Construct):
 
     def _grant_table(self, function: Function, role: iam.Role) -> None:
         if function.name not in TABLE_ACCESS:
-            raise ValueError(f"{function.name} uses dynamodb: name its table in TABLE_ACCESS "
-                             "(cdk/components/identity.py)")
+            raise ValueError(
+                f"{function.name} uses dynamodb: name its table in TABLE_ACCESS (cdk/components/identity.py)"
+            )
         which, access = TABLE_ACCESS[function.name]
         table: dynamodb.Table = getattr(self._grantables.tables, which)
-        {"read": table.grant_read_data, "write": table.grant_write_data,
-         "read_write": table.grant_read_write_data}[access](role)
+        {"read": table.grant_read_data, "write": table.grant_write_data, "read_write": table.grant_read_write_data}[
+            access
+        ](role)
         if which == "activity":  # the table with an index: grant_* names it as <table>/index/*
             table_id = Stack.of(table).get_logical_id(cast(CfnElement, table.node.default_child))
             acknowledge(role, {f"IAM5[Resource::<{table_id}.Arn>/index/*]": INDEX_REASONS[access]})

@@ -26,24 +26,48 @@ LOG_GROUP = "/taskforge/key-pair"
 
 
 class KeyPair(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, signing_key: secretsmanager.ISecret,
-                 verify_key: secretsmanager.ISecret) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        signing_key: secretsmanager.ISecret,
+        verify_key: secretsmanager.ISecret,
+    ) -> None:
         super().__init__(scope, construct_id)
-        log_group = logs.LogGroup(self, "Logs", log_group_name=LOG_GROUP, retention=logs.RetentionDays.ONE_YEAR,
-                                  removal_policy=RemovalPolicy.DESTROY)
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=LOG_GROUP,
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
         stack = Stack.of(self)
-        streams = stack.format_arn(service="logs", resource="log-group", resource_name=f"{LOG_GROUP}:*",
-                                   arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        streams = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=f"{LOG_GROUP}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
         # Its own role rather than the managed basic-execution policy: these two secrets and its log group only.
-        role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                        description="TaskForge token key pair generator")
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
-            resources=[signing_key.secret_arn, verify_key.secret_arn]))
-        role.add_to_policy(iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                                               resources=[streams]))
+        role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="TaskForge token key pair generator",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+                resources=[signing_key.secret_arn, verify_key.secret_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[streams])
+        )
         self.function = lambda_.Function(
-            self, "Function",
+            self,
+            "Function",
             runtime=RUNTIME,
             handler="handler.handler",
             code=lambda_.Code.from_asset(str(CODE), exclude=["__pycache__", "*.pyc", "__init__.py"]),
@@ -54,13 +78,19 @@ class KeyPair(Construct):
             description="Makes the token key pair once; never replaces it",
         )
         self.resource = CustomResource(
-            self, "Resource", service_token=self.function.function_arn,
+            self,
+            "Resource",
+            service_token=self.function.function_arn,
             resource_type="Custom::TaskForgeKeyPair",
             properties={"SigningSecret": signing_key.secret_arn, "VerifySecret": verify_key.secret_arn},
             removal_policy=RemovalPolicy.RETAIN,
         )
-        acknowledge(role, {
-            f"IAM5[Resource::arn:<AWS::Partition>:logs:{stack.region}:{stack.account}:log-group:{LOG_GROUP}:*]":
-                "Log streams are named by Lambda at run time; the wildcard is limited to this "
-                "function's own log group.",
-        })
+        acknowledge(
+            role,
+            {
+                f"IAM5[Resource::arn:<AWS::Partition>:logs:{stack.region}:{stack.account}:log-group:{LOG_GROUP}:*]": (
+                    "Log streams are named by Lambda at run time; the wildcard is limited to this "
+                    "function's own log group."
+                ),
+            },
+        )

@@ -21,12 +21,14 @@ class Network(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, environment: Environment) -> None:
         super().__init__(scope, construct_id)
         flow_logs = logs.LogGroup(
-            self, "FlowLogs",
+            self,
+            "FlowLogs",
             retention=logs.RetentionDays.ONE_YEAR if environment.production else logs.RetentionDays.ONE_MONTH,
             removal_policy=RemovalPolicy.RETAIN if environment.production else RemovalPolicy.DESTROY,
         )
         self.vpc = ec2.Vpc(
-            self, "Vpc",
+            self,
+            "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(environment.vpc_cidr),
             # Explicit zones: no lookup at synth time, so synthesis works offline.
             availability_zones=[f"{environment.region}{zone}" for zone in "abc"[: environment.availability_zones]],
@@ -37,10 +39,12 @@ class Network(Construct):
                 ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24),
             ],
             restrict_default_security_group=True,
-            flow_logs={"all": ec2.FlowLogOptions(
-                destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs),
-                traffic_type=ec2.FlowLogTrafficType.ALL,
-            )},
+            flow_logs={
+                "all": ec2.FlowLogOptions(
+                    destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs),
+                    traffic_type=ec2.FlowLogTrafficType.ALL,
+                )
+            },
         )
         # How the AWS Load Balancer Controller finds subnets for internet-facing and internal ALBs.
         for subnet in self.vpc.public_subnets:

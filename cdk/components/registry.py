@@ -22,17 +22,26 @@ class Registry(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, environment: Environment) -> None:
         super().__init__(scope, construct_id)
         self.repository = ecr.Repository(
-            self, "Repository",
+            self,
+            "Repository",
             repository_name=APP,  # knative/render.py: <account>.dkr.ecr.<region>.amazonaws.com/taskforge
             image_scan_on_push=True,
             image_tag_mutability=ecr.TagMutability.IMMUTABLE,
             encryption=ecr.RepositoryEncryption.KMS,
             removal_policy=RemovalPolicy.RETAIN if environment.production else RemovalPolicy.DESTROY,
             lifecycle_rules=[
-                ecr.LifecycleRule(description="untagged layers of abandoned builds", rule_priority=1,
-                                  tag_status=ecr.TagStatus.UNTAGGED, max_image_age=Duration.days(14)),
-                ecr.LifecycleRule(description="keep the last releases to roll back to", rule_priority=2,
-                                  tag_status=ecr.TagStatus.ANY, max_image_count=50),
+                ecr.LifecycleRule(
+                    description="untagged layers of abandoned builds",
+                    rule_priority=1,
+                    tag_status=ecr.TagStatus.UNTAGGED,
+                    max_image_age=Duration.days(14),
+                ),
+                ecr.LifecycleRule(
+                    description="keep the last releases to roll back to",
+                    rule_priority=2,
+                    tag_status=ecr.TagStatus.ANY,
+                    max_image_count=50,
+                ),
             ],
         )
         if environment.deploy_role_arn:
@@ -40,7 +49,10 @@ class Registry(Construct):
             pusher = iam.Role.from_role_arn(self, "DeployRole", environment.deploy_role_arn)
             self.repository.grant_pull_push(pusher)
             self.repository.grant(pusher, *DESCRIBE)
-            acknowledge(pusher, {  # the policy the grants attach to the role
-                "IAM5[Resource::*]": "ecr:GetAuthorizationToken (docker login) takes no resource; every other "
-                                     "action is on this repository only.",
-            })
+            acknowledge(
+                pusher,
+                {  # the policy the grants attach to the role
+                    "IAM5[Resource::*]": "ecr:GetAuthorizationToken (docker login) takes no resource; every other "
+                    "action is on this repository only.",
+                },
+            )

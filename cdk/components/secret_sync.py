@@ -29,9 +29,13 @@ ADMIN_REFRESH = "5m"
 DATABASE_URL = "postgresql://{{ .username }}:{{ .password }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=require"
 
 
-def _external_secret(name: str, data: list[dict[str, Any]] | None = None,
-                     extract: str | None = None, template: dict[str, str] | None = None,
-                     refresh: str = REFRESH) -> dict[str, Any]:
+def _external_secret(
+    name: str,
+    data: list[dict[str, Any]] | None = None,
+    extract: str | None = None,
+    template: dict[str, str] | None = None,
+    refresh: str = REFRESH,
+) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "refreshInterval": refresh,
         "secretStoreRef": {"kind": "ClusterSecretStore", "name": STORE},
@@ -43,8 +47,12 @@ def _external_secret(name: str, data: list[dict[str, Any]] | None = None,
         spec["dataFrom"] = [{"extract": {"key": extract}}]
     if template:
         spec["target"]["template"] = {"engineVersion": "v2", "data": template}
-    return {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-            "metadata": {"name": name, "namespace": NAMESPACE}, "spec": spec}
+    return {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {"name": name, "namespace": NAMESPACE},
+        "spec": spec,
+    }
 
 
 def _key(secret_key: str, remote: str, prop: str) -> dict[str, Any]:
@@ -52,32 +60,69 @@ def _key(secret_key: str, remote: str, prop: str) -> dict[str, Any]:
 
 
 class SecretSync(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment, cluster: eks.Cluster,
-                 synced: list[secretsmanager.ISecret], redis_host: str, redis_port: str,
-                 namespace: Construct) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: Environment,
+        cluster: eks.Cluster,
+        synced: list[secretsmanager.ISecret],
+        redis_host: str,
+        redis_port: str,
+        namespace: Construct,
+    ) -> None:
         super().__init__(scope, construct_id)
-        operator_namespace = cluster.add_manifest("OperatorNamespace", {
-            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": OPERATOR_NAMESPACE}})
+        operator_namespace = cluster.add_manifest(
+            "OperatorNamespace", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": OPERATOR_NAMESPACE}}
+        )
         account = cluster.add_service_account("Controller", name="external-secrets", namespace=OPERATOR_NAMESPACE)
         account.node.add_dependency(operator_namespace)
         for secret in synced:
             secret.grant_read(account)
-        chart = eks.HelmChart(self, "Operator", cluster=as_icluster(cluster), chart="external-secrets",
-                              release="external-secrets", namespace=OPERATOR_NAMESPACE, repository=CHARTS,
-                              version=VERSION, wait=True,
-                              values={"serviceAccount": {"create": False, "name": account.service_account_name}})
+        chart = eks.HelmChart(
+            self,
+            "Operator",
+            cluster=as_icluster(cluster),
+            chart="external-secrets",
+            release="external-secrets",
+            namespace=OPERATOR_NAMESPACE,
+            repository=CHARTS,
+            version=VERSION,
+            wait=True,
+            values={"serviceAccount": {"create": False, "name": account.service_account_name}},
+        )
         chart.node.add_dependency(account)
-        resources = eks.KubernetesManifest(self, "Secrets", cluster=as_icluster(cluster), manifest=[
-            {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": STORE},
-             "spec": {"provider": {"aws": {"service": "SecretsManager", "region": environment.region}}}},
-            # Rotation rewrites username and password; the URL is rebuilt from the current pair.
-            _external_secret(names.DATABASE, extract=names.DATABASE, template={
-                "url": DATABASE_URL, "username": "{{ .username }}", "password": "{{ .password }}"}),
-            _external_secret(names.DATABASE_ADMIN, extract=names.DATABASE_ADMIN, template={"url": DATABASE_URL},
-                             refresh=ADMIN_REFRESH),
-            _external_secret(names.REDIS, data=[_key("token", names.REDIS, "token")], template={
-                "url": "rediss://:{{ .token }}@" + redis_host + ":" + redis_port + "/0"}),
-            _external_secret(names.SIGNING_KEY, data=[_key("private-key", names.SIGNING_KEY, "private-key")]),
-            _external_secret(names.VERIFY_KEY, data=[_key("public-key", names.VERIFY_KEY, "public-key")]),
-        ])
+        resources = eks.KubernetesManifest(
+            self,
+            "Secrets",
+            cluster=as_icluster(cluster),
+            manifest=[
+                {
+                    "apiVersion": "external-secrets.io/v1",
+                    "kind": "ClusterSecretStore",
+                    "metadata": {"name": STORE},
+                    "spec": {"provider": {"aws": {"service": "SecretsManager", "region": environment.region}}},
+                },
+                # Rotation rewrites username and password; the URL is rebuilt from the current pair.
+                _external_secret(
+                    names.DATABASE,
+                    extract=names.DATABASE,
+                    template={"url": DATABASE_URL, "username": "{{ .username }}", "password": "{{ .password }}"},
+                ),
+                _external_secret(
+                    names.DATABASE_ADMIN,
+                    extract=names.DATABASE_ADMIN,
+                    template={"url": DATABASE_URL},
+                    refresh=ADMIN_REFRESH,
+                ),
+                _external_secret(
+                    names.REDIS,
+                    data=[_key("token", names.REDIS, "token")],
+                    template={"url": "rediss://:{{ .token }}@" + redis_host + ":" + redis_port + "/0"},
+                ),
+                _external_secret(names.SIGNING_KEY, data=[_key("private-key", names.SIGNING_KEY, "private-key")]),
+                _external_secret(names.VERIFY_KEY, data=[_key("public-key", names.VERIFY_KEY, "public-key")]),
+            ],
+        )
         resources.node.add_dependency(chart, namespace)

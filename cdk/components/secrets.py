@@ -42,27 +42,56 @@ class Secrets(Construct):
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if production else RemovalPolicy.DESTROY
         # `dbname` in both: the URLs the External Secrets Operator builds name the database.
-        self.database_admin = rds.DatabaseSecret(self, "DatabaseAdmin", username=DATABASE_ADMIN_USER,
-                                                 secret_name=DATABASE_ADMIN, dbname=DATABASE_NAME)
+        self.database_admin = rds.DatabaseSecret(
+            self, "DatabaseAdmin", username=DATABASE_ADMIN_USER, secret_name=DATABASE_ADMIN, dbname=DATABASE_NAME
+        )
         # `masterarn` in the secret lets the multi-user rotation act as the administrator.
-        self.database = rds.DatabaseSecret(self, "Database", username=DATABASE_USER, secret_name=DATABASE,
-                                           master_secret=self.database_admin, dbname=DATABASE_NAME)
+        self.database = rds.DatabaseSecret(
+            self,
+            "Database",
+            username=DATABASE_USER,
+            secret_name=DATABASE,
+            master_secret=self.database_admin,
+            dbname=DATABASE_NAME,
+        )
         # ElastiCache takes 16-128 printable characters without @, " or /; no punctuation keeps it URL-safe.
-        self.redis = secretsmanager.Secret(self, "Redis", secret_name=REDIS, generate_secret_string=(
-            secretsmanager.SecretStringGenerator(secret_string_template=json.dumps({}), generate_string_key="token",
-                                                 exclude_punctuation=True, password_length=64)))
+        self.redis = secretsmanager.Secret(
+            self,
+            "Redis",
+            secret_name=REDIS,
+            generate_secret_string=(
+                secretsmanager.SecretStringGenerator(
+                    secret_string_template=json.dumps({}),
+                    generate_string_key="token",
+                    exclude_punctuation=True,
+                    password_length=64,
+                )
+            ),
+        )
         # Ed25519 PEM keys: CloudFormation cannot make one, so keys.KeyPair fills them on the first deploy.
-        self.signing_key = secretsmanager.Secret(self, "SigningKey", secret_name=SIGNING_KEY,
-                                                 description="PEM Ed25519 private key under `private-key`")
-        self.verify_key = secretsmanager.Secret(self, "VerifyKey", secret_name=VERIFY_KEY,
-                                                description="PEM Ed25519 public key under `public-key`")
+        self.signing_key = secretsmanager.Secret(
+            self, "SigningKey", secret_name=SIGNING_KEY, description="PEM Ed25519 private key under `private-key`"
+        )
+        self.verify_key = secretsmanager.Secret(
+            self, "VerifyKey", secret_name=VERIFY_KEY, description="PEM Ed25519 public key under `public-key`"
+        )
         for secret in (self.database_admin, self.database, self.redis, self.signing_key, self.verify_key):
             secret.apply_removal_policy(removal)
-        acknowledge(self.redis, {"SMG4": "ElastiCache offers no rotation function for AUTH tokens; the token is "
-                                         "rotated with ModifyReplicationGroup's ROTATE strategy (cdk/README.md)."})
+        acknowledge(
+            self.redis,
+            {
+                "SMG4": "ElastiCache offers no rotation function for AUTH tokens; the token is "
+                "rotated with ModifyReplicationGroup's ROTATE strategy (cdk/README.md)."
+            },
+        )
         for secret in (self.signing_key, self.verify_key):
-            acknowledge(secret, {"SMG4": "Replacing the token key pair signs every user out, so the operator does "
-                                         "it deliberately (docs/operations.md), not a rotation schedule."})
+            acknowledge(
+                secret,
+                {
+                    "SMG4": "Replacing the token key pair signs every user out, so the operator does "
+                    "it deliberately (docs/operations.md), not a rotation schedule."
+                },
+            )
 
     @property
     def all(self) -> tuple[secretsmanager.ISecret, ...]:

@@ -28,20 +28,24 @@ class Tables(Construct):
         self.ledger = self._table("DeliveryLedger", LEDGER_TABLE, "delivery_id")
         self.activity = self._table("Activity", ACTIVITY_TABLE, "workspace_id", "sort_key")
         self.activity.add_global_secondary_index(
-            index_name=BY_TASK_INDEX, partition_key=_string("task_id"), sort_key=_string("sort_key"),
+            index_name=BY_TASK_INDEX,
+            partition_key=_string("task_id"),
+            sort_key=_string("sort_key"),
             projection_type=dynamodb.ProjectionType.ALL,
         )
 
     def _table(self, construct_id: str, name: str, partition_key: str, sort_key: str | None = None) -> dynamodb.Table:
         return dynamodb.Table(
-            self, construct_id,
+            self,
+            construct_id,
             table_name=name,
             partition_key=_string(partition_key),
             sort_key=_string(sort_key) if sort_key else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
+                point_in_time_recovery_enabled=True
+            ),
             time_to_live_attribute=TTL_ATTRIBUTE,
             deletion_protection=self._production,
             removal_policy=RemovalPolicy.RETAIN if self._production else RemovalPolicy.DESTROY,

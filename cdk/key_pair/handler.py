@@ -82,7 +82,7 @@ def public_key(seed: bytes) -> bytes:
 
 def _pem(label: str, der: bytes) -> str:
     body = base64.b64encode(der).decode()
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return "\n".join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----", ""])
 
 
@@ -105,7 +105,7 @@ def seed_of(pem: str) -> bytes | None:
         return None
     if len(der) != len(PKCS8_PREFIX) + 32 or not der.startswith(PKCS8_PREFIX):
         return None
-    return der[len(PKCS8_PREFIX):]
+    return der[len(PKCS8_PREFIX) :]
 
 
 def _field(client: Any, secret_id: str, field: str) -> str | None:
@@ -138,14 +138,23 @@ def ensure_key_pair(client: Any, signing_secret: str, verify_secret: str) -> str
 
 
 def _respond(event: dict[str, Any], status: str, reason: str) -> None:
-    body = json.dumps({
-        "Status": status, "Reason": reason[:1000],
-        "PhysicalResourceId": event.get("PhysicalResourceId") or event["LogicalResourceId"],
-        "StackId": event["StackId"], "RequestId": event["RequestId"], "LogicalResourceId": event["LogicalResourceId"],
-        "Data": {},
-    }).encode()
-    request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",  # noqa: S310 - CloudFormation's https URL
-                                     headers={"Content-Type": "", "Content-Length": str(len(body))})
+    body = json.dumps(
+        {
+            "Status": status,
+            "Reason": reason[:1000],
+            "PhysicalResourceId": event.get("PhysicalResourceId") or event["LogicalResourceId"],
+            "StackId": event["StackId"],
+            "RequestId": event["RequestId"],
+            "LogicalResourceId": event["LogicalResourceId"],
+            "Data": {},
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - CloudFormation's https URL
+        event["ResponseURL"],
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "", "Content-Length": str(len(body))},
+    )
     with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - CloudFormation's https URL
         pass
 

@@ -21,6 +21,7 @@ def get_activity(
 ) -> ActivityPage:
     claims = deps.caller(app)
     scope, _ = deps.database.transaction(
-        lambda conn: workspaces.resolve(conn, auth.ensure_current(conn, claims), workspace_id, write=False))
+        lambda conn: workspaces.resolve(conn, auth.ensure_current(conn, claims), workspace_id, write=False)
+    )
     items, next_cursor = activity.page(deps.settings, workspace_id=scope, limit=limit, cursor=cursor)
     return ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)

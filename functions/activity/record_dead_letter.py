@@ -24,7 +24,13 @@ def handler(event: dict[str, Any], context: Any) -> None:
 
     if database.transaction(store):
         attributes = event.get("cloudevent", {})
-        logger.error("dead letter stored", extra={
-            "event_id": event["id"], "type": event["detail-type"],
-            "failed_at": attributes.get("knativeerrordest"), "status": attributes.get("knativeerrorcode")})
+        logger.error(
+            "dead letter stored",
+            extra={
+                "event_id": event["id"],
+                "type": event["detail-type"],
+                "failed_at": attributes.get("knativeerrordest"),
+                "status": attributes.get("knativeerrorcode"),
+            },
+        )
         dead_letters.count(function.name)

@@ -49,7 +49,8 @@ def publish(event: dict[str, Any]) -> None:
     if settings.broker_token:
         headers["X-TaskForge-Broker-Token"] = settings.broker_token
     request = urllib.request.Request(  # noqa: S310 - the broker URL comes from configuration
-        settings.broker_url, data=json.dumps(detail).encode(), method="POST", headers=headers)
+        settings.broker_url, data=json.dumps(detail).encode(), method="POST", headers=headers
+    )
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
         if not 200 <= response.status < 300:
             raise urllib.error.HTTPError(settings.broker_url, response.status, "refused", response.headers, None)
@@ -88,8 +89,10 @@ def _relay(conn: Connection) -> tuple[int, int]:
                 continue
             if found == "failed":
                 outbox.mark_failed(conn, event["id"], why)
-            logger.warning("the broker did not take an event; it stays in the outbox",
-                           extra={"event_id": event["event_id"], "error": why})
+            logger.warning(
+                "the broker did not take an event; it stays in the outbox",
+                extra={"event_id": event["event_id"], "error": why},
+            )
             break
         published.append(event["id"])
     outbox.mark_published(conn, published)

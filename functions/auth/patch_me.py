@@ -3,7 +3,6 @@
 A new webhook URL gets a new signing secret, returned in this answer only.
 """
 
-
 from functions.domain.auth import auth, profiles
 from functions.domain.auth.profile_models import Profile, ProfilePatch
 from functions.platform.function import authenticated_api

@@ -17,5 +17,6 @@ def post_password(body: ChangePasswordRequest) -> Response[PasswordChanged]:
     claims = tokens.access_claims(deps.verifier, app.current_event.headers.get("authorization"))
     deps.database.transaction(lambda conn: auth.ensure_current(conn, claims))
     changed = auth.change_password(deps.database, claims.user_id, body.current_password, body.new_password)
-    return Response(status_code=200, content_type="application/json", body=changed,
-                    cookies=[cleared_cookie(deps.settings)])
+    return Response(
+        status_code=200, content_type="application/json", body=changed, cookies=[cleared_cookie(deps.settings)]
+    )

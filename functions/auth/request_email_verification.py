@@ -4,7 +4,6 @@ A few links an hour per account (429 with Retry-After, counted in PostgreSQL); 4
 the address is verified already; 503 when the mail service refused the message.
 """
 
-
 from functions.domain.auth import auth, verification
 from functions.domain.auth.verification_models import VerificationSent
 from functions.platform.function import authenticated_api
@@ -12,8 +11,9 @@ from functions.platform.function import authenticated_api
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.post("/api/auth/verification", status_code=202, tags=["auth"],
-          summary="E-mail me a new link that verifies my address")
+@app.post(
+    "/api/auth/verification", status_code=202, tags=["auth"], summary="E-mail me a new link that verifies my address"
+)
 def post_verification() -> VerificationSent:
     claims = deps.caller(app)
     user_id = deps.database.transaction(lambda conn: auth.ensure_current(conn, claims))

@@ -16,6 +16,7 @@ def post_item(task_id: str, body: ChecklistItemCreate) -> Response[ChecklistItem
     claims = deps.caller(app)
     task_id = parse_id(task_id)
     row = deps.database.transaction(
-        lambda conn: checklists.add(conn, auth.ensure_current(conn, claims), task_id, body.text))
+        lambda conn: checklists.add(conn, auth.ensure_current(conn, claims), task_id, body.text)
+    )
     # The task's new ETag: the next checklist change can send it as If-Match.
     return Response(201, "application/json", ChecklistItem.from_row(row), headers={"ETag": f'"{row["task_version"]}"'})

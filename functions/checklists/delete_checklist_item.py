@@ -10,11 +10,13 @@ from functions.platform.http import parse_id
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.delete("/api/tasks/<task_id>/checklist/<item_id>", status_code=204, tags=["checklists"],
-            summary="Remove a checklist item")
+@app.delete(
+    "/api/tasks/<task_id>/checklist/<item_id>", status_code=204, tags=["checklists"], summary="Remove a checklist item"
+)
 def delete_item(task_id: str, item_id: str) -> Response[None]:
     claims = deps.caller(app)
     task_id, item_id = parse_id(task_id), parse_id(item_id, "checklist item")
     version = deps.database.transaction(
-        lambda conn: checklists.remove(conn, auth.ensure_current(conn, claims), task_id, item_id))
+        lambda conn: checklists.remove(conn, auth.ensure_current(conn, claims), task_id, item_id)
+    )
     return Response(status_code=204, headers={"ETag": f'"{version}"'})

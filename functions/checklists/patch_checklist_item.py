@@ -19,6 +19,9 @@ def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> Response
     claims = deps.caller(app)
     task_id, item_id = parse_id(task_id), parse_id(item_id, "checklist item")
     allowed = parse_if_match(app.current_event.headers.get("if-match"))
-    row = deps.database.transaction(lambda conn: checklists.change(
-        conn, auth.ensure_current(conn, claims), task_id, item_id, body.text, body.done, body.position, allowed))
+    row = deps.database.transaction(
+        lambda conn: checklists.change(
+            conn, auth.ensure_current(conn, claims), task_id, item_id, body.text, body.done, body.position, allowed
+        )
+    )
     return Response(200, "application/json", ChecklistItem.from_row(row), headers={"ETag": f'"{row["task_version"]}"'})

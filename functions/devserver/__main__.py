@@ -18,8 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logger = logging.getLogger("functions.devserver")
     port = int(os.environ.get("PORT", "8000"))
     host = os.environ.get("HOST", "127.0.0.1")
@@ -79,15 +78,18 @@ def main() -> int:
         scheduler = subprocess.Popen([sys.executable, "-m", "functions.devserver.scheduler"], cwd=REPO_ROOT)
     logger.info("TaskForge on http://%s:%d/ (%d functions)", host, port, len(mounted))
     try:
-        serve(gateway, ServeOptions(
-            host=host,
-            port=port,
-            # Worker processes serve requests side by side; in each, functions run one
-            # invocation at a time and the spare threads answer probes and static files.
-            workers=int(os.environ.get("WORKERS", "3")),
-            threads=4,
-            request_timeout=max(function.timeout_seconds for function in FUNCTIONS),
-        ))
+        serve(
+            gateway,
+            ServeOptions(
+                host=host,
+                port=port,
+                # Worker processes serve requests side by side; in each, functions run one
+                # invocation at a time and the spare threads answer probes and static files.
+                workers=int(os.environ.get("WORKERS", "3")),
+                threads=4,
+                request_timeout=max(function.timeout_seconds for function in FUNCTIONS),
+            ),
+        )
     finally:
         if scheduler is not None:
             scheduler.terminate()

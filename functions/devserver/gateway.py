@@ -82,9 +82,13 @@ class Gateway:
             return start_response(status, headers, *rest)
 
         body = self._dispatch(environ, recording_start_response)
-        logger.info("%s %s %s %.1fms", environ.get("REQUEST_METHOD"), environ.get("RAW_URI", ""),
-                    status_holder[0].split()[0] if status_holder else "-",
-                    (time.perf_counter() - started) * 1000)
+        logger.info(
+            "%s %s %s %.1fms",
+            environ.get("REQUEST_METHOD"),
+            environ.get("RAW_URI", ""),
+            status_holder[0].split()[0] if status_holder else "-",
+            (time.perf_counter() - started) * 1000,
+        )
         return body
 
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -93,15 +97,20 @@ class Gateway:
         if raw_path == BROKER_PATH and method == "POST":
             return self._broker(environ, start_response)
         if environ.get("PATH_INFO", "").startswith("/__runtime/"):
-            return _respond(start_response, 200 if environ["PATH_INFO"] == READINESS_PATH else 404,
-                            [("Content-Type", "text/plain")], b"ready\n")
+            return _respond(
+                start_response,
+                200 if environ["PATH_INFO"] == READINESS_PATH else 404,
+                [("Content-Type", "text/plain")],
+                b"ready\n",
+            )
         candidates: list[Route] = []
         for route, item in self._routes:
             if route.match(method, raw_path) is not None:
                 # As an ALB does: the peer's address goes on the end of X-Forwarded-For.
                 if environ.get("REMOTE_ADDR"):
                     environ["HTTP_X_FORWARDED_FOR"] = ", ".join(
-                        filter(None, [environ.get("HTTP_X_FORWARDED_FOR"), environ["REMOTE_ADDR"]]))
+                        filter(None, [environ.get("HTTP_X_FORWARDED_FOR"), environ["REMOTE_ADDR"]])
+                    )
                 return item.app(environ, start_response)
             if route.match(route.method, raw_path) is not None:
                 candidates.append(route)
@@ -109,8 +118,9 @@ class Gateway:
             # As API Gateway: the most specific path that matches names the allowed methods.
             best = min(specificity(route)[:2] for route in candidates)
             allowed = {route.method for route in candidates if specificity(route)[:2] == best}
-            response = problem(405, f"{method} is not allowed on {raw_path}",
-                               headers=[("Allow", ", ".join(sorted(allowed)))])
+            response = problem(
+                405, f"{method} is not allowed on {raw_path}", headers=[("Allow", ", ".join(sorted(allowed)))]
+            )
             return _respond(start_response, response.status, response.headers, response.body)
         if method in ("GET", "HEAD") and self.static_dir and not raw_path.startswith("/api/"):
             return self._static(environ, start_response, method)
@@ -135,8 +145,12 @@ class Gateway:
                     self._dead_letter(environ, body, item.function.name, status)
         failed = [status for status in statuses if status >= 300]
         status = 502 if failed else 202
-        return _respond(start_response, status, [("Content-Type", "text/plain")],
-                        f"delivered to {len(statuses) - len(failed)} of {len(statuses)} triggers\n".encode())
+        return _respond(
+            start_response,
+            status,
+            [("Content-Type", "text/plain")],
+            f"delivered to {len(statuses) - len(failed)} of {len(statuses)} triggers\n".encode(),
+        )
 
     def _dead_letter(self, environ: dict[str, Any], body: bytes, destination: str, status: int) -> None:
         """As the Knative Broker's dead-letter sink: the failed event, with the extensions
@@ -177,12 +191,14 @@ class Gateway:
         content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
         # Vite fingerprints everything under assets/, so those never change.
         immutable = candidate.parent.name == "assets"
-        headers = [("Content-Type", content_type),
-                   ("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache"),
-                   ("X-Content-Type-Options", "nosniff"),
-                   # As CloudFront's response headers policy does for the SPA in the cloud.
-                   ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
-                   ("Referrer-Policy", "no-referrer")]
+        headers = [
+            ("Content-Type", content_type),
+            ("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache"),
+            ("X-Content-Type-Options", "nosniff"),
+            # As CloudFront's response headers policy does for the SPA in the cloud.
+            ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
         body = candidate.read_bytes()
         if method == "HEAD":
             headers.append(("Content-Length", str(len(body))))
@@ -216,7 +232,6 @@ def _static_path(path_info: str) -> str | None:
     return path.lstrip("/")
 
 
-def _respond(start_response: StartResponse, status: int, headers: list[tuple[str, str]],
-             body: bytes) -> list[bytes]:
+def _respond(start_response: StartResponse, status: int, headers: list[tuple[str, str]], body: bytes) -> list[bytes]:
     start_response(f"{status} {HTTPStatus(status).phrase}", [*headers, ("Content-Length", str(len(body)))])
     return [body]

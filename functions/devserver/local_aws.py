@@ -24,8 +24,13 @@ def start_local_aws() -> dict[str, str]:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     logger.info("local AWS (DynamoDB, SES) at %s", endpoint)
-    return {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
 
 
 def prepare(settings: Settings) -> None:
@@ -36,5 +41,6 @@ def prepare(settings: Settings) -> None:
 
     ensure_tables(settings)
     sender = settings.mail_sender.rsplit("<", 1)[-1].rstrip(">")
-    boto3.client("ses", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url) \
-        .verify_email_identity(EmailAddress=sender)
+    boto3.client("ses", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url).verify_email_identity(
+        EmailAddress=sender
+    )

@@ -46,8 +46,9 @@ class Scheduler:
 
     def _run(self) -> None:
         now = self._clock()
-        upcoming = {item.function.name: croniter(item.function.schedule, now).get_next(datetime)
-                    for item in self.scheduled}
+        upcoming = {
+            item.function.name: croniter(item.function.schedule, now).get_next(datetime) for item in self.scheduled
+        }
         while not self._stop.is_set():
             name, due = min(upcoming.items(), key=lambda pair: pair[1])
             delay = (due - self._clock()).total_seconds()

@@ -54,22 +54,31 @@ PAGE = f"""<!DOCTYPE html>
 </html>
 """
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'none'",
-    f"script-src {_hash(_BUNDLE)} {_hash(_START)}",
-    f"style-src {_hash(_STYLE)}",
-    "img-src data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        f"script-src {_hash(_BUNDLE)} {_hash(_START)}",
+        f"style-src {_hash(_STYLE)}",
+        "img-src data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 app, _, handler = api(__name__)
 
 
 @app.get("/api/docs", compress=True, include_in_schema=False)
 def get_docs() -> Response[str]:
-    return Response(200, "text/html; charset=utf-8", PAGE,
-                    headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache",
-                             "Vary": "Accept-Encoding"})
+    return Response(
+        200,
+        "text/html; charset=utf-8",
+        PAGE,
+        headers={
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Cache-Control": "no-cache",
+            "Vary": "Accept-Encoding",
+        },
+    )

@@ -17,5 +17,4 @@ app, _, handler = api(__name__)
 
 @app.get("/api/openapi.json", compress=True, include_in_schema=False)
 def get_openapi() -> Response[str]:
-    return Response(200, "application/json", DOCUMENT, headers={"Cache-Control": "no-cache",
-                             "Vary": "Accept-Encoding"})
+    return Response(200, "application/json", DOCUMENT, headers={"Cache-Control": "no-cache", "Vary": "Accept-Encoding"})

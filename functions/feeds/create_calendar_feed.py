@@ -1,6 +1,5 @@
 """POST /api/calendar-feed: 201 with a new secret feed URL; an earlier URL stops working."""
 
-
 from functions.domain.auth import auth
 from functions.domain.auth.profile_models import CalendarFeed
 from functions.domain.feeds import calendar_feed

@@ -13,9 +13,17 @@ app, settings, handler = api(__name__)
 database = Database.for_settings(settings)
 
 
-@app.get("/api/calendar/<token>", tags=["calendar"], summary="The calendar feed (iCalendar)",
-         responses={200: {"description": "The open tasks with a due date, as iCalendar (RFC 5545)",
-                          "content": {"text/calendar": {"schema": {"type": "string"}}}}})
+@app.get(
+    "/api/calendar/<token>",
+    tags=["calendar"],
+    summary="The calendar feed (iCalendar)",
+    responses={
+        200: {
+            "description": "The open tasks with a due date, as iCalendar (RFC 5545)",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def get_calendar(token: str) -> Response[str]:
     now = datetime.now(UTC)
 

@@ -29,6 +29,5 @@ class ReadyStatus(BaseModel):
 def get_ready() -> Response[ReadyStatus]:
     checks = dependency_checks(database, cache, timeout=settings.database_connect_timeout_seconds)
     if not is_ready(checks):
-        return problem_response(503, "the database is unreachable", headers={"Retry-After": "5"},
-                                checks=checks)  # type: ignore[return-value]
+        return problem_response(503, "the database is unreachable", headers={"Retry-After": "5"}, checks=checks)  # type: ignore[return-value]
     return Response(200, "application/json", ReadyStatus(status="ready", checks=checks))

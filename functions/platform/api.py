@@ -48,8 +48,10 @@ def create_api(settings: Settings) -> ALBResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:
         # Locations and messages only: echoing the input could echo a password.
-        problems = [{"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
-                    for item in error.errors()]
+        problems = [
+            {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
+            for item in error.errors()
+        ]
         return problem_response(422, "the request is invalid", errors=problems)
 
     return answer_unknown_routes(app)
@@ -74,11 +76,17 @@ def api_handler(app: ALBResolver, logger: Logger, operation: str, verifier: Toke
             headers.setdefault(name, [value] if multi_value else value)
         elapsed_ms = (time.perf_counter() - started) * 1000
         status = int(result.get("statusCode", 500))
-        logger.info("request served", extra={"operation": operation, "status": status,
-                                             "duration_ms": round(elapsed_ms, 2)})
+        logger.info(
+            "request served", extra={"operation": operation, "status": status, "duration_ms": round(elapsed_ms, 2)}
+        )
         # single_metric keeps its own metric set: safe while other threads serve requests.
-        with single_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms,
-                           namespace=METRICS_NAMESPACE, default_dimensions={"operation": operation}) as metric:
+        with single_metric(
+            name="Latency",
+            unit=MetricUnit.Milliseconds,
+            value=elapsed_ms,
+            namespace=METRICS_NAMESPACE,
+            default_dimensions={"operation": operation},
+        ) as metric:
             metric.add_dimension(name="status_class", value=f"{status // 100}xx")
         return result
 
@@ -120,5 +128,9 @@ def _refusal(event: dict[str, Any], verifier: TokenVerifier | None, app: ALBReso
         return None
     app.clear_context()  # type: ignore[no-untyped-call]  # nothing of a refused request reaches the next
     body = problem.body if isinstance(problem.body, str) else ""
-    return {"statusCode": problem.status_code, "headers": {"Content-Type": PROBLEM_JSON, **problem.headers},
-            "body": body, "isBase64Encoded": False}
+    return {
+        "statusCode": problem.status_code,
+        "headers": {"Content-Type": PROBLEM_JSON, **problem.headers},
+        "body": body,
+        "isBase64Encoded": False,
+    }

@@ -82,7 +82,12 @@ class Cache:
         except redis.RedisError as exc:
             self._skip_until = time.monotonic() + _BREAK_SECONDS
             logger.warning("redis %s failed, carrying on without it: %s", operation, exc)
-            with single_metric(name="CacheUnavailable", unit=MetricUnit.Count, value=1,
-                               namespace="TaskForge", default_dimensions={"operation": operation}):
+            with single_metric(
+                name="CacheUnavailable",
+                unit=MetricUnit.Count,
+                value=1,
+                namespace="TaskForge",
+                default_dimensions={"operation": operation},
+            ):
                 pass
             return None

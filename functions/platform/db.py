@@ -48,8 +48,12 @@ class Database:
     def for_settings(cls, settings: Settings) -> Database:
         """The process's Database for these settings: functions hosted side by side (the
         local stack, the tests) share one pool instead of holding one each."""
-        key = (settings.database_url, settings.database_pool_max, settings.database_statement_timeout_ms,
-               settings.database_connect_timeout_seconds)
+        key = (
+            settings.database_url,
+            settings.database_pool_max,
+            settings.database_statement_timeout_ms,
+            settings.database_connect_timeout_seconds,
+        )
         with _SHARED_LOCK:
             if key not in _SHARED:
                 _SHARED[key] = cls(settings)

@@ -32,8 +32,13 @@ class Dependencies:
         cache = Cache(settings)
         # Without Redis the API limit counts in this process: weaker (each process counts
         # alone), never gone, and every such count emits a RateLimitFallback metric.
-        return cls(settings, Database.for_settings(settings), cache, verifier_from(settings),
-                   Counters(cache, MemoryCounters(), operation="api-rate-limit"))
+        return cls(
+            settings,
+            Database.for_settings(settings),
+            cache,
+            verifier_from(settings),
+            Counters(cache, MemoryCounters(), operation="api-rate-limit"),
+        )
 
     def caller(self, app: ALBResolver) -> Claims:
         """The verified access token of this request, within the caller's rate limit.
@@ -42,14 +47,23 @@ class Dependencies:
         transaction (auth.ensure_current), so revocation takes effect at once.
         """
         claims = app.context.get("claims") or access_claims(
-            self.verifier, app.current_event.headers.get("authorization"))
+            self.verifier, app.current_event.headers.get("authorization")
+        )
         counted = self.counters.add(f"api:{claims.user_id}", 60)
         if counted is not None and counted[0] > self.settings.api_rate_limit_per_minute:
             raise RateLimited("too many requests; slow down", retry_after_seconds=counted[1])
         return claims
 
-    def cached(self, conn: Connection, scope: str, kind: str, parameters: dict[str, Any], model: type[M],
-               compute: Callable[[], M], ttl_seconds: int | None = None) -> M:
+    def cached(
+        self,
+        conn: Connection,
+        scope: str,
+        kind: str,
+        parameters: dict[str, Any],
+        model: type[M],
+        compute: Callable[[], M],
+        ttl_seconds: int | None = None,
+    ) -> M:
         """compute(), or its answer cached under the scope's current generation.
 
         Call it after the caller's access to `scope` has been checked.

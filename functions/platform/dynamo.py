@@ -84,11 +84,11 @@ class DeliveryLedger:
     def claim(self, delivery_id: str) -> bool:
         model: Any = self.model
         now = time.time()
-        record = model(delivery_id, state="claimed", lease_until=now + self.lease_seconds,
-                       expires=_days_from_now(30))
+        record = model(delivery_id, state="claimed", lease_until=now + self.lease_seconds, expires=_days_from_now(30))
         try:
-            record.save(condition=model.delivery_id.does_not_exist()
-                        | ((model.state == "claimed") & (model.lease_until < now)))
+            record.save(
+                condition=model.delivery_id.does_not_exist() | ((model.state == "claimed") & (model.lease_until < now))
+            )
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False

@@ -62,6 +62,7 @@ class RateLimited(DomainError):
 class ServiceUnavailable(DomainError):
     status = 503
 
-    def __init__(self, detail: str = "the database is unavailable; retry shortly",
-                 retry_after_seconds: int = 5) -> None:
+    def __init__(
+        self, detail: str = "the database is unavailable; retry shortly", retry_after_seconds: int = 5
+    ) -> None:
         super().__init__(detail, {"Retry-After": str(retry_after_seconds)})

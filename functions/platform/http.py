@@ -19,12 +19,11 @@ PROBLEM_JSON = "application/problem+json"
 INVALID_CURSOR = "the cursor is not valid; start again without it"
 
 
-def problem_response(status: int, detail: str, headers: dict[str, str] | None = None,
-                     **extensions: Any) -> Response[str]:
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
-            "detail": detail, **extensions}
-    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body),
-                    headers=headers or {})
+def problem_response(
+    status: int, detail: str, headers: dict[str, str] | None = None, **extensions: Any
+) -> Response[str]:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail, **extensions}
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body), headers=headers or {})
 
 
 def create_resolver() -> ALBResolver:

@@ -49,8 +49,7 @@ ON CONFLICT (id) DO UPDATE SET
 """
 
 _SELECT = (
-    "SELECT id, status, expiry, in_progress_expiry, payload_hash, response_data"
-    " FROM idempotency_records WHERE id = %s"
+    "SELECT id, status, expiry, in_progress_expiry, payload_hash, response_data FROM idempotency_records WHERE id = %s"
 )
 
 _PURGE = """

@@ -25,19 +25,30 @@ RECORD_LIFETIME_SECONDS = 24 * 3600
 StoredResponse = dict[str, Any]  # {"status": int, "headers": {...}, "body": <JSON>}
 
 
-def run_once(persistence: PostgresPersistenceLayer, operation: str, context: Any, user_id: str, key: str | None,
-             body: Any, work: Callable[[], StoredResponse]) -> StoredResponse:
+def run_once(
+    persistence: PostgresPersistenceLayer,
+    operation: str,
+    context: Any,
+    user_id: str,
+    key: str | None,
+    body: Any,
+    work: Callable[[], StoredResponse],
+) -> StoredResponse:
     """work() once per (operation, caller, key); a retry gets the stored response."""
     if key is None:
         return work()
     if not 1 <= len(key) <= 255 or not key.isprintable():
         raise BadRequest("Idempotency-Key must be 1 to 255 printable characters")
-    config = IdempotencyConfig(event_key_jmespath="[user, key]", payload_validation_jmespath="body",
-                               expires_after_seconds=RECORD_LIFETIME_SECONDS)
+    config = IdempotencyConfig(
+        event_key_jmespath="[user, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=RECORD_LIFETIME_SECONDS,
+    )
     config.register_lambda_context(context)
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config,
-                         key_prefix=operation)
+    @idempotent_function(
+        data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix=operation
+    )
     def once(request: dict[str, Any]) -> StoredResponse:
         return work()
 

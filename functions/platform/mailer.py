@@ -46,8 +46,10 @@ def send(settings: Settings, to: str, subject: str, text: str) -> str:
     response = _client(settings.aws_region, settings.aws_endpoint_url).send_email(
         Source=settings.mail_sender,
         Destination={"ToAddresses": [to]},
-        Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
-                 "Body": {"Text": {"Data": text, "Charset": "UTF-8"}}},
+        Message={
+            "Subject": {"Data": subject, "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": text, "Charset": "UTF-8"}},
+        },
     )
     message_id = str(response["MessageId"])
     if _copies is not None:
@@ -71,4 +73,3 @@ def _write_copy(directory: Path, sender: str, to: str, subject: str, text: str, 
     partial.write_bytes(bytes(message))
     os.replace(partial, directory / name)
     logger.info("mail to %s: %s %s", to, subject, " ".join(_LINK.findall(text)))
-

@@ -66,8 +66,7 @@ def apply_migrations(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[st
                 if migration.version in recorded:
                     if recorded[migration.version] != migration.checksum:
                         raise MigrationError(
-                            f"migration {migration.version} changed after it was applied; "
-                            "add a new migration instead"
+                            f"migration {migration.version} changed after it was applied; add a new migration instead"
                         )
                     continue
                 with conn.transaction():
@@ -97,11 +96,13 @@ def ensure_application_role(conninfo: str, name: str, password: str) -> None:
             with conn.transaction():
                 exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
                 verb = sql.SQL("ALTER") if exists else sql.SQL("CREATE")
-                conn.execute(sql.SQL(
-                    # Attributes left at their defaults (no superuser, createdb, createrole): RDS's
-                    # administrator may not even name some of them.
-                    "{} ROLE {} WITH LOGIN PASSWORD {}"
-                ).format(verb, role, secret))
+                conn.execute(
+                    sql.SQL(
+                        # Attributes left at their defaults (no superuser, createdb, createrole): RDS's
+                        # administrator may not even name some of them.
+                        "{} ROLE {} WITH LOGIN PASSWORD {}"
+                    ).format(verb, role, secret)
+                )
                 statements = (
                     "GRANT CONNECT ON DATABASE {database} TO {role}",
                     "GRANT USAGE ON SCHEMA public TO {role}",

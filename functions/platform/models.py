@@ -33,5 +33,9 @@ class Row(Body):
 
 # The zone of an account, a task's recurrence, a digest: checked against the zone database
 # where it is used (a zone the server does not know is a 422 there, not here).
-TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-                     AfterValidator(encodable), Field(description="an IANA timezone, e.g. Europe/Berlin")]
+TimeZone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(encodable),
+    Field(description="an IANA timezone, e.g. Europe/Berlin"),
+]

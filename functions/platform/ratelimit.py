@@ -77,8 +77,13 @@ class Counters:
 
         counted = self._cache.call("rate-limit", increment)
         if counted is None and self._fallback is not None:
-            with single_metric(name="RateLimitFallback", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE,
-                               default_dimensions={"operation": self._operation}):
+            with single_metric(
+                name="RateLimitFallback",
+                unit=MetricUnit.Count,
+                value=1,
+                namespace=METRICS_NAMESPACE,
+                default_dimensions={"operation": self._operation},
+            ):
                 pass
             return self._fallback.add(key, window_seconds)
         return counted
@@ -125,8 +130,10 @@ class LoginFailures:
             if row["failures"] >= bucket.limit:
                 full.append(max(1, int(row["seconds_left"])))
         if not full:
-            conn.execute("UPDATE login_failures SET failures = failures + 1 WHERE key = ANY(%s)",
-                         ([bucket.key for bucket in buckets],))
+            conn.execute(
+                "UPDATE login_failures SET failures = failures + 1 WHERE key = ANY(%s)",
+                ([bucket.key for bucket in buckets],),
+            )
         self._purge(conn)  # last: it never waits (SKIP LOCKED), so it cannot close a cycle of locks
         return max(full) if full else None
 
@@ -136,8 +143,10 @@ class LoginFailures:
         if cleared:
             conn.execute("DELETE FROM login_failures WHERE key = ANY(%s)", ([bucket.key for bucket in cleared],))
         if released:
-            conn.execute("UPDATE login_failures SET failures = GREATEST(failures - 1, 0) WHERE key = ANY(%s)",
-                         ([bucket.key for bucket in released],))
+            conn.execute(
+                "UPDATE login_failures SET failures = GREATEST(failures - 1, 0) WHERE key = ANY(%s)",
+                ([bucket.key for bucket in released],),
+            )
 
     def _purge(self, conn: Connection) -> None:
         conn.execute(

@@ -73,8 +73,16 @@ class Settings(BaseModel):
     # checks it: the local stack's stand-in, which shares a port with the public gateway.
     broker_token: str | None = None
 
-    @field_validator("database_url", "redis_url", "jwt_private_key", "jwt_public_key", "cors_allow_origin",
-                     "aws_endpoint_url", "broker_url", "broker_token")
+    @field_validator(
+        "database_url",
+        "redis_url",
+        "jwt_private_key",
+        "jwt_public_key",
+        "cors_allow_origin",
+        "aws_endpoint_url",
+        "broker_url",
+        "broker_token",
+    )
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None

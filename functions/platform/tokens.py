@@ -42,9 +42,16 @@ class TokenSigner:
         self._issuer = issuer
         self._audience = audience
 
-    def issue(self, user_id: str, token_type: TokenType, token_version: int, ttl_seconds: int,
-              family_id: str | None = None, token_id: str | None = None,
-              binding: str | None = None) -> tuple[str, Claims]:
+    def issue(
+        self,
+        user_id: str,
+        token_type: TokenType,
+        token_version: int,
+        ttl_seconds: int,
+        family_id: str | None = None,
+        token_id: str | None = None,
+        binding: str | None = None,
+    ) -> tuple[str, Claims]:
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self._issuer,

@@ -89,8 +89,7 @@ def sign(body: bytes, secret: str, timestamp: int) -> str:
     return f"sha256={digest}"
 
 
-def deliver(url: str, payload: dict[str, Any], secret: str, timeout: float = 5.0,
-            allow_private: bool = False) -> None:
+def deliver(url: str, payload: dict[str, Any], secret: str, timeout: float = 5.0, allow_private: bool = False) -> None:
     """POSTs `payload` as signed JSON; WebhookError unless the receiver answers 2xx.
 
     The URL is checked again first (its DNS may have changed since it was saved).
@@ -111,12 +110,17 @@ def deliver(url: str, payload: dict[str, Any], secret: str, timeout: float = 5.0
     else:
         connection = _PinnedHTTPConnection(target.host, target.port, target.addresses, timeout)
     try:
-        connection.request("POST", path, body=body, headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(body, secret, timestamp),
-        })
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                TIMESTAMP_HEADER: str(timestamp),
+                SIGNATURE_HEADER: sign(body, secret, timestamp),
+            },
+        )
         response = connection.getresponse()
         response.read(_RESPONSE_READ_LIMIT)
         status = response.status

@@ -1,6 +1,5 @@
 """POST /api/tasks/{task_id}/reminders: {at} or {before_due: "PT30M"}; several per task."""
 
-
 from functions.domain.auth import auth
 from functions.domain.reminders import reminders
 from functions.domain.reminders.models import AbsoluteReminder, RelativeReminder, Reminder, ReminderCreate
@@ -16,6 +15,7 @@ def post_reminder(task_id: str, body: ReminderCreate) -> Reminder:
     task_id = parse_id(task_id)
     at = body.at if isinstance(body, AbsoluteReminder) else None
     before_due = body.before_due if isinstance(body, RelativeReminder) else None
-    row = deps.database.transaction(lambda conn: reminders.create(
-        conn, auth.ensure_current(conn, claims), task_id, at, before_due))
+    row = deps.database.transaction(
+        lambda conn: reminders.create(conn, auth.ensure_current(conn, claims), task_id, at, before_due)
+    )
     return Reminder.from_row(row)

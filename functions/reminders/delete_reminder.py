@@ -10,11 +10,13 @@ from functions.platform.http import parse_id
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.delete("/api/tasks/<task_id>/reminders/<reminder_id>", status_code=204, tags=["reminders"],
-            summary="Remove a reminder")
+@app.delete(
+    "/api/tasks/<task_id>/reminders/<reminder_id>", status_code=204, tags=["reminders"], summary="Remove a reminder"
+)
 def delete_reminder(task_id: str, reminder_id: str) -> Response[None]:
     claims = deps.caller(app)
     task_id, reminder_id = parse_id(task_id), parse_id(reminder_id, "reminder")
     deps.database.transaction(
-        lambda conn: reminders.delete(conn, auth.ensure_current(conn, claims), task_id, reminder_id))
+        lambda conn: reminders.delete(conn, auth.ensure_current(conn, claims), task_id, reminder_id)
+    )
     return Response(status_code=204)

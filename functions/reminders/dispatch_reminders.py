@@ -28,11 +28,20 @@ def send(row: dict[str, Any]) -> None:
     if row["reminder_webhook_url"] and row["webhook_secret"]:
         # The delivery id is the receiver's deduplication key: a dispatcher killed after the
         # receiver took a reminder but before it heard so sends it again, with the same id.
-        payload = {"type": "reminder", "delivery_id": dispatch.delivery_id(row), "task_id": row["task_id"],
-                   "title": row["title"],
-                   "due_date": row["due_date"].isoformat() if row["due_date"] else None, "text": body}
-        webhooks.deliver(row["reminder_webhook_url"], payload, row["webhook_secret"],
-                         allow_private=settings.webhook_allow_private_networks)
+        payload = {
+            "type": "reminder",
+            "delivery_id": dispatch.delivery_id(row),
+            "task_id": row["task_id"],
+            "title": row["title"],
+            "due_date": row["due_date"].isoformat() if row["due_date"] else None,
+            "text": body,
+        }
+        webhooks.deliver(
+            row["reminder_webhook_url"],
+            payload,
+            row["webhook_secret"],
+            allow_private=settings.webhook_allow_private_networks,
+        )
     else:
         mailer.send(settings, row["email"], subject, body)
 
@@ -41,10 +50,16 @@ def send(row: dict[str, Any]) -> None:
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     parse(event=event, model=EventBridgeModel)  # a Scheduled Event, or a malformed one fails here
     # Measured before dispatching: how far behind the reminders were when this run began.
-    with single_metric(name="ReminderLag", unit=MetricUnit.Seconds, value=dispatch.lag_seconds(database),
-                       namespace="TaskForge", default_dimensions={"operation": function.name}):
+    with single_metric(
+        name="ReminderLag",
+        unit=MetricUnit.Seconds,
+        value=dispatch.lag_seconds(database),
+        namespace="TaskForge",
+        default_dimensions={"operation": function.name},
+    ):
         pass
-    outcome = dispatch.dispatch_due(database, settings, ledger, send,
-                                    keep_going=lambda: context.get_remaining_time_in_millis() > _MARGIN_MS)
+    outcome = dispatch.dispatch_due(
+        database, settings, ledger, send, keep_going=lambda: context.get_remaining_time_in_millis() > _MARGIN_MS
+    )
     logger.info("reminders dispatched", extra=vars(outcome))
     return vars(outcome)

@@ -12,8 +12,11 @@ from .server import ServeOptions, draining, serve
 
 
 def main() -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
     sys.path.insert(0, os.getcwd())  # as Lambda's task root: handlers import from here
     try:
         config = RuntimeConfig.from_env()
@@ -21,13 +24,16 @@ def main() -> int:
     except ConfigError as exc:
         print(f"runtime: configuration error: {exc}", file=sys.stderr)
         return 2
-    serve(RuntimeApp(config, handler, draining), ServeOptions(
-        host=config.host,
-        port=config.port,
-        threads=config.concurrency,
-        workers=config.workers,
-        request_timeout=config.function_timeout,
-    ))
+    serve(
+        RuntimeApp(config, handler, draining),
+        ServeOptions(
+            host=config.host,
+            port=config.port,
+            threads=config.concurrency,
+            workers=config.workers,
+            request_timeout=config.function_timeout,
+        ),
+    )
     return 0
 
 

@@ -54,8 +54,7 @@ class BodyTooLarge(Exception):
 
 
 class RuntimeApp:
-    def __init__(self, config: RuntimeConfig, handler: Handler,
-                 draining: threading.Event | None = None) -> None:
+    def __init__(self, config: RuntimeConfig, handler: Handler, draining: threading.Event | None = None) -> None:
         self.config = config
         self.handler = handler
         self.draining = draining or threading.Event()
@@ -75,8 +74,12 @@ class RuntimeApp:
         try:
             body = _read_body(environ, self.config.max_body_bytes)
         except BodyTooLarge:
-            response = problem(413, f"request body exceeds {self.config.max_body_bytes} bytes", request_id,
-                               headers=[("Connection", "close")])
+            response = problem(
+                413,
+                f"request body exceeds {self.config.max_body_bytes} bytes",
+                request_id,
+                headers=[("Connection", "close")],
+            )
             return _send(start_response, response)
         method = environ.get("REQUEST_METHOD", "GET").upper()
         if self.accepts_cloudevents and method == "POST" and cloudevents.is_cloudevent(header_map):

@@ -57,9 +57,7 @@ class RuntimeConfig:
             raise ConfigError(f"HANDLER={handler_path!r} must be package.module.function")
         event_format = env.get("EVENT_FORMAT", "alb").strip().lower()
         if event_format not in EVENT_FORMATS:
-            raise ConfigError(
-                f"EVENT_FORMAT={event_format!r} is not one of {', '.join(EVENT_FORMATS)}"
-            )
+            raise ConfigError(f"EVENT_FORMAT={event_format!r} is not one of {', '.join(EVENT_FORMATS)}")
         # Both come from the deployment (the rendered manifests, the local stack): the runtime
         # hosts any handler and knows nothing of the one it serves.
         function_name = env.get("FUNCTION_NAME") or handler_path.rsplit(".", 2)[-2]
@@ -95,8 +93,7 @@ def load_handler(handler_path: str) -> Handler:
         module = importlib.import_module(module_name)
     except Exception as exc:  # any import-time failure is a configuration failure
         raise ConfigError(
-            f"HANDLER={handler_path!r}: cannot import {module_name!r}: "
-            f"{type(exc).__name__}: {exc}"
+            f"HANDLER={handler_path!r}: cannot import {module_name!r}: {type(exc).__name__}: {exc}"
         ) from exc
     handler = getattr(module, attribute, None)
     if handler is None:

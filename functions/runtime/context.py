@@ -14,9 +14,20 @@ _LOG_STREAM = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
 class LambdaContext:
     """Mirrors `awslambdaric`'s LambdaContext, with a deadline from FUNCTION_TIMEOUT."""
 
-    __slots__ = ("_deadline", "aws_request_id", "client_context", "function_name", "function_version",
-                 "identity", "invoked_function_arn", "log_group_name", "log_stream_name",
-                 "memory_limit_in_mb", "tenant_id", "trace_parent")
+    __slots__ = (
+        "_deadline",
+        "aws_request_id",
+        "client_context",
+        "function_name",
+        "function_version",
+        "identity",
+        "invoked_function_arn",
+        "log_group_name",
+        "log_stream_name",
+        "memory_limit_in_mb",
+        "tenant_id",
+        "trace_parent",
+    )
 
     def __init__(
         self,

@@ -19,8 +19,13 @@ from urllib.parse import unquote_plus
 
 from .routes import Route
 
-_TEXT_TYPES = ("application/json", "application/javascript", "application/xml",
-               "application/x-www-form-urlencoded", "application/graphql")
+_TEXT_TYPES = (
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "application/x-www-form-urlencoded",
+    "application/graphql",
+)
 
 
 @dataclass(slots=True)
@@ -178,12 +183,7 @@ def is_text(content_type: str | None, content_encoding: str | None) -> bool:
     if not content_type:
         return True
     media = content_type.split(";")[0].strip().lower()
-    return (
-        media.startswith("text/")
-        or media in _TEXT_TYPES
-        or media.endswith("+json")
-        or media.endswith("+xml")
-    )
+    return media.startswith("text/") or media in _TEXT_TYPES or media.endswith("+json") or media.endswith("+xml")
 
 
 def _encode_body(request: HttpRequest) -> tuple[str, bool]:
@@ -223,9 +223,21 @@ def _title_case(name: str) -> str:
 
 
 def _identity(request: HttpRequest) -> dict[str, Any]:
-    keys = ("accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
-            "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId",
-            "principalOrgId", "user", "userArn", "apiKey", "apiKeyId", "clientCert")
+    keys = (
+        "accessKey",
+        "accountId",
+        "caller",
+        "cognitoAuthenticationProvider",
+        "cognitoAuthenticationType",
+        "cognitoIdentityId",
+        "cognitoIdentityPoolId",
+        "principalOrgId",
+        "user",
+        "userArn",
+        "apiKey",
+        "apiKeyId",
+        "clientCert",
+    )
     identity: dict[str, Any] = dict.fromkeys(keys)
     identity["sourceIp"] = request.source_ip
     identity["userAgent"] = request.header("user-agent")
@@ -234,4 +246,3 @@ def _identity(request: HttpRequest) -> dict[str, Any]:
 
 def _clf_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
-

@@ -16,8 +16,16 @@ from typing import Any
 # RFC 9110 field names are tokens.
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 # Framing is the server's job; a handler that sets these would corrupt the stream.
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "content-length",
-               "proxy-connection", "te", "trailer"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+    "proxy-connection",
+    "te",
+    "trailer",
+}
 
 
 class MalformedResult(Exception):

@@ -21,8 +21,9 @@ SECURITY_HEADERS = {
 }
 
 
-def problem(status: int, detail: str, request_id: str | None = None,
-            headers: list[tuple[str, str]] | None = None) -> HttpResponse:
+def problem(
+    status: int, detail: str, request_id: str | None = None, headers: list[tuple[str, str]] | None = None
+) -> HttpResponse:
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
     if request_id:
         body["request_id"] = request_id

@@ -23,7 +23,8 @@ def get_stats(
     def load(conn: Connection) -> Stats:
         scope, _ = workspaces.resolve(conn, auth.ensure_current(conn, claims), workspace_id, write=False)
         # Overdue depends on the clock, so a cached answer is kept for a minute at most.
-        return deps.cached(conn, scope, "stats", {}, Stats, lambda: Stats.model_validate(tasks.stats(conn, scope)),
-                           ttl_seconds=60)
+        return deps.cached(
+            conn, scope, "stats", {}, Stats, lambda: Stats.model_validate(tasks.stats(conn, scope)), ttl_seconds=60
+        )
 
     return deps.database.transaction(load)

@@ -26,8 +26,14 @@ def get_stats_history(
         scope, _ = workspaces.resolve(conn, user_id, workspace_id, write=False)
         # Keyed by the caller too: days begin and end in the caller's time zone. Kept a minute
         # at most, because today ends.
-        return deps.cached(conn, scope, "history", {"user": user_id, "days": days}, StatsHistory,
-                           lambda: StatsHistory.model_validate(tasks.history(conn, user_id, scope, days)),
-                           ttl_seconds=60)
+        return deps.cached(
+            conn,
+            scope,
+            "history",
+            {"user": user_id, "days": days},
+            StatsHistory,
+            lambda: StatsHistory.model_validate(tasks.history(conn, user_id, scope, days)),
+            ttl_seconds=60,
+        )
 
     return deps.database.transaction(load)

@@ -15,6 +15,5 @@ app, deps, handler = authenticated_api(__name__)
 @app.get("/api/tags", tags=["tags"], summary="List a workspace's tags")
 def get_tags(workspace_id: Annotated[str | None, Query()] = None) -> TagList:
     claims = deps.caller(app)
-    rows = deps.database.transaction(
-        lambda conn: tags.list_for(conn, auth.ensure_current(conn, claims), workspace_id))
+    rows = deps.database.transaction(lambda conn: tags.list_for(conn, auth.ensure_current(conn, claims), workspace_id))
     return TagList(items=[Tag.from_row(row) for row in rows])

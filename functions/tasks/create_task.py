@@ -23,14 +23,25 @@ def post_task(body: TaskCreate) -> Response[Task]:
     def create() -> StoredResponse:
         row = deps.database.transaction(lambda conn: tasks.create(conn, auth.ensure_current(conn, claims), body))
         task = Task.from_row(row)
-        return {"status": 201, "body": task.model_dump(mode="json"),
-                "headers": {"Location": f"/api/tasks/{task.id}", "ETag": etag(row)}}
+        return {
+            "status": 201,
+            "body": task.model_dump(mode="json"),
+            "headers": {"Location": f"/api/tasks/{task.id}", "ETag": etag(row)},
+        }
 
-    stored = run_once(persistence, "create-task", app.lambda_context, claims.user_id,
-                      app.current_event.headers.get("idempotency-key"), body.model_dump(mode="json"), create)
+    stored = run_once(
+        persistence,
+        "create-task",
+        app.lambda_context,
+        claims.user_id,
+        app.current_event.headers.get("idempotency-key"),
+        body.model_dump(mode="json"),
+        create,
+    )
     return _response(stored)
 
 
 def _response(stored: dict[str, Any]) -> Response[Task]:
-    return Response(stored["status"], "application/json", Task.model_validate(stored["body"]),
-                    headers=stored["headers"])
+    return Response(
+        stored["status"], "application/json", Task.model_validate(stored["body"]), headers=stored["headers"]
+    )

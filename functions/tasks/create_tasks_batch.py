@@ -19,11 +19,20 @@ def post_tasks_batch(body: TaskBatch) -> Response[TaskList]:
 
     def create() -> StoredResponse:
         rows = deps.database.transaction(
-            lambda conn: tasks.create_many(conn, auth.ensure_current(conn, claims), body.tasks))
+            lambda conn: tasks.create_many(conn, auth.ensure_current(conn, claims), body.tasks)
+        )
         created = TaskList(items=[Task.from_row(row) for row in rows])
         return {"status": 201, "body": created.model_dump(mode="json"), "headers": {}}
 
-    stored = run_once(persistence, "create-tasks-batch", app.lambda_context, claims.user_id,
-                      app.current_event.headers.get("idempotency-key"), body.model_dump(mode="json"), create)
-    return Response(stored["status"], "application/json", TaskList.model_validate(stored["body"]),
-                    headers=stored["headers"])
+    stored = run_once(
+        persistence,
+        "create-tasks-batch",
+        app.lambda_context,
+        claims.user_id,
+        app.current_event.headers.get("idempotency-key"),
+        body.model_dump(mode="json"),
+        create,
+    )
+    return Response(
+        stored["status"], "application/json", TaskList.model_validate(stored["body"]), headers=stored["headers"]
+    )

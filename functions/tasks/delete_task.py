@@ -15,6 +15,5 @@ def delete_task(task_id: str) -> Response[None]:
     claims = deps.caller(app)
     task_id = parse_id(task_id)
     allowed = parse_if_match(app.current_event.headers.get("if-match"))
-    deps.database.transaction(
-        lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
+    deps.database.transaction(lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
     return Response(status_code=204)

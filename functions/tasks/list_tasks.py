@@ -39,8 +39,18 @@ def get_tasks(
     tag_ids = tuple(sorted({parse_id(value, "tag") for value in tag or []}))
     if len(tag_ids) > tasks.MAX_TAG_FILTERS:
         raise Unprocessable(f"filter by at most {tasks.MAX_TAG_FILTERS} tags")
-    query = tasks.TaskQuery(completed=completed, priority=priority, due_before=due_before, due_after=due_after,
-                            q=q, tags=tag_ids, sort=sort, order=order, limit=limit, cursor=cursor)
+    query = tasks.TaskQuery(
+        completed=completed,
+        priority=priority,
+        due_before=due_before,
+        due_after=due_after,
+        q=q,
+        tags=tag_ids,
+        sort=sort,
+        order=order,
+        limit=limit,
+        cursor=cursor,
+    )
 
     def load(conn: Connection) -> TaskPage:
         user_id = auth.ensure_current(conn, claims)

@@ -21,5 +21,6 @@ def patch_task(task_id: str, body: TaskPatch) -> Response[Task]:
     task_id = parse_id(task_id)
     allowed = parse_if_match(app.current_event.headers.get("if-match"))
     row = deps.database.transaction(
-        lambda conn: tasks.update(conn, auth.ensure_current(conn, claims), task_id, body, allowed))
+        lambda conn: tasks.update(conn, auth.ensure_current(conn, claims), task_id, body, allowed)
+    )
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})

@@ -16,6 +16,5 @@ def post_skip(task_id: str) -> Response[Task]:
     claims = deps.caller(app)
     task_id = parse_id(task_id)
     allowed = parse_if_match(app.current_event.headers.get("if-match"))
-    row = deps.database.transaction(
-        lambda conn: tasks.skip(conn, auth.ensure_current(conn, claims), task_id, allowed))
+    row = deps.database.transaction(lambda conn: tasks.skip(conn, auth.ensure_current(conn, claims), task_id, allowed))
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})

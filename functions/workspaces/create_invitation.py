@@ -5,7 +5,6 @@ the link is also e-mailed to the invited address; a failure to mail it fails not
 (`emailed` says whether it went).
 """
 
-
 from functions.domain.auth import auth
 from functions.domain.workspaces import invitation_mail, workspaces
 from functions.domain.workspaces.models import Invitation, InvitationCreate
@@ -15,13 +14,18 @@ from functions.platform.http import parse_id
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.post("/api/workspaces/<workspace_id>/invitations", status_code=201, tags=["workspaces"],
-          summary="Invite someone to a workspace")
+@app.post(
+    "/api/workspaces/<workspace_id>/invitations",
+    status_code=201,
+    tags=["workspaces"],
+    summary="Invite someone to a workspace",
+)
 def post_invitation(workspace_id: str, body: InvitationCreate) -> Invitation:
     claims = deps.caller(app)
     workspace_id = parse_id(workspace_id, "workspace")
-    invitation = deps.database.transaction(lambda conn: workspaces.invite(
-        conn, auth.ensure_current(conn, claims), workspace_id, body.email, body.role))
+    invitation = deps.database.transaction(
+        lambda conn: workspaces.invite(conn, auth.ensure_current(conn, claims), workspace_id, body.email, body.role)
+    )
     # After the commit: the mail must never announce an invitation that does not exist.
     emailed = invitation_mail.send(deps.settings, body.email, body.role, invitation)
     return Invitation(id=invitation["id"], token=invitation["token"], emailed=emailed)

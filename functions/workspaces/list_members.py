@@ -3,7 +3,6 @@
 Any member may look; owners also see the invitations that are still open.
 """
 
-
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
 from functions.domain.workspaces.models import Member, MemberList, PendingInvitation
@@ -17,7 +16,10 @@ app, deps, handler = authenticated_api(__name__)
 def get_members(workspace_id: str) -> MemberList:
     claims = deps.caller(app)
     workspace_id = parse_id(workspace_id, "workspace")
-    found = deps.database.transaction(lambda conn: workspaces.members(
-        conn, auth.ensure_current(conn, claims), workspace_id))
-    return MemberList(items=[Member.from_row(row) for row in found["items"]],
-                      invitations=[PendingInvitation.from_row(row) for row in found["invitations"]])
+    found = deps.database.transaction(
+        lambda conn: workspaces.members(conn, auth.ensure_current(conn, claims), workspace_id)
+    )
+    return MemberList(
+        items=[Member.from_row(row) for row in found["items"]],
+        invitations=[PendingInvitation.from_row(row) for row in found["invitations"]],
+    )

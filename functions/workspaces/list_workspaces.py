@@ -1,6 +1,5 @@
 """GET /api/workspaces: the caller's workspaces and role in each, personal first."""
 
-
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
 from functions.domain.workspaces.models import Workspace, WorkspaceList

@@ -13,12 +13,17 @@ from functions.platform.http import parse_id
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.delete("/api/workspaces/<workspace_id>/members/<user_id>", status_code=204, tags=["workspaces"],
-            summary="Remove a member, or leave")
+@app.delete(
+    "/api/workspaces/<workspace_id>/members/<user_id>",
+    status_code=204,
+    tags=["workspaces"],
+    summary="Remove a member, or leave",
+)
 def delete_member(workspace_id: str, user_id: str) -> Response[None]:
     claims = deps.caller(app)
     workspace_id = parse_id(workspace_id, "workspace")
     member_id = parse_id(user_id, "member")
-    deps.database.transaction(lambda conn: workspaces.remove_member(
-        conn, auth.ensure_current(conn, claims), workspace_id, member_id))
+    deps.database.transaction(
+        lambda conn: workspaces.remove_member(conn, auth.ensure_current(conn, claims), workspace_id, member_id)
+    )
     return Response(status_code=204)

@@ -13,12 +13,17 @@ from functions.platform.http import parse_id
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.delete("/api/workspaces/<workspace_id>/invitations/<invitation_id>", status_code=204, tags=["workspaces"],
-            summary="Revoke an invitation")
+@app.delete(
+    "/api/workspaces/<workspace_id>/invitations/<invitation_id>",
+    status_code=204,
+    tags=["workspaces"],
+    summary="Revoke an invitation",
+)
 def delete_invitation(workspace_id: str, invitation_id: str) -> Response[None]:
     claims = deps.caller(app)
     workspace_id = parse_id(workspace_id, "workspace")
     invitation_id = parse_id(invitation_id, "invitation")
-    deps.database.transaction(lambda conn: workspaces.revoke(
-        conn, auth.ensure_current(conn, claims), workspace_id, invitation_id))
+    deps.database.transaction(
+        lambda conn: workspaces.revoke(conn, auth.ensure_current(conn, claims), workspace_id, invitation_id)
+    )
     return Response(status_code=204)

@@ -17,17 +17,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-SERVER_ERRORS = ('SELECT COUNT(Latency) FROM SCHEMA("TaskForge", operation, status_class) '
-                 "WHERE status_class = '5xx'")
+SERVER_ERRORS = "SELECT COUNT(Latency) FROM SCHEMA(\"TaskForge\", operation, status_class) WHERE status_class = '5xx'"
 ALL_REQUESTS = 'SELECT COUNT(Latency) FROM SCHEMA("TaskForge", operation, status_class)'
 
 
 def counts(cloudwatch: Any, window_seconds: int, now: datetime) -> tuple[float, float]:
     """(5xx requests, all requests) over the window ending now."""
     response = cloudwatch.get_metric_data(
-        MetricDataQueries=[{"Id": "errors", "Expression": SERVER_ERRORS, "Period": window_seconds},
-                           {"Id": "total", "Expression": ALL_REQUESTS, "Period": window_seconds}],
-        StartTime=now - timedelta(seconds=window_seconds), EndTime=now)
+        MetricDataQueries=[
+            {"Id": "errors", "Expression": SERVER_ERRORS, "Period": window_seconds},
+            {"Id": "total", "Expression": ALL_REQUESTS, "Period": window_seconds},
+        ],
+        StartTime=now - timedelta(seconds=window_seconds),
+        EndTime=now,
+    )
     sums = {result["Id"]: float(sum(result.get("Values", []))) for result in response["MetricDataResults"]}
     return sums.get("errors", 0.0), sums.get("total", 0.0)
 

@@ -34,18 +34,29 @@ MIGRATION_POLLS, POLL_SECONDS = 130, 5.0  # the Job's activeDeadlineSeconds (600
 # What this script asks of the cluster besides applying the rendered manifests (those are derived
 # from the manifests themselves), as RBAC spells it; tests/infrastructure/test_rbac.py checks the
 # deployer's rules against it, and test_deploy_cluster.py that every kubectl call is covered.
-KUBECTL_ACCESS = frozenset({
-    # delete job --wait: the delete, then a watch until it is gone
-    ("batch", "jobs", "delete"), ("batch", "jobs", "get"), ("batch", "jobs", "list"), ("batch", "jobs", "watch"),
-    # logs job/<name>: the Job, its pods, their logs
-    ("", "pods", "list"), ("", "pods/log", "get"),
-    # wait ksvc -l … --for=condition=Ready
-    ("serving.knative.dev", "services", "get"), ("serving.knative.dev", "services", "list"),
-    ("serving.knative.dev", "services", "watch"),
-    # run --rm -i: the candidate smoke pod, created, watched until running, attached to, deleted
-    ("", "pods", "create"), ("", "pods", "get"), ("", "pods", "watch"), ("", "pods", "delete"),
-    ("", "pods/attach", "create"), ("", "pods/attach", "get"),
-})
+KUBECTL_ACCESS = frozenset(
+    {
+        # delete job --wait: the delete, then a watch until it is gone
+        ("batch", "jobs", "delete"),
+        ("batch", "jobs", "get"),
+        ("batch", "jobs", "list"),
+        ("batch", "jobs", "watch"),
+        # logs job/<name>: the Job, its pods, their logs
+        ("", "pods", "list"),
+        ("", "pods/log", "get"),
+        # wait ksvc -l … --for=condition=Ready
+        ("serving.knative.dev", "services", "get"),
+        ("serving.knative.dev", "services", "list"),
+        ("serving.knative.dev", "services", "watch"),
+        # run --rm -i: the candidate smoke pod, created, watched until running, attached to, deleted
+        ("", "pods", "create"),
+        ("", "pods", "get"),
+        ("", "pods", "watch"),
+        ("", "pods", "delete"),
+        ("", "pods/attach", "create"),
+        ("", "pods/attach", "get"),
+    }
+)
 
 
 class DeployError(Exception):
@@ -75,8 +86,13 @@ class Cluster:
         self.run("delete", "job", MIGRATION_JOB, "--ignore-not-found", "--wait")
         self.apply(manifests, "app.kubernetes.io/component=migration")
         for _ in range(MIGRATION_POLLS):
-            conditions = self.run("get", "job", MIGRATION_JOB, "--output",
-                                  'jsonpath={range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}').split()
+            conditions = self.run(
+                "get",
+                "job",
+                MIGRATION_JOB,
+                "--output",
+                'jsonpath={range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}',
+            ).split()
             if "Complete" in conditions:
                 self.run("logs", f"job/{MIGRATION_JOB}", "--tail=50", check=False)
                 return
@@ -93,33 +109,57 @@ class Cluster:
     def smoke_candidate(self, image: str) -> None:
         """A one-off pod of the new image asks the candidates' cluster-local tag addresses."""
         pod = f"taskforge-smoke-{int(time.time())}"
-        self.run("run", pod, f"--image={image}", "--restart=Never", "--rm", "-i", "--quiet",
-                 "--pod-running-timeout=3m", f"--overrides={json.dumps(smoke_pod(pod, image, self.namespace))}")
+        self.run(
+            "run",
+            pod,
+            f"--image={image}",
+            "--restart=Never",
+            "--rm",
+            "-i",
+            "--quiet",
+            "--pod-running-timeout=3m",
+            f"--overrides={json.dumps(smoke_pod(pod, image, self.namespace))}",
+        )
 
 
 def smoke_pod(pod: str, image: str, namespace: str) -> dict[str, object]:
-    script = ("import sys, urllib.request\n"
-              "for url in sys.argv[1:]:\n"
-              "    with urllib.request.urlopen(url, timeout=10) as response:\n"
-              "        print(url, response.status)\n")
+    script = (
+        "import sys, urllib.request\n"
+        "for url in sys.argv[1:]:\n"
+        "    with urllib.request.urlopen(url, timeout=10) as response:\n"
+        "        print(url, response.status)\n"
+    )
     base = f"{namespace}.svc.cluster.local"
     urls = [f"http://candidate-get-health.{base}/health", f"http://candidate-get-ready.{base}/ready"]
-    locked = {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001,
-              "seccompProfile": {"type": "RuntimeDefault"}}
+    locked = {
+        "runAsNonRoot": True,
+        "runAsUser": 10001,
+        "runAsGroup": 10001,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
     return {
         "apiVersion": "v1",
         "metadata": {"annotations": {"sidecar.istio.io/inject": "false"}},
         "spec": {
             "automountServiceAccountToken": False,
             "securityContext": locked,
-            "containers": [{
-                "name": pod, "image": image,
-                "command": ["python", "-c", script, *urls],
-                "securityContext": {**locked, "allowPrivilegeEscalation": False,
-                                    "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}},
-                "resources": {"requests": {"cpu": "50m", "memory": "64Mi"},
-                              "limits": {"cpu": "200m", "memory": "128Mi"}},
-            }],
+            "containers": [
+                {
+                    "name": pod,
+                    "image": image,
+                    "command": ["python", "-c", script, *urls],
+                    "securityContext": {
+                        **locked,
+                        "allowPrivilegeEscalation": False,
+                        "readOnlyRootFilesystem": True,
+                        "capabilities": {"drop": ["ALL"]},
+                    },
+                    "resources": {
+                        "requests": {"cpu": "50m", "memory": "64Mi"},
+                        "limits": {"cpu": "200m", "memory": "128Mi"},
+                    },
+                }
+            ],
         },
     }
 
@@ -127,8 +167,13 @@ def smoke_pod(pod: str, image: str, namespace: str) -> dict[str, object]:
 def render(environment: str, image: str, into: Path) -> Path:
     """knative/render.py, with the TASKFORGE_<ENV>_<FIELD> values the stack was deployed with."""
     print(f"+ render {environment} {image}", flush=True)
-    result = subprocess.run([sys.executable, str(ROOT / "knative" / "render.py"), "--print", environment,
-                             "--image", image], capture_output=True, text=True, check=False, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "knative" / "render.py"), "--print", environment, "--image", image],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     if result.returncode != 0:
         raise DeployError(f"render.py: {result.stderr.strip() or result.returncode}")
     manifests = into / "manifests.yaml"
@@ -138,8 +183,9 @@ def render(environment: str, image: str, into: Path) -> Path:
 
 def canary(command: str, namespace: str, *extra: str) -> None:
     print(f"+ canary {command}", flush=True)
-    result = subprocess.run([sys.executable, str(ROOT / "knative" / "canary.py"), command,
-                             "--namespace", namespace, *extra], check=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "knative" / "canary.py"), command, "--namespace", namespace, *extra], check=False
+    )
     if result.returncode != 0:
         raise DeployError(f"canary.py {command} failed")
 

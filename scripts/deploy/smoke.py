@@ -31,8 +31,9 @@ class CheckFailed(Exception):
         super().__init__(f"{check}: {reason}")
 
 
-def request(base: str, method: str, path: str, body: dict[str, Any] | None = None,
-            token: str | None = None) -> tuple[int, bytes]:
+def request(
+    base: str, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None
+) -> tuple[int, bytes]:
     headers = {"Accept": "application/json, text/html"}
     data = None
     if body is not None:
@@ -69,8 +70,9 @@ def check_once(base: str, email: str, password: str) -> None:
     status, _ = request(base, "GET", "/api/ready")
     if status != 200:
         raise CheckFailed("GET /api/ready", f"status {status}")
-    status, body = request(base, "POST", "/api/auth/register",
-                           {"email": email, "password": password, "display_name": "Smoke test"})
+    status, body = request(
+        base, "POST", "/api/auth/register", {"email": email, "password": password, "display_name": "Smoke test"}
+    )
     if status not in (201, 409):  # 409: registered by an earlier deploy
         raise CheckFailed("POST /api/auth/register", f"status {status}, {body[:120]!r}")
     status, body = request(base, "POST", "/api/auth/login", {"email": email, "password": password})
@@ -82,8 +84,9 @@ def check_once(base: str, email: str, password: str) -> None:
         raise CheckFailed("GET /api/auth/me", f"status {status}, not the smoke account")
 
 
-def smoke(base: str, email: str, password: str, attempts: int, delay: float,
-          sleep: Callable[[float], None] = time.sleep) -> None:
+def smoke(
+    base: str, email: str, password: str, attempts: int, delay: float, sleep: Callable[[float], None] = time.sleep
+) -> None:
     """Raises the last CheckFailed when no attempt passes; pauses grow to at most a minute."""
     for attempt in range(1, attempts + 1):
         try:
@@ -97,8 +100,11 @@ def smoke(base: str, email: str, password: str, attempts: int, delay: float,
             delay = min(delay * 2, 60.0)
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None,
-         sleep: Callable[[float], None] = time.sleep) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
     parser = argparse.ArgumentParser(prog="python scripts/deploy/smoke.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("url", help="https://<CloudFront domain or the environment's domain>")
     parser.add_argument("--attempts", type=int, default=8)

@@ -24,8 +24,13 @@ def local_stack(tmp_path: Path, **env: str) -> Iterator[tuple[str, subprocess.Po
     port = free_port()
     full_env = {**os.environ, "PORT": str(port), "PYTHONPATH": str(REPO_ROOT), **env}
     with open(tmp_path / "devserver.log", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "functions.devserver"], cwd=REPO_ROOT,
-                                   env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "functions.devserver"],
+            cwd=REPO_ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base_url + "/__runtime/ready", process, timeout=60)
@@ -103,21 +108,42 @@ def test_the_stack_guards_its_own_paths_and_keeps_the_mail_it_sends(tmp_path, da
     (web / "assets").mkdir(parents=True)
     (web / "index.html").write_text("<!doctype html><title>TaskForge</title>")
     devdata = tmp_path / "devdata"
-    hostile = ["/%00", "/assets/%00.js", "/%ff", "/%c0%af", "/%c0%ae%c0%ae/pyproject.toml", "/..%2fpyproject.toml",
-               "/assets/..%5c..%5cpyproject.toml", "/" + "a" * 300, "/assets/" + "%c3%a9" * 200 + ".js"]
+    hostile = [
+        "/%00",
+        "/assets/%00.js",
+        "/%ff",
+        "/%c0%af",
+        "/%c0%ae%c0%ae/pyproject.toml",
+        "/..%2fpyproject.toml",
+        "/assets/..%5c..%5cpyproject.toml",
+        "/" + "a" * 300,
+        "/assets/" + "%c3%a9" * 200 + ".js",
+    ]
     forged = {"workspace_id": "w", "task_id": "t", "title": "forged"}
-    event_headers = {"ce-specversion": "1.0", "ce-id": "e1", "ce-type": "dev.taskforge.task.created",
-                     "ce-source": "/taskforge/tasks", "ce-time": "2026-01-01T00:00:00Z"}
+    event_headers = {
+        "ce-specversion": "1.0",
+        "ce-id": "e1",
+        "ce-type": "dev.taskforge.task.created",
+        "ce-source": "/taskforge/tasks",
+        "ce-time": "2026-01-01T00:00:00Z",
+    }
     email = "mailbox@example.com"
 
-    with local_stack(tmp_path, DATABASE_URL=database_url, WEB_DIST_DIR=str(web), DEVDATA_DIR=str(devdata)) \
-            as (base_url, _):
+    with local_stack(tmp_path, DATABASE_URL=database_url, WEB_DIST_DIR=str(web), DEVDATA_DIR=str(devdata)) as (
+        base_url,
+        _,
+    ):
         statuses = {path: _raw_get(base_url, path) for path in hostile}
         no_token = requests.post(f"{base_url}/__broker", json=forged, headers=event_headers, timeout=5)
-        wrong_token = requests.post(f"{base_url}/__broker", json=forged, timeout=5,
-                                    headers={**event_headers, "X-TaskForge-Broker-Token": "guessed"})
-        registered = requests.post(f"{base_url}/api/auth/register", timeout=10,
-                                   json={"email": email, "password": "a long enough password"})
+        wrong_token = requests.post(
+            f"{base_url}/__broker",
+            json=forged,
+            timeout=5,
+            headers={**event_headers, "X-TaskForge-Broker-Token": "guessed"},
+        )
+        registered = requests.post(
+            f"{base_url}/api/auth/register", timeout=10, json={"email": email, "password": "a long enough password"}
+        )
 
     # A path no browser sends is refused, never a 500 (and never a file outside web/dist).
     assert all(400 <= status < 500 for status in statuses.values()), statuses
@@ -130,5 +156,6 @@ def test_the_stack_guards_its_own_paths_and_keeps_the_mail_it_sends(tmp_path, da
     assert f"To: {email}" in message.read_text()
     assert "/verify-email?token=" in message.read_text()
     log = (tmp_path / "devserver.log").read_text()
-    assert f"mail to {email}: Confirm your e-mail address for TaskForge http://localhost:8000/verify-email?token=" \
-        in log
+    assert (
+        f"mail to {email}: Confirm your e-mail address for TaskForge http://localhost:8000/verify-email?token=" in log
+    )

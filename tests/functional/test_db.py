@@ -20,8 +20,9 @@ def database(database_url):
 
 
 def test_every_session_has_the_statement_timeout(database):
-    assert database.transaction(lambda conn: conn.execute("SHOW statement_timeout").fetchone()) == \
-        {"statement_timeout": "1500ms"}
+    assert database.transaction(lambda conn: conn.execute("SHOW statement_timeout").fetchone()) == {
+        "statement_timeout": "1500ms"
+    }
 
 
 def test_a_statement_past_the_timeout_is_503_not_a_hang(database):
@@ -56,8 +57,9 @@ def test_a_conflict_that_persists_is_503(database):
 
 
 def test_an_unreachable_database_is_503_with_retry_after():
-    unreachable = Database(Settings(database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/x",
-                                    database_connect_timeout_seconds=1))
+    unreachable = Database(
+        Settings(database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/x", database_connect_timeout_seconds=1)
+    )
     try:
         with pytest.raises(ServiceUnavailable) as raised:
             unreachable.transaction(lambda conn: conn.execute("SELECT 1"))

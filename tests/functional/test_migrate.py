@@ -78,40 +78,70 @@ def test_0007_repairs_out_of_range_instants_then_refuses_them(empty_database_url
     _migrate_up_to(empty_database_url, "0006_completion_history", tmp_path)
     with psycopg.connect(empty_database_url, autocommit=True) as conn:
         # Rows as the API let them through before: written directly, around it.
-        user = conn.execute("INSERT INTO users (email, password_hash) VALUES ('a@example.com', 'x')"
-                            " RETURNING id").fetchone()[0]
-        workspace = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('P', true, %s)"
-                                 " RETURNING id", (user,)).fetchone()[0]
+        user = conn.execute(
+            "INSERT INTO users (email, password_hash) VALUES ('a@example.com', 'x') RETURNING id"
+        ).fetchone()[0]
+        workspace = conn.execute(
+            "INSERT INTO workspaces (name, personal, created_by) VALUES ('P', true, %s) RETURNING id", (user,)
+        ).fetchone()[0]
 
         def task(due: str | None, **series: str) -> str:
             return conn.execute(
                 "INSERT INTO tasks (owner_id, workspace_id, title, due_date, recurrence, timezone, series_start,"
                 " occurrence_local) VALUES (%s, %s, 't', %s::timestamptz, %s, %s, %s::timestamp, %s::timestamp)"
-                " RETURNING id::text", (user, workspace, due, series.get("rule"), series.get("zone"),
-                                        series.get("start"), series.get("start"))).fetchone()[0]
+                " RETURNING id::text",
+                (
+                    user,
+                    workspace,
+                    due,
+                    series.get("rule"),
+                    series.get("zone"),
+                    series.get("start"),
+                    series.get("start"),
+                ),
+            ).fetchone()[0]
 
         def reminder(task_id: str, at: str | None = None, before_due: str | None = None, **times: str) -> str:
             return conn.execute(
                 "INSERT INTO reminders (task_id, user_id, at, before_due, scheduled_at, occurrence, fire_at)"
                 " VALUES (%s, %s, %s::timestamptz, %s::interval, %s::timestamptz, %s::timestamptz, %s::timestamptz)"
-                " RETURNING id::text", (task_id, user, at, before_due, times.get("scheduled"), times.get("occurrence"),
-                                        times.get("scheduled"))).fetchone()[0]
+                " RETURNING id::text",
+                (
+                    task_id,
+                    user,
+                    at,
+                    before_due,
+                    times.get("scheduled"),
+                    times.get("occurrence"),
+                    times.get("scheduled"),
+                ),
+            ).fetchone()[0]
 
         year_one = task("0001-01-01 00:00:00+00")
-        year_9999 = task("9999-12-31 23:59:59-14", rule="FREQ=DAILY", zone="Pacific/Kiritimati",
-                         start="9999-12-31 23:59:59")
+        year_9999 = task(
+            "9999-12-31 23:59:59-14", rule="FREQ=DAILY", zone="Pacific/Kiritimati", start="9999-12-31 23:59:59"
+        )
         sane = task("2031-01-01 00:00:00+00")
         undated = task(None)
-        before_year_one = reminder(year_one, before_due="1 day", scheduled="0001-12-31 00:00:00+00 BC",
-                                   occurrence="0001-01-01 00:00:00+00")
-        absolute = reminder(undated, at="0001-01-01 00:00:00+00", scheduled="0001-01-01 00:00:00+00",
-                            occurrence="0001-01-01 00:00:00+00")
-        uncomputable = reminder(sane, before_due="100 years", scheduled="1931-01-01 00:00:00+00",
-                                occurrence="2031-01-01 00:00:00+00")
-        fine = reminder(sane, before_due="1 day", scheduled="2030-12-31 00:00:00+00",
-                        occurrence="2031-01-01 00:00:00+00")
-        conn.execute("INSERT INTO task_occurrences (task_id, due_date, outcome) VALUES (%s, '0001-01-01Z', 'skipped')",
-                     (year_9999,))
+        before_year_one = reminder(
+            year_one, before_due="1 day", scheduled="0001-12-31 00:00:00+00 BC", occurrence="0001-01-01 00:00:00+00"
+        )
+        absolute = reminder(
+            undated,
+            at="0001-01-01 00:00:00+00",
+            scheduled="0001-01-01 00:00:00+00",
+            occurrence="0001-01-01 00:00:00+00",
+        )
+        uncomputable = reminder(
+            sane, before_due="100 years", scheduled="1931-01-01 00:00:00+00", occurrence="2031-01-01 00:00:00+00"
+        )
+        fine = reminder(
+            sane, before_due="1 day", scheduled="2030-12-31 00:00:00+00", occurrence="2031-01-01 00:00:00+00"
+        )
+        conn.execute(
+            "INSERT INTO task_occurrences (task_id, due_date, outcome) VALUES (%s, '0001-01-01Z', 'skipped')",
+            (year_9999,),
+        )
 
     apply_migrations(empty_database_url)
 
@@ -124,9 +154,13 @@ def test_0007_repairs_out_of_range_instants_then_refuses_them(empty_database_url
         assert tasks[undated] == (None, None, "1")
         occurrence = conn.execute("SELECT due_date::text FROM task_occurrences").fetchone()[0]
         assert occurrence == "1970-01-01 00:00:00+00"
-        reminders = {row[0]: row[1:] for row in conn.execute(
-            "SELECT id::text, status, quarantined_at IS NOT NULL, last_error, fire_at, before_due::text"
-            " FROM reminders")}
+        reminders = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "SELECT id::text, status, quarantined_at IS NOT NULL, last_error, fire_at, before_due::text"
+                " FROM reminders"
+            )
+        }
         for quarantined in (before_year_one, absolute, uncomputable):
             status, has_time, error, fire_at, _ = reminders[quarantined]
             assert (status, has_time, fire_at) == ("quarantined", True, None)
@@ -136,12 +170,13 @@ def test_0007_repairs_out_of_range_instants_then_refuses_them(empty_database_url
         assert reminders[fine][:2] == ("pending", False)
 
         # From now on the database refuses what the API refuses.
-        for statement in ("UPDATE tasks SET due_date = '0001-01-01Z' WHERE id = %s",
-                          "UPDATE tasks SET due_date = '9001-01-01Z' WHERE id = %s",
-                          "UPDATE tasks SET occurrence_local = '0001-01-01' WHERE id = %s",
-                          "UPDATE reminders SET fire_at = '0001-01-01Z' WHERE task_id = %s",
-                          "UPDATE reminders SET before_due = '31 days' WHERE task_id = %s",
-                          "INSERT INTO task_occurrences (task_id, due_date, outcome)"
-                          " VALUES (%s, '0001-01-01Z', 'skipped')"):
+        for statement in (
+            "UPDATE tasks SET due_date = '0001-01-01Z' WHERE id = %s",
+            "UPDATE tasks SET due_date = '9001-01-01Z' WHERE id = %s",
+            "UPDATE tasks SET occurrence_local = '0001-01-01' WHERE id = %s",
+            "UPDATE reminders SET fire_at = '0001-01-01Z' WHERE task_id = %s",
+            "UPDATE reminders SET before_due = '31 days' WHERE task_id = %s",
+            "INSERT INTO task_occurrences (task_id, due_date, outcome) VALUES (%s, '0001-01-01Z', 'skipped')",
+        ):
             with pytest.raises(psycopg.errors.CheckViolation):
                 conn.execute(statement, (sane,))

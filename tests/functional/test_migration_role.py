@@ -45,11 +45,13 @@ def owned_database() -> Iterator[tuple[str, str]]:
 
 
 def _write_a_task(conn: psycopg.Connection) -> None:
-    user = conn.execute("INSERT INTO users (email, password_hash) VALUES ('a@example.com', 'x') RETURNING id"
-                        ).fetchone()
+    user = conn.execute(
+        "INSERT INTO users (email, password_hash) VALUES ('a@example.com', 'x') RETURNING id"
+    ).fetchone()
     assert user
-    workspace = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('w', true, %s) "
-                             "RETURNING id", (user[0],)).fetchone()
+    workspace = conn.execute(
+        "INSERT INTO workspaces (name, personal, created_by) VALUES ('w', true, %s) RETURNING id", (user[0],)
+    ).fetchone()
     assert workspace
     conn.execute("INSERT INTO tasks (owner_id, workspace_id, title) VALUES (%s, %s, 'first')", (user[0], workspace[0]))
     conn.execute("UPDATE tasks SET title = 'renamed'")
@@ -68,14 +70,17 @@ def test_the_app_role_reads_and_writes_rows(owned_database):
         conn.execute("DELETE FROM tasks")
 
 
-@pytest.mark.parametrize("statement", [
-    "CREATE TABLE intruder (id int)",
-    "DROP TABLE tasks",
-    "ALTER TABLE tasks ADD COLUMN extra int",
-    "TRUNCATE tasks",
-    "SELECT * FROM schema_migrations",
-    "DELETE FROM schema_migrations",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TABLE intruder (id int)",
+        "DROP TABLE tasks",
+        "ALTER TABLE tasks ADD COLUMN extra int",
+        "TRUNCATE tasks",
+        "SELECT * FROM schema_migrations",
+        "DELETE FROM schema_migrations",
+    ],
+)
 def test_the_app_role_can_change_no_schema(owned_database, statement):
     owner_url, app = owned_database
     apply_migrations(owner_url)
@@ -91,10 +96,12 @@ def test_it_is_no_owner_and_has_no_role_attributes(owned_database):
     ensure_application_role(owner_url, app, "pw")
 
     with psycopg.connect(owner_url) as conn:
-        attributes = conn.execute("SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles "
-                                  "WHERE rolname = %s", (app,)).fetchone()
-        owned = conn.execute("SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
-                             "WHERE r.rolname = %s", (app,)).fetchone()
+        attributes = conn.execute(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = %s", (app,)
+        ).fetchone()
+        owned = conn.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = %s", (app,)
+        ).fetchone()
     assert attributes == (False, False, False, True)
     assert owned == (0,)
 

@@ -44,17 +44,22 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(minutes=5))
-                   .not_valid_after(now + datetime.timedelta(hours=1))
-                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                  critical=False)
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -177,8 +182,9 @@ def test_https_verifies_the_receivers_certificate(receiver):
 @pytest.mark.parametrize("receiver", ["https"], indirect=True)
 def test_https_delivers_to_a_receiver_with_a_trusted_certificate(receiver, monkeypatch):
     create_default_context = ssl.create_default_context
-    monkeypatch.setattr(ssl, "create_default_context",
-                        lambda *args, **kwargs: create_default_context(cafile=str(receiver.certificate)))
+    monkeypatch.setattr(
+        ssl, "create_default_context", lambda *args, **kwargs: create_default_context(cafile=str(receiver.certificate))
+    )
 
     webhooks.deliver(f"{receiver.url}/hooks", {"a": 1}, SECRET, allow_private=True)
 
@@ -186,12 +192,15 @@ def test_https_delivers_to_a_receiver_with_a_trusted_certificate(receiver, monke
     assert json.loads(request["body"]) == {"a": 1}
 
 
-@pytest.mark.parametrize(("url", "resolves_to"), [
-    ("https://rebound.example.com/hook", "10.1.2.3"),
-    ("https://metadata.example.com/", "169.254.169.254"),
-    ("https://loop.example.com/", "::1"),
-    ("https://10.1.2.3/", "10.1.2.3"),
-])
+@pytest.mark.parametrize(
+    ("url", "resolves_to"),
+    [
+        ("https://rebound.example.com/hook", "10.1.2.3"),
+        ("https://metadata.example.com/", "169.254.169.254"),
+        ("https://loop.example.com/", "::1"),
+        ("https://10.1.2.3/", "10.1.2.3"),
+    ],
+)
 def test_saving_an_internal_webhook_is_a_422_that_names_no_address(make_account, monkeypatch, url, resolves_to):
     import socket
 

@@ -81,9 +81,16 @@ def _handler(event_format: str, multi_value: bool) -> Any:
 
 
 APPS = {
-    name: RuntimeApp(RuntimeConfig(handler_path="fuzz.handler", event_format=event_format,
-                                   alb_multi_value_headers=multi_value, routes=routes, max_body_bytes=MAX_BODY),
-                     _handler(event_format, multi_value))
+    name: RuntimeApp(
+        RuntimeConfig(
+            handler_path="fuzz.handler",
+            event_format=event_format,
+            alb_multi_value_headers=multi_value,
+            routes=routes,
+            max_body_bytes=MAX_BODY,
+        ),
+        _handler(event_format, multi_value),
+    )
     for name, (event_format, multi_value, routes) in FORMATS.items()
 }
 
@@ -106,8 +113,13 @@ def one_request(data: bytes) -> None:
     target, headers, body = _parse(data[2:])
     raw_path, _, query = target.partition("?")
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": method, "RAW_URI": target, "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1",
-        "PATH_INFO": unquote(raw_path, encoding="latin-1"), "REMOTE_ADDR": "10.1.2.3", "wsgi.input": io.BytesIO(body),
+        "REQUEST_METHOD": method,
+        "RAW_URI": target,
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "PATH_INFO": unquote(raw_path, encoding="latin-1"),
+        "REMOTE_ADDR": "10.1.2.3",
+        "wsgi.input": io.BytesIO(body),
     }
     for header, value in headers:
         if header.lower() == "content-type":

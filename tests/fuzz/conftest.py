@@ -21,10 +21,12 @@ def hosted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Hoste
     with ExitStack() as stack:
         functions = {}
         for name, env in FUNCTIONS.items():
-            server = stack.enter_context(running_runtime(
-                {**BASE_ENV, **env}, tmp_path_factory.mktemp(f"fuzz-{name}"), cwd=HANDLERS))
-            functions[name] = Hosted(name, server, env["EVENT_FORMAT"], takes_cloudevents=not env["ROUTES"],
-                                     worker_pids=worker_pids(server))
+            server = stack.enter_context(
+                running_runtime({**BASE_ENV, **env}, tmp_path_factory.mktemp(f"fuzz-{name}"), cwd=HANDLERS)
+            )
+            functions[name] = Hosted(
+                name, server, env["EVENT_FORMAT"], takes_cloudevents=not env["ROUTES"], worker_pids=worker_pids(server)
+            )
             functions[name].new_log()  # start-up lines are not the fuzz's business
         yield functions
         for function in functions.values():

@@ -66,8 +66,12 @@ BASE_ENV = {
 FUNCTIONS = {
     # No routes: takes HTTP requests (as behind an ALB) and CloudEvents.
     "alb": {"EVENT_FORMAT": "alb", "ROUTES": ""},
-    "alb-multi-value-strict": {"EVENT_FORMAT": "alb", "ALB_MULTI_VALUE_HEADERS": "true", "CONCURRENCY": "1",
-                               "ROUTES": ""},
+    "alb-multi-value-strict": {
+        "EVENT_FORMAT": "alb",
+        "ALB_MULTI_VALUE_HEADERS": "true",
+        "CONCURRENCY": "1",
+        "ROUTES": "",
+    },
     "apigw-rest": {"EVENT_FORMAT": "apigw-rest", "ROUTES": ROUTES},
     "apigw-http": {"EVENT_FORMAT": "apigw-http", "ROUTES": ROUTES},
 }
@@ -85,8 +89,14 @@ PROBLEM_JSON = "application/problem+json"
 # What gunicorn answers itself when it cannot parse a request (its handle_error).
 SERVER_REFUSALS = frozenset({400, 414, 417, 431})
 # Log lines that mean the server, not the handler, failed on a request.
-SERVER_ERRORS = ("Error handling request", "Socket error processing request", "Exception in worker process",
-                 "WORKER TIMEOUT", "Worker exiting", "ContractBreach")
+SERVER_ERRORS = (
+    "Error handling request",
+    "Socket error processing request",
+    "Exception in worker process",
+    "WORKER TIMEOUT",
+    "Worker exiting",
+    "ContractBreach",
+)
 HANDLER_FAILED_EVENT = "the function failed; the event will be redelivered"
 HANDLER_FAILED_HTTP = "the function failed; see its log for this request id"
 # Outcomes of every example this process sent, by test and answer; the run's summary prints it.
@@ -137,14 +147,21 @@ class Hosted:
 
     def assert_serves(self) -> None:
         """A plain valid request (and, for an event function, a valid CloudEvent) still succeeds."""
-        valid = FuzzRequest(b"GET /items/after-the-fuzz?x=1 HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n\r\n",
-                            "valid", method="GET", target=b"/items/after-the-fuzz?x=1")
+        valid = FuzzRequest(
+            b"GET /items/after-the-fuzz?x=1 HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n\r\n",
+            "valid",
+            method="GET",
+            target=b"/items/after-the-fuzz?x=1",
+        )
         [response] = judge(self, valid, self.send(valid)).responses
         assert response.status == 200, f"{self.name}: a valid request got {response}"
         if self.takes_cloudevents:
-            cloud_event = FuzzRequest(b"POST / HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\nce-specversion: 1.0\r\n"
-                                      b"ce-id: after-the-fuzz\r\nce-source: /fuzz\r\nce-type: fuzz.checked\r\n"
-                                      b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", "valid-event")
+            cloud_event = FuzzRequest(
+                b"POST / HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\nce-specversion: 1.0\r\n"
+                b"ce-id: after-the-fuzz\r\nce-source: /fuzz\r\nce-type: fuzz.checked\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+                "valid-event",
+            )
             [response] = judge(self, cloud_event, self.send(cloud_event)).responses
             assert response.status == 204, f"{self.name}: a valid CloudEvent got {response}"
 
@@ -164,8 +181,13 @@ def judge(function: Hosted, request: FuzzRequest, result: Exchange) -> Parsed:
     for index, response in enumerate(parsed.responses):
         _record(request, str(response.status) if index == 0 else f"{response.status} (pipelined)")
         _judge_status(function, request, response)
-        if index == 0 and response.status == 200 and response.complete and response.header("Content-Type") == \
-                "application/json" and not request.head:
+        if (
+            index == 0
+            and response.status == 200
+            and response.complete
+            and response.header("Content-Type") == "application/json"
+            and not request.head
+        ):
             _judge_echo(function, request, _json(response))
     return parsed
 
@@ -191,10 +213,10 @@ def _judge_status(function: Hosted, request: FuzzRequest, response: WireResponse
             readable = response.complete and not request.head
             detail = _json(response).get("detail") if readable else None
             if (status, detail) in ((502, HANDLER_FAILED_HTTP), (500, HANDLER_FAILED_EVENT)) or (
-                    not readable and status in (500, 502)):
+                not readable and status in (500, 502)
+            ):
                 return  # the handler raised on purpose: the runtime's documented answer
-        raise OracleViolation(f"{function.name} answered {status} {response.reason!r}: "
-                              f"{response.body[:1000]!r}")
+        raise OracleViolation(f"{function.name} answered {status} {response.reason!r}: {response.body[:1000]!r}")
     if 400 <= status < 500:
         if media == PROBLEM_JSON:
             return
@@ -247,6 +269,8 @@ def check_example(function: Hosted, request: FuzzRequest) -> None:
         judge(function, request, result)
     except (OracleViolation, MalformedResponse) as exc:
         log = function.new_log()
-        raise OracleViolation(f"{exc}\n--- sent ({len(request.payload)} bytes): {request.payload[:2000]!r}\n"
-                              f"--- received: {result.received[:2000]!r}\n--- server log:\n{log[-6000:]}") from None
+        raise OracleViolation(
+            f"{exc}\n--- sent ({len(request.payload)} bytes): {request.payload[:2000]!r}\n"
+            f"--- received: {result.received[:2000]!r}\n--- server log:\n{log[-6000:]}"
+        ) from None
     function.assert_healthy()

@@ -22,13 +22,15 @@ event_functions = st.sampled_from(sorted(name for name, env in FUNCTIONS.items()
 
 @fuzz_settings
 @given(name=event_functions, request=binary_cloudevents())
-def test_binary_mode_events_are_delivered_or_refused_with_400(hosted: dict[str, Hosted], name: str,
-                                                               request: FuzzRequest) -> None:
+def test_binary_mode_events_are_delivered_or_refused_with_400(
+    hosted: dict[str, Hosted], name: str, request: FuzzRequest
+) -> None:
     check_example(hosted[name], request)
 
 
 @fuzz_settings
 @given(name=event_functions, request=structured_cloudevents())
-def test_structured_and_batch_events_are_delivered_or_refused_with_400(hosted: dict[str, Hosted], name: str,
-                                                                       request: FuzzRequest) -> None:
+def test_structured_and_batch_events_are_delivered_or_refused_with_400(
+    hosted: dict[str, Hosted], name: str, request: FuzzRequest
+) -> None:
     check_example(hosted[name], request)

@@ -21,8 +21,9 @@ function_names = st.sampled_from(sorted(FUNCTIONS))
 
 @fuzz_settings
 @given(name=function_names, request=http_requests())
-def test_any_request_gets_a_well_formed_answer_below_500(hosted: dict[str, Hosted], name: str,
-                                                          request: FuzzRequest) -> None:
+def test_any_request_gets_a_well_formed_answer_below_500(
+    hosted: dict[str, Hosted], name: str, request: FuzzRequest
+) -> None:
     check_example(hosted[name], request)
 
 
@@ -36,15 +37,17 @@ def test_hostile_header_fields_never_cost_a_5xx(hosted: dict[str, Hosted], name:
 
 @fuzz_settings
 @given(name=function_names, request=lying_framings())
-def test_bodies_that_lie_about_their_length_never_cost_a_5xx(hosted: dict[str, Hosted], name: str,
-                                                             request: FuzzRequest) -> None:
+def test_bodies_that_lie_about_their_length_never_cost_a_5xx(
+    hosted: dict[str, Hosted], name: str, request: FuzzRequest
+) -> None:
     check_example(hosted[name], request)
 
 
 @fuzz_settings
 @given(name=function_names, request=oversized())
-def test_heads_and_bodies_past_the_limits_are_refused_as_4xx(hosted: dict[str, Hosted], name: str,
-                                                              request: FuzzRequest) -> None:
+def test_heads_and_bodies_past_the_limits_are_refused_as_4xx(
+    hosted: dict[str, Hosted], name: str, request: FuzzRequest
+) -> None:
     check_example(hosted[name], request)
 
 

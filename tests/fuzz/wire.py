@@ -119,7 +119,7 @@ def parse_responses(data: bytes, first_is_head: bool = False, truncated_ok: bool
         if end < 0:
             if truncated_ok:
                 break
-            raise MalformedResponse(f"a response head never ends: {data[position:position + 200]!r}")
+            raise MalformedResponse(f"a response head never ends: {data[position : position + 200]!r}")
         status_line, *header_lines = data[position:end].split(CRLF)
         position = end + 4
         match = _STATUS_LINE.fullmatch(status_line)
@@ -164,7 +164,7 @@ def _read_body(data: bytes, position: int, response: WireResponse, is_head: bool
         return _read_chunked(data, position, response, truncated_ok)
     if lengths:
         length = int(lengths[0])
-        response.body = data[position:position + length]
+        response.body = data[position : position + length]
         if len(response.body) < length:
             if not truncated_ok:
                 raise MalformedResponse(f"Content-Length {length} but {len(response.body)} bytes followed")
@@ -197,8 +197,8 @@ def _read_chunked(data: bytes, position: int, response: WireResponse, truncated_
                 break
             response.body = bytes(body)
             return trailer_end + 2
-        body += data[position:position + size]
-        if data[position + size:position + size + 2] != CRLF:
+        body += data[position : position + size]
+        if data[position + size : position + size + 2] != CRLF:
             break
         position += size + 2
     if not truncated_ok:

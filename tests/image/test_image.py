@@ -60,17 +60,33 @@ pytestmark = [pytest.mark.image, pytest.mark.skipif(SKIP_REASON is not None, rea
 
 def _hardening() -> list[str]:
     """The pod's securityContext, as `run` flags: only /tmp is writable."""
-    flags = ["--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-             "--network", "host"]
+    flags = [
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "--network",
+        "host",
+    ]
     if os.path.basename(ENGINE) == "podman":
         flags.append("--read-only-tmpfs=false")  # podman would also make /run and /var/tmp writable
     return flags
 
 
-def _engine(*args: str, env: Mapping[str, str] | None = None,
-            timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ENGINE, *args], capture_output=True, text=True, check=False, timeout=timeout,
-                          env=None if env is None else {**os.environ, **env})
+def _engine(
+    *args: str, env: Mapping[str, str] | None = None, timeout: float = 60.0
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ENGINE, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env=None if env is None else {**os.environ, **env},
+    )
 
 
 def _run_args(name: str, env: Mapping[str, str]) -> list[str]:
@@ -110,8 +126,9 @@ class Container:
                 pass
             # Each round trip to the engine is the polling interval.
             if self.inspect("{{.State.Running}}") != "true":
-                pytest.fail(f"{self.name} exited with {self.inspect('{{.State.ExitCode}}')} before it was "
-                            f"ready:\n{self.logs()}")
+                pytest.fail(
+                    f"{self.name} exited with {self.inspect('{{.State.ExitCode}}')} before it was ready:\n{self.logs()}"
+                )
         pytest.fail(f"{self.name} not ready within {timeout}s:\n{self.logs()}")
 
 
@@ -131,8 +148,9 @@ def running(handler: str, env: Mapping[str, str]) -> Iterator[Container]:
         _engine("rm", "--force", container.name)
 
 
-def run_to_completion(command: Sequence[str], env: Mapping[str, str],
-                      timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+def run_to_completion(
+    command: Sequence[str], env: Mapping[str, str], timeout: float = 120.0
+) -> subprocess.CompletedProcess[str]:
     """The image running `command` once, as a Job would; removed afterwards."""
     name = _container_name()
     try:
@@ -173,8 +191,9 @@ def test_the_ready_function_answers_with_the_database_ok(ready_function: Contain
     assert response.json()["checks"]["database"] == "ok"
 
 
-def test_the_migration_command_creates_the_schema_once(migration: subprocess.CompletedProcess[str],
-                                                       database_url: str) -> None:
+def test_the_migration_command_creates_the_schema_once(
+    migration: subprocess.CompletedProcess[str], database_url: str
+) -> None:
     assert migration.returncode == 0, migration.stdout + migration.stderr
     counted = re.search(r"applied (\d+) migration", migration.stdout)
     assert counted, migration.stdout
@@ -190,8 +209,9 @@ def test_the_migration_command_creates_the_schema_once(migration: subprocess.Com
     assert "none pending" in again.stdout
 
 
-def test_the_register_function_creates_an_account(migration: subprocess.CompletedProcess[str],
-                                                  database_url: str) -> None:
+def test_the_register_function_creates_an_account(
+    migration: subprocess.CompletedProcess[str], database_url: str
+) -> None:
     assert migration.returncode == 0, migration.stdout + migration.stderr
     private_pem, public_pem = ed25519_pem()
     env = {"DATABASE_URL": database_url, "JWT_PRIVATE_KEY": private_pem, "JWT_PUBLIC_KEY": public_pem}
@@ -234,8 +254,7 @@ def test_the_image_holds_nothing_to_install_or_build_with(ready_function: Contai
 def test_sigterm_stops_the_function_promptly_with_exit_code_0(database_url: str) -> None:
     with running(READY_HANDLER, {"DATABASE_URL": database_url}) as container:
         started = time.monotonic()
-        stopped = _engine("stop", "-t", str(STOP_GRACE_SECONDS), container.name,
-                          timeout=STOP_GRACE_SECONDS + 30)
+        stopped = _engine("stop", "-t", str(STOP_GRACE_SECONDS), container.name, timeout=STOP_GRACE_SECONDS + 30)
         elapsed = time.monotonic() - started
         assert stopped.returncode == 0, stopped.stderr
         exit_code = container.inspect("{{.State.ExitCode}}")

@@ -71,8 +71,11 @@ def all_committed() -> dict[str, list[Doc]]:
 
 
 def of_kind(docs: list[Doc], kind: str, api_group: str | None = None) -> list[Doc]:
-    return [doc for doc in docs if doc["kind"] == kind
-            and (api_group is None or doc["apiVersion"].rpartition("/")[0] == api_group)]
+    return [
+        doc
+        for doc in docs
+        if doc["kind"] == kind and (api_group is None or doc["apiVersion"].rpartition("/")[0] == api_group)
+    ]
 
 
 def knative_services(docs: list[Doc]) -> list[Doc]:
@@ -104,15 +107,28 @@ def env_of(container: Doc) -> dict[str, Doc]:
 def synthetic_functions() -> tuple[Function, ...]:
     """The real catalog plus one function of each trigger, one with a name long enough to
     shorten its Trigger's: the code paths whatever the catalog holds today."""
-    return (*catalog.FUNCTIONS,
-            Function(name="synthetic-tick", handler="functions.synthetic.handle_tick.handler",
-                     schedule="*/5 * * * *", timeout_seconds=120, uses=frozenset({"database", "ses"})),
-            Function(name="synthetic-events", handler="functions.synthetic.handle_event.handler",
-                     events=("dev.taskforge.synthetic.created", "dev.taskforge.synthetic.completed"),
-                     uses=frozenset({"dynamodb"})),
-            Function(name="synthetic-with-a-rather-long-name-for-it", handler="functions.synthetic.handle.handler",
-                     events=("dev.taskforge.synthetic.membership.invitation.accepted.by.member",),
-                     uses=frozenset({"ses", "broker"})))
+    return (
+        *catalog.FUNCTIONS,
+        Function(
+            name="synthetic-tick",
+            handler="functions.synthetic.handle_tick.handler",
+            schedule="*/5 * * * *",
+            timeout_seconds=120,
+            uses=frozenset({"database", "ses"}),
+        ),
+        Function(
+            name="synthetic-events",
+            handler="functions.synthetic.handle_event.handler",
+            events=("dev.taskforge.synthetic.created", "dev.taskforge.synthetic.completed"),
+            uses=frozenset({"dynamodb"}),
+        ),
+        Function(
+            name="synthetic-with-a-rather-long-name-for-it",
+            handler="functions.synthetic.handle.handler",
+            events=("dev.taskforge.synthetic.membership.invitation.accepted.by.member",),
+            uses=frozenset({"ses", "broker"}),
+        ),
+    )
 
 
 def synthetic_base() -> list[Doc]:

@@ -19,14 +19,23 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 def stubbed(errors: list[float], total: list[float], window: int = 300) -> tuple[Any, Stubber]:
     client = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     stubber = Stubber(client)
-    stubber.add_response("get_metric_data", {"MetricDataResults": [
-        {"Id": "errors", "Values": errors, "Timestamps": [NOW] * len(errors), "StatusCode": "Complete"},
-        {"Id": "total", "Values": total, "Timestamps": [NOW] * len(total), "StatusCode": "Complete"},
-    ]}, {
-        "MetricDataQueries": [{"Id": "errors", "Expression": bake.SERVER_ERRORS, "Period": window},
-                              {"Id": "total", "Expression": bake.ALL_REQUESTS, "Period": window}],
-        "StartTime": NOW - timedelta(seconds=window), "EndTime": NOW,
-    })
+    stubber.add_response(
+        "get_metric_data",
+        {
+            "MetricDataResults": [
+                {"Id": "errors", "Values": errors, "Timestamps": [NOW] * len(errors), "StatusCode": "Complete"},
+                {"Id": "total", "Values": total, "Timestamps": [NOW] * len(total), "StatusCode": "Complete"},
+            ]
+        },
+        {
+            "MetricDataQueries": [
+                {"Id": "errors", "Expression": bake.SERVER_ERRORS, "Period": window},
+                {"Id": "total", "Expression": bake.ALL_REQUESTS, "Period": window},
+            ],
+            "StartTime": NOW - timedelta(seconds=window),
+            "EndTime": NOW,
+        },
+    )
     stubber.activate()
     return client, stubber
 

@@ -133,15 +133,34 @@ def ignored(path: str) -> bool:
     return decision
 
 
-@pytest.mark.parametrize("path", ["requirements.txt", "functions/runtime/app.py", "functions/catalog.py",
-                                  "functions/platform/migrations/0001_baseline.sql"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "requirements.txt",
+        "functions/runtime/app.py",
+        "functions/catalog.py",
+        "functions/platform/migrations/0001_baseline.sql",
+    ],
+)
 def test_the_build_context_holds_what_the_image_needs(path: str) -> None:
     assert not ignored(path)
 
 
-@pytest.mark.parametrize("path", ["tests/conftest.py", "web/dist/index.html", "benchmarks/runtime.py",
-                                  "requirements-dev.txt", ".venv/bin/python", ".git/HEAD", ".devdata/pg/PG_VERSION",
-                                  "knative/render.py", "cdk/app.py", "Makefile",
-                                  "functions/runtime/__pycache__/app.cpython-312.pyc"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tests/conftest.py",
+        "web/dist/index.html",
+        "benchmarks/runtime.py",
+        "requirements-dev.txt",
+        ".venv/bin/python",
+        ".git/HEAD",
+        ".devdata/pg/PG_VERSION",
+        "knative/render.py",
+        "cdk/app.py",
+        "Makefile",
+        "functions/runtime/__pycache__/app.cpython-312.pyc",
+    ],
+)
 def test_the_build_context_leaves_out_everything_else(path: str) -> None:
     assert ignored(path)

@@ -48,9 +48,12 @@ def knative_files() -> list[Path]:
 
 
 def test_no_account_id_appears_anywhere_under_knative() -> None:
-    found = [f"{path.relative_to(KNATIVE)}:{number}: {line.strip()}"
-             for path in knative_files()
-             for number, line in enumerate(path.read_text().splitlines(), start=1) if ACCOUNT_ID.search(line)]
+    found = [
+        f"{path.relative_to(KNATIVE)}:{number}: {line.strip()}"
+        for path in knative_files()
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if ACCOUNT_ID.search(line)
+    ]
     assert not found, "an account id belongs in TASKFORGE_<ENV>_ACCOUNT or -c <env>.account:\n" + "\n".join(found)
 
 
@@ -83,8 +86,9 @@ def test_everything_lands_in_the_namespace_with_the_environments_image(name: str
     environment, docs = ENVIRONMENTS[name], committed_environment(name)
     assert {doc["metadata"]["namespace"] for doc in docs} == {environment.namespace}
     images = {container["image"] for _, container in containers(docs)}
-    assert images == {f"{environment.account_id}.dkr.ecr.{environment.region}.amazonaws.com/taskforge:"
-                      f"{environment.image_tag}"}
+    assert images == {
+        f"{environment.account_id}.dkr.ecr.{environment.region}.amazonaws.com/taskforge:{environment.image_tag}"
+    }
 
 
 @pytest.mark.parametrize("name", sorted(ENVIRONMENTS))
@@ -98,9 +102,12 @@ def test_the_environment_is_configured_and_routed_by_its_own_domain(name: str) -
 
 
 def min_scales(docs: list[Doc]) -> dict[str, int]:
-    return {service["metadata"]["name"]:
-            int(service["spec"]["template"]["metadata"]["annotations"]["autoscaling.knative.dev/min-scale"])
-            for service in knative_services(docs)}
+    return {
+        service["metadata"]["name"]: int(
+            service["spec"]["template"]["metadata"]["annotations"]["autoscaling.knative.dev/min-scale"]
+        )
+        for service in knative_services(docs)
+    }
 
 
 def test_production_keeps_every_api_function_warm() -> None:
@@ -127,8 +134,9 @@ def test_every_service_kept_running_has_one_disruption_budget(name: str) -> None
 
 
 def test_production_budgets_every_api_function() -> None:
-    budgets = {budget["metadata"]["name"] for budget in of_kind(committed_environment("production"),
-                                                               "PodDisruptionBudget")}
+    budgets = {
+        budget["metadata"]["name"] for budget in of_kind(committed_environment("production"), "PodDisruptionBudget")
+    }
     assert {function.name for function in catalog.FUNCTIONS if function.routes} <= budgets
 
 
@@ -147,8 +155,13 @@ def test_kustomize_builds_the_same_manifests_as_the_renderer(name: str) -> None:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("kubectl is not installed: the renderer's own overlay build is all there is")
-    built = subprocess.run([kubectl, "kustomize", str(KNATIVE / "overlays" / name)],
-                           capture_output=True, text=True, timeout=60, check=False)
+    built = subprocess.run(
+        [kubectl, "kustomize", str(KNATIVE / "overlays" / name)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert built.returncode == 0, f"kubectl kustomize failed: {built.stderr.strip()[:500]}"
     kustomized = {identity(doc): doc for doc in load_text(built.stdout)}
     rendered = {identity(doc): doc for doc in committed_environment(name)}

@@ -44,8 +44,13 @@ APPLY_VERBS = ("get", "list", "create", "patch")  # kubectl apply --selector: re
 
 
 def granted(rules: list[dict[str, list[str]]]) -> Access:
-    return {(group, resource, verb) for rule in rules for group in rule["apiGroups"]
-            for resource in rule["resources"] for verb in rule["verbs"]}
+    return {
+        (group, resource, verb)
+        for rule in rules
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+        for verb in rule["verbs"]
+    }
 
 
 def applied(docs: list[Doc]) -> Access:
@@ -111,15 +116,24 @@ def call_access(args: list[str]) -> Access:
         return {("serving.knative.dev", "services", "patch")}
     if verb == "run":
         return {("", "pods", v) for v in ("create", "get", "watch", "delete")} | {
-            ("", "pods/attach", "create"), ("", "pods/attach", "get"), ("", "pods/log", "get")}
+            ("", "pods/attach", "create"),
+            ("", "pods/attach", "get"),
+            ("", "pods/log", "get"),
+        }
     raise AssertionError(f"a kubectl call this test does not know: {args}")
 
 
 def fake_kubectl(tmp_path: Path) -> tuple[Path, Path]:
     log = tmp_path / "calls.jsonl"
-    services = {"items": [{"metadata": {"name": "get-health"}, "spec": {"traffic": [
-        {"revisionName": "get-health-00001", "percent": 90, "tag": "stable"}]},
-        "status": {"traffic": [{"revisionName": "get-health-00001", "percent": 100}]}}]}
+    services = {
+        "items": [
+            {
+                "metadata": {"name": "get-health"},
+                "spec": {"traffic": [{"revisionName": "get-health-00001", "percent": 90, "tag": "stable"}]},
+                "status": {"traffic": [{"revisionName": "get-health-00001", "percent": 100}]},
+            }
+        ]
+    }
     (tmp_path / "services.json").write_text(json.dumps(services))
     program = tmp_path / "kubectl"
     program.write_text(f"""#!{sys.executable}
@@ -144,13 +158,19 @@ def environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     for name in ENVIRONMENTS:  # values no deploy has, in case the renderer requires them
         monkeypatch.setenv(f"TASKFORGE_{name.upper()}_ACCOUNT", "210987654321")
         monkeypatch.setenv(f"TASKFORGE_{name.upper()}_DOMAIN", f"{name}.taskforge-deploy-test.net")
-    return {"DEPLOY_ENV": "production", "IMAGE": "210987654321.dkr.ecr.us-east-1.amazonaws.com/taskforge@sha256:"
-            + "0" * 64, "NAMESPACE": "taskforge", "CANARY_PERCENT": "10", "log": log}
+    return {
+        "DEPLOY_ENV": "production",
+        "IMAGE": "210987654321.dkr.ecr.us-east-1.amazonaws.com/taskforge@sha256:" + "0" * 64,
+        "NAMESPACE": "taskforge",
+        "CANARY_PERCENT": "10",
+        "log": log,
+    }
 
 
 @pytest.mark.parametrize("phases", [["deploy"], ["promote"], ["rollback"]])
-def test_every_kubectl_call_of_the_deploy_script_and_canary_is_covered(environ: dict[str, Any],
-                                                                      phases: list[str]) -> None:
+def test_every_kubectl_call_of_the_deploy_script_and_canary_is_covered(
+    environ: dict[str, Any], phases: list[str]
+) -> None:
     log = environ.pop("log")
     for phase in phases:
         assert cluster.main([phase], environ) == 0
@@ -158,22 +178,35 @@ def test_every_kubectl_call_of_the_deploy_script_and_canary_is_covered(environ: 
     assert calls
     used = set().union(*(call_access(call) for call in calls))
     assert used <= set(cluster.KUBECTL_ACCESS) | set(canary.CLUSTER_ACCESS), describe(
-        used - set(cluster.KUBECTL_ACCESS) - set(canary.CLUSTER_ACCESS))
+        used - set(cluster.KUBECTL_ACCESS) - set(canary.CLUSTER_ACCESS)
+    )
 
 
 def test_a_production_deploy_migrates_splits_applies_and_smoke_tests_in_that_order(environ: dict[str, Any]) -> None:
     log = environ.pop("log")
     assert cluster.main(["deploy"], environ) == 0
-    steps = [call[0] + " " + (call[1] if not call[1].startswith("--") else call[-1])
-             for call in (json.loads(line) for line in log.read_text().splitlines())]
-    assert steps == ["apply app.kubernetes.io/component=config", "delete job",
-                     "apply app.kubernetes.io/component=migration", "get job",
-                     "logs job/taskforge-migrate", "get ksvc", "patch ksvc",
-                     "apply app.kubernetes.io/component!=migration", "wait ksvc", "get ksvc", f"run {steps[-1][4:]}"]
+    steps = [
+        call[0] + " " + (call[1] if not call[1].startswith("--") else call[-1])
+        for call in (json.loads(line) for line in log.read_text().splitlines())
+    ]
+    assert steps == [
+        "apply app.kubernetes.io/component=config",
+        "delete job",
+        "apply app.kubernetes.io/component=migration",
+        "get job",
+        "logs job/taskforge-migrate",
+        "get ksvc",
+        "patch ksvc",
+        "apply app.kubernetes.io/component!=migration",
+        "wait ksvc",
+        "get ksvc",
+        f"run {steps[-1][4:]}",
+    ]
 
 
-def test_a_failed_migration_stops_the_deploy_before_any_service_changes(environ: dict[str, Any], tmp_path: Path,
-                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_migration_stops_the_deploy_before_any_service_changes(
+    environ: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     log = environ.pop("log")
     program = tmp_path / "kubectl"
     program.write_text(program.read_text().replace('print("Complete ")', 'print("Failed ")'))

@@ -35,8 +35,9 @@ def test_rendering_is_deterministic_and_round_trips_through_yaml() -> None:
     first, second = render.render_files(), render.render_files()
     assert first == second
     for path, text in first.items():
-        header = render.HEADER + render.PLACEHOLDER_NOTE if path.startswith(("overlays/", "rendered/")) \
-            else render.HEADER
+        header = (
+            render.HEADER + render.PLACEHOLDER_NOTE if path.startswith(("overlays/", "rendered/")) else render.HEADER
+        )
         assert render.dump(load_text(text), header) == text, path
 
 
@@ -77,8 +78,12 @@ DEPLOY_IMAGE = "314159265358.dkr.ecr.us-east-1.amazonaws.com/taskforge@sha256:" 
 def test_print_gives_one_environment_with_the_deploys_values_and_image(capsys: pytest.CaptureFixture[str]) -> None:
     assert render.main(["--print", "production", "--image", DEPLOY_IMAGE], environ=DEPLOY_ENVIRON) == 0
     docs = load_text(capsys.readouterr().out)
-    images = {container["image"] for doc in docs if doc["kind"] in ("Service", "Job")
-              for container in pod_spec(doc)["containers"]}
+    images = {
+        container["image"]
+        for doc in docs
+        if doc["kind"] in ("Service", "Job")
+        for container in pod_spec(doc)["containers"]
+    }
     assert images == {DEPLOY_IMAGE}
     role = named(docs, "ServiceAccount", "get-health")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
     assert role == "arn:aws:iam::314159265358:role/taskforge-production-get-health"
@@ -89,21 +94,28 @@ def test_print_gives_one_environment_with_the_deploys_values_and_image(capsys: p
     assert virtual_service["spec"]["hosts"] == ["api.tasks.acme.io"]
 
 
-@pytest.mark.parametrize(("changes", "image", "named_in_error"), [
-    ({"TASKFORGE_PRODUCTION_ACCOUNT": None}, DEPLOY_IMAGE, "production.account: missing"),
-    ({"TASKFORGE_PRODUCTION_DOMAIN": None}, DEPLOY_IMAGE, "production.domain: missing"),
-    ({"TASKFORGE_PRODUCTION_ACCOUNT": "3141592653"}, DEPLOY_IMAGE, "production.account: '3141592653' is not"),
-    ({"TASKFORGE_PRODUCTION_ACCOUNT": "123456789012"}, DEPLOY_IMAGE, "production.account: '123456789012' is an"),
-    ({"TASKFORGE_PRODUCTION_DOMAIN": "taskforge.example"}, DEPLOY_IMAGE, "production.domain: 'taskforge.example'"),
-    ({"TASKFORGE_PRODUCTION_DOMAIN": "https://tasks.acme.io"}, DEPLOY_IMAGE, "production.domain: 'https://tasks.acme.io'"),
-    ({"TASKFORGE_PRODUCTION_VPC_CIDR": "10.40.0.0/33"}, DEPLOY_IMAGE, "production.vpc_cidr: '10.40.0.0/33'"),
-    ({}, None, "--image: missing"),
-    ({}, "314159265358.dkr.ecr.us-east-1.amazonaws.com/taskforge", "--image: '314159265358.dkr"),
-    ({}, "ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/taskforge:IMAGE_TAG", "is a placeholder"),
-])
+@pytest.mark.parametrize(
+    ("changes", "image", "named_in_error"),
+    [
+        ({"TASKFORGE_PRODUCTION_ACCOUNT": None}, DEPLOY_IMAGE, "production.account: missing"),
+        ({"TASKFORGE_PRODUCTION_DOMAIN": None}, DEPLOY_IMAGE, "production.domain: missing"),
+        ({"TASKFORGE_PRODUCTION_ACCOUNT": "3141592653"}, DEPLOY_IMAGE, "production.account: '3141592653' is not"),
+        ({"TASKFORGE_PRODUCTION_ACCOUNT": "123456789012"}, DEPLOY_IMAGE, "production.account: '123456789012' is an"),
+        ({"TASKFORGE_PRODUCTION_DOMAIN": "taskforge.example"}, DEPLOY_IMAGE, "production.domain: 'taskforge.example'"),
+        (
+            {"TASKFORGE_PRODUCTION_DOMAIN": "https://tasks.acme.io"},
+            DEPLOY_IMAGE,
+            "production.domain: 'https://tasks.acme.io'",
+        ),
+        ({"TASKFORGE_PRODUCTION_VPC_CIDR": "10.40.0.0/33"}, DEPLOY_IMAGE, "production.vpc_cidr: '10.40.0.0/33'"),
+        ({}, None, "--image: missing"),
+        ({}, "314159265358.dkr.ecr.us-east-1.amazonaws.com/taskforge", "--image: '314159265358.dkr"),
+        ({}, "ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/taskforge:IMAGE_TAG", "is a placeholder"),
+    ],
+)
 def test_print_stops_with_one_line_naming_a_missing_malformed_or_placeholder_value(
-        capsys: pytest.CaptureFixture[str], changes: dict[str, str | None], image: str | None,
-        named_in_error: str) -> None:
+    capsys: pytest.CaptureFixture[str], changes: dict[str, str | None], image: str | None, named_in_error: str
+) -> None:
     environ = {key: value for key, value in (DEPLOY_ENVIRON | changes).items() if value is not None}
     argv = ["--print", "production", *(["--image", image] if image else [])]
 
@@ -116,11 +128,14 @@ def test_print_stops_with_one_line_naming_a_missing_malformed_or_placeholder_val
     assert named_in_error in err
 
 
-@pytest.mark.parametrize(("reference", "expected"), [
-    ("repo.example/taskforge:1.2.3", {"newName": "repo.example/taskforge", "newTag": "1.2.3"}),
-    ("repo.example:5000/taskforge", {"newName": "repo.example:5000/taskforge"}),
-    ("repo.example/taskforge@sha256:abc", {"newName": "repo.example/taskforge", "digest": "sha256:abc"}),
-])
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        ("repo.example/taskforge:1.2.3", {"newName": "repo.example/taskforge", "newTag": "1.2.3"}),
+        ("repo.example:5000/taskforge", {"newName": "repo.example:5000/taskforge"}),
+        ("repo.example/taskforge@sha256:abc", {"newName": "repo.example/taskforge", "digest": "sha256:abc"}),
+    ],
+)
 def test_image_references_become_kustomize_image_entries(reference: str, expected: dict[str, str]) -> None:
     assert render.image_entry(reference) == {"name": render.IMAGE, **expected}
 
@@ -173,16 +188,21 @@ def test_secrets_reach_exactly_the_functions_whose_uses_name_them() -> None:
     services = {doc["metadata"]["name"]: doc for doc in knative_services(committed_base())}
     for function in catalog.FUNCTIONS:
         (container,) = pod_spec(services[function.name])["containers"]
-        expected = ({"DATABASE_URL"} if "database" in function.uses else set()) \
-            | ({"REDIS_URL"} if "redis" in function.uses else set()) \
-            | ({"JWT_PRIVATE_KEY"} if "signing-key" in function.uses else set()) \
+        expected = (
+            ({"DATABASE_URL"} if "database" in function.uses else set())
+            | ({"REDIS_URL"} if "redis" in function.uses else set())
+            | ({"JWT_PRIVATE_KEY"} if "signing-key" in function.uses else set())
             | ({"JWT_PUBLIC_KEY"} if "verify-key" in function.uses else set())
+        )
         assert _secret_names(container) == expected, function.name
 
 
 def test_only_the_token_issuers_hold_the_private_key() -> None:
-    holders = {doc["metadata"]["name"] for doc in knative_services(committed_base())
-               if "JWT_PRIVATE_KEY" in env_of(pod_spec(doc)["containers"][0])}
+    holders = {
+        doc["metadata"]["name"]
+        for doc in knative_services(committed_base())
+        if "JWT_PRIVATE_KEY" in env_of(pod_spec(doc)["containers"][0])
+    }
     assert holders == {function.name for function in catalog.FUNCTIONS if "signing-key" in function.uses}
     assert holders  # the login and refresh functions
 
@@ -201,8 +221,9 @@ def test_configuration_comes_by_reference_and_every_reference_resolves() -> None
                     assert source["secretKeyRef"]["name"].startswith("taskforge-")
                 else:
                     assert "value" in entry
-                    assert not any(word in name for word in ("URL", "KEY", "SECRET", "PASSWORD", "TOKEN")), \
+                    assert not any(word in name for word in ("URL", "KEY", "SECRET", "PASSWORD", "TOKEN")), (
                         f"{doc['metadata']['name']}: {name} is a literal"
+                    )
 
 
 def test_the_migration_job_runs_the_migrations_with_the_same_image_and_guard_rails() -> None:
@@ -215,8 +236,11 @@ def test_the_migration_job_runs_the_migrations_with_the_same_image_and_guard_rai
     assert container["securityContext"] == pod_spec(service)["containers"][0]["securityContext"]
     # As the schema's owner, with the functions' credentials to make their role from.
     assert _secret_names(container) == {"DATABASE_URL", "APP_DATABASE_USER", "APP_DATABASE_PASSWORD"}
-    secrets = {item["name"]: item["valueFrom"]["secretKeyRef"]["name"] for item in container["env"]
-               if "valueFrom" in item and "secretKeyRef" in item["valueFrom"]}
+    secrets = {
+        item["name"]: item["valueFrom"]["secretKeyRef"]["name"]
+        for item in container["env"]
+        if "valueFrom" in item and "secretKeyRef" in item["valueFrom"]
+    }
     assert secrets["DATABASE_URL"] == "taskforge-database-admin"
     assert secrets["APP_DATABASE_USER"] == secrets["APP_DATABASE_PASSWORD"] == "taskforge-database"
     spec = job["spec"]
@@ -235,8 +259,9 @@ def test_a_scheduled_function_gets_a_ping_source_aimed_at_its_service() -> None:
         ping = named(docs, "PingSource", function.name)
         assert ping["spec"]["schedule"] == function.schedule
         assert ping["spec"]["timezone"] == "UTC"
-        assert ping["spec"]["sink"] == {"ref": {"apiVersion": "serving.knative.dev/v1", "kind": "Service",
-                                                "name": function.name}}
+        assert ping["spec"]["sink"] == {
+            "ref": {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": function.name}
+        }
         named(docs, "Service", function.name)
 
 
@@ -266,27 +291,34 @@ def test_event_functions_get_exact_type_triggers_with_retries_and_a_dead_letter_
 
 def test_the_committed_base_has_the_catalogs_schedules_and_triggers() -> None:
     docs = committed_base()
-    assert {ping["metadata"]["name"] for ping in of_kind(docs, "PingSource")} \
-        == {function.name for function in catalog.FUNCTIONS if function.schedule}
-    assert {(trigger["spec"]["subscriber"]["ref"]["name"], trigger["spec"]["filter"]["attributes"]["type"])
-            for trigger in of_kind(docs, "Trigger") if trigger["spec"]["broker"] == render.BROKER} \
-        == {(function.name, event) for function in catalog.FUNCTIONS for event in function.events}
+    assert {ping["metadata"]["name"] for ping in of_kind(docs, "PingSource")} == {
+        function.name for function in catalog.FUNCTIONS if function.schedule
+    }
+    assert {
+        (trigger["spec"]["subscriber"]["ref"]["name"], trigger["spec"]["filter"]["attributes"]["type"])
+        for trigger in of_kind(docs, "Trigger")
+        if trigger["spec"]["broker"] == render.BROKER
+    } == {(function.name, event) for function in catalog.FUNCTIONS for event in function.events}
 
 
 def test_every_dead_letter_reaches_the_function_that_stores_it() -> None:
     docs = committed_base()
-    on_dead_letters = [trigger for trigger in of_kind(docs, "Trigger")
-                       if trigger["spec"]["broker"] == render.DEAD_LETTER_BROKER]
+    on_dead_letters = [
+        trigger for trigger in of_kind(docs, "Trigger") if trigger["spec"]["broker"] == render.DEAD_LETTER_BROKER
+    ]
     (trigger,) = on_dead_letters
     assert "filter" not in trigger["spec"]  # every type: whatever failed
-    assert trigger["spec"]["subscriber"] == {"ref": {"apiVersion": "serving.knative.dev/v1", "kind": "Service",
-                                                     "name": "record-dead-letter"}}
+    assert trigger["spec"]["subscriber"] == {
+        "ref": {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "record-dead-letter"}
+    }
     assert "deadLetterSink" not in trigger["spec"]["delivery"]  # nowhere further: no loop
     assert trigger["spec"]["delivery"]["retry"] >= 1
     assert catalog.by_name("record-dead-letter").dead_letters
     named(docs, "Service", "record-dead-letter")
-    assert {broker["metadata"]["name"] for broker in of_kind(docs, "Broker")} \
-        == {render.BROKER, render.DEAD_LETTER_BROKER}
+    assert {broker["metadata"]["name"] for broker in of_kind(docs, "Broker")} == {
+        render.BROKER,
+        render.DEAD_LETTER_BROKER,
+    }
 
 
 def test_a_catalog_entry_takes_dead_letters_or_its_own_trigger_not_both() -> None:
@@ -303,8 +335,10 @@ def test_a_service_that_never_scales_to_zero_gets_a_budget_that_never_blocks_a_d
     for name, budget in budgets.items():
         named(docs, "Service", name)
         # At min-scale 1, minAvailable 1 would refuse every eviction: one pod may always go.
-        assert budget["spec"] == {"maxUnavailable": 1,
-                                  "selector": {"matchLabels": {"serving.knative.dev/service": name}}}
+        assert budget["spec"] == {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": {"serving.knative.dev/service": name}},
+        }
 
 
 def test_publishers_get_the_brokers_address_and_aws_users_their_resources() -> None:
@@ -326,8 +360,9 @@ def test_functions_without_routes_stay_out_of_the_virtual_service() -> None:
 
 
 def test_an_environment_in_another_namespace_gets_hostnames_in_that_namespace() -> None:
-    settings = replace(render.ENVIRONMENTS[0].settings, name="preview", account="314159265358",
-                       domain="preview.acme.io")
+    settings = replace(
+        render.ENVIRONMENTS[0].settings, name="preview", account="314159265358", domain="preview.acme.io"
+    )
     preview = render.Environment(settings, namespace="taskforge-preview", image_tag="0.2.0")
     docs = render.render_environment(preview, catalog.FUNCTIONS)
     assert {doc["metadata"]["namespace"] for doc in docs} == {"taskforge-preview"}

@@ -32,8 +32,9 @@ def first_match(virtual_service: Doc, method: str, path: str) -> dict[str, Any] 
     path = path.split("?", 1)[0]
     for entry in virtual_service["spec"]["http"]:
         for match in entry["match"]:
-            if string_matches(match["uri"], path) and ("method" not in match
-                                                      or string_matches(match["method"], method)):
+            if string_matches(match["uri"], path) and (
+                "method" not in match or string_matches(match["method"], method)
+            ):
                 return entry  # type: ignore[no-any-return]
     return None
 
@@ -50,8 +51,11 @@ def namespace_of(origin: str) -> str:
     return ENVIRONMENTS[origin].namespace if origin in ENVIRONMENTS else render.BASE_NAMESPACE
 
 
-VIRTUAL_SERVICES = [pytest.param(origin, doc, id=origin)
-                    for origin, docs in all_committed().items() for doc in of_kind(docs, "VirtualService")]
+VIRTUAL_SERVICES = [
+    pytest.param(origin, doc, id=origin)
+    for origin, docs in all_committed().items()
+    for doc in of_kind(docs, "VirtualService")
+]
 
 
 def test_there_is_one_virtual_service_per_rendering() -> None:
@@ -66,16 +70,18 @@ def test_every_catalog_route_reaches_its_function_first(origin: str, virtual_ser
             entry = first_match(virtual_service, method, sample_path(route))
             assert entry is not None, f"{route.key} ({name}) is not routed"
             expected = f"{name}.{namespace_of(origin)}.svc.cluster.local"
-            assert entry["rewrite"]["authority"] == expected, \
+            assert entry["rewrite"]["authority"] == expected, (
                 f"{method} {sample_path(route)} goes to {entry['rewrite']['authority']}, not {expected}"
+            )
 
 
 @pytest.mark.parametrize(("origin", "virtual_service"), VIRTUAL_SERVICES)
 def test_every_route_goes_through_knatives_cluster_local_gateway(origin: str, virtual_service: Doc) -> None:
     assert virtual_service["spec"]["gateways"] == [render.INGRESS_GATEWAY]
     for entry in virtual_service["spec"]["http"]:
-        assert entry["route"] == [{"destination": {
-            "host": "knative-local-gateway.istio-system.svc.cluster.local", "port": {"number": 80}}}]
+        assert entry["route"] == [
+            {"destination": {"host": "knative-local-gateway.istio-system.svc.cluster.local", "port": {"number": 80}}}
+        ]
 
 
 @pytest.mark.parametrize(("origin", "virtual_service"), VIRTUAL_SERVICES)
@@ -102,8 +108,10 @@ def test_the_gateway_routes_exactly_as_the_runtime_does(origin: str, virtual_ser
         assert actual == expected, f"{method} {path}: gateway → {actual}, runtime → {expected}"
 
 
-@pytest.mark.parametrize("path", ["/__runtime/live", "/__runtime/ready", "/api/tasks/", "/api/nothing-here",
-                                  "/api/tasks/x/y/z/w", "/", "/health/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/__runtime/live", "/__runtime/ready", "/api/tasks/", "/api/nothing-here", "/api/tasks/x/y/z/w", "/", "/health/"],
+)
 def test_what_no_route_names_is_not_routed(path: str) -> None:
     (virtual_service,) = of_kind(all_committed()["base"], "VirtualService")
     for method in METHODS:
@@ -119,13 +127,18 @@ def test_query_strings_do_not_change_the_route() -> None:
 
 def test_path_templates_become_anchored_regexes_and_plain_paths_exact_matches() -> None:
     assert render.http_match(Route("GET", "/api/tasks/{task_id}", ("api", "tasks", "{task_id}"))) == {
-        "uri": {"regex": "^/api/tasks/[^/]+$"}, "method": {"exact": "GET"}}
+        "uri": {"regex": "^/api/tasks/[^/]+$"},
+        "method": {"exact": "GET"},
+    }
     assert render.http_match(Route("POST", "/api/tasks", ("api", "tasks"))) == {
-        "uri": {"exact": "/api/tasks"}, "method": {"exact": "POST"}}
-    assert render.http_match(Route("ANY", "/files/{path+}", ("files", "{path+}"))) == {
-        "uri": {"regex": "^/files/.+$"}}
-    assert render.regex_for(Route("GET", "/api/openapi.json/{v}", ("api", "openapi.json", "{v}"))) \
+        "uri": {"exact": "/api/tasks"},
+        "method": {"exact": "POST"},
+    }
+    assert render.http_match(Route("ANY", "/files/{path+}", ("files", "{path+}"))) == {"uri": {"regex": "^/files/.+$"}}
+    assert (
+        render.regex_for(Route("GET", "/api/openapi.json/{v}", ("api", "openapi.json", "{v}")))
         == r"^/api/openapi\.json/[^/]+$"
+    )
 
 
 def test_more_specific_routes_come_first() -> None:

@@ -39,14 +39,18 @@ def group_of(doc: Doc) -> str:
 
 
 def ids(kinds: set[str] | None = None, groups: set[str] | None = None) -> list[Any]:
-    return [pytest.param(doc, id=name) for name, doc in RESOURCES
-            if (kinds is None or doc["kind"] in kinds) and (groups is None or group_of(doc) in groups)]
+    return [
+        pytest.param(doc, id=name)
+        for name, doc in RESOURCES
+        if (kinds is None or doc["kind"] in kinds) and (groups is None or group_of(doc) in groups)
+    ]
 
 
 def test_every_resource_has_a_validator() -> None:
     for name, doc in RESOURCES:
-        known = group_of(doc) in CORE_GROUPS or (group_of(doc), doc["kind"]) in CRD_FILES \
-            or doc["kind"] == "VirtualService"
+        known = (
+            group_of(doc) in CORE_GROUPS or (group_of(doc), doc["kind"]) in CRD_FILES or doc["kind"] == "VirtualService"
+        )
         assert known, f"{name}: no schema test covers {doc['apiVersion']} {doc['kind']}"
 
 
@@ -81,8 +85,11 @@ def strict(schema: Any) -> Any:
     for key in ("items", "additionalProperties", "not"):
         if isinstance(schema.get(key), dict):
             result[key] = strict(schema[key])
-    if "properties" in schema and "additionalProperties" not in schema \
-            and not schema.get("x-kubernetes-preserve-unknown-fields"):
+    if (
+        "properties" in schema
+        and "additionalProperties" not in schema
+        and not schema.get("x-kubernetes-preserve-unknown-fields")
+    ):
         result["additionalProperties"] = False
     return result
 
@@ -96,8 +103,11 @@ def crd_validator(group: str, kind: str, version: str) -> jsonschema.protocols.V
     assert version in served, f"{group}/{version} {kind} is not served (served: {sorted(served)})"
     schema = strict(served[version]["schema"]["openAPIV3Schema"])
     # Every object has these at the top, whether or not the CRD spells them out.
-    schema["properties"] = {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
-                            "metadata": {"type": "object"}} | schema.get("properties", {})
+    schema["properties"] = {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "metadata": {"type": "object"},
+    } | schema.get("properties", {})
     jsonschema.Draft7Validator.check_schema(schema)
     return jsonschema.Draft7Validator(schema)
 
@@ -135,44 +145,99 @@ def test_the_crd_validation_is_strict() -> None:
 # --- Istio ---------------------------------------------------------------------------------
 
 _CLUSTER_LOCAL_HOST = r"^[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local$"
-_STRING_MATCH = {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
-                 "properties": {"exact": {"type": "string", "minLength": 1}, "prefix": {"type": "string"},
-                                "regex": {"type": "string", "minLength": 1}}}
+_STRING_MATCH = {
+    "type": "object",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "additionalProperties": False,
+    "properties": {
+        "exact": {"type": "string", "minLength": 1},
+        "prefix": {"type": "string"},
+        "regex": {"type": "string", "minLength": 1},
+    },
+}
 _HTTP_ROUTE = {
-    "type": "object", "required": ["name", "match", "route"], "additionalProperties": False,
+    "type": "object",
+    "required": ["name", "match", "route"],
+    "additionalProperties": False,
     "properties": {
         "name": {"type": "string", "pattern": "^[a-z0-9-]+$"},
-        "match": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["uri"], "additionalProperties": False,
-            "properties": {"uri": _STRING_MATCH, "method": _STRING_MATCH}}},
-        "rewrite": {"type": "object", "additionalProperties": False, "required": ["authority"],
-                    "properties": {"authority": {"type": "string", "pattern": _CLUSTER_LOCAL_HOST}}},
-        "route": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["destination"], "additionalProperties": False,
-            "properties": {
-                "destination": {"type": "object", "required": ["host", "port"], "additionalProperties": False,
-                                "properties": {"host": {"type": "string"}, "port": {
-                                    "type": "object", "required": ["number"], "additionalProperties": False,
-                                    "properties": {"number": {"type": "integer", "minimum": 1, "maximum": 65535}}}}},
-                "weight": {"type": "integer", "minimum": 0, "maximum": 100}}}},
+        "match": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["uri"],
+                "additionalProperties": False,
+                "properties": {"uri": _STRING_MATCH, "method": _STRING_MATCH},
+            },
+        },
+        "rewrite": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["authority"],
+            "properties": {"authority": {"type": "string", "pattern": _CLUSTER_LOCAL_HOST}},
+        },
+        "route": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["destination"],
+                "additionalProperties": False,
+                "properties": {
+                    "destination": {
+                        "type": "object",
+                        "required": ["host", "port"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "host": {"type": "string"},
+                            "port": {
+                                "type": "object",
+                                "required": ["number"],
+                                "additionalProperties": False,
+                                "properties": {"number": {"type": "integer", "minimum": 1, "maximum": 65535}},
+                            },
+                        },
+                    },
+                    "weight": {"type": "integer", "minimum": 0, "maximum": 100},
+                },
+            },
+        },
         "timeout": {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?(ms|s|m|h)$"},
-        "retries": {"type": "object", "additionalProperties": False, "required": ["attempts"],
-                    "properties": {"attempts": {"type": "integer", "minimum": 0}, "retryOn": {"type": "string"},
-                                   "perTryTimeout": {"type": "string"}}},
+        "retries": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["attempts"],
+            "properties": {
+                "attempts": {"type": "integer", "minimum": 0},
+                "retryOn": {"type": "string"},
+                "perTryTimeout": {"type": "string"},
+            },
+        },
     },
 }
 VIRTUAL_SERVICE_SCHEMA = {
-    "type": "object", "required": ["apiVersion", "kind", "metadata", "spec"],
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata", "spec"],
     "properties": {
         "apiVersion": {"const": "networking.istio.io/v1"},
         "kind": {"const": "VirtualService"},
         "metadata": {"type": "object", "required": ["name"]},
-        "spec": {"type": "object", "required": ["hosts", "gateways", "http"], "additionalProperties": False,
-                 "properties": {
-                     "hosts": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
-                     "gateways": {"type": "array", "minItems": 1,
-                                  "items": {"type": "string", "pattern": "^[a-z0-9-]+/[a-z0-9-]+$"}},
-                     "http": {"type": "array", "minItems": 1, "items": _HTTP_ROUTE}}},
+        "spec": {
+            "type": "object",
+            "required": ["hosts", "gateways", "http"],
+            "additionalProperties": False,
+            "properties": {
+                "hosts": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+                "gateways": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "pattern": "^[a-z0-9-]+/[a-z0-9-]+$"},
+                },
+                "http": {"type": "array", "minItems": 1, "items": _HTTP_ROUTE},
+            },
+        },
     },
 }
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}

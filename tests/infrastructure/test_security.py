@@ -11,9 +11,11 @@ from functions.runtime.app import LIVENESS_PATH, READINESS_PATH
 
 from .manifests import ROOT, Doc, all_committed, containers, knative_services, pod_spec, synthetic_base
 
-CONTAINERS = [pytest.param(doc, container, id=f"{origin}:{doc['kind']}/{doc['metadata']['name']}")
-              for origin, docs in (all_committed() | {"synthetic": synthetic_base()}).items()
-              for doc, container in containers(docs)]
+CONTAINERS = [
+    pytest.param(doc, container, id=f"{origin}:{doc['kind']}/{doc['metadata']['name']}")
+    for origin, docs in (all_committed() | {"synthetic": synthetic_base()}).items()
+    for doc, container in containers(docs)
+]
 
 
 def dockerfile_uid() -> int:
@@ -48,8 +50,7 @@ def test_every_container_has_requests_and_limits(doc: Doc, container: Doc) -> No
         assert set(container["resources"][bound]) == {"cpu", "memory"}
 
 
-@pytest.mark.parametrize(("doc", "container"),
-                         [param for param in CONTAINERS if param.values[0]["kind"] == "Service"])
+@pytest.mark.parametrize(("doc", "container"), [param for param in CONTAINERS if param.values[0]["kind"] == "Service"])
 def test_every_function_container_has_the_runtime_probes(doc: Doc, container: Doc) -> None:
     assert container["startupProbe"]["httpGet"]["path"] == LIVENESS_PATH
     assert container["livenessProbe"]["httpGet"]["path"] == LIVENESS_PATH

@@ -78,31 +78,42 @@ def site() -> Iterator[tuple[Site, str]]:
 
 
 def test_a_healthy_deploy_passes_first_time_and_registers_the_account_once(
-        site: tuple[Site, str], capsys: pytest.CaptureFixture[str]) -> None:
+    site: tuple[Site, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     state, url = site
     pauses: list[float] = []
     assert smoke.main([url], ENVIRON, sleep=pauses.append) == 0
     assert smoke.main([url], ENVIRON, sleep=pauses.append) == 0  # the next deploy: 409, then a login
     assert pauses == []
     assert state.registered == {EMAIL}
-    assert state.requests[:6] == ["GET /", "GET /api/health", "GET /api/ready", "POST /api/auth/register",
-                                  "POST /api/auth/login", "GET /api/auth/me"]
+    assert state.requests[:6] == [
+        "GET /",
+        "GET /api/health",
+        "GET /api/ready",
+        "POST /api/auth/register",
+        "POST /api/auth/login",
+        "GET /api/auth/me",
+    ]
     assert "serves the SPA, the API and a login" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("key", "answer", "named"), [
-    ("GET /", (200, "<html>an error page</html>"), "GET /: 200, not the SPA's index"),
-    ("GET /", (403, "denied"), "GET /: status 403"),
-    ("GET /api/health", (200, {"status": "starting"}), "GET /api/health: status 200"),
-    ("GET /api/health", (404, "<html>the SPA</html>"), "GET /api/health: status 404"),
-    ("GET /api/ready", (503, {"title": "Service Unavailable"}), "GET /api/ready: status 503"),
-    ("POST /api/auth/register", (400, {"title": "weak password"}), "POST /api/auth/register: status 400"),
-    ("POST /api/auth/login", (401, {"title": "no"}), "POST /api/auth/login: status 401"),
-    ("POST /api/auth/login", (200, {"token_type": "Bearer"}), "POST /api/auth/login: no access_token"),
-    ("GET /api/auth/me", (200, {"email": "someone@else.example"}), "GET /api/auth/me: status 200, not the smoke"),
-])
-def test_each_failing_check_is_named_in_one_line(site: tuple[Site, str], capsys: pytest.CaptureFixture[str],
-                                                 key: str, answer: tuple[int, Any], named: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "answer", "named"),
+    [
+        ("GET /", (200, "<html>an error page</html>"), "GET /: 200, not the SPA's index"),
+        ("GET /", (403, "denied"), "GET /: status 403"),
+        ("GET /api/health", (200, {"status": "starting"}), "GET /api/health: status 200"),
+        ("GET /api/health", (404, "<html>the SPA</html>"), "GET /api/health: status 404"),
+        ("GET /api/ready", (503, {"title": "Service Unavailable"}), "GET /api/ready: status 503"),
+        ("POST /api/auth/register", (400, {"title": "weak password"}), "POST /api/auth/register: status 400"),
+        ("POST /api/auth/login", (401, {"title": "no"}), "POST /api/auth/login: status 401"),
+        ("POST /api/auth/login", (200, {"token_type": "Bearer"}), "POST /api/auth/login: no access_token"),
+        ("GET /api/auth/me", (200, {"email": "someone@else.example"}), "GET /api/auth/me: status 200, not the smoke"),
+    ],
+)
+def test_each_failing_check_is_named_in_one_line(
+    site: tuple[Site, str], capsys: pytest.CaptureFixture[str], key: str, answer: tuple[int, Any], named: str
+) -> None:
     state, url = site
     state.answers[key] = answer
     assert smoke.main([url, "--attempts", "1"], ENVIRON, sleep=lambda _: None) == 1

@@ -65,15 +65,19 @@ def _deploy_jobs() -> dict[str, dict[str, Any]]:
 
 def _cdk_deploy(steps: list[dict[str, Any]], stack: str) -> int:
     """The index of the step that runs `cdk deploy <stack> --exclusively`, the one such step."""
-    found = [index for index, step in enumerate(steps)
-             if "aws-cdk@" in step.get("run", "") and f' deploy "{stack}" --exclusively' in step["run"]]
+    found = [
+        index
+        for index, step in enumerate(steps)
+        if "aws-cdk@" in step.get("run", "") and f' deploy "{stack}" --exclusively' in step["run"]
+    ]
     assert len(found) == 1, f"{len(found)} steps deploy {stack} alone"
     return found[0]
 
 
 def _push(steps: list[dict[str, Any]]) -> int:
-    (index,) = [index for index, step in enumerate(steps)
-                if step.get("uses", "").startswith("docker/build-push-action@")]
+    (index,) = [
+        index for index, step in enumerate(steps) if step.get("uses", "").startswith("docker/build-push-action@")
+    ]
     return index
 
 
@@ -125,8 +129,11 @@ def test_each_environment_pushes_to_its_own_repository_with_its_own_role() -> No
         assert gone not in text
     for name, spec in _deploy_jobs().items():
         assert spec["needs"] == "ci", name
-        roles = [step["with"]["role-to-assume"] for step in spec["steps"]
-                 if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+        roles = [
+            step["with"]["role-to-assume"]
+            for step in spec["steps"]
+            if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@")
+        ]
         assert roles == ["${{ vars.DEPLOY_ROLE_ARN }}"], name
         checkouts = [step for step in spec["steps"] if step.get("uses", "").startswith("actions/checkout@")]
         assert [step["with"]["persist-credentials"] for step in checkouts] == [False], name

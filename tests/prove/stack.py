@@ -23,10 +23,12 @@ def poll(condition: Callable[[], object], timeout: float, what: str, interval: f
 def sign_up(base_url: str, label: str) -> str:
     """Registers and logs in a fresh account; its access token."""
     email, password = f"{label}-{uuid.uuid4().hex[:10]}@example.com", "a long enough password"
-    registered = requests.post(f"{base_url}/api/auth/register", json={"email": email, "password": password},
-                               timeout=CLIENT_TIMEOUT)
+    registered = requests.post(
+        f"{base_url}/api/auth/register", json={"email": email, "password": password}, timeout=CLIENT_TIMEOUT
+    )
     assert registered.status_code == 201, registered.text
-    login = requests.post(f"{base_url}/api/auth/login", json={"email": email, "password": password},
-                          timeout=CLIENT_TIMEOUT)
+    login = requests.post(
+        f"{base_url}/api/auth/login", json={"email": email, "password": password}, timeout=CLIENT_TIMEOUT
+    )
     assert login.status_code == 200, login.text
     return str(login.json()["access_token"])

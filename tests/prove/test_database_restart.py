@@ -48,12 +48,22 @@ class EmbeddedPostgres:
         self.port, self.socket_dir = int(lines[3]), lines[4]
 
     def connect(self) -> psycopg.Connection:
-        return psycopg.connect(host=self.socket_dir, port=self.port, user="postgres", dbname="taskforge",
-                               autocommit=True, connect_timeout=5)
+        return psycopg.connect(
+            host=self.socket_dir,
+            port=self.port,
+            user="postgres",
+            dbname="taskforge",
+            autocommit=True,
+            connect_timeout=5,
+        )
 
     def running(self) -> bool:
-        return subprocess.run([self.pg_ctl, "-D", str(self.pgdata), "status"], user=self.user,
-                              capture_output=True, timeout=10).returncode == 0
+        return (
+            subprocess.run(
+                [self.pg_ctl, "-D", str(self.pgdata), "status"], user=self.user, capture_output=True, timeout=10
+            ).returncode
+            == 0
+        )
 
     def stop(self) -> None:
         self._pg_ctl("-m", "fast", "-w", "stop")
@@ -62,8 +72,9 @@ class EmbeddedPostgres:
         self._pg_ctl("-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.pgdata / "log"), "start")
 
     def _pg_ctl(self, *args: str) -> None:
-        result = subprocess.run([self.pg_ctl, "-D", str(self.pgdata), *args], user=self.user,
-                                capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            [self.pg_ctl, "-D", str(self.pgdata), *args], user=self.user, capture_output=True, text=True, timeout=30
+        )
         assert result.returncode == 0, f"pg_ctl {' '.join(args)}: {result.stdout}{result.stderr}"
 
 
@@ -98,32 +109,52 @@ def writer(base_url: str, token: str, ledger: Ledger, stop: threading.Event, max
             return
         sent = time.monotonic()
         try:
-            response = session.post(f"{base_url}/api/tasks", json={"title": f"ledger {uuid.uuid4().hex[:8]} {number}"},
-                                    headers=headers, timeout=CLIENT_TIMEOUT)
+            response = session.post(
+                f"{base_url}/api/tasks",
+                json={"title": f"ledger {uuid.uuid4().hex[:8]} {number}"},
+                headers=headers,
+                timeout=CLIENT_TIMEOUT,
+            )
         except requests.RequestException as exc:
             with ledger.lock:
                 ledger.answers.append(Answer(sent, time.monotonic(), None, repr(exc)))
             continue
         received = time.monotonic()
         with ledger.lock:
-            ledger.answers.append(Answer(sent, received, response.status_code, response.text[:300],
-                                         response.headers.get("Retry-After"), response.headers.get("Content-Type")))
+            ledger.answers.append(
+                Answer(
+                    sent,
+                    received,
+                    response.status_code,
+                    response.text[:300],
+                    response.headers.get("Retry-After"),
+                    response.headers.get("Content-Type"),
+                )
+            )
             if 200 <= response.status_code < 300:
                 ledger.acknowledged.append((received, response.json()["id"]))
 
 
 def test_a_database_restart_under_write_load_loses_no_acknowledged_write(tmp_path):
     data_dir = tmp_path / "devdata"
-    env = {"DATABASE_URL": "", "REDIS_URL": "", "DEVDATA_DIR": str(data_dir), "WORKERS": "2",
-           "DATABASE_CONNECT_TIMEOUT_SECONDS": "2", "API_RATE_LIMIT_PER_MINUTE": "1000000"}
+    env = {
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "DEVDATA_DIR": str(data_dir),
+        "WORKERS": "2",
+        "DATABASE_CONNECT_TIMEOUT_SECONDS": "2",
+        "API_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
     postgres: EmbeddedPostgres | None = None
     try:
         with local_stack(tmp_path, **env) as base_url:
             postgres = EmbeddedPostgres(data_dir / "postgres")
             token = sign_up(base_url, "restart")
             ledger, stop = Ledger(), threading.Event()
-            threads = [threading.Thread(target=writer, args=(base_url, token, ledger, stop, 20_000), daemon=True)
-                       for _ in range(WRITERS)]
+            threads = [
+                threading.Thread(target=writer, args=(base_url, token, ledger, stop, 20_000), daemon=True)
+                for _ in range(WRITERS)
+            ]
             for thread in threads:
                 thread.start()
             try:
@@ -135,14 +166,20 @@ def test_a_database_restart_under_write_load_loses_no_acknowledged_write(tmp_pat
                 assert not postgres.running()
                 # Each write waits up to the pool's connect timeout (2 s) while the database is
                 # down, so a loaded machine gets through a handful in this bound.
-                poll(lambda: sum(1 for a in ledger.answers if a.sent >= down) >= 5, 45,
-                     "5 writes attempted while PostgreSQL was down")
+                poll(
+                    lambda: sum(1 for a in ledger.answers if a.sent >= down) >= 5,
+                    45,
+                    "5 writes attempted while PostgreSQL was down",
+                )
                 ready = requests.get(f"{base_url}/ready", timeout=CLIENT_TIMEOUT)
                 postgres.start()
                 back = time.monotonic()
 
-                recovered = poll(lambda: ledger.acknowledged_since(back) >= 1, RECOVERY_LIMIT,
-                                 "a write acknowledged after PostgreSQL was back")
+                recovered = poll(
+                    lambda: ledger.acknowledged_since(back) >= 1,
+                    RECOVERY_LIMIT,
+                    "a write acknowledged after PostgreSQL was back",
+                )
                 poll(lambda: ledger.acknowledged_since(back) >= 30, 20, "30 writes acknowledged after the restart")
             finally:
                 stop.set()
@@ -179,6 +216,8 @@ def test_a_database_restart_under_write_load_loses_no_acknowledged_write(tmp_pat
     assert len(set(acknowledged)) == len(acknowledged)
     missing = set(acknowledged) - stored
     assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged tasks are not stored"
-    print(f"\n{len(acknowledged)} writes acknowledged, {len(during)} answered 503 while down "
-          f"({down - stopping:.2f} s to stop), first write {recovered - back:.2f} s after PostgreSQL was back, "
-          f"{len(failed)} non-2xx in all")
+    print(
+        f"\n{len(acknowledged)} writes acknowledged, {len(during)} answered 503 while down "
+        f"({down - stopping:.2f} s to stop), first write {recovered - back:.2f} s after PostgreSQL was back, "
+        f"{len(failed)} non-2xx in all"
+    )

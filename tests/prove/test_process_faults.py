@@ -50,13 +50,28 @@ def make_user(database_url: str) -> str:
 
 
 def start_function(port: int, database_url: str, log_path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HANDLER": POST_TASK, "HOST": "127.0.0.1", "PORT": str(port),
-           "DATABASE_URL": database_url, "REDIS_URL": "", "WORKERS": "2", "CONCURRENCY": "4",
-           "API_RATE_LIMIT_PER_MINUTE": "1000000"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "HANDLER": POST_TASK,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "WORKERS": "2",
+        "CONCURRENCY": "4",
+        "API_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
     with open(log_path, "ab") as log:
         # A session of its own: SIGKILL to the group takes the workers down with the master, as a container kill does.
-        process = subprocess.Popen([sys.executable, "-m", "functions.runtime"], cwd=REPO_ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "functions.runtime"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     wait_until_ready(f"http://127.0.0.1:{port}{READINESS_PATH}", process, timeout=30)
     return process
 
@@ -90,10 +105,18 @@ class Load:
                     return
                 sent = time.monotonic()
                 try:
-                    response = requests.post(self.url, json={"title": f"fault {number}"}, timeout=CLIENT_TIMEOUT,
-                                             headers={"Authorization": f"Bearer {self.token}", "Connection": "close"})
-                    outcome = Outcome(sent, time.monotonic(), response.status_code,
-                                      task_id=response.json().get("id") if response.status_code == 201 else None)
+                    response = requests.post(
+                        self.url,
+                        json={"title": f"fault {number}"},
+                        timeout=CLIENT_TIMEOUT,
+                        headers={"Authorization": f"Bearer {self.token}", "Connection": "close"},
+                    )
+                    outcome = Outcome(
+                        sent,
+                        time.monotonic(),
+                        response.status_code,
+                        task_id=response.json().get("id") if response.status_code == 201 else None,
+                    )
                 except requests.RequestException as exc:
                     outcome = Outcome(sent, time.monotonic(), None, exc)
                 with self.lock:
@@ -120,11 +143,15 @@ class Load:
 def unread(error: BaseException | None) -> bool:
     """A connection-level failure before any answer: the server never took the request."""
     while error is not None:
-        if isinstance(error, ConnectionRefusedError | ConnectionResetError | BrokenPipeError
-                      | http.client.RemoteDisconnected):
+        if isinstance(
+            error, ConnectionRefusedError | ConnectionResetError | BrokenPipeError | http.client.RemoteDisconnected
+        ):
             return True
-        error = error.__context__ or error.__cause__ or (error.args[0] if error.args and
-                                                         isinstance(error.args[0], BaseException) else None)
+        error = (
+            error.__context__
+            or error.__cause__
+            or (error.args[0] if error.args and isinstance(error.args[0], BaseException) else None)
+        )
     return False
 
 
@@ -132,8 +159,11 @@ def refused(error: BaseException | None) -> bool:
     while error is not None:
         if isinstance(error, ConnectionRefusedError):
             return True
-        error = error.__context__ or error.__cause__ or (error.args[0] if error.args and
-                                                         isinstance(error.args[0], BaseException) else None)
+        error = (
+            error.__context__
+            or error.__cause__
+            or (error.args[0] if error.args and isinstance(error.args[0], BaseException) else None)
+        )
     return False
 
 
@@ -160,12 +190,18 @@ def test_sigkill_in_flight_loses_no_acknowledged_write_and_a_restart_serves(tmp_
         killed = time.monotonic()  # before the signal: a client may see the kill before we return
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
-        poll(lambda: load.count(lambda o: o.status is None and o.sent >= killed) >= 1, 10,
-             "a request failed against the killed process")
+        poll(
+            lambda: load.count(lambda o: o.status is None and o.sent >= killed) >= 1,
+            10,
+            "a request failed against the killed process",
+        )
         second = start_function(port, database_url, tmp_path / "second.log")
         restarted = time.monotonic()
-        poll(lambda: load.count(lambda o: o.status == 201 and o.sent >= restarted) >= 40, 30,
-             "40 writes acknowledged after the restart")
+        poll(
+            lambda: load.count(lambda o: o.status == 201 and o.sent >= restarted) >= 40,
+            30,
+            "40 writes acknowledged after the restart",
+        )
         load.stop.set()
         join(threads)
     finally:
@@ -188,8 +224,10 @@ def test_sigkill_in_flight_loses_no_acknowledged_write_and_a_restart_serves(tmp_
     acknowledged = load.acknowledged()
     missing = set(acknowledged) - stored_ids(database_url)
     assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged tasks are not stored"
-    print(f"\n{len(acknowledged)} acknowledged ({len(before)} before the kill, {len(after)} after the restart), "
-          f"{sum(1 for o in between if o.status is None)} without an answer in between, none lost")
+    print(
+        f"\n{len(acknowledged)} acknowledged ({len(before)} before the kill, {len(after)} after the restart), "
+        f"{sum(1 for o in between if o.status is None)} without an answer in between, none lost"
+    )
 
 
 def test_sigterm_under_load_finishes_every_accepted_request_and_exits_0(tmp_path, database_url):
@@ -224,6 +262,8 @@ def test_sigterm_under_load_finishes_every_accepted_request_and_exits_0(tmp_path
     # ... and none of them was half done: the tasks stored are exactly those acknowledged.
     acknowledged = load.acknowledged()
     assert stored_ids(database_url) == set(acknowledged)
-    print(f"\n{len(acknowledged)} acknowledged, {len(in_flight)} in flight at SIGTERM and finished 201, "
-          f"{len(errors)} never read ({sum(1 for o in errors if o.sent < terminated)} sent before SIGTERM), "
-          f"exit code {exit_code}")
+    print(
+        f"\n{len(acknowledged)} acknowledged, {len(in_flight)} in flight at SIGTERM and finished 201, "
+        f"{len(errors)} never read ({sum(1 for o in errors if o.sent < terminated)} sent before SIGTERM), "
+        f"exit code {exit_code}"
+    )

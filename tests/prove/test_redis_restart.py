@@ -72,8 +72,15 @@ def next_call(rng: random.Random, tasks: dict[str, str], number: int) -> Call:
     if roll < 0.70 and task_id:
         return Call("get", "GET", f"/api/tasks/{task_id}", 200, task_id=task_id)
     if roll < 0.80 and task_id:
-        return Call("patch", "PATCH", f"/api/tasks/{task_id}", 200, {"completed": rng.random() < 0.5},
-                    {"If-Match": tasks[task_id]}, task_id)
+        return Call(
+            "patch",
+            "PATCH",
+            f"/api/tasks/{task_id}",
+            200,
+            {"completed": rng.random() < 0.5},
+            {"If-Match": tasks[task_id]},
+            task_id,
+        )
     if roll < 0.85 and task_id:
         return Call("delete", "DELETE", f"/api/tasks/{task_id}", 204, None, {"If-Match": tasks[task_id]}, task_id)
     body: dict[str, object] = {"title": f"redis restart {number}", "priority": rng.randint(1, 3)}
@@ -107,13 +114,15 @@ class Traffic:
             call = next_call(rng, tasks, number)
             sent = time.monotonic()
             try:
-                response = session.request(call.method, self.base_url + call.path, json=call.body,
-                                           headers=call.headers, timeout=CLIENT_TIMEOUT)
+                response = session.request(
+                    call.method, self.base_url + call.path, json=call.body, headers=call.headers, timeout=CLIENT_TIMEOUT
+                )
             except requests.RequestException as exc:
                 self.record(Answer(call.operation, sent, time.monotonic(), None, call.expected, repr(exc)))
                 continue
-            self.record(Answer(call.operation, sent, time.monotonic(), response.status_code, call.expected,
-                               response.text[:300]))
+            self.record(
+                Answer(call.operation, sent, time.monotonic(), response.status_code, call.expected, response.text[:300])
+            )
             if response.status_code != call.expected:
                 continue
             if call.operation == "create":
@@ -128,8 +137,9 @@ class Traffic:
             self.answers.append(answer)
 
     def start(self, tokens: list[str]) -> list[threading.Thread]:
-        threads = [threading.Thread(target=self.client, args=(token, seed), daemon=True)
-                   for seed, token in enumerate(tokens)]
+        threads = [
+            threading.Thread(target=self.client, args=(token, seed), daemon=True) for seed, token in enumerate(tokens)
+        ]
         for thread in threads:
             thread.start()
         return threads
@@ -191,35 +201,53 @@ def keys(server: RedisServer, pattern: str) -> int:
 
 
 def test_redis_killed_and_restarted_under_load_fails_no_request_and_is_used_again(
-        tmp_path: Path, database_url: str) -> None:
+    tmp_path: Path, database_url: str
+) -> None:
     prefix = f"tf-prove-redis-{uuid.uuid4().hex[:8]}:"
     server = RedisServer(tmp_path)
     server.start()
     hits: CacheHits | None = None
     try:
-        with local_stack(tmp_path, DATABASE_URL=database_url, REDIS_URL=server.url, REDIS_KEY_PREFIX=prefix,
-                         WORKERS="2", API_RATE_LIMIT_PER_MINUTE="1000000") as base_url:
+        with local_stack(
+            tmp_path,
+            DATABASE_URL=database_url,
+            REDIS_URL=server.url,
+            REDIS_KEY_PREFIX=prefix,
+            WORKERS="2",
+            API_RATE_LIMIT_PER_MINUTE="1000000",
+        ) as base_url:
             traffic = Traffic(base_url)
             threads = traffic.start([sign_up(base_url, "redis-restart") for _ in range(CLIENTS)])
             try:
                 poll(lambda: len(traffic.sent_since(0)) >= 150, 30, "150 answers before the kill")
-                poll(lambda: keys(server, prefix + "c:*") and keys(server, prefix + "rl:api:*"), 10,
-                     "cache entries and rate-limit counters in Redis before the kill")
+                poll(
+                    lambda: keys(server, prefix + "c:*") and keys(server, prefix + "rl:api:*"),
+                    10,
+                    "cache entries and rate-limit counters in Redis before the kill",
+                )
                 before = traffic.recent_median(0, 100)
                 assert before is not None
 
                 server.kill()
                 down = time.monotonic()
-                poll(lambda: len(traffic.sent_since(down)) >= 100
-                     and len(traffic.sent_since(down + 2 * BREAKER_SECONDS + 0.5)) >= 20, 30,
-                     "100 answers while Redis was down, 20 of them after every circuit breaker retried it")
+                poll(
+                    lambda: (
+                        len(traffic.sent_since(down)) >= 100
+                        and len(traffic.sent_since(down + 2 * BREAKER_SECONDS + 0.5)) >= 20
+                    ),
+                    30,
+                    "100 answers while Redis was down, 20 of them after every circuit breaker retried it",
+                )
                 server.start()  # the same port, empty
                 hits = monitor = CacheHits(server, prefix)
                 monitor.start()
                 back = time.monotonic()
 
-                poll(lambda: keys(server, prefix + "c:*") and keys(server, prefix + "rl:api:*"), 20,
-                     "cache entries and rate-limit counters back under the stack's prefix")
+                poll(
+                    lambda: keys(server, prefix + "c:*") and keys(server, prefix + "rl:api:*"),
+                    20,
+                    "cache entries and rate-limit counters back under the stack's prefix",
+                )
                 poll(lambda: monitor.hits >= 1 or monitor.error, 20, "a cache hit served from the restarted Redis")
                 assert monitor.error is None, monitor.error
 
@@ -227,8 +255,9 @@ def test_redis_killed_and_restarted_under_load_fails_no_request_and_is_used_agai
                     after = traffic.recent_median(back, 50)
                     return after is not None and after <= before * RECOVERY_FACTOR + RECOVERY_SLACK
 
-                recovered = poll(latency_recovered, 20,
-                                 f"median latency back within {RECOVERY_FACTOR}x of {before * 1000:.0f} ms")
+                recovered = poll(
+                    latency_recovered, 20, f"median latency back within {RECOVERY_FACTOR}x of {before * 1000:.0f} ms"
+                )
                 after = traffic.recent_median(back, 50)
             finally:
                 traffic.stop.set()
@@ -247,7 +276,9 @@ def test_redis_killed_and_restarted_under_load_fails_no_request_and_is_used_agai
     assert not failed, f"{len(failed)} of {len(answers)} failed, e.g. {failed[:3]}"
     assert len(during) >= 100
     assert {a.operation for a in during} >= {"list", "stats", "create"}
-    print(f"\n{len(answers)} requests, none failed; {len(during)} while Redis was down "
-          f"({back - down:.1f} s); cache hits from the restarted Redis: {hits.hits if hits else 0}; "
-          f"median latency {before * 1000:.0f} ms before the kill, {(after or 0) * 1000:.0f} ms "
-          f"{recovered - back:.1f} s after the restart")
+    print(
+        f"\n{len(answers)} requests, none failed; {len(during)} while Redis was down "
+        f"({back - down:.1f} s); cache hits from the restarted Redis: {hits.hits if hits else 0}; "
+        f"median latency {before * 1000:.0f} ms before the kill, {(after or 0) * 1000:.0f} ms "
+        f"{recovered - back:.1f} s after the restart"
+    )

@@ -121,8 +121,11 @@ class Trap:
         try:
             root = psutil.Process(self.victim.pid)
             processes = [root, *root.children(recursive=True)]
-            return any(connection.laddr and (connection.laddr.ip, connection.laddr.port) == client
-                       for process in processes for connection in process.net_connections(kind="tcp"))
+            return any(
+                connection.laddr and (connection.laddr.ip, connection.laddr.port) == client
+                for process in processes
+                for connection in process.net_connections(kind="tcp")
+            )
         except psutil.Error:
             return False
 
@@ -187,9 +190,14 @@ class Dispatcher:
         with open(self.log_path, "ab") as log:
             # A session of its own: SIGKILL to the group takes the worker down with the master,
             # as a container kill does.
-            self.process = subprocess.Popen([sys.executable, "-m", "functions.runtime"], cwd=REPO_ROOT,
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "functions.runtime"],
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         wait_until_ready(f"http://127.0.0.1:{self.port}{READINESS_PATH}", self.process, timeout=30)
 
     def stop(self) -> None:
@@ -207,11 +215,19 @@ def dispatcher_env(database_url: str, aws_endpoint: str, table: str, port: int) 
     """The environment the Knative manifests give the function (see knative/render.py), pointed
     at this test's database, ledger table and receiver."""
     return {
-        **os.environ, "PYTHONPATH": str(REPO_ROOT), "HOST": "127.0.0.1", "PORT": str(port),
-        "HANDLER": HANDLER, "FUNCTION_NAME": DISPATCH.name, "ROUTES": "",
-        "FUNCTION_TIMEOUT": str(DISPATCH.timeout_seconds), "CONCURRENCY": "1",
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "HANDLER": HANDLER,
+        "FUNCTION_NAME": DISPATCH.name,
+        "ROUTES": "",
+        "FUNCTION_TIMEOUT": str(DISPATCH.timeout_seconds),
+        "CONCURRENCY": "1",
         "WORKERS": str(DISPATCH.scaling.workers),
-        "DATABASE_URL": database_url, "AWS_ENDPOINT_URL": aws_endpoint, "DELIVERY_LEDGER_TABLE": table,
+        "DATABASE_URL": database_url,
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "DELIVERY_LEDGER_TABLE": table,
         # The receiver listens on loopback over plain HTTP.
         "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
     }
@@ -219,11 +235,19 @@ def dispatcher_env(database_url: str, aws_endpoint: str, table: str, port: int) 
 
 def tick(url: str) -> None:
     """One PingSource tick, as Knative delivers it: a binary-mode CloudEvent."""
-    requests.post(url, data=b"{}", timeout=DISPATCH.timeout_seconds + 10, headers={
-        "Content-Type": "application/json", "ce-specversion": "1.0", "ce-id": str(uuid.uuid4()),
-        "ce-type": PING_TYPE, "ce-source": f"/apis/v1/namespaces/prove/pingsources/{DISPATCH.name}",
-        "ce-time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    })
+    requests.post(
+        url,
+        data=b"{}",
+        timeout=DISPATCH.timeout_seconds + 10,
+        headers={
+            "Content-Type": "application/json",
+            "ce-specversion": "1.0",
+            "ce-id": str(uuid.uuid4()),
+            "ce-type": PING_TYPE,
+            "ce-source": f"/apis/v1/namespaces/prove/pingsources/{DISPATCH.name}",
+            "ce-time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
 
 
 def keep_ticking(dispatcher: Dispatcher, halt: threading.Event) -> threading.Thread:
@@ -258,8 +282,9 @@ def moto_server(log_path: Path) -> Iterator[str]:
     """DynamoDB for the ledger: a moto server process of its own (its own core, not this one's)."""
     port = free_port()
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-c", MOTO_DYNAMODB, str(port)],
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-c", MOTO_DYNAMODB, str(port)], stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         poll(lambda: listening(port, process), 30, "the moto server listening")
         yield f"http://127.0.0.1:{port}"
@@ -291,29 +316,42 @@ def seed(database_url: str, webhook_url: str) -> dict[str, str]:
     schedules.recompute computes them for an absolute reminder (all three = `at`)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         with conn.transaction():
-            conn.execute("INSERT INTO users (email, password_hash, reminder_webhook_url, webhook_secret)"
-                         " SELECT 'dispatch-' || n || '@example.com', 'not-a-hash', %s::text || n, %s"
-                         " FROM generate_series(1, %s) n", (webhook_url, WEBHOOK_SECRET, USERS))
+            conn.execute(
+                "INSERT INTO users (email, password_hash, reminder_webhook_url, webhook_secret)"
+                " SELECT 'dispatch-' || n || '@example.com', 'not-a-hash', %s::text || n, %s"
+                " FROM generate_series(1, %s) n",
+                (webhook_url, WEBHOOK_SECRET, USERS),
+            )
             conn.execute("INSERT INTO workspaces (name, personal, created_by) SELECT 'Personal', true, id FROM users")
-            conn.execute("INSERT INTO tasks (owner_id, workspace_id, title, due_date)"
-                         " SELECT w.created_by, w.id, 'reminder ' || n, now() + interval '1 hour'"
-                         " FROM workspaces w, generate_series(1, %s) n", (REMINDERS // USERS,))
+            conn.execute(
+                "INSERT INTO tasks (owner_id, workspace_id, title, due_date)"
+                " SELECT w.created_by, w.id, 'reminder ' || n, now() + interval '1 hour'"
+                " FROM workspaces w, generate_series(1, %s) n",
+                (REMINDERS // USERS,),
+            )
             # Due a minute ago, a millisecond apart: the dispatchers take them in a fixed order.
-            conn.execute("INSERT INTO reminders (task_id, user_id, at, scheduled_at, occurrence, fire_at)"
-                         " SELECT id, owner_id, due, due, due, due FROM"
-                         " (SELECT id, owner_id, now() - interval '1 minute'"
-                         "  + row_number() OVER (ORDER BY id) * interval '1 millisecond' AS due FROM tasks) t")
+            conn.execute(
+                "INSERT INTO reminders (task_id, user_id, at, scheduled_at, occurrence, fire_at)"
+                " SELECT id, owner_id, due, due, due, due FROM"
+                " (SELECT id, owner_id, now() - interval '1 minute'"
+                "  + row_number() OVER (ORDER BY id) * interval '1 millisecond' AS due FROM tasks) t"
+            )
         conn.execute("VACUUM ANALYZE reminders")
-        rows = conn.cursor(row_factory=dict_row).execute(
-            "SELECT id::text AS id, task_id::text AS task_id, occurrence FROM reminders").fetchall()
+        rows = (
+            conn.cursor(row_factory=dict_row)
+            .execute("SELECT id::text AS id, task_id::text AS task_id, occurrence FROM reminders")
+            .fetchall()
+        )
     return {row["task_id"]: delivery_id(row) for row in rows}
 
 
 def statuses(database_url: str) -> Counter[str]:
     """How many reminders are in each status; a sent one without a sent_at counts apart."""
     with psycopg.connect(database_url) as conn:
-        rows = conn.execute("SELECT CASE WHEN status = 'sent' AND sent_at IS NULL THEN 'sent, no sent_at'"
-                            " ELSE status END, count(*) FROM reminders GROUP BY 1").fetchall()
+        rows = conn.execute(
+            "SELECT CASE WHEN status = 'sent' AND sent_at IS NULL THEN 'sent, no sent_at'"
+            " ELSE status END, count(*) FROM reminders GROUP BY 1"
+        ).fetchall()
     return Counter(dict(rows))
 
 
@@ -322,12 +360,14 @@ def ledger_states(settings: Settings) -> dict[str, str]:
     return {record.delivery_id: record.state for record in model.scan()}
 
 
-def test_reminders_three_dispatchers_one_killed_mid_send_each_delivered_once(
-        tmp_path: Path, database_url: str) -> None:
+def test_reminders_three_dispatchers_one_killed_mid_send_each_delivered_once(tmp_path: Path, database_url: str) -> None:
     started = time.monotonic()
     with moto_server(tmp_path / "moto.log") as aws_endpoint, receiving() as receiver:
-        settings = Settings(database_url=database_url, aws_endpoint_url=aws_endpoint,
-                            delivery_ledger_table=f"ledger-{uuid.uuid4().hex[:8]}")
+        settings = Settings(
+            database_url=database_url,
+            aws_endpoint_url=aws_endpoint,
+            delivery_ledger_table=f"ledger-{uuid.uuid4().hex[:8]}",
+        )
         ensure_tables(settings)
         expected = seed(database_url, receiver.url)
         dispatchers = []
@@ -349,8 +389,14 @@ def test_reminders_three_dispatchers_one_killed_mid_send_each_delivered_once(
             delivered_before_kill = len(receiver.delivered())
             assert victim.process.wait(10) == -signal.SIGKILL
             victim.start()  # restarted on its port; its ticker reaches it again
-            poll(lambda: {d.task_id for d in receiver.delivered()} >= expected.keys()
-                 and statuses(database_url) == {"sent": REMINDERS}, 240, "every reminder delivered and marked sent")
+            poll(
+                lambda: (
+                    {d.task_id for d in receiver.delivered()} >= expected.keys()
+                    and statuses(database_url) == {"sent": REMINDERS}
+                ),
+                240,
+                "every reminder delivered and marked sent",
+            )
         finally:
             halt.set()
             for dispatcher in dispatchers:
@@ -380,8 +426,10 @@ def test_reminders_three_dispatchers_one_killed_mid_send_each_delivered_once(
 
     sent = [sum(outcome["sent"] for outcome in dispatcher.outcomes()) for dispatcher in dispatchers]
     already_sent = sum(outcome["already_sent"] for dispatcher in dispatchers for outcome in dispatcher.outcomes())
-    print(f"\n{REMINDERS} reminders, {len(deliveries)} deliveries in {time.monotonic() - started:.1f}s; "
-          f"victim killed after {delivered_before_kill} deliveries and restarted; the unanswered delivery "
-          f"repeated {second - first:.1f}s later (lease {LEASE_SECONDS}s); sent per dispatcher {sent}, victim "
-          f"first (what finished invocations logged: not the killed one); {already_sent} found confirmed "
-          "in the ledger and marked sent without sending")
+    print(
+        f"\n{REMINDERS} reminders, {len(deliveries)} deliveries in {time.monotonic() - started:.1f}s; "
+        f"victim killed after {delivered_before_kill} deliveries and restarted; the unanswered delivery "
+        f"repeated {second - first:.1f}s later (lease {LEASE_SECONDS}s); sent per dispatcher {sent}, victim "
+        f"first (what finished invocations logged: not the killed one); {already_sent} found confirmed "
+        "in the ledger and marked sent without sending"
+    )

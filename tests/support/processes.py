@@ -50,8 +50,9 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float 
 
 
 @contextmanager
-def running_runtime(env: Mapping[str, str], tmp_path: Path, cwd: Path | None = None,
-                    ready_timeout: float = 30.0) -> Iterator[Server]:
+def running_runtime(
+    env: Mapping[str, str], tmp_path: Path, cwd: Path | None = None, ready_timeout: float = 30.0
+) -> Iterator[Server]:
     """`python -m functions.runtime` with `env` on a free port; yields once it is ready."""
     port = free_port()
     python_path = [str(REPO_ROOT), str(cwd or ""), os.environ.get("PYTHONPATH", "")]
@@ -64,8 +65,13 @@ def running_runtime(env: Mapping[str, str], tmp_path: Path, cwd: Path | None = N
     }
     log_path = tmp_path / f"runtime-{port}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "functions.runtime"], env=full_env,
-                                   cwd=cwd or REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "functions.runtime"],
+            env=full_env,
+            cwd=cwd or REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     server = Server(process, f"http://127.0.0.1:{port}", log_path)
     try:
         wait_until_ready(server.base_url + READINESS_PATH, process, ready_timeout)

@@ -28,9 +28,22 @@ class RedisServer:
         assert self.process is None or self.process.poll() is not None
         with open(self._log, "ab") as log:
             self.process = subprocess.Popen(
-                ["redis-server", "--save", "", "--appendonly", "no", "--port", str(self.port),
-                 "--bind", "127.0.0.1", "--dir", str(self._dir)],
-                stdout=log, stderr=subprocess.STDOUT)
+                [
+                    "redis-server",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(self._dir),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:

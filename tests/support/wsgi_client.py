@@ -36,8 +36,15 @@ class WsgiClient:
     app: Any
     default_headers: dict[str, str] = field(default_factory=dict)
 
-    def request(self, method: str, path: str, json: Any = None, body: bytes | None = None,
-                headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> WsgiResponse:
+    def request(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> WsgiResponse:
         if json is not None:
             body = jsonlib.dumps(json).encode()
         body = body or b""

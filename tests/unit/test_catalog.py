@@ -25,17 +25,29 @@ def test_health_endpoints_are_cataloged():
     ("functions", "message"),
     [
         ((Function("Bad_Name", "functions.a.b.handler", routes=("GET /a",)),), "DNS label"),
-        ((Function("a", "functions.a.b.handler", routes=("GET /a",)),
-          Function("a", "functions.a.c.handler", routes=("GET /b",))), "appears twice"),
+        (
+            (
+                Function("a", "functions.a.b.handler", routes=("GET /a",)),
+                Function("a", "functions.a.c.handler", routes=("GET /b",)),
+            ),
+            "appears twice",
+        ),
         ((Function("a", "functions.a.b.handler"),), "exactly one of"),
         ((Function("a", "functions.a.b.handler", routes=("GET /a",), schedule="* * * * *"),), "exactly one of"),
         ((Function("a", "somewhere.else", routes=("GET /a",)),), "handler must be"),
         ((Function("a", "functions.a.b.handler", routes=("GET /a",), uses=frozenset({"s3"})),), "unknown uses"),
-        ((Function("a", "functions.a.b.handler", routes=("GET /a",), scaling=Scaling(min_scale=3, max_scale=1)),),
-         "min_scale"),
+        (
+            (Function("a", "functions.a.b.handler", routes=("GET /a",), scaling=Scaling(min_scale=3, max_scale=1)),),
+            "min_scale",
+        ),
         ((Function("a", "functions.a.b.handler", routes=("FETCH /a",)),), "unknown method"),
-        ((Function("a", "functions.a.b.handler", routes=("GET /a/{id}",)),
-          Function("b", "functions.a.c.handler", routes=("GET /a/{id}",))), "served by both"),
+        (
+            (
+                Function("a", "functions.a.b.handler", routes=("GET /a/{id}",)),
+                Function("b", "functions.a.c.handler", routes=("GET /a/{id}",)),
+            ),
+            "served by both",
+        ),
     ],
 )
 def test_inconsistent_catalogs_are_rejected(functions, message):

@@ -14,8 +14,7 @@ _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
 def _markdown_files() -> list[Path]:
-    return sorted(path for path in REPO.rglob("*.md")
-                  if not _SKIPPED.intersection(path.relative_to(REPO).parts))
+    return sorted(path for path in REPO.rglob("*.md") if not _SKIPPED.intersection(path.relative_to(REPO).parts))
 
 
 def _relative_links(path: Path) -> list[str]:

@@ -68,8 +68,9 @@ def test_the_probes_answer_without_a_request_metric(name: str, capsys: pytest.Ca
     assert _emf(capsys.readouterr().out, "Latency") == []
 
 
-def test_the_dispatcher_reports_its_lag_under_its_name(database_url: str, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_dispatcher_reports_its_lag_under_its_name(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from functions.devserver.gateway import mount
     from functions.devserver.scheduler import fire
     from functions.platform.db import Database
@@ -98,8 +99,9 @@ def test_the_catalog_derives_the_handler_from_area_and_name() -> None:
 
 def test_a_handler_that_disagrees_with_its_name_is_refused() -> None:
     with pytest.raises(CatalogError, match=r"functions\.tags\.attach_tag\.handler"):
-        Function(name="attach-tag", area="tags", handler="functions.tags.handle_put_task_tag.handler",
-                 routes=("PUT /a",))
+        Function(
+            name="attach-tag", area="tags", handler="functions.tags.handle_put_task_tag.handler", routes=("PUT /a",)
+        )
 
 
 def test_a_module_the_catalog_does_not_name_has_no_prologue() -> None:

@@ -16,8 +16,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=root, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=root, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def _contracts() -> configparser.ConfigParser:
@@ -62,8 +63,7 @@ def test_every_handler_package_is_protected_and_kept_from_the_lower_layers() -> 
         ("functions/domain/tags/tags.py", "from functions.tasks import list_tasks", "nothing imports them"),
     ],
 )
-def test_a_deliberate_violation_breaks_its_contract(tmp_path: Path, module: str, violation: str,
-                                                     contract: str) -> None:
+def test_a_deliberate_violation_breaks_its_contract(tmp_path: Path, module: str, violation: str, contract: str) -> None:
     for name in ("functions", "tools"):
         shutil.copytree(REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.json"))
     shutil.copy(REPO_ROOT / ".importlinter", tmp_path / ".importlinter")

@@ -30,10 +30,19 @@ def documented() -> dict[str, str]:
 
 def make(*arguments: str) -> str:
     # Under `make test` the outer make's flags would reach this one through the environment.
-    environment = {name: value for name, value in os.environ.items()
-                   if name not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}}
-    result = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), *arguments], capture_output=True,
-                            text=True, timeout=30, check=True, env=environment)
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+    }
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+        env=environment,
+    )
     return result.stdout
 
 

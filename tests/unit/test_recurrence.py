@@ -85,8 +85,15 @@ def test_the_canonical_form_is_upper_case_without_the_prefix():
     assert recurrence.normalise("RRULE:freq=weekly; byday=mo,we", "UTC", START) == "FREQ=WEEKLY;BYDAY=MO,WE"
 
 
-@pytest.mark.parametrize("rule", ["FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
-                                  "FREQ=WEEKLY;BYMONTH=4;BYMONTHDAY=31", "FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1"])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=WEEKLY;BYMONTH=4;BYMONTHDAY=31",
+        "FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1",
+    ],
+)
 def test_a_stored_rule_that_never_occurs_ends_its_series(rule):
     # Written before rules were checked: no occurrence follows, and the walk stops at its bound.
     assert recurrence.next_after(rule, "UTC", START, START) is None
@@ -117,8 +124,18 @@ RULES = st.builds(
     lambda freq, interval, extra: f"FREQ={freq};INTERVAL={interval}{extra}",
     st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY"]),
     st.integers(1, 4),
-    st.sampled_from(["", ";BYDAY=MO,WE", ";BYMONTHDAY=31", ";BYMONTHDAY=-1", ";BYMONTH=2;BYMONTHDAY=-1",
-                     ";BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR", ";BYMONTH=1,7", ";WKST=SU;BYDAY=SU,TU"]),
+    st.sampled_from(
+        [
+            "",
+            ";BYDAY=MO,WE",
+            ";BYMONTHDAY=31",
+            ";BYMONTHDAY=-1",
+            ";BYMONTH=2;BYMONTHDAY=-1",
+            ";BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR",
+            ";BYMONTH=1,7",
+            ";WKST=SU;BYDAY=SU,TU",
+        ]
+    ),
 )
 
 
@@ -126,8 +143,9 @@ RULES = st.builds(
 @given(RULES, st.datetimes(datetime(2000, 1, 1), datetime(2040, 12, 31)), st.integers(1, 30))
 def test_a_walk_finds_what_dateutil_finds(rule, start, steps):
     start = start.replace(second=0, microsecond=0)
-    expected = [moment for _, moment in zip(range(steps + 1), rrulestr(rule, dtstart=start), strict=False)
-                if moment > start]
+    expected = [
+        moment for _, moment in zip(range(steps + 1), rrulestr(rule, dtstart=start), strict=False) if moment > start
+    ]
     # One occurrence at a time, each walk from the one before (or, with COUNT, from the start).
     walked: list[datetime | None] = []
     current: datetime | None = start

@@ -34,8 +34,10 @@ class FakeDns:
             if host not in self.table:
                 raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
             addresses = self.table[host]
-        return [(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                 (address, port)) for address in addresses]
+        return [
+            (socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in addresses
+        ]
 
 
 @pytest.fixture
@@ -110,8 +112,7 @@ def test_public_https_urls_are_accepted(dns, url):
     ],
 )
 def test_internal_addresses_are_refused_with_one_answer_and_logged_in_detail(dns, caplog, url, address, reason):
-    with caplog.at_level("WARNING", logger="functions.platform.webhooks"), \
-            pytest.raises(Unprocessable) as refused:
+    with caplog.at_level("WARNING", logger="functions.platform.webhooks"), pytest.raises(Unprocessable) as refused:
         webhooks.validate_url(url, allow_private=False)
 
     # The caller learns neither the address nor what kind of internal address it is ...

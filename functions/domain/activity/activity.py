@@ -19,8 +19,12 @@ logger = logging.getLogger(__name__)
 
 # How the feed words each task event (TASK_EVENT_KINDS).
 SUMMARIES: dict[TaskEventKind, str] = {
-    "created": "created", "updated": "changed", "completed": "completed", "reopened": "reopened",
-    "deleted": "deleted", "skipped": "skipped an occurrence of",
+    "created": "created",
+    "updated": "changed",
+    "completed": "completed",
+    "reopened": "reopened",
+    "deleted": "deleted",
+    "skipped": "skipped an occurrence of",
 }
 
 
@@ -51,8 +55,14 @@ _TABLE_KEY = frozenset({"workspace_id", "sort_key"})
 _TASK_INDEX_KEY = frozenset({"task_id", "sort_key", "workspace_id"})
 
 
-def page(settings: Settings, *, workspace_id: str | None = None, task_id: str | None = None, limit: int = 50,
-         cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+def page(
+    settings: Settings,
+    *,
+    workspace_id: str | None = None,
+    task_id: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
     model: Any = activity_model(settings)
     if task_id is not None:
         start = _decode(cursor, _TASK_INDEX_KEY, "task_id", task_id) if cursor else None
@@ -61,15 +71,18 @@ def page(settings: Settings, *, workspace_id: str | None = None, task_id: str | 
         start = _decode(cursor, _TABLE_KEY, "workspace_id", workspace_id) if cursor else None
         results = model.query(workspace_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     try:  # the query runs as its results are read
-        items = [{
-            "id": record.event_id,
-            "type": record.type,
-            "task_id": record.task_id,
-            "actor_id": record.actor_id,
-            "summary": record.summary,
-            "time": record.sort_key.split("#", 1)[0],
-            "data": json.loads(record.data),
-        } for record in results]
+        items = [
+            {
+                "id": record.event_id,
+                "type": record.type,
+                "task_id": record.task_id,
+                "actor_id": record.actor_id,
+                "summary": record.summary,
+                "time": record.sort_key.split("#", 1)[0],
+                "data": json.loads(record.data),
+            }
+            for record in results
+        ]
     except PynamoDBException as exc:
         logger.warning("the activity feed could not be read: %s", exc)
         raise ServiceUnavailable("the activity feed is unavailable; retry shortly") from None

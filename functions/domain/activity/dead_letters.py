@@ -29,23 +29,27 @@ def store(conn: Connection, event: dict[str, Any]) -> bool:
     """Stores one dead letter (an EventBridge-shaped event from the runtime); False when its
     id is already stored, as on a redelivery."""
     attributes = event.get("cloudevent", {})
-    row = conn.execute(_INSERT, {
-        "event_id": event["id"],
-        "type": attributes.get("type") or event["detail-type"],
-        "source": attributes.get("source") or event["source"],
-        "subject": attributes.get("subject"),
-        # The CloudEvent's own time keeps its precision; the EventBridge field has whole seconds.
-        "time": attributes.get("time") or event["time"],
-        "data": _jsonb(event["detail"]),
-        "attributes": _jsonb(attributes),
-    }).fetchone()
+    row = conn.execute(
+        _INSERT,
+        {
+            "event_id": event["id"],
+            "type": attributes.get("type") or event["detail-type"],
+            "source": attributes.get("source") or event["source"],
+            "subject": attributes.get("subject"),
+            # The CloudEvent's own time keeps its precision; the EventBridge field has whole seconds.
+            "time": attributes.get("time") or event["time"],
+            "data": _jsonb(event["detail"]),
+            "attributes": _jsonb(attributes),
+        },
+    ).fetchone()
     return row is not None
 
 
 def count(operation: str) -> None:
     """One stored dead letter in the metric an alarm watches."""
-    with single_metric(name=METRIC, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
-                       default_dimensions={"operation": operation}):
+    with single_metric(
+        name=METRIC, unit=MetricUnit.Count, value=1, namespace=NAMESPACE, default_dimensions={"operation": operation}
+    ):
         pass
 
 

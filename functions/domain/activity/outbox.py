@@ -14,10 +14,15 @@ from functions.platform.db import Connection
 EVENT_SOURCE = "/taskforge/tasks"
 
 
-def record(conn: Connection, kind: TaskEventKind, task: dict[str, Any], actor_id: str,
-           changes: list[str] | None = None) -> None:
-    data = {"task_id": task["id"], "title": task["title"], "workspace_id": task["workspace_id"],
-            "due_date": task["due_date"].isoformat() if task.get("due_date") else None}
+def record(
+    conn: Connection, kind: TaskEventKind, task: dict[str, Any], actor_id: str, changes: list[str] | None = None
+) -> None:
+    data = {
+        "task_id": task["id"],
+        "title": task["title"],
+        "workspace_id": task["workspace_id"],
+        "due_date": task["due_date"].isoformat() if task.get("due_date") else None,
+    }
     if changes:
         data["changes"] = sorted(changes)
     conn.execute(
@@ -46,5 +51,6 @@ def mark_failed(conn: Connection, event_id: int, error: str) -> None:
 
 def quarantine(conn: Connection, event_id: int, error: str) -> None:
     """Sets an event aside: the relay passes over it until an operator releases it."""
-    conn.execute("UPDATE outbox SET quarantined_at = clock_timestamp(), last_error = %s WHERE id = %s",
-                 (error, event_id))
+    conn.execute(
+        "UPDATE outbox SET quarantined_at = clock_timestamp(), last_error = %s WHERE id = %s", (error, event_id)
+    )

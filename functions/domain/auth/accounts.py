@@ -72,8 +72,7 @@ def revoke_everything(conn: Connection, user_id: str) -> int:
     return int(row["token_version"])
 
 
-def record_refresh_token(conn: Connection, token_id: str, family_id: str, user_id: str,
-                         expires_at: datetime) -> None:
+def record_refresh_token(conn: Connection, token_id: str, family_id: str, user_id: str, expires_at: datetime) -> None:
     conn.execute(
         "INSERT INTO refresh_tokens (id, family_id, user_id, expires_at) VALUES (%s, %s, %s, %s)",
         (token_id, family_id, user_id, expires_at),
@@ -94,5 +93,6 @@ def mark_used(conn: Connection, token_id: str) -> None:
 
 
 def revoke_family(conn: Connection, family_id: str) -> None:
-    conn.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = %s AND revoked_at IS NULL",
-                 (family_id,))
+    conn.execute(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = %s AND revoked_at IS NULL", (family_id,)
+    )

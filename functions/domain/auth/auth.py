@@ -83,8 +83,16 @@ def register(database: Database, email: str, password: str, display_name: str | 
     return database.transaction(create)
 
 
-def login(database: Database, settings: Settings, signer: TokenSigner, verifier: TokenVerifier,
-          email: str, password: str, client: str | None, device_token: str | None) -> Session:
+def login(
+    database: Database,
+    settings: Settings,
+    signer: TokenSigner,
+    verifier: TokenVerifier,
+    email: str,
+    password: str,
+    client: str | None,
+    device_token: str | None,
+) -> Session:
     """A new session for the right password, with a new device token; `client` is
     client_address's answer, `device_token` one an earlier login gave this client."""
     email = email.strip()
@@ -117,8 +125,15 @@ def credential_binding(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
 
 
-def _login_buckets(conn: Connection, settings: Settings, verifier: TokenVerifier, email: str,
-                   user: dict[str, Any] | None, client: str | None, device_token: str | None) -> _LoginBuckets:
+def _login_buckets(
+    conn: Connection,
+    settings: Settings,
+    verifier: TokenVerifier,
+    email: str,
+    user: dict[str, Any] | None,
+    client: str | None,
+    device_token: str | None,
+) -> _LoginBuckets:
     limit = settings.login_max_failures
     if user is not None and device_token:
         try:
@@ -140,8 +155,9 @@ def _login_buckets(conn: Connection, settings: Settings, verifier: TokenVerifier
     return _LoginBuckets(counted=[account, address], cleared=[account], released=[address])
 
 
-def refresh(database: Database, settings: Settings, signer: TokenSigner, verifier: TokenVerifier,
-            refresh_token: str) -> Session:
+def refresh(
+    database: Database, settings: Settings, signer: TokenSigner, verifier: TokenVerifier, refresh_token: str
+) -> Session:
     claims = verifier.verify(refresh_token, "refresh")
 
     def rotate(conn: Connection) -> Session | None:
@@ -185,8 +201,10 @@ def change_password(database: Database, user_id: str, current_password: str, new
             raise Unprocessable(reason)
         accounts.update_password_hash(conn, user_id, new_hash)
         accounts.revoke_everything(conn, user_id)
-        return PasswordChanged(calendar_feed_revoked=calendar_feed.revoke_if_any(conn, user_id),
-                               webhook_removed=profiles.remove_webhook(conn, user_id))
+        return PasswordChanged(
+            calendar_feed_revoked=calendar_feed.revoke_if_any(conn, user_id),
+            webhook_removed=profiles.remove_webhook(conn, user_id),
+        )
 
     return database.transaction(change)
 
@@ -198,11 +216,13 @@ def ensure_current(conn: Connection, claims: Claims) -> str:
     return claims.user_id
 
 
-def _issue(conn: Connection, settings: Settings, signer: TokenSigner, user_id: str, token_version: int,
-           family_id: str) -> Session:
+def _issue(
+    conn: Connection, settings: Settings, signer: TokenSigner, user_id: str, token_version: int, family_id: str
+) -> Session:
     access, _ = signer.issue(user_id, "access", token_version, settings.access_token_ttl_seconds)
-    refresh_token, refresh_claims = signer.issue(user_id, "refresh", token_version,
-                                                 settings.refresh_token_ttl_seconds, family_id=family_id)
+    refresh_token, refresh_claims = signer.issue(
+        user_id, "refresh", token_version, settings.refresh_token_ttl_seconds, family_id=family_id
+    )
     expires_at = datetime.fromtimestamp(refresh_claims.expires_at, tz=UTC)
     accounts.record_refresh_token(conn, refresh_claims.token_id, family_id, user_id, expires_at)
     pair = TokenPair(access_token=access, refresh_token=refresh_token, expires_in=settings.access_token_ttl_seconds)
@@ -247,7 +267,7 @@ def client_address(forwarded_for: str | None, settings: Settings) -> str | None:
 def _address(entry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     text = entry
     if text.startswith("[") and "]" in text:  # [2001:db8::1]:443
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # 192.0.2.1:443
         text = text.partition(":")[0]
     try:
@@ -260,8 +280,9 @@ def _address(entry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
 
 
 def _inside(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, networks: Sequence[Network]) -> bool:
-    return address is not None and any(address.version == network.version and address in network
-                                       for network in networks)
+    return address is not None and any(
+        address.version == network.version and address in network for network in networks
+    )
 
 
 @cache

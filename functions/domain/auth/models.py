@@ -27,8 +27,12 @@ def strong(password: str, email: str | None = None) -> str:
 class RegisterRequest(Body):
     email: Email
     password: NewPassword
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                            AfterValidator(encodable)] | None = None
+    display_name: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(encodable)
+        ]
+        | None
+    ) = None
 
     @field_validator("password")
     @classmethod
@@ -37,12 +41,15 @@ class RegisterRequest(Body):
 
 
 class LoginRequest(Body):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
-                     AfterValidator(encodable)]
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254), AfterValidator(encodable)
+    ]
     password: GivenPassword
     device_token: Annotated[str, StringConstraints(max_length=4096)] | None = Field(
-        default=None, description="the device_token an earlier login to this account gave this client: with it, "
-                                  "failed logins by others do not lock this client out")
+        default=None,
+        description="the device_token an earlier login to this account gave this client: with it, "
+        "failed logins by others do not lock this client out",
+    )
 
 
 class RefreshRequest(Body):
@@ -67,8 +74,9 @@ class User(Row):
     timezone: str
     digest_hour: int
     reminder_webhook_url: str | None
-    email_verified: bool = Field(description="whether the address was proven with the link sent to it; "
-                                             "accepting an invitation needs it")
+    email_verified: bool = Field(
+        description="whether the address was proven with the link sent to it; accepting an invitation needs it"
+    )
 
 
 class TokenPair(Body):
@@ -77,15 +85,19 @@ class TokenPair(Body):
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int = Field(description="seconds until the access token expires")
     device_token: str | None = Field(
-        default=None, description="logins only: keep it and send it with the next login to this account (its "
-                                  "failures then count for this client alone); a new password invalidates it")
+        default=None,
+        description="logins only: keep it and send it with the next login to this account (its "
+        "failures then count for this client alone); a new password invalidates it",
+    )
 
 
 class PasswordChanged(Body):
     """What a password change ended besides the sessions, so the user can be told."""
 
     calendar_feed_revoked: bool = Field(
-        description="the calendar feed URL stopped working (true when there was one); make a new one")
+        description="the calendar feed URL stopped working (true when there was one); make a new one"
+    )
     webhook_removed: bool = Field(
         description="the reminder webhook and its signing secret were removed (true when there was one); reminders "
-                    "go by e-mail until a webhook URL is set again, which gets a new secret")
+        "go by e-mail until a webhook URL is set again, which gets a new secret"
+    )

@@ -10,11 +10,15 @@ from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StringConstra
 from functions.platform.models import Body, Row, TimeZone, encodable
 from functions.platform.webhooks import MAX_URL_LENGTH
 
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                        AfterValidator(encodable)]
-WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_LENGTH),
-                       AfterValidator(encodable),
-                       Field(description="an https:// URL on the public internet; reminders are POSTed to it")]
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(encodable)
+]
+WebhookUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_LENGTH),
+    AfterValidator(encodable),
+    Field(description="an https:// URL on the public internet; reminders are POSTed to it"),
+]
 DigestHour = Annotated[StrictInt, Field(ge=0, le=23, description="the hour of the daily digest, in local time")]
 
 
@@ -32,7 +36,8 @@ class ProfilePatch(Body):
     display_name: DisplayName | None = Field(default=None, description="null removes it")
     timezone: TimeZone | None = Field(default=None, json_schema_extra=_not_null)
     reminder_webhook_url: WebhookUrl | None = Field(
-        default=None, description="null removes the webhook and its secret; a new URL gets a new secret")
+        default=None, description="null removes the webhook and its secret; a new URL gets a new secret"
+    )
     digest_hour: DigestHour | None = Field(default=None, json_schema_extra=_not_null)
 
     @model_validator(mode="after")
@@ -55,7 +60,8 @@ class Profile(Row):
     digest_hour: int
     webhook_secret: str | None = Field(
         description="the key that signs webhook deliveries (X-TaskForge-Signature): shown once, in the answer "
-                    "that set a new webhook URL, and null otherwise")
+        "that set a new webhook URL, and null otherwise"
+    )
 
 
 class CalendarFeed(Body):

@@ -19,8 +19,7 @@ from functions.platform import webhooks
 from functions.platform.db import Connection
 from functions.platform.errors import Unauthorized
 
-_COLUMNS = ("id::text AS id, email::text AS email, display_name, created_at, timezone, reminder_webhook_url,"
-            " digest_hour")
+_COLUMNS = "id::text AS id, email::text AS email, display_name, created_at, timezone, reminder_webhook_url, digest_hour"
 
 
 def prepare(patch: ProfilePatch, allow_private_networks: bool) -> dict[str, Any]:
@@ -36,8 +35,9 @@ def prepare(patch: ProfilePatch, allow_private_networks: bool) -> dict[str, Any]
 def update(conn: Connection, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Applies `changes` (from prepare); the row as the API shows it, with `webhook_secret`
     set only when this change made a new one."""
-    current = conn.execute("SELECT reminder_webhook_url, webhook_secret FROM users WHERE id = %s FOR UPDATE",
-                           (user_id,)).fetchone()
+    current = conn.execute(
+        "SELECT reminder_webhook_url, webhook_secret FROM users WHERE id = %s FOR UPDATE", (user_id,)
+    ).fetchone()
     if current is None:
         raise Unauthorized("the account no longer exists")
     columns = dict(changes)
@@ -55,7 +55,8 @@ def update(conn: Connection, user_id: str, changes: dict[str, Any]) -> dict[str,
     assignments.append(sql.SQL("updated_at = now()"))
     row = conn.execute(
         sql.SQL("UPDATE users SET {} WHERE id = %s RETURNING {}").format(
-            sql.SQL(", ").join(assignments), sql.SQL(_COLUMNS)),
+            sql.SQL(", ").join(assignments), sql.SQL(_COLUMNS)
+        ),
         (*columns.values(), user_id),
     ).fetchone()
     assert row is not None

@@ -36,8 +36,15 @@ def session_response(settings: Settings, session: Session) -> Response[TokenPair
 
 
 def refresh_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
-    return Cookie(name=REFRESH_COOKIE, value=value, path=COOKIE_PATH, secure=settings.cookie_secure,
-                  http_only=True, same_site=SameSite.STRICT_MODE, max_age=max_age)
+    return Cookie(
+        name=REFRESH_COOKIE,
+        value=value,
+        path=COOKIE_PATH,
+        secure=settings.cookie_secure,
+        http_only=True,
+        same_site=SameSite.STRICT_MODE,
+        max_age=max_age,
+    )
 
 
 def cleared_cookie(settings: Settings) -> Cookie:

@@ -32,8 +32,9 @@ def issue(conn: Connection, user_id: str) -> tuple[str, str]:
     """A new token for the user's current address, and that address; 409 when it is verified
     already, 429 when the user has had MAILS_PER_HOUR links in the last hour."""
     # The user's row is locked, so two requests at once cannot both slip under the limit.
-    user = conn.execute("SELECT email::text AS email, email_verified_at FROM users WHERE id = %s FOR UPDATE",
-                        (user_id,)).fetchone()
+    user = conn.execute(
+        "SELECT email::text AS email, email_verified_at FROM users WHERE id = %s FOR UPDATE", (user_id,)
+    ).fetchone()
     if user is None:
         raise Unauthorized("the account no longer exists")
     if user["email_verified_at"] is not None:
@@ -41,18 +42,26 @@ def issue(conn: Connection, user_id: str) -> tuple[str, str]:
     now = datetime.now(UTC)
     recent = conn.execute(
         "SELECT count(*) AS sent, min(created_at) AS oldest FROM email_verifications"
-        " WHERE user_id = %s AND created_at > %s", (user_id, now - _WINDOW)).fetchone()
+        " WHERE user_id = %s AND created_at > %s",
+        (user_id, now - _WINDOW),
+    ).fetchone()
     assert recent is not None
     if recent["sent"] >= MAILS_PER_HOUR:
         wait = recent["oldest"] + _WINDOW - now
-        raise RateLimited("too many verification e-mails were sent in the last hour",
-                          retry_after_seconds=int(wait.total_seconds()) + 1)
-    conn.execute("DELETE FROM email_verifications WHERE user_id = %s AND created_at < %s",
-                 (user_id, now - TOKEN_LIFETIME - _WINDOW))
+        raise RateLimited(
+            "too many verification e-mails were sent in the last hour",
+            retry_after_seconds=int(wait.total_seconds()) + 1,
+        )
+    conn.execute(
+        "DELETE FROM email_verifications WHERE user_id = %s AND created_at < %s",
+        (user_id, now - TOKEN_LIFETIME - _WINDOW),
+    )
     token = secrets.token_urlsafe(32)
-    conn.execute("INSERT INTO email_verifications (token_hash, user_id, email, created_at, expires_at)"
-                 " VALUES (%s, %s, %s, %s, %s)",
-                 (stored_digest(token), user_id, user["email"], now, now + TOKEN_LIFETIME))
+    conn.execute(
+        "INSERT INTO email_verifications (token_hash, user_id, email, created_at, expires_at)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        (stored_digest(token), user_id, user["email"], now, now + TOKEN_LIFETIME),
+    )
     return token, str(user["email"])
 
 
@@ -60,12 +69,16 @@ def send(settings: Settings, email: str, token: str) -> None:
     """The e-mail with the link; raises what SES raises."""
     link = f"{settings.public_url}/verify-email?token={quote(token)}"
     hours = int(TOKEN_LIFETIME.total_seconds() // 3600)
-    mailer.send(settings, email, "Confirm your e-mail address for TaskForge",
-                "Open this link to confirm that this address is yours:\n\n"
-                f"{link}\n\n"
-                f"It works once, for {hours} hours. Until you confirm, you cannot accept invitations to "
-                "shared workspaces.\n\n"
-                "If you did not create a TaskForge account, ignore this message.\n")
+    mailer.send(
+        settings,
+        email,
+        "Confirm your e-mail address for TaskForge",
+        "Open this link to confirm that this address is yours:\n\n"
+        f"{link}\n\n"
+        f"It works once, for {hours} hours. Until you confirm, you cannot accept invitations to "
+        "shared workspaces.\n\n"
+        "If you did not create a TaskForge account, ignore this message.\n",
+    )
 
 
 def request(database: Database, settings: Settings, user_id: str) -> str:
@@ -79,8 +92,9 @@ def request(database: Database, settings: Settings, user_id: str) -> str:
         send(settings, email, token)
     except Exception:
         logger.exception("the verification e-mail for user %s could not be sent", user_id)
-        raise ServiceUnavailable("the e-mail could not be sent; try again in a minute", retry_after_seconds=60) \
-            from None
+        raise ServiceUnavailable(
+            "the e-mail could not be sent; try again in a minute", retry_after_seconds=60
+        ) from None
     return email
 
 
@@ -113,7 +127,7 @@ def verify(conn: Connection, token: str) -> dict[str, Any]:
         raise Gone("this verification link was sent to an address your account no longer has")
     conn.execute("UPDATE users SET email_verified_at = now(), updated_at = now() WHERE id = %s", (found["user_id"],))
     # Every link of the account is spent: the address is proven.
-    conn.execute("UPDATE email_verifications SET used_at = now() WHERE user_id = %s AND used_at IS NULL",
-                 (found["user_id"],))
+    conn.execute(
+        "UPDATE email_verifications SET used_at = now() WHERE user_id = %s AND used_at IS NULL", (found["user_id"],)
+    )
     return {"user_id": found["user_id"], "email": found["current_email"]}
-

@@ -10,8 +10,12 @@ from functions.platform.models import Body, encodable
 
 
 class VerifyEmailRequest(Body):
-    token: Annotated[str, StringConstraints(min_length=10, max_length=100), AfterValidator(encodable),
-                     Field(description="the token from the link in the verification e-mail")]
+    token: Annotated[
+        str,
+        StringConstraints(min_length=10, max_length=100),
+        AfterValidator(encodable),
+        Field(description="the token from the link in the verification e-mail"),
+    ]
 
 
 class EmailVerified(Body):

@@ -30,8 +30,16 @@ def add(conn: Connection, user_id: str, task_id: str, text: str) -> dict[str, An
     return {**row, "task_version": _touch(conn, task_id)}
 
 
-def change(conn: Connection, user_id: str, task_id: str, item_id: str, text: str | None, done: bool | None,
-           position: int | None, allowed_versions: set[int] | None = None) -> dict[str, Any]:
+def change(
+    conn: Connection,
+    user_id: str,
+    task_id: str,
+    item_id: str,
+    text: str | None,
+    done: bool | None,
+    position: int | None,
+    allowed_versions: set[int] | None = None,
+) -> dict[str, Any]:
     """`allowed_versions` is the task's If-Match: a reorder computed on a stale view gets 412."""
     task = tasks.load(conn, user_id, task_id, write=True, lock=True)  # the task's lock serialises reorders
     tasks.check_version(task, allowed_versions)
@@ -63,12 +71,15 @@ def change(conn: Connection, user_id: str, task_id: str, item_id: str, text: str
 def remove(conn: Connection, user_id: str, task_id: str, item_id: str) -> int:
     """Removes the item; returns the task's new version."""
     tasks.load(conn, user_id, task_id, write=True, lock=True)
-    removed = conn.execute("DELETE FROM checklist_items WHERE id = %s AND task_id = %s RETURNING position",
-                           (item_id, task_id)).fetchone()
+    removed = conn.execute(
+        "DELETE FROM checklist_items WHERE id = %s AND task_id = %s RETURNING position", (item_id, task_id)
+    ).fetchone()
     if removed is None:
         raise NotFound("no such checklist item")
-    conn.execute("UPDATE checklist_items SET position = position - 1 WHERE task_id = %s AND position > %s",
-                 (task_id, removed["position"]))
+    conn.execute(
+        "UPDATE checklist_items SET position = position - 1 WHERE task_id = %s AND position > %s",
+        (task_id, removed["position"]),
+    )
     return _touch(conn, task_id)
 
 
@@ -81,7 +92,9 @@ def _items(conn: Connection, task_id: str) -> list[dict[str, Any]]:
 
 def _touch(conn: Connection, task_id: str) -> int:
     """The task's representation (its progress) changed: so do its version and ETag. Returns the version."""
-    row = conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s"
-                       " RETURNING version", (task_id,)).fetchone()
+    row = conn.execute(
+        "UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s RETURNING version",
+        (task_id,),
+    ).fetchone()
     assert row is not None
     return int(row["version"])

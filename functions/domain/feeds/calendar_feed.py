@@ -62,8 +62,9 @@ def owner(conn: Connection, token: str) -> str:
     token = token.removesuffix(".ics")
     row = None
     if _TOKEN.match(token):
-        row = conn.execute("SELECT user_id::text AS user_id FROM calendar_feeds WHERE token_hash = %s",
-                           (stored_digest(token),)).fetchone()
+        row = conn.execute(
+            "SELECT user_id::text AS user_id FROM calendar_feeds WHERE token_hash = %s", (stored_digest(token),)
+        ).fetchone()
     if row is None:
         raise NotFound("no such calendar feed")
     return str(row["user_id"])
@@ -114,4 +115,3 @@ def render(tasks: Iterable[dict[str, Any]], now: datetime) -> str:
 def _text(value: str) -> str:
     """`value` without the control characters RFC 5545 text may not hold (tab and newline stay)."""
     return _CONTROL.sub("", value)
-

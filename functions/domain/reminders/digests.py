@@ -88,8 +88,7 @@ def _compose(conn: Connection, user_id: str) -> tuple[str, str] | None:
 
 
 def _quarantine(conn: Connection, user_id: str, why: str) -> None:
-    conn.execute("UPDATE users SET digest_quarantined_at = now(), digest_last_error = %s WHERE id = %s",
-                 (why, user_id))
+    conn.execute("UPDATE users SET digest_quarantined_at = now(), digest_last_error = %s WHERE id = %s", (why, user_id))
 
 
 def _unclaim(conn: Connection, user_id: str) -> None:

@@ -73,8 +73,14 @@ class Outcome:
         return self.sent + self.already_sent + self.missed + self.retried + self.failed + self.quarantined
 
 
-def dispatch_due(database: Database, settings: Settings, ledger: DeliveryLedger, send: Sender,
-                 keep_going: Callable[[], bool] = lambda: True, now: Callable[[], datetime] | None = None) -> Outcome:
+def dispatch_due(
+    database: Database,
+    settings: Settings,
+    ledger: DeliveryLedger,
+    send: Sender,
+    keep_going: Callable[[], bool] = lambda: True,
+    now: Callable[[], datetime] | None = None,
+) -> Outcome:
     """Delivers every reminder due now, batch after batch, while `keep_going()` (the deadline)."""
     clock = now or (lambda: datetime.now(UTC))
     total = Outcome()
@@ -89,9 +95,13 @@ def dispatch_due(database: Database, settings: Settings, ledger: DeliveryLedger,
 def lag_seconds(database: Database, now: datetime | None = None) -> float:
     """How late the oldest due reminder is (0 when none is due): what the lag alarm watches.
     Quarantined reminders are not due; the age is computed in SQL, so no stored time can fail it."""
-    row = database.transaction(lambda conn: conn.execute(
-        "SELECT EXTRACT(EPOCH FROM %(now)s - min(fire_at))::float8 AS age FROM reminders"
-        " WHERE status = 'pending' AND fire_at <= %(now)s", {"now": now or datetime.now(UTC)}).fetchone())
+    row = database.transaction(
+        lambda conn: conn.execute(
+            "SELECT EXTRACT(EPOCH FROM %(now)s - min(fire_at))::float8 AS age FROM reminders"
+            " WHERE status = 'pending' AND fire_at <= %(now)s",
+            {"now": now or datetime.now(UTC)},
+        ).fetchone()
+    )
     if row is None or row["age"] is None:
         return 0.0
     return max(0.0, float(row["age"]))
@@ -144,8 +154,9 @@ def _load_one(conn: Connection, reminder_id: Any) -> dict[str, Any] | Exception:
         return exc
 
 
-def _deliver(conn: Connection, settings: Settings, ledger: DeliveryLedger, send: Sender, row: dict[str, Any],
-             now: datetime) -> str:
+def _deliver(
+    conn: Connection, settings: Settings, ledger: DeliveryLedger, send: Sender, row: dict[str, Any], now: datetime
+) -> str:
     """Delivers one claimed reminder; the Outcome field it counts as. Raises only on what no
     retry would mend (the reminder is then quarantined)."""
     if row["scheduled_at"] < now - timedelta(seconds=settings.reminder_missed_horizon_seconds):
@@ -184,8 +195,11 @@ def _deliver(conn: Connection, settings: Settings, ledger: DeliveryLedger, send:
 
 def _quarantine(conn: Connection, reminder_id: str, error: Exception) -> None:
     why = quarantine.reason(error)
-    conn.execute("UPDATE reminders SET status = 'quarantined', quarantined_at = now(), last_error = %s,"
-                 " fire_at = NULL WHERE id = %s", (why, reminder_id))
+    conn.execute(
+        "UPDATE reminders SET status = 'quarantined', quarantined_at = now(), last_error = %s,"
+        " fire_at = NULL WHERE id = %s",
+        (why, reminder_id),
+    )
     quarantine.announce(OPERATION, "reminder", reminder_id, why)
 
 
@@ -200,24 +214,31 @@ def _set(conn: Connection, reminder_ids: list[str], status: str) -> None:
 def _retry(conn: Connection, settings: Settings, row: dict[str, Any], now: datetime, error: str) -> str:
     attempts = row["attempts"] + 1
     if attempts >= settings.reminder_max_attempts:
-        conn.execute("UPDATE reminders SET status = 'failed', attempts = %s, last_error = %s, fire_at = NULL"
-                     " WHERE id = %s", (attempts, error, row["id"]))
+        conn.execute(
+            "UPDATE reminders SET status = 'failed', attempts = %s, last_error = %s, fire_at = NULL WHERE id = %s",
+            (attempts, error, row["id"]),
+        )
         return "failed"
     _retry_at(conn, row["id"], attempts, now + timedelta(minutes=min(2 ** (attempts - 1), 60)), error)
     return "retried"
 
 
 def _retry_at(conn: Connection, reminder_id: str, attempts: int, when: datetime, error: str | None = None) -> None:
-    conn.execute("UPDATE reminders SET attempts = %s, fire_at = %s, last_error = COALESCE(%s, last_error)"
-                 " WHERE id = %s", (attempts, when, error, reminder_id))
+    conn.execute(
+        "UPDATE reminders SET attempts = %s, fire_at = %s, last_error = COALESCE(%s, last_error) WHERE id = %s",
+        (attempts, when, error, reminder_id),
+    )
 
 
 def message(row: dict[str, Any]) -> tuple[str, str]:
     """Subject and body of a reminder e-mail, times in the recipient's timezone."""
     from zoneinfo import ZoneInfo
 
-    due = row["due_date"].astimezone(ZoneInfo(row["timezone"] or "UTC")).strftime("%a %d %b %Y %H:%M %Z") \
-        if row["due_date"] else "no due date"
+    due = (
+        row["due_date"].astimezone(ZoneInfo(row["timezone"] or "UTC")).strftime("%a %d %b %Y %H:%M %Z")
+        if row["due_date"]
+        else "no due date"
+    )
     subject = f"Reminder: {row['title']}"
     body = f"{row['title']}\nDue: {due}\n\n{row['description'] or ''}".rstrip() + "\n"
     return subject, body

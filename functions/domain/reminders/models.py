@@ -31,7 +31,8 @@ class Reminder(Row):
     before_due: timedelta | None
     scheduled_at: datetime | None = Field(description="when the current occurrence's reminder is due")
     status: Literal["pending", "sent", "missed", "failed", "quarantined"] = Field(
-        description="quarantined: set aside because it could not be processed; an operator looks into it")
+        description="quarantined: set aside because it could not be processed; an operator looks into it"
+    )
     sent_at: datetime | None
 
 

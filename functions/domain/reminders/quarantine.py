@@ -36,11 +36,11 @@ ORDER BY quarantined_at, kind, id
 # (`all` releases every row of the kind: after a fault of the code, say, that set many aside.)
 _RELEASE = {
     "reminder": "UPDATE reminders SET status = 'pending', quarantined_at = NULL, attempts = 0, fire_at = NULL"
-                " WHERE %(id)s IN (id::text, 'all') AND status = 'quarantined' RETURNING task_id::text AS task_id",
+    " WHERE %(id)s IN (id::text, 'all') AND status = 'quarantined' RETURNING task_id::text AS task_id",
     "event": "UPDATE outbox SET quarantined_at = NULL, attempts = 0"
-             " WHERE %(id)s IN (id::text, 'all') AND quarantined_at IS NOT NULL RETURNING NULL AS task_id",
+    " WHERE %(id)s IN (id::text, 'all') AND quarantined_at IS NOT NULL RETURNING NULL AS task_id",
     "digest": "UPDATE users SET digest_quarantined_at = NULL"
-              " WHERE %(id)s IN (id::text, 'all') AND digest_quarantined_at IS NOT NULL RETURNING NULL AS task_id",
+    " WHERE %(id)s IN (id::text, 'all') AND digest_quarantined_at IS NOT NULL RETURNING NULL AS task_id",
 }
 KINDS = tuple(_RELEASE)
 
@@ -53,11 +53,22 @@ def reason(error: BaseException | str) -> str:
 
 def announce(operation: str, kind: str, row_id: object, error: str) -> None:
     """Reports one quarantined row: an error log line with its id and error, and the metric."""
-    logger.error("%s: %s %s quarantined: %s", operation, kind, row_id, error,
-                 extra={"operation": operation, "kind": kind, "row_id": str(row_id), "error": error})
+    logger.error(
+        "%s: %s %s quarantined: %s",
+        operation,
+        kind,
+        row_id,
+        error,
+        extra={"operation": operation, "kind": kind, "row_id": str(row_id), "error": error},
+    )
     # The namespace of every TaskForge metric (api.METRICS_NAMESPACE).
-    with single_metric(name="Quarantined", unit=MetricUnit.Count, value=1, namespace="TaskForge",
-                       default_dimensions={"operation": operation}):
+    with single_metric(
+        name="Quarantined",
+        unit=MetricUnit.Count,
+        value=1,
+        namespace="TaskForge",
+        default_dimensions={"operation": operation},
+    ):
         pass
 
 
@@ -80,10 +91,13 @@ def main(argv: list[str]) -> int:
     from functions.platform.db import Database
     from functions.platform.settings import Settings
 
-    if not (argv[:1] == ["list"] and len(argv) == 1) and not (argv[:1] == ["release"] and len(argv) == 3
-                                                                and argv[1] in KINDS):
-        print(f"usage: python -m functions.domain.reminders.quarantine list | release {'|'.join(KINDS)} <id>|all",
-              file=sys.stderr)
+    if not (argv[:1] == ["list"] and len(argv) == 1) and not (
+        argv[:1] == ["release"] and len(argv) == 3 and argv[1] in KINDS
+    ):
+        print(
+            f"usage: python -m functions.domain.reminders.quarantine list | release {'|'.join(KINDS)} <id>|all",
+            file=sys.stderr,
+        )
         return 2
     database = Database(Settings.from_env())
     try:
@@ -94,8 +108,10 @@ def main(argv: list[str]) -> int:
         released = database.transaction(lambda conn: release(conn, argv[1], argv[2]))
     finally:
         database.close()
-    print(f"released {released} {argv[1]}(s)" if released else f"no quarantined {argv[1]} {argv[2]}",
-          file=sys.stdout if released else sys.stderr)
+    print(
+        f"released {released} {argv[1]}(s)" if released else f"no quarantined {argv[1]} {argv[2]}",
+        file=sys.stdout if released else sys.stderr,
+    )
     return 0 if released else 1
 
 

@@ -13,12 +13,15 @@ from functions.platform.errors import Conflict, NotFound, Unprocessable
 MAX_PER_TASK = 10
 HORIZON = timedelta(days=2 * 365)
 MAX_BEFORE_DUE = timedelta(days=30)
-_COLUMNS = ("id::text AS id, task_id::text AS task_id, at, before_due, scheduled_at, fire_at, status, attempts,"
-            " sent_at, created_at")
+_COLUMNS = (
+    "id::text AS id, task_id::text AS task_id, at, before_due, scheduled_at, fire_at, status, attempts,"
+    " sent_at, created_at"
+)
 
 
-def create(conn: Connection, user_id: str, task_id: str, at: datetime | None,
-           before_due: timedelta | None) -> dict[str, Any]:
+def create(
+    conn: Connection, user_id: str, task_id: str, at: datetime | None, before_due: timedelta | None
+) -> dict[str, Any]:
     task = tasks.load(conn, user_id, task_id, write=True, lock=True)
     now = datetime.now(UTC)
     if at is not None:
@@ -53,8 +56,9 @@ def list_for(conn: Connection, user_id: str, task_id: str) -> list[dict[str, Any
 
 def delete(conn: Connection, user_id: str, task_id: str, reminder_id: str) -> None:
     tasks.load(conn, user_id, task_id, write=True)
-    removed = conn.execute("DELETE FROM reminders WHERE id = %s AND task_id = %s RETURNING 1",
-                           (reminder_id, task_id)).fetchone()
+    removed = conn.execute(
+        "DELETE FROM reminders WHERE id = %s AND task_id = %s RETURNING 1", (reminder_id, task_id)
+    ).fetchone()
     if removed is None:
         raise NotFound("no such reminder")
 

@@ -16,12 +16,14 @@ from pydantic.json_schema import SkipJsonSchema
 from functions.domain.tasks.models import Id
 from functions.platform.models import Body, Row, encodable
 
-TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-                    AfterValidator(encodable)]
+TagName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), AfterValidator(encodable)
+]
 
 
-Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(str.lower),
-                  Field(description="#rrggbb")]
+Color = Annotated[
+    str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(str.lower), Field(description="#rrggbb")
+]
 
 
 class TagCreate(Body):

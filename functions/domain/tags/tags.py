@@ -52,20 +52,26 @@ def update(conn: Connection, user_id: str, tag_id: str, name: str | None, color:
     current = load(conn, user_id, tag_id, write=True)
     try:
         with conn.transaction():
-            conn.execute("UPDATE tags SET name = COALESCE(%s, name), color = COALESCE(%s, color) WHERE id = %s",
-                         (name, color, tag_id))
+            conn.execute(
+                "UPDATE tags SET name = COALESCE(%s, name), color = COALESCE(%s, color) WHERE id = %s",
+                (name, color, tag_id),
+            )
     except errors.UniqueViolation:
         raise Conflict(f"the workspace already has a tag named {name!r}") from None
     # Renaming changes every task that carries the tag: their versions move too.
-    conn.execute("UPDATE tasks SET version = version + 1 WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = %s)",
-                 (tag_id,))
+    conn.execute(
+        "UPDATE tasks SET version = version + 1 WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = %s)",
+        (tag_id,),
+    )
     return {**current, **{k: v for k, v in (("name", name), ("color", color)) if v is not None}}
 
 
 def delete(conn: Connection, user_id: str, tag_id: str) -> dict[str, Any]:
     current = load(conn, user_id, tag_id, write=True)
-    conn.execute("UPDATE tasks SET version = version + 1 WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = %s)",
-                 (tag_id,))
+    conn.execute(
+        "UPDATE tasks SET version = version + 1 WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = %s)",
+        (tag_id,),
+    )
     conn.execute("DELETE FROM tags WHERE id = %s", (tag_id,))  # task_tags rows go with it (ON DELETE CASCADE)
     return current
 
@@ -75,19 +81,19 @@ def attach(conn: Connection, user_id: str, task_id: str, tag_id: str) -> dict[st
     tag = load(conn, user_id, tag_id, write=False)
     if tag["workspace_id"] != task["workspace_id"]:
         raise NotFound("no such tag in the task's workspace")
-    added = conn.execute("INSERT INTO task_tags (task_id, tag_id) VALUES (%s, %s) ON CONFLICT DO NOTHING RETURNING 1",
-                         (task_id, tag_id)).fetchone()
+    added = conn.execute(
+        "INSERT INTO task_tags (task_id, tag_id) VALUES (%s, %s) ON CONFLICT DO NOTHING RETURNING 1", (task_id, tag_id)
+    ).fetchone()
     if added:
-        conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s",
-                     (task_id,))
+        conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s", (task_id,))
     return tasks.load(conn, user_id, task_id)
 
 
 def detach(conn: Connection, user_id: str, task_id: str, tag_id: str) -> dict[str, Any]:
     tasks.load(conn, user_id, task_id, write=True)
-    removed = conn.execute("DELETE FROM task_tags WHERE task_id = %s AND tag_id = %s RETURNING 1",
-                           (task_id, tag_id)).fetchone()
+    removed = conn.execute(
+        "DELETE FROM task_tags WHERE task_id = %s AND tag_id = %s RETURNING 1", (task_id, tag_id)
+    ).fetchone()
     if removed:
-        conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s",
-                     (task_id,))
+        conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s", (task_id,))
     return tasks.load(conn, user_id, task_id)

@@ -28,12 +28,20 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(_not_blank),
-                  AfterValidator(encodable)]
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=r"\S"),
+    AfterValidator(_not_blank),
+    AfterValidator(encodable),
+]
 Description = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(encodable)]
 Priority = Annotated[StrictInt, Field(ge=1, le=3, description="1 high, 2 normal, 3 low")]
-Rule = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(encodable),
-                 Field(description="an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE")]
+Rule = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=500),
+    AfterValidator(encodable),
+    Field(description="an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE"),
+]
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 Id = Annotated[str, StringConstraints(pattern=_UUID)]
 SortField = Literal["created_at", "due_date", "priority"]
@@ -41,8 +49,7 @@ SortField = Literal["created_at", "due_date", "priority"]
 
 def _iso_only(value: object) -> object:
     # Pydantic would read 0 or "0.5" as a Unix time; an instant here is ISO 8601 text only.
-    if isinstance(value, int | float) or (isinstance(value, str)
-                                          and value.replace(".", "", 1).lstrip("-").isdigit()):
+    if isinstance(value, int | float) or (isinstance(value, str) and value.replace(".", "", 1).lstrip("-").isdigit()):
         raise ValueError("must be an ISO 8601 date-time with a timezone")
     return value
 
@@ -70,9 +77,12 @@ def _in_range(value: datetime) -> datetime:
     return value
 
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_in_range),
-                    Field(description="an ISO 8601 date-time with its offset, between 1970-01-01T00:00:00Z and "
-                                      "9000-12-31T23:59:59Z")]
+Instant = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_only),
+    AfterValidator(_in_range),
+    Field(description="an ISO 8601 date-time with its offset, between 1970-01-01T00:00:00Z and 9000-12-31T23:59:59Z"),
+]
 SortOrder = Literal["asc", "desc"]
 
 

@@ -77,9 +77,11 @@ def normalise(rule: str, timezone: str, series_start: datetime) -> str:
         _until(parts["UNTIL"], zone(timezone))
     text = ";".join(f"{key}={value}" for key, value in parts.items())
     if first_from(text, timezone, series_start) is None:
-        raise Unprocessable(f"recurrence never occurs: no date from the due date on matches it (looking up to "
-                            f"{MAX_YEARS} years ahead); check UNTIL, and that BYMONTH, BYMONTHDAY and BYDAY can "
-                            "fall on one day")
+        raise Unprocessable(
+            f"recurrence never occurs: no date from the due date on matches it (looking up to "
+            f"{MAX_YEARS} years ahead); check UNTIL, and that BYMONTH, BYMONTHDAY and BYDAY can "
+            "fall on one day"
+        )
     return text
 
 
@@ -204,8 +206,7 @@ class _Walk(dateutil.rrule._iterinfo):  # type: ignore[misc]
 
 # dateutil's own loop, reading _Walk where it reads its calendar state: the same occurrences,
 # in the same order, with the bound applied. (tests/unit/test_recurrence.py checks the two agree.)
-_bounded_iter = types.FunctionType(rrule._iter.__code__, {**vars(dateutil.rrule), "_iterinfo": _Walk},
-                                   "_bounded_iter")
+_bounded_iter = types.FunctionType(rrule._iter.__code__, {**vars(dateutil.rrule), "_iterinfo": _Walk}, "_bounded_iter")
 
 
 def _walk(rule: rrule) -> Iterator[datetime]:

@@ -67,8 +67,10 @@ class TaskQuery:
 def load(conn: Connection, user_id: str, task_id: str, write: bool = False, lock: bool = False) -> dict[str, Any]:
     """The task with the caller's role in its workspace; 404 for non-members, 403 for a viewer's write."""
     row = conn.execute(
-        sql.SQL("SELECT {}, m.role FROM tasks t JOIN memberships m ON m.workspace_id = t.workspace_id"
-                " AND m.user_id = %s WHERE t.id = %s{}").format(COLUMNS, sql.SQL(" FOR UPDATE OF t" if lock else "")),
+        sql.SQL(
+            "SELECT {}, m.role FROM tasks t JOIN memberships m ON m.workspace_id = t.workspace_id"
+            " AND m.user_id = %s WHERE t.id = %s{}"
+        ).format(COLUMNS, sql.SQL(" FOR UPDATE OF t" if lock else "")),
         (user_id, task_id),
     ).fetchone()
     workspaces.check(row["role"] if row else None, write, "task")
@@ -80,8 +82,9 @@ def create(conn: Connection, user_id: str, task: TaskCreate, default_timezone: s
     return create_many(conn, user_id, [task], default_timezone)[0]
 
 
-def create_many(conn: Connection, user_id: str, tasks: list[TaskCreate],
-                default_timezone: str | None = None) -> list[dict[str, Any]]:
+def create_many(
+    conn: Connection, user_id: str, tasks: list[TaskCreate], default_timezone: str | None = None
+) -> list[dict[str, Any]]:
     workspace_ids = {task.workspace_id for task in tasks}
     resolved = {wid: workspaces.resolve(conn, user_id, wid, write=True)[0] for wid in workspace_ids}
     timezone = default_timezone or _user_timezone(conn, user_id)
@@ -93,8 +96,17 @@ def create_many(conn: Connection, user_id: str, tasks: list[TaskCreate],
             " completed_at, recurrence, timezone, series_start, occurrence_local)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN clock_timestamp() END, %s, %s, %s, %s)"
             " RETURNING id::text AS id",
-            (user_id, resolved[task.workspace_id], task.title, task.description, task.completed, task.priority,
-             task.due_date, task.completed, *series),
+            (
+                user_id,
+                resolved[task.workspace_id],
+                task.title,
+                task.description,
+                task.completed,
+                task.priority,
+                task.due_date,
+                task.completed,
+                *series,
+            ),
         ).fetchone()
         assert row is not None
         ids.append(row["id"])
@@ -104,8 +116,9 @@ def create_many(conn: Connection, user_id: str, tasks: list[TaskCreate],
     return created
 
 
-def update(conn: Connection, user_id: str, task_id: str, patch: TaskPatch,
-           allowed_versions: set[int] | None) -> dict[str, Any]:
+def update(
+    conn: Connection, user_id: str, task_id: str, patch: TaskPatch, allowed_versions: set[int] | None
+) -> dict[str, Any]:
     """Applies the fields the client sent; `allowed_versions` is If-Match (None: any).
 
     Completing an occurrence of a recurring task records it and moves the task to the
@@ -145,10 +158,15 @@ def _leave_workspace(conn: Connection, task_id: str, destination: str) -> None:
     """A task moving to another workspace leaves behind what belongs to the old one: its tags,
     and the reminders of people who are not members of the destination (who would otherwise
     be told the title of a task they can no longer see)."""
-    conn.execute("DELETE FROM task_tags tt USING tags g WHERE tt.task_id = %s AND g.id = tt.tag_id"
-                 " AND g.workspace_id <> %s", (task_id, destination))
-    conn.execute("DELETE FROM reminders r WHERE r.task_id = %s AND NOT EXISTS (SELECT 1 FROM memberships m"
-                 " WHERE m.workspace_id = %s AND m.user_id = r.user_id)", (task_id, destination))
+    conn.execute(
+        "DELETE FROM task_tags tt USING tags g WHERE tt.task_id = %s AND g.id = tt.tag_id AND g.workspace_id <> %s",
+        (task_id, destination),
+    )
+    conn.execute(
+        "DELETE FROM reminders r WHERE r.task_id = %s AND NOT EXISTS (SELECT 1 FROM memberships m"
+        " WHERE m.workspace_id = %s AND m.user_id = r.user_id)",
+        (task_id, destination),
+    )
 
 
 def skip(conn: Connection, user_id: str, task_id: str, allowed_versions: set[int] | None) -> dict[str, Any]:
@@ -181,8 +199,12 @@ def list_page(conn: Connection, workspace_id: str, query: TaskQuery) -> tuple[li
     """
     conditions: list[sql.Composable] = [sql.SQL("t.workspace_id = %s")]
     values: list[Any] = [workspace_id]
-    for column, operator, value in (("t.completed", "=", query.completed), ("t.priority", "=", query.priority),
-                                    ("t.due_date", "<", query.due_before), ("t.due_date", ">", query.due_after)):
+    for column, operator, value in (
+        ("t.completed", "=", query.completed),
+        ("t.priority", "=", query.priority),
+        ("t.due_date", "<", query.due_before),
+        ("t.due_date", ">", query.due_after),
+    ):
         if value is not None:
             conditions.append(sql.SQL(f"{column} {operator} %s"))  # fixed names and operators only
             values.append(value)
@@ -199,8 +221,11 @@ def list_page(conn: Connection, workspace_id: str, query: TaskQuery) -> tuple[li
     descending = query.order == "desc"
     if query.cursor:
         key, last_id = _decode_cursor(query)
-        conditions.append(sql.SQL("({}, t.id) {} (%s::{}, %s::uuid)").format(
-            sort_expression, sql.SQL("<" if descending else ">"), sql.SQL(_SORT_CASTS[query.sort])))
+        conditions.append(
+            sql.SQL("({}, t.id) {} (%s::{}, %s::uuid)").format(
+                sort_expression, sql.SQL("<" if descending else ">"), sql.SQL(_SORT_CASTS[query.sort])
+            )
+        )
         values += [key, last_id]
     direction = sql.SQL("DESC" if descending else "ASC")
     statement = sql.SQL(
@@ -276,8 +301,9 @@ def history(conn: Connection, user_id: str, workspace_id: str, days: int) -> dic
 
 
 def _fetch_many(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
-    rows = conn.execute(sql.SQL("SELECT {} FROM tasks t WHERE t.id = ANY(%s::uuid[])").format(COLUMNS),
-                        (ids,)).fetchall()
+    rows = conn.execute(
+        sql.SQL("SELECT {} FROM tasks t WHERE t.id = ANY(%s::uuid[])").format(COLUMNS), (ids,)
+    ).fetchall()
     by_id = {row["id"]: row for row in rows}
     return [by_id[task_id] for task_id in ids]
 
@@ -291,8 +317,9 @@ def _write(conn: Connection, task_id: str, changes: dict[str, Any]) -> dict[str,
         values.append(changes["completed"])
     assignments += [sql.SQL("updated_at = clock_timestamp()"), sql.SQL("version = version + 1")]
     try:
-        conn.execute(sql.SQL("UPDATE tasks SET {} WHERE id = %s").format(sql.SQL(", ").join(assignments)),
-                     (*values, task_id))
+        conn.execute(
+            sql.SQL("UPDATE tasks SET {} WHERE id = %s").format(sql.SQL(", ").join(assignments)), (*values, task_id)
+        )
     except errors.CheckViolation as exc:
         raise Unprocessable(f"the change breaks a rule of the task: {exc.diag.constraint_name}") from None
     schedules.recompute(conn, task_id)
@@ -332,8 +359,9 @@ def _advance(conn: Connection, current: dict[str, Any], outcome: str) -> tuple[d
         occurrence = recurrence.local(current["due_date"], timezone)
     if occurrence is None:
         return None
-    following = recurrence.next_after(current["recurrence"], timezone, current["series_start"] or occurrence,
-                                      occurrence)
+    following = recurrence.next_after(
+        current["recurrence"], timezone, current["series_start"] or occurrence, occurrence
+    )
     if following is None:
         return None
     return recurrence.instant(following, timezone), following

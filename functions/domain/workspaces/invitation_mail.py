@@ -30,12 +30,16 @@ def send(settings: Settings, email: str, role: str, invitation: dict[str, Any]) 
         inviter = f"{_one_line(invitation['inviter_name'])} ({inviter})"
     as_role = "an editor" if role == "editor" else "a viewer"
     try:
-        mailer.send(settings, email, f"Invitation to “{workspace}” on TaskForge",
-                    f"{inviter} invited you to the shared workspace “{workspace}” on TaskForge, as {as_role}.\n\n"
-                    f"To accept, open this link and log in with this e-mail address ({email}):\n\n"
-                    f"{link(settings, invitation['token'])}\n\n"
-                    f"The invitation works once and expires in {INVITATION_LIFETIME.days} days. If you do not "
-                    "know the sender, ignore this message.\n")
+        mailer.send(
+            settings,
+            email,
+            f"Invitation to “{workspace}” on TaskForge",
+            f"{inviter} invited you to the shared workspace “{workspace}” on TaskForge, as {as_role}.\n\n"
+            f"To accept, open this link and log in with this e-mail address ({email}):\n\n"
+            f"{link(settings, invitation['token'])}\n\n"
+            f"The invitation works once and expires in {INVITATION_LIFETIME.days} days. If you do not "
+            "know the sender, ignore this message.\n",
+        )
     except Exception:
         logger.exception("the invitation %s could not be e-mailed", invitation["id"])
         return False

@@ -14,8 +14,7 @@ from pydantic import (
 
 from functions.platform.models import Body, Row, encodable
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 AfterValidator(encodable)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(encodable)]
 
 
 class WorkspaceCreate(Body):
@@ -65,7 +64,8 @@ class MemberList(Body):
     items: list[Member]
     invitations: list[PendingInvitation] = Field(
         description="open invitations (not accepted, expired or revoked, and sent by a current owner); "
-                    "shown to owners only")
+        "shown to owners only"
+    )
 
 
 class MemberPatch(Body):

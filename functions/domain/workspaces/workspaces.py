@@ -51,8 +51,7 @@ def create_personal(conn: Connection, user_id: str) -> str:
         (user_id,),
     ).fetchone()
     assert row is not None
-    conn.execute("INSERT INTO memberships (workspace_id, user_id, role) VALUES (%s, %s, 'owner')",
-                 (row["id"], user_id))
+    conn.execute("INSERT INTO memberships (workspace_id, user_id, role) VALUES (%s, %s, 'owner')", (row["id"], user_id))
     return str(row["id"])
 
 
@@ -77,8 +76,9 @@ def list_for(conn: Connection, user_id: str) -> list[dict[str, Any]]:
 
 
 def personal_id(conn: Connection, user_id: str) -> str:
-    row = conn.execute("SELECT id::text AS id FROM workspaces WHERE created_by = %s AND personal",
-                       (user_id,)).fetchone()
+    row = conn.execute(
+        "SELECT id::text AS id FROM workspaces WHERE created_by = %s AND personal", (user_id,)
+    ).fetchone()
     if row is None:
         raise NotFound("the personal workspace is missing")
     return str(row["id"])
@@ -96,8 +96,9 @@ def resolve(conn: Connection, user_id: str, workspace_id: str | None, write: boo
 
 def role_of(conn: Connection, user_id: str, workspace_id: str) -> Role | None:
     try:
-        row = conn.execute("SELECT role FROM memberships WHERE workspace_id = %s AND user_id = %s",
-                           (workspace_id, user_id)).fetchone()
+        row = conn.execute(
+            "SELECT role FROM memberships WHERE workspace_id = %s AND user_id = %s", (workspace_id, user_id)
+        ).fetchone()
     except errors.InvalidTextRepresentation:  # not a UUID: names no workspace
         raise NotFound("no such workspace") from None
     return None if row is None else row["role"]
@@ -134,13 +135,17 @@ def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: 
         " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id::text AS id",
         (stored_digest(token), workspace_id, email, role, user_id, datetime.now(UTC) + INVITATION_LIFETIME),
     ).fetchone()
-    inviter = conn.execute("SELECT display_name, email::text AS email FROM users WHERE id = %s",
-                           (user_id,)).fetchone()
+    inviter = conn.execute("SELECT display_name, email::text AS email FROM users WHERE id = %s", (user_id,)).fetchone()
     assert row is not None
     assert workspace is not None  # the caller is a member of it
     assert inviter is not None
-    return {"id": row["id"], "token": token, "workspace_name": workspace["name"],
-            "inviter_name": inviter["display_name"], "inviter_email": inviter["email"]}
+    return {
+        "id": row["id"],
+        "token": token,
+        "workspace_name": workspace["name"],
+        "inviter_name": inviter["display_name"],
+        "inviter_email": inviter["email"],
+    }
 
 
 def _within_invitation_limit(conn: Connection, user_id: str) -> None:
@@ -148,12 +153,16 @@ def _within_invitation_limit(conn: Connection, user_id: str) -> None:
     conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,))
     recent = conn.execute(
         "SELECT count(*) AS sent, min(created_at) AS oldest FROM invitations"
-        " WHERE invited_by = %s AND created_at > now() - interval '1 hour'", (user_id,)).fetchone()
+        " WHERE invited_by = %s AND created_at > now() - interval '1 hour'",
+        (user_id,),
+    ).fetchone()
     assert recent is not None
     if recent["sent"] >= INVITATIONS_PER_HOUR:
         wait = recent["oldest"] + timedelta(hours=1) - datetime.now(UTC)
-        raise RateLimited(f"at most {INVITATIONS_PER_HOUR} invitations an hour; try again later",
-                          retry_after_seconds=int(wait.total_seconds()) + 1)
+        raise RateLimited(
+            f"at most {INVITATIONS_PER_HOUR} invitations an hour; try again later",
+            retry_after_seconds=int(wait.total_seconds()) + 1,
+        )
 
 
 def revoke(conn: Connection, user_id: str, workspace_id: str, invitation_id: str) -> None:
@@ -172,8 +181,9 @@ def revoke(conn: Connection, user_id: str, workspace_id: str, invitation_id: str
     if invitation["accepted_at"] is not None:
         raise Conflict("this invitation was already accepted; remove the member instead")
     if invitation["revoked_at"] is None:
-        conn.execute("UPDATE invitations SET revoked_at = now(), revoked_reason = 'withdrawn' WHERE id = %s",
-                     (invitation_id,))
+        conn.execute(
+            "UPDATE invitations SET revoked_at = now(), revoked_reason = 'withdrawn' WHERE id = %s", (invitation_id,)
+        )
 
 
 def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
@@ -185,8 +195,9 @@ def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
     ).fetchone()
     if invitation is None:
         raise NotFound("no such invitation")
-    user = conn.execute("SELECT email::text AS email, email_verified_at FROM users WHERE id = %s",
-                        (user_id,)).fetchone()
+    user = conn.execute(
+        "SELECT email::text AS email, email_verified_at FROM users WHERE id = %s", (user_id,)
+    ).fetchone()
     if user is None or user["email"].lower() != invitation["email"].lower():
         raise Forbidden("this invitation was sent to another e-mail address")
     # Anyone can register any address: only one proven to be theirs may take its invitations.
@@ -208,8 +219,9 @@ def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
     ).fetchone()
     if joined is None:
         raise Conflict("you are already a member of this workspace")
-    workspace = conn.execute("SELECT id::text AS id, name, personal, created_at FROM workspaces WHERE id = %s",
-                             (invitation["workspace_id"],)).fetchone()
+    workspace = conn.execute(
+        "SELECT id::text AS id, name, personal, created_at FROM workspaces WHERE id = %s", (invitation["workspace_id"],)
+    ).fetchone()
     assert workspace is not None
     return {**workspace, "role": invitation["role"]}
 
@@ -223,8 +235,10 @@ def _revoke_sent_by(conn: Connection, workspace_id: str, inviter_id: str) -> Non
     )
 
 
-_MEMBERS = ("SELECT u.id::text AS user_id, u.email::text AS email, u.display_name, m.role, m.created_at AS joined_at"
-            " FROM memberships m JOIN users u ON u.id = m.user_id")
+_MEMBERS = (
+    "SELECT u.id::text AS user_id, u.email::text AS email, u.display_name, m.role, m.created_at AS joined_at"
+    " FROM memberships m JOIN users u ON u.id = m.user_id"
+)
 
 
 def members(conn: Connection, user_id: str, workspace_id: str) -> dict[str, Any]:
@@ -236,13 +250,17 @@ def members(conn: Connection, user_id: str, workspace_id: str) -> dict[str, Any]
         " ORDER BY array_position(ARRAY['owner', 'editor', 'viewer'], m.role), lower(u.email)",
         (workspace_id,),
     ).fetchall()
-    pending = [] if my_role != "owner" else conn.execute(
-        "SELECT i.id::text AS id, i.email::text AS email, i.role, i.created_at, i.expires_at FROM invitations i"
-        " JOIN memberships inviter ON inviter.workspace_id = i.workspace_id AND inviter.user_id = i.invited_by"
-        " WHERE i.workspace_id = %s AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()"
-        " AND inviter.role = 'owner' ORDER BY i.created_at, i.id",
-        (workspace_id,),
-    ).fetchall()
+    pending = (
+        []
+        if my_role != "owner"
+        else conn.execute(
+            "SELECT i.id::text AS id, i.email::text AS email, i.role, i.created_at, i.expires_at FROM invitations i"
+            " JOIN memberships inviter ON inviter.workspace_id = i.workspace_id AND inviter.user_id = i.invited_by"
+            " WHERE i.workspace_id = %s AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()"
+            " AND inviter.role = 'owner' ORDER BY i.created_at, i.id",
+            (workspace_id,),
+        ).fetchall()
+    )
     return {"items": people, "invitations": pending}
 
 
@@ -256,10 +274,12 @@ def change_role(conn: Connection, user_id: str, workspace_id: str, member_id: st
     if roles[member_id] == "owner" and role != "owner":
         _keep_an_owner(roles, member_id)
         _revoke_sent_by(conn, workspace_id, member_id)
-    conn.execute("UPDATE memberships SET role = %s WHERE workspace_id = %s AND user_id = %s",
-                 (role, workspace_id, member_id))
-    member = conn.execute(_MEMBERS + " WHERE m.workspace_id = %s AND m.user_id = %s",
-                          (workspace_id, member_id)).fetchone()
+    conn.execute(
+        "UPDATE memberships SET role = %s WHERE workspace_id = %s AND user_id = %s", (role, workspace_id, member_id)
+    )
+    member = conn.execute(
+        _MEMBERS + " WHERE m.workspace_id = %s AND m.user_id = %s", (workspace_id, member_id)
+    ).fetchone()
     assert member is not None  # locked above
     return dict(member)
 
@@ -278,16 +298,20 @@ def remove_member(conn: Connection, user_id: str, workspace_id: str, member_id: 
         _keep_an_owner(roles, member_id)
         _revoke_sent_by(conn, workspace_id, member_id)
     conn.execute("DELETE FROM memberships WHERE workspace_id = %s AND user_id = %s", (workspace_id, member_id))
-    conn.execute("DELETE FROM reminders r USING tasks t WHERE r.task_id = t.id AND t.workspace_id = %s"
-                 " AND r.user_id = %s", (workspace_id, member_id))
+    conn.execute(
+        "DELETE FROM reminders r USING tasks t WHERE r.task_id = t.id AND t.workspace_id = %s AND r.user_id = %s",
+        (workspace_id, member_id),
+    )
 
 
 def _lock_roles(conn: Connection, user_id: str, workspace_id: str) -> dict[str, Role]:
     """Every member's role, locked so concurrent changes cannot both remove the last owner."""
     if role_of(conn, user_id, workspace_id) is None:
         raise NotFound("no such workspace")
-    rows = conn.execute("SELECT user_id::text AS user_id, role FROM memberships WHERE workspace_id = %s"
-                        " ORDER BY user_id FOR UPDATE", (workspace_id,)).fetchall()
+    rows = conn.execute(
+        "SELECT user_id::text AS user_id, role FROM memberships WHERE workspace_id = %s ORDER BY user_id FOR UPDATE",
+        (workspace_id,),
+    ).fetchall()
     roles = {row["user_id"]: row["role"] for row in rows}
     if user_id not in roles:  # removed while we waited for the lock
         raise NotFound("no such workspace")

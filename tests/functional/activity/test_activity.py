@@ -76,10 +76,8 @@ def test_an_unreachable_feed_is_a_503_to_retry_not_a_500(make_account, monkeypat
     with socket.socket() as closed:  # a port nothing listens on: DynamoDB refuses every connection
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    unreachable = list_activity.deps.settings.model_copy(
-        update={"aws_endpoint_url": f"http://127.0.0.1:{port}"})
-    monkeypatch.setattr(list_activity, "deps",
-                        dataclasses.replace(list_activity.deps, settings=unreachable))
+    unreachable = list_activity.deps.settings.model_copy(update={"aws_endpoint_url": f"http://127.0.0.1:{port}"})
+    monkeypatch.setattr(list_activity, "deps", dataclasses.replace(list_activity.deps, settings=unreachable))
 
     response = account.client.get("/api/activity")
 

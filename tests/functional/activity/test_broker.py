@@ -12,18 +12,34 @@ from tests.support.wsgi_client import WsgiClient
 
 
 def _forge(gateway, workspace_id: str, headers: dict[str, str]):
-    event = {"workspace_id": workspace_id, "task_id": str(uuid.uuid4()), "title": "forged by a stranger",
-             "actor_id": None}
-    return WsgiClient(gateway).post("/__broker", json=event, headers={
-        "ce-specversion": "1.0", "ce-id": str(uuid.uuid4()), "ce-type": "dev.taskforge.task.created",
-        "ce-source": "/taskforge/tasks", "ce-time": "2026-01-01T00:00:00Z", **headers})
+    event = {
+        "workspace_id": workspace_id,
+        "task_id": str(uuid.uuid4()),
+        "title": "forged by a stranger",
+        "actor_id": None,
+    }
+    return WsgiClient(gateway).post(
+        "/__broker",
+        json=event,
+        headers={
+            "ce-specversion": "1.0",
+            "ce-id": str(uuid.uuid4()),
+            "ce-type": "dev.taskforge.task.created",
+            "ce-source": "/taskforge/tasks",
+            "ce-time": "2026-01-01T00:00:00Z",
+            **headers,
+        },
+    )
 
 
-@pytest.mark.parametrize(("headers", "status"), [
-    ({}, 401),
-    ({"X-TaskForge-Broker-Token": "guessed"}, 403),
-    ({"X-TaskForge-Broker-Token": BROKER_TOKEN[:-2]}, 403),
-])
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"X-TaskForge-Broker-Token": "guessed"}, 403),
+        ({"X-TaskForge-Broker-Token": BROKER_TOKEN[:-2]}, 403),
+    ],
+)
 def test_a_forged_event_is_refused_and_reaches_no_feed(gateway, make_account, relay, headers, status):
     victim = make_account()
     workspace_id = victim.client.get("/api/workspaces").json()["items"][0]["id"]
@@ -48,5 +64,6 @@ def test_the_token_is_what_the_broker_checks(gateway, make_account):
     victim = make_account()
     workspace_id = victim.client.get("/api/workspaces").json()["items"][0]["id"]
     assert _forge(gateway, workspace_id, {"X-TaskForge-Broker-Token": BROKER_TOKEN}).status_code == 202
-    assert [item["summary"] for item in victim.client.get("/api/activity").json()["items"]] == \
-        ["created “forged by a stranger”"]
+    assert [item["summary"] for item in victim.client.get("/api/activity").json()["items"]] == [
+        "created “forged by a stranger”"
+    ]

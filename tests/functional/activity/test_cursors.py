@@ -84,10 +84,14 @@ def test_a_cursor_into_another_partition_is_a_400(feed):
     moved = {**mine, "workspace_id": {"S": theirs}}
     assert owner.get("/api/activity", params={"cursor": _cursor(moved)}).status_code == 400
     other_task = stranger.get("/api/tasks").json()["items"][0]["id"]
-    task_cursor = _decoded(owner.get(f"/api/tasks/{feed['task']}/activity", params={"limit": 1})
-                           .json()["next_cursor"])
-    assert owner.get(f"/api/tasks/{feed['task']}/activity",
-                     params={"cursor": _cursor({**task_cursor, "task_id": {"S": other_task}})}).status_code == 400
+    task_cursor = _decoded(owner.get(f"/api/tasks/{feed['task']}/activity", params={"limit": 1}).json()["next_cursor"])
+    assert (
+        owner.get(
+            f"/api/tasks/{feed['task']}/activity",
+            params={"cursor": _cursor({**task_cursor, "task_id": {"S": other_task}})},
+        ).status_code
+        == 400
+    )
 
 
 @pytest.mark.parametrize("cursor", ["%%%", "e30", "W10", "bnVsbA", "_" * 40, "eyJh", "W1tbW1tbW1tbW1tbW1t"])

@@ -23,11 +23,21 @@ def dead_letter_function(api_database: str) -> WsgiClient:
 
 
 def _deliver(function: WsgiClient, event_id: str, **headers: str) -> WsgiResponse:
-    return function.post("/", json={"task_id": "t-1", "title": "lost \u0000 on the way"}, headers={
-        "ce-specversion": "1.0", "ce-id": event_id, "ce-type": "dev.taskforge.task.created",
-        "ce-source": "/taskforge/tasks", "ce-subject": "t-1", "ce-time": "2026-03-01T12:00:00.250000Z",
-        "ce-knativeerrordest": "http://record-activity.taskforge.svc.cluster.local", "ce-knativeerrorcode": "500",
-        **headers})
+    return function.post(
+        "/",
+        json={"task_id": "t-1", "title": "lost \u0000 on the way"},
+        headers={
+            "ce-specversion": "1.0",
+            "ce-id": event_id,
+            "ce-type": "dev.taskforge.task.created",
+            "ce-source": "/taskforge/tasks",
+            "ce-subject": "t-1",
+            "ce-time": "2026-03-01T12:00:00.250000Z",
+            "ce-knativeerrordest": "http://record-activity.taskforge.svc.cluster.local",
+            "ce-knativeerrorcode": "500",
+            **headers,
+        },
+    )
 
 
 def _stored(api_database: str, event_id: str) -> list[dict[str, Any]]:
@@ -59,8 +69,12 @@ def test_a_dead_letter_is_stored_once_however_often_it_is_delivered(dead_letter_
 @pytest.mark.parametrize("missing", ["ce-id", "ce-source", "ce-type"])
 def test_a_malformed_dead_letter_is_a_400_and_stores_nothing(dead_letter_function, api_database, capsys, missing):
     event_id = str(uuid.uuid4())
-    headers = {"ce-specversion": "1.0", "ce-id": event_id, "ce-type": "dev.taskforge.task.created",
-               "ce-source": "/taskforge/tasks"}
+    headers = {
+        "ce-specversion": "1.0",
+        "ce-id": event_id,
+        "ce-type": "dev.taskforge.task.created",
+        "ce-source": "/taskforge/tasks",
+    }
     del headers[missing]
 
     refused = dead_letter_function.post("/", json={"a": 1}, headers=headers)
@@ -79,11 +93,17 @@ def test_the_local_broker_sends_an_event_no_trigger_took_to_the_dead_letters(gat
     monkeypatch.setattr(record_activity.app, "handler", fail)  # as an outage of its table would
     event_id = str(uuid.uuid4())
 
-    answer = WsgiClient(gateway).post("/__broker", json={"workspace_id": str(uuid.uuid4()), "task_id": "t-2"},
-                                      headers={"ce-specversion": "1.0", "ce-id": event_id,
-                                               "ce-type": "dev.taskforge.task.updated",
-                                               "ce-source": "/taskforge/tasks",
-                                               "X-TaskForge-Broker-Token": BROKER_TOKEN})
+    answer = WsgiClient(gateway).post(
+        "/__broker",
+        json={"workspace_id": str(uuid.uuid4()), "task_id": "t-2"},
+        headers={
+            "ce-specversion": "1.0",
+            "ce-id": event_id,
+            "ce-type": "dev.taskforge.task.updated",
+            "ce-source": "/taskforge/tasks",
+            "X-TaskForge-Broker-Token": BROKER_TOKEN,
+        },
+    )
 
     assert answer.status_code == 502  # the publisher still hears that delivery failed
     (row,) = _stored(api_database, event_id)

@@ -63,8 +63,9 @@ def make_account(gateway, api_database: str) -> Iterator[Callable[..., Account]]
     def make(password: str = PASSWORD, display_name: str | None = None, verified: bool = True) -> Account:
         anonymous = WsgiClient(gateway)
         email = f"user-{uuid.uuid4().hex[:10]}@example.com"
-        registered = anonymous.post("/api/auth/register",
-                                    json={"email": email, "password": password, "display_name": display_name})
+        registered = anonymous.post(
+            "/api/auth/register", json={"email": email, "password": password, "display_name": display_name}
+        )
         assert registered.status_code == 201, registered.text
         created.append(registered.json()["id"])
         if verified:
@@ -74,8 +75,9 @@ def make_account(gateway, api_database: str) -> Iterator[Callable[..., Account]]
         assert login.status_code == 200, login.text
         tokens = login.json()
         authorized = WsgiClient(gateway, {"Authorization": f"Bearer {tokens['access_token']}"})
-        return Account(registered.json()["id"], email, password, tokens["access_token"],
-                       tokens["refresh_token"], authorized)
+        return Account(
+            registered.json()["id"], email, password, tokens["access_token"], tokens["refresh_token"], authorized
+        )
 
     yield make
     if created:
@@ -101,8 +103,7 @@ class Mailbox:
     def links(self, to: str, path: str) -> list[str]:
         """Every link to `path` (such as "/verify-email") in the messages to `to`, oldest first."""
         pattern = re.compile(r"https?://[^/\s]+" + re.escape(path) + r"[^\s]*")
-        return [link for message in self.messages(to)
-                for link in pattern.findall(message.get_content())]  # type: ignore[attr-defined]
+        return [link for message in self.messages(to) for link in pattern.findall(message.get_content())]  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -131,10 +132,18 @@ def relay(gateway, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
             failures["left"] -= 1
             raise urllib.error.URLError("broker unavailable")
         detail = {**event["data"], "actor_id": event["actor_id"]}
-        response = broker.post("/__broker", json=detail, headers={
-            "ce-specversion": "1.0", "ce-id": event["event_id"], "ce-type": event["type"],
-            "ce-source": "/taskforge/tasks", "ce-time": event["created_at"].isoformat(),
-            "X-TaskForge-Broker-Token": BROKER_TOKEN})
+        response = broker.post(
+            "/__broker",
+            json=detail,
+            headers={
+                "ce-specversion": "1.0",
+                "ce-id": event["event_id"],
+                "ce-type": event["type"],
+                "ce-source": "/taskforge/tasks",
+                "ce-time": event["created_at"].isoformat(),
+                "X-TaskForge-Broker-Token": BROKER_TOKEN,
+            },
+        )
         if response.status_code >= 300:
             raise urllib.error.URLError(f"broker answered {response.status_code}")
 

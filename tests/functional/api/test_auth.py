@@ -22,8 +22,16 @@ def test_register_returns_the_user_without_any_secret(client):
 
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "email", "display_name", "created_at", "timezone", "digest_hour",
-                         "reminder_webhook_url", "email_verified"}
+    assert set(body) == {
+        "id",
+        "email",
+        "display_name",
+        "created_at",
+        "timezone",
+        "digest_hour",
+        "reminder_webhook_url",
+        "email_verified",
+    }
     assert body["email_verified"] is False
     assert body["display_name"] == "Ada"
     assert "hash" not in response.text
@@ -57,19 +65,33 @@ def test_invalid_registrations_are_422_problems(client, body):
     assert "x" * 100 not in response.text  # the input is not echoed back
 
 
-@pytest.mark.parametrize(("password", "rule"), [
-    ("12345678", "most common passwords"),
-    ("password", "most common passwords"),
-    ("Password1", "most common passwords"),
-    ("TaskForge!", "most common passwords"),
-    ("        ", "only spaces"),
-    ("\u3000" * 8, "only spaces"),
-    ("e\u0301" * 4, "too short"),  # 8 code points, 4 characters once normalised
-    ("{email}", "your e-mail address"),
-    ("{EMAIL}!", "your e-mail address"),
-    ("my {local} key", "the name in your e-mail address"),
-], ids=["digits", "password", "capitalised", "the-service", "spaces", "wide-spaces", "combining", "the-email",
-        "the-email-shouted", "the-local-part"])
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [
+        ("12345678", "most common passwords"),
+        ("password", "most common passwords"),
+        ("Password1", "most common passwords"),
+        ("TaskForge!", "most common passwords"),
+        ("        ", "only spaces"),
+        ("\u3000" * 8, "only spaces"),
+        ("e\u0301" * 4, "too short"),  # 8 code points, 4 characters once normalised
+        ("{email}", "your e-mail address"),
+        ("{EMAIL}!", "your e-mail address"),
+        ("my {local} key", "the name in your e-mail address"),
+    ],
+    ids=[
+        "digits",
+        "password",
+        "capitalised",
+        "the-service",
+        "spaces",
+        "wide-spaces",
+        "combining",
+        "the-email",
+        "the-email-shouted",
+        "the-local-part",
+    ],
+)
 def test_weak_passwords_are_refused_at_registration_saying_why(client, password, rule):
     local = f"rosalind-{uuid.uuid4().hex[:6]}"
     email = f"{local}@example.com"
@@ -88,18 +110,23 @@ def test_weak_passwords_are_refused_at_registration_saying_why(client, password,
     assert client.post("/api/auth/login", json={"email": email, "password": chosen}).status_code == 401
 
 
-@pytest.mark.parametrize(("password", "rule"), [
-    ("qwertyuiop", "most common passwords"),
-    ("\t" * 9, "only spaces"),
-    ("{email}", "your e-mail address"),
-    ("{local}-2031", "the name in your e-mail address"),
-], ids=["common", "tabs", "the-email", "the-local-part"])
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [
+        ("qwertyuiop", "most common passwords"),
+        ("\t" * 9, "only spaces"),
+        ("{email}", "your e-mail address"),
+        ("{local}-2031", "the name in your e-mail address"),
+    ],
+    ids=["common", "tabs", "the-email", "the-local-part"],
+)
 def test_weak_new_passwords_are_refused_and_change_nothing(client, make_account, password, rule):
     account = make_account()
     chosen = password.format(email=account.email, local=account.email.partition("@")[0])
 
-    response = account.client.post("/api/auth/password",
-                                   json={"current_password": account.password, "new_password": chosen})
+    response = account.client.post(
+        "/api/auth/password", json={"current_password": account.password, "new_password": chosen}
+    )
 
     assert response.status_code == 422, response.text
     assert response.header("Content-Type") == "application/problem+json"
@@ -193,31 +220,38 @@ OUR_PAGE = {"Origin": Settings.from_env().public_url}  # where people open the a
 
 def test_refresh_reads_the_cookie(client, make_account):
     account = make_account()
-    response = client.post("/api/auth/refresh",
-                           headers={"Cookie": f"tf_refresh={account.refresh_token}", **OUR_PAGE})
+    response = client.post("/api/auth/refresh", headers={"Cookie": f"tf_refresh={account.refresh_token}", **OUR_PAGE})
     assert response.status_code == 200
     assert response.json()["access_token"] != account.access_token
 
 
-@pytest.mark.parametrize("proof", [
-    {"Origin": "http://testserver"},  # the page is served from the API's own host
-    {"Sec-Fetch-Site": "same-origin"},
-    {"X-TaskForge-Client": "web"},
-], ids=["same-host-origin", "sec-fetch-site", "client-header"])
+@pytest.mark.parametrize(
+    "proof",
+    [
+        {"Origin": "http://testserver"},  # the page is served from the API's own host
+        {"Sec-Fetch-Site": "same-origin"},
+        {"X-TaskForge-Client": "web"},
+    ],
+    ids=["same-host-origin", "sec-fetch-site", "client-header"],
+)
 def test_the_cookie_works_with_any_proof_of_our_own_page(client, make_account, proof):
     account = make_account()
     response = client.post("/api/auth/refresh", headers={"Cookie": f"tf_refresh={account.refresh_token}", **proof})
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("page", [
-    {"Origin": "http://localhost:3000"},  # another port of the same host: same-site, not same-origin
-    {"Origin": "https://evil.example"},
-    {"Origin": "null"},
-    {"Sec-Fetch-Site": "same-site"},
-    {},
-    {"Origin": "http://localhost:3000", "X-TaskForge-Client": "web"},
-], ids=["other-port", "other-site", "null-origin", "same-site-fetch", "cookie-alone", "other-origin-with-header"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        {"Origin": "http://localhost:3000"},  # another port of the same host: same-site, not same-origin
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "same-site"},
+        {},
+        {"Origin": "http://localhost:3000", "X-TaskForge-Client": "web"},
+    ],
+    ids=["other-port", "other-site", "null-origin", "same-site-fetch", "cookie-alone", "other-origin-with-header"],
+)
 def test_the_cookie_alone_from_another_page_neither_refreshes_nor_logs_out(client, make_account, page):
     account = make_account()
     cookie = {"Cookie": f"tf_refresh={account.refresh_token}"}
@@ -245,8 +279,10 @@ def test_a_bearer_token_or_a_body_token_needs_no_proof_of_origin(client, make_ac
     account = make_account()
     elsewhere = {"Origin": "https://evil.example"}
     # A page elsewhere can neither read a token nor set Authorization: whoever sends one holds it.
-    assert client.post("/api/auth/refresh", json={"refresh_token": account.refresh_token},
-                       headers=elsewhere).status_code == 200
+    assert (
+        client.post("/api/auth/refresh", json={"refresh_token": account.refresh_token}, headers=elsewhere).status_code
+        == 200
+    )
     assert account.client.post("/api/auth/logout", headers=elsewhere).status_code == 204
 
 
@@ -264,8 +300,9 @@ def test_a_password_change_revokes_every_session(client, make_account):
     account = make_account()
     other_session = client.post("/api/auth/login", json={"email": account.email, "password": account.password}).json()
 
-    changed = account.client.post("/api/auth/password",
-                                  json={"current_password": account.password, "new_password": "a brand new one"})
+    changed = account.client.post(
+        "/api/auth/password", json={"current_password": account.password, "new_password": "a brand new one"}
+    )
     assert changed.status_code == 200
     assert changed.json() == {"calendar_feed_revoked": False, "webhook_removed": False}
     assert "Max-Age=0" in changed.header("Set-Cookie")
@@ -281,8 +318,9 @@ def test_a_password_change_revokes_every_session(client, make_account):
 
 def test_a_wrong_current_password_changes_nothing(make_account):
     account = make_account()
-    response = account.client.post("/api/auth/password",
-                                   json={"current_password": "wrong password", "new_password": "a brand new one"})
+    response = account.client.post(
+        "/api/auth/password", json={"current_password": "wrong password", "new_password": "a brand new one"}
+    )
     assert response.status_code == 401
     assert account.client.get("/api/auth/me").status_code == 200
 
@@ -298,25 +336,46 @@ def _forgeries(account) -> dict[str, str]:
 
     settings = Settings.from_env(os.environ)
     now = int(time.time())
-    claims = {"iss": "taskforge", "aud": "taskforge-api", "sub": account.id, "iat": now, "exp": now + 600,
-              "typ": "access", "ver": 0, "jti": str(uuid.uuid4())}
+    claims = {
+        "iss": "taskforge",
+        "aud": "taskforge-api",
+        "sub": account.id,
+        "iat": now,
+        "exp": now + 600,
+        "typ": "access",
+        "ver": 0,
+        "jti": str(uuid.uuid4()),
+    }
     other_private, _ = ed25519_pem()
     return {
         "alg-none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.",
-        "expired": jwt.encode({**claims, "iat": now - 3600, "exp": now - 1800}, settings.jwt_private_key,
-                              algorithm="EdDSA"),
+        "expired": jwt.encode(
+            {**claims, "iat": now - 3600, "exp": now - 1800}, settings.jwt_private_key, algorithm="EdDSA"
+        ),
         "wrong-audience": jwt.encode({**claims, "aud": "someone-else"}, settings.jwt_private_key, algorithm="EdDSA"),
         "wrong-issuer": jwt.encode({**claims, "iss": "evil"}, settings.jwt_private_key, algorithm="EdDSA"),
         "other-key": jwt.encode(claims, other_private, algorithm="EdDSA"),
         "refresh-as-access": account.refresh_token,
-        "missing-jti": jwt.encode({k: v for k, v in claims.items() if k != "jti"}, settings.jwt_private_key,
-                                  algorithm="EdDSA"),
+        "missing-jti": jwt.encode(
+            {k: v for k, v in claims.items() if k != "jti"}, settings.jwt_private_key, algorithm="EdDSA"
+        ),
         "garbage": "not.a.token",
     }
 
 
-@pytest.mark.parametrize("kind", ["alg-none", "expired", "wrong-audience", "wrong-issuer",
-                                  "other-key", "refresh-as-access", "missing-jti", "garbage"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "alg-none",
+        "expired",
+        "wrong-audience",
+        "wrong-issuer",
+        "other-key",
+        "refresh-as-access",
+        "missing-jti",
+        "garbage",
+    ],
+)
 def test_forged_tokens_are_401(client, make_account, kind):
     account = make_account()
     token = _forgeries(account)[kind]
@@ -337,10 +396,23 @@ def test_an_hs256_token_signed_with_the_public_key_is_refused(client, make_accou
     public_pem = Settings.from_env(os.environ).jwt_public_key.encode()
     now = int(time.time())
     header = _b64({"alg": "HS256", "typ": "JWT"})
-    payload = _b64({"iss": "taskforge", "aud": "taskforge-api", "sub": account.id, "iat": now, "exp": now + 600,
-                    "typ": "access", "ver": 0, "jti": "x"})
-    signature = base64.urlsafe_b64encode(
-        hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+    payload = _b64(
+        {
+            "iss": "taskforge",
+            "aud": "taskforge-api",
+            "sub": account.id,
+            "iat": now,
+            "exp": now + 600,
+            "typ": "access",
+            "ver": 0,
+            "jti": "x",
+        }
+    )
+    signature = (
+        base64.urlsafe_b64encode(hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+        .rstrip(b"=")
+        .decode()
+    )
     response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {header}.{payload}.{signature}"})
     assert response.status_code == 401
 
@@ -359,8 +431,10 @@ def test_the_eleventh_failed_login_in_the_window_is_429(gateway, make_account):
 def test_logout_with_an_expired_access_token_falls_back_to_the_refresh_cookie(client, make_account):
     account = make_account()
     expired = _forgeries(account)["expired"]
-    response = client.post("/api/auth/logout", headers={"Authorization": f"Bearer {expired}",
-                                                         "Cookie": f"tf_refresh={account.refresh_token}", **OUR_PAGE})
+    response = client.post(
+        "/api/auth/logout",
+        headers={"Authorization": f"Bearer {expired}", "Cookie": f"tf_refresh={account.refresh_token}", **OUR_PAGE},
+    )
     assert response.status_code == 204
     assert client.post("/api/auth/refresh", json={"refresh_token": account.refresh_token}).status_code == 401
     assert client.post("/api/auth/logout", headers={"Authorization": f"Bearer {expired}"}).status_code == 401

@@ -16,8 +16,9 @@ def team(make_account):
     owner, editor, viewer, outsider = make_account(), make_account(), make_account(), make_account()
     workspace = owner.client.post("/api/workspaces", json={"name": "Studio"}).json()
     for member, role in ((editor, "editor"), (viewer, "viewer")):
-        token = owner.client.post(f"/api/workspaces/{workspace['id']}/invitations",
-                                  json={"email": member.email, "role": role}).json()["token"]
+        token = owner.client.post(
+            f"/api/workspaces/{workspace['id']}/invitations", json={"email": member.email, "role": role}
+        ).json()["token"]
         assert member.client.post(f"/api/invitations/{token}/accept").status_code == 200
     return {"id": workspace["id"], "owner": owner, "editor": editor, "viewer": viewer, "outsider": outsider}
 
@@ -31,14 +32,18 @@ def _roles(team, as_="owner"):
 
 
 def test_every_member_sees_everyone_with_their_role_owners_first(team):
-    team["owner"].client.post(f"/api/workspaces/{team['id']}/invitations",
-                              json={"email": "later@example.com", "role": "viewer"})
+    team["owner"].client.post(
+        f"/api/workspaces/{team['id']}/invitations", json={"email": "later@example.com", "role": "viewer"}
+    )
     for who in ("owner", "editor", "viewer"):
         listed = _members(team[who], team["id"])
         assert listed.status_code == 200, listed.text
         items = listed.json()["items"]
         assert [(m["email"], m["role"]) for m in items] == [
-            (team["owner"].email, "owner"), (team["editor"].email, "editor"), (team["viewer"].email, "viewer")]
+            (team["owner"].email, "owner"),
+            (team["editor"].email, "editor"),
+            (team["viewer"].email, "viewer"),
+        ]
     # Only an owner sees the open invitations.
     assert [i["email"] for i in _members(team["owner"], team["id"]).json()["invitations"]] == ["later@example.com"]
     assert _members(team["editor"], team["id"]).json()["invitations"] == []
@@ -48,8 +53,9 @@ def test_outsiders_and_strange_ids_learn_nothing(team):
     assert _members(team["outsider"], team["id"]).status_code == 404
     assert _members(team["owner"], "not-a-uuid").status_code == 404
     assert _members(team["owner"], str(uuid.uuid4())).status_code == 404
-    change = team["outsider"].client.patch(f"/api/workspaces/{team['id']}/members/{team['viewer'].id}",
-                                           json={"role": "owner"})
+    change = team["outsider"].client.patch(
+        f"/api/workspaces/{team['id']}/members/{team['viewer'].id}", json={"role": "owner"}
+    )
     assert change.status_code == 404
     assert change.header("Content-Type") == "application/problem+json"
     leave = team["outsider"].client.delete(f"/api/workspaces/{team['id']}/members/{team['viewer'].id}")
@@ -62,8 +68,9 @@ def test_an_owner_changes_roles_and_the_new_role_applies_at_once(team):
     task = team["owner"].client.post("/api/tasks", json={"title": "Shared", "workspace_id": workspace_id}).json()
     assert viewer.client.patch(f"/api/tasks/{task['id']}", json={"title": "Mine"}).status_code == 403
 
-    promoted = team["owner"].client.patch(f"/api/workspaces/{workspace_id}/members/{viewer.id}",
-                                          json={"role": "editor"})
+    promoted = team["owner"].client.patch(
+        f"/api/workspaces/{workspace_id}/members/{viewer.id}", json={"role": "editor"}
+    )
     assert promoted.status_code == 200, promoted.text
     assert promoted.json()["role"] == "editor"
     # The next request already runs with the new role: no new token needed.
@@ -73,8 +80,9 @@ def test_an_owner_changes_roles_and_the_new_role_applies_at_once(team):
 def test_only_owners_change_roles_or_remove_others(team):
     workspace_id = team["id"]
     for who in ("editor", "viewer"):
-        change = team[who].client.patch(f"/api/workspaces/{workspace_id}/members/{team['viewer'].id}",
-                                        json={"role": "owner"})
+        change = team[who].client.patch(
+            f"/api/workspaces/{workspace_id}/members/{team['viewer'].id}", json={"role": "owner"}
+        )
         assert change.status_code == 403
         removal = team[who].client.delete(f"/api/workspaces/{workspace_id}/members/{team['owner'].id}")
         assert removal.status_code == 403
@@ -90,8 +98,9 @@ def test_invalid_role_changes_are_422_and_change_nothing(team, body):
 
 
 def test_a_non_member_target_is_404(team):
-    change = team["owner"].client.patch(f"/api/workspaces/{team['id']}/members/{team['outsider'].id}",
-                                        json={"role": "editor"})
+    change = team["owner"].client.patch(
+        f"/api/workspaces/{team['id']}/members/{team['outsider'].id}", json={"role": "editor"}
+    )
     assert change.status_code == 404
     assert team["owner"].client.delete(f"/api/workspaces/{team['id']}/members/{uuid.uuid4()}").status_code == 404
 
@@ -103,24 +112,35 @@ def test_the_last_owner_cannot_step_down_or_leave(team):
     assert owner.client.delete(f"/api/workspaces/{workspace_id}/members/{owner.id}").status_code == 409
 
     # With a second owner, the first may step down.
-    assert owner.client.patch(f"/api/workspaces/{workspace_id}/members/{team['editor'].id}",
-                              json={"role": "owner"}).status_code == 200
-    assert owner.client.patch(f"/api/workspaces/{workspace_id}/members/{owner.id}",
-                              json={"role": "viewer"}).json()["role"] == "viewer"
+    assert (
+        owner.client.patch(
+            f"/api/workspaces/{workspace_id}/members/{team['editor'].id}", json={"role": "owner"}
+        ).status_code
+        == 200
+    )
+    assert (
+        owner.client.patch(f"/api/workspaces/{workspace_id}/members/{owner.id}", json={"role": "viewer"}).json()["role"]
+        == "viewer"
+    )
     assert _roles(team, as_="editor")[owner.id] == "viewer"
 
 
 def test_two_owners_demoting_each_other_at_once_leave_one_owner(team, api_database):
     workspace_id, owner, editor = team["id"], team["owner"], team["editor"]
-    assert owner.client.patch(f"/api/workspaces/{workspace_id}/members/{editor.id}",
-                              json={"role": "owner"}).status_code == 200
+    assert (
+        owner.client.patch(f"/api/workspaces/{workspace_id}/members/{editor.id}", json={"role": "owner"}).status_code
+        == 200
+    )
     statuses: list[int] = []
     barrier = threading.Barrier(2)
 
     def demote(actor, target):
         barrier.wait()
-        statuses.append(actor.client.patch(f"/api/workspaces/{workspace_id}/members/{target.id}",
-                                           json={"role": "editor"}).status_code)
+        statuses.append(
+            actor.client.patch(
+                f"/api/workspaces/{workspace_id}/members/{target.id}", json={"role": "editor"}
+            ).status_code
+        )
 
     threads = [threading.Thread(target=demote, args=pair) for pair in ((owner, editor), (editor, owner))]
     for thread in threads:
@@ -130,15 +150,17 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(team, api_databa
     # The second waits for the first, and by then is no longer an owner.
     assert sorted(statuses) == [200, 403]
     with psycopg.connect(api_database) as conn:
-        owners = conn.execute("SELECT count(*) FROM memberships WHERE workspace_id = %s AND role = 'owner'",
-                              (workspace_id,)).fetchone()
+        owners = conn.execute(
+            "SELECT count(*) FROM memberships WHERE workspace_id = %s AND role = 'owner'", (workspace_id,)
+        ).fetchone()
     assert owners == (1,)
 
 
 def test_a_member_leaves_and_loses_access_and_their_reminders(team, api_database):
     workspace_id, editor = team["id"], team["editor"]
-    task = editor.client.post("/api/tasks", json={"title": "Call", "workspace_id": workspace_id,
-                                                  "due_date": "2099-01-01T09:00:00Z"}).json()
+    task = editor.client.post(
+        "/api/tasks", json={"title": "Call", "workspace_id": workspace_id, "due_date": "2099-01-01T09:00:00Z"}
+    ).json()
     assert editor.client.post(f"/api/tasks/{task['id']}/reminders", json={"before_due": "PT1H"}).status_code == 201
     team["owner"].client.post(f"/api/tasks/{task['id']}/reminders", json={"before_due": "PT2H"})
 
@@ -165,8 +187,12 @@ def test_nobody_leaves_their_personal_workspace(make_account):
     personal = account.client.get("/api/workspaces").json()["items"][0]
     assert [m["role"] for m in _members(account, personal["id"]).json()["items"]] == ["owner"]
     assert account.client.delete(f"/api/workspaces/{personal['id']}/members/{account.id}").status_code == 409
-    assert account.client.patch(f"/api/workspaces/{personal['id']}/members/{account.id}",
-                                json={"role": "viewer"}).status_code == 409
+    assert (
+        account.client.patch(
+            f"/api/workspaces/{personal['id']}/members/{account.id}", json={"role": "viewer"}
+        ).status_code
+        == 409
+    )
 
 
 # -- open invitations: listed with an id, revocable by owners, valid only while an owner backs them
@@ -256,8 +282,7 @@ def test_demoting_an_owner_revokes_their_open_invitations(team, make_account):
     theirs = _invite(co_owner, team["id"], invitee.email, "editor")
     mine = _invite(team["owner"], team["id"], "stays@example.com")
 
-    demoted = team["owner"].client.patch(f"/api/workspaces/{team['id']}/members/{co_owner.id}",
-                                         json={"role": "viewer"})
+    demoted = team["owner"].client.patch(f"/api/workspaces/{team['id']}/members/{co_owner.id}", json={"role": "viewer"})
 
     assert demoted.status_code == 200
     assert [i["id"] for i in _open_invitations(team)] == [mine["id"]]
@@ -266,8 +291,12 @@ def test_demoting_an_owner_revokes_their_open_invitations(team, make_account):
     assert "no longer an owner" in accept.json()["detail"]
     assert invitee.id not in _roles(team)
     # Made an owner again, the old invitation stays dead: it was revoked, not suspended.
-    assert team["owner"].client.patch(f"/api/workspaces/{team['id']}/members/{co_owner.id}",
-                                      json={"role": "owner"}).status_code == 200
+    assert (
+        team["owner"]
+        .client.patch(f"/api/workspaces/{team['id']}/members/{co_owner.id}", json={"role": "owner"})
+        .status_code
+        == 200
+    )
     assert invitee.client.post(f"/api/invitations/{theirs['token']}/accept").status_code == 410
 
 
@@ -288,15 +317,17 @@ def test_accept_checks_the_inviter_is_still_an_owner_whatever_revoked_or_not(tea
     theirs = _invite(co_owner, team["id"], invitee.email)
     # A role changed behind the API's back (an operator, a future code path): nothing revoked the invitation.
     with psycopg.connect(api_database, autocommit=True) as conn:
-        conn.execute("UPDATE memberships SET role = 'editor' WHERE workspace_id = %s AND user_id = %s",
-                     (team["id"], co_owner.id))
+        conn.execute(
+            "UPDATE memberships SET role = 'editor' WHERE workspace_id = %s AND user_id = %s", (team["id"], co_owner.id)
+        )
 
     assert _open_invitations(team) == []  # not offered as open either
     accept = invitee.client.post(f"/api/invitations/{theirs['token']}/accept")
 
     assert accept.status_code == 410
-    assert accept.json()["detail"] == ("this invitation is no longer valid: whoever sent it is no longer an owner "
-                                       "of the workspace")
+    assert accept.json()["detail"] == (
+        "this invitation is no longer valid: whoever sent it is no longer an owner of the workspace"
+    )
     assert invitee.id not in _roles(team)
 
 
@@ -309,8 +340,11 @@ def test_a_demotion_and_an_acceptance_at_once_never_let_a_revoked_invitation_in(
 
         def demote(co_owner=co_owner, barrier=barrier, statuses=statuses):
             barrier.wait()
-            statuses["demote"] = team["owner"].client.patch(
-                f"/api/workspaces/{team['id']}/members/{co_owner.id}", json={"role": "editor"}).status_code
+            statuses["demote"] = (
+                team["owner"]
+                .client.patch(f"/api/workspaces/{team['id']}/members/{co_owner.id}", json={"role": "editor"})
+                .status_code
+            )
 
         def accept(invitee=invitee, theirs=theirs, barrier=barrier, statuses=statuses):
             barrier.wait()

@@ -55,6 +55,7 @@ def fake_dns(monkeypatch):
 
 # PATCH /api/auth/me
 
+
 def test_patch_me_changes_the_fields_sent_and_leaves_the_others(make_account):
     account = make_account(display_name="Ada")
 
@@ -69,8 +70,16 @@ def test_patch_me_changes_the_fields_sent_and_leaves_the_others(make_account):
     assert body["digest_hour"] == 7
     assert body["reminder_webhook_url"] is None
     assert body["webhook_secret"] is None
-    assert set(body) == {"id", "email", "display_name", "created_at", "timezone", "reminder_webhook_url",
-                         "digest_hour", "webhook_secret"}
+    assert set(body) == {
+        "id",
+        "email",
+        "display_name",
+        "created_at",
+        "timezone",
+        "reminder_webhook_url",
+        "digest_hour",
+        "webhook_secret",
+    }
 
     renamed = account.client.patch("/api/auth/me", json={"display_name": "  Ada Lovelace  "}).json()
     assert renamed["display_name"] == "Ada Lovelace"
@@ -82,8 +91,9 @@ def test_patch_me_changes_the_fields_sent_and_leaves_the_others(make_account):
 def test_the_user_timezone_becomes_the_default_for_recurring_tasks(make_account):
     account = make_account()
     account.client.patch("/api/auth/me", json={"timezone": "America/New_York"})
-    task = account.client.post("/api/tasks", json={"title": "Standup", "due_date": _due(1),
-                                                   "recurrence": "FREQ=DAILY"}).json()
+    task = account.client.post(
+        "/api/tasks", json={"title": "Standup", "due_date": _due(1), "recurrence": "FREQ=DAILY"}
+    ).json()
     assert task["timezone"] == "America/New_York"
 
 
@@ -125,8 +135,9 @@ def test_another_webhook_url_gets_another_secret_and_null_removes_both(make_acco
     assert cleared.json()["reminder_webhook_url"] is None
     assert cleared.json()["webhook_secret"] is None
     with psycopg.connect(api_database) as conn:
-        stored = conn.execute("SELECT reminder_webhook_url, webhook_secret FROM users WHERE id = %s",
-                              (account.id,)).fetchone()
+        stored = conn.execute(
+            "SELECT reminder_webhook_url, webhook_secret FROM users WHERE id = %s", (account.id,)
+        ).fetchone()
     assert stored == (None, None)
 
 
@@ -201,20 +212,24 @@ def test_patch_me_needs_a_valid_token(client):
 
 # The calendar feed
 
+
 def test_the_feed_lists_exactly_my_open_dated_tasks_in_every_workspace(client, make_account):
     me, teammate, stranger = make_account(), make_account(), make_account()
     shared = teammate.client.post("/api/workspaces", json={"name": "Team"}).json()
-    invitation = teammate.client.post(f"/api/workspaces/{shared['id']}/invitations",
-                                      json={"email": me.email, "role": "viewer"}).json()["token"]
+    invitation = teammate.client.post(
+        f"/api/workspaces/{shared['id']}/invitations", json={"email": me.email, "role": "viewer"}
+    ).json()["token"]
     assert me.client.post(f"/api/invitations/{invitation}/accept").status_code == 200
 
     due_soon, due_later = _due(1), _due(3)
-    later = me.client.post("/api/tasks", json={"title": "Later", "due_date": due_later,
-                                               "description": "line one\nline two"}).json()
+    later = me.client.post(
+        "/api/tasks", json={"title": "Later", "due_date": due_later, "description": "line one\nline two"}
+    ).json()
     soon = me.client.post("/api/tasks", json={"title": "Soon", "due_date": due_soon}).json()
     recent = me.client.post("/api/tasks", json={"title": "Overdue a little", "due_date": _due(-2)}).json()
-    team_task = teammate.client.post("/api/tasks", json={"title": "Team task", "due_date": _due(2),
-                                                         "workspace_id": shared["id"]}).json()
+    team_task = teammate.client.post(
+        "/api/tasks", json={"title": "Team task", "due_date": _due(2), "workspace_id": shared["id"]}
+    ).json()
     tag = me.client.post("/api/tags", json={"name": "Errands", "color": "#336699"}).json()
     other_tag = me.client.post("/api/tags", json={"name": "home", "color": "#112233"}).json()
     for tag_id in (tag["id"], other_tag["id"]):
@@ -299,9 +314,17 @@ def test_a_new_feed_url_revokes_the_old_one_and_delete_revokes_it(client, make_a
     assert me.client.delete("/api/calendar-feed").status_code == 404
 
 
-@pytest.mark.parametrize("token", ["Qm9ndXMtdG9rZW4tdGhhdC1uZXZlci1leGlzdGVkLWhlcmU.ics",
-                                   "Qm9ndXMtdG9rZW4tdGhhdC1uZXZlci1leGlzdGVkLWhlcmU", "short.ics",
-                                   "x" * 300, ".ics", "%00"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "Qm9ndXMtdG9rZW4tdGhhdC1uZXZlci1leGlzdGVkLWhlcmU.ics",
+        "Qm9ndXMtdG9rZW4tdGhhdC1uZXZlci1leGlzdGVkLWhlcmU",
+        "short.ics",
+        "x" * 300,
+        ".ics",
+        "%00",
+    ],
+)
 def test_an_unknown_feed_token_is_404(client, token):
     response = client.get(f"/api/calendar/{token}")
     assert response.status_code == 404
@@ -325,6 +348,7 @@ def test_me_shows_the_saved_settings(make_account):
 
 # A password change
 
+
 def test_a_password_change_revokes_the_calendar_feed_and_removes_the_webhook(client, make_account, api_database):
     import psycopg
 
@@ -334,15 +358,17 @@ def test_a_password_change_revokes_the_calendar_feed_and_removes_the_webhook(cli
     assert client.get(feed).status_code == 200
     assert hook.json()["webhook_secret"]
 
-    changed = account.client.post("/api/auth/password",
-                                  json={"current_password": account.password, "new_password": "another long secret"})
+    changed = account.client.post(
+        "/api/auth/password", json={"current_password": account.password, "new_password": "another long secret"}
+    )
 
     assert changed.status_code == 200, changed.text
     assert changed.json() == {"calendar_feed_revoked": True, "webhook_removed": True}
     assert client.get(feed).status_code == 404
     with psycopg.connect(api_database) as conn:
-        stored = conn.execute("SELECT reminder_webhook_url, webhook_secret FROM users WHERE id = %s",
-                              (account.id,)).fetchone()
+        stored = conn.execute(
+            "SELECT reminder_webhook_url, webhook_secret FROM users WHERE id = %s", (account.id,)
+        ).fetchone()
     assert stored == (None, None)  # reminders go by e-mail until a new URL (with a new secret) is set
 
 
@@ -353,14 +379,17 @@ def test_a_refused_password_change_leaves_the_feed_and_the_webhook_alone(client,
     feed = account.client.post("/api/calendar-feed").json()["url"]
     account.client.patch("/api/auth/me", json={"reminder_webhook_url": f"https://{PUBLIC_ADDRESS}/hooks/tf"})
 
-    wrong = account.client.post("/api/auth/password",
-                                json={"current_password": "not the password", "new_password": "another long secret"})
-    weak = account.client.post("/api/auth/password",
-                               json={"current_password": account.password, "new_password": account.email})
+    wrong = account.client.post(
+        "/api/auth/password", json={"current_password": "not the password", "new_password": "another long secret"}
+    )
+    weak = account.client.post(
+        "/api/auth/password", json={"current_password": account.password, "new_password": account.email}
+    )
 
     assert (wrong.status_code, weak.status_code) == (401, 422)
     assert client.get(feed).status_code == 200
     with psycopg.connect(api_database) as conn:
-        stored = conn.execute("SELECT reminder_webhook_url, webhook_secret IS NOT NULL FROM users WHERE id = %s",
-                              (account.id,)).fetchone()
+        stored = conn.execute(
+            "SELECT reminder_webhook_url, webhook_secret IS NOT NULL FROM users WHERE id = %s", (account.id,)
+        ).fetchone()
     assert stored == (f"https://{PUBLIC_ADDRESS}/hooks/tf", True)

@@ -27,14 +27,18 @@ def _wall_clock(iso: str, zone: str) -> str:
 
 @pytest.mark.parametrize(
     ("zone", "first"),
-    [("America/New_York", "2026-03-06T09:00:00"), ("Europe/Berlin", "2026-03-27T09:00:00"),
-     ("Australia/Sydney", "2026-04-03T09:00:00")],
+    [
+        ("America/New_York", "2026-03-06T09:00:00"),
+        ("Europe/Berlin", "2026-03-27T09:00:00"),
+        ("Australia/Sydney", "2026-04-03T09:00:00"),
+    ],
 )
 def test_a_daily_nine_oclock_task_stays_at_nine_across_dst(make_account, zone, first):
     api = make_account().client
     due = datetime.fromisoformat(first).replace(tzinfo=ZoneInfo(zone)).isoformat()
-    task = api.post("/api/tasks", json={"title": "Stand-up", "due_date": due, "recurrence": "FREQ=DAILY",
-                                        "timezone": zone}).json()
+    task = api.post(
+        "/api/tasks", json={"title": "Stand-up", "due_date": due, "recurrence": "FREQ=DAILY", "timezone": zone}
+    ).json()
     seen = _walk(api, task["id"], 5)
     assert [_wall_clock(value, zone)[-5:] for value in seen] == ["09:00"] * 5
     # The UTC offset did change on the way: the instants are not 24 hours apart everywhere.
@@ -44,19 +48,39 @@ def test_a_daily_nine_oclock_task_stays_at_nine_across_dst(make_account, zone, f
 
 def test_monthly_on_the_31st_skips_shorter_months(make_account):
     api = make_account().client
-    task = api.post("/api/tasks", json={"title": "Invoice", "due_date": "2026-01-31T10:00:00Z",
-                                        "recurrence": "FREQ=MONTHLY;BYMONTHDAY=31", "timezone": "UTC"}).json()
+    task = api.post(
+        "/api/tasks",
+        json={
+            "title": "Invoice",
+            "due_date": "2026-01-31T10:00:00Z",
+            "recurrence": "FREQ=MONTHLY;BYMONTHDAY=31",
+            "timezone": "UTC",
+        },
+    ).json()
     assert [value[:10] for value in _walk(api, task["id"], 3)] == ["2026-03-31", "2026-05-31", "2026-07-31"]
 
 
 def test_nth_weekday_and_weekly_days(make_account):
     api = make_account().client
-    second_tuesday = api.post("/api/tasks", json={
-        "title": "Board", "due_date": "2026-01-13T18:00:00Z", "recurrence": "FREQ=MONTHLY;BYDAY=2TU",
-        "timezone": "UTC"}).json()
+    second_tuesday = api.post(
+        "/api/tasks",
+        json={
+            "title": "Board",
+            "due_date": "2026-01-13T18:00:00Z",
+            "recurrence": "FREQ=MONTHLY;BYDAY=2TU",
+            "timezone": "UTC",
+        },
+    ).json()
     assert [value[:10] for value in _walk(api, second_tuesday["id"], 2)] == ["2026-02-10", "2026-03-10"]
-    mon_wed = api.post("/api/tasks", json={"title": "Gym", "due_date": "2026-01-05T07:00:00Z",
-                                           "recurrence": "FREQ=WEEKLY;BYDAY=MO,WE", "timezone": "UTC"}).json()
+    mon_wed = api.post(
+        "/api/tasks",
+        json={
+            "title": "Gym",
+            "due_date": "2026-01-05T07:00:00Z",
+            "recurrence": "FREQ=WEEKLY;BYDAY=MO,WE",
+            "timezone": "UTC",
+        },
+    ).json()
     assert [value[:10] for value in _walk(api, mon_wed["id"], 3)] == ["2026-01-07", "2026-01-12", "2026-01-14"]
 
 
@@ -64,8 +88,15 @@ def test_completing_leaves_one_open_task_and_keeps_history(make_account, api_dat
     import psycopg
 
     api = make_account().client
-    task = api.post("/api/tasks", json={"title": "Water plants", "due_date": "2026-01-01T08:00:00Z",
-                                        "recurrence": "FREQ=DAILY;COUNT=3", "timezone": "UTC"}).json()
+    task = api.post(
+        "/api/tasks",
+        json={
+            "title": "Water plants",
+            "due_date": "2026-01-01T08:00:00Z",
+            "recurrence": "FREQ=DAILY;COUNT=3",
+            "timezone": "UTC",
+        },
+    ).json()
     _walk(api, task["id"], 1)
     _walk(api, task["id"], 1, action="skip")
     last = api.patch(f"/api/tasks/{task['id']}", json={"completed": True}).json()
@@ -73,15 +104,18 @@ def test_completing_leaves_one_open_task_and_keeps_history(make_account, api_dat
     assert last["completed"] is True
     assert len(api.get("/api/tasks").json()["items"]) == 1
     with psycopg.connect(api_database) as conn:
-        history = conn.execute("SELECT outcome, due_date FROM task_occurrences WHERE task_id = %s ORDER BY due_date",
-                               (task["id"],)).fetchall()
+        history = conn.execute(
+            "SELECT outcome, due_date FROM task_occurrences WHERE task_id = %s ORDER BY due_date", (task["id"],)
+        ).fetchall()
     assert [(outcome, due.day) for outcome, due in history] == [("completed", 1), ("skipped", 2), ("completed", 3)]
 
 
 def test_postponing_one_occurrence_keeps_the_schedule(make_account):
     api = make_account().client
-    task = api.post("/api/tasks", json={"title": "Report", "due_date": "2026-01-05T09:00:00Z",
-                                        "recurrence": "FREQ=WEEKLY", "timezone": "UTC"}).json()
+    task = api.post(
+        "/api/tasks",
+        json={"title": "Report", "due_date": "2026-01-05T09:00:00Z", "recurrence": "FREQ=WEEKLY", "timezone": "UTC"},
+    ).json()
     postponed = api.patch(f"/api/tasks/{task['id']}", json={"due_date": "2026-01-07T09:00:00Z"}).json()
     assert postponed["due_date"].startswith("2026-01-07")
     # The next occurrence follows the rule, not the postponed date.
@@ -90,10 +124,14 @@ def test_postponing_one_occurrence_keeps_the_schedule(make_account):
 
 @pytest.mark.parametrize(
     ("body", "reason"),
-    [({"recurrence": "FREQ=HOURLY"}, "FREQ"), ({"recurrence": "FREQ=DAILY;BYDAY=XX"}, "BYDAY"),
-     ({"recurrence": "FREQ=DAILY;COUNT=5;UNTIL=20270101T000000Z"}, "COUNT or UNTIL"),
-     ({"recurrence": "nonsense"}, "KEY=VALUE"), ({"recurrence": "FREQ=DAILY", "timezone": "Mars/Olympus"}, "timezone"),
-     ({"recurrence": "FREQ=DAILY", "due_date": None}, "due date")],
+    [
+        ({"recurrence": "FREQ=HOURLY"}, "FREQ"),
+        ({"recurrence": "FREQ=DAILY;BYDAY=XX"}, "BYDAY"),
+        ({"recurrence": "FREQ=DAILY;COUNT=5;UNTIL=20270101T000000Z"}, "COUNT or UNTIL"),
+        ({"recurrence": "nonsense"}, "KEY=VALUE"),
+        ({"recurrence": "FREQ=DAILY", "timezone": "Mars/Olympus"}, "timezone"),
+        ({"recurrence": "FREQ=DAILY", "due_date": None}, "due date"),
+    ],
 )
 def test_invalid_recurrence_is_422_with_the_reason(make_account, body, reason):
     payload = {"title": "x", "due_date": "2026-01-01T09:00:00Z", **body}
@@ -110,15 +148,22 @@ def test_only_recurring_tasks_skip(make_account):
 
 @pytest.mark.parametrize(
     ("rule", "reason"),
-    [("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never occurs"), ("FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31", "never occurs"),
-     ("FREQ=DAILY;UNTIL=garbageZ", "UNTIL"), ("FREQ=DAILY;UNTIL=2026\u000001T000000Z", "NUL"),
-     ("FREQ=DAILY;UNTIL=99991231T235959Z", "UNTIL"), ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "BYSETPOS"),
-     ("FREQ=MONTHLY;BYMONTHDAY=99999999999999999999", "BYMONTHDAY"), ("FREQ=DAILY;INTERVAL=²", "INTERVAL")],
+    [
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never occurs"),
+        ("FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31", "never occurs"),
+        ("FREQ=DAILY;UNTIL=garbageZ", "UNTIL"),
+        ("FREQ=DAILY;UNTIL=2026\u000001T000000Z", "NUL"),
+        ("FREQ=DAILY;UNTIL=99991231T235959Z", "UNTIL"),
+        ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "BYSETPOS"),
+        ("FREQ=MONTHLY;BYMONTHDAY=99999999999999999999", "BYMONTHDAY"),
+        ("FREQ=DAILY;INTERVAL=²", "INTERVAL"),
+    ],
 )
 def test_a_rule_that_never_occurs_or_does_not_parse_is_refused_when_saved(make_account, rule, reason):
     api = make_account().client
-    created = api.post("/api/tasks", json={"title": "x", "due_date": "2026-01-31T09:00:00Z", "recurrence": rule,
-                                           "timezone": "UTC"})
+    created = api.post(
+        "/api/tasks", json={"title": "x", "due_date": "2026-01-31T09:00:00Z", "recurrence": rule, "timezone": "UTC"}
+    )
     assert created.status_code == 422, created.text
     assert created.header("Content-Type") == "application/problem+json"
     assert reason in created.text
@@ -128,12 +173,15 @@ def test_a_rule_that_never_occurs_or_does_not_parse_is_refused_when_saved(make_a
     assert api.get(f"/api/tasks/{task['id']}").json()["recurrence"] is None
 
 
-@pytest.mark.parametrize(("rule", "following"), [("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2028-02-29"),
-                                                 ("FREQ=MONTHLY;BYMONTHDAY=31", "2026-03-31")])
+@pytest.mark.parametrize(
+    ("rule", "following"),
+    [("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2028-02-29"), ("FREQ=MONTHLY;BYMONTHDAY=31", "2026-03-31")],
+)
 def test_a_sparse_rule_that_does_occur_is_kept(make_account, rule, following):
     api = make_account().client
-    task = api.post("/api/tasks", json={"title": "x", "due_date": "2026-01-31T09:00:00Z", "recurrence": rule,
-                                        "timezone": "UTC"})
+    task = api.post(
+        "/api/tasks", json={"title": "x", "due_date": "2026-01-31T09:00:00Z", "recurrence": rule, "timezone": "UTC"}
+    )
     assert task.status_code == 201, task.text
     assert _walk(api, task.json()["id"], 1)[0][:10] == following
 
@@ -149,8 +197,10 @@ def _store_rule(database_url: str, task_id: str, rule: str) -> None:
 @pytest.mark.parametrize("action", ["skip", "complete"])
 def test_a_stored_rule_that_never_occurs_ends_the_series_instead_of_spinning(make_account, api_database, action):
     api = make_account().client
-    task = api.post("/api/tasks", json={"title": "Leap", "due_date": "2026-01-31T09:00:00Z",
-                                        "recurrence": "FREQ=DAILY", "timezone": "UTC"}).json()
+    task = api.post(
+        "/api/tasks",
+        json={"title": "Leap", "due_date": "2026-01-31T09:00:00Z", "recurrence": "FREQ=DAILY", "timezone": "UTC"},
+    ).json()
     _store_rule(api_database, task["id"], "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")
 
     if action == "skip":
@@ -163,12 +213,16 @@ def test_a_stored_rule_that_never_occurs_ends_the_series_instead_of_spinning(mak
     assert response.json()["due_date"].startswith("2026-01-31")
 
 
-@pytest.mark.parametrize("rule", ["FREQ=DAILY;UNTIL=garbageZ", "FREQ=DAILY;UNTIL=2026\x0001Z", "FREQ=DAILY;BYSETPOS=0",
-                                  "FREQ=DAILY;INTERVAL=²"])
+@pytest.mark.parametrize(
+    "rule",
+    ["FREQ=DAILY;UNTIL=garbageZ", "FREQ=DAILY;UNTIL=2026\x0001Z", "FREQ=DAILY;BYSETPOS=0", "FREQ=DAILY;INTERVAL=²"],
+)
 def test_a_stored_rule_that_does_not_parse_is_422_not_5xx(make_account, api_database, rule):
     api = make_account().client
-    task = api.post("/api/tasks", json={"title": "Broken", "due_date": "2026-01-31T09:00:00Z",
-                                        "recurrence": "FREQ=DAILY", "timezone": "UTC"}).json()
+    task = api.post(
+        "/api/tasks",
+        json={"title": "Broken", "due_date": "2026-01-31T09:00:00Z", "recurrence": "FREQ=DAILY", "timezone": "UTC"},
+    ).json()
     if "\x00" in rule:
         rule = rule.replace("\x00", " ")  # PostgreSQL text holds no NUL; the nearest a row can carry
     _store_rule(api_database, task["id"], rule)

@@ -40,8 +40,10 @@ def test_days_follow_the_callers_time_zone_and_older_days_are_counted(make_accou
     created = datetime.combine(today - timedelta(days=3), datetime.min.time(), zone).replace(hour=23, minute=30)
     completed = created + timedelta(days=1)
     with psycopg.connect(api_database, autocommit=True) as conn:
-        conn.execute("UPDATE tasks SET created_at = %s, completed = true, completed_at = %s WHERE id = %s",
-                     (created, completed, task["id"]))
+        conn.execute(
+            "UPDATE tasks SET created_at = %s, completed = true, completed_at = %s WHERE id = %s",
+            (created, completed, task["id"]),
+        )
 
     days = {day["day"]: day for day in _history(account, days=5)["days"]}
     assert days[(today - timedelta(days=3)).isoformat()]["created"] == 1
@@ -51,11 +53,19 @@ def test_days_follow_the_callers_time_zone_and_older_days_are_counted(make_accou
 
 def test_a_completed_occurrence_of_a_recurring_task_counts(make_account):
     account = make_account()
-    task = account.client.post("/api/tasks", json={"title": "water plants", "due_date": "2030-01-01T09:00:00Z",
-                                                   "recurrence": "FREQ=DAILY", "timezone": "UTC"}).json()
+    task = account.client.post(
+        "/api/tasks",
+        json={
+            "title": "water plants",
+            "due_date": "2030-01-01T09:00:00Z",
+            "recurrence": "FREQ=DAILY",
+            "timezone": "UTC",
+        },
+    ).json()
     assert account.client.patch(f"/api/tasks/{task['id']}", json={"completed": True}).status_code == 200
     assert _history(account, days=1)["days"] == [
-        {"day": datetime.now(UTC).date().isoformat(), "created": 1, "completed": 1}]
+        {"day": datetime.now(UTC).date().isoformat(), "created": 1, "completed": 1}
+    ]
 
 
 def test_a_workspace_history_is_for_its_members_only(make_account):

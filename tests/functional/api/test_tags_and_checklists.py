@@ -47,8 +47,15 @@ def test_tag_names_are_unique_per_workspace_whatever_the_case(make_account):
     assert [tag["name"] for tag in api.get("/api/tags").json()["items"]] == ["Work"]
 
 
-@pytest.mark.parametrize("body", [{"name": "x", "color": "red"}, {"name": "", "color": "#000000"},
-                                 {"name": "x" * 51, "color": "#000000"}, {"name": "x", "color": "#00000"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "x", "color": "red"},
+        {"name": "", "color": "#000000"},
+        {"name": "x" * 51, "color": "#000000"},
+        {"name": "x", "color": "#00000"},
+    ],
+)
 def test_invalid_tags_are_422(make_account, body):
     assert make_account().client.post("/api/tags", json=body).status_code == 422
 
@@ -67,22 +74,26 @@ def test_checklist_order_progress_and_moves(make_account):
     api = make_account().client
     task = api.post("/api/tasks", json={"title": "Trip"}).json()
     assert task["checklist_progress"] == {"done": 0, "total": 0}
-    items = [api.post(f"/api/tasks/{task['id']}/checklist", json={"text": text}).json()
-             for text in ("passport", "tickets", "charger")]
+    items = [
+        api.post(f"/api/tasks/{task['id']}/checklist", json={"text": text}).json()
+        for text in ("passport", "tickets", "charger")
+    ]
     assert [item["position"] for item in items] == [0, 1, 2]
 
     api.patch(f"/api/tasks/{task['id']}/checklist/{items[1]['id']}", json={"done": True})
     assert api.get(f"/api/tasks/{task['id']}").json()["checklist_progress"] == {"done": 1, "total": 3}
 
     etag = api.get(f"/api/tasks/{task['id']}").header("ETag")
-    moved = api.patch(f"/api/tasks/{task['id']}/checklist/{items[2]['id']}", json={"position": 0},
-                      headers={"If-Match": etag})
+    moved = api.patch(
+        f"/api/tasks/{task['id']}/checklist/{items[2]['id']}", json={"position": 0}, headers={"If-Match": etag}
+    )
     assert moved.status_code == 200, moved.text
     order = [item["text"] for item in api.get(f"/api/tasks/{task['id']}/checklist").json()["items"]]
     assert order == ["charger", "passport", "tickets"]
 
-    stale = api.patch(f"/api/tasks/{task['id']}/checklist/{items[0]['id']}", json={"position": 2},
-                      headers={"If-Match": etag})
+    stale = api.patch(
+        f"/api/tasks/{task['id']}/checklist/{items[0]['id']}", json={"position": 2}, headers={"If-Match": etag}
+    )
     assert stale.status_code == 412
     assert api.patch(f"/api/tasks/{task['id']}/checklist/{items[0]['id']}", json={"position": 3}).status_code == 422
 
@@ -97,8 +108,9 @@ def test_checklists_follow_the_task_roles(make_account):
     item = owner.client.post(f"/api/tasks/{task['id']}/checklist", json={"text": "x"}).json()
     assert stranger.client.get(f"/api/tasks/{task['id']}/checklist").status_code == 404
     assert stranger.client.post(f"/api/tasks/{task['id']}/checklist", json={"text": "y"}).status_code == 404
-    assert stranger.client.patch(f"/api/tasks/{task['id']}/checklist/{item['id']}",
-                                 json={"done": True}).status_code == 404
+    assert (
+        stranger.client.patch(f"/api/tasks/{task['id']}/checklist/{item['id']}", json={"done": True}).status_code == 404
+    )
     assert stranger.client.delete(f"/api/tasks/{task['id']}/checklist/{item['id']}").status_code == 404
 
 
@@ -124,11 +136,17 @@ def test_checklist_writes_return_the_tasks_new_etag(make_account):
     second = api.post(f"/api/tasks/{task['id']}/checklist", json={"text": "b"}, headers={"If-Match": "*"})
     assert first.header("ETag") != second.header("ETag")
     # Two moves in a row, each sending the ETag the previous write returned.
-    moved = api.patch(f"/api/tasks/{task['id']}/checklist/{second.json()['id']}", json={"position": 0},
-                      headers={"If-Match": second.header("ETag")})
+    moved = api.patch(
+        f"/api/tasks/{task['id']}/checklist/{second.json()['id']}",
+        json={"position": 0},
+        headers={"If-Match": second.header("ETag")},
+    )
     assert moved.status_code == 200
-    again = api.patch(f"/api/tasks/{task['id']}/checklist/{second.json()['id']}", json={"position": 1},
-                      headers={"If-Match": moved.header("ETag")})
+    again = api.patch(
+        f"/api/tasks/{task['id']}/checklist/{second.json()['id']}",
+        json={"position": 1},
+        headers={"If-Match": moved.header("ETag")},
+    )
     assert again.status_code == 200
     removed = api.delete(f"/api/tasks/{task['id']}/checklist/{first.json()['id']}")
     assert removed.header("ETag") == api.get(f"/api/tasks/{task['id']}").header("ETag")

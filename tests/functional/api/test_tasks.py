@@ -61,8 +61,19 @@ def test_completed_at_is_set_and_cleared_by_the_server(make_account):
         {"title": "ok", "created_at": "2020-01-01T00:00:00Z"},
         {"title": "ok", "completed_at": "2020-01-01T00:00:00Z"},
     ],
-    ids=["empty", "blank", "long-title", "long-description", "priority-0", "priority-4", "naive-due-date",
-         "client-id", "client-owner", "client-created-at", "client-completed-at"],
+    ids=[
+        "empty",
+        "blank",
+        "long-title",
+        "long-description",
+        "priority-0",
+        "priority-4",
+        "naive-due-date",
+        "client-id",
+        "client-owner",
+        "client-created-at",
+        "client-completed-at",
+    ],
 )
 def test_invalid_or_server_owned_fields_are_422(make_account, body):
     response = make_account().client.post("/api/tasks", json=body)
@@ -115,10 +126,18 @@ def test_every_task_endpoint_needs_a_token(client, path):
 def test_filters_and_search(make_account):
     api = make_account().client
     now = datetime.now(UTC)
-    api.post("/api/tasks", json={"title": "Groceries for the week", "priority": 1,
-                                 "due_date": _iso(now + timedelta(days=1))})
-    api.post("/api/tasks", json={"title": "Tax return", "description": "groceries receipts", "priority": 3,
-                                 "due_date": _iso(now + timedelta(days=10))})
+    api.post(
+        "/api/tasks", json={"title": "Groceries for the week", "priority": 1, "due_date": _iso(now + timedelta(days=1))}
+    )
+    api.post(
+        "/api/tasks",
+        json={
+            "title": "Tax return",
+            "description": "groceries receipts",
+            "priority": 3,
+            "due_date": _iso(now + timedelta(days=10)),
+        },
+    )
     api.post("/api/tasks", json={"title": "Call mum", "completed": True})
 
     def titles(**params):
@@ -134,19 +153,44 @@ def test_filters_and_search(make_account):
     assert titles(due_after=_iso(now + timedelta(days=5))) == ["Tax return"]
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"priority": 9}, {"sort": "title"},
-                                    {"order": "up"}, {"completed": "maybe"}, {"due_before": "tomorrow"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"priority": 9},
+        {"sort": "title"},
+        {"order": "up"},
+        {"completed": "maybe"},
+        {"due_before": "tomorrow"},
+    ],
+)
 def test_invalid_list_parameters_are_422(make_account, params):
     assert make_account().client.get("/api/tasks", params=params).status_code == 422
 
 
-@pytest.mark.parametrize(("sort", "order"), [("created_at", "desc"), ("created_at", "asc"), ("due_date", "asc"),
-                                             ("due_date", "desc"), ("priority", "asc"), ("priority", "desc")])
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("created_at", "desc"),
+        ("created_at", "asc"),
+        ("due_date", "asc"),
+        ("due_date", "desc"),
+        ("priority", "asc"),
+        ("priority", "desc"),
+    ],
+)
 def test_pages_cover_every_task_once_in_order(make_account, sort, order):
     api = make_account().client
     now = datetime.now(UTC)
-    bodies = [{"title": f"task {i}", "priority": 1 + i % 3,
-               **({"due_date": _iso(now + timedelta(hours=i % 5))} if i % 4 else {})} for i in range(23)]
+    bodies = [
+        {
+            "title": f"task {i}",
+            "priority": 1 + i % 3,
+            **({"due_date": _iso(now + timedelta(hours=i % 5))} if i % 4 else {}),
+        }
+        for i in range(23)
+    ]
     assert api.post("/api/tasks/batch", json={"tasks": bodies}).status_code == 201
 
     seen, cursor = [], None
@@ -189,14 +233,24 @@ def test_a_batch_is_all_or_nothing(make_account):
 def test_stats(make_account):
     api = make_account().client
     past = _iso(datetime.now(UTC) - timedelta(days=1))
-    api.post("/api/tasks/batch", json={"tasks": [
-        {"title": "done", "completed": True, "priority": 1},
-        {"title": "late", "due_date": past, "priority": 1},
-        {"title": "late but done", "due_date": past, "completed": True, "priority": 2},
-        {"title": "open", "priority": 3},
-    ]})
-    assert api.get("/api/stats").json() == {"total": 4, "completed": 2, "overdue": 1,
-                                            "by_priority": {"1": 2, "2": 1, "3": 1}, "completion_rate": 0.5}
+    api.post(
+        "/api/tasks/batch",
+        json={
+            "tasks": [
+                {"title": "done", "completed": True, "priority": 1},
+                {"title": "late", "due_date": past, "priority": 1},
+                {"title": "late but done", "due_date": past, "completed": True, "priority": 2},
+                {"title": "open", "priority": 3},
+            ]
+        },
+    )
+    assert api.get("/api/stats").json() == {
+        "total": 4,
+        "completed": 2,
+        "overdue": 1,
+        "by_priority": {"1": 2, "2": 1, "3": 1},
+        "completion_rate": 0.5,
+    }
 
 
 def test_writes_invalidate_cached_lists_and_stats(make_account):
@@ -210,9 +264,16 @@ def test_writes_invalidate_cached_lists_and_stats(make_account):
     assert api.get("/api/tasks").json()["items"] == []
 
 
-OUT_OF_RANGE = ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1970-01-01T00:00:00+00:01",
-                "9001-01-01T00:00:00Z", "9000-12-31T23:59:59-00:01", "9999-12-31T23:59:59-14:00",
-                "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59.999999Z"]
+OUT_OF_RANGE = [
+    "0001-01-01T00:00:00Z",
+    "1969-12-31T23:59:59Z",
+    "1970-01-01T00:00:00+00:01",
+    "9001-01-01T00:00:00Z",
+    "9000-12-31T23:59:59-00:01",
+    "9999-12-31T23:59:59-14:00",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59.999999Z",
+]
 
 
 @pytest.mark.parametrize("due", OUT_OF_RANGE)
@@ -242,8 +303,9 @@ def test_patching_the_due_date_to_year_one_is_422_and_changes_nothing(make_accou
     assert reminders.json()["items"][0]["scheduled_at"].startswith("2030-12-31")
 
 
-@pytest.mark.parametrize("due", ["1970-01-01T00:00:00Z", "1970-01-01T00:00:00-01:00", "9000-12-31T23:59:59Z",
-                                 "9001-01-01T09:59:59+10:00"])
+@pytest.mark.parametrize(
+    "due", ["1970-01-01T00:00:00Z", "1970-01-01T00:00:00-01:00", "9000-12-31T23:59:59Z", "9001-01-01T09:59:59+10:00"]
+)
 def test_the_edges_of_the_range_are_accepted(make_account, due):
     api = make_account().client
     created = api.post("/api/tasks", json={"title": "t", "due_date": due})

@@ -12,8 +12,9 @@ def team(make_account):
     owner, editor, viewer, outsider = make_account(), make_account(), make_account(), make_account()
     workspace = owner.client.post("/api/workspaces", json={"name": "Household"}).json()
     for member, role in ((editor, "editor"), (viewer, "viewer")):
-        token = owner.client.post(f"/api/workspaces/{workspace['id']}/invitations",
-                                  json={"email": member.email, "role": role}).json()["token"]
+        token = owner.client.post(
+            f"/api/workspaces/{workspace['id']}/invitations", json={"email": member.email, "role": role}
+        ).json()["token"]
         accepted = member.client.post(f"/api/invitations/{token}/accept")
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["role"] == role
@@ -59,25 +60,30 @@ def test_a_write_by_one_member_refreshes_another_members_cached_list(team):
 
 def test_only_owners_invite_and_members_cannot_be_invited_twice(team):
     workspace_id = team["workspace"]["id"]
-    by_editor = team["editor"].client.post(f"/api/workspaces/{workspace_id}/invitations",
-                                           json={"email": "x@example.com", "role": "viewer"})
+    by_editor = team["editor"].client.post(
+        f"/api/workspaces/{workspace_id}/invitations", json={"email": "x@example.com", "role": "viewer"}
+    )
     assert by_editor.status_code == 403
-    by_outsider = team["outsider"].client.post(f"/api/workspaces/{workspace_id}/invitations",
-                                               json={"email": "x@example.com", "role": "viewer"})
+    by_outsider = team["outsider"].client.post(
+        f"/api/workspaces/{workspace_id}/invitations", json={"email": "x@example.com", "role": "viewer"}
+    )
     assert by_outsider.status_code == 404
-    again = team["owner"].client.post(f"/api/workspaces/{workspace_id}/invitations",
-                                      json={"email": team["viewer"].email, "role": "editor"})
+    again = team["owner"].client.post(
+        f"/api/workspaces/{workspace_id}/invitations", json={"email": team["viewer"].email, "role": "editor"}
+    )
     assert again.status_code == 409
-    as_owner = team["owner"].client.post(f"/api/workspaces/{workspace_id}/invitations",
-                                         json={"email": "x@example.com", "role": "owner"})
+    as_owner = team["owner"].client.post(
+        f"/api/workspaces/{workspace_id}/invitations", json={"email": "x@example.com", "role": "owner"}
+    )
     assert as_owner.status_code == 422
 
 
 def test_an_invitation_is_for_its_addressee_and_works_once(make_account):
     owner, invited, someone_else = make_account(), make_account(), make_account()
     workspace = owner.client.post("/api/workspaces", json={"name": "Project"}).json()
-    token = owner.client.post(f"/api/workspaces/{workspace['id']}/invitations",
-                              json={"email": invited.email, "role": "viewer"}).json()["token"]
+    token = owner.client.post(
+        f"/api/workspaces/{workspace['id']}/invitations", json={"email": invited.email, "role": "viewer"}
+    ).json()["token"]
 
     assert someone_else.client.post(f"/api/invitations/{token}/accept").status_code == 403
     assert invited.client.post(f"/api/invitations/{token}/accept").status_code == 200
@@ -88,8 +94,9 @@ def test_an_invitation_is_for_its_addressee_and_works_once(make_account):
 def test_a_personal_workspace_cannot_be_shared(make_account):
     account = make_account()
     personal = account.client.get("/api/workspaces").json()["items"][0]
-    response = account.client.post(f"/api/workspaces/{personal['id']}/invitations",
-                                   json={"email": "x@example.com", "role": "viewer"})
+    response = account.client.post(
+        f"/api/workspaces/{personal['id']}/invitations", json={"email": "x@example.com", "role": "viewer"}
+    )
     assert response.status_code == 409
 
 
@@ -111,23 +118,23 @@ def test_invalid_workspaces_are_422(make_account, body):
     assert make_account().client.post("/api/workspaces", json=body).status_code == 422
 
 
-def test_a_moved_task_leaves_the_old_workspaces_tags_and_outsiders_reminders_behind(team, make_account,
-                                                                                  api_database):
+def test_a_moved_task_leaves_the_old_workspaces_tags_and_outsiders_reminders_behind(team, make_account, api_database):
     # Given: a task in the shared workspace with one of its tags and reminders of the owner and the editor
     owner, editor = team["owner"], team["editor"]
     shared = team["workspace"]["id"]
-    task = owner.client.post("/api/tasks", json={"title": "Budget", "workspace_id": shared,
-                                                  "due_date": "2099-01-01T09:00:00Z"}).json()
+    task = owner.client.post(
+        "/api/tasks", json={"title": "Budget", "workspace_id": shared, "due_date": "2099-01-01T09:00:00Z"}
+    ).json()
     tag = owner.client.post("/api/tags", json={"name": "merger", "color": "#aa0000", "workspace_id": shared}).json()
     assert owner.client.put(f"/api/tasks/{task['id']}/tags/{tag['id']}").status_code == 200
     for member in (owner, editor):
-        assert member.client.post(f"/api/tasks/{task['id']}/reminders",
-                                  json={"before_due": "PT1H"}).status_code == 201
+        assert member.client.post(f"/api/tasks/{task['id']}/reminders", json={"before_due": "PT1H"}).status_code == 201
     # ... and another workspace of the owner's, where someone else reads along
     reader = make_account()
     other = owner.client.post("/api/workspaces", json={"name": "Other"}).json()["id"]
-    token = owner.client.post(f"/api/workspaces/{other}/invitations",
-                              json={"email": reader.email, "role": "viewer"}).json()["token"]
+    token = owner.client.post(
+        f"/api/workspaces/{other}/invitations", json={"email": reader.email, "role": "viewer"}
+    ).json()["token"]
     assert reader.client.post(f"/api/invitations/{token}/accept").status_code == 200
 
     # When: the owner moves the task there
@@ -166,8 +173,9 @@ def test_an_unverified_address_cannot_accept_even_with_the_link(make_account):
     assert "verify your e-mail address first" in refused.json()["detail"]
     assert squatter.client.get(f"/api/workspaces/{workspace['id']}/members").status_code == 404
     # The invitation is still open for whoever proves the address.
-    assert [i["email"] for i in owner.client.get(f"/api/workspaces/{workspace['id']}/members").json()["invitations"]] \
-        == [squatter.email]
+    assert [
+        i["email"] for i in owner.client.get(f"/api/workspaces/{workspace['id']}/members").json()["invitations"]
+    ] == [squatter.email]
 
 
 def test_once_verified_through_the_mailed_link_the_invitee_joins(make_account, mailbox, client):
@@ -223,8 +231,9 @@ def test_a_name_cannot_break_the_invitation_e_mail_into_lines(make_account, mail
     assert "Support https://evil.example/reset (" in body
     assert "“Line break here”" in body
     assert message["Subject"] == "Invitation to “Line break here” on TaskForge"
-    assert mailbox.links("lines@example.com", "/invitations/") == \
-        [f"http://localhost:8000/invitations/{answer['token']}"]
+    assert mailbox.links("lines@example.com", "/invitations/") == [
+        f"http://localhost:8000/invitations/{answer['token']}"
+    ]
 
 
 def test_an_invitation_the_mail_service_refuses_is_still_made(make_account, mailbox, monkeypatch):

@@ -54,8 +54,14 @@ def checker(api_database: str) -> Iterator[psycopg.Connection[Any]]:
 
 
 @pytest.fixture
-def runner(gateway: Any, make_account: Callable[..., Account], checker: psycopg.Connection[Any],
-           relay: Callable[[], int], run_settings: RunSettings, mailbox: Mailbox) -> Iterator[Runner]:  # noqa: F811
+def runner(
+    gateway: Any,
+    make_account: Callable[..., Account],
+    checker: psycopg.Connection[Any],
+    relay: Callable[[], int],
+    run_settings: RunSettings,
+    mailbox: Mailbox,  # noqa: F811 - the fixture, imported above for pytest to find
+) -> Iterator[Runner]:
     """The world's seven users enrolled (nothing else yet) and a runner to act for them.
 
     The users go with make_account's clean-up, and what they made with them; users that

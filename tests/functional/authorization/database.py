@@ -11,29 +11,29 @@ from .model import World
 
 _QUERIES: dict[str, str] = {
     "workspaces": "SELECT id::text, name, personal, created_by::text FROM workspaces"
-                  " WHERE id = ANY(%(w)s::uuid[]) OR created_by = ANY(%(u)s::uuid[])",
+    " WHERE id = ANY(%(w)s::uuid[]) OR created_by = ANY(%(u)s::uuid[])",
     "memberships": "SELECT workspace_id::text, user_id::text, role FROM memberships"
-                   " WHERE workspace_id = ANY(%(w)s::uuid[]) OR user_id = ANY(%(u)s::uuid[])",
+    " WHERE workspace_id = ANY(%(w)s::uuid[]) OR user_id = ANY(%(u)s::uuid[])",
     "tasks": "SELECT t.id::text, t.workspace_id::text, t.owner_id::text, t.title, t.description, t.completed,"
-             " t.priority, t.due_date, t.recurrence IS NOT NULL, t.version,"
-             " (SELECT count(*) FROM task_occurrences o WHERE o.task_id = t.id)"
-             " FROM tasks t WHERE t.workspace_id = ANY(%(w)s::uuid[]) OR t.owner_id = ANY(%(u)s::uuid[])",
+    " t.priority, t.due_date, t.recurrence IS NOT NULL, t.version,"
+    " (SELECT count(*) FROM task_occurrences o WHERE o.task_id = t.id)"
+    " FROM tasks t WHERE t.workspace_id = ANY(%(w)s::uuid[]) OR t.owner_id = ANY(%(u)s::uuid[])",
     "tags": "SELECT id::text, workspace_id::text, name, color FROM tags WHERE workspace_id = ANY(%(w)s::uuid[])",
     "task_tags": "SELECT tt.task_id::text, tt.tag_id::text FROM task_tags tt"
-                 " JOIN tasks t ON t.id = tt.task_id JOIN tags g ON g.id = tt.tag_id"
-                 " WHERE t.workspace_id = ANY(%(w)s::uuid[]) OR g.workspace_id = ANY(%(w)s::uuid[])",
+    " JOIN tasks t ON t.id = tt.task_id JOIN tags g ON g.id = tt.tag_id"
+    " WHERE t.workspace_id = ANY(%(w)s::uuid[]) OR g.workspace_id = ANY(%(w)s::uuid[])",
     "checklist_items": "SELECT c.id::text, c.task_id::text, c.text, c.done, c.position FROM checklist_items c"
-                       " JOIN tasks t ON t.id = c.task_id WHERE t.workspace_id = ANY(%(w)s::uuid[])",
+    " JOIN tasks t ON t.id = c.task_id WHERE t.workspace_id = ANY(%(w)s::uuid[])",
     "reminders": "SELECT r.id::text, r.task_id::text, r.user_id::text FROM reminders r"
-                 " JOIN tasks t ON t.id = r.task_id"
-                 " WHERE t.workspace_id = ANY(%(w)s::uuid[]) OR r.user_id = ANY(%(u)s::uuid[])",
+    " JOIN tasks t ON t.id = r.task_id"
+    " WHERE t.workspace_id = ANY(%(w)s::uuid[]) OR r.user_id = ANY(%(u)s::uuid[])",
     "invitations": "SELECT token_hash, id::text, workspace_id::text, email::text, role, invited_by::text,"
-                   " accepted_at IS NOT NULL, revoked_at IS NOT NULL FROM invitations"
-                   " WHERE workspace_id = ANY(%(w)s::uuid[]) OR invited_by = ANY(%(u)s::uuid[])",
+    " accepted_at IS NOT NULL, revoked_at IS NOT NULL FROM invitations"
+    " WHERE workspace_id = ANY(%(w)s::uuid[]) OR invited_by = ANY(%(u)s::uuid[])",
     "calendar_feeds": "SELECT user_id::text, token_hash FROM calendar_feeds WHERE user_id = ANY(%(u)s::uuid[])",
     "users": "SELECT id::text, email::text, display_name, digest_hour, token_version, email_verified_at IS NOT NULL"
-             " FROM users"
-             " WHERE id = ANY(%(u)s::uuid[])",
+    " FROM users"
+    " WHERE id = ANY(%(u)s::uuid[])",
 }
 
 # A user registered during the run owns exactly one workspace, its personal one, and nothing else.
@@ -46,10 +46,14 @@ _NEWCOMERS = (
 
 
 def actual_rows(conn: psycopg.Connection[Any], world: World) -> dict[str, set[tuple[object, ...]]]:
-    parameters = {"w": list(world.workspaces), "u": [user.id for user in world.users.values()],
-                  "n": list(world.newcomers)}
-    rows = {name: {tuple(row) for row in conn.execute(query, parameters).fetchall()}
-            for name, query in _QUERIES.items()}
+    parameters = {
+        "w": list(world.workspaces),
+        "u": [user.id for user in world.users.values()],
+        "n": list(world.newcomers),
+    }
+    rows = {
+        name: {tuple(row) for row in conn.execute(query, parameters).fetchall()} for name, query in _QUERIES.items()
+    }
     rows["newcomers"] = {tuple(row) for row in conn.execute(_NEWCOMERS, parameters).fetchall()}
     return rows
 

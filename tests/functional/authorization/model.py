@@ -34,6 +34,7 @@ Role = Literal["owner", "editor", "viewer"]
 WRITERS: tuple[str, ...] = ("owner", "editor")
 DAY = timedelta(days=1)
 
+
 @dataclass
 class RefreshToken:
     token: str
@@ -215,8 +216,9 @@ class World:
             return invitation is not None and invitation.inviter == user_id
         if kind == "invitation-id":  # owners see the open invitations of their workspace
             invitation = self.invitations.get(key)
-            return invitation is not None and (invitation.inviter == user_id
-                                               or self.role(user_id, invitation.workspace) == "owner")
+            return invitation is not None and (
+                invitation.inviter == user_id or self.role(user_id, invitation.workspace) == "owner"
+            )
         if kind == "feed":
             return key == user_id
         raise AssertionError(f"unknown kind {kind}")
@@ -227,9 +229,14 @@ class World:
 
     def calendar(self, user_id: str, now: datetime) -> set[str]:
         """The ids of the tasks the user's calendar feed lists: open, dated, not long past."""
-        return {task.id for task in self.tasks.values()
-                if self.role(user_id, task.workspace) and not task.completed and task.due is not None
-                and task.due >= now - timedelta(days=30)}
+        return {
+            task.id
+            for task in self.tasks.values()
+            if self.role(user_id, task.workspace)
+            and not task.completed
+            and task.due is not None
+            and task.due >= now - timedelta(days=30)
+        }
 
     # -- changes, as the API makes them -------------------------------------------------
 
@@ -298,8 +305,11 @@ class World:
         return [i for i in self.invitations.values() if i.workspace == workspace_id and self.is_open(i)]
 
     def is_open(self, invitation: Invitation) -> bool:
-        return (not invitation.accepted and not invitation.revoked
-                and self.role(invitation.inviter, invitation.workspace) == "owner")
+        return (
+            not invitation.accepted
+            and not invitation.revoked
+            and self.role(invitation.inviter, invitation.workspace) == "owner"
+        )
 
     def invitation_by_id(self, invitation_id: str) -> Invitation | None:
         return next((i for i in self.invitations.values() if i.id == invitation_id), None)
@@ -382,8 +392,10 @@ class World:
         self._forget(self.tags, tag.id, "tag")
 
     def tag_named(self, workspace_id: str, name: str) -> Tag | None:
-        return next((tag for tag in self.tags.values()
-                     if tag.workspace == workspace_id and tag.name.lower() == name.lower()), None)
+        return next(
+            (tag for tag in self.tags.values() if tag.workspace == workspace_id and tag.name.lower() == name.lower()),
+            None,
+        )
 
     def add_item(self, item: Item) -> None:
         self.items[item.id] = item
@@ -435,20 +447,42 @@ class World:
         ours = set(self.workspaces)
         return {
             "workspaces": {(w.id, w.name, w.personal, w.creator) for w in self.workspaces.values()},
-            "memberships": {(w.id, user_id, role) for w in self.workspaces.values()
-                            for user_id, role in w.members.items()},
-            "tasks": {(t.id, t.workspace, t.owner, t.title, t.description, t.completed, t.priority, t.due,
-                       t.recurring, t.version, t.occurrences) for t in self.tasks.values()},
+            "memberships": {
+                (w.id, user_id, role) for w in self.workspaces.values() for user_id, role in w.members.items()
+            },
+            "tasks": {
+                (
+                    t.id,
+                    t.workspace,
+                    t.owner,
+                    t.title,
+                    t.description,
+                    t.completed,
+                    t.priority,
+                    t.due,
+                    t.recurring,
+                    t.version,
+                    t.occurrences,
+                )
+                for t in self.tasks.values()
+            },
             "tags": {(g.id, g.workspace, g.name, g.color) for g in self.tags.values()},
             "task_tags": {(t.id, tag_id) for t in self.tasks.values() for tag_id in t.tags},
-            "checklist_items": {(item_id, t.id, self.items[item_id].text, self.items[item_id].done, position)
-                                for t in self.tasks.values() for position, item_id in enumerate(t.items)},
+            "checklist_items": {
+                (item_id, t.id, self.items[item_id].text, self.items[item_id].done, position)
+                for t in self.tasks.values()
+                for position, item_id in enumerate(t.items)
+            },
             "reminders": {(r.id, r.task, r.user) for r in self.reminders.values()},
-            "invitations": {(_sha256(i.token), i.id, i.workspace, i.email, i.role, i.inviter, i.accepted, i.revoked)
-                            for i in self.invitations.values() if i.workspace in ours},
+            "invitations": {
+                (_sha256(i.token), i.id, i.workspace, i.email, i.role, i.inviter, i.accepted, i.revoked)
+                for i in self.invitations.values()
+                if i.workspace in ours
+            },
             "calendar_feeds": {(u.id, _sha256(u.feed)) for u in self.users.values() if u.feed},
-            "users": {(u.id, u.email, u.display_name, u.digest_hour, u.token_version, u.verified)
-                      for u in self.users.values()},
+            "users": {
+                (u.id, u.email, u.display_name, u.digest_hour, u.token_version, u.verified) for u in self.users.values()
+            },
         }
 
 
@@ -463,7 +497,7 @@ MARKER_LENGTH = 12
 def _marker_of(text: str) -> str:
     index = text.find("mk")
     while index >= 0:
-        word = text[index:index + MARKER_LENGTH]
+        word = text[index : index + MARKER_LENGTH]
         if len(word) == MARKER_LENGTH and all(c in "0123456789abcdef" for c in word[2:]):
             return word
         index = text.find("mk", index + 1)

@@ -87,8 +87,9 @@ class Step:
 
     def writable(self, besides: str | None) -> str | None:
         """Another workspace the actor may write to, if there is one."""
-        options = [w.id for w in self.world.workspaces.values()
-                   if w.id != besides and w.members.get(self.actor.id) in WRITERS]
+        options = [
+            w.id for w in self.world.workspaces.values() if w.id != besides and w.members.get(self.actor.id) in WRITERS
+        ]
         return self.pick(options) if options else None
 
     def workspace(self, default_allowed: bool = False) -> str | None:
@@ -225,20 +226,45 @@ def check_task(world: World, body: dict[str, Any]) -> None:
     for tag in body["tags"]:
         home = world.tags[tag["id"]].workspace if tag["id"] in world.tags else None
         if home != body["workspace_id"]:
-            raise AssertionError(f"task {task.id} in workspace {body['workspace_id']} carries tag {tag['id']} "
-                                 f"{tag['name']!r} of workspace {home}")
-    actual = (body["workspace_id"], body["owner"], body["title"], body["description"], body["completed"],
-              body["priority"], parse_instant(body["due_date"]), body["recurrence"] is not None, body["version"],
-              sorted(tag["id"] for tag in body["tags"]),
-              (body["checklist_progress"]["done"], body["checklist_progress"]["total"]))
+            raise AssertionError(
+                f"task {task.id} in workspace {body['workspace_id']} carries tag {tag['id']} "
+                f"{tag['name']!r} of workspace {home}"
+            )
+    actual = (
+        body["workspace_id"],
+        body["owner"],
+        body["title"],
+        body["description"],
+        body["completed"],
+        body["priority"],
+        parse_instant(body["due_date"]),
+        body["recurrence"] is not None,
+        body["version"],
+        sorted(tag["id"] for tag in body["tags"]),
+        (body["checklist_progress"]["done"], body["checklist_progress"]["total"]),
+    )
     done = sum(1 for item_id in task.items if world.items[item_id].done)
-    expected = (task.workspace, task.owner, task.title, task.description, task.completed, task.priority, task.due,
-                task.recurring, task.version, sorted(task.tags), (done, len(task.items)))
+    expected = (
+        task.workspace,
+        task.owner,
+        task.title,
+        task.description,
+        task.completed,
+        task.priority,
+        task.due,
+        task.recurring,
+        task.version,
+        sorted(task.tags),
+        (done, len(task.items)),
+    )
     expect_equal(f"task {task.id}", actual, expected)
     for tag in body["tags"]:
         model_tag = world.tags.get(tag["id"])
-        expect_equal(f"tag {tag['id']} on task {task.id}", (tag["name"], tag["color"]),
-                     (model_tag.name, model_tag.color) if model_tag else None)
+        expect_equal(
+            f"tag {tag['id']} on task {task.id}",
+            (tag["name"], tag["color"]),
+            (model_tag.name, model_tag.color) if model_tag else None,
+        )
 
 
 def check_task_answer(world: World, response: WsgiResponse) -> None:
@@ -263,10 +289,17 @@ def task_spec(step: Step, workspace: str | None) -> dict[str, Any]:
 
 
 def task_from(world: World, actor: User, spec: dict[str, Any], task_id: str) -> Task:
-    return Task(id=task_id, workspace=spec.get("workspace_id") or actor.personal, owner=actor.id,
-                title=spec["title"], description=spec.get("description", ""),
-                completed=spec.get("completed", False), priority=spec.get("priority", 2),
-                due=parse_instant(spec.get("due_date")), recurring="recurrence" in spec)
+    return Task(
+        id=task_id,
+        workspace=spec.get("workspace_id") or actor.personal,
+        owner=actor.id,
+        title=spec["title"],
+        description=spec.get("description", ""),
+        completed=spec.get("completed", False),
+        priority=spec.get("priority", 2),
+        due=parse_instant(spec.get("due_date")),
+        recurring="recurrence" in spec,
+    )
 
 
 def if_match(step: Step, task: Task | None) -> tuple[dict[str, str], bool]:

@@ -45,8 +45,18 @@ def enrol(world: World, make_account: Callable[..., Account], rng: random.Random
         listing = account.client.get("/api/workspaces")
         assert listing.status_code == 200, listing.text
         personal = next(w for w in listing.json()["items"] if w["personal"])
-        world.add_user(User(key, account.id, account.email, password, account.access_token, personal["id"],
-                            refresh=[RefreshToken(account.refresh_token, 0)], verified=verified))
+        world.add_user(
+            User(
+                key,
+                account.id,
+                account.email,
+                password,
+                account.access_token,
+                personal["id"],
+                refresh=[RefreshToken(account.refresh_token, 0)],
+                verified=verified,
+            )
+        )
         world.add_workspace(Workspace(personal["id"], personal["name"], True, account.id, {account.id: "owner"}))
 
 
@@ -75,9 +85,12 @@ def populate(runner: Runner, rng: random.Random, now: datetime) -> None:
                 spec.pop("recurrence", None)
                 spec.pop("timezone", None)
             made.append(do(author, plan_create_task(world, author, spec))["id"])
-        labels = [do(author, plan_create_tag(world, author, workspace_id, step(author).word("tag"),
-                                             color(step(author))))["id"]
-                  for author in (authors * tags)[:tags]]
+        labels = [
+            do(author, plan_create_tag(world, author, workspace_id, step(author).word("tag"), color(step(author))))[
+                "id"
+            ]
+            for author in (authors * tags)[:tags]
+        ]
         for index, task_id in enumerate(made[:-1]):
             do(authors[0], plan_attach(world, authors[0], task_id, labels[index % len(labels)]))
         for index, task_id in enumerate(made[:3]):

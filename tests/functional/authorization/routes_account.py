@@ -16,8 +16,9 @@ from .plans import Generator, Plan, Step, expect_equal, first, only
 def register(step: Step) -> Plan:
     world = step.world
     existing = step.chance(0.2)
-    email = step.pick(list(world.users.values())).email if existing else \
-        f"new-{step.rng.getrandbits(40):010x}@example.com"
+    email = (
+        step.pick(list(world.users.values())).email if existing else f"new-{step.rng.getrandbits(40):010x}@example.com"
+    )
 
     def apply(response: WsgiResponse) -> None:
         world.newcomers[response.json()["id"]] = email
@@ -25,9 +26,16 @@ def register(step: Step) -> Plan:
     def verify(response: WsgiResponse) -> None:
         expect_equal("registered e-mail", response.json()["email"], email)
 
-    return Plan("POST", "/api/auth/register", only(409 if existing else 201),
-                json={"email": email, "password": f"pw {marker(step.rng.getrandbits(40))}"}, authenticated=False,
-                apply=apply, verify=verify, reader=None)
+    return Plan(
+        "POST",
+        "/api/auth/register",
+        only(409 if existing else 201),
+        json={"email": email, "password": f"pw {marker(step.rng.getrandbits(40))}"},
+        authenticated=False,
+        apply=apply,
+        verify=verify,
+        reader=None,
+    )
 
 
 LOGIN_LIMIT = 10  # failures per account in the window (settings.login_max_failures)
@@ -59,8 +67,15 @@ def login(step: Step) -> Plan:
     if status == 401:
         world.login_failures[account] = world.login_failures.get(account, 0) + 1
         world.ip_failures += 1
-    return Plan("POST", "/api/auth/login", only(status), json={"email": email, "password": password},
-                authenticated=False, apply=apply, reader=None)
+    return Plan(
+        "POST",
+        "/api/auth/login",
+        only(status),
+        json={"email": email, "password": password},
+        authenticated=False,
+        apply=apply,
+        reader=None,
+    )
 
 
 def refresh(step: Step) -> Plan:
@@ -83,8 +98,15 @@ def refresh(step: Step) -> Plan:
     if replayed:
         assert chosen is not None
         world.replayed(actor, chosen)
-    return Plan("POST", "/api/auth/refresh", only(200 if valid else 401), json={"refresh_token": token},
-                authenticated=False, apply=apply, reader=None)
+    return Plan(
+        "POST",
+        "/api/auth/refresh",
+        only(200 if valid else 401),
+        json={"refresh_token": token},
+        authenticated=False,
+        apply=apply,
+        reader=None,
+    )
 
 
 def logout(step: Step) -> Plan:
@@ -106,12 +128,18 @@ def change_password(step: Step) -> Plan:
             world.revoke_feed(actor)
 
     def verify(response: WsgiResponse) -> None:
-        expect_equal("what the change revoked", response.json(),
-                     {"calendar_feed_revoked": had_feed, "webhook_removed": False})
+        expect_equal(
+            "what the change revoked", response.json(), {"calendar_feed_revoked": had_feed, "webhook_removed": False}
+        )
 
-    return Plan("POST", "/api/auth/password", only(200 if right else 401),
-                json={"current_password": actor.password if right else "not the password", "new_password": new},
-                apply=apply, verify=verify)
+    return Plan(
+        "POST",
+        "/api/auth/password",
+        only(200 if right else 401),
+        json={"current_password": actor.password if right else "not the password", "new_password": new},
+        apply=apply,
+        verify=verify,
+    )
 
 
 def get_me(step: Step) -> Plan:
@@ -119,16 +147,20 @@ def get_me(step: Step) -> Plan:
 
     def verify(response: WsgiResponse) -> None:
         body = response.json()
-        expect_equal("me", (body["id"], body["email"], body["display_name"], body["digest_hour"]),
-                     (actor.id, actor.email, actor.display_name, actor.digest_hour))
+        expect_equal(
+            "me",
+            (body["id"], body["email"], body["display_name"], body["digest_hour"]),
+            (actor.id, actor.email, actor.display_name, actor.digest_hour),
+        )
 
     return Plan("GET", "/api/auth/me", only(200), verify=verify)
 
 
 def patch_me(step: Step) -> Plan:
     actor = step.actor
-    body: dict[str, Any] = {"display_name": step.word("name")} if step.chance(0.5) else \
-        {"digest_hour": step.rng.randint(0, 23)}
+    body: dict[str, Any] = (
+        {"display_name": step.word("name")} if step.chance(0.5) else {"digest_hour": step.rng.randint(0, 23)}
+    )
 
     def apply(response: WsgiResponse) -> None:
         actor.display_name = body.get("display_name", actor.display_name)
@@ -136,8 +168,11 @@ def patch_me(step: Step) -> Plan:
 
     def verify(response: WsgiResponse) -> None:
         answer = response.json()
-        expect_equal("profile", (answer["id"], answer["display_name"], answer["digest_hour"]),
-                     (actor.id, actor.display_name, actor.digest_hour))
+        expect_equal(
+            "profile",
+            (answer["id"], answer["display_name"], answer["digest_hour"]),
+            (actor.id, actor.display_name, actor.digest_hour),
+        )
 
     return Plan("PATCH", "/api/auth/me", only(200), json=body, apply=apply, verify=verify)
 
@@ -161,8 +196,12 @@ def create_calendar_feed(step: Step) -> Plan:
 
 def delete_calendar_feed(step: Step) -> Plan:
     world, actor = step.world, step.actor
-    return Plan("DELETE", "/api/calendar-feed", only(204 if actor.feed else 404),
-                apply=lambda response: world.revoke_feed(actor))
+    return Plan(
+        "DELETE",
+        "/api/calendar-feed",
+        only(204 if actor.feed else 404),
+        apply=lambda response: world.revoke_feed(actor),
+    )
 
 
 def get_calendar(step: Step) -> Plan:
@@ -184,12 +223,21 @@ def get_calendar(step: Step) -> Plan:
 
     def verify(response: WsgiResponse) -> None:
         assert owner is not None
-        listed = {line.removeprefix("UID:").removesuffix("@taskforge")
-                  for line in unfold(response.text).splitlines() if line.startswith("UID:")}
+        listed = {
+            line.removeprefix("UID:").removesuffix("@taskforge")
+            for line in unfold(response.text).splitlines()
+            if line.startswith("UID:")
+        }
         expect_equal(f"calendar of {owner.key}", sorted(listed), sorted(world.calendar(owner.id, datetime.now(UTC))))
 
-    return Plan("GET", f"{FEED_PREFIX}{token}{suffix}", only(200 if owner else 404), authenticated=False,
-                verify=verify, reader=owner.id if owner else None)
+    return Plan(
+        "GET",
+        f"{FEED_PREFIX}{token}{suffix}",
+        only(200 if owner else 404),
+        authenticated=False,
+        verify=verify,
+        reader=owner.id if owner else None,
+    )
 
 
 def unfold(text: str) -> str:

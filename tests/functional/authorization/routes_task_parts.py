@@ -26,8 +26,14 @@ def plan_create_tag(world: World, actor: User, workspace: str | None, name: str,
         tag = response.json()
         expect_equal("new tag", (tag["name"], tag["color"], tag["workspace_id"]), (name, color, scope))
 
-    return Plan("POST", "/api/tags", only(first(world.write_refusal(actor.id, scope), duplicate, 201)), json=body,
-                apply=apply, verify=verify)
+    return Plan(
+        "POST",
+        "/api/tags",
+        only(first(world.write_refusal(actor.id, scope), duplicate, 201)),
+        json=body,
+        apply=apply,
+        verify=verify,
+    )
 
 
 def color(step: Step) -> str:
@@ -54,11 +60,21 @@ def list_tags(step: Step) -> Plan:
 
     def verify(response: WsgiResponse) -> None:
         listed = sorted((tag["id"], tag["name"], tag["color"], tag["workspace_id"]) for tag in response.json()["items"])
-        expect_equal(f"tags of {scope}", listed, sorted((tag.id, tag.name, tag.color, tag.workspace)
-                                                        for tag in world.tags.values() if tag.workspace == scope))
+        expect_equal(
+            f"tags of {scope}",
+            listed,
+            sorted(
+                (tag.id, tag.name, tag.color, tag.workspace) for tag in world.tags.values() if tag.workspace == scope
+            ),
+        )
 
-    return Plan("GET", "/api/tags", only(first(world.read_refusal(actor.id, scope), 200)),
-                params=None if workspace is None else {"workspace_id": workspace}, verify=verify)
+    return Plan(
+        "GET",
+        "/api/tags",
+        only(first(world.read_refusal(actor.id, scope), 200)),
+        params=None if workspace is None else {"workspace_id": workspace},
+        verify=verify,
+    )
 
 
 def patch_tag(step: Step) -> Plan:
@@ -83,11 +99,21 @@ def patch_tag(step: Step) -> Plan:
     def verify(response: WsgiResponse) -> None:
         assert tag is not None
         answer = response.json()
-        expect_equal(f"tag {tag_id}", (answer["id"], answer["name"], answer["color"], answer["workspace_id"]),
-                     (tag.id, tag.name, tag.color, tag.workspace))
+        expect_equal(
+            f"tag {tag_id}",
+            (answer["id"], answer["name"], answer["color"], answer["workspace_id"]),
+            (tag.id, tag.name, tag.color, tag.workspace),
+        )
 
-    return Plan("PATCH", f"/api/tags/{tag_id}", only(status), json=body,
-                shape_status=404 if malformed(tag_id) else None, apply=apply, verify=verify)
+    return Plan(
+        "PATCH",
+        f"/api/tags/{tag_id}",
+        only(status),
+        json=body,
+        shape_status=404 if malformed(tag_id) else None,
+        apply=apply,
+        verify=verify,
+    )
 
 
 def delete_tag(step: Step) -> Plan:
@@ -100,8 +126,9 @@ def delete_tag(step: Step) -> Plan:
         assert tag is not None
         world.delete_tag(tag)
 
-    return Plan("DELETE", f"/api/tags/{tag_id}", only(status), shape_status=404 if malformed(tag_id) else None,
-                apply=apply)
+    return Plan(
+        "DELETE", f"/api/tags/{tag_id}", only(status), shape_status=404 if malformed(tag_id) else None, apply=apply
+    )
 
 
 def plan_attach(world: World, actor: User, task_id: str, tag_id: str) -> Plan:
@@ -117,9 +144,14 @@ def plan_attach(world: World, actor: User, task_id: str, tag_id: str) -> Plan:
             task.tags[tag_id] = None
             task.version += 1
 
-    return Plan("PUT", f"/api/tasks/{task_id}/tags/{tag_id}", only(status),
-                shape_status=404 if malformed(task_id, tag_id) else None, apply=apply,
-                verify=lambda response: check_task_answer(world, response))
+    return Plan(
+        "PUT",
+        f"/api/tasks/{task_id}/tags/{tag_id}",
+        only(status),
+        shape_status=404 if malformed(task_id, tag_id) else None,
+        apply=apply,
+        verify=lambda response: check_task_answer(world, response),
+    )
 
 
 def attach_tag(step: Step) -> Plan:
@@ -143,9 +175,14 @@ def detach_tag(step: Step) -> Plan:
             del task.tags[tag_id]
             task.version += 1
 
-    return Plan("DELETE", f"/api/tasks/{task_id}/tags/{tag_id}", only(status),
-                shape_status=404 if malformed(task_id, tag_id) else None, apply=apply,
-                verify=lambda response: check_task_answer(world, response))
+    return Plan(
+        "DELETE",
+        f"/api/tasks/{task_id}/tags/{tag_id}",
+        only(status),
+        shape_status=404 if malformed(task_id, tag_id) else None,
+        apply=apply,
+        verify=lambda response: check_task_answer(world, response),
+    )
 
 
 # -- checklists -------------------------------------------------------------------------
@@ -162,11 +199,21 @@ def plan_add_item(world: World, actor: User, task_id: str, text: str) -> Plan:
     def verify(response: WsgiResponse) -> None:
         assert task is not None
         item = response.json()
-        expect_equal("new item", (item["text"], item["done"], item["position"], response.header("ETag")),
-                     (text, False, len(task.items) - 1, f'"{task.version}"'))
+        expect_equal(
+            "new item",
+            (item["text"], item["done"], item["position"], response.header("ETag")),
+            (text, False, len(task.items) - 1, f'"{task.version}"'),
+        )
 
-    return Plan("POST", f"/api/tasks/{task_id}/checklist", only(status), json={"text": text},
-                shape_status=404 if malformed(task_id) else None, apply=apply, verify=verify)
+    return Plan(
+        "POST",
+        f"/api/tasks/{task_id}/checklist",
+        only(status),
+        json={"text": text},
+        shape_status=404 if malformed(task_id) else None,
+        apply=apply,
+        verify=verify,
+    )
 
 
 def add_checklist_item(step: Step) -> Plan:
@@ -180,11 +227,19 @@ def list_checklist(step: Step) -> Plan:
     def verify(response: WsgiResponse) -> None:
         listed = [(item["id"], item["text"], item["done"], item["position"]) for item in response.json()["items"]]
         items = [world.items[item_id] for item_id in world.tasks[task_id].items]
-        expect_equal(f"checklist of {task_id}", listed,
-                     [(item.id, item.text, item.done, position) for position, item in enumerate(items)])
+        expect_equal(
+            f"checklist of {task_id}",
+            listed,
+            [(item.id, item.text, item.done, position) for position, item in enumerate(items)],
+        )
 
-    return Plan("GET", f"/api/tasks/{task_id}/checklist", only(status),
-                shape_status=404 if malformed(task_id) else None, verify=verify)
+    return Plan(
+        "GET",
+        f"/api/tasks/{task_id}/checklist",
+        only(status),
+        shape_status=404 if malformed(task_id) else None,
+        verify=verify,
+    )
 
 
 def patch_checklist_item(step: Step) -> Plan:
@@ -222,11 +277,22 @@ def patch_checklist_item(step: Step) -> Plan:
         assert task is not None
         answer = response.json()
         item = world.items[item_id]
-        expect_equal(f"item {item_id}", (answer["text"], answer["done"], answer["position"], response.header("ETag")),
-                     (item.text, item.done, task.items.index(item_id), f'"{task.version}"'))
+        expect_equal(
+            f"item {item_id}",
+            (answer["text"], answer["done"], answer["position"], response.header("ETag")),
+            (item.text, item.done, task.items.index(item_id), f'"{task.version}"'),
+        )
 
-    return Plan("PATCH", f"/api/tasks/{task_id}/checklist/{item_id}", only(status), json=body, headers=headers,
-                shape_status=404 if malformed(task_id, item_id) else None, apply=apply, verify=verify)
+    return Plan(
+        "PATCH",
+        f"/api/tasks/{task_id}/checklist/{item_id}",
+        only(status),
+        json=body,
+        headers=headers,
+        shape_status=404 if malformed(task_id, item_id) else None,
+        apply=apply,
+        verify=verify,
+    )
 
 
 def delete_checklist_item(step: Step) -> Plan:
@@ -239,8 +305,13 @@ def delete_checklist_item(step: Step) -> Plan:
     def apply(response: WsgiResponse) -> None:
         world.remove_item(world.items[item_id])
 
-    return Plan("DELETE", f"/api/tasks/{task_id}/checklist/{item_id}", only(status),
-                shape_status=404 if malformed(task_id, item_id) else None, apply=apply)
+    return Plan(
+        "DELETE",
+        f"/api/tasks/{task_id}/checklist/{item_id}",
+        only(status),
+        shape_status=404 if malformed(task_id, item_id) else None,
+        apply=apply,
+    )
 
 
 # -- reminders --------------------------------------------------------------------------
@@ -261,8 +332,15 @@ def plan_add_reminder(world: World, actor: User, task_id: str, body: dict[str, A
     def verify(response: WsgiResponse) -> None:
         expect_equal("new reminder's task", response.json()["task_id"], task_id)
 
-    return Plan("POST", f"/api/tasks/{task_id}/reminders", only(status), json=body,
-                shape_status=404 if malformed(task_id) else None, apply=apply, verify=verify)
+    return Plan(
+        "POST",
+        f"/api/tasks/{task_id}/reminders",
+        only(status),
+        json=body,
+        shape_status=404 if malformed(task_id) else None,
+        apply=apply,
+        verify=verify,
+    )
 
 
 def reminder_body(step: Step) -> dict[str, Any]:
@@ -281,11 +359,19 @@ def list_reminders(step: Step) -> Plan:
 
     def verify(response: WsgiResponse) -> None:
         listed = sorted((item["id"], item["task_id"]) for item in response.json()["items"])
-        expect_equal(f"reminders of {task_id}", listed,
-                     sorted((reminder_id, task_id) for reminder_id in world.tasks[task_id].reminders))
+        expect_equal(
+            f"reminders of {task_id}",
+            listed,
+            sorted((reminder_id, task_id) for reminder_id in world.tasks[task_id].reminders),
+        )
 
-    return Plan("GET", f"/api/tasks/{task_id}/reminders", only(status),
-                shape_status=404 if malformed(task_id) else None, verify=verify)
+    return Plan(
+        "GET",
+        f"/api/tasks/{task_id}/reminders",
+        only(status),
+        shape_status=404 if malformed(task_id) else None,
+        verify=verify,
+    )
 
 
 def delete_reminder(step: Step) -> Plan:
@@ -298,5 +384,10 @@ def delete_reminder(step: Step) -> Plan:
     def apply(response: WsgiResponse) -> None:
         world.remove_reminder(world.reminders[reminder_id])
 
-    return Plan("DELETE", f"/api/tasks/{task_id}/reminders/{reminder_id}", only(status),
-                shape_status=404 if malformed(task_id, reminder_id) else None, apply=apply)
+    return Plan(
+        "DELETE",
+        f"/api/tasks/{task_id}/reminders/{reminder_id}",
+        only(status),
+        shape_status=404 if malformed(task_id, reminder_id) else None,
+        apply=apply,
+    )

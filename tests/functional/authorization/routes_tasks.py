@@ -36,8 +36,14 @@ def plan_create_task(world: World, actor: User, spec: dict[str, Any]) -> Plan:
     def apply(response: WsgiResponse) -> None:
         world.add_task(task_from(world, actor, spec, response.json()["id"]))
 
-    return Plan("POST", "/api/tasks", only(first(world.write_refusal(actor.id, workspace), 201)), json=spec,
-                apply=apply, verify=lambda response: check_task_answer(world, response))
+    return Plan(
+        "POST",
+        "/api/tasks",
+        only(first(world.write_refusal(actor.id, workspace), 201)),
+        json=spec,
+        apply=apply,
+        verify=lambda response: check_task_answer(world, response),
+    )
 
 
 def create_task(step: Step) -> Plan:
@@ -47,8 +53,10 @@ def create_task(step: Step) -> Plan:
 def create_tasks_batch(step: Step) -> Plan:
     world, actor = step.world, step.actor
     first_target = step.workspace(default_allowed=True)
-    specs = [task_spec(step, first_target if step.chance(0.75) else step.workspace(default_allowed=True))
-             for _ in range(step.rng.randint(1, 3))]
+    specs = [
+        task_spec(step, first_target if step.chance(0.75) else step.workspace(default_allowed=True))
+        for _ in range(step.rng.randint(1, 3))
+    ]
     refusals = {world.write_refusal(actor.id, spec.get("workspace_id") or actor.personal) for spec in specs}
     refusals.discard(None)
     # Every workspace is checked before anything is written; which refusal comes first is not specified.
@@ -80,8 +88,9 @@ def list_tasks(step: Step) -> Plan:
 
     def verify(response: WsgiResponse) -> None:
         items = response.json()["items"]
-        wanted = {task.id for task in world.tasks.values()
-                  if task.workspace == scope and (tag is None or tag in task.tags)}
+        wanted = {
+            task.id for task in world.tasks.values() if task.workspace == scope and (tag is None or tag in task.tags)
+        }
         listed = {item["id"] for item in items}
         if len(wanted) <= 100:
             expect_equal(f"tasks of {scope} (tag {tag})", sorted(listed), sorted(wanted))
@@ -90,21 +99,41 @@ def list_tasks(step: Step) -> Plan:
         for item in items:
             check_task(world, item)
 
-    return Plan("GET", "/api/tasks", only(first(world.read_refusal(actor.id, scope), 200)), params=params,
-                verify=verify)
+    return Plan(
+        "GET", "/api/tasks", only(first(world.read_refusal(actor.id, scope), 200)), params=params, verify=verify
+    )
 
 
 def get_task(step: Step) -> Plan:
     world, task_id = step.world, step.task()
     status = 404 if malformed(task_id) else first(world.read_refusal(step.actor.id, world.task_workspace(task_id)), 200)
-    return Plan("GET", f"/api/tasks/{task_id}", only(status), shape_status=404 if malformed(task_id) else None,
-                verify=lambda response: check_task_answer(world, response))
+    return Plan(
+        "GET",
+        f"/api/tasks/{task_id}",
+        only(status),
+        shape_status=404 if malformed(task_id) else None,
+        verify=lambda response: check_task_answer(world, response),
+    )
 
 
 def patch_task(step: Step) -> Plan:
     world, actor = step.world, step.actor
-    change = step.pick(("move", "move", "move", "move", "title", "title", "description", "priority", "priority",
-                        "completed", "completed", "due"))
+    change = step.pick(
+        (
+            "move",
+            "move",
+            "move",
+            "move",
+            "title",
+            "title",
+            "description",
+            "priority",
+            "priority",
+            "completed",
+            "completed",
+            "due",
+        )
+    )
     # Moving a tagged task is where tags of one workspace could follow it into another.
     task_id = step.task_with(lambda task: list(task.tags)) if change == "move" and step.chance(0.5) else step.task()
     task = world.tasks.get(task_id)
@@ -113,8 +142,11 @@ def patch_task(step: Step) -> Plan:
     body: dict[str, Any] = {}
     later: int | None = None  # a refusal checked after the task's own (If-Match comes first)
     if change == "move":
-        target = (step.writable(task.workspace) if task is not None and step.chance(0.5) else None) \
-            or step.workspace() or step.missing_id()
+        target = (
+            (step.writable(task.workspace) if task is not None and step.chance(0.5) else None)
+            or step.workspace()
+            or step.missing_id()
+        )
         moving = task is not None and target != task.workspace
         later = world.write_refusal(actor.id, target) if moving else None
         body = {"workspace_id": target}
@@ -155,9 +187,16 @@ def patch_task(step: Step) -> Plan:
             task.due = parse_instant(body["due_date"])
         world.event(task)
 
-    return Plan("PATCH", f"/api/tasks/{task_id}", only(status), json=body, headers=headers,
-                shape_status=404 if malformed(task_id) else None, apply=apply,
-                verify=lambda response: check_task_answer(world, response))
+    return Plan(
+        "PATCH",
+        f"/api/tasks/{task_id}",
+        only(status),
+        json=body,
+        headers=headers,
+        shape_status=404 if malformed(task_id) else None,
+        apply=apply,
+        verify=lambda response: check_task_answer(world, response),
+    )
 
 
 def delete_task(step: Step) -> Plan:
@@ -172,8 +211,14 @@ def delete_task(step: Step) -> Plan:
         world.event(task)
         world.delete_task(task)
 
-    return Plan("DELETE", f"/api/tasks/{task_id}", only(status), headers=headers,
-                shape_status=404 if malformed(task_id) else None, apply=apply)
+    return Plan(
+        "DELETE",
+        f"/api/tasks/{task_id}",
+        only(status),
+        headers=headers,
+        shape_status=404 if malformed(task_id) else None,
+        apply=apply,
+    )
 
 
 def skip_occurrence(step: Step) -> Plan:
@@ -191,9 +236,15 @@ def skip_occurrence(step: Step) -> Plan:
         world.advance(task, completed=False)
         world.event(task)
 
-    return Plan("POST", f"/api/tasks/{task_id}/skip", only(status), headers=headers,
-                shape_status=404 if malformed(task_id) else None, apply=apply,
-                verify=lambda response: check_task_answer(world, response))
+    return Plan(
+        "POST",
+        f"/api/tasks/{task_id}/skip",
+        only(status),
+        headers=headers,
+        shape_status=404 if malformed(task_id) else None,
+        apply=apply,
+        verify=lambda response: check_task_answer(world, response),
+    )
 
 
 def get_stats(step: Step) -> Plan:
@@ -205,14 +256,23 @@ def get_stats(step: Step) -> Plan:
         body = response.json()
         tasks = [task for task in world.tasks.values() if task.workspace == scope]
         now = datetime.now(UTC)
-        expected = (len(tasks), sum(task.completed for task in tasks),
-                    sum(1 for task in tasks if not task.completed and task.due is not None and task.due < now),
-                    {str(p): sum(1 for task in tasks if task.priority == p) for p in (1, 2, 3)})
-        expect_equal(f"stats of {scope}",
-                     (body["total"], body["completed"], body["overdue"], body["by_priority"]), expected)
+        expected = (
+            len(tasks),
+            sum(task.completed for task in tasks),
+            sum(1 for task in tasks if not task.completed and task.due is not None and task.due < now),
+            {str(p): sum(1 for task in tasks if task.priority == p) for p in (1, 2, 3)},
+        )
+        expect_equal(
+            f"stats of {scope}", (body["total"], body["completed"], body["overdue"], body["by_priority"]), expected
+        )
 
-    return Plan("GET", "/api/stats", only(first(world.read_refusal(actor.id, scope), 200)),
-                params=None if workspace is None else {"workspace_id": workspace}, verify=verify)
+    return Plan(
+        "GET",
+        "/api/stats",
+        only(first(world.read_refusal(actor.id, scope), 200)),
+        params=None if workspace is None else {"workspace_id": workspace},
+        verify=verify,
+    )
 
 
 def get_stats_history(step: Step) -> Plan:
@@ -226,14 +286,22 @@ def get_stats_history(step: Step) -> Plan:
         tasks = [task for task in world.tasks.values() if task.workspace == scope]
         # Every task of the world was made during the run, so within the window.
         expected = (days, sum(task.completed for task in tasks) + sum(task.completions for task in tasks), len(tasks))
-        expect_equal(f"history of {scope}", (len(body["days"]), sum(day["completed"] for day in body["days"]),
-                                             sum(day["created"] for day in body["days"])), expected)
+        expect_equal(
+            f"history of {scope}",
+            (
+                len(body["days"]),
+                sum(day["completed"] for day in body["days"]),
+                sum(day["created"] for day in body["days"]),
+            ),
+            expected,
+        )
 
     params: dict[str, Any] = {"days": days}
     if workspace is not None:
         params["workspace_id"] = workspace
-    return Plan("GET", "/api/stats/history", only(first(world.read_refusal(actor.id, scope), 200)), params=params,
-                verify=verify)
+    return Plan(
+        "GET", "/api/stats/history", only(first(world.read_refusal(actor.id, scope), 200)), params=params, verify=verify
+    )
 
 
 # -- activity ---------------------------------------------------------------------------
@@ -248,9 +316,14 @@ def list_activity(step: Step) -> Plan:
         for item in response.json()["items"]:
             expect_equal(f"workspace of activity {item['id']}", item["data"]["workspace_id"], scope)
 
-    return Plan("GET", "/api/activity", only(first(world.read_refusal(actor.id, scope), 200)),
-                params={"limit": 100, **({} if workspace is None else {"workspace_id": workspace})}, verify=verify,
-                history=frozenset(world.workspace_history.get(scope, ())))
+    return Plan(
+        "GET",
+        "/api/activity",
+        only(first(world.read_refusal(actor.id, scope), 200)),
+        params={"limit": 100, **({} if workspace is None else {"workspace_id": workspace})},
+        verify=verify,
+        history=frozenset(world.workspace_history.get(scope, ())),
+    )
 
 
 def task_activity(step: Step) -> Plan:
@@ -261,6 +334,12 @@ def task_activity(step: Step) -> Plan:
         for item in response.json()["items"]:
             expect_equal(f"task of activity {item['id']}", item["task_id"], task_id)
 
-    return Plan("GET", f"/api/tasks/{task_id}/activity", only(status), params={"limit": 100},
-                shape_status=404 if malformed(task_id) else None, verify=verify,
-                history=frozenset(world.task_history.get(task_id, ())))
+    return Plan(
+        "GET",
+        f"/api/tasks/{task_id}/activity",
+        only(status),
+        params={"limit": 100},
+        shape_status=404 if malformed(task_id) else None,
+        verify=verify,
+        history=frozenset(world.task_history.get(task_id, ())),
+    )

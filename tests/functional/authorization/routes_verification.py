@@ -47,5 +47,13 @@ def verify_email(step: Step) -> Plan:
         assert link is not None
         expect_equal("verified", response.json(), {"email": world.by_id[link.user].email, "email_verified": True})
 
-    return Plan("POST", "/api/auth/verify-email", only(status), json={"token": token}, authenticated=False,
-                apply=apply, verify=verify, reader=None)
+    return Plan(
+        "POST",
+        "/api/auth/verify-email",
+        only(status),
+        json={"token": token},
+        authenticated=False,
+        apply=apply,
+        verify=verify,
+        reader=None,
+    )

@@ -30,9 +30,15 @@ def list_workspaces(step: Step) -> Plan:
 
     def verify(response: WsgiResponse) -> None:
         listed = sorted((w["id"], w["name"], w["personal"], w["role"]) for w in response.json()["items"])
-        expect_equal(f"workspaces of {actor.key}", listed,
-                     sorted((w.id, w.name, w.personal, w.members[actor.id]) for w in world.workspaces.values()
-                            if actor.id in w.members))
+        expect_equal(
+            f"workspaces of {actor.key}",
+            listed,
+            sorted(
+                (w.id, w.name, w.personal, w.members[actor.id])
+                for w in world.workspaces.values()
+                if actor.id in w.members
+            ),
+        )
 
     return Plan("GET", "/api/workspaces", only(200), verify=verify)
 
@@ -40,19 +46,26 @@ def list_workspaces(step: Step) -> Plan:
 def plan_invite(world: World, actor: User, workspace_id: str, email: str, role: Role) -> Plan:
     workspace = world.workspaces.get(workspace_id)
     personal = 409 if workspace is not None and workspace.personal else None
-    members = [world.by_id[user_id].email.lower() for user_id in world.members_of(workspace_id)
-               if user_id in world.by_id]
+    members = [
+        world.by_id[user_id].email.lower() for user_id in world.members_of(workspace_id) if user_id in world.by_id
+    ]
     member = 409 if email.lower() in members else None
-    status = 404 if malformed(workspace_id) else first(world.owner_refusal(actor.id, workspace_id), personal,
-                                                       member, 201)
+    status = (
+        404 if malformed(workspace_id) else first(world.owner_refusal(actor.id, workspace_id), personal, member, 201)
+    )
 
     def apply(response: WsgiResponse) -> None:
         body = response.json()
         world.add_invitation(Invitation(body["token"], workspace_id, email, role, actor.id, id=body["id"]))
 
-    return Plan("POST", f"/api/workspaces/{workspace_id}/invitations", only(status),
-                json={"email": email, "role": role}, shape_status=404 if malformed(workspace_id) else None,
-                apply=apply)
+    return Plan(
+        "POST",
+        f"/api/workspaces/{workspace_id}/invitations",
+        only(status),
+        json={"email": email, "role": role},
+        shape_status=404 if malformed(workspace_id) else None,
+        apply=apply,
+    )
 
 
 def create_invitation(step: Step) -> Plan:
@@ -68,12 +81,15 @@ def plan_accept(world: World, actor: User, token: str) -> Plan:
     if invitation is None:
         status = 404
     else:
-        status = first(None if invitation.email.lower() == actor.email.lower() else 403,
-                       None if actor.verified else 403,
-                       409 if invitation.accepted else None,
-                       410 if invitation.revoked else None,
-                       410 if world.role(invitation.inviter, invitation.workspace) != "owner" else None,
-                       409 if world.role(actor.id, invitation.workspace) else None, 200)
+        status = first(
+            None if invitation.email.lower() == actor.email.lower() else 403,
+            None if actor.verified else 403,
+            409 if invitation.accepted else None,
+            410 if invitation.revoked else None,
+            410 if world.role(invitation.inviter, invitation.workspace) != "owner" else None,
+            409 if world.role(actor.id, invitation.workspace) else None,
+            200,
+        )
     too_short = not 10 <= len(token) <= 100
 
     def apply(response: WsgiResponse) -> None:
@@ -85,8 +101,14 @@ def plan_accept(world: World, actor: User, token: str) -> Plan:
         body = response.json()
         expect_equal("joined workspace", (body["id"], body["role"]), (invitation.workspace, invitation.role))
 
-    return Plan("POST", f"/api/invitations/{token}/accept", only(status), shape_status=404 if too_short else None,
-                apply=apply, verify=verify)
+    return Plan(
+        "POST",
+        f"/api/invitations/{token}/accept",
+        only(status),
+        shape_status=404 if too_short else None,
+        apply=apply,
+        verify=verify,
+    )
 
 
 def accept_invitation(step: Step) -> Plan:
@@ -120,8 +142,7 @@ def member(step: Step, workspace_id: str) -> str:
 def membership_target(step: Step) -> str:
     """Often a shared workspace the actor owns, else A or B, sometimes anywhere, or nowhere."""
     world, roll = step.world, step.rng.random()
-    owned = [w.id for w in world.workspaces.values()
-             if w.members.get(step.actor.id) == "owner" and len(w.members) > 1]
+    owned = [w.id for w in world.workspaces.values() if w.members.get(step.actor.id) == "owner" and len(w.members) > 1]
     if roll < 0.03:
         return MALFORMED
     if roll < 0.35 and owned:
@@ -137,19 +158,30 @@ def list_members(step: Step) -> Plan:
 
     def verify(response: WsgiResponse) -> None:
         body = response.json()
-        expect_equal(f"members of {workspace_id}",
-                     sorted((m["user_id"], m["email"], m["role"]) for m in body["items"]),
-                     sorted((user_id, world.by_id[user_id].email, role)
-                            for user_id, role in world.workspaces[workspace_id].members.items()))
+        expect_equal(
+            f"members of {workspace_id}",
+            sorted((m["user_id"], m["email"], m["role"]) for m in body["items"]),
+            sorted(
+                (user_id, world.by_id[user_id].email, role)
+                for user_id, role in world.workspaces[workspace_id].members.items()
+            ),
+        )
         # Open invitations are shown to owners only.
         pending = world.pending_invitations(workspace_id) if world.role(actor.id, workspace_id) == "owner" else []
-        expect_equal(f"open invitations of {workspace_id}",
-                     sorted((i["id"], i["email"], i["role"]) for i in body["invitations"]),
-                     sorted((i.id, i.email, i.role) for i in pending))
+        expect_equal(
+            f"open invitations of {workspace_id}",
+            sorted((i["id"], i["email"], i["role"]) for i in body["invitations"]),
+            sorted((i.id, i.email, i.role) for i in pending),
+        )
 
     status = 404 if malformed(workspace_id) else first(world.read_refusal(actor.id, workspace_id), 200)
-    return Plan("GET", f"/api/workspaces/{workspace_id}/members", only(status),
-                shape_status=404 if malformed(workspace_id) else None, verify=verify)
+    return Plan(
+        "GET",
+        f"/api/workspaces/{workspace_id}/members",
+        only(status),
+        shape_status=404 if malformed(workspace_id) else None,
+        verify=verify,
+    )
 
 
 def change_member_role(step: Step) -> Plan:
@@ -159,19 +191,32 @@ def change_member_role(step: Step) -> Plan:
     role: Role = step.pick(("owner", "editor", "viewer"))
     current = world.role(user_id, workspace_id)
     last_owner = 409 if current == "owner" and role != "owner" and world.owners(workspace_id) == [user_id] else None
-    status = 404 if malformed(workspace_id, user_id) else first(
-        world.owner_refusal(actor.id, workspace_id), None if current else 404, last_owner, 200)
+    status = (
+        404
+        if malformed(workspace_id, user_id)
+        else first(world.owner_refusal(actor.id, workspace_id), None if current else 404, last_owner, 200)
+    )
 
     def apply(response: WsgiResponse) -> None:
         world.set_role(workspace_id, user_id, role)
 
     def verify(response: WsgiResponse) -> None:
         body = response.json()
-        expect_equal("changed member", (body["user_id"], body["email"], body["role"]),
-                     (user_id, world.by_id[user_id].email, role))
+        expect_equal(
+            "changed member",
+            (body["user_id"], body["email"], body["role"]),
+            (user_id, world.by_id[user_id].email, role),
+        )
 
-    return Plan("PATCH", f"/api/workspaces/{workspace_id}/members/{user_id}", only(status), json={"role": role},
-                shape_status=404 if malformed(workspace_id, user_id) else None, apply=apply, verify=verify)
+    return Plan(
+        "PATCH",
+        f"/api/workspaces/{workspace_id}/members/{user_id}",
+        only(status),
+        json={"role": role},
+        shape_status=404 if malformed(workspace_id, user_id) else None,
+        apply=apply,
+        verify=verify,
+    )
 
 
 def remove_member(step: Step) -> Plan:
@@ -182,15 +227,29 @@ def remove_member(step: Step) -> Plan:
     workspace = world.workspaces.get(workspace_id)
     someone_else = user_id != actor.id and world.role(actor.id, workspace_id) != "owner"
     last_owner = current == "owner" and world.owners(workspace_id) == [user_id]
-    status = 404 if malformed(workspace_id, user_id) else first(
-        world.read_refusal(actor.id, workspace_id), 403 if someone_else else None, None if current else 404,
-        409 if workspace is not None and workspace.personal else None, 409 if last_owner else None, 204)
+    status = (
+        404
+        if malformed(workspace_id, user_id)
+        else first(
+            world.read_refusal(actor.id, workspace_id),
+            403 if someone_else else None,
+            None if current else 404,
+            409 if workspace is not None and workspace.personal else None,
+            409 if last_owner else None,
+            204,
+        )
+    )
 
     def apply(response: WsgiResponse) -> None:
         world.remove_member(workspace_id, user_id)
 
-    return Plan("DELETE", f"/api/workspaces/{workspace_id}/members/{user_id}", only(status),
-                shape_status=404 if malformed(workspace_id, user_id) else None, apply=apply)
+    return Plan(
+        "DELETE",
+        f"/api/workspaces/{workspace_id}/members/{user_id}",
+        only(status),
+        shape_status=404 if malformed(workspace_id, user_id) else None,
+        apply=apply,
+    )
 
 
 def revoke_invitation(step: Step) -> Plan:
@@ -208,13 +267,25 @@ def revoke_invitation(step: Step) -> Plan:
         invitation_id = MALFORMED
     invitation = world.invitation_by_id(invitation_id)
     found = invitation is not None and invitation.workspace == workspace_id
-    status = 404 if malformed(workspace_id, invitation_id) else first(
-        world.owner_refusal(actor.id, workspace_id), None if found else 404,
-        409 if invitation is not None and invitation.accepted else None, 204)
+    status = (
+        404
+        if malformed(workspace_id, invitation_id)
+        else first(
+            world.owner_refusal(actor.id, workspace_id),
+            None if found else 404,
+            409 if invitation is not None and invitation.accepted else None,
+            204,
+        )
+    )
 
     def apply(response: WsgiResponse) -> None:
         assert invitation is not None
         invitation.revoked = True
 
-    return Plan("DELETE", f"/api/workspaces/{workspace_id}/invitations/{invitation_id}", only(status),
-                shape_status=404 if malformed(workspace_id, invitation_id) else None, apply=apply)
+    return Plan(
+        "DELETE",
+        f"/api/workspaces/{workspace_id}/invitations/{invitation_id}",
+        only(status),
+        shape_status=404 if malformed(workspace_id, invitation_id) else None,
+        apply=apply,
+    )

@@ -45,8 +45,10 @@ class RunSettings:
     report: str | None
 
     def replay(self) -> str:
-        return (f"AUTHZ_SEED={self.seed} AUTHZ_REQUESTS={self.requests} AUTHZ_CHECK_EVERY={self.check_every}"
-                " .venv/bin/python -m pytest tests/functional/authorization")
+        return (
+            f"AUTHZ_SEED={self.seed} AUTHZ_REQUESTS={self.requests} AUTHZ_CHECK_EVERY={self.check_every}"
+            " .venv/bin/python -m pytest tests/functional/authorization"
+        )
 
 
 def catalog_routes() -> dict[str, Route]:
@@ -71,18 +73,32 @@ class Figures:
     events_relayed: int = 0
 
     def summary(self) -> dict[str, Any]:
-        return {"requests": self.requests, "seconds": round(self.seconds, 1),
-                "statuses": dict(sorted(self.statuses.items())), "outcomes": dict(sorted(self.outcomes.items())),
-                "routes": len(self.routes), "bodies_scanned": self.bodies_scanned,
-                "words_checked": self.words_checked, "database_checks": self.database_checks,
-                "rows_compared": self.rows_compared, "events_relayed": self.events_relayed,
-                "by_standing": {key: dict(sorted(counts.items())) for key, counts in self.by_standing.items()},
-                "by_route": {key: dict(sorted(counts.items())) for key, counts in self.by_route.items()}}
+        return {
+            "requests": self.requests,
+            "seconds": round(self.seconds, 1),
+            "statuses": dict(sorted(self.statuses.items())),
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "routes": len(self.routes),
+            "bodies_scanned": self.bodies_scanned,
+            "words_checked": self.words_checked,
+            "database_checks": self.database_checks,
+            "rows_compared": self.rows_compared,
+            "events_relayed": self.events_relayed,
+            "by_standing": {key: dict(sorted(counts.items())) for key, counts in self.by_standing.items()},
+            "by_route": {key: dict(sorted(counts.items())) for key, counts in self.by_route.items()},
+        }
 
 
 class Runner:
-    def __init__(self, gateway: Any, world: World, conn: psycopg.Connection[Any], relay: Callable[[], int],
-                 reset_limits: Callable[[list[str]], None], replay: str) -> None:
+    def __init__(
+        self,
+        gateway: Any,
+        world: World,
+        conn: psycopg.Connection[Any],
+        relay: Callable[[], int],
+        reset_limits: Callable[[list[str]], None],
+        replay: str,
+    ) -> None:
         self.client = WsgiClient(gateway)
         self.world = world
         self.conn = conn
@@ -122,8 +138,10 @@ class Runner:
         self.figures.seconds += time.perf_counter() - started
         self._count(plan, route_key, response, standing)
         extras = [json.dumps(part) for part in (plan.params, plan.json, plan.headers) if part]
-        line = (f"{actor.key} [{self._roles(actor)}] {credentials} {plan.method} {plan.path} {' '.join(extras)}"
-                f" → {response.status_code}")
+        line = (
+            f"{actor.key} [{self._roles(actor)}] {credentials} {plan.method} {plan.path} {' '.join(extras)}"
+            f" → {response.status_code}"
+        )
         self.recent.append(line)
         if response.status_code not in expect:
             self.fail(f"{line}: the rules say {sorted(expect)}\n{response.text[:600]}")
@@ -138,8 +156,9 @@ class Runner:
         reader = actor.id if plan.reader == ACTOR else plan.reader
         leaked = self._leaks(response, reader, plan.history)
         if leaked:
-            self.fail(f"{line}: the answer shows what {self._name(reader)} may not see: {leaked}\n"
-                      f"{response.text[:600]}")
+            self.fail(
+                f"{line}: the answer shows what {self._name(reader)} may not see: {leaked}\n{response.text[:600]}"
+            )
         return response
 
     def _authorization(self, actor: User, credentials: str) -> str | None:
@@ -205,8 +224,14 @@ class Runner:
             scope = tag.workspace
         elif len(parts) > 3 and parts[2] == "workspaces":
             scope = parts[3]
-        elif plan.path in ("/api/tasks", "/api/tasks/batch", "/api/stats", "/api/stats/history", "/api/tags",
-                           "/api/activity"):
+        elif plan.path in (
+            "/api/tasks",
+            "/api/tasks/batch",
+            "/api/stats",
+            "/api/stats/history",
+            "/api/tags",
+            "/api/activity",
+        ):
             body = plan.json.get("tasks", [plan.json])[0] if isinstance(plan.json, dict) else {}
             scope = (plan.params or {}).get("workspace_id") or body.get("workspace_id") or actor.personal
         if scope is None:
@@ -238,8 +263,9 @@ class Runner:
     def _roles(self, actor: User) -> str:
         names = {workspace_id: "AB"[index] for index, workspace_id in enumerate(self.world.shared)}
         roles = [f"{names[w]}:{self.world.role(actor.id, w) or '-'}" for w in self.world.shared]
-        others = sum(1 for w in self.world.workspaces.values()
-                     if w.id not in names and not w.personal and actor.id in w.members)
+        others = sum(
+            1 for w in self.world.workspaces.values() if w.id not in names and not w.personal and actor.id in w.members
+        )
         return " ".join(roles) + (f" +{others}" if others else "")
 
     def _name(self, user_id: str | None) -> str:

@@ -26,21 +26,20 @@ def _shared(owner: WsgiClient, name: str, member: Account | None = None, role: s
     """A workspace of `owner`'s, with `member` in it as `role`."""
     workspace_id: str = _ok(owner.post("/api/workspaces", json={"name": name}), 201)["id"]
     if member is not None:
-        token = _ok(owner.post(f"/api/workspaces/{workspace_id}/invitations",
-                               json={"email": member.email, "role": role}), 201)["token"]
+        token = _ok(
+            owner.post(f"/api/workspaces/{workspace_id}/invitations", json={"email": member.email, "role": role}), 201
+        )["token"]
         _ok(member.client.post(f"/api/invitations/{token}/accept"))
     return workspace_id
 
 
-def test_a_moved_task_does_not_take_the_tags_of_its_old_workspace_along(
-        make_account: Callable[..., Account]) -> None:
+def test_a_moved_task_does_not_take_the_tags_of_its_old_workspace_along(make_account: Callable[..., Account]) -> None:
     # Given: a tagged task in A, whose owner also owns X, where someone who is not in A reads along
     owner, reader = make_account(), make_account()
     a = _shared(owner.client, "A")
     x = _shared(owner.client, "X", reader, "viewer")
     task = _ok(owner.client.post("/api/tasks", json={"title": "budget", "workspace_id": a}), 201)
-    tag = _ok(owner.client.post("/api/tags", json={"name": "merger talks", "color": "#aa0000", "workspace_id": a}),
-              201)
+    tag = _ok(owner.client.post("/api/tags", json={"name": "merger talks", "color": "#aa0000", "workspace_id": a}), 201)
     _ok(owner.client.put(f"/api/tasks/{task['id']}/tags/{tag['id']}"))
 
     # When: the owner moves the task to X, and later renames the tag in A
@@ -56,8 +55,7 @@ def test_a_moved_task_does_not_take_the_tags_of_its_old_workspace_along(
     assert "Initech" not in listing.text
 
 
-def test_a_reminder_does_not_reach_someone_who_can_no_longer_see_its_task(
-        make_account: Callable[..., Account]) -> None:
+def test_a_reminder_does_not_reach_someone_who_can_no_longer_see_its_task(make_account: Callable[..., Account]) -> None:
     from functions.domain.reminders import dispatch
     from functions.platform.db import Database
     from functions.platform.dynamo import DeliveryLedger
@@ -66,8 +64,12 @@ def test_a_reminder_does_not_reach_someone_who_can_no_longer_see_its_task(
     # Given: an editor of A and A's owner, each with a reminder on one of A's tasks
     owner, editor = make_account(), make_account()
     a = _shared(owner.client, "A", editor, "editor")
-    task = _ok(editor.client.post("/api/tasks", json={
-        "title": "layoff list", "description": "names inside", "workspace_id": a}), 201)
+    task = _ok(
+        editor.client.post(
+            "/api/tasks", json={"title": "layoff list", "description": "names inside", "workspace_id": a}
+        ),
+        201,
+    )
     at = (datetime.now(UTC) + timedelta(minutes=2)).replace(microsecond=0)
     editors = _ok(editor.client.post(f"/api/tasks/{task['id']}/reminders", json={"at": at.isoformat()}), 201)
     owners = _ok(owner.client.post(f"/api/tasks/{task['id']}/reminders", json={"at": at.isoformat()}), 201)
@@ -82,7 +84,12 @@ def test_a_reminder_does_not_reach_someone_who_can_no_longer_see_its_task(
     assert [reminder["id"] for reminder in listed] == [owners["id"]]
     settings = Settings.from_env()
     delivered: list[dict[str, Any]] = []
-    dispatch.dispatch_due(Database.for_settings(settings), settings, DeliveryLedger(settings), delivered.append,
-                          now=lambda: at + timedelta(seconds=1))
+    dispatch.dispatch_due(
+        Database.for_settings(settings),
+        settings,
+        DeliveryLedger(settings),
+        delivered.append,
+        now=lambda: at + timedelta(seconds=1),
+    )
     ours = [(row["id"], row["email"]) for row in delivered if row["id"] in (editors["id"], owners["id"])]
     assert ours == [(owners["id"], owner.email)], "a reminder went to someone who may not see its task"

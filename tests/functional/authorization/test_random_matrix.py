@@ -28,10 +28,11 @@ RELOGIN_SHARE = 0.5  # of turns a logged-out user spends logging in again
 def generator_gaps() -> list[str]:
     """Catalog routes without a request generator, and generators of routes the catalog lost."""
     routes = catalog_routes()
-    return ([f"no request generator in tests/functional/authorization/generators.py for {key}"
-             for key in routes if key not in GENERATORS]
-            + [f"a request generator for {key}, which the catalog no longer has" for key in GENERATORS
-               if key not in routes])
+    return [
+        f"no request generator in tests/functional/authorization/generators.py for {key}"
+        for key in routes
+        if key not in GENERATORS
+    ] + [f"a request generator for {key}, which the catalog no longer has" for key in GENERATORS if key not in routes]
 
 
 def test_every_catalog_route_has_a_request_generator() -> None:
@@ -64,8 +65,12 @@ def test_random_requests_never_reach_what_the_rules_forbid(runner: Runner, run_s
     # Then: (each answer was checked as it came) the database still equals the model
     runner.checkpoint()
     figures = runner.figures
-    summary = {"seed": run_settings.seed, "random_requests": figures.requests - set_up, "set_up_requests": set_up,
-               **figures.summary()}
+    summary = {
+        "seed": run_settings.seed,
+        "random_requests": figures.requests - set_up,
+        "set_up_requests": set_up,
+        **figures.summary(),
+    }
     print(json.dumps(summary, indent=1))
     if run_settings.report:
         Path(run_settings.report).write_text(json.dumps(summary, indent=1) + "\n")
@@ -73,10 +78,15 @@ def test_random_requests_never_reach_what_the_rules_forbid(runner: Runner, run_s
         missed = [key for key in keys if figures.routes[key] == 0]
         assert missed == [], f"routes no request reached: {missed}"
         # The run met every side of the rules, not only one.
-        for standing, outcomes in [("owner", ["write allowed"]), ("editor", ["write allowed"]),
-                                   ("viewer", ["read allowed"]), ("viewer", ["write refused 403"]),
-                                   ("non-member", ["read refused 404"]), ("non-member", ["write refused 404"]),
-                                   ("forged token", ["read refused 401", "write refused 401"]),
-                                   ("logged out", ["read refused 401", "write refused 401"])]:
+        for standing, outcomes in [
+            ("owner", ["write allowed"]),
+            ("editor", ["write allowed"]),
+            ("viewer", ["read allowed"]),
+            ("viewer", ["write refused 403"]),
+            ("non-member", ["read refused 404"]),
+            ("non-member", ["write refused 404"]),
+            ("forged token", ["read refused 401", "write refused 401"]),
+            ("logged out", ["read refused 401", "write refused 401"]),
+        ]:
             seen = figures.by_standing.get(standing, Counter())
             assert sum(seen[outcome] for outcome in outcomes) > 0, f"the run met no {standing}: {outcomes}"

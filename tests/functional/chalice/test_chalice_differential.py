@@ -58,8 +58,7 @@ def load_app_module() -> Any:
 
 def routes_of(app: Any) -> str:
     """ROUTES for the runtime, from the app's own route table: they cannot drift."""
-    return ", ".join(f"{method} {path}" for path, entries in sorted(app.routes.items())
-                     for method in sorted(entries))
+    return ", ".join(f"{method} {path}" for path, entries in sorted(app.routes.items()) for method in sorted(entries))
 
 
 APP_MODULE = load_app_module()
@@ -175,33 +174,44 @@ CASES = [
     Case("query-blank-values", "GET", "/search?tag=&tag=x&q"),
     # Request bodies.
     Case("json-body", "POST", "/items", **with_json({"name": "café", "tags": ["a", "b"], "n": 1.5})),
-    Case("json-body-invalid", "POST", "/items",
-         headers=(("Content-Type", "application/json"),), body=b"{not json"),
-    Case("text-body", "POST", "/notes", headers=(("Content-Type", "text/plain; charset=utf-8"),),
-         body="héllo, wörld".encode()),
-    Case("binary-body", "PUT", "/blobs/sample.bin",
-         headers=(("Content-Type", "application/octet-stream"),), body=BLOB),
-    Case("binary-body-empty", "PUT", "/blobs/empty.bin",
-         headers=(("Content-Type", "application/octet-stream"),), body=b""),
+    Case("json-body-invalid", "POST", "/items", headers=(("Content-Type", "application/json"),), body=b"{not json"),
+    Case(
+        "text-body",
+        "POST",
+        "/notes",
+        headers=(("Content-Type", "text/plain; charset=utf-8"),),
+        body="héllo, wörld".encode(),
+    ),
+    Case("binary-body", "PUT", "/blobs/sample.bin", headers=(("Content-Type", "application/octet-stream"),), body=BLOB),
+    Case(
+        "binary-body-empty",
+        "PUT",
+        "/blobs/empty.bin",
+        headers=(("Content-Type", "application/octet-stream"),),
+        body=b"",
+    ),
     Case("binary-body-unsupported-media-type", "PUT", "/blobs/sample.bin", **with_json({})),
     # Binary responses: Chalice answers one only to a request that accepts a binary type.
     Case("binary-response", "GET", "/blobs/pixel.png", headers=(("Accept", "image/png"),)),
-    Case("binary-response-not-accepted", "GET", "/blobs/pixel.png",
-         headers=(("Accept", "application/json"),)),
+    Case("binary-response-not-accepted", "GET", "/blobs/pixel.png", headers=(("Accept", "application/json"),)),
     # Request and response headers.
     Case("custom-header-echo", "GET", "/echo-headers", headers=(("X-Custom", "hello there"),)),
     Case("custom-header-absent", "GET", "/echo-headers"),
-    Case("custom-header-repeated", "GET", "/echo-headers",
-         headers=(("X-Custom", "first"), ("X-Custom", "second")),
-         deviation=Deviation(
-             reason=(
-                 "API Gateway REST puts the last value of a repeated header in `headers` "
-                 "(all of them in `multiValueHeaders`), and Chalice reads `headers`. The runtime "
-                 "does the same; chalice local builds `headers` with dict(email.message.Message), "
-                 "which keeps the first value, so only the runtime's answer is pinned."
-             ),
-             check=_runtime_delivers_the_last_repeated_header,
-         )),
+    Case(
+        "custom-header-repeated",
+        "GET",
+        "/echo-headers",
+        headers=(("X-Custom", "first"), ("X-Custom", "second")),
+        deviation=Deviation(
+            reason=(
+                "API Gateway REST puts the last value of a repeated header in `headers` "
+                "(all of them in `multiValueHeaders`), and Chalice reads `headers`. The runtime "
+                "does the same; chalice local builds `headers` with dict(email.message.Message), "
+                "which keeps the first value, so only the runtime's answer is pinned."
+            ),
+            check=_runtime_delivers_the_last_repeated_header,
+        ),
+    ),
     Case("multi-value-headers", "GET", "/multi"),
     # Status codes chosen by the app.
     Case("custom-status-created", "POST", "/orders", **with_json({"item": "tea"})),
@@ -210,26 +220,36 @@ CASES = [
     Case("view-raises-not-found-error", "GET", "/missing/thing"),
     Case("unicode-dict", "GET", "/unicode"),
     # Requests no route takes: the gateway answers, not the function.
-    Case("unknown-path", "GET", "/no/such/path", deviation=Deviation(
-        reason=(
-            "API Gateway REST answers a path with no resource itself, 403 "
-            '{"message": "Missing Authentication Token"}, and chalice local reproduces that '
-            "exactly; the runtime answers 404 application/problem+json instead. Neither invokes "
-            "the function, which is what is compared."
+    Case(
+        "unknown-path",
+        "GET",
+        "/no/such/path",
+        deviation=Deviation(
+            reason=(
+                "API Gateway REST answers a path with no resource itself, 403 "
+                '{"message": "Missing Authentication Token"}, and chalice local reproduces that '
+                "exactly; the runtime answers 404 application/problem+json instead. Neither invokes "
+                "the function, which is what is compared."
+            ),
+            check=_neither_invoked_the_app,
         ),
-        check=_neither_invoked_the_app,
-    )),
-    Case("wrong-method", "POST", "/items/plain", deviation=Deviation(
-        reason=(
-            "POST /items/{item_id} has no method in API Gateway REST, which answers 403 "
-            '{"message": "Missing Authentication Token"} without invoking the function. '
-            "chalice local departs from that: it invokes the app and Chalice answers 405 with "
-            "an Allow header. The runtime does not invoke the function, as API Gateway, but "
-            "answers 404 problem+json. Both answer a client error; that, and that the runtime "
-            "kept the request from the function, is what is compared."
+    ),
+    Case(
+        "wrong-method",
+        "POST",
+        "/items/plain",
+        deviation=Deviation(
+            reason=(
+                "POST /items/{item_id} has no method in API Gateway REST, which answers 403 "
+                '{"message": "Missing Authentication Token"} without invoking the function. '
+                "chalice local departs from that: it invokes the app and Chalice answers 405 with "
+                "an Allow header. The runtime does not invoke the function, as API Gateway, but "
+                "answers 404 problem+json. Both answer a client error; that, and that the runtime "
+                "kept the request from the function, is what is compared."
+            ),
+            check=_runtime_kept_the_wrong_method_from_the_app,
         ),
-        check=_runtime_kept_the_wrong_method_from_the_app,
-    )),
+    ),
 ]
 
 
@@ -263,7 +283,11 @@ def chalice_local_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int
         # Its own process group, so stopping it leaves nothing of it running.
         process = subprocess.Popen(
             [chalice_command(), "local", "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
-            cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=APP_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         # chalice local has no readiness path: poll a route until it answers.
@@ -365,8 +389,11 @@ def test_routes_come_from_the_app_route_table() -> None:
 def test_the_app_actually_ran_on_both_hosts(exchanges: Exchanges) -> None:
     runtime, local = exchanges.of(CASES[0])
     assert runtime.values(APP_HEADER) == local.values(APP_HEADER) == ["chalice"]
-    assert runtime.parsed_body() == {"item_id": "plain", "resource": "/items/{item_id}",
-                                     "uri_params": {"item_id": "plain"}}
+    assert runtime.parsed_body() == {
+        "item_id": "plain",
+        "resource": "/items/{item_id}",
+        "uri_params": {"item_id": "plain"},
+    }
 
 
 def test_binary_bodies_arrive_intact_on_both_hosts(exchanges: Exchanges) -> None:

@@ -51,11 +51,17 @@ def layer(database: Database) -> PostgresPersistenceLayer:
     return PostgresPersistenceLayer(database)
 
 
-def idempotent(layer: PostgresPersistenceLayer, body: Callable[[dict[str, Any]], Any], *,
-               context: Context | None = None, expires_after_seconds: int = 3600) -> Callable[..., Any]:
+def idempotent(
+    layer: PostgresPersistenceLayer,
+    body: Callable[[dict[str, Any]], Any],
+    *,
+    context: Context | None = None,
+    expires_after_seconds: int = 3600,
+) -> Callable[..., Any]:
     """`body` made idempotent on `order["order_id"]`, its payload checked on `order["amount"]`."""
-    config = IdempotencyConfig(event_key_jmespath="order_id", payload_validation_jmespath="amount",
-                               expires_after_seconds=expires_after_seconds)
+    config = IdempotencyConfig(
+        event_key_jmespath="order_id", payload_validation_jmespath="amount", expires_after_seconds=expires_after_seconds
+    )
     if context is not None:
         config.register_lambda_context(context)
 
@@ -262,12 +268,19 @@ def test_purge_expired_deletes_only_expired_records_in_batches(database):
         ("live-but-deadline-passed", "INPROGRESS", now + 3600, now * 1000 - 1000),
         ("expires-this-second", "COMPLETED", now, None),
     ]
-    database.transaction(lambda conn: conn.cursor().executemany(
-        "INSERT INTO idempotency_records (id, status, expiry, in_progress_expiry) VALUES (%s, %s, %s, %s)", rows))
+    database.transaction(
+        lambda conn: conn.cursor().executemany(
+            "INSERT INTO idempotency_records (id, status, expiry, in_progress_expiry) VALUES (%s, %s, %s, %s)", rows
+        )
+    )
 
     assert purge_expired(database, now=now, batch=2) == 3
 
     assert [record["id"] for record in records(database)] == [
-        "expires-this-second", "live-but-deadline-passed", "live-completed", "live-inprogress"]
+        "expires-this-second",
+        "live-but-deadline-passed",
+        "live-completed",
+        "live-inprogress",
+    ]
     assert purge_expired(database, now=now) == 0
     assert purge_expired(database, now=now + 3601) == 4

@@ -43,7 +43,8 @@ def _spellings(database_url: str, email: str) -> list[str]:
 
 
 def test_every_spelling_the_database_takes_for_the_address_counts_for_the_one_account(
-        from_address, make_account, api_database):
+    from_address, make_account, api_database
+):
     account = make_account()
     spellings = _spellings(api_database, account.email.replace("user-", "iris-"))
     # The account's address with an i in it, as registered, and its spellings.
@@ -129,8 +130,9 @@ def test_a_new_password_invalidates_every_device_token(from_address, make_accoun
     account = make_account()
     device = _login(from_address(), account.email, account.password).json()["device_token"]
     new_password = "a quite different passphrase"
-    changed = account.client.post("/api/auth/password",
-                                  json={"current_password": account.password, "new_password": new_password})
+    changed = account.client.post(
+        "/api/auth/password", json={"current_password": account.password, "new_password": new_password}
+    )
     assert changed.status_code == 200
     for _ in range(LIMIT):
         assert _login(from_address(), account.email, WRONG).status_code == 401
@@ -141,8 +143,11 @@ def test_a_new_password_invalidates_every_device_token(from_address, make_accoun
 def test_expired_windows_are_purged_as_logins_happen(from_address, make_account, api_database):
     stale = [f"client:stale-{uuid.uuid4().hex[:8]}" for _ in range(3)]
     with psycopg.connect(api_database, autocommit=True) as conn:
-        conn.execute("INSERT INTO login_failures (key, failures, window_start)"
-                     " SELECT unnest(%s::text[]), 7, now() - interval '3 hours'", (stale,))
+        conn.execute(
+            "INSERT INTO login_failures (key, failures, window_start)"
+            " SELECT unnest(%s::text[]), 7, now() - interval '3 hours'",
+            (stale,),
+        )
     account = make_account()
 
     assert _login(from_address(), account.email, account.password).status_code == 200

@@ -21,8 +21,9 @@ GUESSES = 40
 
 
 @pytest.mark.parametrize("redis_url", ["", os.environ.get("REDIS_URL", "")], ids=["redis-absent", "redis-up"])
-def test_concurrent_wrong_guesses_from_every_pod_check_exactly_the_limit(start_runtime, make_account, api_database,
-                                                                         redis_url):
+def test_concurrent_wrong_guesses_from_every_pod_check_exactly_the_limit(
+    start_runtime, make_account, api_database, redis_url
+):
     pods = [start_runtime(LOGIN, REDIS_URL=redis_url, **REPLICAS) for _ in range(2)]
     account = make_account()
 
@@ -35,12 +36,16 @@ def test_concurrent_wrong_guesses_from_every_pod_check_exactly_the_limit(start_r
         statuses = list(pool.map(guess, range(GUESSES)))
 
     assert sorted(statuses) == [401] * LIMIT + [429] * (GUESSES - LIMIT)
-    right = requests.post(pods[0].base_url + "/api/auth/login",
-                          json={"email": account.email, "password": account.password}, timeout=CLIENT_TIMEOUT)
+    right = requests.post(
+        pods[0].base_url + "/api/auth/login",
+        json={"email": account.email, "password": account.password},
+        timeout=CLIENT_TIMEOUT,
+    )
     assert right.status_code == 429
     with psycopg.connect(api_database) as conn:
-        recorded = conn.execute("SELECT failures FROM login_failures WHERE key = %s",
-                                (f"account:{account.id}",)).fetchone()
+        recorded = conn.execute(
+            "SELECT failures FROM login_failures WHERE key = %s", (f"account:{account.id}",)
+        ).fetchone()
     assert recorded == (LIMIT,)
 
 
@@ -49,8 +54,11 @@ def test_failures_from_requests_without_an_address_lock_out_no_one_else(start_ru
     server = start_runtime(LOGIN)
     url = server.base_url + "/api/auth/login"
     for _ in range(5 * LIMIT + 5):
-        wrong = requests.post(url, json={"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com", "password": "guess"},
-                              timeout=CLIENT_TIMEOUT)
+        wrong = requests.post(
+            url,
+            json={"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com", "password": "guess"},
+            timeout=CLIENT_TIMEOUT,
+        )
         assert wrong.status_code == 401
 
     stranger = make_account()

@@ -13,8 +13,10 @@ from functions.catalog import FUNCTIONS
 from tools import openapi
 
 REPO = Path(__file__).resolve().parents[3]
-STALE = "functions/docs/openapi.json is out of date with the handlers; run `make openapi` " \
-        "(python -m tools.openapi --write) and commit the result"
+STALE = (
+    "functions/docs/openapi.json is out of date with the handlers; run `make openapi` "
+    "(python -m tools.openapi --write) and commit the result"
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +25,11 @@ def document() -> dict:
 
 
 def _operations(document: dict) -> dict[tuple[str, str], dict]:
-    return {(method.upper(), path): operation
-            for path, item in document["paths"].items() for method, operation in item.items()}
+    return {
+        (method.upper(), path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
 
 
 def test_the_committed_document_is_a_fresh_build(document):
@@ -32,29 +37,35 @@ def test_the_committed_document_is_a_fresh_build(document):
     if committed != openapi.render(document):
         stored = _operations(json.loads(committed))
         fresh = _operations(document)
-        changed = sorted(f"{method} {path}" for method, path in stored.keys() | fresh.keys()
-                         if stored.get((method, path)) != fresh.get((method, path)))
+        changed = sorted(
+            f"{method} {path}"
+            for method, path in stored.keys() | fresh.keys()
+            if stored.get((method, path)) != fresh.get((method, path))
+        )
         pytest.fail(f"{STALE}. Operations that differ: {', '.join(changed) or 'none (components or info)'}")
 
 
 def test_every_catalog_route_is_documented_and_nothing_else(document):
     # Every route, the docs functions' own included: the document describes them by hand.
     routes = {route.key: function.name for function in FUNCTIONS for route in function.parsed_routes()}
-    documented = {f"{method} {path}": operation["operationId"]
-                  for (method, path), operation in _operations(document).items()}
+    documented = {
+        f"{method} {path}": operation["operationId"] for (method, path), operation in _operations(document).items()
+    }
     assert documented == routes
 
 
 def test_only_the_public_operations_go_without_the_bearer_token(document):
-    public = {operation["operationId"] for operation in _operations(document).values()
-              if not operation.get("security")}
+    public = {operation["operationId"] for operation in _operations(document).values() if not operation.get("security")}
     keyless = {function.name for function in FUNCTIONS if function.routes and "verify-key" not in function.uses}
     # Whatever cannot verify a token is public; of the rest, only the two that issue tokens.
     assert public == keyless | {"post-login", "post-refresh"}
     assert {"get-health", "get-ready", "post-register", "get-openapi", "get-docs"} <= keyless
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-        "description": "The access token from POST /api/auth/login or /api/auth/refresh"}
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The access token from POST /api/auth/login or /api/auth/refresh",
+    }
     for operation in _operations(document).values():
         if operation.get("security"):
             assert operation["security"] == [{"bearerAuth": []}]
@@ -68,8 +79,9 @@ def test_every_error_is_problem_json(document):
             if status.startswith(("4", "5")):
                 name = response["$ref"].removeprefix("#/components/responses/")
                 content = responses[name]["content"]
-                assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}, \
+                assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}, (
                     f"{method} {path} {status}"
+                )
     assert document["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
 
 
@@ -106,7 +118,7 @@ def test_no_function_imports_the_builder():
             if isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
-                base = ".".join(package[:len(package) - node.level + 1] if node.level else [])
+                base = ".".join(package[: len(package) - node.level + 1] if node.level else [])
                 module = ".".join(part for part in (base, node.module or "") if part)
                 modules = [module, *(f"{module}.{alias.name}" for alias in node.names)]
             else:

@@ -47,8 +47,10 @@ class Finding:
     reproduce: str
 
     def __str__(self) -> str:
-        return (f"{self.operation}: [{self.check}] {self.title} (answered {self.status})\n{self.message}\n"
-                f"Reproduce with:\n{self.reproduce}\n")
+        return (
+            f"{self.operation}: [{self.check}] {self.title} (answered {self.status})\n{self.message}\n"
+            f"Reproduce with:\n{self.reproduce}\n"
+        )
 
 
 def with_query_in_raw_uri(app: Any) -> Any:
@@ -140,10 +142,18 @@ def _config(email: str, password: str) -> schemathesis.Config:
         },
         # A fresh account's token; logging out or changing the password revokes it, so a 401
         # logs in again and the request is replayed.
-        "auth": {"dynamic": {"openapi": {"bearerAuth": {
-            "path": "/api/auth/login", "payload": {"email": email, "password": password},
-            "extract_selector": "/access_token", "retry_on": [401],
-        }}}},
+        "auth": {
+            "dynamic": {
+                "openapi": {
+                    "bearerAuth": {
+                        "path": "/api/auth/login",
+                        "payload": {"email": email, "password": password},
+                        "extract_selector": "/access_token",
+                        "retry_on": [401],
+                    }
+                }
+            }
+        },
         "seed": SEED,
     }
     return schemathesis.Config.from_dict(data)
@@ -166,9 +176,17 @@ def _run(schema) -> tuple[list[Finding], list[str]]:
                     failure = check.failure_info.failure
                     operation = failure.operation or recorder.label
                     response = recorder.find_response(case_id=failure.case_id or case_id)
-                    findings.setdefault((operation, check.name, failure.title), Finding(
-                        operation, check.name, failure.title, failure.message,
-                        response.status_code if response else None, check.failure_info.code_sample))
+                    findings.setdefault(
+                        (operation, check.name, failure.title),
+                        Finding(
+                            operation,
+                            check.name,
+                            failure.title,
+                            failure.message,
+                            response.status_code if response else None,
+                            check.failure_info.code_sample,
+                        ),
+                    )
     return list(findings.values()), errors
 
 
@@ -179,8 +197,9 @@ def test_the_api_conforms_to_its_document(gateway, make_account, api_database):
     account = make_account()
     with psycopg.connect(api_database, autocommit=True) as conn:
         started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", with_query_in_raw_uri(gateway),
-                                             config=_config(account.email, account.password))
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/openapi.json", with_query_in_raw_uri(gateway), config=_config(account.email, account.password)
+    )
     schema.hook("map_case")(_semantically_valid)
     try:
         # When schemathesis exercises every operation of the document
@@ -192,6 +211,10 @@ def test_the_api_conforms_to_its_document(gateway, make_account, api_database):
 
     # Then the API does what the document says
     assert not errors, "schemathesis could not run everything:\n" + "\n".join(errors)
-    assert not findings, f"{len(findings)} ways the API and its document disagree (replay with " \
-        f"SCHEMATHESIS_SEED={SEED}):\n\n" + "\n".join(
-        str(finding) for finding in sorted(findings, key=lambda finding: (finding.operation, finding.check)))
+    assert not findings, (
+        f"{len(findings)} ways the API and its document disagree (replay with "
+        f"SCHEMATHESIS_SEED={SEED}):\n\n"
+        + "\n".join(
+            str(finding) for finding in sorted(findings, key=lambda finding: (finding.operation, finding.check))
+        )
+    )

@@ -26,15 +26,19 @@ def _user(database, timezone: str, overdue: int, hour_offset: int = 0) -> str:
 
     def create(conn):
         email = f"{uuid.uuid4().hex[:8]}@example.com"
-        user = conn.execute("INSERT INTO users (email, password_hash, timezone, digest_hour) VALUES (%s, 'x', %s, %s)"
-                            " RETURNING id", (email, timezone, local_hour)
-                            ).fetchone()["id"]
-        workspace = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('P', true, %s)"
-                                 " RETURNING id", (user,)).fetchone()["id"]
+        user = conn.execute(
+            "INSERT INTO users (email, password_hash, timezone, digest_hour) VALUES (%s, 'x', %s, %s) RETURNING id",
+            (email, timezone, local_hour),
+        ).fetchone()["id"]
+        workspace = conn.execute(
+            "INSERT INTO workspaces (name, personal, created_by) VALUES ('P', true, %s) RETURNING id", (user,)
+        ).fetchone()["id"]
         conn.execute("INSERT INTO memberships VALUES (%s, %s, 'owner')", (workspace, user))
         for index in range(overdue):
-            conn.execute("INSERT INTO tasks (owner_id, workspace_id, title, due_date) VALUES (%s, %s, %s, %s)",
-                         (user, workspace, f"late {index}", datetime.now(UTC) - timedelta(days=1)))
+            conn.execute(
+                "INSERT INTO tasks (owner_id, workspace_id, title, due_date) VALUES (%s, %s, %s, %s)",
+                (user, workspace, f"late {index}", datetime.now(UTC) - timedelta(days=1)),
+            )
         return email
 
     return database.transaction(create)
@@ -76,17 +80,20 @@ def test_a_failed_digest_is_tried_again(database):
 
 
 def _digest_state(database, email: str) -> dict:
-    return database.transaction(lambda conn: conn.execute(
-        "SELECT digest_quarantined_at, digest_last_error, last_digest_on FROM users WHERE email = %s",
-        (email,)).fetchone())
+    return database.transaction(
+        lambda conn: conn.execute(
+            "SELECT digest_quarantined_at, digest_last_error, last_digest_on FROM users WHERE email = %s", (email,)
+        ).fetchone()
+    )
 
 
 def test_a_user_with_an_unknown_time_zone_does_not_stop_everyone_elses_digest(database, capsys):
     others = [_user(database, "Europe/Berlin", 1), _user(database, "UTC", 2)]
     stranded = _user(database, "UTC", 1)
     # A name the API would refuse, written around it: PostgreSQL cannot compute its local hour.
-    database.transaction(lambda conn: conn.execute("UPDATE users SET timezone = 'Mars/Olympus' WHERE email = %s",
-                                                   (stranded,)))
+    database.transaction(
+        lambda conn: conn.execute("UPDATE users SET timezone = 'Mars/Olympus' WHERE email = %s", (stranded,))
+    )
     sent = []
 
     assert digests.send_due_digests(database, lambda to, subject, body: sent.append(to)) == 2
@@ -108,8 +115,11 @@ def test_a_digest_that_cannot_be_put_together_is_quarantined_and_the_others_go(d
     def year_zero(conn):
         # An overdue task from before the database checked due dates: Python cannot load it.
         conn.execute("ALTER TABLE tasks DROP CONSTRAINT tasks_due_date_in_range")
-        conn.execute("UPDATE tasks SET due_date = '0001-01-01 00:00:00+00 BC'"
-                     " WHERE owner_id = (SELECT id FROM users WHERE email = %s)", (stranded,))
+        conn.execute(
+            "UPDATE tasks SET due_date = '0001-01-01 00:00:00+00 BC'"
+            " WHERE owner_id = (SELECT id FROM users WHERE email = %s)",
+            (stranded,),
+        )
 
     database.transaction(year_zero)
     sent = []
@@ -126,13 +136,14 @@ def test_a_released_user_gets_their_digest_again(database):
     from functions.domain.reminders import quarantine
 
     stranded = _user(database, "UTC", 1)
-    database.transaction(lambda conn: conn.execute("UPDATE users SET timezone = 'Mars/Olympus' WHERE email = %s",
-                                                   (stranded,)))
+    database.transaction(
+        lambda conn: conn.execute("UPDATE users SET timezone = 'Mars/Olympus' WHERE email = %s", (stranded,))
+    )
     digests.send_due_digests(database, lambda *message: None)
-    database.transaction(lambda conn: conn.execute("UPDATE users SET timezone = 'UTC' WHERE email = %s",
-                                                   (stranded,)))
-    user_id = database.transaction(lambda conn: conn.execute("SELECT id::text FROM users WHERE email = %s",
-                                                             (stranded,)).fetchone()["id"])
+    database.transaction(lambda conn: conn.execute("UPDATE users SET timezone = 'UTC' WHERE email = %s", (stranded,)))
+    user_id = database.transaction(
+        lambda conn: conn.execute("SELECT id::text FROM users WHERE email = %s", (stranded,)).fetchone()["id"]
+    )
 
     assert database.transaction(lambda conn: quarantine.release(conn, "digest", user_id)) == 1
     sent = []

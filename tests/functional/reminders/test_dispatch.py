@@ -27,11 +27,16 @@ def settings(database_url):
     Not moto's in-process mock: stopping it would reset the state the server shares.
     """
     table = f"ledger-{uuid.uuid4().hex[:8]}"
-    settings = Settings(database_url=database_url, delivery_ledger_table=table, reminder_batch_size=50,
-                        aws_endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    settings = Settings(
+        database_url=database_url,
+        delivery_ledger_table=table,
+        reminder_batch_size=50,
+        aws_endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+    )
     ensure_tables(settings)
-    boto3.client("ses", region_name="us-east-1", endpoint_url=settings.aws_endpoint_url) \
-        .verify_email_identity(EmailAddress="reminders@taskforge.dev")
+    boto3.client("ses", region_name="us-east-1", endpoint_url=settings.aws_endpoint_url).verify_email_identity(
+        EmailAddress="reminders@taskforge.dev"
+    )
     return settings
 
 
@@ -47,18 +52,26 @@ def _seed(database: Database, count: int, due_in: timedelta = timedelta(minutes=
     when = datetime.now(UTC) + due_in
 
     def seed(conn):
-        user = conn.execute("INSERT INTO users (email, password_hash) VALUES (%s, 'x') RETURNING id",
-                            (f"{uuid.uuid4().hex[:8]}@example.com",)).fetchone()["id"]
-        workspace = conn.execute("INSERT INTO workspaces (name, personal, created_by) VALUES ('P', true, %s)"
-                                 " RETURNING id", (user,)).fetchone()["id"]
+        user = conn.execute(
+            "INSERT INTO users (email, password_hash) VALUES (%s, 'x') RETURNING id",
+            (f"{uuid.uuid4().hex[:8]}@example.com",),
+        ).fetchone()["id"]
+        workspace = conn.execute(
+            "INSERT INTO workspaces (name, personal, created_by) VALUES ('P', true, %s) RETURNING id", (user,)
+        ).fetchone()["id"]
         tasks = conn.execute(
             "INSERT INTO tasks (owner_id, workspace_id, title, due_date) SELECT %s, %s, 'task ' || n, %s"
-            " FROM generate_series(1, %s) n RETURNING id", (user, workspace, when + timedelta(hours=1), count),
+            " FROM generate_series(1, %s) n RETURNING id",
+            (user, workspace, when + timedelta(hours=1), count),
         ).fetchall()
         ids = []
         for task in tasks:
-            ids.append(conn.execute("INSERT INTO reminders (task_id, user_id, at) VALUES (%s, %s, %s)"
-                                    " RETURNING id::text AS id", (task["id"], user, when)).fetchone()["id"])
+            ids.append(
+                conn.execute(
+                    "INSERT INTO reminders (task_id, user_id, at) VALUES (%s, %s, %s) RETURNING id::text AS id",
+                    (task["id"], user, when),
+                ).fetchone()["id"]
+            )
             schedules.recompute(conn, task["id"])
         return ids
 
@@ -136,8 +149,9 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(set
     # A lease of 0 s stands for waiting until the dead dispatcher's claims run out.
     with pytest.raises(Killed):
         dispatch.dispatch_due(database, settings, DeliveryLedger(settings, lease_seconds=0), dying_send)
-    restarted = dispatch.dispatch_due(database, settings, DeliveryLedger(settings),
-                                      lambda row: deliveries.update([dispatch.delivery_id(row)]))
+    restarted = dispatch.dispatch_due(
+        database, settings, DeliveryLedger(settings), lambda row: deliveries.update([dispatch.delivery_id(row)])
+    )
 
     assert len(deliveries) == 120
     assert set(deliveries.values()) == {1}
@@ -152,8 +166,11 @@ def test_a_failed_send_leaves_the_reminder_due_with_backoff(settings, database):
         raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
 
     outcome = dispatch.dispatch_due(database, settings, DeliveryLedger(settings), ses_down)
-    row = database.transaction(lambda conn: conn.execute(
-        "SELECT status, attempts, fire_at, last_error FROM reminders WHERE id = %s", (reminder,)).fetchone())
+    row = database.transaction(
+        lambda conn: conn.execute(
+            "SELECT status, attempts, fire_at, last_error FROM reminders WHERE id = %s", (reminder,)
+        ).fetchone()
+    )
 
     assert outcome.retried == 1
     assert row["status"] == "pending"
@@ -189,8 +206,9 @@ def test_reminders_missed_while_down_are_caught_up_unless_past_the_horizon(setti
     outcome = dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: sent.append(row["id"]))
     assert sorted(sent) == sorted(late)
     assert outcome.missed == 1
-    status = database.transaction(lambda conn: conn.execute("SELECT status FROM reminders WHERE id = %s",
-                                                            (too_late[0],)).fetchone()["status"])
+    status = database.transaction(
+        lambda conn: conn.execute("SELECT status FROM reminders WHERE id = %s", (too_late[0],)).fetchone()["status"]
+    )
     assert status == "missed"
 
 
@@ -207,7 +225,6 @@ def test_lag_is_the_age_of_the_oldest_due_reminder(settings, database):
     assert dispatch.lag_seconds(database) == 0.0
 
 
-
 def _seed_year_zero(database: Database) -> str:
     """The row of the issue, as the API stored it before: a task due 0001-01-01 with a reminder
     a day before, in year 0, which Python cannot load. The throwaway database drops the checks
@@ -217,18 +234,27 @@ def _seed_year_zero(database: Database) -> str:
     def write(conn):
         conn.execute("ALTER TABLE reminders DROP CONSTRAINT reminders_times_in_range")
         conn.execute("ALTER TABLE tasks DROP CONSTRAINT tasks_due_date_in_range")
-        conn.execute("UPDATE tasks SET due_date = '0001-01-01T00:00:00Z'"
-                     " WHERE id = (SELECT task_id FROM reminders WHERE id = %s)", (poisoned,))
-        conn.execute("UPDATE reminders SET scheduled_at = '0001-12-31 00:00:00+00 BC',"
-                     " fire_at = '0001-12-31 00:00:00+00 BC' WHERE id = %s", (poisoned,))
+        conn.execute(
+            "UPDATE tasks SET due_date = '0001-01-01T00:00:00Z'"
+            " WHERE id = (SELECT task_id FROM reminders WHERE id = %s)",
+            (poisoned,),
+        )
+        conn.execute(
+            "UPDATE reminders SET scheduled_at = '0001-12-31 00:00:00+00 BC',"
+            " fire_at = '0001-12-31 00:00:00+00 BC' WHERE id = %s",
+            (poisoned,),
+        )
 
     database.transaction(write)
     return poisoned
 
 
 def _reminder(database: Database, reminder_id: str) -> dict:
-    return database.transaction(lambda conn: conn.execute(
-        "SELECT status, last_error, quarantined_at, fire_at FROM reminders WHERE id = %s", (reminder_id,)).fetchone())
+    return database.transaction(
+        lambda conn: conn.execute(
+            "SELECT status, last_error, quarantined_at, fire_at FROM reminders WHERE id = %s", (reminder_id,)
+        ).fetchone()
+    )
 
 
 def test_a_reminder_that_does_not_load_is_quarantined_and_everyone_elses_go_out(settings, database, capsys, caplog):
@@ -257,9 +283,12 @@ def test_a_reminder_that_does_not_load_is_quarantined_and_everyone_elses_go_out(
 def test_a_reminder_whose_message_cannot_be_written_is_quarantined_before_anything_is_sent(settings, database):
     [poisoned] = _seed(database, 1)
     others = _seed(database, 2)
-    database.transaction(lambda conn: conn.execute(
-        "UPDATE users SET timezone = 'Mars/Olympus' WHERE id = (SELECT user_id FROM reminders WHERE id = %s)",
-        (poisoned,)))
+    database.transaction(
+        lambda conn: conn.execute(
+            "UPDATE users SET timezone = 'Mars/Olympus' WHERE id = (SELECT user_id FROM reminders WHERE id = %s)",
+            (poisoned,),
+        )
+    )
     sent: list[str] = []
 
     def send(row):
@@ -279,8 +308,9 @@ def test_a_statement_that_fails_for_one_reminder_undoes_that_reminder_only(setti
     [poisoned] = _seed(database, 1)
     others = _seed(database, 2)
     # Its next attempt count no longer fits the column: recording the failed send fails in SQL.
-    database.transaction(lambda conn: conn.execute("UPDATE reminders SET attempts = 2147483647 WHERE id = %s",
-                                                   (poisoned,)))
+    database.transaction(
+        lambda conn: conn.execute("UPDATE reminders SET attempts = 2147483647 WHERE id = %s", (poisoned,))
+    )
     sent: list[str] = []
 
     def send(row):
@@ -301,13 +331,15 @@ def test_a_released_reminder_is_scheduled_again_and_delivered(settings, database
 
     [reminder] = _seed(database, 1)
     user = "(SELECT user_id FROM reminders WHERE id = %s)"
-    database.transaction(lambda conn: conn.execute(f"UPDATE users SET timezone = 'Mars/Olympus' WHERE id = {user}",
-                                                   (reminder,)))
+    database.transaction(
+        lambda conn: conn.execute(f"UPDATE users SET timezone = 'Mars/Olympus' WHERE id = {user}", (reminder,))
+    )
     dispatch.dispatch_due(database, settings, DeliveryLedger(settings), lambda row: None)
     assert _reminder(database, reminder)["status"] == "quarantined"
 
-    database.transaction(lambda conn: conn.execute(f"UPDATE users SET timezone = 'Europe/Paris' WHERE id = {user}",
-                                                   (reminder,)))  # the cause, fixed
+    database.transaction(
+        lambda conn: conn.execute(f"UPDATE users SET timezone = 'Europe/Paris' WHERE id = {user}", (reminder,))
+    )  # the cause, fixed
     assert database.transaction(lambda conn: quarantine.release(conn, "reminder", reminder)) == 1
     assert _reminder(database, reminder)["status"] == "pending"
     sent: list[str] = []

@@ -14,8 +14,9 @@ def _iso(moment: datetime) -> str:
 def test_relative_reminders_follow_the_due_date_and_each_occurrence(make_account):
     api = make_account().client
     due = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
-    task = api.post("/api/tasks", json={"title": "Call", "due_date": _iso(due), "recurrence": "FREQ=DAILY",
-                                        "timezone": "UTC"}).json()
+    task = api.post(
+        "/api/tasks", json={"title": "Call", "due_date": _iso(due), "recurrence": "FREQ=DAILY", "timezone": "UTC"}
+    ).json()
     created = api.post(f"/api/tasks/{task['id']}/reminders", json={"before_due": "PT30M"})
     assert created.status_code == 201, created.text
     assert created.json()["scheduled_at"].startswith(_iso(due - timedelta(minutes=30))[:16])
@@ -43,9 +44,16 @@ def test_absolute_reminders_and_deletion(make_account):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"at": "2020-01-01T00:00:00Z"}, {"at": "2099-01-01T00:00:00Z"}, {"before_due": "PT0M"},
-     {"before_due": "P40D"}, {"before_due": "half an hour"}, {"at": "2030-01-01T00:00:00Z", "before_due": "PT1H"},
-     {"before_due": "PT30M"}],
+    [
+        {},
+        {"at": "2020-01-01T00:00:00Z"},
+        {"at": "2099-01-01T00:00:00Z"},
+        {"before_due": "PT0M"},
+        {"before_due": "P40D"},
+        {"before_due": "half an hour"},
+        {"at": "2030-01-01T00:00:00Z", "before_due": "PT1H"},
+        {"before_due": "PT30M"},
+    ],
     ids=["empty", "past", "after-horizon", "zero", "too-long", "not-a-duration", "both", "no-due-date"],
 )
 def test_invalid_reminders_are_422(make_account, body):

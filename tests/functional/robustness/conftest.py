@@ -71,6 +71,7 @@ def start_runtime(tmp_path: Path, api_database: str) -> Iterator[Callable[..., S
     it inherits the test process's environment (API database, Redis prefix, signing key)
     unless `env` overrides it. Everything started is stopped when the test ends."""
     with ExitStack() as stack:
+
         def start(handler: str, **env: str) -> Server:
             return stack.enter_context(running_runtime({"HANDLER": handler, **env}, tmp_path))
 
@@ -100,12 +101,23 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 def local_stack(tmp_path: Path, **env: str) -> Iterator[str]:
     """`python -m functions.devserver` (every catalog function behind one gateway) on a free port."""
     port = free_port()
-    full_env = {**os.environ, "PORT": str(port), "PYTHONPATH": str(REPO_ROOT),
-                "DEVDATA_DIR": str(tmp_path / "devdata"), "WEB_DIST_DIR": str(tmp_path / "no-web"), **env}
+    full_env = {
+        **os.environ,
+        "PORT": str(port),
+        "PYTHONPATH": str(REPO_ROOT),
+        "DEVDATA_DIR": str(tmp_path / "devdata"),
+        "WEB_DIST_DIR": str(tmp_path / "no-web"),
+        **env,
+    }
     log_path = tmp_path / f"devserver-{port}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "functions.devserver"], cwd=REPO_ROOT,
-                                   env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "functions.devserver"],
+            cwd=REPO_ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         try:

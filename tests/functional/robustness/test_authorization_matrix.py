@@ -23,8 +23,7 @@ SOON = (datetime.now(UTC) + timedelta(days=30)).isoformat()
 
 def _guarded_routes() -> list[Route]:
     routes = [route for function in FUNCTIONS for route in function.parsed_routes()]
-    return [route for route in routes
-            if route.template.startswith(GUARDED_PREFIXES) or route.key in ALSO_GUARDED]
+    return [route for route in routes if route.template.startswith(GUARDED_PREFIXES) or route.key in ALSO_GUARDED]
 
 
 @dataclass
@@ -63,10 +62,24 @@ class AliceData:
     def secrets(self) -> list[str]:
         """What must never show in an answer to B: A's ids, and words only A wrote
         (B may well write "alice secret single" itself: see the replayed key below)."""
-        return [self.personal, self.team, *self.task_ids, *self.tag_ids, self.item_id, self.reminder_id,
-                self.invitation_token, self.invitation_id,
-                "alice secret groceries", "alice secret done", "alice secret plans", "do not share",
-                "alice team", "alice secret standup", "alice tag", "alice secret item"]
+        return [
+            self.personal,
+            self.team,
+            *self.task_ids,
+            *self.tag_ids,
+            self.item_id,
+            self.reminder_id,
+            self.invitation_token,
+            self.invitation_id,
+            "alice secret groceries",
+            "alice secret done",
+            "alice secret plans",
+            "do not share",
+            "alice team",
+            "alice secret standup",
+            "alice tag",
+            "alice secret item",
+        ]
 
 
 def _alice_data(alice) -> AliceData:
@@ -75,20 +88,34 @@ def _alice_data(alice) -> AliceData:
     team = api.post("/api/workspaces", json={"name": "alice team"})
     assert team.status_code == 201, team.text
     team_id = team.json()["id"]
-    batch = api.post("/api/tasks/batch", json={"tasks": [
-        {"title": "alice secret groceries", "priority": 1, "due_date": "2020-01-01T00:00:00Z"},
-        {"title": "alice secret done", "completed": True, "priority": 3},
-        {"title": "alice secret plans", "description": "do not share"},
-        {"title": "alice team secret", "workspace_id": team_id},
-    ]})
+    batch = api.post(
+        "/api/tasks/batch",
+        json={
+            "tasks": [
+                {"title": "alice secret groceries", "priority": 1, "due_date": "2020-01-01T00:00:00Z"},
+                {"title": "alice secret done", "completed": True, "priority": 3},
+                {"title": "alice secret plans", "description": "do not share"},
+                {"title": "alice team secret", "workspace_id": team_id},
+            ]
+        },
+    )
     assert batch.status_code == 201, batch.text
     single = api.post("/api/tasks", json={"title": "alice secret single"}, headers={"Idempotency-Key": "shared-key"})
-    recurring = api.post("/api/tasks", json={"title": "alice secret standup", "due_date": "2030-01-01T09:00:00Z",
-                                             "recurrence": "FREQ=DAILY", "timezone": "UTC"})
+    recurring = api.post(
+        "/api/tasks",
+        json={
+            "title": "alice secret standup",
+            "due_date": "2030-01-01T09:00:00Z",
+            "recurrence": "FREQ=DAILY",
+            "timezone": "UTC",
+        },
+    )
     assert single.status_code == recurring.status_code == 201, recurring.text
     task_ids = [item["id"] for item in batch.json()["items"]] + [single.json()["id"], recurring.json()["id"]]
-    tags = [api.post("/api/tags", json={"name": "alice tag", "color": "#112233"}),
-            api.post("/api/tags", json={"name": "alice team tag", "color": "#445566", "workspace_id": team_id})]
+    tags = [
+        api.post("/api/tags", json={"name": "alice tag", "color": "#112233"}),
+        api.post("/api/tags", json={"name": "alice team tag", "color": "#445566", "workspace_id": team_id}),
+    ]
     assert [tag.status_code for tag in tags] == [201, 201], tags[1].text
     tag_ids = [tag.json()["id"] for tag in tags]
     assert api.put(f"/api/tasks/{task_ids[0]}/tags/{tag_ids[0]}").status_code == 200
@@ -97,21 +124,36 @@ def _alice_data(alice) -> AliceData:
     assert item.status_code == 201, item.text
     reminder = api.post(f"/api/tasks/{task_ids[0]}/reminders", json={"at": SOON})
     assert reminder.status_code == 201, reminder.text
-    invitation = api.post(f"/api/workspaces/{team_id}/invitations",
-                          json={"email": f"carol-{uuid.uuid4().hex[:8]}@example.com", "role": "editor"})
+    invitation = api.post(
+        f"/api/workspaces/{team_id}/invitations",
+        json={"email": f"carol-{uuid.uuid4().hex[:8]}@example.com", "role": "editor"},
+    )
     assert invitation.status_code == 201, invitation.text
-    return AliceData(personal, team_id, task_ids, recurring.json()["id"], tag_ids, item.json()["id"],
-                     reminder.json()["id"], invitation.json()["token"], invitation.json()["id"])
+    return AliceData(
+        personal,
+        team_id,
+        task_ids,
+        recurring.json()["id"],
+        tag_ids,
+        item.json()["id"],
+        reminder.json()["id"],
+        invitation.json()["token"],
+        invitation.json()["id"],
+    )
 
 
 def _state(owner: WsgiClient, data: AliceData) -> dict[str, Any]:
     """Everything A can see of A's own data, ETags included."""
+
     def ok(response: WsgiResponse) -> Any:
         assert response.status_code == 200, response.text
         return response.json()
 
-    state: dict[str, Any] = {"workspaces": ok(owner.get("/api/workspaces")), "me": ok(owner.get("/api/auth/me")),
-                             "members": ok(owner.get(f"/api/workspaces/{data.team}/members"))}
+    state: dict[str, Any] = {
+        "workspaces": ok(owner.get("/api/workspaces")),
+        "me": ok(owner.get("/api/auth/me")),
+        "members": ok(owner.get(f"/api/workspaces/{data.team}/members")),
+    }
     for workspace_id in (data.personal, data.team):
         params = {"workspace_id": workspace_id}
         state[workspace_id] = {
@@ -121,8 +163,12 @@ def _state(owner: WsgiClient, data: AliceData) -> dict[str, Any]:
         }
     for task_id in data.task_ids:
         response = owner.get(f"/api/tasks/{task_id}")
-        state[task_id] = (ok(response), response.header("ETag"), ok(owner.get(f"/api/tasks/{task_id}/checklist")),
-                          ok(owner.get(f"/api/tasks/{task_id}/reminders")))
+        state[task_id] = (
+            ok(response),
+            response.header("ETag"),
+            ok(owner.get(f"/api/tasks/{task_id}/checklist")),
+            ok(owner.get(f"/api/tasks/{task_id}/reminders")),
+        )
     return state
 
 
@@ -143,24 +189,34 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
     own_task = b.expect(201, "POST", "/api/tasks", json={"title": "bob's own"}).json()
     own_tag = b.expect(201, "POST", "/api/tags", json={"name": "bob tag", "color": "#000000"}).json()
     own_item = b.expect(201, "POST", f"/api/tasks/{own_task['id']}/checklist", json={"text": "bob item"}).json()
-    own_reminder = b.expect(201, "POST", f"/api/tasks/{own_task['id']}/reminders",
-                            json={"at": SOON}).json()
+    own_reminder = b.expect(201, "POST", f"/api/tasks/{own_task['id']}/reminders", json={"at": SOON}).json()
     bob_ids = {own_task["id"]}
 
     # Creating: whatever B sends, the task lands in B's workspace, never in A's.
-    replay = b.expect(201, "POST", "/api/tasks", json={"title": "alice secret single"},
-                      headers={"Idempotency-Key": "shared-key"}).json()
+    replay = b.expect(
+        201, "POST", "/api/tasks", json={"title": "alice secret single"}, headers={"Idempotency-Key": "shared-key"}
+    ).json()
     assert replay["id"] not in data.task_ids
     assert replay["owner"] == bob.id
     bob_ids.add(replay["id"])
     for workspace_id in (data.personal, data.team):
         _assert_nothing_of_alice(b.expect(404, "POST", "/api/tasks", json={"title": "x", "workspace_id": workspace_id}))
-        _assert_nothing_of_alice(b.expect(404, "POST", "/api/tasks/batch", json={"tasks": [
-            {"title": "mine"}, {"title": "planted", "workspace_id": workspace_id}]}))
-        _assert_nothing_of_alice(b.expect(404, "PATCH", f"/api/tasks/{own_task['id']}",
-                                          json={"workspace_id": workspace_id}))
-        _assert_nothing_of_alice(b.expect(404, "POST", "/api/tags", json={
-            "name": "planted", "color": "#000000", "workspace_id": workspace_id}))
+        _assert_nothing_of_alice(
+            b.expect(
+                404,
+                "POST",
+                "/api/tasks/batch",
+                json={"tasks": [{"title": "mine"}, {"title": "planted", "workspace_id": workspace_id}]},
+            )
+        )
+        _assert_nothing_of_alice(
+            b.expect(404, "PATCH", f"/api/tasks/{own_task['id']}", json={"workspace_id": workspace_id})
+        )
+        _assert_nothing_of_alice(
+            b.expect(
+                404, "POST", "/api/tags", json={"name": "planted", "color": "#000000", "workspace_id": workspace_id}
+            )
+        )
     batch = b.expect(201, "POST", "/api/tasks/batch", json={"tasks": [{"title": "bob batch"}]}).json()
     bob_ids |= {item["id"] for item in batch["items"]}
 
@@ -210,8 +266,11 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
         params = {"workspace_id": workspace_id}
         for path in ("/api/tasks", "/api/stats", "/api/stats/history", "/api/tags", "/api/activity"):
             _assert_nothing_of_alice(b.expect(404, "GET", path, params=params))
-        _assert_nothing_of_alice(b.expect(404, "POST", f"/api/workspaces/{workspace_id}/invitations",
-                                          json={"email": bob.email, "role": "editor"}))
+        _assert_nothing_of_alice(
+            b.expect(
+                404, "POST", f"/api/workspaces/{workspace_id}/invitations", json={"email": bob.email, "role": "editor"}
+            )
+        )
         members = f"/api/workspaces/{workspace_id}/members"
         _assert_nothing_of_alice(b.expect(404, "GET", members))
         revoke = f"/api/workspaces/{workspace_id}/invitations/{data.invitation_id}"
@@ -227,8 +286,15 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
     _assert_nothing_of_alice(b.request("GET", "/api/workspaces"))
 
     # Listing, searching, filtering and counting in B's own workspace: only B's tasks.
-    for params in [{}, {"q": "alice secret"}, {"q": "groceries"}, {"completed": "true"}, {"priority": 1},
-                   {"due_before": "2031-01-01T00:00:00Z"}, {"sort": "due_date", "order": "asc", "limit": 100}]:
+    for params in [
+        {},
+        {"q": "alice secret"},
+        {"q": "groceries"},
+        {"completed": "true"},
+        {"priority": 1},
+        {"due_before": "2031-01-01T00:00:00Z"},
+        {"sort": "due_date", "order": "asc", "limit": 100},
+    ]:
         listing = b.expect(200, "GET", "/api/tasks", params=params)
         assert {item["id"] for item in listing.json()["items"]} <= bob_ids
         assert {item["workspace_id"] for item in listing.json()["items"]} <= {own_task["workspace_id"]}
@@ -256,6 +322,13 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
 def test_the_catalog_has_guarded_routes_to_probe():
     # Guards the guard: the derivation above must find the task routes in the catalog.
     keys = {route.key for route in _guarded_routes()}
-    assert {"GET /api/tasks", "POST /api/tasks", "POST /api/tasks/batch", "GET /api/tasks/{task_id}",
-            "PATCH /api/tasks/{task_id}", "DELETE /api/tasks/{task_id}", "GET /api/stats",
-            "GET /api/auth/me"} <= keys
+    assert {
+        "GET /api/tasks",
+        "POST /api/tasks",
+        "POST /api/tasks/batch",
+        "GET /api/tasks/{task_id}",
+        "PATCH /api/tasks/{task_id}",
+        "DELETE /api/tasks/{task_id}",
+        "GET /api/stats",
+        "GET /api/auth/me",
+    } <= keys

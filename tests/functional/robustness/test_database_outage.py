@@ -15,8 +15,11 @@ POST_TASK = "functions.tasks.create_task.handler"
 
 
 def test_an_unreachable_database_is_503_with_retry_after(start_runtime):
-    outage = {"DATABASE_URL": f"postgresql://taskforge@127.0.0.1:{closed_port()}/taskforge",
-              "DATABASE_CONNECT_TIMEOUT_SECONDS": "1", **REPLICAS}
+    outage = {
+        "DATABASE_URL": f"postgresql://taskforge@127.0.0.1:{closed_port()}/taskforge",
+        "DATABASE_CONNECT_TIMEOUT_SECONDS": "1",
+        **REPLICAS,
+    }
     lister, creator = start_runtime(GET_TASKS, **outage), start_runtime(POST_TASK, **outage)
     auth = {"Authorization": f"Bearer {access_token(str(uuid.uuid4()))}"}
     requests_to_make = [

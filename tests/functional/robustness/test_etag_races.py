@@ -29,9 +29,12 @@ def test_ten_patches_with_the_same_etag_one_wins(make_account, start_runtime):
         title = f"writer {index}"
         with requests.Session() as session:
             start.wait(timeout=10)
-            response = session.patch(f"{server.base_url}/api/tasks/{task_id}", json={"title": title},
-                                     headers={"Authorization": f"Bearer {account.access_token}", "If-Match": etag},
-                                     timeout=CLIENT_TIMEOUT)
+            response = session.patch(
+                f"{server.base_url}/api/tasks/{task_id}",
+                json={"title": title},
+                headers={"Authorization": f"Bearer {account.access_token}", "If-Match": etag},
+                timeout=CLIENT_TIMEOUT,
+            )
         return title, response
 
     with ThreadPoolExecutor(writers) as pool:
@@ -61,14 +64,21 @@ def test_a_delete_racing_a_patch_with_the_same_etag_one_wins(make_account, start
         def patch(task_id: str = task_id, etag: str = etag, start: threading.Barrier = start) -> requests.Response:
             with requests.Session() as session:
                 start.wait(timeout=10)
-                return session.patch(f"{patcher.base_url}/api/tasks/{task_id}", json={"title": "patched"},
-                                     headers={**auth, "If-Match": etag}, timeout=CLIENT_TIMEOUT)
+                return session.patch(
+                    f"{patcher.base_url}/api/tasks/{task_id}",
+                    json={"title": "patched"},
+                    headers={**auth, "If-Match": etag},
+                    timeout=CLIENT_TIMEOUT,
+                )
 
         def delete(task_id: str = task_id, etag: str = etag, start: threading.Barrier = start) -> requests.Response:
             with requests.Session() as session:
                 start.wait(timeout=10)
-                return session.delete(f"{deleter.base_url}/api/tasks/{task_id}",
-                                      headers={**auth, "If-Match": etag}, timeout=CLIENT_TIMEOUT)
+                return session.delete(
+                    f"{deleter.base_url}/api/tasks/{task_id}",
+                    headers={**auth, "If-Match": etag},
+                    timeout=CLIENT_TIMEOUT,
+                )
 
         with ThreadPoolExecutor(2) as pool:
             patched_future, deleted_future = pool.submit(patch), pool.submit(delete)

@@ -33,8 +33,9 @@ def test_every_handler_response_carries_the_security_headers(client, make_accoun
     responses = {
         "201 create": created,
         "201 batch": api.post("/api/tasks/batch", json={"tasks": [{"title": "b"}]}),
-        "201 register": client.post("/api/auth/register",
-                                    json={"email": f"h-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}),
+        "201 register": client.post(
+            "/api/auth/register", json={"email": f"h-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+        ),
         "200 list": api.get("/api/tasks"),
         "200 get": api.get(f"/api/tasks/{task_id}"),
         "200 stats": api.get("/api/stats"),
@@ -58,8 +59,9 @@ def test_every_handler_response_carries_the_security_headers(client, make_accoun
 
 def test_a_body_over_the_limit_is_refused_with_the_security_headers(make_account):
     # The runtime refuses it before the handler runs: its answer must be as hardened.
-    response = make_account().client.post("/api/tasks", body=b"x" * (6 * 1024 * 1024 + 1),
-                                          headers={"Content-Type": "application/json"})
+    response = make_account().client.post(
+        "/api/tasks", body=b"x" * (6 * 1024 * 1024 + 1), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     _assert_security_headers(response, "413 too large")
 
@@ -74,9 +76,15 @@ def _names(header: str | None) -> set[str]:
 
 
 def test_a_preflight_from_the_app_origin_is_allowed_with_credentials(cors_server):
-    response = requests.options(cors_server.base_url + "/api/tasks", timeout=CLIENT_TIMEOUT, headers={
-        "Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "authorization, idempotency-key, if-match"})
+    response = requests.options(
+        cors_server.base_url + "/api/tasks",
+        timeout=CLIENT_TIMEOUT,
+        headers={
+            "Origin": APP_ORIGIN,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization, idempotency-key, if-match",
+        },
+    )
 
     assert response.status_code in (200, 204)
     assert response.headers["Access-Control-Allow-Origin"] == APP_ORIGIN
@@ -87,8 +95,11 @@ def test_a_preflight_from_the_app_origin_is_allowed_with_credentials(cors_server
 
 def test_a_response_to_the_app_origin_exposes_etag(cors_server, make_account):
     token = make_account().access_token
-    response = requests.get(cors_server.base_url + "/api/tasks", timeout=CLIENT_TIMEOUT,
-                            headers={"Origin": APP_ORIGIN, "Authorization": f"Bearer {token}"})
+    response = requests.get(
+        cors_server.base_url + "/api/tasks",
+        timeout=CLIENT_TIMEOUT,
+        headers={"Origin": APP_ORIGIN, "Authorization": f"Bearer {token}"},
+    )
 
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == APP_ORIGIN
@@ -96,14 +107,25 @@ def test_a_response_to_the_app_origin_exposes_etag(cors_server, make_account):
     assert "etag" in _names(response.headers.get("Access-Control-Expose-Headers"))
 
 
-@pytest.mark.parametrize("origin", ["https://evil.example.com", "https://app.example.com.evil.net",
-                                    "http://app.example.com", "null"])
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example.com", "https://app.example.com.evil.net", "http://app.example.com", "null"]
+)
 def test_another_origin_gets_no_cors_grant(cors_server, make_account, origin):
     token = make_account().access_token
-    preflight = requests.options(cors_server.base_url + "/api/tasks", timeout=CLIENT_TIMEOUT, headers={
-        "Origin": origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"})
-    actual = requests.get(cors_server.base_url + "/api/tasks", timeout=CLIENT_TIMEOUT,
-                          headers={"Origin": origin, "Authorization": f"Bearer {token}"})
+    preflight = requests.options(
+        cors_server.base_url + "/api/tasks",
+        timeout=CLIENT_TIMEOUT,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    actual = requests.get(
+        cors_server.base_url + "/api/tasks",
+        timeout=CLIENT_TIMEOUT,
+        headers={"Origin": origin, "Authorization": f"Bearer {token}"},
+    )
 
     for response in (preflight, actual):
         assert "Access-Control-Allow-Origin" not in response.headers

@@ -20,8 +20,11 @@ def _text_field(endpoint: str, value_json: bytes) -> bytes:
     """A body for `endpoint` whose free-text field is `value_json` (raw JSON bytes)."""
     if endpoint == "register":
         email = f"hostile-{uuid.uuid4().hex[:10]}@example.com"
-        return b'{"email": "%s", "password": "%s", "display_name": %s}' % (email.encode(), PASSWORD.encode(),
-                                                                          value_json)
+        return b'{"email": "%s", "password": "%s", "display_name": %s}' % (
+            email.encode(),
+            PASSWORD.encode(),
+            value_json,
+        )
     if endpoint == "login":
         return b'{"email": %s, "password": "%s"}' % (value_json, PASSWORD.encode())
     if endpoint == "batch":
@@ -66,9 +69,14 @@ def test_a_hostile_body_is_a_4xx_problem_and_writes_nothing(client, target, rows
     task_before = account.client.get(f"/api/tasks/{task_id}")
     counts_before = rows.snapshot()
 
-    response = sender.request(method, path, body=BODIES[kind](endpoint),
-                              headers={"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
-                              if endpoint in ("create", "batch") else {"Content-Type": "application/json"})
+    response = sender.request(
+        method,
+        path,
+        body=BODIES[kind](endpoint),
+        headers={"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
+        if endpoint in ("create", "batch")
+        else {"Content-Type": "application/json"},
+    )
 
     assert 400 <= response.status_code < 500, response.content[:300]
     assert response.header("Content-Type") == PROBLEM_JSON

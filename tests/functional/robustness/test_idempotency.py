@@ -140,8 +140,10 @@ def test_a_key_of_255_printable_characters_is_accepted(make_account, rows):
     assert rows.count("tasks", owner=account.id) == 1
 
 
-_HANDLERS = {"/api/tasks": "functions.tasks.create_task.handler",
-             "/api/tasks/batch": "functions.tasks.create_tasks_batch.handler"}
+_HANDLERS = {
+    "/api/tasks": "functions.tasks.create_task.handler",
+    "/api/tasks/batch": "functions.tasks.create_tasks_batch.handler",
+}
 
 
 @pytest.mark.parametrize(
@@ -192,8 +194,11 @@ def test_a_duplicate_of_a_request_still_in_flight_is_409(make_account, rows, api
     with psycopg.connect(api_database, autocommit=True) as conn:
         records = [row[0] for row in conn.execute("SELECT id FROM idempotency_records") if row[0] not in known]
         assert len(records) == 1, records
-        conn.execute("UPDATE idempotency_records SET status = 'INPROGRESS', response_data = NULL,"
-                     " in_progress_expiry = %s WHERE id = %s", (int(time.time() * 1000) + 60_000, records[0]))
+        conn.execute(
+            "UPDATE idempotency_records SET status = 'INPROGRESS', response_data = NULL,"
+            " in_progress_expiry = %s WHERE id = %s",
+            (int(time.time() * 1000) + 60_000, records[0]),
+        )
 
     duplicate = account.client.post("/api/tasks", json={"title": "slow"}, headers={"Idempotency-Key": key})
 

@@ -36,8 +36,7 @@ class Api:
 
     def call(self, method: str, path: str, expect: int, **kwargs) -> requests.Response:
         headers = {**({"Authorization": f"Bearer {self.token}"} if self.token else {}), **kwargs.pop("headers", {})}
-        response = self.session.request(method, self.base_url + path, headers=headers, timeout=CLIENT_TIMEOUT,
-                                        **kwargs)
+        response = self.session.request(method, self.base_url + path, headers=headers, timeout=CLIENT_TIMEOUT, **kwargs)
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
         return response
 
@@ -45,8 +44,9 @@ class Api:
         """Registers and logs in a fresh account: (user id, e-mail, password)."""
         email, password = f"redis-{uuid.uuid4().hex[:10]}@example.com", "a long enough password"
         user_id = self.call("POST", "/api/auth/register", 201, json={"email": email, "password": password}).json()["id"]
-        self.token = self.call("POST", "/api/auth/login", 200,
-                               json={"email": email, "password": password}).json()["access_token"]
+        self.token = self.call("POST", "/api/auth/login", 200, json={"email": email, "password": password}).json()[
+            "access_token"
+        ]
         return user_id, email, password
 
     def titles(self) -> list[str]:
@@ -66,8 +66,9 @@ def _api_counter(redis_server: RedisServer, user_id: str) -> int:
     return int(redis_server.client().get(keys[0]) or 0) if keys else 0
 
 
-def _until_redis_is_used(redis_server: RedisServer, user_id: str, request: Callable[[], None],
-                         timeout: float = 15.0) -> None:
+def _until_redis_is_used(
+    redis_server: RedisServer, user_id: str, request: Callable[[], None], timeout: float = 15.0
+) -> None:
     """Repeats `request` (which asserts its own answer) until one of them went through
     Redis, i.e. the function's circuit breaker has closed again: its rate-limit counter moved."""
     deadline = time.monotonic() + timeout
@@ -98,8 +99,13 @@ def test_the_api_keeps_working_without_redis_and_after_it_returns(tmp_path, data
         assert api.call("GET", "/api/stats", 200).json()["total"] == 2
         assert api.titles() == ["before one", "before two"]
         task_id = second.json()["id"]
-        api.call("PATCH", f"/api/tasks/{task_id}", 200, json={"title": "changed during the outage"},
-                 headers={"If-Match": second.headers["ETag"]})
+        api.call(
+            "PATCH",
+            f"/api/tasks/{task_id}",
+            200,
+            json={"title": "changed during the outage"},
+            headers={"If-Match": second.headers["ETag"]},
+        )
         assert api.call("GET", f"/api/tasks/{task_id}", 200).json()["title"] == "changed during the outage"
         api.call("POST", "/api/auth/login", 401, json={"email": email, "password": "not the password"})
         session = api.call("POST", "/api/auth/login", 200, json={"email": email, "password": password}).json()
@@ -123,7 +129,8 @@ def test_the_api_keeps_working_without_redis_and_after_it_returns(tmp_path, data
 
 
 def test_a_write_while_redis_does_not_answer_is_not_hidden_by_the_cache_afterwards(
-        tmp_path, database_url, redis_server):
+    tmp_path, database_url, redis_server
+):
     # Redis stops answering for a moment (paused, as in a network partition) and comes
     # back with everything it held. Writes made meanwhile could not invalidate the cache;
     # the cached pages from before must not be served as if they were current.
@@ -148,8 +155,9 @@ def test_a_write_while_redis_does_not_answer_is_not_hidden_by_the_cache_afterwar
         expected = ["before", "while redis did not answer"]
         _until_redis_is_used(redis_server, user_id, lambda: assert_equal(api.titles(), expected))
         assert api.titles() == expected
-        _until_redis_is_used(redis_server, user_id,
-                             lambda: assert_equal(api.call("GET", "/api/stats", 200).json()["total"], 2))
+        _until_redis_is_used(
+            redis_server, user_id, lambda: assert_equal(api.call("GET", "/api/stats", 200).json()["total"], 2)
+        )
         assert api.call("GET", "/api/stats", 200).json()["total"] == 2
 
 
@@ -169,6 +177,7 @@ def test_failed_logins_are_limited_even_without_redis(start_runtime, make_accoun
     assert blocked.headers["Content-Type"] == PROBLEM_JSON
     assert 0 < int(blocked.headers["Retry-After"]) <= 900
     # The limit is the account's: another account still logs in.
-    assert requests.post(url, json={"email": other.email, "password": other.password},
-                         timeout=CLIENT_TIMEOUT).status_code == 200
-
+    assert (
+        requests.post(url, json={"email": other.email, "password": other.password}, timeout=CLIENT_TIMEOUT).status_code
+        == 200
+    )

@@ -57,8 +57,14 @@ class RawResponse:
         return [value for key, value in self.headers if key.lower() == name.lower()]
 
 
-def raw_request(base_url: str, method: str, target: str, headers: list[tuple[str, str]] | None = None,
-                body: bytes | None = None, timeout: float = 30.0) -> RawResponse:
+def raw_request(
+    base_url: str,
+    method: str,
+    target: str,
+    headers: list[tuple[str, str]] | None = None,
+    body: bytes | None = None,
+    timeout: float = 30.0,
+) -> RawResponse:
     """One request written byte for byte: repeated header lines and the target exactly as given."""
     address = urlsplit(base_url)
     lines = [f"{method} {target} HTTP/1.1", f"Host: {address.netloc}", "Connection: close"]
@@ -104,8 +110,7 @@ def request_in_flight(tmp_path_factory: pytest.TempPathFactory, mode: dict[str, 
     drain_dir = tmp_path_factory.mktemp("drain")
     env = {"HANDLER": "drain_handlers.hold", "DRAIN_DIR": str(drain_dir), **mode}
     with runtime(tmp_path_factory, "in-flight", env) as server, ThreadPoolExecutor(max_workers=1) as pool:
-        request = pool.submit(requests.get, f"{server.base_url}/work", timeout=30,
-                              headers={"Connection": "close"})
+        request = pool.submit(requests.get, f"{server.base_url}/work", timeout=30, headers={"Connection": "close"})
         assert wait_for((drain_dir / "entered").exists, timeout=10), "the request never reached the handler"
         in_flight = InFlight(server, request, drain_dir / "release")
         try:

@@ -32,8 +32,7 @@ def chunks(size: int, piece: int = 100) -> Iterator[bytes]:
 
 
 def post(server: Server, body: bytes | Iterator[bytes]) -> requests.Response:
-    return requests.post(f"{server.base_url}/upload", data=body,
-                         headers={"Content-Type": "text/plain"}, timeout=30)
+    return requests.post(f"{server.base_url}/upload", data=body, headers={"Content-Type": "text/plain"}, timeout=30)
 
 
 def assert_too_large(response: requests.Response) -> None:

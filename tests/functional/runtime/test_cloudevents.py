@@ -32,8 +32,12 @@ class EventFunction:
         self.events_log = events_log
 
     def send(self, message: HTTPMessage, extra_headers: dict[str, str] | None = None) -> requests.Response:
-        return requests.post(f"{self.server.base_url}/", headers={**message.headers, **(extra_headers or {})},
-                             data=message.body, timeout=30)
+        return requests.post(
+            f"{self.server.base_url}/",
+            headers={**message.headers, **(extra_headers or {})},
+            data=message.body,
+            timeout=30,
+        )
 
     def received(self) -> list[dict[str, Any]]:
         if not self.events_log.exists():
@@ -47,8 +51,12 @@ class EventFunction:
 @pytest.fixture(scope="module")
 def function(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventFunction]:
     events_log = tmp_path_factory.mktemp("events") / "events.jsonl"
-    env = {"HANDLER": "event_handlers.record", "EVENTS_LOG": str(events_log),
-           "AWS_REGION": "eu-west-1", "AWS_ACCOUNT_ID": "123456789012"}
+    env = {
+        "HANDLER": "event_handlers.record",
+        "EVENTS_LOG": str(events_log),
+        "AWS_REGION": "eu-west-1",
+        "AWS_ACCOUNT_ID": "123456789012",
+    }
     with runtime(tmp_path_factory, "cloudevents", env) as server:
         yield EventFunction(server, events_log)
 
@@ -101,8 +109,7 @@ def test_event_reaches_the_handler_as_eventbridge(function: EventFunction, encod
 
 def test_ping_source_tick_is_a_scheduled_event(function: EventFunction) -> None:
     event = CloudEvent(
-        attributes={"type": "dev.knative.sources.ping", "source": PING_SOURCE,
-                    "datacontenttype": "application/json"},
+        attributes={"type": "dev.knative.sources.ping", "source": PING_SOURCE, "datacontenttype": "application/json"},
         data={"schedule": "reminders"},
     )
     response = function.send(to_binary_event(event))
@@ -116,7 +123,8 @@ def test_ping_source_tick_is_a_scheduled_event(function: EventFunction) -> None:
 
 @pytest.mark.parametrize("attribute", ["id", "source", "type"])
 def test_binary_event_missing_a_required_attribute_is_400_and_not_delivered(
-        function: EventFunction, attribute: str) -> None:
+    function: EventFunction, attribute: str
+) -> None:
     marker = f"/taskforge/missing-{attribute}/{uuid.uuid4().hex}"
     message = to_binary_event(task_due(subject=marker))
     headers = {name: value for name, value in message.headers.items() if name.lower() != f"ce-{attribute}"}
@@ -126,7 +134,8 @@ def test_binary_event_missing_a_required_attribute_is_400_and_not_delivered(
 
 @pytest.mark.parametrize("attribute", ["id", "source", "type", "specversion"])
 def test_structured_event_missing_a_required_attribute_is_400_and_not_delivered(
-        function: EventFunction, attribute: str) -> None:
+    function: EventFunction, attribute: str
+) -> None:
     marker = f"/taskforge/missing-{attribute}/{uuid.uuid4().hex}"
     message = to_structured_event(task_due(subject=marker))
     document = json.loads(message.body)
@@ -146,16 +155,20 @@ def test_invalid_json_data_declared_json_is_400_and_not_delivered(function: Even
 
 def test_batched_events_are_refused_with_400(function: EventFunction) -> None:
     message = to_structured_event(task_due())
-    batch = HTTPMessage(headers={"content-type": "application/cloudevents-batch+json"},
-                        body=b"[" + message.body + b"]")
+    batch = HTTPMessage(headers={"content-type": "application/cloudevents-batch+json"}, body=b"[" + message.body + b"]")
     assert_problem(function.send(batch), 400)
 
 
 @pytest.mark.parametrize("encode", [to_binary_event, to_structured_event], ids=["binary", "structured"])
 def test_handler_that_raises_is_500_so_knative_retries(function: EventFunction, encode: Any) -> None:
-    event = CloudEvent(attributes={"type": "com.taskforge.task.due", "source": "/taskforge/tasks",
-                                   "datacontenttype": "application/json"},
-                       data={"fail": True})
+    event = CloudEvent(
+        attributes={
+            "type": "com.taskforge.task.due",
+            "source": "/taskforge/tasks",
+            "datacontenttype": "application/json",
+        },
+        data={"fail": True},
+    )
     assert_problem(function.send(encode(event)), 500)
     assert len(function.received_with(id=event.get_id())) == 1  # it ran, then raised
     ok = task_due()
@@ -163,17 +176,21 @@ def test_handler_that_raises_is_500_so_knative_retries(function: EventFunction, 
 
 
 def test_log_of_a_failed_event_names_its_id(function: EventFunction) -> None:
-    event = CloudEvent(attributes={"type": "com.taskforge.task.due", "source": "/taskforge/tasks",
-                                   "datacontenttype": "application/json"},
-                       data={"fail": True})
+    event = CloudEvent(
+        attributes={
+            "type": "com.taskforge.task.due",
+            "source": "/taskforge/tasks",
+            "datacontenttype": "application/json",
+        },
+        data={"fail": True},
+    )
     assert_problem(function.send(to_binary_event(event)), 500)
     assert wait_for(lambda: event.get_id() in function.server.log(), timeout=1), function.server.log()
 
 
 def test_event_id_is_the_request_id_and_traceparent_is_passed(function: EventFunction) -> None:
     event = task_due()
-    response = function.send(to_binary_event(event), {"traceparent": TRACE_PARENT,
-                                                      "X-Request-Id": "not-the-event-id"})
+    response = function.send(to_binary_event(event), {"traceparent": TRACE_PARENT, "X-Request-Id": "not-the-event-id"})
     assert response.status_code == 204
     [seen] = function.received_with(id=event.get_id())
     assert seen["aws_request_id"] == event.get_id()

@@ -51,7 +51,8 @@ def test_strict_mode_runs_one_invocation_at_a_time(strict: Server) -> None:
 
 @pytest.mark.parametrize("probe", ["/__runtime/live", "/__runtime/ready"])
 def test_strict_mode_answers_probes_while_an_invocation_runs(
-        tmp_path_factory: pytest.TempPathFactory, probe: str) -> None:
+    tmp_path_factory: pytest.TempPathFactory, probe: str
+) -> None:
     # One invocation at a time must not mean one connection at a time: a kubelet
     # probing a function busy with a long request would otherwise restart it.
     with request_in_flight(tmp_path_factory, STRICT) as in_flight:

@@ -25,8 +25,9 @@ ENCODED_PATH = "/items/caf%C3%A9%20%2F%E2%9C%93"  # "café /✓", the slash enco
 REPEATED = [("X-Multi", "a"), ("X-Multi", "b")]
 
 
-def echo(server: Server, method: str, target: str, headers: list[tuple[str, str]] | None = None,
-         body: bytes | None = None) -> dict[str, Any]:
+def echo(
+    server: Server, method: str, target: str, headers: list[tuple[str, str]] | None = None, body: bytes | None = None
+) -> dict[str, Any]:
     response = raw_request(server.base_url, method, target, headers, body)
     assert response.status == 200, response.body
     assert response.header("Content-Type") == "application/json"
@@ -106,7 +107,9 @@ class TestAlbMultiValue:
     def test_repeated_query_keys_are_kept_undecoded(self, server: Server) -> None:
         event = echo(server, "GET", f"/anything?{QUERY}")
         assert event["multiValueQueryStringParameters"] == {
-            "tag": ["a", "b"], "q": ["hello%20world"], "plus": ["a+b"],
+            "tag": ["a", "b"],
+            "q": ["hello%20world"],
+            "plus": ["a+b"],
         }
         assert "queryStringParameters" not in event
 
@@ -139,7 +142,9 @@ class TestApiGatewayRest:
         event = echo(server, "GET", f"/items/1?{QUERY}")
         assert event["queryStringParameters"] == {"tag": "b", "q": "hello world", "plus": "a b"}
         assert event["multiValueQueryStringParameters"] == {
-            "tag": ["a", "b"], "q": ["hello world"], "plus": ["a b"],
+            "tag": ["a", "b"],
+            "q": ["hello world"],
+            "plus": ["a b"],
         }
 
     def test_path_and_path_parameters_are_kept_as_sent(self, server: Server) -> None:

@@ -26,12 +26,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
-@pytest.mark.parametrize("headers", [
-    [("SCRIPT_NAME", "/elsewhere")],
-    [("SCRIPT_NAME", "/items")],
-    [("PATH_INFO", "/__runtime/live")],
-    [("X-Forwarded-Proto", "https"), ("X-Forwarded-Ssl", "off")],
-], ids=["script-name-elsewhere", "script-name-prefix", "path-info", "contradictory-scheme"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("SCRIPT_NAME", "/elsewhere")],
+        [("SCRIPT_NAME", "/items")],
+        [("PATH_INFO", "/__runtime/live")],
+        [("X-Forwarded-Proto", "https"), ("X-Forwarded-Ssl", "off")],
+    ],
+    ids=["script-name-elsewhere", "script-name-prefix", "path-info", "contradictory-scheme"],
+)
 def test_proxy_headers_from_a_loopback_client_are_plain_headers(server: Server, headers: list[tuple[str, str]]) -> None:
     response = raw_request(server.base_url, "GET", "/items/7", headers)
 

@@ -36,8 +36,9 @@ FLAVOURS = [
 
 
 @pytest.fixture(scope="module", params=FLAVOURS, ids=[flavour.name for flavour in FLAVOURS])
-def flavour_server(request: pytest.FixtureRequest,
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flavour, Server]]:
+def flavour_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Flavour, Server]]:
     flavour: Flavour = request.param
     env = {
         "HANDLER": f"resolver_handlers.{flavour.handler}",
@@ -51,8 +52,7 @@ def flavour_server(request: pytest.FixtureRequest,
 
 def test_route_with_path_parameter_query_and_repeated_headers(flavour_server: tuple[Flavour, Server]) -> None:
     flavour, server = flavour_server
-    response = raw_request(server.base_url, "GET", "/items/caf%C3%A9?tag=a&tag=b",
-                           [("X-Multi", "a"), ("X-Multi", "b")])
+    response = raw_request(server.base_url, "GET", "/items/caf%C3%A9?tag=a&tag=b", [("X-Multi", "a"), ("X-Multi", "b")])
     assert response.status == 200, response.body
     assert response.header("Content-Type") == "application/json"
     body = json.loads(response.body)

@@ -21,8 +21,7 @@ from .helpers import STRICT, THREADED, request_in_flight, wait_for
 def probe_on_new_connection(server: Server) -> str:
     """'200', '503', … or 'refused' / 'no answer' for a fresh connection, as a kubelet probes."""
     try:
-        response = requests.get(f"{server.base_url}/__runtime/ready", timeout=0.5,
-                                headers={"Connection": "close"})
+        response = requests.get(f"{server.base_url}/__runtime/ready", timeout=0.5, headers={"Connection": "close"})
     except requests.ConnectionError as exc:
         return "no answer" if isinstance(exc, requests.ConnectTimeout) else "refused"
     except requests.Timeout:
@@ -32,7 +31,8 @@ def probe_on_new_connection(server: Server) -> str:
 
 @pytest.mark.parametrize("mode", [THREADED, STRICT], ids=["threaded", "strict"])
 def test_in_flight_request_finishes_and_the_process_exits_0(
-        tmp_path_factory: pytest.TempPathFactory, mode: dict[str, str]) -> None:
+    tmp_path_factory: pytest.TempPathFactory, mode: dict[str, str]
+) -> None:
     with request_in_flight(tmp_path_factory, mode) as in_flight:
         in_flight.server.process.send_signal(signal.SIGTERM)
         response = in_flight.release()

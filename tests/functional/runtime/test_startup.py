@@ -17,19 +17,22 @@ RUNTIME_VARIABLES = {*BASE_ENV, "HANDLER", "PORT", "HOST"}
 
 def start(**overrides: str | None) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key not in RUNTIME_VARIABLES}
-    env.update({
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(HANDLERS)]),
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "HANDLER": "echo_handlers.handler",
-    })
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(HANDLERS)]),
+            "HOST": "127.0.0.1",
+            "PORT": str(free_port()),
+            "HANDLER": "echo_handlers.handler",
+        }
+    )
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)
         else:
             env[key] = value
-    return subprocess.run([sys.executable, "-m", "functions.runtime"], env=env, cwd=HANDLERS,
-                          capture_output=True, text=True, timeout=15)
+    return subprocess.run(
+        [sys.executable, "-m", "functions.runtime"], env=env, cwd=HANDLERS, capture_output=True, text=True, timeout=15
+    )
 
 
 CASES = [
@@ -52,7 +55,8 @@ CASES = [
 
 @pytest.mark.parametrize(("overrides", "variable"), CASES)
 def test_bad_configuration_exits_with_one_line_naming_the_variable(
-        overrides: dict[str, str | None], variable: str) -> None:
+    overrides: dict[str, str | None], variable: str
+) -> None:
     result = start(**overrides)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()

@@ -8,15 +8,17 @@ import psycopg
 from functions.domain.reminders import quarantine
 
 
-def test_a_released_event_is_published_with_its_own_id_and_recorded_once(make_account, relay, broker_answers,
-                                                                         api_database, capsys):
+def test_a_released_event_is_published_with_its_own_id_and_recorded_once(
+    make_account, relay, broker_answers, api_database, capsys
+):
     api = make_account().client
     broker_answers["held"] = 422
     api.post("/api/tasks", json={"title": "held"})
     relay()
     with psycopg.connect(api_database) as conn:
         event_id, row_id = conn.execute(
-            "SELECT event_id::text, id FROM outbox WHERE data->>'title' = 'held'").fetchone()
+            "SELECT event_id::text, id FROM outbox WHERE data->>'title' = 'held'"
+        ).fetchone()
 
     assert quarantine.main(["list"]) == 0
     listed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]

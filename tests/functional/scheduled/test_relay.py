@@ -18,20 +18,26 @@ def _titles(api) -> list[str]:
 
 def _event(database_url: str, title: str) -> dict[str, Any]:
     with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT id, event_id::text, attempts, quarantined_at, last_error, published_at FROM outbox"
-                           " WHERE data->>'title' = %s", (title,)).fetchone()
+        row = conn.execute(
+            "SELECT id, event_id::text, attempts, quarantined_at, last_error, published_at FROM outbox"
+            " WHERE data->>'title' = %s",
+            (title,),
+        ).fetchone()
     assert row is not None
     return dict(zip(("id", "event_id", "attempts", "quarantined_at", "last_error", "published_at"), row, strict=True))
 
 
-def test_an_event_that_cannot_be_sent_is_quarantined_and_the_rest_reach_the_feed(make_account, relay, api_database,
-                                                                                 capsys):
+def test_an_event_that_cannot_be_sent_is_quarantined_and_the_rest_reach_the_feed(
+    make_account, relay, api_database, capsys
+):
     api = make_account().client
     workspace_id = api.get("/api/workspaces").json()["items"][0]["id"]
     api.post("/api/tasks", json={"title": "before"})
     with psycopg.connect(api_database, autocommit=True) as conn:  # an event whose data is no object
-        conn.execute("INSERT INTO outbox (type, workspace_id, data) VALUES ('dev.taskforge.task.created', %s,"
-                     " '[\"poisoned\"]')", (workspace_id,))
+        conn.execute(
+            "INSERT INTO outbox (type, workspace_id, data) VALUES ('dev.taskforge.task.created', %s, '[\"poisoned\"]')",
+            (workspace_id,),
+        )
         poisoned = conn.execute("SELECT max(id) FROM outbox").fetchone()[0]
     api.post("/api/tasks", json={"title": "after"})
 
@@ -39,16 +45,18 @@ def test_an_event_that_cannot_be_sent_is_quarantined_and_the_rest_reach_the_feed
 
     assert _titles(api) == ["after", "before"]
     with psycopg.connect(api_database) as conn:
-        quarantined_at, error = conn.execute("SELECT quarantined_at, last_error FROM outbox WHERE id = %s",
-                                             (poisoned,)).fetchone()
+        quarantined_at, error = conn.execute(
+            "SELECT quarantined_at, last_error FROM outbox WHERE id = %s", (poisoned,)
+        ).fetchone()
     assert quarantined_at is not None
     assert error.startswith("TypeError")
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"Quarantined"' in line]
     assert [metric["operation"] for metric in metrics] == ["relay-outbox"]
 
 
-def test_an_event_the_broker_refuses_is_quarantined_and_the_rest_go_on(make_account, relay, broker_answers,
-                                                                       api_database):
+def test_an_event_the_broker_refuses_is_quarantined_and_the_rest_go_on(
+    make_account, relay, broker_answers, api_database
+):
     api = make_account().client
     broker_answers["refused"] = 400
     for title in ("one", "refused", "three"):
@@ -62,8 +70,9 @@ def test_an_event_the_broker_refuses_is_quarantined_and_the_rest_go_on(make_acco
     assert "400" in refused["last_error"]
 
 
-def test_an_event_the_broker_keeps_failing_on_is_retried_then_set_aside(make_account, relay, broker_answers,
-                                                                       api_database):
+def test_an_event_the_broker_keeps_failing_on_is_retried_then_set_aside(
+    make_account, relay, broker_answers, api_database
+):
     api = make_account().client
     broker_answers["flaky"] = 500
     for title in ("flaky", "after"):
@@ -83,8 +92,9 @@ def test_an_event_the_broker_keeps_failing_on_is_retried_then_set_aside(make_acc
 
 
 @pytest.mark.parametrize("status", [None, 503, 429])
-def test_an_unavailable_broker_sets_nothing_aside_however_long_it_lasts(make_account, relay, broker_answers,
-                                                                       api_database, status):
+def test_an_unavailable_broker_sets_nothing_aside_however_long_it_lasts(
+    make_account, relay, broker_answers, api_database, status
+):
     api = make_account().client
     for title in ("first", "second"):
         api.post("/api/tasks", json={"title": title})
@@ -120,13 +130,25 @@ def test_the_broker_token_goes_with_every_event_when_set(monkeypatch, token):
     from datetime import UTC, datetime
 
     sent = []
-    monkeypatch.setattr(relay_outbox, "settings", relay_outbox.settings.model_copy(
-        update={"broker_url": "http://broker.invalid/", "broker_token": token}))
-    monkeypatch.setattr(relay_outbox.urllib.request, "urlopen",
-                        lambda request, timeout: sent.append(request) or _Accepted())
+    monkeypatch.setattr(
+        relay_outbox,
+        "settings",
+        relay_outbox.settings.model_copy(update={"broker_url": "http://broker.invalid/", "broker_token": token}),
+    )
+    monkeypatch.setattr(
+        relay_outbox.urllib.request, "urlopen", lambda request, timeout: sent.append(request) or _Accepted()
+    )
 
-    relay_outbox.publish({"event_id": "e1", "type": "dev.taskforge.task.created", "task_id": None,
-                                 "actor_id": None, "data": {"title": "t"}, "created_at": datetime.now(UTC)})
+    relay_outbox.publish(
+        {
+            "event_id": "e1",
+            "type": "dev.taskforge.task.created",
+            "task_id": None,
+            "actor_id": None,
+            "data": {"title": "t"},
+            "created_at": datetime.now(UTC),
+        }
+    )
 
     [request] = sent
     assert request.get_header("X-taskforge-broker-token") == token

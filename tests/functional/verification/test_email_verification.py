@@ -59,19 +59,21 @@ def test_the_token_is_stored_only_as_its_sha256(make_account, mailbox, api_datab
     account = make_account(verified=False)
     token = _token(mailbox.links(account.email, "/verify-email")[0])
     with psycopg.connect(api_database) as conn:
-        stored = conn.execute("SELECT token_hash FROM email_verifications WHERE user_id = %s",
-                              (account.id,)).fetchall()
+        stored = conn.execute("SELECT token_hash FROM email_verifications WHERE user_id = %s", (account.id,)).fetchall()
     assert stored == [(hashlib.sha256(token.encode()).hexdigest(),)]
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ({"token": "never-sent-by-anybody-0123456789"}, 400),
-    ({"token": "short"}, 422),
-    ({"token": "x" * 101}, 422),
-    ({"token": 12345678901}, 422),
-    ({}, 422),
-    ({"token": "never-sent-by-anybody-0123456789", "user_id": "me"}, 422),
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"token": "never-sent-by-anybody-0123456789"}, 400),
+        ({"token": "short"}, 422),
+        ({"token": "x" * 101}, 422),
+        ({"token": 12345678901}, 422),
+        ({}, 422),
+        ({"token": "never-sent-by-anybody-0123456789", "user_id": "me"}, 422),
+    ],
+)
 def test_a_token_that_was_never_sent_is_refused(client, body, status):
     response = client.post("/api/auth/verify-email", json=body)
     assert response.status_code == status, response.text
@@ -82,8 +84,9 @@ def test_an_expired_link_is_refused(make_account, mailbox, client, api_database)
     account = make_account(verified=False)
     token = _token(mailbox.links(account.email, "/verify-email")[0])
     with psycopg.connect(api_database, autocommit=True) as conn:
-        conn.execute("UPDATE email_verifications SET expires_at = now() - interval '1 second' WHERE user_id = %s",
-                     (account.id,))
+        conn.execute(
+            "UPDATE email_verifications SET expires_at = now() - interval '1 second' WHERE user_id = %s", (account.id,)
+        )
 
     response = _verify(client, token)
 
@@ -174,8 +177,10 @@ def test_the_limit_counts_the_last_hour_only(make_account, mailbox, api_database
     account = make_account(verified=False)
     assert _ask_until_refused(account)[-1] == 429
     with psycopg.connect(api_database, autocommit=True) as conn:
-        conn.execute("UPDATE email_verifications SET created_at = created_at - interval '61 minutes'"
-                     " WHERE user_id = %s", (account.id,))
+        conn.execute(
+            "UPDATE email_verifications SET created_at = created_at - interval '61 minutes' WHERE user_id = %s",
+            (account.id,),
+        )
     assert account.client.post("/api/auth/verification").status_code == 202
 
 
@@ -216,4 +221,3 @@ def test_asking_again_while_mail_is_down_is_a_503(make_account, mailbox, monkeyp
     assert response.status_code == 503
     assert response.header("Content-Type") == "application/problem+json"
     assert response.header("Retry-After")
-

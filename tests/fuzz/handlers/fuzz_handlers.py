@@ -96,6 +96,7 @@ def _check_multi_value(event: dict[str, Any]) -> None:
     for field in ("multiValueHeaders", "multiValueQueryStringParameters"):
         values = event.get(field)
         if not isinstance(values, dict) or not all(
-                isinstance(name, str) and isinstance(items, list) and all(isinstance(i, str) for i in items)
-                for name, items in values.items()):
+            isinstance(name, str) and isinstance(items, list) and all(isinstance(i, str) for i in items)
+            for name, items in values.items()
+        ):
             raise ContractBreach(f"{field} is not a map of string lists: {values!r}")

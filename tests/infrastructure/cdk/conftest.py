@@ -44,8 +44,7 @@ class Synthesized:
         return Template.from_json(self.registry_templates[environment])
 
     def resources(self, environment: str, kind: str) -> dict[str, dict[str, Any]]:
-        return {key: value for key, value in self.templates[environment]["Resources"].items()
-                if value["Type"] == kind}
+        return {key: value for key, value in self.templates[environment]["Resources"].items() if value["Type"] == kind}
 
 
 def _acknowledgements(outdir: Path) -> dict[str, dict[str, str]]:
@@ -73,10 +72,14 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     report_path = outdir / "validation-report.json"
     return Synthesized(
         stacks=stacks,
-        templates={name: json.loads((outdir / f"{stack.stack_name}.template.json").read_text())
-                   for name, stack in stacks.items()},
-        registry_templates={name: json.loads((outdir / f"{stack.registry_stack.stack_name}.template.json").read_text())
-                            for name, stack in stacks.items()},
+        templates={
+            name: json.loads((outdir / f"{stack.stack_name}.template.json").read_text())
+            for name, stack in stacks.items()
+        },
+        registry_templates={
+            name: json.loads((outdir / f"{stack.registry_stack.stack_name}.template.json").read_text())
+            for name, stack in stacks.items()
+        },
         report=json.loads(report_path.read_text()) if report_path.exists() else None,
         failure=failure,
         acknowledgements=_acknowledgements(outdir),

@@ -32,9 +32,11 @@ def _text(value: Any, placeholder: str) -> str:
 
 
 def _chart(synthesized: Synthesized, environment: str) -> dict[str, Any]:
-    (chart,) = [resource["Properties"] for resource in
-                synthesized.resources(environment, "Custom::AWSCDK-EKS-HelmChart").values()
-                if resource["Properties"]["Chart"] == "cluster-autoscaler"]
+    (chart,) = [
+        resource["Properties"]
+        for resource in synthesized.resources(environment, "Custom::AWSCDK-EKS-HelmChart").values()
+        if resource["Properties"]["Chart"] == "cluster-autoscaler"
+    ]
     return chart
 
 
@@ -44,9 +46,11 @@ def _values(synthesized: Synthesized, environment: str) -> dict[str, Any]:
 
 
 def _role(synthesized: Synthesized, environment: str) -> tuple[str, dict[str, Any]]:
-    (found,) = [(key, role["Properties"]) for key, role in
-                synthesized.resources(environment, "AWS::IAM::Role").items()
-                if any(policy["PolicyName"] == "Autoscaling" for policy in role["Properties"].get("Policies", []))]
+    (found,) = [
+        (key, role["Properties"])
+        for key, role in synthesized.resources(environment, "AWS::IAM::Role").items()
+        if any(policy["PolicyName"] == "Autoscaling" for policy in role["Properties"].get("Policies", []))
+    ]
     return found
 
 
@@ -70,8 +74,12 @@ def test_it_discovers_this_clusters_node_groups_in_its_region(synthesized: Synth
     assert values["cloudProvider"] == "aws"
     assert values["autoDiscovery"] == {"clusterName": f"taskforge-{environment}"}
     assert values["awsRegion"] == synthesized.stacks[environment].environment_settings.region
-    assert values["extraArgs"] == {"balance-similar-node-groups": True, "skip-nodes-with-system-pods": False,
-                                   "skip-nodes-with-local-storage": False, "expander": "least-waste"}
+    assert values["extraArgs"] == {
+        "balance-similar-node-groups": True,
+        "skip-nodes-with-system-pods": False,
+        "skip-nodes-with-local-storage": False,
+        "expander": "least-waste",
+    }
     assert values["resources"]["requests"] == {"cpu": "100m", "memory": "300Mi"}
 
 
@@ -82,8 +90,9 @@ def test_its_service_account_names_its_own_role(synthesized: Synthesized, enviro
     assert account["name"] == SERVICE_ACCOUNT
     assert account["annotations"] == {"eks.amazonaws.com/role-arn": ROLE_ARN}
     role_key, _ = _role(synthesized, environment)
-    (reference,) = [part for part in _chart(synthesized, environment)["Values"]["Fn::Join"][1]
-                    if not isinstance(part, str)]
+    (reference,) = [
+        part for part in _chart(synthesized, environment)["Values"]["Fn::Join"][1] if not isinstance(part, str)
+    ]
     assert reference == {"Fn::GetAtt": [role_key, "Arn"]}
 
 
@@ -103,7 +112,9 @@ def test_only_the_charts_service_account_may_assume_the_role(synthesized: Synthe
     (condition, _) = statement["Condition"]["StringEquals"]["Fn::GetAtt"]
     value = synthesized.templates[environment]["Resources"][condition]["Properties"]["Value"]
     assert json.loads(_text(value, "ISSUER")) == {
-        "ISSUER:sub": f"system:serviceaccount:{NAMESPACE}:{SERVICE_ACCOUNT}", "ISSUER:aud": "sts.amazonaws.com"}
+        "ISSUER:sub": f"system:serviceaccount:{NAMESPACE}:{SERVICE_ACCOUNT}",
+        "ISSUER:aud": "sts.amazonaws.com",
+    }
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -113,11 +124,14 @@ def test_it_resizes_only_groups_tagged_as_this_clusters(synthesized: Synthesized
     reads, writes = policy["PolicyDocument"]["Statement"]
     assert (sorted(reads["Action"]), reads["Resource"]) == (sorted(READ_ACTIONS), "*")
     assert "Condition" not in reads
-    assert not any(action.startswith(("autoscaling:Set", "autoscaling:Terminate", "autoscaling:Update"))
-                   for action in reads["Action"])
+    assert not any(
+        action.startswith(("autoscaling:Set", "autoscaling:Terminate", "autoscaling:Update"))
+        for action in reads["Action"]
+    )
     assert sorted(writes["Action"]) == sorted(WRITE_ACTIONS)
     assert writes["Condition"] == {
-        "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/taskforge-{environment}": "owned"}}
+        "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/taskforge-{environment}": "owned"}
+    }
     # No other policy reaches the role.
     assert "ManagedPolicyArns" not in role
     policies = synthesized.resources(environment, "AWS::IAM::Policy").values()
@@ -126,18 +140,21 @@ def test_it_resizes_only_groups_tagged_as_this_clusters(synthesized: Synthesized
 
 
 def test_cdk_nag_finds_nothing_unacknowledged_in_the_autoscaler(synthesized: Synthesized) -> None:
-    findings = [f"{violation['ruleName']} at {construct['constructPath']}"
-                for plugin in (synthesized.report or {}).get("pluginReports", [])
-                for violation in plugin["violations"]
-                for construct in violation["violatingConstructs"]
-                if "/Autoscaler/" in construct["constructPath"]]
+    findings = [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in (synthesized.report or {}).get("pluginReports", [])
+        for violation in plugin["violations"]
+        for construct in violation["violatingConstructs"]
+        if "/Autoscaler/" in construct["constructPath"]
+    ]
     assert findings == []
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_its_wildcard_is_acknowledged_on_its_role_alone(synthesized: Synthesized, environment: str) -> None:
     stack = synthesized.stacks[environment].stack_name
-    acknowledged = {path: rules for path, rules in synthesized.acknowledgements.items()
-                    if path.startswith(f"/{stack}/Autoscaler")}
+    acknowledged = {
+        path: rules for path, rules in synthesized.acknowledgements.items() if path.startswith(f"/{stack}/Autoscaler")
+    }
     assert list(acknowledged) == [f"/{stack}/Autoscaler/Role"]
     assert "AwsSolutions::AwsSolutions-IAM5[Resource::*]" in acknowledged[f"/{stack}/Autoscaler/Role"]

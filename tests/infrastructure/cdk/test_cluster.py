@@ -13,30 +13,35 @@ from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_ebs_csi_driver_and_metrics_server_are_pinned_add_ons(synthesized: Synthesized,
-                                                                  environment: str) -> None:
-    addons = {props["Properties"]["AddonName"]: props["Properties"]
-              for props in synthesized.resources(environment, "AWS::EKS::Addon").values()}
+def test_the_ebs_csi_driver_and_metrics_server_are_pinned_add_ons(synthesized: Synthesized, environment: str) -> None:
+    addons = {
+        props["Properties"]["AddonName"]: props["Properties"]
+        for props in synthesized.resources(environment, "AWS::EKS::Addon").values()
+    }
     assert {"aws-ebs-csi-driver", "metrics-server"} <= set(addons)
     for addon in addons.values():
         assert re.fullmatch(r"v\d+\.\d+\.\d+-eksbuild\.\d+", addon["AddonVersion"])
-    assert json.loads(addons["aws-ebs-csi-driver"]["ConfigurationValues"]) == {
-        "defaultStorageClass": {"enabled": True}}
+    assert json.loads(addons["aws-ebs-csi-driver"]["ConfigurationValues"]) == {"defaultStorageClass": {"enabled": True}}
     assert "ServiceAccountRoleArn" in addons["aws-ebs-csi-driver"]
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_only_the_ebs_csi_controller_may_assume_its_role(synthesized: Synthesized, environment: str) -> None:
     roles = synthesized.resources(environment, "AWS::IAM::Role")
-    (role,) = [role for role in roles.values()
-               if any(EBS_CSI_POLICY in json.dumps(arn) for arn in role["Properties"].get("ManagedPolicyArns", []))]
+    (role,) = [
+        role
+        for role in roles.values()
+        if any(EBS_CSI_POLICY in json.dumps(arn) for arn in role["Properties"].get("ManagedPolicyArns", []))
+    ]
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     (condition, _) = statement["Condition"]["StringEquals"]["Fn::GetAtt"]
     parts = synthesized.templates[environment]["Resources"][condition]["Properties"]["Value"]["Fn::Join"][1]
     keys = json.loads("".join(part if isinstance(part, str) else "ISSUER" for part in parts))
-    assert keys == {"ISSUER:sub": f"system:serviceaccount:kube-system:{EBS_CSI_SERVICE_ACCOUNT}",
-                    "ISSUER:aud": "sts.amazonaws.com"}
+    assert keys == {
+        "ISSUER:sub": f"system:serviceaccount:kube-system:{EBS_CSI_SERVICE_ACCOUNT}",
+        "ISSUER:aud": "sts.amazonaws.com",
+    }
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

@@ -15,25 +15,35 @@ from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
 
 def _project(synthesized: Synthesized, environment: str) -> dict[str, Any]:
-    (project,) = [project["Properties"] for project in synthesized.resources(environment, "AWS::CodeBuild::Project")
-                  .values() if project["Properties"].get("Name") == f"taskforge-{environment}-deployer"]
+    (project,) = [
+        project["Properties"]
+        for project in synthesized.resources(environment, "AWS::CodeBuild::Project").values()
+        if project["Properties"].get("Name") == f"taskforge-{environment}-deployer"
+    ]
     return project
 
 
 def _manifests(synthesized: Synthesized, environment: str) -> list[dict[str, Any]]:
-    return [document for resource in synthesized.resources(environment, "Custom::AWSCDK-EKS-KubernetesResource")
-            .values() if isinstance(resource["Properties"]["Manifest"], str)
-            for document in json.loads(resource["Properties"]["Manifest"])]
+    return [
+        document
+        for resource in synthesized.resources(environment, "Custom::AWSCDK-EKS-KubernetesResource").values()
+        if isinstance(resource["Properties"]["Manifest"], str)
+        for document in json.loads(resource["Properties"]["Manifest"])
+    ]
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_deployer_runs_in_the_clusters_private_subnets_and_reaches_its_api_on_443(
-        synthesized: Synthesized, environment: str) -> None:
+    synthesized: Synthesized, environment: str
+) -> None:
     project = _project(synthesized, environment)
     assert project["VpcConfig"]["Subnets"]
     (group,) = project["VpcConfig"]["SecurityGroupIds"]
-    ingress = [rule["Properties"] for rule in synthesized.resources(environment, "AWS::EC2::SecurityGroupIngress")
-               .values() if rule["Properties"].get("SourceSecurityGroupId") == group]
+    ingress = [
+        rule["Properties"]
+        for rule in synthesized.resources(environment, "AWS::EC2::SecurityGroupIngress").values()
+        if rule["Properties"].get("SourceSecurityGroupId") == group
+    ]
     assert [(rule["FromPort"], rule["ToPort"]) for rule in ingress] == [(443, 443)]
     assert "ClusterSecurityGroupId" in json.dumps(ingress[0]["GroupId"])
     assert project["Environment"]["PrivilegedMode"] is False
@@ -43,8 +53,9 @@ def test_the_deployer_runs_in_the_clusters_private_subnets_and_reaches_its_api_o
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_build_renders_with_the_values_the_stack_was_deployed_with(synthesized: Synthesized,
-                                                                       environment: str) -> None:
+def test_the_build_renders_with_the_values_the_stack_was_deployed_with(
+    synthesized: Synthesized, environment: str
+) -> None:
     project = _project(synthesized, environment)
     variables = {v["Name"]: v["Value"] for v in project["Environment"]["EnvironmentVariables"]}
     settings = synthesized.stacks[environment].environment_settings
@@ -59,7 +70,8 @@ def test_the_build_renders_with_the_values_the_stack_was_deployed_with(synthesiz
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_deployers_kubernetes_access_is_its_own_role_and_no_managed_access_policy(
-        synthesized: Synthesized, environment: str) -> None:
+    synthesized: Synthesized, environment: str
+) -> None:
     entries = [entry["Properties"] for entry in synthesized.resources(environment, "AWS::EKS::AccessEntry").values()]
     assert "AmazonEKSEditPolicy" not in json.dumps(entries)
     (deployer,) = [entry for entry in entries if entry.get("KubernetesGroups")]
@@ -72,45 +84,72 @@ def test_the_deployers_kubernetes_access_is_its_own_role_and_no_managed_access_p
     assert role["rules"] == DEPLOYER_RULES
     (binding,) = [doc for doc in manifests if doc["kind"] == "RoleBinding"]
     assert binding["metadata"]["namespace"] == NAMESPACE
-    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
-                                  "name": role["metadata"]["name"]}
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "Role",
+        "name": role["metadata"]["name"],
+    }
     assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": DEPLOYER_GROUP}]
-    assert not [doc for doc in manifests if doc["kind"] in ("ClusterRole", "ClusterRoleBinding")
-                and DEPLOYER_GROUP in json.dumps(doc)]
+    assert not [
+        doc
+        for doc in manifests
+        if doc["kind"] in ("ClusterRole", "ClusterRoleBinding") and DEPLOYER_GROUP in json.dumps(doc)
+    ]
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_deployers_aws_role_only_describes_its_cluster(synthesized: Synthesized, environment: str) -> None:
-    policies = [policy["Properties"]["PolicyDocument"]["Statement"]
-                for policy in synthesized.resources(environment, "AWS::IAM::Policy").values()
-                if "DeployerProjectRole" in json.dumps(policy["Properties"]["Roles"])]
-    actions = {action for statements in policies for statement in statements
-               for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
+    policies = [
+        policy["Properties"]["PolicyDocument"]["Statement"]
+        for policy in synthesized.resources(environment, "AWS::IAM::Policy").values()
+        if "DeployerProjectRole" in json.dumps(policy["Properties"]["Roles"])
+    ]
+    actions = {
+        action
+        for statements in policies
+        for statement in statements
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    }
     assert {action for action in actions if action.startswith("eks:")} == {"eks:DescribeCluster"}
     assert not {action for action in actions if action.startswith(("ecr:", "iam:", "sts:", "cloudformation:"))}
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_workflows_policy_starts_and_follows_builds_and_nothing_of_kubernetes(
-        synthesized: Synthesized, environment: str) -> None:
+    synthesized: Synthesized, environment: str
+) -> None:
     wanted = "upload a source to, start and follow the deployer"
-    (policy,) = [policy["Properties"] for policy in synthesized.resources(environment, "AWS::IAM::ManagedPolicy")
-                 .values() if wanted in policy["Properties"]["Description"]]
+    (policy,) = [
+        policy["Properties"]
+        for policy in synthesized.resources(environment, "AWS::IAM::ManagedPolicy").values()
+        if wanted in policy["Properties"]["Description"]
+    ]
     statements = policy["PolicyDocument"]["Statement"]
     assert [statement["Action"] for statement in statements] == [
-        "s3:PutObject", ["codebuild:BatchGetBuilds", "codebuild:StartBuild"], "secretsmanager:GetSecretValue",
-        "cloudwatch:GetMetricData", "logs:GetLogEvents"]
+        "s3:PutObject",
+        ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
+        "secretsmanager:GetSecretValue",
+        "cloudwatch:GetMetricData",
+        "logs:GetLogEvents",
+    ]
     assert "DeployerProject" in json.dumps(statements[1]["Resource"])
     assert "eks:" not in json.dumps(policy)
     outputs = synthesized.templates[environment]["Outputs"]
-    assert {"DeployerProject", "DeployerSourceBucket", "DeployerLogGroup", "DeployerWorkflowPolicy",
-            "SmokeUserSecret"} <= set(outputs)
+    assert {
+        "DeployerProject",
+        "DeployerSourceBucket",
+        "DeployerLogGroup",
+        "DeployerWorkflowPolicy",
+        "SmokeUserSecret",
+    } <= set(outputs)
 
 
 def test_cdk_nag_finds_nothing_unacknowledged_in_the_deployer(synthesized: Synthesized) -> None:
-    findings = [f"{violation['ruleName']} at {construct['constructPath']}"
-                for plugin in (synthesized.report or {}).get("pluginReports", [])
-                for violation in plugin["violations"]
-                for construct in violation["violatingConstructs"]
-                if "/Deployer/" in construct["constructPath"]]
+    findings = [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in (synthesized.report or {}).get("pluginReports", [])
+        for violation in plugin["violations"]
+        for construct in violation["violatingConstructs"]
+        if "/Deployer/" in construct["constructPath"]
+    ]
     assert findings == []

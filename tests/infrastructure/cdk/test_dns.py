@@ -33,8 +33,11 @@ def with_zone(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
     """Staging's main stack with its hosted zone named, cdk-nag included: its template and
     cdk-nag's report (None when it found nothing)."""
     outdir = tmp_path_factory.mktemp("cdk.out")
-    context = cdk_json_context() | example_context() | {
-        "aws:cdk:disable-stack-trace": True, "env": "staging", "staging.hosted_zone_id": ZONE_ID}
+    context = (
+        cdk_json_context()
+        | example_context()
+        | {"aws:cdk:disable-stack-trace": True, "env": "staging", "staging.hosted_zone_id": ZONE_ID}
+    )
     app = App(context=context, outdir=str(outdir))
     stack = build(app)["staging"]
     app.synth()  # an unacknowledged cdk-nag finding raises here
@@ -55,17 +58,24 @@ def _text(value: Any, placeholder: str) -> str:
 
 
 def _charts(template: dict[str, Any]) -> list[dict[str, Any]]:
-    return [resource["Properties"] for resource in _resources(template, CHART_TYPE).values()
-            if resource["Properties"]["Chart"] == "external-dns"]
+    return [
+        resource["Properties"]
+        for resource in _resources(template, CHART_TYPE).values()
+        if resource["Properties"]["Chart"] == "external-dns"
+    ]
 
 
 def _roles(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return [(key, role["Properties"]) for key, role in _resources(template, "AWS::IAM::Role").items()
-            if any(policy["PolicyName"] == "Records" for policy in role["Properties"].get("Policies", []))]
+    return [
+        (key, role["Properties"])
+        for key, role in _resources(template, "AWS::IAM::Role").items()
+        if any(policy["PolicyName"] == "Records" for policy in role["Properties"].get("Policies", []))
+    ]
 
 
 def test_with_a_zone_the_pinned_chart_watches_ingresses_of_that_zone_and_domain(
-        with_zone: tuple[dict[str, Any], dict[str, Any] | None]) -> None:
+    with_zone: tuple[dict[str, Any], dict[str, Any] | None],
+) -> None:
     template, _ = with_zone
     (chart,) = _charts(template)
     assert (chart["Repository"], chart["Version"], chart["Namespace"]) == (CHARTS, CHART_VERSION, NAMESPACE)
@@ -78,29 +88,34 @@ def test_with_a_zone_the_pinned_chart_watches_ingresses_of_that_zone_and_domain(
     # Never deletes a record: the zone holds the site's alias and the certificate's and SES's records.
     assert values["policy"] == "upsert-only"
     assert (values["registry"], values["txtOwnerId"]) == ("txt", "taskforge-staging")
-    assert values["serviceAccount"] == {"create": True, "name": SERVICE_ACCOUNT,
-                                        "annotations": {"eks.amazonaws.com/role-arn": ROLE_ARN}}
-    (role_key, _), = _roles(template)
+    assert values["serviceAccount"] == {
+        "create": True,
+        "name": SERVICE_ACCOUNT,
+        "annotations": {"eks.amazonaws.com/role-arn": ROLE_ARN},
+    }
+    ((role_key, _),) = _roles(template)
     (reference,) = [part for part in chart["Values"]["Fn::Join"][1] if not isinstance(part, str)]
     assert reference == {"Fn::GetAtt": [role_key, "Arn"]}
 
 
 def test_only_the_charts_service_account_may_assume_the_role(
-        with_zone: tuple[dict[str, Any], dict[str, Any] | None]) -> None:
+    with_zone: tuple[dict[str, Any], dict[str, Any] | None],
+) -> None:
     template, _ = with_zone
-    (_, role), = _roles(template)
+    ((_, role),) = _roles(template)
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     (condition, _) = statement["Condition"]["StringEquals"]["Fn::GetAtt"]
     value = template["Resources"][condition]["Properties"]["Value"]
     assert json.loads(_text(value, "ISSUER")) == {
-        "ISSUER:sub": f"system:serviceaccount:{NAMESPACE}:{SERVICE_ACCOUNT}", "ISSUER:aud": "sts.amazonaws.com"}
+        "ISSUER:sub": f"system:serviceaccount:{NAMESPACE}:{SERVICE_ACCOUNT}",
+        "ISSUER:aud": "sts.amazonaws.com",
+    }
 
 
-def test_the_role_changes_records_of_that_zone_alone(
-        with_zone: tuple[dict[str, Any], dict[str, Any] | None]) -> None:
+def test_the_role_changes_records_of_that_zone_alone(with_zone: tuple[dict[str, Any], dict[str, Any] | None]) -> None:
     template, _ = with_zone
-    (role_key, role), = _roles(template)
+    ((role_key, role),) = _roles(template)
     (policy,) = role["Policies"]
     in_zone, account = policy["PolicyDocument"]["Statement"]
     assert sorted(in_zone["Action"]) == sorted(ZONE_ACTIONS)
@@ -109,16 +124,21 @@ def test_the_role_changes_records_of_that_zone_alone(
     assert (account["Action"], account["Resource"]) == (*ACCOUNT_ACTIONS, "*")
     # No other policy reaches the role.
     assert "ManagedPolicyArns" not in role
-    assert not [p for p in _resources(template, "AWS::IAM::Policy").values()
-                if {"Ref": role_key} in p["Properties"].get("Roles", [])]
+    assert not [
+        p
+        for p in _resources(template, "AWS::IAM::Policy").values()
+        if {"Ref": role_key} in p["Properties"].get("Roles", [])
+    ]
 
 
 def test_with_a_zone_cdk_nag_finds_nothing(with_zone: tuple[dict[str, Any], dict[str, Any] | None]) -> None:
     _, report = with_zone
-    findings = [f"{violation['ruleName']} at {construct['constructPath']}"
-                for plugin in (report or {}).get("pluginReports", [])
-                for violation in plugin["violations"]
-                for construct in violation["violatingConstructs"]]
+    findings = [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in (report or {}).get("pluginReports", [])
+        for violation in plugin["violations"]
+        for construct in violation["violatingConstructs"]
+    ]
     assert findings == []
 
 
@@ -133,12 +153,17 @@ def test_without_a_zone_there_is_no_chart_and_no_role(synthesized: Synthesized, 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_ingress_asks_for_the_api_hostname(synthesized: Synthesized, environment: str) -> None:
-    manifests = [resource["Properties"]["Manifest"] for resource in
-                 synthesized.resources(environment, "Custom::AWSCDK-EKS-KubernetesResource").values()]
-    (ingress,) = [document for manifest in manifests
-                  for document in json.loads(_text(manifest, "REFERENCE")) if document["kind"] == "Ingress"]
+    manifests = [
+        resource["Properties"]["Manifest"]
+        for resource in synthesized.resources(environment, "Custom::AWSCDK-EKS-KubernetesResource").values()
+    ]
+    (ingress,) = [
+        document
+        for manifest in manifests
+        for document in json.loads(_text(manifest, "REFERENCE"))
+        if document["kind"] == "Ingress"
+    ]
     api_domain = synthesized.stacks[environment].environment_settings.api_domain
     assert ingress["metadata"]["annotations"][HOSTNAME_ANNOTATION] == api_domain
     # The ALB's certificate covers that name: it is the Ingress's one host.
     assert [rule["host"] for rule in ingress["spec"]["rules"]] == [api_domain]
-

@@ -48,50 +48,76 @@ def test_the_spa_bucket_is_private_behind_origin_access_control(synthesized: Syn
     assert config["WebACLId"]
     assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
     template = synthesized.template(environment)
-    template.has_resource_properties("AWS::S3::Bucket", {
-        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
-        "LoggingConfiguration": Match.any_value(),
-    })
-    template.has_resource_properties("AWS::CloudFront::ResponseHeadersPolicy", {
-        "ResponseHeadersPolicyConfig": {"SecurityHeadersConfig": Match.object_like({
-            "StrictTransportSecurity": Match.object_like({"AccessControlMaxAgeSec": 31536000}),
-            "ContentTypeOptions": Match.any_value(),
-            "FrameOptions": Match.object_like({"FrameOption": "DENY"}),
-        })}})
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "LoggingConfiguration": Match.any_value(),
+        },
+    )
+    template.has_resource_properties(
+        "AWS::CloudFront::ResponseHeadersPolicy",
+        {
+            "ResponseHeadersPolicyConfig": {
+                "SecurityHeadersConfig": Match.object_like(
+                    {
+                        "StrictTransportSecurity": Match.object_like({"AccessControlMaxAgeSec": 31536000}),
+                        "ContentTypeOptions": Match.any_value(),
+                        "FrameOptions": Match.object_like({"FrameOption": "DENY"}),
+                    }
+                )
+            }
+        },
+    )
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_alarms_watch_5xx_and_redis_failures_and_each_api_operations_p99(
-        synthesized: Synthesized, environment: str) -> None:
+    synthesized: Synthesized, environment: str
+) -> None:
     alarms = [a["Properties"] for a in synthesized.resources(environment, "AWS::CloudWatch::Alarm").values()]
     queries = [m["Expression"] for a in alarms for m in a.get("Metrics", []) if "Expression" in m]
     assert any("COUNT(Latency)" in q and "'5xx'" in q and f'"{NAMESPACE}"' in q for q in queries)
     assert any("CacheUnavailable" in q for q in queries)
-    latency = {tuple(sorted((d["Name"], d["Value"]) for d in a["Dimensions"]))
-               for a in alarms if a.get("MetricName") == "Latency"}
+    latency = {
+        tuple(sorted((d["Name"], d["Value"]) for d in a["Dimensions"]))
+        for a in alarms
+        if a.get("MetricName") == "Latency"
+    }
     assert latency == {(("operation", f.name), ("status_class", "2xx")) for f in FUNCTIONS if f.routes}
     assert all(a["ExtendedStatistic"] == "p99" for a in alarms if a.get("MetricName") == "Latency")
     assert all(a["AlarmActions"] for a in alarms)
 
 
 def _alarms(synthesized: Synthesized, environment: str) -> dict[str, dict]:
-    return {a["Properties"]["AlarmName"]["Fn::Join"][1][-1] if isinstance(a["Properties"]["AlarmName"], dict)
-            else a["Properties"]["AlarmName"]: a["Properties"]
-            for a in synthesized.resources(environment, "AWS::CloudWatch::Alarm").values()}
+    return {
+        a["Properties"]["AlarmName"]["Fn::Join"][1][-1]
+        if isinstance(a["Properties"]["AlarmName"], dict)
+        else a["Properties"]["AlarmName"]: a["Properties"]
+        for a in synthesized.resources(environment, "AWS::CloudWatch::Alarm").values()
+    }
 
 
 def _metrics(alarm: dict) -> list[dict]:
     """The plain metrics an alarm reads, whether directly or inside a math expression."""
     if "MetricName" in alarm:
-        return [{"Namespace": alarm["Namespace"], "MetricName": alarm["MetricName"],
-                 "Dimensions": alarm.get("Dimensions", [])}]
+        return [
+            {
+                "Namespace": alarm["Namespace"],
+                "MetricName": alarm["MetricName"],
+                "Dimensions": alarm.get("Dimensions", []),
+            }
+        ]
     return [query["MetricStat"]["Metric"] for query in alarm.get("Metrics", []) if "MetricStat" in query]
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_alarms_watch_the_data_stores_and_the_reminder_dispatcher(synthesized: Synthesized,
-                                                                  environment: str) -> None:
+def test_alarms_watch_the_data_stores_and_the_reminder_dispatcher(synthesized: Synthesized, environment: str) -> None:
     alarms = _alarms(synthesized, environment)
     watched = {(m["Namespace"], m["MetricName"]): name for name, alarm in alarms.items() for m in _metrics(alarm)}
     assert ("AWS/RDS", "CPUUtilization") in watched
@@ -107,7 +133,7 @@ def test_alarms_watch_the_data_stores_and_the_reminder_dispatcher(synthesized: S
     assert len(nodes) == DEFAULTS[environment].cache_nodes
     free = alarms[watched[("AWS/RDS", "FreeStorageSpace")]]
     assert free["ComparisonOperator"] == "LessThanThreshold"
-    assert 0 < free["Threshold"] < DEFAULTS[environment].database_storage_gib * 1024 ** 3
+    assert 0 < free["Threshold"] < DEFAULTS[environment].database_storage_gib * 1024**3
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -128,28 +154,33 @@ def test_the_deployed_image_tag_is_reported(synthesized: Synthesized, environmen
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_each_stack_is_in_the_account_and_region_its_manifests_name(
-        synthesized: Synthesized, environment: str) -> None:
+def test_each_stack_is_in_the_account_and_region_its_manifests_name(synthesized: Synthesized, environment: str) -> None:
     stack = synthesized.stacks[environment]
     overlay = render.for_settings(synthesized.stacks[environment].environment_settings)
     assert (stack.account, stack.region) == (overlay.account_id, overlay.region)
     assert stack.environment_settings.mail_sender == overlay.mail_sender
-    synthesized.template(environment).has_resource_properties("AWS::SES::EmailIdentity", {
-        "EmailIdentity": overlay.mail_sender.partition("@")[2]})
+    synthesized.template(environment).has_resource_properties(
+        "AWS::SES::EmailIdentity", {"EmailIdentity": overlay.mail_sender.partition("@")[2]}
+    )
 
 
 def test_cdk_nag_finds_nothing_unacknowledged(synthesized: Synthesized) -> None:
-    findings = [f"{violation['ruleName']} at {construct['constructPath']}"
-                for plugin in (synthesized.report or {}).get("pluginReports", [])
-                for violation in plugin["violations"]
-                for construct in violation["violatingConstructs"]]
+    findings = [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in (synthesized.report or {}).get("pluginReports", [])
+        for violation in plugin["violations"]
+        for construct in violation["violatingConstructs"]
+    ]
     assert findings == []
     assert synthesized.failure is None
 
 
 def test_every_acknowledgement_carries_its_reason(synthesized: Synthesized) -> None:
-    nag = {path: rules for path, rules in synthesized.acknowledgements.items()
-           if any(rule.startswith("AwsSolutions::") for rule in rules)}
+    nag = {
+        path: rules
+        for path, rules in synthesized.acknowledgements.items()
+        if any(rule.startswith("AwsSolutions::") for rule in rules)
+    }
     assert nag, "the stacks acknowledge some cdk-nag findings; none were read"
     # aws-cdk-lib acknowledges a CloudFormation check of its own (W3010) in the same way, with a reason too.
     for path, rules in synthesized.acknowledgements.items():

@@ -18,16 +18,21 @@ from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
 
 def _private_route_tables(synthesized: Synthesized, environment: str) -> list[dict[str, Any]]:
-    return [{"Ref": key} for key in synthesized.resources(environment, "AWS::EC2::RouteTable")
-            if "privateSubnet" in key]
+    return [
+        {"Ref": key} for key in synthesized.resources(environment, "AWS::EC2::RouteTable") if "privateSubnet" in key
+    ]
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 @pytest.mark.parametrize("service", ["s3", "dynamodb"])
-def test_s3_and_dynamodb_are_reached_through_gateway_endpoints(synthesized: Synthesized, environment: str,
-                                                               service: str) -> None:
-    endpoints = [endpoint["Properties"] for endpoint in synthesized.resources(environment, "AWS::EC2::VPCEndpoint")
-                 .values() if endpoint["Properties"]["ServiceName"]["Fn::Join"][1][-1] == f".{service}"]
+def test_s3_and_dynamodb_are_reached_through_gateway_endpoints(
+    synthesized: Synthesized, environment: str, service: str
+) -> None:
+    endpoints = [
+        endpoint["Properties"]
+        for endpoint in synthesized.resources(environment, "AWS::EC2::VPCEndpoint").values()
+        if endpoint["Properties"]["ServiceName"]["Fn::Join"][1][-1] == f".{service}"
+    ]
     assert len(endpoints) == 1
     (endpoint,) = endpoints
     assert endpoint["VpcEndpointType"] == "Gateway"
@@ -38,8 +43,10 @@ def test_s3_and_dynamodb_are_reached_through_gateway_endpoints(synthesized: Synt
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_no_interface_endpoint_is_billed_by_the_hour(synthesized: Synthesized, environment: str) -> None:
-    kinds = {endpoint["Properties"].get("VpcEndpointType", "Gateway")
-             for endpoint in synthesized.resources(environment, "AWS::EC2::VPCEndpoint").values()}
+    kinds = {
+        endpoint["Properties"].get("VpcEndpointType", "Gateway")
+        for endpoint in synthesized.resources(environment, "AWS::EC2::VPCEndpoint").values()
+    }
     assert kinds == {"Gateway"}
 
 
@@ -48,9 +55,18 @@ ZONE_ID = "Z0123456789EXAMPLE"
 
 def _synthesize(outdir: Path, **context: object) -> dict[str, Any]:
     """The staging stack alone, with a zone and the given context."""
-    app = App(outdir=str(outdir), context=cdk_json_context() | {
-        "aws:cdk:disable-stack-trace": True, "env": "staging", "staging.account": "123456789012",
-        "staging.domain": "staging.taskforge.example", "staging.hosted_zone_id": ZONE_ID} | context)
+    app = App(
+        outdir=str(outdir),
+        context=cdk_json_context()
+        | {
+            "aws:cdk:disable-stack-trace": True,
+            "env": "staging",
+            "staging.account": "123456789012",
+            "staging.domain": "staging.taskforge.example",
+            "staging.hosted_zone_id": ZONE_ID,
+        }
+        | context,
+    )
     (stack,) = build(app).values()
     app.synth()
     template: dict[str, Any] = json.loads((outdir / f"{stack.stack_name}.template.json").read_text())
@@ -76,7 +92,8 @@ def _uploads(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_the_spa_is_uploaded_and_the_distribution_invalidated_on_every_deploy(
-        with_zone_and_site: dict[str, Any]) -> None:
+    with_zone_and_site: dict[str, Any],
+) -> None:
     uploads = _uploads(with_zone_and_site)
     assets = next(value for key, value in uploads.items() if "UploadAssets" in key)
     shell = next((key, value) for key, value in uploads.items() if "UploadShell" in key)
@@ -93,16 +110,19 @@ def test_the_spa_is_uploaded_and_the_distribution_invalidated_on_every_deploy(
     assert shell[1]["Properties"]["DistributionId"] == {"Ref": distribution}
     assert shell[1]["Properties"]["DistributionPaths"] == ["/*"]
     assets_key = next(key for key in uploads if "UploadAssets" in key)
-    assert any(dependency.startswith(assets_key.removesuffix("CustomResource"))
-               for dependency in shell[1].get("DependsOn", []))
+    assert any(
+        dependency.startswith(assets_key.removesuffix("CustomResource")) for dependency in shell[1].get("DependsOn", [])
+    )
 
 
-def test_the_domain_is_an_alias_of_the_distribution_when_a_zone_is_given(
-        with_zone_and_site: dict[str, Any]) -> None:
+def test_the_domain_is_an_alias_of_the_distribution_when_a_zone_is_given(with_zone_and_site: dict[str, Any]) -> None:
     records = _of_type(with_zone_and_site, "AWS::Route53::RecordSet")
     (distribution,) = _of_type(with_zone_and_site, "AWS::CloudFront::Distribution")
-    aliases = {record["Properties"]["Type"]: record["Properties"] for record in records.values()
-               if record["Properties"]["Name"] == "staging.taskforge.example."}
+    aliases = {
+        record["Properties"]["Type"]: record["Properties"]
+        for record in records.values()
+        if record["Properties"]["Name"] == "staging.taskforge.example."
+    }
     assert set(aliases) == {"A", "AAAA"}
     for alias in aliases.values():
         assert alias["HostedZoneId"] == ZONE_ID
@@ -131,8 +151,11 @@ def _external_secrets(synthesized: Synthesized, environment: str) -> dict[str, d
     found: dict[str, dict[str, Any]] = {}
     for resource in synthesized.resources(environment, "Custom::AWSCDK-EKS-KubernetesResource").values():
         manifest = resource["Properties"]["Manifest"]
-        text = manifest if isinstance(manifest, str) else "".join(
-            part if isinstance(part, str) else "0" for part in manifest["Fn::Join"][1])
+        text = (
+            manifest
+            if isinstance(manifest, str)
+            else "".join(part if isinstance(part, str) else "0" for part in manifest["Fn::Join"][1])
+        )
         for document in json.loads(text):
             if document["kind"] == "ExternalSecret":
                 found[document["metadata"]["name"]] = document["spec"]
@@ -140,15 +163,19 @@ def _external_secrets(synthesized: Synthesized, environment: str) -> dict[str, d
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_migration_job_gets_the_owner_s_url_and_the_app_user_s_credentials(synthesized: Synthesized,
-                                                                                environment: str) -> None:
+def test_the_migration_job_gets_the_owner_s_url_and_the_app_user_s_credentials(
+    synthesized: Synthesized, environment: str
+) -> None:
     specs = _external_secrets(synthesized, environment)
     admin, app = specs[secrets.DATABASE_ADMIN], specs[secrets.DATABASE]
     assert admin["dataFrom"] == [{"extract": {"key": secrets.DATABASE_ADMIN}}]
     assert set(admin["target"]["template"]["data"]) == {"url"}
     assert admin["target"]["template"]["data"]["url"].endswith("/{{ .dbname }}?sslmode=require")
     assert app["target"]["template"]["data"] | {"url": ""} == {
-        "url": "", "username": "{{ .username }}", "password": "{{ .password }}"}
+        "url": "",
+        "username": "{{ .username }}",
+        "password": "{{ .password }}",
+    }
     # The administrator's password rotates alone: its copy must not stay stale for an hour.
     assert (admin["refreshInterval"], app["refreshInterval"]) == ("5m", "1h")
 
@@ -156,8 +183,11 @@ def test_the_migration_job_gets_the_owner_s_url_and_the_app_user_s_credentials(s
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_both_database_secrets_name_the_database(synthesized: Synthesized, environment: str) -> None:
     for key in ("SecretsDatabaseAdmin", "SecretsDatabase1"):
-        (secret,) = [value["Properties"] for name, value in
-                     synthesized.resources(environment, "AWS::SecretsManager::Secret").items() if name.startswith(key)]
+        (secret,) = [
+            value["Properties"]
+            for name, value in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()
+            if name.startswith(key)
+        ]
         template = secret["GenerateSecretString"]["SecretStringTemplate"]
         text = template if isinstance(template, str) else json.dumps(template)
         assert f'"dbname\\":\\"{secrets.DATABASE_NAME}' in text or f'"dbname":"{secrets.DATABASE_NAME}"' in text
@@ -165,13 +195,17 @@ def test_both_database_secrets_name_the_database(synthesized: Synthesized, envir
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_only_the_secret_sync_reads_the_administrator_s_secret(synthesized: Synthesized, environment: str) -> None:
-    (admin,) = [name for name, value in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()
-                if value["Properties"].get("Name") == secrets.DATABASE_ADMIN]
+    (admin,) = [
+        name
+        for name, value in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()
+        if value["Properties"].get("Name") == secrets.DATABASE_ADMIN
+    ]
     # The secret, or its attachment to the instance (the same secret, with host and port).
     references = [{"Ref": admin}] + [
-        {"Ref": name} for name, value in synthesized.resources(
-            environment, "AWS::SecretsManager::SecretTargetAttachment").items()
-        if value["Properties"]["SecretId"] == {"Ref": admin}]
+        {"Ref": name}
+        for name, value in synthesized.resources(environment, "AWS::SecretsManager::SecretTargetAttachment").items()
+        if value["Properties"]["SecretId"] == {"Ref": admin}
+    ]
     readers = set()
     for name, policy in synthesized.resources(environment, "AWS::IAM::Policy").items():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:

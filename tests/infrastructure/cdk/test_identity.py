@@ -14,25 +14,34 @@ from functions.catalog import FUNCTIONS, Function
 from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 from tests.infrastructure.manifests import render
 
-SECRET_FOR_USE = {"database": "SecretsDatabaseAttachment", "redis": "SecretsRedis",
-                  "signing-key": "SecretsSigningKey", "verify-key": "SecretsVerifyKey"}
+SECRET_FOR_USE = {
+    "database": "SecretsDatabaseAttachment",
+    "redis": "SecretsRedis",
+    "signing-key": "SecretsSigningKey",
+    "verify-key": "SecretsVerifyKey",
+}
 # Actions AWS does not scope to a resource; none is granted to a function today.
 UNSCOPED_ACTIONS: frozenset[str] = frozenset()
 
 
 def _role(synthesized: Synthesized, environment: str, name: str) -> tuple[str, dict[str, Any]]:
     wanted = f"taskforge-{environment}-{name}"
-    found = [(key, role) for key, role in synthesized.resources(environment, "AWS::IAM::Role").items()
-             if role["Properties"].get("RoleName") == wanted]
+    found = [
+        (key, role)
+        for key, role in synthesized.resources(environment, "AWS::IAM::Role").items()
+        if role["Properties"].get("RoleName") == wanted
+    ]
     assert len(found) == 1, f"{len(found)} roles named {wanted}"
     return found[0]
 
 
 def _statements(synthesized: Synthesized, environment: str, role_id: str) -> list[dict[str, Any]]:
-    return [statement
-            for policy in synthesized.resources(environment, "AWS::IAM::Policy").values()
-            if {"Ref": role_id} in policy["Properties"]["Roles"]
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]]
+    return [
+        statement
+        for policy in synthesized.resources(environment, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
 
 
 def _actions(statements: list[dict[str, Any]]) -> set[str]:
@@ -54,22 +63,27 @@ def _mentions(value: Any, logical_prefix: str) -> bool:
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_every_catalog_function_has_its_own_role_named_as_its_service_account_says(
-        synthesized: Synthesized, environment: str) -> None:
+    synthesized: Synthesized, environment: str
+) -> None:
     overlay = render.for_settings(synthesized.stacks[environment].environment_settings)
     stack = synthesized.stacks[environment]
     for function in FUNCTIONS:
         _role(synthesized, environment, function.name)
         expected_arn = overlay.role_arn(function.name)
         assert expected_arn == f"arn:aws:iam::{stack.account}:role/taskforge-{environment}-{function.name}"
-    named = [role for role in synthesized.resources(environment, "AWS::IAM::Role").values()
-             if role["Properties"].get("RoleName", "").startswith(f"taskforge-{environment}-")]
+    named = [
+        role
+        for role in synthesized.resources(environment, "AWS::IAM::Role").values()
+        if role["Properties"].get("RoleName", "").startswith(f"taskforge-{environment}-")
+    ]
     assert len(named) == len(FUNCTIONS)
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.name)
 def test_each_role_trusts_only_its_functions_service_account_through_the_cluster_oidc_provider(
-        synthesized: Synthesized, environment: str, function: Function) -> None:
+    synthesized: Synthesized, environment: str, function: Function
+) -> None:
     _, role = _role(synthesized, environment, function.name)
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
@@ -82,15 +96,18 @@ def test_each_role_trusts_only_its_functions_service_account_through_the_cluster
     assert issuers
     assert all(provider in json.dumps(part) for part in issuers)
     keys = json.loads("".join(part if isinstance(part, str) else "ISSUER" for part in parts))
-    assert keys == {"ISSUER:sub": f"system:serviceaccount:{NAMESPACE}:{function.name}",
-                    "ISSUER:aud": "sts.amazonaws.com"}
+    assert keys == {
+        "ISSUER:sub": f"system:serviceaccount:{NAMESPACE}:{function.name}",
+        "ISSUER:aud": "sts.amazonaws.com",
+    }
     assert "StringLike" not in json.dumps(statement)
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.name)
-def test_each_role_may_do_exactly_what_its_uses_name(synthesized: Synthesized, environment: str,
-                                                     function: Function) -> None:
+def test_each_role_may_do_exactly_what_its_uses_name(
+    synthesized: Synthesized, environment: str, function: Function
+) -> None:
     role_id, _ = _role(synthesized, environment, function.name)
     statements = _statements(synthesized, environment, role_id)
     actions = _actions(statements)
@@ -98,10 +115,14 @@ def test_each_role_may_do_exactly_what_its_uses_name(synthesized: Synthesized, e
         assert statements == [], f"{function.name} uses nothing in AWS, so its role has no policy"
         return
     # Secrets: exactly the ones its uses name.
-    secret_statements = [s for s in statements if _actions([s]) <= {"secretsmanager:GetSecretValue",
-                                                                     "secretsmanager:DescribeSecret"}]
-    granted = {use for use, prefix in SECRET_FOR_USE.items()
-               if any(_mentions(_resources(s), prefix) for s in secret_statements)}
+    secret_statements = [
+        s for s in statements if _actions([s]) <= {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+    ]
+    granted = {
+        use
+        for use, prefix in SECRET_FOR_USE.items()
+        if any(_mentions(_resources(s), prefix) for s in secret_statements)
+    }
     assert granted == function.uses & set(SECRET_FOR_USE)
     # SES: only those that use it, and only SendEmail.
     ses = {action for action in actions if action.startswith("ses:")}
@@ -121,11 +142,19 @@ def test_each_role_may_do_exactly_what_its_uses_name(synthesized: Synthesized, e
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_only_the_mail_senders_may_send_mail(synthesized: Synthesized, environment: str) -> None:
-    senders = {function.name for function in FUNCTIONS
-               if "ses:SendEmail" in _actions(_statements(synthesized, environment,
-                                                          _role(synthesized, environment, function.name)[0]))}
-    assert senders == {"dispatch-reminders", "send-digests", "post-register", "request-email-verification",
-                       "create-invitation"}
+    senders = {
+        function.name
+        for function in FUNCTIONS
+        if "ses:SendEmail"
+        in _actions(_statements(synthesized, environment, _role(synthesized, environment, function.name)[0]))
+    }
+    assert senders == {
+        "dispatch-reminders",
+        "send-digests",
+        "post-register",
+        "request-email-verification",
+        "create-invitation",
+    }
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -137,7 +166,8 @@ def test_the_health_function_may_do_nothing_in_aws(synthesized: Synthesized, env
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_function_policies_hold_no_wildcard_action_and_no_unscoped_resource(
-        synthesized: Synthesized, environment: str) -> None:
+    synthesized: Synthesized, environment: str
+) -> None:
     for function in FUNCTIONS:
         role_id, role = _role(synthesized, environment, function.name)
         assert "ManagedPolicyArns" not in role["Properties"]

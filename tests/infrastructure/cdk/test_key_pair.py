@@ -46,17 +46,23 @@ def test_tokens_signed_with_the_private_pem_verify_with_the_public_pem() -> None
 
 def test_a_key_cryptography_wrote_is_read_back() -> None:
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     assert handler.seed_of(pem) == key.private_bytes_raw()
 
 
-@pytest.mark.parametrize("value", [
-    "", "kX9#random-string-from-secrets-manager", "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----",
-    "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----",
-    handler.private_pem(RFC_SEED).replace("PRIVATE KEY", "PUBLIC KEY"),
-    handler.public_pem(RFC_SEED),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "kX9#random-string-from-secrets-manager",
+        "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----",
+        "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----",
+        handler.private_pem(RFC_SEED).replace("PRIVATE KEY", "PUBLIC KEY"),
+        handler.public_pem(RFC_SEED),
+    ],
+)
 def test_anything_but_an_ed25519_private_key_is_no_key(value: str) -> None:
     assert handler.seed_of(value) is None
 
@@ -119,9 +125,14 @@ def test_a_wrong_public_half_is_corrected_from_the_private_one_which_stays(clien
 
 
 def _event(request: str, signing: str, verify: str) -> dict[str, Any]:
-    return {"RequestType": request, "ResponseURL": "https://cloudformation.invalid/response",
-            "StackId": "stack", "RequestId": "request", "LogicalResourceId": "KeyPair",
-            "ResourceProperties": {"SigningSecret": signing, "VerifySecret": verify}}
+    return {
+        "RequestType": request,
+        "ResponseURL": "https://cloudformation.invalid/response",
+        "StackId": "stack",
+        "RequestId": "request",
+        "LogicalResourceId": "KeyPair",
+        "ResourceProperties": {"SigningSecret": signing, "VerifySecret": verify},
+    }
 
 
 @pytest.fixture
@@ -141,8 +152,9 @@ def test_delete_leaves_the_secrets_as_they_are(client: Any, answers: list[tuple[
 
 
 @pytest.mark.parametrize("request_type", ["Create", "Update"])
-def test_create_and_update_answer_cloudformation(client: Any, answers: list[tuple[str, str]],
-                                                 request_type: str) -> None:
+def test_create_and_update_answer_cloudformation(
+    client: Any, answers: list[tuple[str, str]], request_type: str
+) -> None:
     signing, verify = _new_secret(client, "placeholder"), _new_secret(client, "placeholder")
 
     handler.handler(_event(request_type, signing, verify), None)
@@ -162,8 +174,10 @@ def test_the_stack_generates_the_pair_once_and_keeps_it(synthesized: Synthesized
     assert len(resources) == 1
     (resource,) = resources.values()
     assert resource["DeletionPolicy"] == "Retain"
-    by_name = {props["Properties"]["Name"]: key
-               for key, props in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()}
+    by_name = {
+        props["Properties"]["Name"]: key
+        for key, props in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()
+    }
     assert resource["Properties"]["SigningSecret"] == {"Ref": by_name[secrets.SIGNING_KEY]}
     assert resource["Properties"]["VerifySecret"] == {"Ref": by_name[secrets.VERIFY_KEY]}
     functions = synthesized.resources(environment, "AWS::Lambda::Function")
@@ -173,21 +187,32 @@ def test_the_stack_generates_the_pair_once_and_keeps_it(synthesized: Synthesized
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_generator_may_touch_the_two_key_secrets_only(synthesized: Synthesized, environment: str) -> None:
-    by_name = {props["Properties"]["Name"]: key
-               for key, props in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()}
-    policies = [policy for key, policy in synthesized.resources(environment, "AWS::IAM::Policy").items()
-                if key.startswith("KeyPairRole")]
+    by_name = {
+        props["Properties"]["Name"]: key
+        for key, props in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()
+    }
+    policies = [
+        policy
+        for key, policy in synthesized.resources(environment, "AWS::IAM::Policy").items()
+        if key.startswith("KeyPairRole")
+    ]
     assert len(policies) == 1
     statements = policies[0]["Properties"]["PolicyDocument"]["Statement"]
     secret_statements = [s for s in statements if any(a.startswith("secretsmanager:") for a in s["Action"])]
-    assert secret_statements == [{
-        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], "Effect": "Allow",
-        "Resource": [{"Ref": by_name[secrets.SIGNING_KEY]}, {"Ref": by_name[secrets.VERIFY_KEY]}],
-    }]
+    assert secret_statements == [
+        {
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+            "Effect": "Allow",
+            "Resource": [{"Ref": by_name[secrets.SIGNING_KEY]}, {"Ref": by_name[secrets.VERIFY_KEY]}],
+        }
+    ]
     others = [s for s in statements if s not in secret_statements]
     assert {action for s in others for action in s["Action"]} == {"logs:CreateLogStream", "logs:PutLogEvents"}
-    roles = {key: role for key, role in synthesized.resources(environment, "AWS::IAM::Role").items()
-             if key.startswith("KeyPairRole")}
+    roles = {
+        key: role
+        for key, role in synthesized.resources(environment, "AWS::IAM::Role").items()
+        if key.startswith("KeyPairRole")
+    }
     assert len(roles) == 1
     assert "ManagedPolicyArns" not in next(iter(roles.values()))["Properties"]
 
@@ -196,8 +221,11 @@ def test_the_generator_may_touch_the_two_key_secrets_only(synthesized: Synthesiz
 def test_the_secrets_are_synced_only_after_the_pair_exists(synthesized: Synthesized, environment: str) -> None:
     (key_pair,) = synthesized.resources(environment, "Custom::TaskForgeKeyPair")
     template = synthesized.templates[environment]["Resources"]
-    synced = [key for key, resource in template.items()
-              if key.startswith("SecretSyncSecrets") and resource["Type"] == "Custom::AWSCDK-EKS-KubernetesResource"]
+    synced = [
+        key
+        for key, resource in template.items()
+        if key.startswith("SecretSyncSecrets") and resource["Type"] == "Custom::AWSCDK-EKS-KubernetesResource"
+    ]
     assert synced
     for key in synced:
         assert key_pair in template[key].get("DependsOn", [])

@@ -25,8 +25,10 @@ ADDON = "amazon-cloudwatch-observability"
 
 
 def _addons(synthesized: Synthesized, environment: str) -> dict[str, dict[str, Any]]:
-    return {props["Properties"]["AddonName"]: {"id": key, **props}
-            for key, props in synthesized.resources(environment, "AWS::EKS::Addon").items()}
+    return {
+        props["Properties"]["AddonName"]: {"id": key, **props}
+        for key, props in synthesized.resources(environment, "AWS::EKS::Addon").items()
+    }
 
 
 def _group_name(group: dict[str, Any]) -> str:
@@ -53,8 +55,11 @@ def test_every_log_group_has_a_retention(synthesized: Synthesized, environment: 
 def test_the_control_plane_group_exists_before_the_cluster(synthesized: Synthesized, environment: str) -> None:
     groups = synthesized.resources(environment, "AWS::Logs::LogGroup")
     [cluster] = synthesized.resources(environment, "AWS::EKS::Cluster").values()
-    [group_id] = [key for key, group in groups.items()
-                  if _group_name(group) == f"/aws/eks/{cluster['Properties']['Name']}/cluster"]
+    [group_id] = [
+        key
+        for key, group in groups.items()
+        if _group_name(group) == f"/aws/eks/{cluster['Properties']['Name']}/cluster"
+    ]
     assert group_id in _depends_on(cluster)
     assert cluster["Properties"]["Logging"]["ClusterLogging"]["EnabledTypes"]
 
@@ -71,8 +76,7 @@ def test_container_insights_groups_exist_before_the_add_on(synthesized: Synthesi
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_cloudwatch_observability_is_pinned_with_container_logs_on(synthesized: Synthesized,
-                                                                   environment: str) -> None:
+def test_cloudwatch_observability_is_pinned_with_container_logs_on(synthesized: Synthesized, environment: str) -> None:
     addon = _addons(synthesized, environment)[ADDON]["Properties"]
     assert re.fullmatch(r"v\d+\.\d+\.\d+-eksbuild\.\d+", addon["AddonVersion"])
     assert "ServiceAccountRoleArn" in addon
@@ -88,12 +92,17 @@ def test_the_functions_emf_lines_are_sent_as_emf(synthesized: Synthesized, envir
     [(name, config)] = files.items()
     assert name > "application-log.conf"
     assert METRICS_NAMESPACE == NAMESPACE
-    sections = [dict(re.split(r"\s+", line.strip(), maxsplit=1) for line in section.splitlines()[1:] if line.strip())
-                for section in config.split("\n\n")]
+    sections = [
+        dict(re.split(r"\s+", line.strip(), maxsplit=1) for line in section.splitlines()[1:] if line.strip())
+        for section in config.split("\n\n")
+    ]
     rewrite, lift, _, output = sections
     assert rewrite["Name"] == "rewrite_tag"
-    assert rewrite["Rule"].split()[:3] == ["$log_processed['_aws']['CloudWatchMetrics'][0]['Namespace']",
-                                           f"^{NAMESPACE}$", "emf.$TAG"]
+    assert rewrite["Rule"].split()[:3] == [
+        "$log_processed['_aws']['CloudWatchMetrics'][0]['Namespace']",
+        f"^{NAMESPACE}$",
+        "emf.$TAG",
+    ]
     assert (lift["Operation"], lift["Nested_under"]) == ("lift", "log_processed")
     assert output["Match"] == "emf.*"
     assert output["log_format"] == "json/emf"
@@ -103,8 +112,11 @@ def test_the_functions_emf_lines_are_sent_as_emf(synthesized: Synthesized, envir
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_only_the_cloudwatch_agent_may_assume_its_role(synthesized: Synthesized, environment: str) -> None:
     roles = synthesized.resources(environment, "AWS::IAM::Role")
-    [role] = [role for role in roles.values()
-              if CLOUDWATCH_AGENT_POLICY in json.dumps(role["Properties"].get("ManagedPolicyArns", []))]
+    [role] = [
+        role
+        for role in roles.values()
+        if CLOUDWATCH_AGENT_POLICY in json.dumps(role["Properties"].get("ManagedPolicyArns", []))
+    ]
     [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     (condition, _) = statement["Condition"]["StringEquals"]["Fn::GetAtt"]
     parts = synthesized.templates[environment]["Resources"][condition]["Properties"]["Value"]["Fn::Join"][1]
@@ -113,22 +125,29 @@ def test_only_the_cloudwatch_agent_may_assume_its_role(synthesized: Synthesized,
 
 
 def _alarm(synthesized: Synthesized, environment: str, suffix: str) -> dict[str, Any]:
-    [alarm] = [a["Properties"] for a in synthesized.resources(environment, "AWS::CloudWatch::Alarm").values()
-               if a["Properties"]["AlarmName"] == f"taskforge-{environment}-{suffix}"]
+    [alarm] = [
+        a["Properties"]
+        for a in synthesized.resources(environment, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["AlarmName"] == f"taskforge-{environment}-{suffix}"
+    ]
     return alarm
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-@pytest.mark.parametrize(("suffix", "missing"), [
-    ("reminder-lag", "breaching"),  # the dispatcher's heartbeat: silence means it is not running
-    ("quarantined", "notBreaching"),  # nothing quarantined is the good case
-    ("5xx", "notBreaching"),
-    ("cache-unavailable", "notBreaching"),
-    ("database-cpu", "breaching"),
-    ("database-free-storage", "breaching"),
-])
-def test_missing_data_is_breaching_where_silence_means_breakage(synthesized: Synthesized, environment: str,
-                                                                 suffix: str, missing: str) -> None:
+@pytest.mark.parametrize(
+    ("suffix", "missing"),
+    [
+        ("reminder-lag", "breaching"),  # the dispatcher's heartbeat: silence means it is not running
+        ("quarantined", "notBreaching"),  # nothing quarantined is the good case
+        ("5xx", "notBreaching"),
+        ("cache-unavailable", "notBreaching"),
+        ("database-cpu", "breaching"),
+        ("database-free-storage", "breaching"),
+    ],
+)
+def test_missing_data_is_breaching_where_silence_means_breakage(
+    synthesized: Synthesized, environment: str, suffix: str, missing: str
+) -> None:
     assert _alarm(synthesized, environment, suffix)["TreatMissingData"] == missing
 
 
@@ -136,6 +155,9 @@ def test_missing_data_is_breaching_where_silence_means_breakage(synthesized: Syn
 def test_the_stacks_functions_log_to_groups_with_a_retention(synthesized: Synthesized, environment: str) -> None:
     groups = synthesized.resources(environment, "AWS::Logs::LogGroup")
     functions = synthesized.resources(environment, "AWS::Lambda::Function")
-    unnamed = {key for key, function in functions.items()
-               if function["Properties"].get("LoggingConfig", {}).get("LogGroup", {}).get("Ref") not in groups}
+    unnamed = {
+        key
+        for key, function in functions.items()
+        if function["Properties"].get("LoggingConfig", {}).get("LogGroup", {}).get("Ref") not in groups
+    }
     assert unnamed == set()

@@ -13,9 +13,11 @@ from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
 
 def chart_values(synthesized: Synthesized, environment: str, chart: str) -> dict[str, Any]:
-    (found,) = [resource["Properties"] for resource in
-                synthesized.resources(environment, "Custom::AWSCDK-EKS-HelmChart").values()
-                if resource["Properties"]["Chart"] == chart]
+    (found,) = [
+        resource["Properties"]
+        for resource in synthesized.resources(environment, "Custom::AWSCDK-EKS-HelmChart").values()
+        if resource["Properties"]["Chart"] == chart
+    ]
     values = found.get("Values")
     return json.loads(values) if isinstance(values, str) else {}
 
@@ -51,10 +53,12 @@ def test_the_gateway_runs_twice_and_drains_one_at_a_time(synthesized: Synthesize
     assert values["podDisruptionBudget"] == {"maxUnavailable": 1}
 
 
-@pytest.mark.parametrize(("kind", "budgets"), [("KnativeServing", KNATIVE_SERVING_BUDGETS),
-                                               ("KnativeEventing", KNATIVE_EVENTING_BUDGETS)])
+@pytest.mark.parametrize(
+    ("kind", "budgets"), [("KnativeServing", KNATIVE_SERVING_BUDGETS), ("KnativeEventing", KNATIVE_EVENTING_BUDGETS)]
+)
 def test_production_runs_knative_twice_with_budgets_that_let_a_node_drain(
-        synthesized: Synthesized, kind: str, budgets: tuple[str, ...]) -> None:
+    synthesized: Synthesized, kind: str, budgets: tuple[str, ...]
+) -> None:
     spec = knative_spec(synthesized, "production", kind)
     assert spec["high-availability"]["replicas"] == PRODUCTION_REPLICAS >= 2
     # One of two must stay: the other may go.

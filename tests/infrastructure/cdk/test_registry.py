@@ -19,8 +19,14 @@ from cdk.registry_stack import RegistryStack
 from tests.infrastructure.cdk.conftest import ENVIRONMENTS, Synthesized
 
 DEPLOY_ROLE = f"arn:aws:iam::{EXAMPLE_ACCOUNT}:role/taskforge-cd-staging"
-PUSH = {"ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-        "ecr:BatchCheckLayerAvailability", "ecr:DescribeImages"}
+PUSH = {
+    "ecr:PutImage",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:DescribeImages",
+}
 
 
 def _actions(statement: dict[str, Any]) -> set[str]:
@@ -29,20 +35,22 @@ def _actions(statement: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_registry_stack_holds_the_repository_with_its_settings(
-        synthesized: Synthesized, environment: str) -> None:
+def test_the_registry_stack_holds_the_repository_with_its_settings(synthesized: Synthesized, environment: str) -> None:
     template = synthesized.registry_template(environment)
     template.resource_count_is("AWS::ECR::Repository", 1)
-    template.has_resource("AWS::ECR::Repository", {
-        "Properties": {
-            "RepositoryName": APP,
-            "ImageScanningConfiguration": {"ScanOnPush": True},
-            "ImageTagMutability": "IMMUTABLE",
-            "EncryptionConfiguration": {"EncryptionType": "KMS"},
-            "LifecyclePolicy": Match.any_value(),
+    template.has_resource(
+        "AWS::ECR::Repository",
+        {
+            "Properties": {
+                "RepositoryName": APP,
+                "ImageScanningConfiguration": {"ScanOnPush": True},
+                "ImageTagMutability": "IMMUTABLE",
+                "EncryptionConfiguration": {"EncryptionType": "KMS"},
+                "LifecyclePolicy": Match.any_value(),
+            },
+            "DeletionPolicy": "Retain" if environment == "production" else "Delete",
         },
-        "DeletionPolicy": "Retain" if environment == "production" else "Delete",
-    })
+    )
     assert "RepositoryUri" in synthesized.registry_templates[environment]["Outputs"]
     registry = synthesized.stacks[environment].registry_stack
     assert registry.stack_name == f"TaskForge-{environment}-registry"
@@ -51,7 +59,8 @@ def test_the_registry_stack_holds_the_repository_with_its_settings(
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_main_stack_holds_no_repository_and_depends_on_the_registry_stack(
-        synthesized: Synthesized, environment: str) -> None:
+    synthesized: Synthesized, environment: str
+) -> None:
     stack = synthesized.stacks[environment]
     synthesized.template(environment).resource_count_is("AWS::ECR::Repository", 0)
     assert stack.registry_stack in stack.dependencies
@@ -72,8 +81,11 @@ def test_without_a_deploy_role_nobody_is_granted_the_repository(synthesized: Syn
 def with_deploy_role(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
     """The staging registry stack alone, with the workflow's role set, cdk-nag included."""
     outdir = tmp_path_factory.mktemp("cdk.out")
-    context = cdk_json_context() | example_context() | {"aws:cdk:disable-stack-trace": True,
-                                                        "staging.deploy_role_arn": DEPLOY_ROLE}
+    context = (
+        cdk_json_context()
+        | example_context()
+        | {"aws:cdk:disable-stack-trace": True, "staging.deploy_role_arn": DEPLOY_ROLE}
+    )
     app = App(context=context, outdir=str(outdir))
     stack = RegistryStack(app, resolve("staging", app.node.try_get_context))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
@@ -83,20 +95,29 @@ def with_deploy_role(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str
 
 
 def test_the_deploy_role_may_push_and_look_up_images_in_the_repository_only(
-        with_deploy_role: tuple[dict[str, Any], Path]) -> None:
+    with_deploy_role: tuple[dict[str, Any], Path],
+) -> None:
     template, outdir = with_deploy_role
     (repository,) = [key for key, value in template["Resources"].items() if value["Type"] == "AWS::ECR::Repository"]
     (policy,) = [value["Properties"] for value in template["Resources"].values() if value["Type"] == "AWS::IAM::Policy"]
     assert policy["Roles"] == ["taskforge-cd-staging"]
     statements = policy["PolicyDocument"]["Statement"]
-    on_repository = set().union(*(_actions(s) for s in statements
-                                  if s["Resource"] == {"Fn::GetAtt": [repository, "Arn"]}))
+    on_repository = set().union(
+        *(_actions(s) for s in statements if s["Resource"] == {"Fn::GetAtt": [repository, "Arn"]})
+    )
     assert on_repository >= PUSH
     # docker login: the one action that takes no resource.
     assert {action for s in statements if s["Resource"] == "*" for action in _actions(s)} == {
-        "ecr:GetAuthorizationToken"}
+        "ecr:GetAuthorizationToken"
+    }
     report = outdir / "validation-report.json"
-    findings = [violation["ruleName"] for plugin in json.loads(report.read_text())["pluginReports"]
-                for violation in plugin["violations"]] if report.exists() else []
+    findings = (
+        [
+            violation["ruleName"]
+            for plugin in json.loads(report.read_text())["pluginReports"]
+            for violation in plugin["violations"]
+        ]
+        if report.exists()
+        else []
+    )
     assert findings == []
-

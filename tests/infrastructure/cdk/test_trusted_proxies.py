@@ -15,13 +15,17 @@ from tests.infrastructure.manifests import render
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_trusted_proxy_networks_are_the_stacks_vpc_and_the_loopback(synthesized: Synthesized,
-                                                                       environment: str) -> None:
+def test_the_trusted_proxy_networks_are_the_stacks_vpc_and_the_loopback(
+    synthesized: Synthesized, environment: str
+) -> None:
     [vpc] = synthesized.resources(environment, "AWS::EC2::VPC").values()
     networks = {ipaddress.ip_network(cidr) for cidr in RENDERED[environment].trusted_proxy_networks.split(",")}
 
-    assert networks == {ipaddress.ip_network(vpc["Properties"]["CidrBlock"]),
-                        ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")}
+    assert networks == {
+        ipaddress.ip_network(vpc["Properties"]["CidrBlock"]),
+        ipaddress.ip_network("127.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+    }
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

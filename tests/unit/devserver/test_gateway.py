@@ -36,9 +36,17 @@ def _static_client(dist: Path) -> WsgiClient:
 def _raw_get(dist: Path, raw_path: str, method: str = "GET") -> tuple[int, str, bytes]:
     """The request as a WSGI server hands it over: PATH_INFO holds the percent-decoded bytes as
     latin-1 text, whatever they are (WsgiClient would have made them valid UTF-8 first)."""
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": unquote_to_bytes(raw_path).decode("latin-1"),
-               "RAW_URI": raw_path, "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_NAME": "test",
-               "SERVER_PORT": "80", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http"}
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": unquote_to_bytes(raw_path).decode("latin-1"),
+        "RAW_URI": raw_path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_NAME": "test",
+        "SERVER_PORT": "80",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.url_scheme": "http",
+    }
     captured: dict = {}
 
     def start_response(status, headers, exc_info=None):
@@ -59,25 +67,28 @@ def test_files_and_client_routes_are_served(dist):
     assert client.get("/verify-email?token=abc").status_code == 200
 
 
-@pytest.mark.parametrize("path", [
-    "/%00",
-    "/assets/%00.js",
-    "/index.html%00.js",
-    "/%ff",
-    "/assets/%ff%fe.js",
-    "/%c0%af",  # an overlong "/"
-    "/%c0%ae%c0%ae/secret.txt",  # overlong dots
-    "/%e0%80%ae",  # a three-byte overlong "."
-    "/%ed%a0%80",  # a UTF-16 surrogate
-    "/..%2fsecret.txt",
-    "/assets/..%2f..%2fsecret.txt",
-    "/%2e%2e/secret.txt",
-    "/a/%2e/index.html",
-    "/..%5csecret.txt",
-    "/assets%5c..%5c..%5csecret.txt",
-    "/%0d%0aSet-Cookie:%20x=1",
-    "/%7f",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%00",
+        "/assets/%00.js",
+        "/index.html%00.js",
+        "/%ff",
+        "/assets/%ff%fe.js",
+        "/%c0%af",  # an overlong "/"
+        "/%c0%ae%c0%ae/secret.txt",  # overlong dots
+        "/%e0%80%ae",  # a three-byte overlong "."
+        "/%ed%a0%80",  # a UTF-16 surrogate
+        "/..%2fsecret.txt",
+        "/assets/..%2f..%2fsecret.txt",
+        "/%2e%2e/secret.txt",
+        "/a/%2e/index.html",
+        "/..%5csecret.txt",
+        "/assets%5c..%5c..%5csecret.txt",
+        "/%0d%0aSet-Cookie:%20x=1",
+        "/%7f",
+    ],
+)
 def test_a_hostile_path_is_a_400_problem(dist, path):
     status, content_type, body = _raw_get(dist, path)
     assert status == 400, body
@@ -85,12 +96,15 @@ def test_a_hostile_path_is_a_400_problem(dist, path):
     assert b"outside web/dist" not in body
 
 
-@pytest.mark.parametrize("path", [
-    "/" + "a" * 300,
-    "/assets/" + "b" * 5000 + ".js",
-    "/" + "/".join(["c" * 250] * 20),
-    "/" + "é" * 200,  # 400 bytes in UTF-8: too long a name though 200 characters
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/" + "a" * 300,
+        "/assets/" + "b" * 5000 + ".js",
+        "/" + "/".join(["c" * 250] * 20),
+        "/" + "é" * 200,  # 400 bytes in UTF-8: too long a name though 200 characters
+    ],
+)
 def test_a_name_too_long_for_the_file_system_is_a_404_problem(dist, path):
     status, content_type, body = _raw_get(dist, path)
     assert status == 404, body
@@ -116,9 +130,18 @@ def _broker(broker_token: str | None) -> tuple[WsgiClient, list[dict]]:
 
 
 def _publish(client: WsgiClient, headers: dict[str, str]):
-    return client.post("/__broker", json={"workspace_id": "w", "task_id": "t", "title": "forged"}, headers={
-        "ce-specversion": "1.0", "ce-id": "e1", "ce-type": EVENT_TYPE, "ce-source": "/taskforge/tasks",
-        "ce-time": "2026-01-01T00:00:00Z", **headers})
+    return client.post(
+        "/__broker",
+        json={"workspace_id": "w", "task_id": "t", "title": "forged"},
+        headers={
+            "ce-specversion": "1.0",
+            "ce-id": "e1",
+            "ce-type": EVENT_TYPE,
+            "ce-source": "/taskforge/tasks",
+            "ce-time": "2026-01-01T00:00:00Z",
+            **headers,
+        },
+    )
 
 
 def test_the_broker_delivers_an_event_that_carries_the_token():
@@ -129,16 +152,19 @@ def test_the_broker_delivers_an_event_that_carries_the_token():
     assert received[0]["detail"]["title"] == "forged"
 
 
-@pytest.mark.parametrize(("headers", "status"), [
-    ({}, 401),
-    ({BROKER_TOKEN_HEADER: ""}, 401),
-    ({BROKER_TOKEN_HEADER: "wrong"}, 403),
-    ({BROKER_TOKEN_HEADER: TOKEN[:-1]}, 403),
-    ({BROKER_TOKEN_HEADER: TOKEN + "x"}, 403),
-    ({BROKER_TOKEN_HEADER: TOKEN.upper()}, 403),
-    ({BROKER_TOKEN_HEADER: "tökén"}, 403),
-    ({"Authorization": f"Bearer {TOKEN}"}, 401),
-])
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({BROKER_TOKEN_HEADER: ""}, 401),
+        ({BROKER_TOKEN_HEADER: "wrong"}, 403),
+        ({BROKER_TOKEN_HEADER: TOKEN[:-1]}, 403),
+        ({BROKER_TOKEN_HEADER: TOKEN + "x"}, 403),
+        ({BROKER_TOKEN_HEADER: TOKEN.upper()}, 403),
+        ({BROKER_TOKEN_HEADER: "tökén"}, 403),
+        ({"Authorization": f"Bearer {TOKEN}"}, 401),
+    ],
+)
 def test_the_broker_refuses_an_event_without_the_token(headers, status):
     client, received = _broker(TOKEN)
     response = _publish(client, headers)

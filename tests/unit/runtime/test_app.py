@@ -67,8 +67,13 @@ def no_wire_headers_left_behind() -> Iterator[None]:
 
 
 def cloudevent_environ(mode: str = "binary", data: Any = None, **attributes: Any) -> dict[str, Any]:
-    attributes = {"type": "com.taskforge.reminder.due", "source": "/taskforge/reminders", "id": "evt-77",
-                  "datacontenttype": "application/json", **attributes}
+    attributes = {
+        "type": "com.taskforge.reminder.due",
+        "source": "/taskforge/reminders",
+        "id": "evt-77",
+        "datacontenttype": "application/json",
+        **attributes,
+    }
     build = to_binary_event if mode == "binary" else to_structured_event
     http = build(CloudEvent(attributes, {"task_id": 42} if data is None else data))
     return make_environ("POST", "/", headers=dict(http.headers), body=http.body)
@@ -150,8 +155,13 @@ class TestBodyLimit:
     def test_body_at_the_limit_reaches_the_handler(self, send_content_length: bool) -> None:
         handler = RecordingHandler()
         app = RuntimeApp(configured(max_body_bytes=10), handler)
-        environ = make_environ("POST", "/upload", headers={"Content-Type": "text/plain"}, body=b"x" * 10,
-                               send_content_length=send_content_length)
+        environ = make_environ(
+            "POST",
+            "/upload",
+            headers={"Content-Type": "text/plain"},
+            body=b"x" * 10,
+            send_content_length=send_content_length,
+        )
 
         assert call_wsgi(app, environ).status == 200
         assert handler.event["body"] == "x" * 10
@@ -164,8 +174,14 @@ class TestBodyLimit:
 
 class TestHttp:
     def test_handler_result_becomes_the_response(self) -> None:
-        handler = RecordingHandler({"statusCode": 201, "headers": {"Content-Type": "application/json"},
-                                    "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]}, "body": '{"id": 7}'})
+        handler = RecordingHandler(
+            {
+                "statusCode": 201,
+                "headers": {"Content-Type": "application/json"},
+                "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
+                "body": '{"id": 7}',
+            }
+        )
         app = RuntimeApp(configured(), handler)
 
         response = call_wsgi(app, make_environ("POST", "/tasks", body=b"{}"))
@@ -190,8 +206,12 @@ class TestHttp:
 
     @pytest.mark.parametrize(
         ("event_format", "result"),
-        [("alb", "not a dict"), ("apigw-rest", {"statusCode": "abc"}), ("apigw-http", {"statusCode": 1000}),
-         ("alb", {"statusCode": 200, "body": {"not": "text"}})],
+        [
+            ("alb", "not a dict"),
+            ("apigw-rest", {"statusCode": "abc"}),
+            ("apigw-http", {"statusCode": 1000}),
+            ("alb", {"statusCode": 200, "body": {"not": "text"}}),
+        ],
     )
     def test_handler_returning_garbage_costs_a_502_problem(self, event_format: str, result: Any) -> None:
         app = RuntimeApp(configured(event_format), RecordingHandler(result))
@@ -340,8 +360,12 @@ class TestCloudEvents:
         handler = RecordingHandler()
         app = RuntimeApp(configured(), handler)
 
-        call_wsgi(app, cloudevent_environ(type="dev.knative.sources.ping",
-                                          source="/apis/v1/namespaces/taskforge/pingsources/reminders"))
+        call_wsgi(
+            app,
+            cloudevent_environ(
+                type="dev.knative.sources.ping", source="/apis/v1/namespaces/taskforge/pingsources/reminders"
+            ),
+        )
 
         assert handler.event["detail-type"] == "Scheduled Event"
         assert handler.event["source"] == "aws.events"
@@ -349,11 +373,24 @@ class TestCloudEvents:
     @pytest.mark.parametrize(
         "environ",
         [
-            make_environ("POST", "/", headers={"Ce-Specversion": "1.0", "Ce-Id": "1", "Ce-Type": "t",
-                                               "Content-Type": "application/json"}, body=b"{}"),
-            make_environ("POST", "/", headers={"Ce-Specversion": "1.0", "Ce-Id": "1", "Ce-Type": "t",
-                                               "Ce-Source": "/s", "Content-Type": "application/json"},
-                         body=b"{not json"),
+            make_environ(
+                "POST",
+                "/",
+                headers={"Ce-Specversion": "1.0", "Ce-Id": "1", "Ce-Type": "t", "Content-Type": "application/json"},
+                body=b"{}",
+            ),
+            make_environ(
+                "POST",
+                "/",
+                headers={
+                    "Ce-Specversion": "1.0",
+                    "Ce-Id": "1",
+                    "Ce-Type": "t",
+                    "Ce-Source": "/s",
+                    "Content-Type": "application/json",
+                },
+                body=b"{not json",
+            ),
             make_environ("POST", "/", headers={"Content-Type": "application/cloudevents+json"}, body=b"nope"),
             make_environ("POST", "/", headers={"Content-Type": "application/cloudevents-batch+json"}, body=b"[]"),
         ],
@@ -487,7 +524,6 @@ class TestContext:
         assert handler.context.trace_parent == TRACEPARENT
         assert handler.event["cloudevent"]["traceparent"] == TRACEPARENT
 
-
     def test_trace_parent_from_the_http_header_of_a_cloudevent(self) -> None:
         handler = RecordingHandler()
         app = RuntimeApp(configured(), handler)
@@ -497,6 +533,7 @@ class TestContext:
         call_wsgi(app, environ)
 
         assert handler.context.trace_parent == TRACEPARENT
+
 
 # ---------------------------------------------------------------------------------------------
 # Concurrency

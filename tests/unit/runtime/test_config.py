@@ -182,8 +182,9 @@ class TestDeploymentSetsNameAndRoutes:
     HANDLER = "functions.tasks.list_tasks.handler"
 
     def test_name_and_routes_come_from_the_environment(self) -> None:
-        config = RuntimeConfig.from_env({"HANDLER": self.HANDLER, "FUNCTION_NAME": "list-tasks",
-                                         "ROUTES": "GET /tasks, GET /tasks/{task_id}"})
+        config = RuntimeConfig.from_env(
+            {"HANDLER": self.HANDLER, "FUNCTION_NAME": "list-tasks", "ROUTES": "GET /tasks, GET /tasks/{task_id}"}
+        )
 
         assert config.function_name == "list-tasks"
         assert [route.key for route in config.routes] == ["GET /tasks", "GET /tasks/{task_id}"]

@@ -21,8 +21,13 @@ from functions.runtime.routes import parse_routes
 
 from .support import ACCOUNT_ID, REGION, call_wsgi, make_environ
 
-BINARY = {"ce-specversion": "1.0", "ce-id": "evt-1", "ce-source": "/fuzz", "ce-type": "fuzz.happened",
-          "content-type": "application/json"}
+BINARY = {
+    "ce-specversion": "1.0",
+    "ce-id": "evt-1",
+    "ce-source": "/fuzz",
+    "ce-type": "fuzz.happened",
+    "content-type": "application/json",
+}
 STRUCTURED = {"content-type": "application/cloudevents+json"}
 ENVELOPE = {"specversion": "1.0", "id": "evt-1", "source": "/fuzz", "type": "fuzz.happened"}
 TOO_DEEP = b"[" * 5000 + b"]" * 5000
@@ -45,8 +50,10 @@ def test_time_outside_years_1_to_9999_in_utc_is_malformed(time: str) -> None:
         convert(STRUCTURED, structured(time=time))
 
 
-@pytest.mark.parametrize(("time", "expected"), [("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
-                                                ("0999-06-01T12:00:00+02:00", "0999-06-01T10:00:00Z")])
+@pytest.mark.parametrize(
+    ("time", "expected"),
+    [("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"), ("0999-06-01T12:00:00+02:00", "0999-06-01T10:00:00Z")],
+)
 def test_time_before_year_1000_keeps_four_digits_and_parses(time: str, expected: str) -> None:
     # Was "1-01-01T00:00:00Z" (strftime's %Y), which EventBridgeModel refuses: the handler failed.
     event = convert({**BINARY, "ce-time": time}, b"{}")
@@ -90,11 +97,14 @@ def test_data_base64_null_is_absent() -> None:
     assert convert(STRUCTURED, structured(data_base64=None))["detail"] == {}
 
 
-@pytest.mark.parametrize(("headers", "body"), [
-    ({**BINARY, "ce-time": "0001-01-01T00:00:00+14:00"}, b"{}"),
-    (BINARY, TOO_DEEP),
-    (STRUCTURED, TOO_DEEP),
-])
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        ({**BINARY, "ce-time": "0001-01-01T00:00:00+14:00"}, b"{}"),
+        (BINARY, TOO_DEEP),
+        (STRUCTURED, TOO_DEEP),
+    ],
+)
 def test_runtime_answers_400_problem_not_a_server_error(headers: dict[str, str], body: bytes) -> None:
     calls: list[Any] = []
     app = RuntimeApp(RuntimeConfig(handler_path="fuzz.handler"), lambda event, context: calls.append(event))
@@ -106,8 +116,9 @@ def test_runtime_answers_400_problem_not_a_server_error(headers: dict[str, str],
     assert calls == []
 
 
-@pytest.mark.parametrize("forwarded",
-                         ["not-an-ip", "unknown", " , 198.51.100.4", "198.51.100.4:443", "[::1]", "x" * 64])
+@pytest.mark.parametrize(
+    "forwarded", ["not-an-ip", "unknown", " , 198.51.100.4", "198.51.100.4:443", "[::1]", "x" * 64]
+)
 @pytest.mark.parametrize("event_format", ["apigw-rest", "apigw-http"])
 def test_x_forwarded_for_that_is_not_an_address_is_not_the_source_ip(event_format: str, forwarded: str) -> None:
     # Was copied into sourceIp as written: Powertools' models refused the event, the handler failed.
@@ -118,8 +129,9 @@ def test_x_forwarded_for_that_is_not_an_address_is_not_the_source_ip(event_forma
     call_wsgi(app, make_environ("GET", "/items", headers={"Host": "h", "X-Forwarded-For": forwarded}))
 
     [event] = events
-    source_ip = (event["requestContext"]["http"] if event_format == "apigw-http"
-                 else event["requestContext"]["identity"])["sourceIp"]
+    source_ip = (
+        event["requestContext"]["http"] if event_format == "apigw-http" else event["requestContext"]["identity"]
+    )["sourceIp"]
     assert source_ip == "10.1.2.3"  # the peer's address (support.make_environ's REMOTE_ADDR)
 
 

@@ -134,8 +134,9 @@ def _data_map_problems(where: str, expected: dict[str, Any], actual: Any) -> lis
     return problems
 
 
-def shape_problems(sample: dict[str, Any], ours: dict[str, Any], allowed_missing: set[str],
-                   null_allowed: set[str], prefix: str = "") -> list[str]:
+def shape_problems(
+    sample: dict[str, Any], ours: dict[str, Any], allowed_missing: set[str], null_allowed: set[str], prefix: str = ""
+) -> list[str]:
     problems: list[str] = []
     for key, expected in sample.items():
         where = f"{prefix}{key}"
@@ -220,15 +221,14 @@ def _echo_app(resolver: Any) -> Any:
         # ALB passes the query through undecoded, and the resolver keeps it so by default.
         ("alb", ALBResolver(), {"tag": ["work"], "q": ["milk%20and%20eggs"]}, "curl/8.5.0"),
         ("alb-multi", ALBResolver(), {"tag": ["home", "work"], "q": ["milk%20and%20eggs"]}, ["curl/8.5.0"]),
-        ("apigw-rest", APIGatewayRestResolver(), {"tag": ["home", "work"], "q": ["milk and eggs"]},
-         ["curl/8.5.0"]),
-        ("apigw-http", APIGatewayHttpResolver(), {"tag": ["home", "work"], "q": ["milk and eggs"]},
-         "curl/8.5.0"),
+        ("apigw-rest", APIGatewayRestResolver(), {"tag": ["home", "work"], "q": ["milk and eggs"]}, ["curl/8.5.0"]),
+        ("apigw-http", APIGatewayHttpResolver(), {"tag": ["home", "work"], "q": ["milk and eggs"]}, "curl/8.5.0"),
     ],
     ids=["alb", "alb-multi", "apigw-rest", "apigw-http"],
 )
-def test_powertools_resolver_routes_our_event(event_format: str, resolver: Any, query: dict[str, list[str]],
-                                              user_agent: Any) -> None:
+def test_powertools_resolver_routes_our_event(
+    event_format: str, resolver: Any, query: dict[str, list[str]], user_agent: Any
+) -> None:
     app = _echo_app(resolver)
 
     result = app.resolve(build(event_format), make_context())
@@ -266,8 +266,14 @@ def test_http_resolver_sees_cookies() -> None:
 
 @pytest.mark.parametrize("event_format", ["alb", "alb-multi", "apigw-rest", "apigw-http"])
 def test_resolver_response_goes_back_to_http(event_format: str) -> None:
-    app = _echo_app({"alb": ALBResolver, "alb-multi": ALBResolver, "apigw-rest": APIGatewayRestResolver,
-                     "apigw-http": APIGatewayHttpResolver}[event_format]())
+    app = _echo_app(
+        {
+            "alb": ALBResolver,
+            "alb-multi": ALBResolver,
+            "apigw-rest": APIGatewayRestResolver,
+            "apigw-http": APIGatewayHttpResolver,
+        }[event_format]()
+    )
 
     result = app.resolve(build(event_format), make_context())
     response = to_http_response(result, "alb" if event_format == "alb-multi" else event_format)
@@ -332,8 +338,9 @@ class TestAlb:
         assert "multiValueQueryStringParameters" not in event
 
     def test_multi_value_mode_gives_lists_for_headers_and_query(self) -> None:
-        request = make_request("GET", "/search?tag=a&tag=b%20c&one=1",
-                               headers=[("X-Tag", "1"), ("X-Tag", "2"), ("Host", "h")])
+        request = make_request(
+            "GET", "/search?tag=a&tag=b%20c&one=1", headers=[("X-Tag", "1"), ("X-Tag", "2"), ("Host", "h")]
+        )
 
         event = alb_event(request, target_for(request), multi_value=True)
 
@@ -513,8 +520,9 @@ class TestHttpApi:
         assert event["isBase64Encoded"] is False
 
     def test_request_context(self) -> None:
-        request = make_request("PUT", "/x", headers=[("Host", "api.example.com"), ("User-Agent", "ua/1")],
-                               request_id="rid-9")
+        request = make_request(
+            "PUT", "/x", headers=[("Host", "api.example.com"), ("User-Agent", "ua/1")], request_id="rid-9"
+        )
 
         event = http_api_event(request, target_for(request))
 
@@ -522,8 +530,13 @@ class TestHttpApi:
         assert context["requestId"] == "rid-9"
         assert context["domainName"] == "api.example.com"
         assert context["domainPrefix"] == "api"
-        assert context["http"] == {"method": "PUT", "path": "/x", "protocol": "HTTP/1.1",
-                                   "sourceIp": request.source_ip, "userAgent": "ua/1"}
+        assert context["http"] == {
+            "method": "PUT",
+            "path": "/x",
+            "protocol": "HTTP/1.1",
+            "sourceIp": request.source_ip,
+            "userAgent": "ua/1",
+        }
         assert context["timeEpoch"] == 1_714_550_400_250
         assert event["version"] == "2.0"
 
@@ -555,8 +568,15 @@ def test_non_text_bodies_arrive_base64(event_format: str, headers: list[tuple[st
 @pytest.mark.parametrize("event_format", BUILDERS)
 @pytest.mark.parametrize(
     "content_type",
-    ["application/json", "application/json; charset=utf-8", "text/plain", "text/csv",
-     "application/vnd.api+json", "application/x-www-form-urlencoded", "application/xml"],
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "text/csv",
+        "application/vnd.api+json",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+    ],
 )
 def test_text_bodies_arrive_as_text(event_format: str, content_type: str) -> None:
     body = '{"title": "café ☕"}'.encode()

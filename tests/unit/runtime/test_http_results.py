@@ -24,8 +24,7 @@ def test_status_code_int_or_digit_string(event_format: str, status_code: Any, ex
 
 @pytest.mark.parametrize("event_format", FORMATS)
 def test_text_body_and_headers(event_format: str) -> None:
-    result = {"statusCode": 200, "headers": {"Content-Type": "text/plain; charset=utf-8", "X-Count": 3},
-              "body": "café"}
+    result = {"statusCode": 200, "headers": {"Content-Type": "text/plain; charset=utf-8", "X-Count": 3}, "body": "café"}
 
     response = to_http_response(result, event_format)
 
@@ -36,8 +35,12 @@ def test_text_body_and_headers(event_format: str) -> None:
 @pytest.mark.parametrize("event_format", FORMATS)
 def test_base64_body_is_decoded(event_format: str) -> None:
     png = b"\x89PNG\r\n\x1a\n\x00\xff"
-    result = {"statusCode": 200, "body": base64.b64encode(png).decode(), "isBase64Encoded": True,
-              "headers": {"Content-Type": "image/png"}}
+    result = {
+        "statusCode": 200,
+        "body": base64.b64encode(png).decode(),
+        "isBase64Encoded": True,
+        "headers": {"Content-Type": "image/png"},
+    }
 
     assert to_http_response(result, event_format).body == png
 
@@ -53,19 +56,25 @@ def test_headers_and_multi_value_headers_merge(event_format: str) -> None:
 
     response = to_http_response(result, event_format)
 
-    assert sorted(response.headers) == sorted([
-        ("Content-Type", "application/json"),
-        ("Cache-Control", "no-store"),
-        ("x-trace", "one"),
-        ("x-trace", "two"),
-        ("Set-Cookie", "a=1"),
-        ("Set-Cookie", "b=2"),
-    ])
+    assert sorted(response.headers) == sorted(
+        [
+            ("Content-Type", "application/json"),
+            ("Cache-Control", "no-store"),
+            ("x-trace", "one"),
+            ("x-trace", "two"),
+            ("Set-Cookie", "a=1"),
+            ("Set-Cookie", "b=2"),
+        ]
+    )
 
 
 def test_v2_cookies_become_set_cookie_headers() -> None:
-    result = {"statusCode": 200, "cookies": ["session=abc; HttpOnly", "theme=dark"],
-              "headers": {"Content-Type": "text/plain"}, "body": "ok"}
+    result = {
+        "statusCode": 200,
+        "cookies": ["session=abc; HttpOnly", "theme=dark"],
+        "headers": {"Content-Type": "text/plain"},
+        "body": "ok",
+    }
 
     response = to_http_response(result, "apigw-http")
 
@@ -162,8 +171,14 @@ def test_v2_cookies_must_be_a_list() -> None:
 def test_hop_by_hop_headers_from_the_handler_are_dropped(event_format: str) -> None:
     result = {
         "statusCode": 200,
-        "headers": {"Connection": "close", "Transfer-Encoding": "chunked", "Content-Length": "999",
-                    "Keep-Alive": "timeout=5", "Content-Type": "text/plain", "X-Kept": "yes"},
+        "headers": {
+            "Connection": "close",
+            "Transfer-Encoding": "chunked",
+            "Content-Length": "999",
+            "Keep-Alive": "timeout=5",
+            "Content-Type": "text/plain",
+            "X-Kept": "yes",
+        },
         "multiValueHeaders": {"content-length": ["1"], "Upgrade": ["h2c"]},
         "body": "short",
     }
@@ -180,8 +195,9 @@ def test_rest_defaults_the_content_type_to_json() -> None:
     assert response.headers == [("Content-Type", "application/json")]
 
 
-@pytest.mark.parametrize("headers", [{"headers": {"content-type": "text/csv"}},
-                                     {"multiValueHeaders": {"CONTENT-TYPE": ["text/csv"]}}])
+@pytest.mark.parametrize(
+    "headers", [{"headers": {"content-type": "text/csv"}}, {"multiValueHeaders": {"CONTENT-TYPE": ["text/csv"]}}]
+)
 def test_rest_keeps_a_content_type_given_in_any_case(headers: dict[str, Any]) -> None:
     response = to_http_response({"statusCode": 200, "body": "a,b", **headers}, "apigw-rest")
 

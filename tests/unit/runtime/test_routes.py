@@ -152,14 +152,17 @@ SEGMENT = st.text(alphabet=string.ascii_letters + string.digits + "-._~%!$&'()*+
 @given(segments=st.lists(SEGMENT, min_size=1, max_size=6), data=st.data())
 def test_a_path_matches_its_own_template_with_the_right_parameters(segments: list[str], data: st.DataObject) -> None:
     is_parameter = data.draw(st.lists(st.booleans(), min_size=len(segments), max_size=len(segments)))
-    template_parts = [f"{{p{i}}}" if parameter else segment
-                      for i, (segment, parameter) in enumerate(zip(segments, is_parameter, strict=True))]
+    template_parts = [
+        f"{{p{i}}}" if parameter else segment
+        for i, (segment, parameter) in enumerate(zip(segments, is_parameter, strict=True))
+    ]
     route = parse_route("GET /" + "/".join(template_parts))
 
     parameters = route.match("GET", "/" + "/".join(segments))
 
-    assert parameters == {f"p{i}": segment for i, (segment, parameter)
-                          in enumerate(zip(segments, is_parameter, strict=True)) if parameter}
+    assert parameters == {
+        f"p{i}": segment for i, (segment, parameter) in enumerate(zip(segments, is_parameter, strict=True)) if parameter
+    }
 
 
 @settings(max_examples=150, deadline=None)

@@ -48,8 +48,7 @@ def put_blob(name):
 
 @app.route("/blobs/{name}", methods=["GET"])
 def get_blob(name):
-    return Response(body=BLOB, headers={"Content-Type": "image/png",
-                                        "X-Blob-Name": name})
+    return Response(body=BLOB, headers={"Content-Type": "image/png", "X-Blob-Name": name})
 
 
 @app.route("/notes", methods=["POST"], content_types=["text/plain"])
@@ -67,23 +66,28 @@ def echo_headers():
 @app.route("/orders", methods=["POST"])
 def create_order():
     order = app.current_request.json_body or {}
-    return Response(body={"id": "order-1", **order}, status_code=201,
-                    headers={"Location": "/orders/order-1", "Content-Type": "application/json"})
+    return Response(
+        body={"id": "order-1", **order},
+        status_code=201,
+        headers={"Location": "/orders/order-1", "Content-Type": "application/json"},
+    )
 
 
 @app.route("/teapot", methods=["GET"])
 def teapot():
-    return Response(body="short and stout", status_code=418,
-                    headers={"Content-Type": "text/plain; charset=utf-8"})
+    return Response(body="short and stout", status_code=418, headers={"Content-Type": "text/plain; charset=utf-8"})
 
 
 @app.route("/multi", methods=["GET"])
 def multi():
-    return Response(body={"ok": True}, headers={
-        "Content-Type": "application/json",
-        "Set-Cookie": ["first=1; Path=/", "second=2; Path=/"],
-        "X-Multi": ["one", "two"],
-    })
+    return Response(
+        body={"ok": True},
+        headers={
+            "Content-Type": "application/json",
+            "Set-Cookie": ["first=1; Path=/", "second=2; Path=/"],
+            "X-Multi": ["one", "two"],
+        },
+    )
 
 
 @app.route("/boom", methods=["GET"])

@@ -26,8 +26,7 @@ def _install(app: ApiGatewayResolver) -> ApiGatewayResolver:
             "item_id": item_id,
             "path": event.path,
             "tags": event.resolved_query_string_parameters.get("tag", []),
-            "multi": event.resolved_headers_field.get("x-multi")
-            or event.resolved_headers_field.get("X-Multi"),
+            "multi": event.resolved_headers_field.get("x-multi") or event.resolved_headers_field.get("X-Multi"),
         }
 
     @app.post("/upload")
@@ -42,8 +41,12 @@ def _install(app: ApiGatewayResolver) -> ApiGatewayResolver:
 
     @app.get("/cookies")
     def cookies() -> Response:
-        return Response(200, content_type="text/plain", body="cookies",
-                        cookies=[Cookie("first", "1"), Cookie("second", "2", http_only=True)])
+        return Response(
+            200,
+            content_type="text/plain",
+            body="cookies",
+            cookies=[Cookie("first", "1"), Cookie("second", "2", http_only=True)],
+        )
 
     return app
 
