@@ -76,8 +76,12 @@ PLATFORM: tuple[Pods, ...] = (
     Pods("metrics-server (EKS add-on v0.8.0)", 2, 100, 200),
     Pods("EBS CSI controller (6 containers of 10m/40Mi)", 2, 60, 240),
     Pods("CloudWatch Observability operator", 1, 100, 64),
-    Pods("cluster-autoscaler (autoscaler.py)", 1, quantity_m(AUTOSCALER_REQUESTS["cpu"]),
-         quantity_mi(AUTOSCALER_REQUESTS["memory"])),
+    Pods(
+        "cluster-autoscaler (autoscaler.py)",
+        1,
+        quantity_m(AUTOSCALER_REQUESTS["cpu"]),
+        quantity_mi(AUTOSCALER_REQUESTS["memory"]),
+    ),
     Pods("kube-proxy (DaemonSet)", 1, 100, 0, daemon_set=True),
     Pods("VPC CNI aws-node (DaemonSet)", 1, 25, 0, daemon_set=True),
     Pods("EBS CSI node (DaemonSet, 3 containers of 10m/40Mi)", 1, 30, 120, daemon_set=True),
@@ -103,8 +107,13 @@ def revisions() -> tuple[Pods, ...]:
         elif doc["kind"] == "Job":
             job = Pods("migration Job", 1, *_requests(doc["spec"]["template"]["spec"]["containers"]))
     assert job is not None
-    return (*(Pods("function revisions (function + queue-proxy)", count, cpu, memory)
-              for (cpu, memory), count in sorted(shapes.items())), job)
+    return (
+        *(
+            Pods("function revisions (function + queue-proxy)", count, cpu, memory)
+            for (cpu, memory), count in sorted(shapes.items())
+        ),
+        job,
+    )
 
 
 def _requests(containers: list[dict[str, Any]]) -> tuple[int, int]:
@@ -122,16 +131,23 @@ class Totals:
 def totals(rows: tuple[Pods, ...], nodes: int) -> Totals:
     def count(row: Pods) -> int:
         return row.replicas * (nodes if row.daemon_set else 1)
-    return Totals(sum(count(row) * row.cpu_m for row in rows), sum(count(row) * row.memory_mi for row in rows),
-                  sum(count(row) for row in rows))
+
+    return Totals(
+        sum(count(row) * row.cpu_m for row in rows),
+        sum(count(row) * row.memory_mi for row in rows),
+        sum(count(row) for row in rows),
+    )
 
 
 def nodes_needed(rows: tuple[Pods, ...]) -> int:
     """The fewest nodes whose allocatable covers every request and pod (DaemonSets grow with them)."""
     for nodes in range(1, 100):
         need = totals(rows, nodes)
-        if (need.cpu_m <= nodes * ALLOCATABLE_CPU_M and need.memory_mi <= nodes * ALLOCATABLE_MEMORY_MI
-                and need.pods <= nodes * MAX_PODS):
+        if (
+            need.cpu_m <= nodes * ALLOCATABLE_CPU_M
+            and need.memory_mi <= nodes * ALLOCATABLE_MEMORY_MI
+            and need.pods <= nodes * MAX_PODS
+        ):
             return nodes
     raise AssertionError("no node count fits")
 
@@ -180,7 +196,22 @@ def test_every_catalog_function_is_counted_at_its_initial_scale() -> None:
 
 def test_docs_show_this_arithmetic() -> None:
     assert table() in OPERATIONS.read_text(), (
-        "docs/operations.md, Staging capacity: paste `python -m tests.infrastructure.test_capacity`")
+        "docs/operations.md, Staging capacity: paste `python -m tests.infrastructure.test_capacity`"
+    )
+
+
+def test_docs_count_the_database_connections_at_full_scale() -> None:
+    """docs/operations.md, Scale limits: every connection the catalog's functions can hold at
+    max_scale, at the ConfigMap's pool of one."""
+    render = script("render")
+    assert render.BASE_CONFIG["DATABASE_POOL_MAX"] == "1"
+    using = [f for f in catalog.FUNCTIONS if "database" in f.uses]
+    http = [f for f in using if f.trigger == "http"]
+    total = sum(f.scaling.max_scale * f.scaling.workers for f in using)
+    text = OPERATIONS.read_text()
+    assert f"| **total** | | **{total}** |" in text
+    assert f"| {len(http)} HTTP functions | 4 × 2 = 8 each | {8 * len(http)} |" in text
+    assert all((f.scaling.max_scale, f.scaling.workers) == (4, 2) for f in http)
 
 
 if __name__ == "__main__":
