@@ -13,6 +13,7 @@
  */
 import axios, { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { reportNetworkFailure, reportServerReached } from "./connectivity";
+import { askIfChanged, keepOrStore } from "../lib/revalidate/etagStore";
 
 declare module "axios" {
   interface AxiosRequestConfig {
@@ -110,10 +111,13 @@ api.interceptors.request.use((config) => {
   return config;
 });
 
+// Lists read before are asked for with their ETag (If-None-Match); a 304 keeps the body already here.
+api.interceptors.request.use(askIfChanged);
+
 api.interceptors.response.use(
   (response: AxiosResponse) => {
     reportServerReached();
-    return response;
+    return keepOrStore(response);
   },
   async (error: unknown) => {
     if (!axios.isAxiosError(error) || axios.isCancel(error)) throw error;

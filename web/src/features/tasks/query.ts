@@ -2,6 +2,16 @@ import type { TaskQueryParams } from "./api";
 import type { SortField, SortOrder, TaskFilterValues } from "./types";
 
 export const PAGE_SIZE = 20;
+/** The API's largest page. */
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * How many tasks to read when the list is read again in the background: as many as are shown
+ * (at least one page, at most the API's largest), so that the tasks loaded by scrolling stay.
+ */
+export function revalidationLimit(shown: number): number {
+  return Math.min(MAX_PAGE_SIZE, Math.max(PAGE_SIZE, shown));
+}
 
 export const DEFAULT_FILTERS: TaskFilterValues = {
   status: "",

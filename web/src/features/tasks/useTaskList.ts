@@ -1,11 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import axios from "axios";
-import { notifyError } from "../../components/notify";
+import { httpStatus } from "../../api/problem";
+import { notifyError, notifyInfo } from "../../components/notify";
+import { useRevalidation } from "../../lib/revalidate/useRevalidation";
+import { useSharedWorkspace } from "../../lib/workspaces/useSharedWorkspace";
 import { createTask, getTask, listTasks, updateTask } from "./api";
 import { isPendingDelete, scheduleDelete, subscribeDeletes } from "./pendingDeletes";
-import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters } from "./query";
+import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters, revalidationLimit } from "./query";
 import type { Task } from "../../types/task";
-import type { TaskFilterValues, TaskInput } from "./types";
+import type { TaskFilterValues, TaskInput, TaskPage } from "./types";
 
 type Status = "loading" | "ready" | "error";
 
@@ -29,6 +32,8 @@ export interface TaskListState {
 
 const visible = (tasks: Task[]) => tasks.filter((task) => !isPendingDelete(task.id));
 
+const deletedElsewhere = (task: Task) => notifyInfo(`“${task.title}” was deleted elsewhere.`);
+
 export function useTaskList(filters: TaskFilterValues, workspaceId?: string): TaskListState {
   const [items, setItems] = useState<Task[]>([]);
   const [status, setStatus] = useState<Status>("loading");
@@ -38,6 +43,11 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   const [revision, setRevision] = useState(0);
   const [reloads, setReloads] = useState(0);
   const pageRequest = useRef<AbortController | null>(null);
+  const shared = useSharedWorkspace(workspaceId);
+  /** The first page as last read: the same object again means the server answered 304. */
+  const lastRead = useRef<TaskPage | null>(null);
+  /** Counts the local changes, so that a background read that crossed one is not shown. */
+  const writes = useRef(0);
 
   const queryKey = JSON.stringify({ ...buildTaskQuery(filters), ...(workspaceId ? { workspace_id: workspaceId } : {}) });
   const query = useMemo(() => JSON.parse(queryKey) as Record<string, string | number | boolean>, [queryKey]);
@@ -58,6 +68,7 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
     pageRequest.current = controller;
     listTasks(query, controller.signal)
       .then((page) => {
+        lastRead.current = page;
         setItems(visible(page.items));
         setCursor(page.next_cursor);
         setStatus("ready");
@@ -69,6 +80,40 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
       });
     return () => controller.abort();
   }, [query, reloads]);
+
+  // Reading again in the background (focus, another tab's change, the poll of a shared workspace).
+  // What the revalidation needs to know of the latest render, without re-subscribing on each one.
+  const now = useRef({ status, loadingMore, busy: busy.size, shown: items, query, reloads });
+  useEffect(() => {
+    now.current = { status, loadingMore, busy: busy.size, shown: items, query, reloads };
+  });
+
+  const revalidate = useCallback(() => {
+    const at = now.current;
+    if (at.status === "error") {
+      setReloads((count) => count + 1); // a list that failed to load gets another chance
+      return;
+    }
+    // Nothing is read over a change on its way or a page still loading: it would show older data.
+    if (at.status !== "ready" || at.loadingMore || at.busy > 0) return;
+    const writesBefore = writes.current;
+    const limit = revalidationLimit(at.shown.length);
+    listTasks({ ...at.query, limit })
+      .then((page) => {
+        const after = now.current;
+        if (page === lastRead.current) return; // 304: nothing changed
+        if (after.query !== at.query || after.reloads !== at.reloads || writes.current !== writesBefore) return;
+        if (after.status !== "ready" || after.loadingMore || after.busy > 0) return;
+        lastRead.current = page;
+        const next = visible(page.items);
+        if (JSON.stringify(next) === JSON.stringify(after.shown)) return;
+        setItems(next);
+        setCursor(page.next_cursor);
+        setRevision((count) => count + 1);
+      })
+      .catch(() => undefined); // a failed background read leaves the list as it is
+  }, []);
+  useRevalidation(revalidate, { poll: shared });
 
   const loadMore = useCallback(() => {
     if (!cursor || loadingMore || status !== "ready") return;
@@ -99,6 +144,7 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   }, []);
 
   const markBusy = useCallback((id: string, on: boolean) => {
+    writes.current += 1;
     setBusy((current) => {
       const next = new Set(current);
       if (on) next.add(id);
@@ -124,8 +170,17 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
     [changed],
   );
 
+  // A task deleted elsewhere leaves the list, with a word why, instead of failing on the next click.
+  const drop = useCallback((task: Task) => {
+    writes.current += 1;
+    setItems((current) => current.filter((item) => item.id !== task.id));
+    deletedElsewhere(task);
+    setRevision((count) => count + 1);
+  }, []);
+
   const create = useCallback(
     async (input: TaskInput) => {
+      writes.current += 1;
       const task = await createTask(workspaceId ? { ...input, workspace_id: workspaceId } : input);
       const plainNewestFirst =
         !hasActiveFilters(filters) && filters.sort === DEFAULT_FILTERS.sort && filters.order === DEFAULT_FILTERS.order;
@@ -139,12 +194,21 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
 
   const save = useCallback(
     async (id: string, input: TaskInput) => {
-      const task = await updateTask(id, input);
-      replace(task);
-      changed();
-      return task;
+      writes.current += 1;
+      try {
+        const task = await updateTask(id, input);
+        replace(task);
+        changed();
+        return task;
+      } catch (error) {
+        const gone = httpStatus(error) === 404 ? now.current.shown.find((item) => item.id === id) : undefined;
+        if (!gone) throw error;
+        // Nothing left to save: the editor closes with the task, and the user is told why.
+        drop(gone);
+        return gone;
+      }
     },
-    [replace, changed],
+    [replace, changed, drop],
   );
 
   const reloadTask = useCallback(
@@ -152,10 +216,12 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
       try {
         replace(await getTask(id));
       } catch (error) {
-        notifyError(error);
+        const gone = httpStatus(error) === 404 ? now.current.shown.find((item) => item.id === id) : undefined;
+        if (gone) drop(gone);
+        else notifyError(error);
       }
     },
-    [replace],
+    [replace, drop],
   );
 
   const toggleComplete = useCallback(
@@ -168,6 +234,10 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
         replace(await updateTask(task.id, { completed }));
         changed();
       } catch (error) {
+        if (httpStatus(error) === 404) {
+          drop(task);
+          return;
+        }
         replace(task);
         notifyError(error, {
           context: `Could not update “${task.title}”.`,
@@ -177,11 +247,12 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
         markBusy(task.id, false);
       }
     },
-    [replace, markBusy, changed, reloadTask],
+    [replace, markBusy, changed, reloadTask, drop],
   );
 
   const remove = useCallback(
     (task: Task) => {
+      writes.current += 1;
       const index = items.findIndex((item) => item.id === task.id);
       setItems((current) => current.filter((item) => item.id !== task.id));
       scheduleDelete(task, Math.max(0, index));

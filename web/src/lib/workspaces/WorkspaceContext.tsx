@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import axios from "axios";
 import { notifyError } from "../../components/notify";
 import { useOptionalAuth } from "../session/AuthProvider";
+import { useRevalidation } from "../revalidate/useRevalidation";
 import { listWorkspaces, type Role, type Workspace } from "./api";
 
 export interface WorkspaceContextValue {
@@ -39,7 +40,8 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
   const reload = useCallback(async (signal?: AbortSignal) => {
     try {
       const items = await listWorkspaces(signal);
-      setWorkspaces(items);
+      // The same list again (mostly a 304) leaves everything that reads the context alone.
+      setWorkspaces((current) => (JSON.stringify(current) === JSON.stringify(items) ? current : items));
       return items;
     } catch (error) {
       if (!axios.isCancel(error)) notifyError(error, { context: "Could not load your workspaces." });
@@ -64,6 +66,16 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     void reload(controller.signal);
     return () => controller.abort();
   }, [status, reload]);
+
+  // Joined, left, renamed or another role elsewhere: read again when the page revalidates, quietly.
+  useRevalidation(
+    useCallback(() => {
+      listWorkspaces()
+        .then((items) => setWorkspaces((current) => (JSON.stringify(current) === JSON.stringify(items) ? current : items)))
+        .catch(() => undefined);
+    }, []),
+    { enabled: status === "authenticated" },
+  );
 
   const value = useMemo<WorkspaceContextValue>(() => {
     const current = workspaces.find((workspace) => workspace.id === selectedId) ?? workspaces[0] ?? null;
