@@ -43,6 +43,7 @@ from functions.catalog import Function
 
 NAMESPACE = "TaskForge"  # functions/platform/api.py METRICS_NAMESPACE, cache.py
 PERIOD = Duration.minutes(5)
+PROBES = "health"
 # Metrics Insights queries: one alarm over every operation, whatever the catalog adds.
 SERVER_ERRORS = "SELECT COUNT(Latency) FROM SCHEMA(\"TaskForge\", operation, status_class) WHERE status_class = '5xx'"
 CACHE_FAILURES = 'SELECT SUM(CacheUnavailable) FROM SCHEMA("TaskForge", operation)'
@@ -132,7 +133,9 @@ class Observability(Construct):
         if environment.alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(environment.alarm_email))
         notify = actions.SnsAction(self.topic)
-        http = [function.name for function in functions if function.routes]
+        # The probes (functions/health) answer the kubelet without the API wrapper and emit no
+        # Latency metric: a p99 alarm on them would never see data. Kubernetes watches them.
+        http = [function.name for function in functions if function.routes and function.area != PROBES]
 
         server_errors = cloudwatch.MathExpression(expression=SERVER_ERRORS, period=PERIOD, label="5xx responses")
         cache_failures = cloudwatch.MathExpression(expression=CACHE_FAILURES, period=PERIOD, label="Redis unavailable")

@@ -210,7 +210,7 @@ def test_docs_count_the_database_connections_at_full_scale() -> None:
     total = sum(f.scaling.max_scale * f.scaling.workers for f in using)
     text = OPERATIONS.read_text()
     assert f"| **total** | | **{total}** |" in text
-    assert f"| {len(http)} HTTP functions | 4 × 2 = 8 each | {8 * len(http)} |" in text
+    assert f"| {len(http)} HTTP functions | 4 × 2 = 8 each | {8 * len(http)} |" in text  # noqa: RUF001 - the docs' sign
     assert all((f.scaling.max_scale, f.scaling.workers) == (4, 2) for f in http)
 
 

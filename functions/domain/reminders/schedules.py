@@ -5,7 +5,7 @@ task); a completed task's reminders rest until it is reopened. A reminder whose
 occurrence or time changed starts again as pending: a new delivery.
 
 A relative reminder never falls before 1970, where the range every instant keeps begins
-(task_models.Instant): a task due on 1970-01-01 with P30D before it is reminded at
+(functions/domain/tasks/models.py Instant): a task due on 1970-01-01 with P30D before it is reminded at
 1970-01-01, long past, so the dispatcher records it as missed.
 """
 
