@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+# What is installed, by the hash of the files that say it: the local stack's set (make dev),
+# and everything (make test and the rest), which includes it.
+LOCAL_STAMP := $(VENV)/.local-$(shell cat requirements.txt requirements-local.txt | sha256sum | cut -c1-12)
+STAMP       := $(VENV)/.installed-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
 .PHONY: help dev web web-test test lint audit fuzz fuzz-atheris format bench migrate manifests manifests-check openapi image image-test image-local synth prove clean
 
@@ -16,12 +19,19 @@ help:
 		END { print "make <target>, where <target> is one of:"; \
 		for (i = 1; i <= n; i++) printf "  %-" width "s  %s\n", name[i], text[i] }' $(MAKEFILE_LIST)
 
-$(STAMP): requirements.txt requirements-dev.txt
+define install
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	rm -f $(VENV)/.installed-* && touch $@
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(1)
+endef
+
+$(LOCAL_STAMP): requirements.txt requirements-local.txt
+	$(call install,requirements-local.txt)
+	rm -f $(VENV)/.local-* && touch $@
+
+$(STAMP): requirements.txt requirements-local.txt requirements-dev.txt
+	$(call install,requirements-dev.txt)
+	rm -f $(VENV)/.installed-* $(VENV)/.local-* && touch $@ $(LOCAL_STAMP)
 
 WEB_STAMP := web/node_modules/.installed
 
@@ -29,12 +39,18 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## web: build the SPA into web/dist (make dev serves it)
-web: $(WEB_STAMP)
+# The SPA is built again only when something it is built from changed.
+WEB_SOURCES := $(shell find web/src web/public -type f) web/index.html web/vite.config.ts web/tsconfig.json \
+               web/scripts/bundle-size.mjs
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && npm run build
 
+## web: build the SPA into web/dist when its sources changed (make dev serves it)
+web: web/dist/index.html
+
 ## dev: the whole product on http://localhost:8000 (embedded PostgreSQL unless DATABASE_URL is set)
-dev: $(STAMP) web
+dev: $(LOCAL_STAMP) web
 	$(BIN)/python -m functions.devserver
 
 ## test: lint, the Python tests, the SPA's tests, then the browser tests against the real stack
