@@ -1,9 +1,9 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { detailSideEndpoints } from "../../test/endpoints";
-import { makeTask, PERSONAL_WORKSPACE } from "../../test/fixtures";
+import { makeTask, PERSONAL_WORKSPACE, problem } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
 import { TaskDetailPage } from "./TaskDetailPage";
@@ -42,5 +42,48 @@ describe("the task detail page", () => {
     // A checklist change does not: the page reads the task again.
     await userEvent.type(screen.getByLabelText("New checklist item"), "Buy paint{Enter}");
     await waitFor(() => expect(reads).toHaveLength(2));
+  });
+});
+
+describe("a task deleted elsewhere", () => {
+  it("is noticed when the page revalidates: the page says so and goes back to the list", async () => {
+    const task = makeTask({ title: "Fix the fence" });
+    let deleted = false;
+    let reads = 0;
+    detailSideEndpoints(task.id);
+    server.use(
+      http.get(`/api/tasks/${task.id}`, () => {
+        reads += 1;
+        return deleted ? problem(404, "no such task") : HttpResponse.json(task, { headers: { ETag: '"1"' } });
+      }),
+    );
+    const { router } = renderRoute(<TaskDetailPage />, {
+      path: "/tasks/:taskId",
+      at: `/tasks/${task.id}`,
+      extra: [{ path: "/", element: <h1>All tasks</h1> }],
+    });
+    expect(await screen.findByRole("heading", { name: "Fix the fence", level: 1 })).toBeInTheDocument();
+
+    // The section listens once it is on screen; each focus comes later than the gap between reads.
+    let clock = Date.now();
+    vi.spyOn(Date, "now").mockImplementation(() => clock);
+    const focusLater = () => {
+      clock += 5_000;
+      act(() => void window.dispatchEvent(new Event("focus")));
+    };
+
+    // Still there: a focus changes nothing.
+    await waitFor(() => {
+      focusLater();
+      expect(reads).toBeGreaterThan(1);
+    });
+    expect(screen.getByRole("heading", { name: "Fix the fence", level: 1 })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe(`/tasks/${task.id}`);
+
+    deleted = true;
+    focusLater();
+    expect(await screen.findByText("“Fix the fence” was deleted elsewhere.")).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "All tasks" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/");
   });
 });

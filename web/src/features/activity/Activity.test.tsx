@@ -1,12 +1,13 @@
-import { screen, waitFor } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { makeTask } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
 import { ActivityPage } from "./ActivityPage";
 import { ActivityFeed } from "./ActivityFeed";
+import { mergeNewest } from "./merge";
 
 const item = (n: number, task = "t1") => ({
   id: `a${n}`,
@@ -63,5 +64,43 @@ describe("refreshing the activity", () => {
     renderRoute(<ActivityPage />);
     await userEvent.click(await screen.findByRole("button", { name: "Refresh the activity" }));
     expect(await screen.findByText(/changed “Task 9”/)).toBeInTheDocument();
+  });
+});
+
+describe("the activity staying current", () => {
+  it("puts new entries on top when the page revalidates, and says which tasks were deleted since", async () => {
+    let calls = 0;
+    server.use(
+      http.get("/api/activity", () => {
+        calls += 1;
+        return HttpResponse.json(
+          calls === 1
+            ? { items: [item(1, "t1"), item(2, "t2")], next_cursor: null }
+            : { items: [{ ...item(3, "t1"), task_deleted: true }, { ...item(1, "t1"), task_deleted: true }, item(2, "t2")], next_cursor: null },
+        );
+      }),
+    );
+    renderRoute(<ActivityPage />);
+    expect(await screen.findByText(/changed “Task 1”/)).toBeInTheDocument();
+    expect(screen.getAllByRole("link", { name: /Open the task of/ })).toHaveLength(2);
+
+    let clock = Date.now();
+    vi.spyOn(Date, "now").mockImplementation(() => clock);
+    await waitFor(() => {
+      clock += 5_000;
+      act(() => void window.dispatchEvent(new Event("focus")));
+      expect(screen.getAllByTestId("activity-item")).toHaveLength(3);
+    });
+    const entries = screen.getAllByTestId("activity-item");
+    expect(entries[0]).toHaveTextContent("changed “Task 3”");
+    expect(within(entries[0]).getByText("Task deleted")).toBeInTheDocument();
+    expect(within(entries[1]).queryByRole("link")).toBeNull();
+    expect(within(entries[2]).getByRole("link", { name: /Open the task of/ })).toHaveAttribute("href", "/tasks/t2");
+  });
+
+  it("merges a first page read again over a longer feed", () => {
+    const shown = [item(3), item(2), item(1)];
+    expect(mergeNewest(shown, [item(5), item(4), item(3)]).map((entry) => entry.id)).toEqual(["a5", "a4", "a3", "a2", "a1"]);
+    expect(mergeNewest(shown, [{ ...item(2), task_deleted: true }])[1].task_deleted).toBe(true);
   });
 });

@@ -1,10 +1,13 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import axios from "axios";
 import { Link } from "react-router";
 import { notifyError } from "../../components/notify";
+import { useRevalidation, type Trigger } from "../../lib/revalidate/useRevalidation";
 import { useOptionalAuth } from "../../lib/session/AuthProvider";
 import { formatFull } from "../../lib/dates";
+import { useSharedWorkspace } from "../../lib/workspaces/useSharedWorkspace";
 import { listActivity, type ActivityItem } from "./api";
+import { mergeNewest, RECORDING_DELAY_MS } from "./merge";
 
 interface ActivityFeedProps {
   scope: { workspaceId?: string } | { taskId: string };
@@ -21,6 +24,7 @@ export function ActivityFeed({ scope, linkTasks = false, label }: ActivityFeedPr
   const [loadingMore, setLoadingMore] = useState(false);
   const [reloads, setReloads] = useState(0);
   const scopeKey = JSON.stringify(scope);
+  const shared = useSharedWorkspace("workspaceId" in scope ? scope.workspaceId : undefined);
 
   // Another scope, or "Refresh": show "Loading" until the new first page arrives.
   const requestKey = `${scopeKey}#${reloads}`;
@@ -44,6 +48,30 @@ export function ActivityFeed({ scope, linkTasks = false, label }: ActivityFeedPr
       });
     return () => controller.abort();
   }, [scopeKey, reloads]);
+
+  // Read again in the background: new entries on top, the shown ones updated (a task since deleted).
+  const followUp = useRef<number | null>(null);
+  const readNewest = useCallback(() => {
+    listActivity(JSON.parse(scopeKey) as ActivityFeedProps["scope"], null)
+      .then((page) => setItems((current) => (current === null ? current : mergeNewest(current, page.items))))
+      .catch(() => undefined); // the feed stays as it is; "Refresh" is there
+  }, [scopeKey]);
+  const revalidate = useCallback(
+    (trigger: Trigger) => {
+      readNewest();
+      if (trigger !== "broadcast") return;
+      if (followUp.current !== null) window.clearTimeout(followUp.current);
+      followUp.current = window.setTimeout(() => {
+        followUp.current = null;
+        readNewest();
+      }, RECORDING_DELAY_MS);
+    },
+    [readNewest],
+  );
+  useRevalidation(revalidate, { poll: shared });
+  useEffect(() => () => {
+    if (followUp.current !== null) window.clearTimeout(followUp.current);
+  }, []);
 
   // Events are recorded a moment after the change: "Refresh" picks up the latest ones.
   const refresh = (
@@ -90,8 +118,12 @@ export function ActivityFeed({ scope, linkTasks = false, label }: ActivityFeedPr
               </div>
               <div className="small text-body-secondary d-flex flex-wrap gap-2">
                 <time dateTime={item.time}>{formatFull(item.time)}</time>
-                {linkTasks && (
-                  <Link to={`/tasks/${item.task_id}`} aria-label={`Open the task of: ${item.summary}`}>Open the task</Link>
+                {item.task_deleted ? (
+                  <span className="badge text-bg-light border" data-testid="activity-task-deleted">Task deleted</span>
+                ) : (
+                  linkTasks && (
+                    <Link to={`/tasks/${item.task_id}`} aria-label={`Open the task of: ${item.summary}`}>Open the task</Link>
+                  )
                 )}
               </div>
             </li>

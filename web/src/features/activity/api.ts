@@ -8,6 +8,8 @@ export interface ActivityItem {
   summary: string;
   time: string;
   data: Record<string, unknown>;
+  /** The task was deleted since: the entry stays, with nothing to open. */
+  task_deleted?: boolean;
 }
 
 export interface ActivityPage {

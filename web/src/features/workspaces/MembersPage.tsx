@@ -1,10 +1,11 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type RefObject } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 import axios from "axios";
 import { Link, useNavigate } from "react-router";
 import { httpStatus } from "../../api/problem";
 import { notifyError, notifySuccess } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
+import { useRevalidation } from "../../lib/revalidate/useRevalidation";
 import { useAuth } from "../../lib/session/AuthProvider";
 import type { Role, Workspace } from "../../lib/workspaces/api";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
@@ -84,6 +85,23 @@ function WorkspaceMembers({ workspace }: { workspace: Workspace }) {
       });
     return () => controller.abort();
   }, [workspace.id, workspace.role, attempt]);
+
+  // Someone joined, left or got another role elsewhere: read again when the page revalidates (and
+  // every 15 s while others are in it), never over a change of this page's still on its way.
+  const idle = useRef(true);
+  useEffect(() => {
+    idle.current = busy.size === 0;
+  });
+  const revalidate = useCallback(() => {
+    if (!idle.current) return;
+    listMembers(workspace.id)
+      .then((found) => {
+        if (!idle.current) return;
+        setList((current) => (current && JSON.stringify(current) === JSON.stringify(found) ? current : found));
+      })
+      .catch(() => undefined); // what is shown stays; the next revalidation asks again
+  }, [workspace.id]);
+  useRevalidation(revalidate, { poll: (list?.items.length ?? 0) > 1 });
 
   const markBusy = (userId: string, on: boolean) =>
     setBusy((current) => {

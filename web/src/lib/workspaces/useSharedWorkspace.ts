@@ -10,8 +10,9 @@ import { useWorkspaces } from "./WorkspaceContext";
  */
 export function useSharedWorkspace(workspaceId: string | undefined): boolean {
   const { workspaces } = useWorkspaces();
+  // Only a workspace of the caller's list that is not the personal one can have other members.
   const known = workspaces.find((workspace) => workspace.id === workspaceId);
-  const candidate = workspaceId !== undefined && !known?.personal ? workspaceId : undefined;
+  const candidate = known && !known.personal ? known.id : undefined;
   const [counted, setCounted] = useState<{ id: string; members: number } | null>(null);
   const [asks, setAsks] = useState(0);
 
