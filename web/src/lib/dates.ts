@@ -37,3 +37,75 @@ export function formatFull(iso: string): string {
 export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "local time";
 }
+
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/;
+
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  // Day 0 of the next month is the last day of this one.
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= new Date(year, month, 0).getDate();
+}
+
+/**
+ * Whether the text is a day that exists (YYYY-MM-DD). `new Date("2026-02-31")` rolls over to
+ * 3 March instead of failing, so the fields are checked one by one.
+ */
+export function isRealDate(value: string): boolean {
+  const match = LOCAL_DATE.exec(value);
+  return match !== null && isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+/** Whether the text is a local date and time that exists (YYYY-MM-DDTHH:MM, seconds optional). */
+export function isRealDateTime(value: string): boolean {
+  const match = LOCAL_DATE_TIME.exec(value);
+  if (!match) return false;
+  const [hour, minute, second] = [Number(match[4]), Number(match[5]), Number(match[6] ?? 0)];
+  return isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3])) && hour < 24 && minute < 60 && second < 60;
+}
+
+/** What a date or date-and-time field holds, as far as validity goes (an <input> is one). */
+export interface DateEntry {
+  value: string;
+  /** `validity.badInput`: the browser holds typed text that is no date, while `value` is "". */
+  validity?: { badInput: boolean };
+}
+
+export const NOT_A_DATE = "This is not a real date. Check the day, the month and the year, or clear the field.";
+export const NOT_A_DATE_TIME =
+  "This is not a real date and time. Check the day, the month, the year and the time, or clear the field.";
+
+/**
+ * Why a date (`kind` "date") or date-and-time field cannot be used, or null when it can (empty
+ * included). A native date field typed into with an impossible day (31 February) or left half
+ * filled reports `badInput` and an empty value, which would otherwise pass for "no date".
+ */
+export function dateEntryProblem(entry: DateEntry | null | undefined, kind: "date" | "datetime"): string | null {
+  if (!entry) return null;
+  const message = kind === "date" ? NOT_A_DATE : NOT_A_DATE_TIME;
+  if (entry.validity?.badInput) return message;
+  if (!entry.value) return null;
+  return (kind === "date" ? isRealDate(entry.value) : isRealDateTime(entry.value)) ? null : message;
+}
+
+/**
+ * A moment as "Mon 9 Dec, 09:00" in the browser's language, in the given time zone (a task's
+ * repeats run in their own); the zone's name is added when it is not the browser's.
+ */
+export function formatOccurrence(iso: string, timeZone?: string | null): string {
+  const zone = timeZone || undefined;
+  const foreign = zone !== undefined && zone !== Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    return new Intl.DateTimeFormat(undefined, {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone: zone,
+      timeZoneName: foreign ? "short" : undefined,
+    }).format(new Date(iso));
+  } catch {
+    // A zone this browser does not know: its own zone, named.
+    return formatFull(iso);
+  }
+}

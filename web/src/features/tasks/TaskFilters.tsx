@@ -1,5 +1,6 @@
-import { useState } from "react";
+import { useState, type ChangeEvent, type FocusEvent } from "react";
 import { useDebouncedCallback } from "../../components/useDebouncedCallback";
+import { dateEntryProblem } from "../../lib/dates";
 import { DEFAULT_FILTERS, hasActiveFilters } from "./query";
 import { textOn } from "../../components/TagBadge";
 import type { TagRef } from "../../types/task";
@@ -26,9 +27,33 @@ export function TaskFilters({ value, onChange, tags = [] }: TaskFiltersProps) {
     setSearch(value.q);
   }
 
+  // The due days as typed: a day that does not exist (31 February) is shown as an error and
+  // changes no filter, rather than passing for an empty field and clearing it.
+  const [days, setDays] = useState({ dueFrom: value.dueFrom, dueTo: value.dueTo });
+  const [dayErrors, setDayErrors] = useState<{ dueFrom?: string; dueTo?: string }>({});
+  const [addressDays, setAddressDays] = useState(`${value.dueFrom}/${value.dueTo}`);
+  if (addressDays !== `${value.dueFrom}/${value.dueTo}`) {
+    setAddressDays(`${value.dueFrom}/${value.dueTo}`);
+    setDays({ dueFrom: value.dueFrom, dueTo: value.dueTo });
+    setDayErrors({});
+  }
+
   const set = <K extends keyof TaskFilterValues>(key: K, next: TaskFilterValues[K]) => {
     sendSearch.cancel();
     onChange({ ...value, q: search, [key]: next });
+  };
+
+  const dayChanged = (key: "dueFrom" | "dueTo") => (event: ChangeEvent<HTMLInputElement>) => {
+    const typed = event.target.value;
+    setDays((current) => ({ ...current, [key]: typed }));
+    const problem = dateEntryProblem(event.target, "date");
+    setDayErrors((current) => ({ ...current, [key]: problem ?? undefined }));
+    if (!problem && typed !== value[key]) set(key, typed);
+  };
+  // Typing a day that does not exist may fire no change at all (the value stays ""): checked on leaving too.
+  const dayLeft = (key: "dueFrom" | "dueTo") => (event: FocusEvent<HTMLInputElement>) => {
+    const problem = dateEntryProblem(event.target, "date");
+    setDayErrors((current) => ({ ...current, [key]: problem ?? undefined }));
   };
   const active = hasActiveFilters(value);
 
@@ -87,13 +112,19 @@ export function TaskFilters({ value, onChange, tags = [] }: TaskFiltersProps) {
           </div>
           <div className="col-6 col-md-2">
             <label htmlFor="filter-due-from" className="form-label small mb-1">Due from</label>
-            <input id="filter-due-from" type="date" className="form-control form-control-sm" value={value.dueFrom}
-              max={value.dueTo || undefined} onChange={(event) => set("dueFrom", event.target.value)} />
+            <input id="filter-due-from" type="date" className={`form-control form-control-sm${dayErrors.dueFrom ? " is-invalid" : ""}`}
+              value={days.dueFrom} max={value.dueTo || undefined} onChange={dayChanged("dueFrom")} onBlur={dayLeft("dueFrom")}
+              aria-invalid={dayErrors.dueFrom ? true : undefined}
+              aria-describedby={dayErrors.dueFrom ? "filter-due-from-error" : undefined} />
+            {dayErrors.dueFrom && <div id="filter-due-from-error" className="invalid-feedback d-block">{dayErrors.dueFrom}</div>}
           </div>
           <div className="col-6 col-md-2">
             <label htmlFor="filter-due-to" className="form-label small mb-1">Due until</label>
-            <input id="filter-due-to" type="date" className="form-control form-control-sm" value={value.dueTo}
-              min={value.dueFrom || undefined} onChange={(event) => set("dueTo", event.target.value)} />
+            <input id="filter-due-to" type="date" className={`form-control form-control-sm${dayErrors.dueTo ? " is-invalid" : ""}`}
+              value={days.dueTo} min={value.dueFrom || undefined} onChange={dayChanged("dueTo")} onBlur={dayLeft("dueTo")}
+              aria-invalid={dayErrors.dueTo ? true : undefined}
+              aria-describedby={dayErrors.dueTo ? "filter-due-to-error" : undefined} />
+            {dayErrors.dueTo && <div id="filter-due-to-error" className="invalid-feedback d-block">{dayErrors.dueTo}</div>}
           </div>
           <div className="col-6 col-md-2">
             <label htmlFor="filter-sort" className="form-label small mb-1">Sort by</label>

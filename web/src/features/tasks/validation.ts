@@ -1,3 +1,4 @@
+import { isRealDateTime, NOT_A_DATE_TIME } from "../../lib/dates";
 import type { TaskInput } from "./types";
 
 export const TITLE_MAX = 200;
@@ -23,7 +24,7 @@ export function validateTask(values: TaskFormValues): TaskFormErrors {
     errors.description = `Keep the description to ${DESCRIPTION_MAX.toLocaleString()} characters or fewer.`;
   }
   if (!["1", "2", "3"].includes(values.priority)) errors.priority = "Choose a priority.";
-  if (values.due && Number.isNaN(new Date(values.due).getTime())) errors.due = "Enter a valid date and time.";
+  if (values.due && !isRealDateTime(values.due)) errors.due = NOT_A_DATE_TIME;
   return errors;
 }
 
