@@ -4,7 +4,9 @@ import { errorMessage, fieldErrors, httpStatus } from "../../api/problem";
 import { focusFirstInvalid, TextField } from "../../components/Field";
 import { usePageTitle } from "../../components/usePageTitle";
 import { AuthCard } from "./AuthCard";
+import { browserZone } from "../../lib/accountTimeZone";
 import { useAuth } from "../../lib/session/AuthProvider";
+import type { Registration } from "../../lib/session/api";
 import { returnPath } from "./RouteGuards";
 import { validateRegistration, type FieldErrors, type RegisterField } from "./validation";
 
@@ -36,11 +38,21 @@ export function RegisterPage() {
     setSubmitting(true);
     try {
       const displayName = values.display_name.trim();
-      await register({
+      const registration: Registration = {
         email: values.email.trim(),
         password: values.password,
         ...(displayName ? { display_name: displayName } : {}),
-      });
+      };
+      // The account starts in the browser's time zone (days, repeats, the digest), not in UTC.
+      const zone = browserZone();
+      const withZone: Registration & { timezone?: string } = zone ? { ...registration, timezone: zone } : registration;
+      try {
+        await register(withZone);
+      } catch (error) {
+        // A zone the server does not know is no reason to fail: the account starts in UTC and is asked later.
+        if (!zone || !fieldErrors(error).timezone) throw error;
+        await register(registration);
+      }
       navigate(returnPath(location), { replace: true });
     } catch (error) {
       const byField = fieldErrors(error) as FieldErrors<RegisterField>;

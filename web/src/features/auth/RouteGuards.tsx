@@ -1,20 +1,40 @@
+import { useEffect } from "react";
 import { Navigate, Outlet, useLocation, type Location } from "react-router";
 import { Spinner } from "../../components/Spinner";
-import { useAuth } from "../../lib/session/AuthProvider";
+import { forgetAccountTimeZone } from "../../lib/accountTimeZone";
+import { forgetStoredLists } from "../../lib/revalidate/etagStore";
+import { useAuth, type AuthStatus } from "../../lib/session/AuthProvider";
+import { TimeZonePrompt } from "./TimeZonePrompt";
+
+/** Without a session, nothing of the previous account's is kept: its lists, its time zone. */
+function useForgetWhenLoggedOut(status: AuthStatus) {
+  useEffect(() => {
+    if (status !== "anonymous") return;
+    forgetStoredLists();
+    forgetAccountTimeZone();
+  }, [status]);
+}
 
 /** Visitors without a session go to the login page, which sends them back afterwards. */
 export function RequireAuth() {
   const { status } = useAuth();
   const location = useLocation();
+  useForgetWhenLoggedOut(status);
   if (status === "restoring") return <Spinner label="Restoring your session…" />;
   if (status === "anonymous") return <Navigate to="/login" replace state={{ from: location }} />;
-  return <Outlet />;
+  return (
+    <>
+      <TimeZonePrompt />
+      <Outlet />
+    </>
+  );
 }
 
 /** The login and register pages: someone already logged in goes where they were headed. */
 export function PublicOnly() {
   const { status } = useAuth();
   const location = useLocation();
+  useForgetWhenLoggedOut(status);
   if (status === "restoring") return <Spinner label="Restoring your session…" />;
   if (status === "authenticated") return <Navigate to={returnPath(location)} replace />;
   return <Outlet />;

@@ -1,5 +1,6 @@
 import { useId } from "react";
 import { TimeZoneSelect } from "../../components/TimeZoneSelect";
+import { zoneForNewRepeat } from "../../lib/accountTimeZone";
 import { DAYS, type Preset, type RecurrenceState } from "./rrule";
 
 interface RecurrenceEditorProps {
@@ -33,7 +34,15 @@ export function RecurrenceEditor({ value, onChange, timezone, onTimezoneChange, 
           <label htmlFor={`${id}-preset`} className="form-label">Repeat</label>
           <select id={`${id}-preset`} className={`form-select${error && value.preset !== "custom" ? " is-invalid" : ""}`}
             value={value.preset} aria-describedby={error && value.preset !== "custom" ? errorId : undefined}
-            onChange={(event) => onChange({ ...value, preset: event.target.value as Preset })}>
+            onChange={(event) => {
+              const preset = event.target.value as Preset;
+              // A new repeat runs in the task's or the account's zone, never in UTC nobody chose.
+              if (value.preset === "none" && preset !== "none") {
+                const zone = zoneForNewRepeat(timezone);
+                if (zone !== timezone) onTimezoneChange(zone);
+              }
+              onChange({ ...value, preset });
+            }}>
             {PRESETS.map((preset) => (
               <option key={preset.value} value={preset.value}>{preset.label(anchorDay)}</option>
             ))}
