@@ -61,4 +61,24 @@ describe("the reminders of a task", () => {
     await userEvent.click(screen.getByRole("button", { name: "Add reminder" }));
     expect(await screen.findByText(/Could not add the reminder. A reminder before the due date needs a due date/)).toBeInTheDocument();
   });
+  it("says a typed date that does not exist (31 February) is not one, and adds nothing", async () => {
+    const task = makeTask();
+    let posts = 0;
+    server.use(
+      http.get(`/api/tasks/${task.id}/reminders`, () => HttpResponse.json({ items: [] })),
+      http.post(`/api/tasks/${task.id}/reminders`, () => {
+        posts += 1;
+        return problem(500, "not expected");
+      }),
+    );
+    renderRoute(<Reminders task={task} />);
+    expect(await screen.findByText("No reminders.")).toBeInTheDocument();
+    const at = screen.getByLabelText("Reminder date and time");
+    // What Chromium reports for "02/31/2026 09:30 AM" typed into the field: no value, and bad input.
+    Object.defineProperty(at, "validity", { configurable: true, value: { badInput: true, valid: false } });
+    await userEvent.click(screen.getByRole("button", { name: "Add reminder" }));
+    expect(at).toHaveAccessibleDescription(/not a real date and time/);
+    expect(at).toHaveFocus();
+    expect(posts).toBe(0);
+  });
 });

@@ -1,7 +1,8 @@
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import axios from "axios";
 import { notifyError } from "../../components/notify";
-import { formatFull, fromLocalInput } from "../../lib/dates";
+import { dateEntryProblem, formatFull, fromLocalInput } from "../../lib/dates";
+import { useKeptIfSessionEnds, useRestoredDraft } from "../../lib/drafts/useFormDraft";
 import type { Task } from "../../types/task";
 import { addReminder, deleteReminder, listReminders, type Reminder } from "./api";
 
@@ -27,14 +28,33 @@ const STATUS: Record<Reminder["status"], string> = {
   failed: "text-bg-danger",
 };
 
+type Kind = "relative" | "absolute";
+
+/** What the new-reminder form holds; kept as a draft should the session end. */
+interface ReminderDraft {
+  kind: Kind;
+  before: string;
+  at: string;
+}
+
+const DEFAULT_BEFORE = "PT30M";
+
 export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: boolean }) {
   const id = useId().replace(/:/g, "");
+  const atInput = useRef<HTMLInputElement>(null);
   const [items, setItems] = useState<Reminder[] | null>(null);
-  const [kind, setKind] = useState<"relative" | "absolute">(task.due_date ? "relative" : "absolute");
-  const [before, setBefore] = useState("PT30M");
-  const [at, setAt] = useState("");
+  const initialKind: Kind = task.due_date ? "relative" : "absolute";
+  const draftKey = readOnly ? null : `reminder:${task.id}`;
+  const draft = useRestoredDraft<ReminderDraft>(draftKey);
+  const kept = draft.restored?.value;
+  const [kind, setKind] = useState<Kind>(kept?.kind ?? initialKind);
+  const [before, setBefore] = useState(kept?.before ?? DEFAULT_BEFORE);
+  const [at, setAt] = useState(kept?.at ?? "");
+  const [restoredNotice, setRestoredNotice] = useState(Boolean(kept));
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  useKeptIfSessionEnds<ReminderDraft>(draftKey, () =>
+    at || kind !== initialKind || before !== DEFAULT_BEFORE ? { kind, before, at } : null);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -50,9 +70,12 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
     event.preventDefault();
     let body: { at: string } | { before_due: string };
     if (kind === "absolute") {
-      const instant = at ? fromLocalInput(at) : null;
+      // A date that does not exist (31 February) leaves the field empty: said as such, not as "choose one".
+      const problem = dateEntryProblem(atInput.current ?? { value: at }, "datetime");
+      const instant = !problem && at ? fromLocalInput(at) : null;
       if (!instant) {
-        setError("Choose the date and time of the reminder.");
+        setError(problem ?? "Choose the date and time of the reminder.");
+        atInput.current?.focus();
         return;
       }
       body = { at: instant };
@@ -65,6 +88,8 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
       const created = await addReminder(task.id, body);
       setItems((current) => [...(current ?? []), created]);
       setAt("");
+      draft.discard();
+      setRestoredNotice(false);
     } catch (failure) {
       notifyError(failure, { context: "Could not add the reminder." });
     } finally {
@@ -114,6 +139,11 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
         )}
         {!readOnly && (
           <form onSubmit={(event) => void add(event)} noValidate aria-label="New reminder">
+            {restoredNotice && (
+              <div className="alert alert-info py-2 small" role="status" data-testid="reminder-draft-restored">
+                Your session ended while you were adding a reminder: what you had chosen is back. It is not saved yet.
+              </div>
+            )}
             <fieldset className="mb-2">
               <legend className="form-label fs-6 mb-1">Remind me</legend>
               <div className="form-check form-check-inline">
@@ -142,8 +172,17 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
               ) : (
                 <div>
                   <label htmlFor={`${id}-at`} className="visually-hidden">Reminder date and time</label>
-                  <input id={`${id}-at`} type="datetime-local" className={`form-control form-control-sm${error ? " is-invalid" : ""}`}
-                    value={at} onChange={(event) => setAt(event.target.value)} aria-invalid={error ? true : undefined}
+                  <input id={`${id}-at`} ref={atInput} type="datetime-local" className={`form-control form-control-sm${error ? " is-invalid" : ""}`}
+                    value={at}
+                    onChange={(event) => {
+                      setAt(event.target.value);
+                      setError(dateEntryProblem(event.target, "datetime") ?? "");
+                    }}
+                    onBlur={(event) => {
+                      const problem = dateEntryProblem(event.target, "datetime");
+                      if (problem) setError(problem);
+                    }}
+                    aria-invalid={error ? true : undefined}
                     aria-describedby={error ? `${id}-at-error` : undefined} />
                   {error && <div id={`${id}-at-error`} className="invalid-feedback d-block">{error}</div>}
                 </div>

@@ -20,13 +20,13 @@ describe("a task's details", () => {
     expect(screen.getByText(/America\/New_York/)).toBeInTheDocument();
   });
 
-  it("saves with If-Match and, when the task changed meanwhile, reloads the latest version", async () => {
+  it("saves with If-Match and, when the task changed meanwhile, shows the change and can take the latest version", async () => {
     const task = makeTask({ title: "Original" });
     let version = 1;
     const ifMatch: (string | null)[] = [];
     server.use(
       http.get(`/api/tasks/${task.id}`, () =>
-        HttpResponse.json({ ...task, title: version === 1 ? "Original" : "Changed elsewhere" }, { headers: { ETag: `"${version}"` } })),
+        HttpResponse.json({ ...task, title: version === 1 ? "Original" : "Changed elsewhere", version }, { headers: { ETag: `"${version}"` } })),
       http.patch(`/api/tasks/${task.id}`, ({ request }) => {
         ifMatch.push(request.headers.get("If-Match"));
         return problem(412, "the task has changed since you read it; reload it and try again");
@@ -38,7 +38,8 @@ describe("a task's details", () => {
     version = 2;
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
 
-    await userEvent.click(await screen.findByRole("button", { name: "Reload the latest version" }));
+    expect(await screen.findByTestId("conflict-title")).toHaveTextContent(/Original edited\s*Changed elsewhere/);
+    await userEvent.click(screen.getByRole("button", { name: "Discard my changes" }));
     await waitFor(() => expect(screen.getByLabelText("Title")).toHaveValue("Changed elsewhere"));
     expect(ifMatch).toEqual(['"1"']);
   });

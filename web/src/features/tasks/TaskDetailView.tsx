@@ -6,12 +6,15 @@ import { notifyError, notifySuccess } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
 import { browserTimeZone, formatFull } from "../../lib/dates";
+import { hasDraft } from "../../lib/drafts/store";
+import { useDraftOwner } from "../../lib/drafts/useFormDraft";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import type { Task } from "../../types/task";
 import { getTask, skipOccurrence, updateTask } from "./api";
+import { announceNextOccurrence } from "./nextOccurrence";
 import { scheduleDelete } from "./pendingDeletes";
 import { describeRule } from "./rrule";
-import { TaskForm } from "./TaskForm";
+import { editDraftKey, TaskForm, type SaveOptions } from "./TaskForm";
 import { isOverdue, priorityBadge, priorityLabel, type TaskInput } from "./types";
 
 /** What the sections below a task get from it. */
@@ -66,6 +69,15 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
   if (shownId !== taskId) {
     setShownId(taskId);
     setState({ kind: "loading" });
+    setEditing(false);
+  }
+
+  // An edit the end of the session interrupted opens again, with what was typed, once the task is here.
+  const owner = useDraftOwner();
+  const [draftCheckedFor, setDraftCheckedFor] = useState<string | null>(null);
+  if (state.kind === "ready" && draftCheckedFor !== taskId) {
+    setDraftCheckedFor(taskId);
+    if (hasDraft(owner, editDraftKey(taskId))) setEditing(true);
   }
 
   useEffect(() => {
@@ -98,8 +110,8 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
   const overdue = isOverdue(task);
   const canEdit = roleIn(task.workspace_id) !== "viewer";
 
-  async function save(input: TaskInput) {
-    const saved = await updateTask(task.id, input);
+  async function save(input: TaskInput, options?: SaveOptions) {
+    const saved = await updateTask(task.id, input, options);
     setState({ kind: "ready", task: saved });
     setEditing(false);
   }
@@ -110,7 +122,9 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
     setState({ kind: "ready", task: { ...task, completed, completed_at: completed ? new Date().toISOString() : null } });
     setToggling(true);
     try {
-      setState({ kind: "ready", task: await updateTask(task.id, { completed }) });
+      const saved = await updateTask(task.id, { completed });
+      setState({ kind: "ready", task: saved });
+      announceNextOccurrence(task, saved, replaceTask);
     } catch (error) {
       setState({ kind: "ready", task: previous });
       notifyError(error, { context: "Could not update the task.", onReload: () => void load() });
@@ -151,6 +165,7 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
               label="Edit task"
               submitLabel="Save"
               focusTitle
+              draftKey={editDraftKey(task.id)}
               onSubmit={save}
               onCancel={() => setEditing(false)}
               onReload={() => load()}

@@ -1,11 +1,14 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { http } from "msw";
+import { http, HttpResponse } from "msw";
 import { problem } from "../../test/fixtures";
 import { server } from "../../test/server";
 import { api } from "../../api/client";
-import { TaskForm } from "./TaskForm";
+import { etagOf, rememberEtag } from "../../api/etags";
+import type { Task } from "../../types/task";
+import { updateTask } from "./api";
+import { TaskForm, type SaveOptions } from "./TaskForm";
 import { makeTask } from "../../test/fixtures";
 import { validateTask } from "./validation";
 import type { TaskInput } from "./types";
@@ -74,16 +77,85 @@ describe("the task form", () => {
     await waitFor(() => expect(screen.getByLabelText("Title")).toHaveAccessibleDescription(/Must not be blank/));
   });
 
-  it("offers to reload when the task changed elsewhere (412)", async () => {
-    server.use(http.patch("/api/tasks/x", () => problem(412, "the task has changed since you read it")));
-    const onReload = vi.fn();
-    render(
-      <TaskForm label="Edit" submitLabel="Save" task={makeTask({ title: "Old" })}
-        onSubmit={() => api.patch("/tasks/x", {})} onReload={onReload} />,
+  it("when the task changed elsewhere (412), shows their changes beside mine and applies mine on the latest version", async () => {
+    const task = makeTask({ title: "Old", description: "Same" });
+    rememberEtag(task.id, '"1"');
+    const sent: { ifMatch: string | null; body: unknown }[] = [];
+    server.use(
+      http.patch(`/api/tasks/${task.id}`, async ({ request }) => {
+        const ifMatch = request.headers.get("If-Match");
+        const body = (await request.json()) as Partial<Task>;
+        sent.push({ ifMatch, body });
+        if (ifMatch !== '"2"') return problem(412, "the task has changed since you read it");
+        return HttpResponse.json({ ...task, ...body, version: 3 }, { headers: { ETag: '"3"' } });
+      }),
+      http.get(`/api/tasks/${task.id}`, () =>
+        HttpResponse.json({ ...task, description: "Changed there", priority: 1, version: 2 }, { headers: { ETag: '"2"' } })),
     );
+    const onSubmit = vi.fn((input: TaskInput, options?: SaveOptions) => updateTask(task.id, input, options));
+    render(<TaskForm label="Edit" submitLabel="Save" task={task} onSubmit={onSubmit} />);
+    await userEvent.clear(screen.getByLabelText("Title"));
+    await userEvent.type(screen.getByLabelText("Title"), "New");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
-    await userEvent.click(await screen.findByRole("button", { name: "Reload the latest version" }));
+
+    const panel = await screen.findByTestId("task-conflict");
+    expect(within(panel).getByRole("heading")).toHaveTextContent(/changed somewhere else/);
+    expect(within(panel).getByTestId("conflict-title")).toHaveTextContent(/Title\s*Changed by you\s*New\s*Old/);
+    expect(within(panel).getByTestId("conflict-description")).toHaveTextContent(/Changed elsewhere: kept\s*Same\s*Changed there/);
+    expect(within(panel).getByTestId("conflict-priority")).toHaveTextContent(/Normal\s*High/);
+    expect(within(panel).queryByTestId("conflict-due")).toBeNull();
+    // What I typed is still there.
+    expect(screen.getByLabelText("Title")).toHaveValue("New");
+
+    await userEvent.click(within(panel).getByRole("button", { name: "Apply my changes to the latest version" }));
+    await waitFor(() => expect(sent).toHaveLength(2));
+    expect(sent[0].ifMatch).toBe('"1"');
+    // Mine on top of theirs, as a change of the version just read.
+    expect(sent[1]).toEqual({
+      ifMatch: '"2"',
+      body: { title: "New", description: "Changed there", priority: 1, due_date: null },
+    });
+    await waitFor(() => expect(screen.queryByTestId("task-conflict")).toBeNull());
+    expect(etagOf(task.id)).toBe('"3"');
+  });
+
+  it("shows who changed what when both changed a field, and discards mine for the latest version", async () => {
+    const task = makeTask({ title: "Old" });
+    server.use(
+      http.patch(`/api/tasks/${task.id}`, () => problem(412, "the task has changed since you read it")),
+      http.get(`/api/tasks/${task.id}`, () => HttpResponse.json({ ...task, title: "Theirs", version: 2 }, { headers: { ETag: '"2"' } })),
+    );
+    const onReload = vi.fn();
+    render(<TaskForm label="Edit" submitLabel="Save" task={task} onSubmit={(input) => updateTask(task.id, input)} onReload={onReload} />);
+    await userEvent.clear(screen.getByLabelText("Title"));
+    await userEvent.type(screen.getByLabelText("Title"), "Mine");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    const row = await screen.findByTestId("conflict-title");
+    expect(row).toHaveTextContent(/Both changed: yours replaces theirs\s*Mine\s*Theirs/);
+    await userEvent.click(screen.getByRole("button", { name: "Discard my changes" }));
+    expect(screen.getByLabelText("Title")).toHaveValue("Theirs");
+    expect(screen.queryByTestId("task-conflict")).toBeNull();
     expect(onReload).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses a due date the browser could not read (31 February) and sends nothing", async () => {
+    const onSubmit = renderForm();
+    await userEvent.type(screen.getByLabelText("Title"), "Pay the rent");
+    const due = screen.getByLabelText("Due");
+    // What Chromium reports for "02/31/2026" typed into the field: no value, and bad input.
+    Object.defineProperty(due, "validity", { configurable: true, value: { badInput: true, valid: false } });
+    await userEvent.click(screen.getByRole("button", { name: "Add task" }));
+    expect(due).toHaveAccessibleDescription(/not a real date and time/);
+    expect(due).toHaveAttribute("aria-invalid", "true");
+    expect(onSubmit).not.toHaveBeenCalled();
+
+    Object.defineProperty(due, "validity", { configurable: true, value: { badInput: false, valid: true } });
+    await userEvent.type(due, "2026-02-28T09:30");
+    expect(due).not.toHaveAttribute("aria-invalid");
+    await userEvent.click(screen.getByRole("button", { name: "Add task" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(onSubmit.mock.calls[0][0]).toMatchObject({ due_date: new Date(2026, 1, 28, 9, 30).toISOString() });
   });
 
   it("validates like the API", () => {
@@ -93,5 +165,7 @@ describe("the task form", () => {
     expect(validateTask({ ...values, title: "🙂".repeat(201) }).title).toBeDefined();
     expect(validateTask({ ...values, description: "d".repeat(10_001) }).description).toBeDefined();
     expect(validateTask({ ...values, priority: "4" }).priority).toBeDefined();
+    expect(validateTask({ ...values, due: "2026-02-31T09:30" }).due).toMatch(/not a real date/);
+    expect(validateTask({ ...values, due: "2026-02-28T09:30" })).toEqual({});
   });
 });

@@ -1,36 +1,55 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { etagOf } from "../../api/etags";
 import { fieldErrors, httpStatus } from "../../api/problem";
 import { focusFirstInvalid, SelectField, TextAreaField, TextField } from "../../components/Field";
 import { notifyError } from "../../components/notify";
-import { fromLocalInput, toLocalInput } from "../../lib/dates";
+import { dateEntryProblem, fromLocalInput } from "../../lib/dates";
+import { useKeptIfSessionEnds, useRestoredDraft } from "../../lib/drafts/useFormDraft";
 import type { Task } from "../../types/task";
+import { getTaskWithEtag } from "./api";
+import { ConflictPanel } from "./ConflictPanel";
+import { anchorOf, compareVersions, formStateOf, isDirty, mergeOnto, sameFields, type FormState } from "./merge";
 import { PRIORITIES, type TaskInput } from "./types";
 import { RecurrenceEditor } from "./RecurrenceEditor";
-import { buildRule, parseRule, type RecurrenceState } from "./rrule";
-import { defaultTimeZone } from "../../lib/accountTimeZone";
+import { buildRule, type RecurrenceState } from "./rrule";
 import { length, TITLE_MAX, toInput, validateTask, type TaskFormErrors, type TaskFormValues } from "./validation";
+
+/** How a save is sent: `etag` is the version it must apply to (If-Match); else the one last read. */
+export interface SaveOptions {
+  etag?: string;
+}
 
 interface TaskFormProps {
   task?: Task;
   submitLabel: string;
-  onSubmit: (input: TaskInput) => Promise<unknown>;
+  onSubmit: (input: TaskInput, options?: SaveOptions) => Promise<unknown>;
   onCancel?: () => void;
-  /** Offered when the server refuses a save because the task changed meanwhile (412). */
+  /** Asked to show the latest version once the user discards their edits after a 412. */
   onReload?: () => Promise<void> | void;
   /** Clear the fields after a successful save (for "new task"). */
   resetOnSuccess?: boolean;
   /** Put the focus in the title when the form opens (it opens when the person asks for it). */
   focusTitle?: boolean;
   label: string;
+  /** Where what is typed is kept should the session end (see lib/drafts); none: not kept. */
+  draftKey?: string;
 }
 
-function valuesOf(task?: Task): TaskFormValues {
-  return {
-    title: task?.title ?? "",
-    description: task?.description ?? "",
-    priority: String(task?.priority ?? 2),
-    due: toLocalInput(task?.due_date ?? null),
-  };
+/** The draft key of an edit of the task, wherever it is edited (its page, or in place in the list). */
+export const EDIT_DRAFT_PREFIX = "task:edit:";
+export const editDraftKey = (taskId: string) => `${EDIT_DRAFT_PREFIX}${taskId}`;
+/** The draft key of the new-task form of a workspace (undefined: the personal one). */
+export const newDraftKey = (workspaceId: string | undefined) => `task:new:${workspaceId ?? "personal"}`;
+
+/** A task form's draft: what it held, and the version the edit started from. */
+export interface TaskDraft extends FormState {
+  base: Task | null;
+}
+
+/** The server's version when it differs from the one the edit started from (a 412, or found on restoring). */
+interface Conflict {
+  latest: Task;
+  etag: string | undefined;
 }
 
 const SERVER_FIELDS: Record<string, keyof TaskFormValues> = {
@@ -40,63 +59,94 @@ const SERVER_FIELDS: Record<string, keyof TaskFormValues> = {
   due_date: "due",
 };
 
-export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, resetOnSuccess, focusTitle, label }: TaskFormProps) {
+const sameRepeat = (a: RecurrenceState, b: RecurrenceState) =>
+  a.preset === b.preset && a.custom === b.custom && a.days.join(",") === b.days.join(",");
+
+export function TaskForm(props: TaskFormProps) {
+  const { task, submitLabel, onSubmit, onCancel, onReload, resetOnSuccess, focusTitle, label, draftKey } = props;
   const id = useId().replace(/:/g, "");
   const form = useRef<HTMLFormElement>(null);
   const titleInput = useRef<HTMLInputElement>(null);
-  const [values, setValues] = useState<TaskFormValues>(() => valuesOf(task));
+  const dueInput = useRef<HTMLInputElement>(null);
+  const draft = useRestoredDraft<TaskDraft>(draftKey);
+  // What the session's end kept comes back in the form. An edit that started from an older version
+  // than the one now shown is compared with it at once, as after a refused save.
+  const kept = draft.restored?.value;
+  const keptBase = task && kept?.base?.id === task.id ? kept.base : null;
+  const [state, setState] = useState<FormState>(() =>
+    kept ? { values: kept.values, repeat: kept.repeat, timezone: kept.timezone } : formStateOf(task));
+  const [base, setBase] = useState<Task | null>(() =>
+    keptBase && task && !sameFields(keptBase, task) ? keptBase : task ?? null);
+  const [conflict, setConflict] = useState<Conflict | null>(() =>
+    keptBase && task && !sameFields(keptBase, task) ? { latest: task, etag: etagOf(task.id) } : null);
   const [errors, setErrors] = useState<TaskFormErrors>({});
-  const [stale, setStale] = useState(false);
   const [saving, setSaving] = useState(false);
-  const [repeat, setRepeat] = useState<RecurrenceState>(() => parseRule(task?.recurrence));
-  const [timezone, setTimezone] = useState(() => task?.timezone || defaultTimeZone());
   const [repeatError, setRepeatError] = useState("");
+  const [restoredNotice, setRestoredNotice] = useState(Boolean(kept));
+  const { values, repeat, timezone } = state;
+  const dirty = isDirty(state, base);
+  useKeptIfSessionEnds<TaskDraft>(draftKey, () => (dirty ? { ...state, base } : null));
 
-  // A reloaded task replaces what is in the form.
+  // Another version of the task from the page (a reload, a tag added below): it replaces an
+  // untouched form; under edits it becomes the base if only other things changed (tags, checklist),
+  // and is shown beside the edits if a field of the form changed.
   const [shownTask, setShownTask] = useState(task);
   if (shownTask !== task) {
     setShownTask(task);
-    setValues(valuesOf(task));
-    setRepeat(parseRule(task?.recurrence));
-    setTimezone(task?.timezone || defaultTimeZone());
-    setStale(false);
+    if (!task || !dirty || !base) {
+      setState(formStateOf(task));
+      setBase(task ?? null);
+      setConflict(null);
+    } else if (sameFields(base, task)) {
+      setBase(task);
+    } else {
+      setConflict({ latest: task, etag: etagOf(task.id) });
+    }
   }
 
   useEffect(() => {
     if (focusTitle) titleInput.current?.focus();
   }, [focusTitle]);
 
-  const set = (field: keyof TaskFormValues) => (event: { target: { value: string } }) =>
-    setValues((current) => ({ ...current, [field]: event.target.value }));
+  const setValue = (field: keyof TaskFormValues) => (event: { target: { value: string } }) =>
+    setState((current) => ({ ...current, values: { ...current.values, [field]: event.target.value } }));
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const found = validateTask(values);
+  // An impossible date (31 February) leaves the field's value empty: checked as it changes and on leaving it.
+  const checkDue = () => {
+    const problem = dateEntryProblem(dueInput.current, "datetime");
+    setErrors((current) => ({ ...current, due: problem ?? undefined }));
+  };
+
+  async function send(sending: FormState, against: Task | null, etag?: string) {
+    const found = validateTask(sending.values);
+    const dueProblem = dateEntryProblem(dueInput.current, "datetime");
+    if (dueProblem) found.due = dueProblem;
     setErrors(found);
     if (Object.keys(found).length > 0) {
       focusFirstInvalid(form.current);
       return;
     }
-    const input = toInput(values, fromLocalInput);
-    const rule = buildRule(repeat, anchor);
-    if (repeat.preset === "custom" && !rule) {
+    const input = toInput(sending.values, fromLocalInput);
+    const rule = buildRule(sending.repeat, anchorOf(sending.values.due));
+    if (sending.repeat.preset === "custom" && !rule) {
       setRepeatError("Enter a rule, or choose another repeat.");
       return;
     }
     if (rule) {
       input.recurrence = rule;
-      input.timezone = timezone;
-    } else if (task?.recurrence) {
+      input.timezone = sending.timezone;
+    } else if (against?.recurrence) {
       input.recurrence = null;
     }
     setRepeatError("");
     setSaving(true);
-    setStale(false);
     try {
-      await onSubmit(input);
+      await onSubmit(input, etag ? { etag } : undefined);
+      draft.discard();
+      setRestoredNotice(false);
+      setConflict(null);
       if (resetOnSuccess) {
-        setRepeat(parseRule(null));
-        setValues(valuesOf());
+        setState(formStateOf());
         setErrors({});
         titleInput.current?.focus();
       }
@@ -114,8 +164,8 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
       } else if (Object.keys(byField).length > 0) {
         setErrors(byField);
         focusFirstInvalid(form.current);
-      } else if (httpStatus(error) === 412 && onReload) {
-        setStale(true);
+      } else if (httpStatus(error) === 412 && against) {
+        await showLatest(against.id);
       } else {
         notifyError(error, { context: "Could not save the task." });
       }
@@ -124,18 +174,65 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
     }
   }
 
+  /** After a 412: the server's version now, beside the user's edits. */
+  async function showLatest(taskId: string) {
+    try {
+      const latest = await getTaskWithEtag(taskId);
+      setConflict({ latest: latest.task, etag: latest.etag });
+    } catch (error) {
+      notifyError(error, { context: "The task changed elsewhere, and its latest version could not be read." });
+    }
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (conflict && base) {
+      // Saving while the difference is shown means "my changes on top of theirs", as the button says.
+      await applyMine();
+      return;
+    }
+    await send(state, base);
+  }
+
+  /** The user's changes on top of the latest version, sent as a change of that version (its ETag). */
+  async function applyMine() {
+    if (!conflict || !base) return;
+    const merged = mergeOnto(state, base, conflict.latest);
+    setState(merged);
+    setBase(conflict.latest);
+    const { latest, etag } = conflict;
+    setConflict(null);
+    await send(merged, latest, etag);
+  }
+
+  function discardMine() {
+    if (!conflict) return;
+    setState(formStateOf(conflict.latest));
+    setBase(conflict.latest);
+    setConflict(null);
+    setErrors({});
+    setRestoredNotice(false);
+    draft.discard();
+    void onReload?.();
+  }
+
+  function cancel() {
+    draft.discard();
+    onCancel?.();
+  }
+
   const titleLength = length(values.title);
-  const dueAt = values.due ? new Date(values.due) : null;
-  const anchor = dueAt && !Number.isNaN(dueAt.getTime()) ? dueAt : new Date();
+  const anchor = anchorOf(values.due);
+  const changes = conflict && base ? compareVersions(base, state, conflict.latest) : [];
   return (
     <form ref={form} onSubmit={submit} noValidate aria-label={label}>
-      {stale && (
-        <div className="alert alert-warning d-flex flex-wrap align-items-center gap-2" role="alert">
-          <span className="flex-grow-1">This task was changed somewhere else since you opened it.</span>
-          <button type="button" className="btn btn-sm btn-warning" onClick={() => void onReload?.()}>
-            Reload the latest version
-          </button>
+      {restoredNotice && (
+        <div className="alert alert-info py-2" role="status" data-testid="draft-restored">
+          Your session ended while you were typing: what you had typed is back. It is not saved yet.
         </div>
+      )}
+      {conflict && (
+        <ConflictPanel changes={changes} busy={saving} onApply={() => void applyMine()} onDiscard={discardMine} />
       )}
       <TextField
         ref={titleInput}
@@ -144,7 +241,7 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
         value={values.title}
         error={errors.title}
         hint={`${titleLength}/${TITLE_MAX}`}
-        onChange={set("title")}
+        onChange={setValue("title")}
         required
       />
       <TextAreaField
@@ -153,12 +250,12 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
         rows={3}
         value={values.description}
         error={errors.description}
-        onChange={set("description")}
+        onChange={setValue("description")}
       />
       <div className="row g-3">
         <div className="col-12 col-sm-5">
           <SelectField id={`${id}-priority`} label="Priority" value={values.priority} error={errors.priority}
-            onChange={set("priority")} wrapperClassName="mb-0">
+            onChange={setValue("priority")} wrapperClassName="mb-0">
             {PRIORITIES.map((priority) => (
               <option key={priority.value} value={priority.value}>
                 {priority.label}
@@ -167,12 +264,18 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
           </SelectField>
         </div>
         <div className="col-12 col-sm-7">
-          <TextField id={`${id}-due`} label="Due" type="datetime-local" value={values.due} error={errors.due}
-            onChange={set("due")} wrapperClassName="mb-0" />
+          <TextField ref={dueInput} id={`${id}-due`} label="Due" type="datetime-local" value={values.due} error={errors.due}
+            onChange={(event) => {
+              setValue("due")(event);
+              checkDue();
+            }}
+            onBlur={checkDue} wrapperClassName="mb-0" />
         </div>
       </div>
       <div className="mt-3">
-        <RecurrenceEditor value={repeat} onChange={setRepeat} timezone={timezone} onTimezoneChange={setTimezone}
+        <RecurrenceEditor value={repeat}
+          onChange={(next) => setState((current) => (sameRepeat(current.repeat, next) ? current : { ...current, repeat: next }))}
+          timezone={timezone} onTimezoneChange={(zone) => setState((current) => ({ ...current, timezone: zone }))}
           error={repeatError} anchorDay={anchor.getDate()} />
       </div>
       <div className="d-flex flex-wrap gap-2 mt-3">
@@ -180,7 +283,7 @@ export function TaskForm({ task, submitLabel, onSubmit, onCancel, onReload, rese
           {saving ? "Saving…" : submitLabel}
         </button>
         {onCancel && (
-          <button type="button" className="btn btn-outline-secondary" onClick={onCancel} disabled={saving}>
+          <button type="button" className="btn btn-outline-secondary" onClick={cancel} disabled={saving}>
             Cancel
           </button>
         )}

@@ -212,4 +212,37 @@ describe("the task list", () => {
     expect(await screen.findByText("Final", { selector: "a" })).toBeInTheDocument();
     expect(ifMatch).toBe('"7"');
   });
+  it("says when a repeating task is due next once an occurrence is done, and Undo puts it back on its date", async () => {
+    const task = makeTask({ title: "Water the ferns", recurrence: "FREQ=DAILY", timezone: "America/New_York", due_date: "2030-12-09T14:00:00Z" });
+    const next = { ...task, due_date: "2030-12-10T14:00:00Z", version: 2 };
+    taskListEndpoint({ "": { items: [task], next_cursor: null } });
+    const sent: { body: unknown; ifMatch: string | null }[] = [];
+    server.use(
+      http.patch(`/api/tasks/${task.id}`, async ({ request }) => {
+        const body = (await request.json()) as Partial<Task>;
+        sent.push({ body, ifMatch: request.headers.get("If-Match") });
+        return body.completed
+          ? HttpResponse.json(next, { headers: { ETag: '"2"' } })
+          : HttpResponse.json({ ...task, version: 3 }, { headers: { ETag: '"3"' } });
+      }),
+    );
+    renderRoute(<TasksView tags={TAGS} />);
+    await userEvent.click(await screen.findByRole("checkbox", { name: "Completed: Water the ferns" }));
+
+    const toast = await screen.findByTestId("next-occurrence");
+    // In the task's zone (New York, the browser's here): 09:00 on Tuesday 10 December.
+    expect(toast).toHaveTextContent(/Done: “Water the ferns”\. Next: Tue,? (Dec 10|10 Dec),? 09:00/);
+    expect(within(toast).getByRole("button", { name: "Undo" })).toHaveAccessibleDescription(
+      /puts it back to Mon,? (Dec 9|9 Dec),? 09:00( AM)?; the completion stays counted in the statistics/);
+    expect(screen.getByRole("checkbox", { name: "Completed: Water the ferns" })).not.toBeChecked();
+    expect(screen.getByRole("link", { name: "Water the ferns" }).closest("li")).toHaveTextContent(/Dec 10|10 Dec/);
+
+    await userEvent.click(within(toast).getByRole("button", { name: "Undo" }));
+    await waitFor(() => expect(sent).toHaveLength(2));
+    expect(sent[1]).toEqual({
+      body: { due_date: task.due_date, recurrence: "FREQ=DAILY", timezone: "America/New_York" },
+      ifMatch: '"2"',
+    });
+    await waitFor(() => expect(screen.getByRole("link", { name: "Water the ferns" }).closest("li")).toHaveTextContent(/Dec 9|9 Dec/));
+  });
 });

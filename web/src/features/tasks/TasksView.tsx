@@ -1,14 +1,16 @@
-import { useCallback, useMemo, useState, type ReactNode } from "react";
-import { useSearchParams } from "react-router";
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+import { Link, useSearchParams } from "react-router";
 import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
+import { draftKeys, hasDraft, readDraft } from "../../lib/drafts/store";
+import { useDraftOwner } from "../../lib/drafts/useFormDraft";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import type { TagRef, Task } from "../../types/task";
 import { getTask } from "./api";
 import { filtersFromSearch, filtersToSearch, hasActiveFilters } from "./query";
 import { TaskFilters } from "./TaskFilters";
-import { TaskForm } from "./TaskForm";
+import { EDIT_DRAFT_PREFIX, editDraftKey, newDraftKey, TaskForm, type SaveOptions, type TaskDraft } from "./TaskForm";
 import { TaskList } from "./TaskList";
 import type { TaskFilterValues, TaskInput } from "./types";
 import { useTaskList } from "./useTaskList";
@@ -27,8 +29,17 @@ export function TasksView({ tags, summary }: TasksViewProps) {
   const filters = useMemo(() => filtersFromSearch(search), [search]);
   const { workspaceId, canEdit, current } = useWorkspaces();
   const list = useTaskList(filters, workspaceId);
-  const [creating, setCreating] = useState(false);
+  const owner = useDraftOwner();
+  const newKey = newDraftKey(workspaceId);
+  const [creating, setCreating] = useState(() => hasDraft(owner, newKey));
   const [editing, setEditing] = useState<Task | null>(null);
+
+  // A new task the end of the session interrupted: its form opens again (in the workspace it was for).
+  const [newDraftChecked, setNewDraftChecked] = useState(newKey);
+  if (newDraftChecked !== newKey) {
+    setNewDraftChecked(newKey);
+    if (hasDraft(owner, newKey)) setCreating(true);
+  }
 
   const setFilters = useCallback(
     (next: TaskFilterValues) => setSearch(filtersToSearch(next), { replace: true }),
@@ -36,13 +47,14 @@ export function TasksView({ tags, summary }: TasksViewProps) {
   );
 
   // Edits start from a fresh read, which also brings the ETag the save is conditional on.
-  const startEditing = useCallback(async (task: Task) => {
+  const openEditor = useCallback(async (id: string) => {
     try {
-      setEditing(await getTask(task.id));
+      setEditing(await getTask(id));
     } catch (error) {
       notifyError(error, { context: "Could not open the task." });
     }
   }, []);
+  const startEditing = useCallback((task: Task) => openEditor(task.id), [openEditor]);
 
   const reloadEditing = useCallback(async () => {
     if (!editing) return;
@@ -57,13 +69,30 @@ export function TasksView({ tags, summary }: TasksViewProps) {
 
   const { save } = list;
   const saveEditing = useCallback(
-    async (input: TaskInput) => {
+    async (input: TaskInput, options?: SaveOptions) => {
       if (!editing) return;
-      await save(editing.id, input);
+      await save(editing.id, input, options);
       setEditing(null);
     },
     [editing, save],
   );
+
+  // Edits the end of the session interrupted: one of a task in the list opens again in place; the
+  // others are offered as links to their tasks' pages, where they open too.
+  const interrupted = list.status === "ready" ? draftKeys(owner, EDIT_DRAFT_PREFIX).map((key) => key.slice(EDIT_DRAFT_PREFIX.length)) : [];
+  const [reopened, setReopened] = useState<ReadonlySet<string>>(() => new Set());
+  const [reopening, setReopening] = useState<string | null>(null);
+  const reopen = interrupted.find((id) => !reopened.has(id) && list.items.some((task) => task.id === id));
+  if (reopen && !editing && !reopening) {
+    setReopened(new Set([...reopened, reopen]));
+    setReopening(reopen);
+  }
+  useEffect(() => {
+    if (!reopening) return;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- openEditor() sets state only after its await, never synchronously
+    void openEditor(reopening).finally(() => setReopening(null));
+  }, [reopening, openEditor]);
+  const elsewhere = interrupted.filter((id) => id !== editing?.id && id !== reopening && !list.items.some((task) => task.id === id));
 
   const filtered = hasActiveFilters(filters);
   return (
@@ -88,6 +117,18 @@ export function TasksView({ tags, summary }: TasksViewProps) {
         )}
       </div>
       {summary?.(list.revision)}
+      {elsewhere.length > 0 && (
+        <div className="alert alert-info py-2" role="status" data-testid="drafts-elsewhere">
+          Your session ended while you were editing. What you typed is kept:{" "}
+          {elsewhere.map((id, index) => (
+            <span key={id}>
+              {index > 0 && ", "}
+              <Link to={`/tasks/${id}`}>{readDraft<TaskDraft>(owner ?? "", editDraftKey(id))?.value.values.title || "a task"}</Link>
+            </span>
+          ))}
+          .
+        </div>
+      )}
       {creating && canEdit && (
         <section id="new-task" className="card mb-3" aria-labelledby="new-task-heading">
           <div className="card-body">
@@ -97,6 +138,7 @@ export function TasksView({ tags, summary }: TasksViewProps) {
               submitLabel="Add task"
               focusTitle
               resetOnSuccess
+              draftKey={newKey}
               onSubmit={list.create}
               onCancel={() => setCreating(false)}
             />
@@ -133,6 +175,7 @@ export function TasksView({ tags, summary }: TasksViewProps) {
                 label={`Edit “${editing.title}”`}
                 submitLabel="Save"
                 focusTitle
+                draftKey={editDraftKey(editing.id)}
                 onSubmit={saveEditing}
                 onCancel={() => setEditing(null)}
                 onReload={reloadEditing}

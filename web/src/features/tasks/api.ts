@@ -1,5 +1,5 @@
 import { api } from "../../api/client";
-import { forgetEtag, ifMatch, rememberEtag } from "../../api/etags";
+import { etagOf, forgetEtag, ifMatch, rememberEtag } from "../../api/etags";
 import type { Task } from "../../types/task";
 import type { TaskInput, TaskPage, TaskPatch } from "./types";
 
@@ -22,6 +22,12 @@ export async function getTask(id: string, signal?: AbortSignal): Promise<Task> {
   return response.data;
 }
 
+/** The task and the ETag it was read with: a change meant for exactly this version sends it as If-Match. */
+export async function getTaskWithEtag(id: string, signal?: AbortSignal): Promise<{ task: Task; etag: string | undefined }> {
+  const task = await getTask(id, signal);
+  return { task, etag: etagOf(task.id) };
+}
+
 export async function createTask(input: TaskInput): Promise<Task> {
   const response = await api.post<Task>("/tasks", input, {
     headers: { "Idempotency-Key": newIdempotencyKey() },
@@ -30,8 +36,10 @@ export async function createTask(input: TaskInput): Promise<Task> {
   return response.data;
 }
 
-export async function updateTask(id: string, patch: TaskPatch): Promise<Task> {
-  const response = await api.patch<Task>(`/tasks/${encodeURIComponent(id)}`, patch, { headers: ifMatch(id) });
+/** `etag`: the version the change is for (If-Match); by default the one last read or written. */
+export async function updateTask(id: string, patch: TaskPatch, { etag }: { etag?: string } = {}): Promise<Task> {
+  const headers = etag ? { "If-Match": etag } : ifMatch(id);
+  const response = await api.patch<Task>(`/tasks/${encodeURIComponent(id)}`, patch, { headers });
   rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }

@@ -5,6 +5,7 @@ import { notifyError, notifyInfo } from "../../components/notify";
 import { useRevalidation } from "../../lib/revalidate/useRevalidation";
 import { useSharedWorkspace } from "../../lib/workspaces/useSharedWorkspace";
 import { createTask, getTask, listTasks, updateTask } from "./api";
+import { announceNextOccurrence } from "./nextOccurrence";
 import { isPendingDelete, scheduleDelete, subscribeDeletes } from "./pendingDeletes";
 import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters, revalidationLimit } from "./query";
 import type { Task } from "../../types/task";
@@ -24,7 +25,8 @@ export interface TaskListState {
   loadMore: () => void;
   reload: () => void;
   create: (input: TaskInput) => Promise<Task>;
-  save: (id: string, input: TaskInput) => Promise<Task>;
+  /** `options.etag`: the version the change is for (If-Match), when not the one last read. */
+  save: (id: string, input: TaskInput, options?: { etag?: string }) => Promise<Task>;
   toggleComplete: (task: Task) => Promise<void>;
   remove: (task: Task) => void;
   reloadTask: (id: string) => Promise<void>;
@@ -193,10 +195,10 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   );
 
   const save = useCallback(
-    async (id: string, input: TaskInput) => {
+    async (id: string, input: TaskInput, options?: { etag?: string }) => {
       writes.current += 1;
       try {
-        const task = await updateTask(id, input);
+        const task = await updateTask(id, input, options);
         replace(task);
         changed();
         return task;
@@ -231,8 +233,13 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
       replace({ ...task, completed, completed_at: completed ? new Date().toISOString() : null });
       markBusy(task.id, true);
       try {
-        replace(await updateTask(task.id, { completed }));
+        const saved = await updateTask(task.id, { completed });
+        replace(saved);
         changed();
+        announceNextOccurrence(task, saved, (restored) => {
+          replace(restored);
+          changed();
+        });
       } catch (error) {
         if (httpStatus(error) === 404) {
           drop(task);

@@ -4,6 +4,7 @@ import { flushPendingWork } from "../../api/pendingWork";
 import { notifyInfo } from "../../components/notify";
 import * as authApi from "./api";
 import type { Credentials, Registration, User } from "./api";
+import { announceSessionEnding } from "./sessionEnd";
 
 export type AuthStatus = "restoring" | "authenticated" | "anonymous";
 
@@ -19,6 +20,7 @@ export interface AuthContextValue {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 const CHANNEL = "taskforge-auth";
+const KEPT = " What you were typing is kept and comes back when you log in again.";
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
@@ -31,6 +33,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     statusRef.current = status;
   }, [status]);
+  // Whose session ends, for the forms that keep a draft for that user's next login.
+  const userRef = useRef<User | null>(user);
+  useEffect(() => {
+    userRef.current = user;
+  }, [user]);
+  const keepDrafts = useCallback(() => {
+    const ending = userRef.current;
+    return ending ? announceSessionEnding(ending.id) : false;
+  }, []);
 
   const becomeAnonymous = useCallback(() => {
     clearAccessToken();
@@ -59,11 +70,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     () =>
       onSessionEnded(() => {
         if (loggingOut.current) return;
-        if (statusRef.current === "authenticated") notifyInfo("Your session has ended. Log in again to continue.");
+        if (statusRef.current === "authenticated") {
+          const kept = keepDrafts();
+          notifyInfo(`Your session has ended. Log in again to continue.${kept ? KEPT : ""}`);
+        }
         setStatus("anonymous");
         setUser(null);
       }),
-    [],
+    [keepDrafts],
   );
 
   // Logging out in one tab logs out every tab.
@@ -71,14 +85,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (typeof BroadcastChannel === "undefined") return;
     const current = new BroadcastChannel(CHANNEL);
     current.onmessage = (event: MessageEvent) => {
-      if (event.data === "logout") becomeAnonymous();
+      if (event.data !== "logout") return;
+      if (keepDrafts()) notifyInfo(`You were logged out in another tab.${KEPT}`);
+      becomeAnonymous();
     };
     channel.current = current;
     return () => {
       current.close();
       channel.current = null;
     };
-  }, [becomeAnonymous]);
+  }, [becomeAnonymous, keepDrafts]);
 
   const login = useCallback(async (credentials: Credentials) => {
     const loggedIn = await authApi.login(credentials);
@@ -97,6 +113,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(async () => {
     loggingOut.current = true;
+    keepDrafts();
     try {
       await flushPendingWork();
       await authApi.logout();
@@ -107,7 +124,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       channel.current?.postMessage("logout");
       becomeAnonymous();
     }
-  }, [becomeAnonymous]);
+  }, [becomeAnonymous, keepDrafts]);
 
   const updateUser = useCallback((changes: Partial<User>) => {
     setUser((current) => (current ? { ...current, ...changes } : current));
