@@ -111,7 +111,7 @@ export function HistoryChart({ history }: { history: StatsHistory }) {
           <LegendLine color={CREATED_COLOR} dashed /> Created: <span className="fw-semibold">{created}</span>
         </li>
         <li className="list-inline-item">
-          <LegendLine color={COMPLETED_COLOR} /> Completed: <span className="fw-semibold">{completed}</span>
+          <LegendLine color={COMPLETED_COLOR} /> Completions (incl. repeats): <span className="fw-semibold" data-testid="history-completions">{completed}</span>
         </li>
       </ul>
       <div className="d-flex gap-2">
@@ -159,7 +159,7 @@ export function HistoryChart({ history }: { history: StatsHistory }) {
             <tr>
               <th scope="col">Day</th>
               <th scope="col">Created</th>
-              <th scope="col">Completed</th>
+              <th scope="col">Completions (incl. repeats)</th>
             </tr>
           </thead>
           <tbody>

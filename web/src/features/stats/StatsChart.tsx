@@ -56,7 +56,7 @@ export function CompletionBar({ stats }: { stats: Stats }) {
       <div className="d-flex justify-content-between small mt-2">
         <span>
           <span className="d-inline-block rounded-circle bg-success me-1" style={{ width: 10, height: 10 }} aria-hidden="true" />
-          Done: {stats.completed}
+          Tasks done: {stats.completed}
         </span>
         <span>
           <span className="d-inline-block rounded-circle bg-secondary-subtle border me-1" style={{ width: 10, height: 10 }}

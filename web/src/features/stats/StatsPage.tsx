@@ -45,12 +45,16 @@ export function StatsPage() {
         <Spinner label="Loading the statistics…" />
       ) : (
         <>
-          <div className="row row-cols-2 row-cols-md-4 g-3 mb-4">
+          <div className="row row-cols-2 row-cols-md-4 g-3 mb-2">
             <Figure label="Tasks" value={stats.total} />
-            <Figure label="Done" value={stats.completed} />
+            <Figure label="Tasks done" value={stats.completed} testId="figure-done" />
             <Figure label="Overdue" value={stats.overdue} tone={stats.overdue ? "text-danger-emphasis" : ""} />
             <Figure label="Completion" value={`${Math.round(stats.completion_rate * 100)}%`} />
           </div>
+          <p className="small text-body-secondary mb-4" data-testid="done-explained">
+            “Tasks done” counts tasks that are done now. A repeating task moves on to its next date each time it is
+            done, so it stays open: its completions count in “Completions (incl. repeats)” under “Completion over time”.
+          </p>
           {stats.total === 0 ? (
             <p className="text-body-secondary">
               No tasks yet. <Link to="/">Add one</Link> and the charts fill in.
@@ -89,13 +93,13 @@ export function StatsPage() {
   );
 }
 
-function Figure({ label, value, tone = "" }: { label: string; value: number | string; tone?: string }) {
+function Figure({ label, value, tone = "", testId }: { label: string; value: number | string; tone?: string; testId?: string }) {
   return (
     <div className="col">
       <div className="card text-center h-100">
         <div className="card-body py-3">
           <div className="small text-body-secondary">{label}</div>
-          <div className={`fs-3 fw-semibold ${tone}`} data-testid={`figure-${label.toLowerCase()}`}>{value}</div>
+          <div className={`fs-3 fw-semibold ${tone}`} data-testid={testId ?? `figure-${label.toLowerCase()}`}>{value}</div>
         </div>
       </div>
     </div>
