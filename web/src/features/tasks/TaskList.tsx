@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { TagBadge } from "../../components/TagBadge";
 import { formatDue } from "../../lib/dates";
 import type { Task } from "../../types/task";
+import { RowMenu } from "./RowMenu";
 import { isOverdue, priorityBadge, priorityLabel } from "./types";
 
 interface TaskListProps {
@@ -76,8 +77,7 @@ function TaskRow({ task, pending, onToggle, onEdit, onDelete, readOnly }: { task
     <li className="list-group-item d-flex align-items-start gap-2 gap-sm-3 py-3" data-testid="task-row">
       <input
         type="checkbox"
-        className="form-check-input flex-shrink-0 mt-1"
-        style={{ width: "1.35em", height: "1.35em" }}
+        className="form-check-input flex-shrink-0 mt-0 task-check"
         checked={task.completed}
         disabled={pending || readOnly}
         aria-label={`Completed: ${task.title}`}
@@ -112,7 +112,7 @@ function TaskRow({ task, pending, onToggle, onEdit, onDelete, readOnly }: { task
           {task.tags?.map((tag) => <TagBadge key={tag.id} tag={tag} />)}
         </div>
       </div>
-      {!readOnly && <div className="d-flex flex-column flex-sm-row gap-1 flex-shrink-0">
+      {!readOnly && <div className="d-none d-sm-flex gap-1 flex-shrink-0">
         <button type="button" className="btn btn-sm btn-outline-secondary" onClick={() => onEdit(task)}
           aria-label={`Edit “${task.title}”`}>
           Edit
@@ -122,6 +122,11 @@ function TaskRow({ task, pending, onToggle, onEdit, onDelete, readOnly }: { task
           Delete
         </button>
       </div>}
+      {/* On a phone the actions share one menu: a row has no room for them. */}
+      {!readOnly && (
+        <RowMenu className="d-sm-none flex-shrink-0" label={`Actions for “${task.title}”`}
+          actions={[{ label: "Edit", onSelect: () => onEdit(task) }, { label: "Delete", onSelect: () => onDelete(task), danger: true }]} />
+      )}
     </li>
   );
 }
