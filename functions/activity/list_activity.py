@@ -1,7 +1,11 @@
-"""GET /api/activity: a workspace's task events, newest first, one page at a time."""
+"""GET /api/activity: a workspace's events, newest first, one page at a time.
+
+The page's ETag is a digest of it: If-None-Match with it gets 304 while the page is the same.
+"""
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.activity import activity
@@ -9,19 +13,27 @@ from functions.domain.activity.models import ActivityItem, ActivityPage
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
 from functions.platform.function import authenticated_api
+from functions.platform.http import IfNoneMatch, conditional, conditional_responses
 
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.get("/api/activity", tags=["activity"], summary="A workspace's activity")
+@app.get(
+    "/api/activity",
+    tags=["activity"],
+    summary="A workspace's activity",
+    responses=conditional_responses("A page of the workspace's events, newest first"),
+)
 def get_activity(
     workspace_id: Annotated[str | None, Query(description="default: the personal workspace")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> ActivityPage:
+    if_none_match: IfNoneMatch = None,
+) -> Response[ActivityPage]:
     claims = deps.caller(app)
     scope, _ = deps.database.transaction(
         lambda conn: workspaces.resolve(conn, auth.ensure_current(conn, claims), workspace_id, write=False)
     )
     items, next_cursor = activity.page(deps.settings, workspace_id=scope, limit=limit, cursor=cursor)
-    return ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)
+    listed = ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)
+    return conditional(listed, "activity", {"workspace_id": scope, "limit": limit, "cursor": cursor}, if_none_match)

@@ -1,7 +1,11 @@
-"""GET /api/tasks/{task_id}/activity: one task's events, newest first."""
+"""GET /api/tasks/{task_id}/activity: one task's events, newest first.
+
+The page's ETag is a digest of it: If-None-Match with it gets 304 while the page is the same.
+"""
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.activity import activity
@@ -9,19 +13,26 @@ from functions.domain.activity.models import ActivityItem, ActivityPage
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.platform.function import authenticated_api
-from functions.platform.http import parse_id
+from functions.platform.http import IfNoneMatch, conditional, conditional_responses, parse_id
 
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.get("/api/tasks/<task_id>/activity", tags=["activity"], summary="A task's activity")
+@app.get(
+    "/api/tasks/<task_id>/activity",
+    tags=["activity"],
+    summary="A task's activity",
+    responses=conditional_responses("A page of the task's events, newest first"),
+)
 def get_task_activity(
     task_id: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> ActivityPage:
+    if_none_match: IfNoneMatch = None,
+) -> Response[ActivityPage]:
     claims = deps.caller(app)
     task_id = parse_id(task_id)
     deps.database.transaction(lambda conn: tasks.load(conn, auth.ensure_current(conn, claims), task_id))
     items, next_cursor = activity.page(deps.settings, task_id=task_id, limit=limit, cursor=cursor)
-    return ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)
+    listed = ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)
+    return conditional(listed, "task-activity", {"task_id": task_id, "limit": limit, "cursor": cursor}, if_none_match)

@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from functions.platform.errors import DomainError
-from functions.platform.http import PROBLEM_JSON, answer_unknown_routes, problem_response
+from functions.platform.http import PROBLEM_JSON, NotModified, answer_unknown_routes, problem_response
 from functions.platform.settings import Settings
 from functions.platform.tokens import TokenVerifier, access_claims
 from functions.runtime.problem import SECURITY_HEADERS
@@ -33,7 +33,14 @@ def create_api(settings: Settings) -> ALBResolver:
     if settings.cors_allow_origin:
         cors = CORSConfig(
             allow_origin=settings.cors_allow_origin,
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-TaskForge-Client"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "If-None-Match",
+                "X-TaskForge-Client",
+            ],
             expose_headers=["ETag", "Location", "Retry-After"],
             allow_credentials=True,
             max_age=600,
@@ -44,6 +51,11 @@ def create_api(settings: Settings) -> ALBResolver:
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response[str]:
         return problem_response(error.status, error.detail, headers=error.headers)
+
+    @app.exception_handler(NotModified)
+    def _not_modified(answer: NotModified) -> Response[None]:
+        # Outside the route's response validation: a 304 has no body to validate.
+        return Response(status_code=304, headers={"ETag": answer.etag})
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:

@@ -1,19 +1,40 @@
-"""GET /api/tags: a workspace's tags (default: personal), by name."""
+"""GET /api/tags: a workspace's tags (default: personal), by name.
+
+The list's ETag is the workspace's generation, which every tag change bumps: If-None-Match
+with it gets 304 before the tags are read.
+"""
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.auth import auth
 from functions.domain.tags import tags
 from functions.domain.tags.models import Tag, TagList
+from functions.domain.workspaces import workspaces
+from functions.platform.db import Connection
 from functions.platform.function import authenticated_api
+from functions.platform.http import IfNoneMatch, conditional_responses, with_etag
 
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.get("/api/tags", tags=["tags"], summary="List a workspace's tags")
-def get_tags(workspace_id: Annotated[str | None, Query()] = None) -> TagList:
+@app.get(
+    "/api/tags", tags=["tags"], summary="List a workspace's tags", responses=conditional_responses("The tags, by name")
+)
+def get_tags(
+    workspace_id: Annotated[str | None, Query()] = None, if_none_match: IfNoneMatch = None
+) -> Response[TagList]:
     claims = deps.caller(app)
-    rows = deps.database.transaction(lambda conn: tags.list_for(conn, auth.ensure_current(conn, claims), workspace_id))
-    return TagList(items=[Tag.from_row(row) for row in rows])
+
+    def load(conn: Connection) -> tuple[TagList, str]:
+        user_id = auth.ensure_current(conn, claims)
+        scope, _ = workspaces.resolve(conn, user_id, workspace_id, write=False)
+
+        def listed() -> TagList:
+            return TagList(items=[Tag.from_row(row) for row in tags.list_for(conn, user_id, scope)])
+
+        return deps.revalidated(conn, scope, "tags", {}, TagList, listed, if_none_match, cache=False)
+
+    return with_etag(*deps.database.transaction(load))

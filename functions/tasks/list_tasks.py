@@ -1,12 +1,15 @@
 """GET /api/tasks: a workspace's tasks, filtered, sorted, one keyset page at a time.
 
 Pages are cached in Redis under the workspace's generation; a cache miss or a Redis
-outage simply reads PostgreSQL.
+outage simply reads PostgreSQL. The page's ETag is that generation with the query: a
+client that sends it back as If-None-Match gets 304 while nothing in the workspace has
+changed, without the page being read at all.
 """
 
 from dataclasses import asdict
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.auth import auth
@@ -16,12 +19,12 @@ from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
 from functions.platform.errors import Unprocessable
 from functions.platform.function import authenticated_api
-from functions.platform.http import parse_id
+from functions.platform.http import IfNoneMatch, conditional_responses, parse_id, with_etag
 
 app, deps, handler = authenticated_api(__name__)
 
 
-@app.get("/api/tasks", tags=["tasks"], summary="List tasks")
+@app.get("/api/tasks", tags=["tasks"], summary="List tasks", responses=conditional_responses("A page of tasks"))
 def get_tasks(
     workspace_id: Annotated[str | None, Query(description="default: the personal workspace")] = None,
     completed: Annotated[bool | None, Query()] = None,
@@ -34,7 +37,8 @@ def get_tasks(
     order: Annotated[SortOrder, Query()] = "desc",
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
-) -> TaskPage:
+    if_none_match: IfNoneMatch = None,
+) -> Response[TaskPage]:
     claims = deps.caller(app)
     tag_ids = tuple(sorted({parse_id(value, "tag") for value in tag or []}))
     if len(tag_ids) > tasks.MAX_TAG_FILTERS:
@@ -52,7 +56,7 @@ def get_tasks(
         cursor=cursor,
     )
 
-    def load(conn: Connection) -> TaskPage:
+    def load(conn: Connection) -> tuple[TaskPage, str]:
         user_id = auth.ensure_current(conn, claims)
         scope, _ = workspaces.resolve(conn, user_id, workspace_id, write=False)
 
@@ -60,6 +64,6 @@ def get_tasks(
             rows, next_cursor = tasks.list_page(conn, scope, query)
             return TaskPage(items=[Task.from_row(row) for row in rows], next_cursor=next_cursor)
 
-        return deps.cached(conn, scope, "tasks", asdict(query), TaskPage, page)
+        return deps.revalidated(conn, scope, "tasks", asdict(query), TaskPage, page, if_none_match)
 
-    return deps.database.transaction(load)
+    return with_etag(*deps.database.transaction(load))
