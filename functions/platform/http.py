@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 from aws_lambda_powertools.event_handler import ALBResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Header
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from pydantic import BaseModel
 
 from functions.platform.errors import BadRequest, NotFound
@@ -158,7 +158,7 @@ def conditional(body: B, kind: str, parameters: Any, header: str | None) -> Resp
 
 def conditional_responses(what: str) -> dict[int, OpenAPIResponse]:
     """The responses a revalidating list documents (the route decorator's `responses`)."""
-    header: dict[str, Any] = {
+    header: OpenAPIResponseHeader = {
         "description": "Names this list as it is now: send it back as If-None-Match",
         "schema": {"type": "string", "pattern": '^"[0-9a-f]{32}"$'},
     }
