@@ -72,9 +72,12 @@ describe("the task list stays current", () => {
     list.change([]);
     later();
     const otherTab = new BroadcastChannel(CHANNEL_NAME);
-    otherTab.postMessage("changed");
-    otherTab.close();
-    await waitFor(() => expect(screen.queryByRole("link", { name: "Water the plants" })).toBeNull());
+    try {
+      otherTab.postMessage("changed");
+      await waitFor(() => expect(screen.queryByRole("link", { name: "Water the plants" })).toBeNull());
+    } finally {
+      otherTab.close();
+    }
     expect(await screen.findByText(/No tasks yet/)).toBeInTheDocument();
   });
 

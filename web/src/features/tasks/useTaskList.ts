@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import axios from "axios";
 import { httpStatus } from "../../api/problem";
 import { notifyError, notifyInfo } from "../../components/notify";
@@ -86,9 +86,11 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   // Reading again in the background (focus, another tab's change, the poll of a shared workspace).
   // What the revalidation needs to know of the latest render, without re-subscribing on each one.
   const now = useRef({ status, loadingMore, busy: busy.size, shown: items, query, reloads });
-  useEffect(() => {
+  useLayoutEffect(() => {
     now.current = { status, loadingMore, busy: busy.size, shown: items, query, reloads };
   });
+  /** A revalidation put off until the list is idle (loading, or a change on its way). */
+  const putOff = useRef(false);
 
   const revalidate = useCallback(() => {
     const at = now.current;
@@ -97,15 +99,22 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
       return;
     }
     // Nothing is read over a change on its way or a page still loading: it would show older data.
-    if (at.status !== "ready" || at.loadingMore || at.busy > 0) return;
+    // It is read once they are done instead, so that no change announced meanwhile is missed.
+    if (at.status !== "ready" || at.loadingMore || at.busy > 0) {
+      putOff.current = true;
+      return;
+    }
     const writesBefore = writes.current;
     const limit = revalidationLimit(at.shown.length);
     listTasks({ ...at.query, limit })
       .then((page) => {
         const after = now.current;
         if (page === lastRead.current) return; // 304: nothing changed
-        if (after.query !== at.query || after.reloads !== at.reloads || writes.current !== writesBefore) return;
-        if (after.status !== "ready" || after.loadingMore || after.busy > 0) return;
+        if (after.query !== at.query || after.reloads !== at.reloads) return;
+        if (writes.current !== writesBefore || after.status !== "ready" || after.loadingMore || after.busy > 0) {
+          putOff.current = true; // crossed a change of this page's: read again once it is done
+          return;
+        }
         lastRead.current = page;
         const next = visible(page.items);
         if (JSON.stringify(next) === JSON.stringify(after.shown)) return;
@@ -116,6 +125,12 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
       .catch(() => undefined); // a failed background read leaves the list as it is
   }, []);
   useRevalidation(revalidate, { poll: shared });
+  const idle = status === "ready" && !loadingMore && busy.size === 0;
+  useEffect(() => {
+    if (!idle || !putOff.current) return;
+    putOff.current = false;
+    revalidate();
+  }, [idle, revalidate]);
 
   const loadMore = useCallback(() => {
     if (!cursor || loadingMore || status !== "ready") return;
