@@ -20,6 +20,10 @@ export const routes = [
             path: "register",
             lazy: () => import("../features/auth/RegisterPage").then((m) => ({ Component: m.RegisterPage })),
           },
+          {
+            path: "forgot-password",
+            lazy: () => import("../features/auth/ForgotPasswordPage").then((m) => ({ Component: m.ForgotPasswordPage })),
+          },
         ],
       },
       {
@@ -57,6 +61,10 @@ export const routes = [
       {
         path: "verify-email",
         lazy: () => import("../features/verification/VerifyEmailPage").then((m) => ({ Component: m.VerifyEmailPage })),
+      },
+      {
+        path: "reset-password/:token",
+        lazy: () => import("../features/auth/ResetPasswordPage").then((m) => ({ Component: m.ResetPasswordPage })),
       },
       { path: "*", element: <NotFoundPage /> },
     ],

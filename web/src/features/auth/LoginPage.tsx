@@ -5,7 +5,8 @@ import { focusFirstInvalid, TextField } from "../../components/Field";
 import { usePageTitle } from "../../components/usePageTitle";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "../../lib/session/AuthProvider";
-import { returnPath } from "./RouteGuards";
+import { InvitationNotice } from "./InvitationNotice";
+import { arrivalState, invitationToken, returnPath } from "./RouteGuards";
 import { validateLogin, type FieldErrors } from "./validation";
 
 export function LoginPage() {
@@ -19,6 +20,9 @@ export function LoginPage() {
   const [errors, setErrors] = useState<FieldErrors<"email" | "password">>({});
   const [failure, setFailure] = useState("");
   const [submitting, setSubmitting] = useState(false);
+  const invitation = invitationToken(location);
+  // Said by the page that sent the visitor here (after a password reset).
+  const notice = (location.state as { notice?: unknown } | null)?.notice;
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -32,7 +36,7 @@ export function LoginPage() {
     setSubmitting(true);
     try {
       await login({ email: email.trim(), password });
-      navigate(returnPath(location), { replace: true });
+      navigate(returnPath(location), { replace: true, state: arrivalState(location) });
     } catch (error) {
       setFailure(errorMessage(error));
       setSubmitting(false);
@@ -41,6 +45,12 @@ export function LoginPage() {
 
   return (
     <AuthCard title="Log in">
+      {typeof notice === "string" && notice && (
+        <div className="alert alert-success" role="status">
+          {notice}
+        </div>
+      )}
+      {invitation && <InvitationNotice token={invitation} />}
       {failure && (
         <div className="alert alert-danger" role="alert">
           {failure}
@@ -72,7 +82,10 @@ export function LoginPage() {
           {submitting ? "Logging in…" : "Log in"}
         </button>
       </form>
-      <p className="mt-4 mb-0 text-center">
+      <p className="mt-3 mb-0 text-center">
+        <Link to="/forgot-password" state={{ email: email.trim() }}>Forgot password?</Link>
+      </p>
+      <p className="mt-3 mb-0 text-center">
         New here?{" "}
         <Link to="/register" state={location.state}>
           Create an account

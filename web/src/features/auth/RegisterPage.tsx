@@ -7,8 +7,9 @@ import { AuthCard } from "./AuthCard";
 import { browserZone } from "../../lib/accountTimeZone";
 import { useAuth } from "../../lib/session/AuthProvider";
 import type { Registration } from "../../lib/session/api";
-import { returnPath } from "./RouteGuards";
-import { validateRegistration, type FieldErrors, type RegisterField } from "./validation";
+import { InvitationNotice } from "./InvitationNotice";
+import { arrivalState, invitationToken, returnPath } from "./RouteGuards";
+import { NEW_PASSWORD_HINT, validateRegistration, type FieldErrors, type RegisterField } from "./validation";
 
 const EMPTY: Record<RegisterField, string> = { email: "", display_name: "", password: "", confirm: "" };
 
@@ -22,6 +23,7 @@ export function RegisterPage() {
   const [errors, setErrors] = useState<FieldErrors<RegisterField>>({});
   const [failure, setFailure] = useState("");
   const [submitting, setSubmitting] = useState(false);
+  const invitation = invitationToken(location);
 
   const change = (field: RegisterField) => (event: { target: { value: string } }) =>
     setValues((current) => ({ ...current, [field]: event.target.value }));
@@ -53,7 +55,7 @@ export function RegisterPage() {
         if (!zone || !fieldErrors(error).timezone) throw error;
         await register(registration);
       }
-      navigate(returnPath(location), { replace: true });
+      navigate(returnPath(location), { replace: true, state: arrivalState(location) });
     } catch (error) {
       const byField = fieldErrors(error) as FieldErrors<RegisterField>;
       if (httpStatus(error) === 409) byField.email = errorMessage(error);
@@ -69,6 +71,7 @@ export function RegisterPage() {
 
   return (
     <AuthCard title="Create an account">
+      {invitation && <InvitationNotice token={invitation} />}
       {failure && (
         <div className="alert alert-danger" role="alert">
           {failure}
@@ -80,7 +83,7 @@ export function RegisterPage() {
         <TextField id="display_name" label="Name (optional)" autoComplete="name" maxLength={100}
           value={values.display_name} error={errors.display_name} onChange={change("display_name")} />
         <TextField id="password" label="Password" type="password" autoComplete="new-password"
-          hint="8 to 128 characters; not a common password, not your e-mail address." value={values.password}
+          hint={NEW_PASSWORD_HINT} value={values.password}
           error={errors.password}
           onChange={change("password")} required />
         <TextField id="confirm" label="Repeat the password" type="password" autoComplete="new-password"

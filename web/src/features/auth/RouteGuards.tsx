@@ -36,7 +36,7 @@ export function PublicOnly() {
   const location = useLocation();
   useForgetWhenLoggedOut(status);
   if (status === "restoring") return <Spinner label="Restoring your session…" />;
-  if (status === "authenticated") return <Navigate to={returnPath(location)} replace />;
+  if (status === "authenticated") return <Navigate to={returnPath(location)} replace state={arrivalState(location)} />;
   return <Outlet />;
 }
 
@@ -46,4 +46,21 @@ export function returnPath(location: Location): string {
   if (!from?.pathname || !from.pathname.startsWith("/") || from.pathname.startsWith("//")) return "/";
   if (from.pathname === "/login" || from.pathname === "/register") return "/";
   return `${from.pathname}${from.search ?? ""}${from.hash ?? ""}`;
+}
+
+/** The invitation a visitor was opening when sent to log in, if any: its token. */
+export function invitationToken(location: Location): string | null {
+  const from = (location.state as { from?: Partial<Location> } | null)?.from;
+  const match = /^\/invitations\/([^/]+)$/.exec(from?.pathname ?? "");
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+/** What the page returned to after logging in or registering hears: an invitation is accepted on arrival. */
+export interface ArrivalState {
+  acceptInvitation?: string;
+}
+
+export function arrivalState(location: Location): ArrivalState | undefined {
+  const token = invitationToken(location);
+  return token ? { acceptInvitation: token } : undefined;
 }
