@@ -298,11 +298,15 @@ def scope_of(name: str, user_id: str) -> str:
     return str(row["id"])
 
 
-def cursor_at(name: str, scope: str, position: int, limit: int = 50) -> tuple[str, str]:
+def cursor_at(
+    name: str, scope: str, position: int, limit: int = 50, query: task_sql.TaskQuery | None = None
+) -> tuple[str, str]:
     """The cursor the API returns on the page that ends just before `position` (0-based) in the
     default order (created_at DESC, id DESC), and the id of the task at `position`: the next
     page starts there. The row is read in SQL and encoded by the API's own cursor code, as if
-    the pages before it had been walked."""
+    the pages before it had been walked. A cursor carries its query's filters: `query` (with
+    the default order) when they are not the defaults, a search for instance; its position is
+    still counted over all the workspace's tasks."""
     with connect(name) as conn:
         column = sql.Identifier("workspace_id" if _has_workspaces(conn) else "owner_id")
         rows = conn.execute(
@@ -314,48 +318,55 @@ def cursor_at(name: str, scope: str, position: int, limit: int = 50) -> tuple[st
         ).fetchall()
     if len(rows) < 2:
         raise ValueError(f"fewer than {position + 1} tasks in {scope}")
-    cursor = task_sql._encode_cursor(task_sql.TaskQuery(limit=limit), rows[0]["sort_key"], rows[0]["id"])
+    cursor = task_sql._encode_cursor(query or task_sql.TaskQuery(limit=limit), rows[0]["sort_key"], rows[0]["id"])
     return cursor, rows[1]["id"]
 
 
-class _Recorder:
-    """Stands in for a connection: keeps the statement list_page would run, returns no rows."""
+class _Explaining:
+    """Stands in for the connection list_page is given: runs each statement for real (list_page
+    may choose its next statement from the rows of one) and keeps its EXPLAIN (ANALYZE, BUFFERS)."""
 
-    def __init__(self) -> None:
-        self.statement: sql.Composable | None = None
-        self.params: tuple[Any, ...] = ()
+    def __init__(self, conn: psycopg.Connection[dict[str, Any]], generic: bool) -> None:
+        self.conn, self.generic = conn, generic
+        self.plans: list[str] = []
 
-    def execute(self, statement: sql.Composable, params: tuple[Any, ...]) -> _Recorder:
-        self.statement, self.params = statement, params
-        return self
+    def execute(
+        self, statement: sql.Composed, params: tuple[Any, ...] | list[Any] = (), prepare: bool | None = None
+    ) -> Any:
+        if self.generic and prepare is not False:  # a statement run unprepared never gets a generic plan
+            text = statement.as_string(self.conn)
+            parts = text.split("%s")
+            numbered = parts[0] + "".join(f"${index}{part}" for index, part in enumerate(parts[1:], 1))
+            name = sql.Identifier(f"bench_page_{len(self.plans)}")
+            self.conn.execute("SET plan_cache_mode = force_generic_plan")
+            self.conn.execute(sql.SQL("PREPARE {} AS {}").format(name, sql.SQL(numbered)))
+            arguments = sql.SQL(", ").join(sql.Literal(value) for value in params)
+            explain = sql.SQL("EXPLAIN (ANALYZE, BUFFERS) EXECUTE {} ({})").format(name, arguments)
+            rows = self.conn.execute(explain, prepare=False).fetchall()
+        else:
+            rows = self.conn.execute(
+                sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + statement, params, prepare=False
+            ).fetchall()
+        self.plans.append("\n".join(str(next(iter(row.values()))) for row in rows))
+        return self.conn.execute(statement, params, prepare=False)
 
-    def fetchall(self) -> list[Any]:
-        return []
+
+def explain_plans(name: str, scope: str, query: task_sql.TaskQuery, generic: bool = False) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of each statement GET /api/tasks runs for `query`, in order.
+
+    The statements are the ones tasks.list_page builds and runs (captured, not copied; a search
+    may run two, the second chosen by the rows of the first). With `generic`, the plans
+    PostgreSQL uses for them as prepared statements once it settles on a generic plan (psycopg
+    prepares a query after 5 runs on a connection, PostgreSQL may go generic after 5 more),
+    except for a statement list_page runs unprepared.
+    """
+    with connect(name) as conn:
+        explaining = _Explaining(conn, generic)
+        task_sql.list_page(explaining, scope, query)  # type: ignore[arg-type]
+    return explaining.plans
 
 
 def explain_page(name: str, scope: str, query: task_sql.TaskQuery, generic: bool = False) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) of the exact statement GET /api/tasks runs for `query`.
-
-    The statement is the one tasks.list_page builds (captured, not copied). With `generic`,
-    the plan PostgreSQL uses for it as a prepared statement once it settles on a generic plan
-    (psycopg prepares a query after 5 runs on a connection, PostgreSQL may go generic after 5 more).
-    """
-    recorder = _Recorder()
-    task_sql.list_page(recorder, scope, query)  # type: ignore[arg-type]
-    assert recorder.statement is not None
-    with connect(name) as conn:
-        if generic:
-            text = recorder.statement.as_string(conn)
-            parts = text.split("%s")
-            numbered = parts[0] + "".join(f"${index}{part}" for index, part in enumerate(parts[1:], 1))
-            conn.execute("SET plan_cache_mode = force_generic_plan")
-            conn.execute(sql.SQL("PREPARE bench_page AS {}").format(sql.SQL(numbered)))
-            arguments = sql.SQL(", ").join(sql.Literal(value) for value in recorder.params)
-            rows = conn.execute(
-                sql.SQL("EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_page ({})").format(arguments)
-            ).fetchall()
-        else:
-            rows = conn.execute(
-                sql.SQL("EXPLAIN (ANALYZE, BUFFERS) ") + recorder.statement, recorder.params, prepare=False
-            ).fetchall()
-    return "\n".join(str(next(iter(row.values()))) for row in rows)
+    """EXPLAIN (ANALYZE, BUFFERS) of the statements GET /api/tasks runs for `query` (see
+    explain_plans), one after the other."""
+    return "\n\n".join(explain_plans(name, scope, query, generic))

@@ -44,6 +44,17 @@ _SORT_EXPRESSIONS = {
 _SORT_CASTS = {"created_at": "timestamptz", "due_date": "timestamptz", "priority": "smallint"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TAG_FILTERS = 10
+MAX_SEARCH_WORDS = 16
+# What a search word is looked for in, lowercased; tasks_text_trgm (migration 0012) indexes
+# exactly this expression.
+SEARCHED_TEXT = "lower(t.title || ' ' || t.description)"
+# Rows of a workspace a search walks in sort order first, and at most in all, before it turns
+# to the trigram index (see _search_page); chosen by benchmarks/search.py, figures in
+# benchmarks/RESULTS.md.
+SEARCH_WALK_BUDGET = 4000
+SEARCH_WALK_LIMIT = 20_000
+# A word the trigram index can look up: pg_trgm makes trigrams of runs of letters and digits.
+_TRIGRAMS = re.compile(r"[^\W_]{3}")
 
 
 @dataclass(frozen=True)
@@ -195,10 +206,11 @@ def delete(conn: Connection, user_id: str, task_id: str, allowed_versions: set[i
 def list_page(conn: Connection, workspace_id: str, query: TaskQuery) -> tuple[list[dict[str, Any]], str | None]:
     """One page in keyset order: the cost is the same for page 1 and page 10,000.
 
-    The caller has checked membership of `workspace_id`.
+    The caller has checked membership of `workspace_id`. A search (`q`) may take more than one
+    statement to find its page; see `_search_page`.
     """
-    conditions: list[sql.Composable] = [sql.SQL("t.workspace_id = %s")]
-    values: list[Any] = [workspace_id]
+    conditions: list[sql.Composable] = []
+    values: list[Any] = []
     for column, operator, value in (
         ("t.completed", "=", query.completed),
         ("t.priority", "=", query.priority),
@@ -208,31 +220,21 @@ def list_page(conn: Connection, workspace_id: str, query: TaskQuery) -> tuple[li
         if value is not None:
             conditions.append(sql.SQL(f"{column} {operator} %s"))  # fixed names and operators only
             values.append(value)
-    if query.q:
-        words = _WORD.findall(query.q)[:16]
-        if words:
-            # Prefix matching, so search-as-you-type finds "groceries" from "groc".
-            conditions.append(sql.SQL("t.search @@ to_tsquery('simple', %s)"))
-            values.append(" & ".join(f"{word}:*" for word in words))
+    words = search_words(query.q)
+    for word in words:
+        if _TRIGRAMS.search(word):
+            conditions.append(sql.SQL(f"{SEARCHED_TEXT} LIKE lower(%s)"))
+            values.append(like_pattern(word))
+        else:
+            # No trigram to look up: as a LIKE, the planner would read the whole trigram index.
+            conditions.append(sql.SQL(f"strpos({SEARCHED_TEXT}, lower(%s)) > 0"))
+            values.append(word)
     for tag_id in query.tags:
         conditions.append(sql.SQL("EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = %s)"))
         values.append(tag_id)
-    sort_expression = _SORT_EXPRESSIONS[query.sort]
-    descending = query.order == "desc"
-    if query.cursor:
-        key, last_id = _decode_cursor(query)
-        conditions.append(
-            sql.SQL("({}, t.id) {} (%s::{}, %s::uuid)").format(
-                sort_expression, sql.SQL("<" if descending else ">"), sql.SQL(_SORT_CASTS[query.sort])
-            )
-        )
-        values += [key, last_id]
-    direction = sql.SQL("DESC" if descending else "ASC")
-    statement = sql.SQL(
-        "SELECT {}, ({})::text AS sort_key FROM tasks t WHERE {} ORDER BY {} {}, t.id {} LIMIT %s"
-    ).format(COLUMNS, sort_expression, sql.SQL(" AND ").join(conditions), sort_expression, direction, direction)
+    page = _Page(query, workspace_id, conditions, values)
     try:
-        rows = conn.execute(statement, (*values, query.limit + 1)).fetchall()
+        rows = _search_page(conn, page) if words else _run(conn, page.plain())
     except errors.DataError:  # a cursor whose key does not cast
         raise BadRequest("the cursor is not valid; start again without it") from None
     next_cursor = None
@@ -240,6 +242,152 @@ def list_page(conn: Connection, workspace_id: str, query: TaskQuery) -> tuple[li
         rows = rows[: query.limit]
         next_cursor = _encode_cursor(query, rows[-1]["sort_key"], rows[-1]["id"])
     return rows, next_cursor
+
+
+def search_words(q: str | None) -> list[str]:
+    """The words a task must all contain: the runs of word characters of `q`, the first 16, each
+    once, longest first (the likeliest to rule a task out, so checked first). Punctuation only
+    separates words: a query of nothing but punctuation filters nothing."""
+    words = dict.fromkeys(_WORD.findall(q or "")[:MAX_SEARCH_WORDS])
+    return sorted(words, key=len, reverse=True)
+
+
+def like_pattern(word: str) -> str:
+    """A LIKE pattern matching `word` anywhere, every character of it literally (backslash escapes)."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# A statement and its values.
+_Statement = tuple[sql.Composed, list[Any]]
+
+
+@dataclass(frozen=True)
+class _Page:
+    """The statements that can find a page: its filters (all but the workspace and the keyset),
+    sort and limit, and where it starts."""
+
+    query: TaskQuery
+    workspace_id: str
+    conditions: list[sql.Composable]
+    values: list[Any]
+
+    def plain(self) -> _Statement:
+        """Every condition in one WHERE: the planner walks the sort order's index, filtering."""
+        scope, scope_values = self._scope(None)
+        statement = sql.SQL(
+            "SELECT {columns}, ({sort})::text AS sort_key FROM tasks t WHERE {scope} AND {filters}"
+            " ORDER BY {sort} {direction}, t.id {direction} LIMIT %s"
+        ).format(columns=COLUMNS, scope=scope, **self._parts())
+        return statement, [*scope_values, *self.values, self.query.limit + 1]
+
+    def walk(self, budget: int, after: tuple[str, str] | None, wanted: int) -> _Statement:
+        """The next `budget` rows of the workspace in sort order (after `after`, a row's sort key
+        and id, or the cursor's), and the first `wanted` of them that match.
+
+        The inner LIMIT bounds the rows examined, and the outer one ends the walk as soon as
+        enough match. The row at position `budget` comes back even when it does not match
+        (`hit` false): it says the budget ran out before the workspace did, and where. The outer
+        ORDER BY is the inner one's, whose order the planner knows: no sort.
+        """
+        scope, scope_values = self._scope(after)
+        statement = sql.SQL(
+            "SELECT {columns}, ({sort})::text AS sort_key, t.hit, t.position FROM ("
+            "SELECT t.*, {sort} AS sort_value, {filters} AS hit,"
+            " row_number() OVER (ORDER BY {sort} {direction}, t.id {direction}) AS position"
+            " FROM tasks t WHERE {scope} ORDER BY sort_value {direction}, t.id {direction} LIMIT %s) AS t"
+            " WHERE t.hit OR t.position = %s ORDER BY t.sort_value {direction}, t.id {direction} LIMIT %s"
+        ).format(columns=COLUMNS, scope=scope, **self._parts())
+        return statement, [*self.values, *scope_values, budget, budget, wanted + 1]
+
+    def matches(self, after: tuple[str, str] | None, wanted: int) -> _Statement:
+        """Every match (after `after` or the cursor) first, then the first `wanted` of them sorted.
+
+        The CTE is planned on its own, without the ORDER BY and LIMIT that make a walk of the
+        sort order look cheap, so the words are looked up in the trigram index (tasks_text_trgm).
+        """
+        scope, scope_values = self._scope(after)
+        statement = sql.SQL(
+            "WITH matches AS MATERIALIZED (SELECT t.* FROM tasks t WHERE {scope} AND {filters})"
+            " SELECT {columns}, ({sort})::text AS sort_key FROM matches t"
+            " ORDER BY {sort} {direction}, t.id {direction} LIMIT %s"
+        ).format(columns=COLUMNS, scope=scope, **self._parts())
+        return statement, [*scope_values, *self.values, wanted]
+
+    def _scope(self, after: tuple[str, str] | None) -> tuple[sql.Composable, list[Any]]:
+        """The workspace and, on a later page or a later step, only the rows after a given one."""
+        if after is None and self.query.cursor:
+            after = _decode_cursor(self.query)
+        if after is None:
+            return sql.SQL("t.workspace_id = %s"), [self.workspace_id]
+        keyset = sql.SQL("t.workspace_id = %s AND ({}, t.id) {} (%s::{}, %s::uuid)").format(
+            _SORT_EXPRESSIONS[self.query.sort],
+            sql.SQL("<" if self.query.order == "desc" else ">"),
+            sql.SQL(_SORT_CASTS[self.query.sort]),
+        )
+        return keyset, [self.workspace_id, *after]
+
+    def _parts(self) -> dict[str, sql.Composable]:
+        return {
+            "sort": _SORT_EXPRESSIONS[self.query.sort],
+            "direction": sql.SQL("DESC" if self.query.order == "desc" else "ASC"),
+            "filters": sql.SQL(" AND ").join(self.conditions) if self.conditions else sql.SQL("true"),
+        }
+
+
+def _run(conn: Connection, statement: _Statement, prepare: bool | None = None) -> list[dict[str, Any]]:
+    return conn.execute(statement[0], statement[1], prepare=prepare).fetchall()
+
+
+def _search_page(conn: Connection, page: _Page) -> list[dict[str, Any]]:
+    """A page of a search, by whichever plan is fast for these words in this workspace.
+
+    Common words (say 1 task in 30 matches) fill a page within a short walk of the sort order's
+    index; rare ones would make that walk read the whole workspace. The trigram index finds
+    the rare ones' few matches directly, but it has no order, so it must find every match
+    before sorting: slow for common words. The planner cannot tell them apart (its statistics
+    are the table's, not the workspace's, and it does not see how words combine), so the page
+    is found in steps, each starting after the last row the one before examined:
+
+    1. walk SEARCH_WALK_BUDGET rows; a full page, or the workspace's end, and it is done;
+    2. if the walk found some matches, project how far the page's end lies at that rate; if
+       within SEARCH_WALK_LIMIT rows in all, walk that far and half as far again;
+    3. the rest of the page from the trigram index.
+
+    Whichever steps run, the rows and their order are those of the plain statement.
+    """
+    wanted = page.query.limit + 1
+    found: list[dict[str, Any]] = []
+    after: tuple[str, str] | None = None
+    budget, examined, walks = max(SEARCH_WALK_BUDGET, wanted), 0, 0
+    while budget:
+        rows = _run(conn, page.walk(budget, after, wanted - len(found)))
+        found += [row for row in rows if row["hit"]]
+        if len(found) >= wanted or not rows or rows[-1]["position"] != budget:
+            return _without_walk_columns(found[:wanted])  # full, or the workspace ended first
+        examined, walks = examined + budget, walks + 1
+        after = (rows[-1]["sort_key"], rows[-1]["id"])
+        budget = _walk_further(examined, len(found), wanted) if walks == 1 else 0
+    # Planned with its values every time: a generic plan knows neither how large the workspace
+    # is nor how rare the words are, and may combine the trigram index with a scan of the
+    # workspace's whole index.
+    found += _run(conn, page.matches(after, wanted - len(found)), prepare=False)
+    return _without_walk_columns(found)
+
+
+def _walk_further(examined: int, found: int, wanted: int) -> int:
+    """Rows a second walk takes: how far the page's end projects at the rate of matches found so
+    far, and half as far again; 0 (to the trigram index) when that passes SEARCH_WALK_LIMIT."""
+    if not found:
+        return 0
+    further = (wanted - found) * examined // found * 3 // 2
+    return further if examined + further <= SEARCH_WALK_LIMIT else 0
+
+
+def _without_walk_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row.pop("hit", None)
+        row.pop("position", None)
+    return rows
 
 
 def stats(conn: Connection, workspace_id: str) -> dict[str, Any]:
