@@ -46,7 +46,7 @@ export function TimeZonePrompt() {
   }
 
   return (
-    <section className="alert alert-info d-flex flex-wrap align-items-center gap-2 timezone-prompt" aria-labelledby="timezone-prompt-question"
+    <section className="alert alert-info d-flex flex-wrap align-items-center gap-2" aria-labelledby="timezone-prompt-question"
       data-testid="timezone-prompt">
       <div className="flex-grow-1">
         <p id="timezone-prompt-question" className="fw-semibold mb-1">Use {readable(offer)}?</p>
