@@ -61,7 +61,12 @@ def main() -> int:
     if local_aws:
         prepare(Settings.from_env())
     mailer.keep_copies_in(Path(os.environ["MAIL_DIRECTORY"]))
-    logger.info("mail sent by the stack is also written to %s", os.environ["MAIL_DIRECTORY"])
+    logger.info(
+        "mail sent by the stack is also written to %s and shown at http://%s:%d/__dev/mail",
+        os.environ["MAIL_DIRECTORY"],
+        host,
+        port,
+    )
     applied = apply_migrations(os.environ["DATABASE_URL"])
     logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
     try:
@@ -72,7 +77,13 @@ def main() -> int:
     for item in mounted:
         item.app.draining = draining
     static_dir = Path(os.environ.get("WEB_DIST_DIR", REPO_ROOT / "web" / "dist"))
-    gateway = Gateway(mounted, static_dir if static_dir.is_dir() else None, broker_token=os.environ["BROKER_TOKEN"])
+    mail_directory = Path(os.environ["MAIL_DIRECTORY"])
+    gateway = Gateway(
+        mounted,
+        static_dir if static_dir.is_dir() else None,
+        broker_token=os.environ["BROKER_TOKEN"],
+        mail_directory=mail_directory,
+    )
     scheduler = None
     if any(function.schedule for function in FUNCTIONS):
         scheduler = subprocess.Popen([sys.executable, "-m", "functions.devserver.scheduler"], cwd=REPO_ROOT)

@@ -10,6 +10,8 @@ with the public API, so it takes only events that carry the stack's own broker t
 without it, anyone who can reach the port could write activity into any user's feed.
 An event a function fails on goes on to the dead-letter function, as the Broker's
 dead-letter sink sends it in the cluster (without the retries first).
+
+Given the mailer's directory, it shows the mail the stack sent at /__dev/mail (mail.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from functions.catalog import Function
+from functions.devserver import mail
 from functions.runtime.app import READINESS_PATH, RuntimeApp, StartResponse
 from functions.runtime.config import RuntimeConfig, load_handler
 from functions.runtime.http_results import HttpResponse
@@ -61,11 +64,19 @@ def mount(function: Function, account_id: str = "000000000000", region: str = "u
 
 
 class Gateway:
-    def __init__(self, mounted: Iterable[Mounted], static_dir: Path | None, broker_token: str | None = None) -> None:
+    def __init__(
+        self,
+        mounted: Iterable[Mounted],
+        static_dir: Path | None,
+        broker_token: str | None = None,
+        mail_directory: Path | None = None,
+    ) -> None:
         """`broker_token`: what a publisher must send in X-TaskForge-Broker-Token; without one
-        the broker takes nothing."""
+        the broker takes nothing. `mail_directory`: where the mailer keeps its copies, shown at
+        /__dev/mail (mail.py); without one that path is served by nothing."""
         self.mounted = tuple(mounted)
         self.static_dir = static_dir.resolve() if static_dir else None
+        self.mail_directory = mail_directory
         self._broker_token = broker_token.encode() if broker_token else None
         # Most specific first across all functions, as one ingress would order them.
         self._routes = sorted(
@@ -96,6 +107,8 @@ class Gateway:
         raw_path = (environ.get("RAW_URI") or environ.get("PATH_INFO") or "/").split("?", 1)[0]
         if raw_path == BROKER_PATH and method == "POST":
             return self._broker(environ, start_response)
+        if raw_path == mail.MAIL_PATH and self.mail_directory is not None:
+            return mail.serve(self.mail_directory, environ, start_response)
         if environ.get("PATH_INFO", "").startswith("/__runtime/"):
             return _respond(
                 start_response,

@@ -2,7 +2,7 @@
 
 On the local stack SES is a moto server that keeps what it is given to itself, so the
 stack can ask for a copy of every message as a file (`keep_copies_in`): that is how a
-developer, or a browser test, reads a verification link.
+developer (at /__dev/mail, functions/devserver/mail.py), or a browser test, reads a link.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 import time
 import uuid
 from email.message import EmailMessage
+from email.utils import formatdate
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ def _write_copy(directory: Path, sender: str, to: str, subject: str, text: str, 
     message["To"] = to
     message["Subject"] = subject
     message["X-SES-Message-Id"] = message_id
+    message["Date"] = formatdate(usegmt=True)
     message.set_content(text, cte="8bit")  # links stay whole and greppable
     # Named to sort in the order sent; written aside and renamed, so no reader sees half of one.
     name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
