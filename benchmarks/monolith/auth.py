@@ -11,8 +11,10 @@ valid), then the rate limit, then the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 
@@ -31,7 +33,7 @@ class Claims:
     token_version: int
 
 
-def verify(token: str, public_key: str, issuer: str, audience: str) -> Claims:
+def verify(token: str, public_key: Any, issuer: str, audience: str) -> Claims:
     try:
         payload = jwt.decode(
             token,
@@ -60,7 +62,8 @@ def authenticate() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized()
     config = current_app.config
-    g.claims = verify(token.strip(), config["JWT_PUBLIC_KEY"], config["JWT_ISSUER"], config["JWT_AUDIENCE"])
+    key = current_app.extensions["jwt_public_key"]
+    g.claims = verify(token.strip(), key, config["JWT_ISSUER"], config["JWT_AUDIENCE"])
 
 
 def caller_key() -> str:
@@ -84,6 +87,8 @@ def init_auth(app: Flask) -> Limiter:
     One fixed window per user per minute across every endpoint, in Redis, as TaskForge counts
     (settings.api_rate_limit_per_minute); while Redis fails, each process counts in memory.
     """
+    # The key is parsed once, not on every request.
+    app.extensions["jwt_public_key"] = serialization.load_pem_public_key(app.config["JWT_PUBLIC_KEY"].encode())
     app.before_request(authenticate)
     limiter = Limiter(
         caller_key,

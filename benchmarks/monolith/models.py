@@ -134,8 +134,9 @@ class Task(Base):
 
 
 class OutboxEvent(Base):
-    """A task event, written in the transaction of the change it describes (TaskForge's outbox
-    table, which its relay publishes): a task created here shows in the activity feed too."""
+    """A task event, written in the transaction of the change it describes, in TaskForge's outbox
+    table: the same write TaskForge makes. The monolith has no relay of its own and writes its
+    events as published, so TaskForge's relay (in the stack raced against) does not carry them."""
 
     __tablename__ = "outbox"
 
@@ -146,3 +147,4 @@ class OutboxEvent(Base):
     task_id: Mapped[str | None] = mapped_column(Id)
     actor_id: Mapped[str | None] = mapped_column(Id)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    published_at: Mapped[datetime | None] = mapped_column(Instant)

@@ -401,7 +401,12 @@ def post_task() -> Response:
     }
     db.session.add(
         OutboxEvent(
-            type="dev.taskforge.task.created", workspace_id=workspace_id, task_id=task.id, actor_id=user.id, data=data
+            type="dev.taskforge.task.created",
+            workspace_id=workspace_id,
+            task_id=task.id,
+            actor_id=user.id,
+            data=data,
+            published_at=func.clock_timestamp(),
         )
     )
     payload = task_json(task, new=True)
