@@ -178,10 +178,6 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
                       setAt(event.target.value);
                       setError(dateEntryProblem(event.target, "datetime") ?? "");
                     }}
-                    onBlur={(event) => {
-                      const problem = dateEntryProblem(event.target, "datetime");
-                      if (problem) setError(problem);
-                    }}
                     aria-invalid={error ? true : undefined}
                     aria-describedby={error ? `${id}-at-error` : undefined} />
                   {error && <div id={`${id}-at-error`} className="invalid-feedback d-block">{error}</div>}

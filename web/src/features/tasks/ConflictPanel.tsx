@@ -67,7 +67,7 @@ export function ConflictPanel({ changes, busy, onApply, onDiscard }: ConflictPan
         <button type="button" className="btn btn-sm btn-warning" onClick={onApply} disabled={busy}>
           Apply my changes to the latest version
         </button>
-        <button type="button" className="btn btn-sm btn-outline-secondary" onClick={onDiscard} disabled={busy}>
+        <button type="button" className="btn btn-sm btn-outline-dark" onClick={onDiscard} disabled={busy}>
           Discard my changes
         </button>
       </div>

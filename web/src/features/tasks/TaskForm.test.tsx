@@ -148,6 +148,7 @@ describe("the task form", () => {
     await userEvent.click(screen.getByRole("button", { name: "Add task" }));
     expect(due).toHaveAccessibleDescription(/not a real date and time/);
     expect(due).toHaveAttribute("aria-invalid", "true");
+    await waitFor(() => expect(due).toHaveFocus());
     expect(onSubmit).not.toHaveBeenCalled();
 
     Object.defineProperty(due, "validity", { configurable: true, value: { badInput: false, valid: true } });

@@ -111,7 +111,9 @@ export function TaskForm(props: TaskFormProps) {
   const setValue = (field: keyof TaskFormValues) => (event: { target: { value: string } }) =>
     setState((current) => ({ ...current, values: { ...current.values, [field]: event.target.value } }));
 
-  // An impossible date (31 February) leaves the field's value empty: checked as it changes and on leaving it.
+  // An impossible date (31 February) leaves the field's value empty: checked as it changes and on
+  // saving. Not on leaving the field: the message appearing then would move the Save button away
+  // from under the pointer between the press and the release of the click.
   const checkDue = () => {
     const problem = dateEntryProblem(dueInput.current, "datetime");
     setErrors((current) => ({ ...current, due: problem ?? undefined }));
@@ -269,7 +271,7 @@ export function TaskForm(props: TaskFormProps) {
               setValue("due")(event);
               checkDue();
             }}
-            onBlur={checkDue} wrapperClassName="mb-0" />
+            wrapperClassName="mb-0" />
         </div>
       </div>
       <div className="mt-3">
