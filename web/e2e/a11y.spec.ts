@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { decorateTask, newUserOnTaskList, seedTasks } from "./support";
+import { apiAs, decorateTask, logInThroughForm, newUserOnTaskList, registerAccount, seedTasks, uniqueEmail } from "./support";
 
 async function seriousViolations(page: Page) {
   // Nothing hovered or mid-transition while the colours are measured.
@@ -39,6 +39,8 @@ for (const width of [1280, 375]) {
     await expect(page.getByTestId("task-row")).toHaveCount(3);
     await page.getByRole("button", { name: "New task" }).click();
     if (width < 768) await page.getByRole("button", { name: /Filters/ }).click();
+    // On a phone a row's actions are a menu: scanned open.
+    if (width < 576) await page.getByRole("button", { name: "Actions for “Call the plumber”" }).click();
     expect(await seriousViolations(page), "task list").toEqual([]);
 
     await decorateTask(email, task.id);
@@ -98,4 +100,58 @@ test("the task list can be used with the keyboard alone", async ({ page }) => {
   await checkbox.focus();
   await page.keyboard.press("Space");
   await expect(checkbox).toBeChecked();
+});
+
+test.describe("account screens", () => {
+  // A browser elsewhere than its account's UTC: the time zone question is on screen too.
+  test.use({ timezoneId: "Europe/Berlin" });
+
+  for (const width of [1280, 375]) {
+    test(`no serious or critical accessibility violations on the account screens at ${width} px`, async ({ page, request }) => {
+      await page.setViewportSize({ width, height: 900 });
+      const ownerEmail = uniqueEmail("a11y-owner");
+      await registerAccount(request, ownerEmail, "Olive Owner");
+      const inviteeEmail = uniqueEmail("a11y-invitee");
+      await registerAccount(request, inviteeEmail);
+      const owner = await apiAs(ownerEmail);
+      let link = "";
+      try {
+        const workspace = (await owner.call("POST", "/api/workspaces", { name: "Team" })) as { id: string };
+        const invitation = (await owner.call("POST", `/api/workspaces/${workspace.id}/invitations`, { email: inviteeEmail, role: "editor" })) as { token: string };
+        link = `/invitations/${invitation.token}`;
+      } finally {
+        await owner.dispose();
+      }
+
+      await page.goto(link);
+      await expect(page.getByRole("region", { name: "Your invitation" })).toBeVisible();
+      expect(await seriousViolations(page), "login with an invitation").toEqual([]);
+      await page.getByRole("link", { name: "Create an account" }).click();
+      await expect(page.getByRole("region", { name: "Your invitation" })).toBeVisible();
+      expect(await seriousViolations(page), "register with an invitation").toEqual([]);
+
+      await page.goto("/forgot-password");
+      await page.getByLabel("E-mail").fill("not an address");
+      await page.getByRole("button", { name: "Send the reset link" }).click();
+      expect(await seriousViolations(page), "forgot password").toEqual([]);
+      await page.getByLabel("E-mail").fill(inviteeEmail);
+      await page.getByRole("button", { name: "Send the reset link" }).click();
+      await expect(page.getByRole("status")).toBeVisible();
+      expect(await seriousViolations(page), "forgot password, sent").toEqual([]);
+
+      await page.goto("/reset-password/a11y-token");
+      await page.getByLabel("New password", { exact: true }).fill("short");
+      await page.getByRole("button", { name: "Set the new password" }).click();
+      expect(await seriousViolations(page), "reset password").toEqual([]);
+
+      await page.goto("/login");
+      await logInThroughForm(page, inviteeEmail);
+      await expect(page.getByRole("region", { name: "Use Europe/Berlin?" })).toBeVisible();
+      expect(await seriousViolations(page), "time zone question").toEqual([]);
+
+      await page.goto(link);
+      await expect(page.getByTestId("invitation-summary")).toBeVisible();
+      expect(await seriousViolations(page), "invitation").toEqual([]);
+    });
+  }
 });
