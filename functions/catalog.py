@@ -146,6 +146,13 @@ FUNCTIONS += (
     _api("workspaces", "create-invitation", "POST /api/workspaces/{workspace_id}/invitations", frozenset({"ses"})),
     _api("workspaces", "revoke-invitation", "DELETE /api/workspaces/{workspace_id}/invitations/{invitation_id}"),
     _api("workspaces", "accept-invitation", "POST /api/invitations/{token}/accept"),
+    # The link's token is the credential: a logged-out invitee reads what it is for.
+    Function(
+        name="get-invitation",
+        area="workspaces",
+        routes=("GET /api/invitations/{token}",),
+        uses=frozenset({"database", "redis"}),
+    ),
     _api("workspaces", "list-members", "GET /api/workspaces/{workspace_id}/members"),
     _api("workspaces", "change-member-role", "PATCH /api/workspaces/{workspace_id}/members/{user_id}"),
     _api("workspaces", "remove-member", "DELETE /api/workspaces/{workspace_id}/members/{user_id}"),

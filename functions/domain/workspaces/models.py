@@ -44,6 +44,15 @@ class Invitation(Body):
     emailed: bool = Field(description="whether the invitation link was also e-mailed to the invited address")
 
 
+class InvitationPreview(Row):
+    """What an invitation's link shows anyone who has it, logged in or not."""
+
+    workspace_name: str
+    role: Literal["editor", "viewer"]
+    invited_by: str = Field(description="the inviter's display name, or their e-mail address when they have none")
+    expires_at: datetime
+
+
 class Member(Row):
     user_id: str
     email: str

@@ -226,6 +226,35 @@ def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
     return {**workspace, "role": invitation["role"]}
 
 
+def preview(conn: Connection, token: str) -> dict[str, Any]:
+    """What the invitation's link shows before anyone logs in: the workspace's name, the role,
+    who invites (as the members list names people: display name, else address) and until when.
+
+    Nothing else: not the invited address, not the workspace's id. 404 for a token never
+    issued; 410 for one that can no longer be accepted (accepted, revoked, expired, or sent by
+    someone who is no longer an owner).
+    """
+    invitation = conn.execute(
+        "SELECT w.name AS workspace_name, i.role, COALESCE(NULLIF(u.display_name, ''), u.email::text) AS invited_by,"
+        " i.expires_at, i.accepted_at, i.revoked_reason, i.workspace_id::text AS workspace_id,"
+        " i.invited_by::text AS inviter_id"
+        " FROM invitations i JOIN workspaces w ON w.id = i.workspace_id JOIN users u ON u.id = i.invited_by"
+        " WHERE i.token_hash = %s",
+        (stored_digest(token),),
+    ).fetchone()
+    if invitation is None:
+        raise NotFound("no such invitation")
+    if invitation["accepted_at"] is not None:
+        raise Gone("this invitation was already accepted")
+    if invitation["revoked_reason"] is not None:
+        raise Gone(_REVOKED[invitation["revoked_reason"]])
+    if invitation["expires_at"] < datetime.now(UTC):
+        raise Gone("this invitation has expired; ask for a new one")
+    if role_of(conn, invitation["inviter_id"], invitation["workspace_id"]) != "owner":
+        raise Gone(_REVOKED["inviter-not-owner"])
+    return {name: invitation[name] for name in ("workspace_name", "role", "invited_by", "expires_at")}
+
+
 def _revoke_sent_by(conn: Connection, workspace_id: str, inviter_id: str) -> None:
     """Whoever stops being an owner stops being able to invite: their open invitations go."""
     conn.execute(
