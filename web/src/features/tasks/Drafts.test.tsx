@@ -2,8 +2,11 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { forgetAllDrafts } from "../../lib/drafts/store";
-import { PERSONAL_WORKSPACE, problem, tokenPair } from "../../test/fixtures";
+import { forgetAllDrafts, saveDraft } from "../../lib/drafts/store";
+import { makeTask, PERSONAL_WORKSPACE, problem, tokenPair } from "../../test/fixtures";
+import type { Task } from "../../types/task";
+import { formStateOf } from "./merge";
+import { editDraftKey, type TaskDraft } from "./TaskForm";
 import { renderFullApp } from "../../test/render";
 import { server } from "../../test/server";
 
@@ -13,7 +16,7 @@ const personal = { id: PERSONAL_WORKSPACE, name: "Personal", personal: true, rol
 const STATS = { total: 0, completed: 0, overdue: 0, by_priority: { 1: 0, 2: 0, 3: 0 }, completion_rate: 0 };
 
 /** Alice is logged in until `revoke()`: then every token and the refresh are refused, until someone logs in again. */
-function stack() {
+function stack(listed: Task[] = []) {
   let revoked = false;
   const tokens = new Map<string, typeof ALICE>([["access-alice-0", ALICE]]);
   const created: unknown[] = [];
@@ -34,7 +37,7 @@ function stack() {
     http.get("/api/workspaces", () => HttpResponse.json({ items: [personal] })),
     http.get("/api/tasks", ({ request }) =>
       tokens.has(request.headers.get("Authorization")?.replace("Bearer ", "") ?? "")
-        ? HttpResponse.json({ items: [], next_cursor: null })
+        ? HttpResponse.json({ items: listed, next_cursor: null })
         : problem(401, "the session has ended")),
     http.get("/api/stats", () => HttpResponse.json(STATS)),
     http.get("/api/tags", () => HttpResponse.json({ items: [] })),
@@ -114,5 +117,41 @@ describe("what is typed when the session ends", () => {
     await screen.findByRole("heading", { name: "Log in" });
     expect(screen.getByText("Your session has ended. Log in again to continue.")).toBeInTheDocument();
     expect(Object.keys(sessionStorage)).toEqual([]);
+  });
+  it("reopens an interrupted edit of a task in the list in place, and offers one of a task not shown as a link", async () => {
+    const shown = makeTask({ title: "Shown task", description: "Old notes" });
+    const hidden = makeTask({ title: "Hidden task" });
+    stack([shown]);
+    server.use(http.get(`/api/tasks/${shown.id}`, () => HttpResponse.json(shown, { headers: { ETag: '"1"' } })));
+    const draftOf = (task: Task, title: string): TaskDraft => {
+      const state = formStateOf(task);
+      return { ...state, values: { ...state.values, title }, base: task };
+    };
+    saveDraft(ALICE.id, editDraftKey(shown.id), draftOf(shown, "Shown task, renamed"));
+    saveDraft(ALICE.id, editDraftKey(hidden.id), draftOf(hidden, "Hidden task, renamed"));
+
+    await renderFullApp("/");
+    const editor = await screen.findByRole("form", { name: "Edit “Shown task”" });
+    expect(within(editor).getByLabelText("Title")).toHaveValue("Shown task, renamed");
+    expect(within(editor).getByTestId("draft-restored")).toBeInTheDocument();
+    const elsewhere = screen.getByTestId("drafts-elsewhere");
+    expect(within(elsewhere).getByRole("link", { name: "Hidden task, renamed" })).toHaveAttribute("href", `/tasks/${hidden.id}`);
+  });
+
+  it("compares a restored edit with the version saved meanwhile, as after a refused save", async () => {
+    const before = makeTask({ title: "Plan the trip", description: "Book flights", version: 1 });
+    const now = { ...before, description: "Book trains", version: 2 };
+    stack([now]);
+    server.use(
+      http.get(`/api/tasks/${before.id}`, () => HttpResponse.json(now, { headers: { ETag: '"2"' } })),
+      http.get(`/api/tasks/${before.id}/reminders`, () => HttpResponse.json({ items: [] })),
+    );
+    const state = formStateOf(before);
+    saveDraft(ALICE.id, editDraftKey(before.id), { ...state, values: { ...state.values, title: "Plan the summer trip" }, base: before });
+
+    await renderFullApp("/");
+    const conflict = await screen.findByTestId("task-conflict");
+    expect(within(conflict).getByTestId("conflict-title")).toHaveTextContent(/Plan the summer trip\s*Plan the trip/);
+    expect(within(conflict).getByTestId("conflict-description")).toHaveTextContent(/Book flights\s*Book trains/);
   });
 });

@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
@@ -244,5 +244,25 @@ describe("the task list", () => {
       ifMatch: '"2"',
     });
     await waitFor(() => expect(screen.getByRole("link", { name: "Water the ferns" }).closest("li")).toHaveTextContent(/Dec 9|9 Dec/));
+  });
+  it("keeps the due-day filter when a day that does not exist is typed, and says why", async () => {
+    const queries = taskListEndpoint({});
+    const { router } = renderRoute(<TasksView tags={TAGS} />, { at: "/?due_from=2026-02-10" });
+    await screen.findByText(/No task matches/);
+    const from = screen.getByLabelText("Due from");
+    expect(from).toHaveValue("2026-02-10");
+    const asked = queries.length;
+
+    // What Chromium reports when "02/31/2026" is typed over it: the value empties, the input is bad.
+    Object.defineProperty(from, "validity", { configurable: true, value: { badInput: true, valid: false } });
+    fireEvent.change(from, { target: { value: "" } });
+    expect(from).toHaveAccessibleDescription(/not a real date/);
+    expect(router.state.location.search).toBe("?due_from=2026-02-10");
+    expect(queries.length).toBe(asked);
+
+    Object.defineProperty(from, "validity", { configurable: true, value: { badInput: false, valid: true } });
+    fireEvent.change(from, { target: { value: "2026-02-01" } });
+    await waitFor(() => expect(router.state.location.search).toBe("?due_from=2026-02-01"));
+    expect(from).not.toHaveAttribute("aria-invalid");
   });
 });
