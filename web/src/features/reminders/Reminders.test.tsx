@@ -74,7 +74,7 @@ describe("the reminders of a task", () => {
     renderRoute(<Reminders task={task} />);
     expect(await screen.findByText("No reminders.")).toBeInTheDocument();
     const at = screen.getByLabelText("Reminder date and time");
-    // What Chromium reports for "02/31/2026 09:30 AM" typed into the field: no value, and bad input.
+    // What the browser reports for "02/31/2026 09:30 AM" typed into the field: no value, and bad input.
     Object.defineProperty(at, "validity", { configurable: true, value: { badInput: true, valid: false } });
     await userEvent.click(screen.getByRole("button", { name: "Add reminder" }));
     expect(at).toHaveAccessibleDescription(/not a real date and time/);

@@ -15,7 +15,7 @@ interface RowMenuProps {
 
 /**
  * A row's actions behind one button (on small screens, where a row has no room for them):
- * a menu button as the ARIA practices describe it. Enter, Space or the down arrow open it on
+ * a menu button with the usual keys. Enter, Space or the down arrow open it on
  * the first item, the up arrow on the last; the arrows, Home and End move through it; Escape
  * closes it and gives the focus back to the button; Tab or a click elsewhere closes it.
  */

@@ -143,7 +143,7 @@ describe("the task form", () => {
     const onSubmit = renderForm();
     await userEvent.type(screen.getByLabelText("Title"), "Pay the rent");
     const due = screen.getByLabelText("Due");
-    // What Chromium reports for "02/31/2026" typed into the field: no value, and bad input.
+    // What the browser reports for "02/31/2026" typed into the field: no value, and bad input.
     Object.defineProperty(due, "validity", { configurable: true, value: { badInput: true, valid: false } });
     await userEvent.click(screen.getByRole("button", { name: "Add task" }));
     expect(due).toHaveAccessibleDescription(/not a real date and time/);

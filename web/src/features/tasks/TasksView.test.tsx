@@ -253,7 +253,7 @@ describe("the task list", () => {
     expect(from).toHaveValue("2026-02-10");
     const asked = queries.length;
 
-    // What Chromium reports when "02/31/2026" is typed over it: the value empties, the input is bad.
+    // What the browser reports when "02/31/2026" is typed over it: the value empties, the input is bad.
     Object.defineProperty(from, "validity", { configurable: true, value: { badInput: true, valid: false } });
     fireEvent.change(from, { target: { value: "" } });
     expect(from).toHaveAccessibleDescription(/not a real date/);
