@@ -9,6 +9,7 @@
  */
 import { toast, type ToastContentProps } from "react-toastify/unstyled";
 import { notifyError } from "../../components/notify";
+import { defaultTimeZone } from "../../lib/accountTimeZone";
 import { formatOccurrence } from "../../lib/dates";
 import type { Task } from "../../types/task";
 import { updateTask } from "./api";
@@ -27,7 +28,8 @@ export async function undoCompletion(before: Task, after: Task): Promise<Task> {
 }
 
 function NextToast({ before, after, onUndo, closeToast }: { before: Task; after: Task; onUndo: () => void } & Partial<ToastContentProps>) {
-  const zone = after.timezone;
+  // The repeats' zone; the account's for a task that names none.
+  const zone = after.timezone || defaultTimeZone();
   return (
     <div data-testid="next-occurrence">
       <p className="mb-1 text-break">
