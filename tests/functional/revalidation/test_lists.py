@@ -38,7 +38,9 @@ def _get(client: WsgiClient, path: str, etag: str | None = None, **params) -> Ws
 def _etag(response: WsgiResponse) -> str:
     assert response.status_code == 200, response.text
     etag = response.header("ETag")
-    assert etag is not None and etag.startswith('"') and etag.endswith('"')
+    assert etag is not None
+    assert etag.startswith('"')
+    assert etag.endswith('"')
     return etag
 
 
