@@ -105,9 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="do not drop the database created")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE, BUFFERS) of every case")
     parser.add_argument("--only", help="a comma-separated subset of the kinds, by their q")
-    parser.add_argument(
-        "--budget", type=int, help=f"rows a search walks first (default {task_sql.SEARCH_WALK_BUDGET}, the API's)"
-    )
+    parser.add_argument("--budget", type=int, help="rows a search walks first (default: the API's)")
+    parser.add_argument("--walk-limit", type=int, help="rows a search may walk in all (default: the API's)")
     args = parser.parse_args(argv)
     print(machine(), flush=True)
     began = time.perf_counter()
@@ -179,8 +178,15 @@ def run(name: str, args: argparse.Namespace) -> int:
     )
     chosen = set(args.only.split(",")) if args.only else None
     kinds = [(label, q) for label, q in KINDS if chosen is None or q in chosen]
-    if args.budget:
+    if args.budget is not None:
         task_sql.SEARCH_WALK_BUDGET = args.budget
+    if args.walk_limit is not None:
+        task_sql.SEARCH_WALK_LIMIT = args.walk_limit
+    print(
+        f"walk budget {getattr(task_sql, 'SEARCH_WALK_BUDGET', '-')} rows first, "
+        f"{getattr(task_sql, 'SEARCH_WALK_LIMIT', '-')} in all",
+        flush=True,
+    )
     position = int(owned * DEEP_AT)
     cases = []
     for label, q in kinds:

@@ -51,7 +51,7 @@ SEARCHED_TEXT = "lower(t.title || ' ' || t.description)"
 # Rows of a workspace a search walks in sort order first, and at most in all, before it turns
 # to the trigram index (see _search_page); chosen by benchmarks/search.py, figures in
 # benchmarks/RESULTS.md.
-SEARCH_WALK_BUDGET = 4000
+SEARCH_WALK_BUDGET = 2000
 SEARCH_WALK_LIMIT = 20_000
 # A word the trigram index can look up: pg_trgm makes trigrams of runs of letters and digits.
 _TRIGRAMS = re.compile(r"[^\W_]{3}")
