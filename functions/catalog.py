@@ -124,6 +124,9 @@ FUNCTIONS += (
     _auth("post-password", "POST /api/auth/password", _VERIFIES),
     # The link's token is the credential: no bearer token.
     _auth("verify-email", "POST /api/auth/verify-email", frozenset()),
+    # Forgotten passwords: anyone may ask for a link; the link's token is the credential.
+    _auth("request-password-reset", "POST /api/auth/password-reset", frozenset({"ses"})),
+    _auth("reset-password", "POST /api/auth/password-reset/{token}", frozenset()),
 )
 
 

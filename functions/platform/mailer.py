@@ -17,6 +17,7 @@ from email.utils import formatdate
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from functions.platform.settings import Settings
 
@@ -31,6 +32,12 @@ def _client(region: str, endpoint: str | None) -> Any:
     import boto3  # only the functions that send mail pay for it
 
     return boto3.client("ses", region_name=region, endpoint_url=endpoint)
+
+
+def app_link(settings: Settings, *segments: str) -> str:
+    """A link into the app for a message to carry: `settings.public_url`, where people open the
+    app, then each segment quoted as one path segment (a token can never add a path or a query)."""
+    return settings.public_url + "".join("/" + quote(segment, safe="") for segment in segments)
 
 
 def keep_copies_in(directory: Path | None) -> None:

@@ -184,29 +184,40 @@ def logout(database: Database, user_id: str) -> None:
 
 
 def change_password(database: Database, user_id: str, current_password: str, new_password: str) -> PasswordChanged:
-    """Every session ends; so do the calendar feed and the reminder webhook, which whoever
-    knew the old password could have copied or redirected (see PasswordChanged)."""
-    # Here, not at the top: every function imports this module, and icalendar is slow to load.
-    from functions.domain.auth import profiles
-    from functions.domain.feeds import calendar_feed
-
-    new_hash = hash_password(new_password)
+    """The current password proves the caller; then replace_password."""
+    new_hash = hash_password(new_password)  # before the transaction: hashing is slow on purpose
 
     def change(conn: Connection) -> PasswordChanged:
         user = accounts.get_user(conn, user_id)
         if user is None or not verify_password(user["password_hash"], current_password):
             raise Unauthorized("the current password is wrong")
-        reason = weakness(new_password, user["email"])
-        if reason is not None:
-            raise Unprocessable(reason)
-        accounts.update_password_hash(conn, user_id, new_hash)
-        accounts.revoke_everything(conn, user_id)
-        return PasswordChanged(
-            calendar_feed_revoked=calendar_feed.revoke_if_any(conn, user_id),
-            webhook_removed=profiles.remove_webhook(conn, user_id),
-        )
+        return replace_password(conn, user_id, user["email"], new_password, new_hash)
 
     return database.transaction(change)
+
+
+def replace_password(conn: Connection, user_id: str, email: str, new_password: str, new_hash: str) -> PasswordChanged:
+    """The account's password becomes `new_password` (`new_hash` is its hash), and whatever
+    whoever knew the old one could still use ends: every session (the token version and
+    every refresh token), every device token (bound to the old hash), the calendar feed and
+    the reminder webhook, which they could have copied or redirected (see PasswordChanged).
+
+    422 when the password breaks a rule that needs the account (its address); the caller's
+    transaction then changes nothing.
+    """
+    # Here, not at the top: every function imports this module, and icalendar is slow to load.
+    from functions.domain.auth import profiles
+    from functions.domain.feeds import calendar_feed
+
+    reason = weakness(new_password, email)
+    if reason is not None:
+        raise Unprocessable(reason)
+    accounts.update_password_hash(conn, user_id, new_hash)
+    accounts.revoke_everything(conn, user_id)
+    return PasswordChanged(
+        calendar_feed_revoked=calendar_feed.revoke_if_any(conn, user_id),
+        webhook_removed=profiles.remove_webhook(conn, user_id),
+    )
 
 
 def ensure_current(conn: Connection, claims: Claims) -> str:

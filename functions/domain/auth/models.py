@@ -101,3 +101,23 @@ class PasswordChanged(Body):
         description="the reminder webhook and its signing secret were removed (true when there was one); reminders "
         "go by e-mail until a webhook URL is set again, which gets a new secret"
     )
+
+
+class PasswordResetRequest(Body):
+    email: Email
+
+
+class PasswordResetRequested(Body):
+    """The same answer whether or not an account has the address."""
+
+    detail: str = Field(description="what happens next; the answer never says whether an account has the address")
+    expires_in: int = Field(description="seconds the link works for, once")
+
+
+class ResetPasswordRequest(Body):
+    new_password: NewPassword
+
+    @field_validator("new_password")
+    @classmethod
+    def _strong_password(cls, value: str) -> str:
+        return strong(value)  # the e-mail rule needs the account: auth.replace_password applies it

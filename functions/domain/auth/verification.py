@@ -67,7 +67,7 @@ def issue(conn: Connection, user_id: str) -> tuple[str, str]:
 
 def send(settings: Settings, email: str, token: str) -> None:
     """The e-mail with the link; raises what SES raises."""
-    link = f"{settings.public_url}/verify-email?token={quote(token)}"
+    link = f"{mailer.app_link(settings, 'verify-email')}?token={quote(token, safe='')}"
     hours = int(TOKEN_LIFETIME.total_seconds() // 3600)
     mailer.send(
         settings,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
 
 from functions.domain.workspaces.workspaces import INVITATION_LIFETIME
 from functions.platform import mailer
@@ -18,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 def link(settings: Settings, token: str) -> str:
-    return f"{settings.public_url}/invitations/{quote(token, safe='')}"
+    return mailer.app_link(settings, "invitations", token)
 
 
 def send(settings: Settings, email: str, role: str, invitation: dict[str, Any]) -> bool:
