@@ -78,7 +78,7 @@ export function InvitationPage() {
           <p className="mb-1">{invitation.message}</p>
           <p className="small mb-0">Ask the person who invited you for a new link.</p>
         </div>
-        <Link to="/" className="btn btn-outline-secondary">Back to your tasks</Link>
+        <Link to="/" className="btn btn-outline-dark">Back to your tasks</Link>
       </div>
     );
   }
@@ -112,7 +112,7 @@ export function InvitationPage() {
         <button type="button" className="btn btn-primary" onClick={() => void accept()} disabled={busy || invitation.kind === "loading"}>
           Accept the invitation
         </button>
-        <Link to="/" className="btn btn-outline-secondary">Not now</Link>
+        <Link to="/" className="btn btn-outline-dark">Not now</Link>
       </div>
     </div>
   );
