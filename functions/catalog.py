@@ -134,16 +134,20 @@ def _api(area: str, name: str, route: str, uses: frozenset[str] = frozenset()) -
     return Function(name=name, area=area, routes=(route,), uses=frozenset({"database", "redis", "verify-key"}) | uses)
 
 
+# Writes that record events publish them as soon as they commit (the relay catches up on the rest).
+_PUBLISHES = frozenset({"broker"})
+
+
 FUNCTIONS += (
     _api("tasks", "list-tasks", "GET /api/tasks"),
-    _api("tasks", "create-task", "POST /api/tasks"),
-    _api("tasks", "create-tasks-batch", "POST /api/tasks/batch"),
+    _api("tasks", "create-task", "POST /api/tasks", _PUBLISHES),
+    _api("tasks", "create-tasks-batch", "POST /api/tasks/batch", _PUBLISHES),
     _api("tasks", "get-task", "GET /api/tasks/{task_id}"),
-    _api("tasks", "patch-task", "PATCH /api/tasks/{task_id}"),
-    _api("tasks", "delete-task", "DELETE /api/tasks/{task_id}"),
+    _api("tasks", "patch-task", "PATCH /api/tasks/{task_id}", _PUBLISHES),
+    _api("tasks", "delete-task", "DELETE /api/tasks/{task_id}", _PUBLISHES),
     _api("stats", "get-stats", "GET /api/stats"),
     _api("stats", "get-stats-history", "GET /api/stats/history"),
-    _api("tasks", "skip-occurrence", "POST /api/tasks/{task_id}/skip"),
+    _api("tasks", "skip-occurrence", "POST /api/tasks/{task_id}/skip", _PUBLISHES),
     _api("workspaces", "create-workspace", "POST /api/workspaces"),
     _api("workspaces", "list-workspaces", "GET /api/workspaces"),
     _api("workspaces", "create-invitation", "POST /api/workspaces/{workspace_id}/invitations", frozenset({"ses"})),

@@ -12,6 +12,13 @@ An event a function fails on goes on to the dead-letter function, as the Broker'
 dead-letter sink sends it in the cluster (without the retries first).
 
 Given the mailer's directory, it shows the mail the stack sent at /__dev/mail (mail.py).
+
+A publisher that sends `Prefer: respond-async` (every one of ours) hears 202 as soon as the
+broker holds the event, as from the Knative Broker, and the event is delivered after that on
+a thread of its own. Here that matters: a write handler publishes from inside its invocation,
+which holds its process's one-invocation lock, and the subscriber may be hosted in that very
+process; answering only after delivery would have it wait on itself. Without the preference
+the broker delivers first and its status says how delivery went.
 """
 
 from __future__ import annotations
@@ -20,8 +27,11 @@ import hmac
 import io
 import logging
 import mimetypes
+import os
+import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -78,6 +88,8 @@ class Gateway:
         self.static_dir = static_dir.resolve() if static_dir else None
         self.mail_directory = mail_directory
         self._broker_token = broker_token.encode() if broker_token else None
+        self._deliveries: tuple[int, ThreadPoolExecutor] | None = None  # (pid, executor): made after a fork
+        self._deliveries_lock = threading.Lock()
         # Most specific first across all functions, as one ingress would order them.
         self._routes = sorted(
             ((route, item) for item in self.mounted for route in item.routes),
@@ -148,6 +160,22 @@ class Gateway:
             return _respond(start_response, refusal.status, refusal.headers, refusal.body)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
+        if "respond-async" in environ.get("HTTP_PREFER", "").lower():
+            # A delivery after the answer keeps the request's text (method, headers), not the server's objects.
+            request = {key: value for key, value in environ.items() if isinstance(value, str)}
+            self._executor().submit(self._deliver_later, request, body)
+            return _respond(start_response, 202, [("Content-Type", "text/plain")], b"accepted for delivery\n")
+        delivered, triggers = self._deliver_all(environ, body)
+        return _respond(
+            start_response,
+            202 if delivered == triggers else 502,
+            [("Content-Type", "text/plain")],
+            f"delivered to {delivered} of {triggers} triggers\n".encode(),
+        )
+
+    def _deliver_all(self, environ: dict[str, Any], body: bytes) -> tuple[int, int]:
+        """The event to every function whose trigger names its type; a failure goes on to the
+        dead letters. (delivered, triggers)."""
         event_type = environ.get("HTTP_CE_TYPE", "")
         statuses = []
         for item in self.mounted:
@@ -156,14 +184,21 @@ class Gateway:
                 statuses.append(status)
                 if status >= 300:
                     self._dead_letter(environ, body, item.function.name, status)
-        failed = [status for status in statuses if status >= 300]
-        status = 502 if failed else 202
-        return _respond(
-            start_response,
-            status,
-            [("Content-Type", "text/plain")],
-            f"delivered to {len(statuses) - len(failed)} of {len(statuses)} triggers\n".encode(),
-        )
+        return sum(status < 300 for status in statuses), len(statuses)
+
+    def _deliver_later(self, environ: dict[str, Any], body: bytes) -> None:
+        try:
+            self._deliver_all(environ, body)
+        except Exception:  # nobody waits for this thread: say what went wrong in the log
+            logger.exception("event %s was not delivered", environ.get("HTTP_CE_ID", "?"))
+
+    def _executor(self) -> ThreadPoolExecutor:
+        """One delivery thread per process, deliveries in the order they came; made in the
+        process that delivers (the server forks its workers after the gateway is built)."""
+        with self._deliveries_lock:
+            if self._deliveries is None or self._deliveries[0] != os.getpid():
+                self._deliveries = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="broker"))
+            return self._deliveries[1]
 
     def _dead_letter(self, environ: dict[str, Any], body: bytes, destination: str, status: int) -> None:
         """As the Knative Broker's dead-letter sink: the failed event, with the extensions

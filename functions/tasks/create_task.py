@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskCreate
@@ -21,7 +22,7 @@ def post_task(body: TaskCreate) -> Response[Task]:
     claims = deps.caller(app)
 
     def create() -> StoredResponse:
-        row = deps.database.transaction(lambda conn: tasks.create(conn, auth.ensure_current(conn, claims), body))
+        row = publishing.transaction(deps, lambda conn: tasks.create(conn, auth.ensure_current(conn, claims), body))
         task = Task.from_row(row)
         return {
             "status": 201,

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskBatch, TaskList
@@ -18,8 +19,8 @@ def post_tasks_batch(body: TaskBatch) -> Response[TaskList]:
     claims = deps.caller(app)
 
     def create() -> StoredResponse:
-        rows = deps.database.transaction(
-            lambda conn: tasks.create_many(conn, auth.ensure_current(conn, claims), body.tasks)
+        rows = publishing.transaction(
+            deps, lambda conn: tasks.create_many(conn, auth.ensure_current(conn, claims), body.tasks)
         )
         created = TaskList(items=[Task.from_row(row) for row in rows])
         return {"status": 201, "body": created.model_dump(mode="json"), "headers": {}}

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.platform.function import authenticated_api
@@ -15,5 +16,5 @@ def delete_task(task_id: str) -> Response[None]:
     claims = deps.caller(app)
     task_id = parse_id(task_id)
     allowed = parse_if_match(app.current_event.headers.get("if-match"))
-    deps.database.transaction(lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
+    publishing.transaction(deps, lambda conn: tasks.delete(conn, auth.ensure_current(conn, claims), task_id, allowed))
     return Response(status_code=204)

@@ -6,6 +6,7 @@ next occurrence.
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskPatch
@@ -20,7 +21,7 @@ def patch_task(task_id: str, body: TaskPatch) -> Response[Task]:
     claims = deps.caller(app)
     task_id = parse_id(task_id)
     allowed = parse_if_match(app.current_event.headers.get("if-match"))
-    row = deps.database.transaction(
-        lambda conn: tasks.update(conn, auth.ensure_current(conn, claims), task_id, body, allowed)
+    row = publishing.transaction(
+        deps, lambda conn: tasks.update(conn, auth.ensure_current(conn, claims), task_id, body, allowed)
     )
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})

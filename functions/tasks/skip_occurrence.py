@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task
@@ -16,5 +17,7 @@ def post_skip(task_id: str) -> Response[Task]:
     claims = deps.caller(app)
     task_id = parse_id(task_id)
     allowed = parse_if_match(app.current_event.headers.get("if-match"))
-    row = deps.database.transaction(lambda conn: tasks.skip(conn, auth.ensure_current(conn, claims), task_id, allowed))
+    row = publishing.transaction(
+        deps, lambda conn: tasks.skip(conn, auth.ensure_current(conn, claims), task_id, allowed)
+    )
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})

@@ -1,17 +1,24 @@
-"""The transactional outbox: a task event is written in the same transaction as the
-change it describes, so it exists exactly when the change does. A relay publishes
-the rows as CloudEvents; the broker being down only delays them. An event the broker
-will never take is quarantined with the reason, and the events after it go on."""
+"""The transactional outbox: an event is written in the same transaction as the change it
+describes, so it exists exactly when the change does. Publishers (publishing.py) send the
+rows as CloudEvents; the broker being down only delays them. An event the broker will never
+take is quarantined with the reason, and the events after it go on."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from functions.catalog import TASK_EVENT_PREFIX, TaskEventKind
 from functions.platform.db import Connection
 
 EVENT_SOURCE = "/taskforge/tasks"
+
+# The ids of the rows written while `collecting()` is active: what a write handler publishes
+# once its transaction has committed.
+_written: ContextVar[list[int] | None] = ContextVar("outbox_written", default=None)
 
 
 def record(
@@ -25,20 +32,54 @@ def record(
     }
     if changes:
         data["changes"] = sorted(changes)
-    conn.execute(
-        "INSERT INTO outbox (type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s)",
-        (TASK_EVENT_PREFIX + kind, task["workspace_id"], task["id"], actor_id, json.dumps(data)),
-    )
+    _write(conn, TASK_EVENT_PREFIX + kind, task["workspace_id"], task["id"], actor_id, data)
+
+
+def source(event_type: str) -> str:
+    """The CloudEvent source of an event type."""
+    return EVENT_SOURCE
+
+
+@contextmanager
+def collecting() -> Iterator[list[int]]:
+    """The ids of the outbox rows written inside the block (and its retries: the ids of a
+    rolled-back attempt name no row, and claiming them finds nothing)."""
+    ids: list[int] = []
+    token = _written.set(ids)
+    try:
+        yield ids
+    finally:
+        _written.reset(token)
+
+
+def _write(
+    conn: Connection, event_type: str, workspace_id: str, task_id: str | None, actor_id: str, data: dict[str, Any]
+) -> None:
+    row = conn.execute(
+        "INSERT INTO outbox (type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s) RETURNING id",
+        (event_type, workspace_id, task_id, actor_id, json.dumps(data)),
+    ).fetchone()
+    written = _written.get()
+    if written is not None and row is not None:
+        written.append(int(row["id"]))
+
+
+_CLAIMED = (
+    "SELECT id, event_id::text AS event_id, type, workspace_id::text AS workspace_id, task_id::text AS task_id,"
+    " actor_id::text AS actor_id, data, created_at, attempts FROM outbox"
+    " WHERE published_at IS NULL AND quarantined_at IS NULL"
+)
 
 
 def claim(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """The oldest unpublished events, locked for this transaction; others skip them."""
-    return conn.execute(
-        "SELECT id, event_id::text AS event_id, type, workspace_id::text AS workspace_id, task_id::text AS task_id,"
-        " actor_id::text AS actor_id, data, created_at, attempts FROM outbox"
-        " WHERE published_at IS NULL AND quarantined_at IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-        (limit,),
-    ).fetchall()
+    return conn.execute(_CLAIMED + " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", (limit,)).fetchall()
+
+
+def claim_written(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
+    """Those of these events still unpublished and not held by another publisher, in order,
+    locked for this transaction."""
+    return conn.execute(_CLAIMED + " AND id = ANY(%s) ORDER BY id FOR UPDATE SKIP LOCKED", (ids,)).fetchall()
 
 
 def mark_published(conn: Connection, ids: list[int]) -> None:

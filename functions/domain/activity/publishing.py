@@ -1,0 +1,199 @@
+"""Publishing the outbox: its events go to the broker as CloudEvents, each with the id it was
+written with, from two places.
+
+- Promptly: a write handler runs its transaction through `transaction()`, which remembers
+  the outbox rows the transaction wrote and, once it has committed, publishes them at once,
+  within PROMPT_BUDGET_SECONDS. Whatever fails there (the broker is down or slow, it refuses
+  an event, the database does not answer) is left for the relay and never fails the request.
+- Scheduled: the relay (functions/activity/relay_outbox.py, every minute) publishes the oldest
+  unpublished events, in order, and is the catch-up for whatever the prompt publish missed or
+  a crash left behind.
+
+Both claim their rows with FOR UPDATE SKIP LOCKED in the transaction that marks them
+published, so the two never send one row at the same time. A publisher that dies between
+sending and marking leaves the row unpublished and it is sent again, with the same id, and
+the feed stores an id once: every event reaches the feed exactly once.
+
+The relay reads a failure for what it says (the prompt publish only stops at one):
+- the broker is unreachable or unavailable (no connection, a timeout, 408, 429, 502, 503,
+  504): the run stops and the event waits, so an outage delays events and loses none;
+- the broker refuses this event (another 4xx), or the event cannot even be sent (its data is
+  not an object, a header it would carry is not valid): the event is quarantined with the
+  reason and the run goes on, so one poisoned event never stops the rest;
+- the broker fails on it (another 5xx): it is tried again next run, and quarantined once it
+  has failed MAX_ATTEMPTS times.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from functions.domain.activity import outbox
+from functions.domain.reminders import quarantine
+from functions.platform.db import Connection, Database
+from functions.platform.dependencies import Dependencies
+from functions.platform.settings import Settings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 5
+BATCH = 100
+# The relay has a minute; a request has a person waiting for it.
+RELAY_SEND_TIMEOUT_SECONDS = 5.0
+PROMPT_BUDGET_SECONDS = 1.0
+TOKEN_HEADER = "X-TaskForge-Broker-Token"  # noqa: S105 - a header name, not a secret
+_UNAVAILABLE = frozenset({408, 429, 502, 503, 504})
+
+# Sends one outbox event within a timeout (seconds); raises when the broker did not take it.
+Send = Callable[[dict[str, Any], float], None]
+
+
+def broker(settings: Settings) -> Send | None:
+    """Where the settings say events go (BROKER_URL), or None when nowhere can: unset, or not
+    an http(s) URL (every send would fail before reaching anything, and be quarantined)."""
+    url, token = settings.broker_url, settings.broker_token
+    if url is None:
+        return None
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        logger.error("BROKER_URL is not an http(s) URL; the outbox keeps its events")
+        return None
+
+    def send_to_broker(event: dict[str, Any], timeout: float) -> None:
+        send(url, token, event, timeout)
+
+    return send_to_broker
+
+
+def cloudevent(event: dict[str, Any], token: str | None) -> tuple[dict[str, str], bytes]:
+    """An outbox event as a binary-mode CloudEvent: its headers and its body. `Prefer:
+    respond-async` lets a broker answer once it holds the event (Knative's Broker always does;
+    the local stack's stand-in then delivers after answering, which keeps a publisher from
+    waiting on a subscriber hosted in its own process)."""
+    detail = {**event["data"], "actor_id": event["actor_id"]}
+    headers = {
+        "Content-Type": "application/json",
+        "Prefer": "respond-async",
+        "ce-specversion": "1.0",
+        "ce-id": event["event_id"],
+        "ce-type": event["type"],
+        "ce-source": outbox.source(event["type"]),
+        "ce-subject": event["task_id"] or "",
+        "ce-time": event["created_at"].isoformat(),
+    }
+    if token:
+        headers[TOKEN_HEADER] = token
+    return headers, json.dumps(detail).encode()
+
+
+def send(url: str, token: str | None, event: dict[str, Any], timeout: float) -> None:
+    """POSTs one outbox event to the broker; raises unless it answers 2xx within `timeout`."""
+    headers, body = cloudevent(event, token)
+    request = urllib.request.Request(  # noqa: S310 - the broker URL comes from configuration
+        url, data=body, method="POST", headers=headers
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        if not 200 <= response.status < 300:
+            raise urllib.error.HTTPError(url, response.status, "refused", response.headers, None)
+
+
+def verdict(error: Exception) -> str:
+    """What a failed publish says: "down" (the broker cannot take anything now), "refused"
+    (it will never take this event) or "failed" (it failed on this event; worth a retry)."""
+    if isinstance(error, urllib.error.HTTPError):
+        if error.code in _UNAVAILABLE or error.code < 400:
+            return "down"
+        return "refused" if error.code < 500 else "failed"
+    if isinstance(error, OSError | http.client.HTTPException):  # URLError, timeouts, resets
+        return "down"
+    return "refused"  # raised before anything was sent: the event itself cannot be
+
+
+@dataclass(frozen=True)
+class Outcome:
+    published: int
+    set_aside: int
+
+
+def relay(conn: Connection, send: Send, operation: str, limit: int = BATCH) -> Outcome:
+    """Publishes the oldest unpublished events (at most `limit`), in order, with the rules
+    above; `operation` names the Quarantined metric of what it sets aside."""
+    return _publish(conn, outbox.claim(conn, limit), send, operation=operation)
+
+
+def transaction(deps: Dependencies, work: Callable[[Connection], T]) -> T:
+    """deps.database.transaction(work), then the events it wrote go to the broker at once.
+
+    The publish starts after the commit (an event must never announce a change that did not
+    happen) and takes PROMPT_BUDGET_SECONDS at most; whatever it leaves is the relay's."""
+    with outbox.collecting() as written:
+        result = deps.database.transaction(work)
+    send = broker(deps.settings)
+    if written and send is not None:
+        publish_written(deps.database, send, written)
+    return result
+
+
+def publish_written(database: Database, send: Send, ids: Iterable[int], budget: float = PROMPT_BUDGET_SECONDS) -> int:
+    """Publishes these outbox rows, unless another publisher holds or has sent them; how many
+    it published. Never raises: a failure leaves the rows to the relay."""
+    deadline = time.monotonic() + budget
+    try:
+        with database.connection(timeout=budget) as conn, conn.transaction():
+            claimed = outbox.claim_written(conn, list(ids))
+            return _publish(conn, claimed, send, deadline=deadline).published
+    except Exception as exc:
+        logger.warning("the prompt publish stopped; the relay will send what is left: %s", quarantine.reason(exc))
+        return 0
+
+
+def _publish(
+    conn: Connection,
+    events: list[dict[str, Any]],
+    send: Send,
+    operation: str | None = None,
+    deadline: float | None = None,
+) -> Outcome:
+    """Sends `events` (claimed in this transaction) in order and marks what went. With an
+    `operation` (the relay), failures are read as the module says; without one (the prompt
+    publish) the first failure, or the deadline, ends it and the rest wait for the relay."""
+    published: list[int] = []
+    set_aside = 0
+    for event in events:
+        timeout = RELAY_SEND_TIMEOUT_SECONDS
+        if deadline is not None:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                break
+        try:
+            send(event, timeout)
+        except Exception as exc:
+            why = quarantine.reason(exc)
+            if operation is None:
+                logger.info("the broker did not take an event now; the relay will", extra={"error": why})
+                break
+            found = verdict(exc)
+            if found == "refused" or (found == "failed" and event["attempts"] + 1 >= MAX_ATTEMPTS):
+                outbox.quarantine(conn, event["id"], why)
+                quarantine.announce(operation, "event", event["id"], why)
+                set_aside += 1
+                continue
+            if found == "failed":
+                outbox.mark_failed(conn, event["id"], why)
+            logger.warning(
+                "the broker did not take an event; it stays in the outbox",
+                extra={"event_id": event["event_id"], "error": why},
+            )
+            break
+        published.append(event["id"])
+    outbox.mark_published(conn, published)
+    return Outcome(len(published), set_aside)
