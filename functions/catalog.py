@@ -13,12 +13,34 @@ from typing import Literal, get_args
 
 from functions.runtime.routes import Route, parse_route
 
-# The task events the outbox publishes, named once: the outbox writes them, the activity
-# function subscribes to them, the feed words them (kept here as data: the catalog imports no handler).
+# The events the outbox publishes, named once: the domain writes them, the activity function
+# subscribes to every one, the feed words each (kept here as data: the catalog imports no
+# handler). A type is dev.taskforge.<subject>.<kind>.
 TaskEventKind = Literal["created", "updated", "completed", "reopened", "deleted", "skipped"]
+TagEventKind = Literal["created", "updated", "deleted", "attached", "detached"]
+ChecklistEventKind = Literal["added", "changed", "checked", "unchecked", "removed"]
+MemberEventKind = Literal["joined", "changed", "removed", "left"]
+InvitationEventKind = Literal["sent", "revoked"]
+EVENT_PREFIX = "dev.taskforge."
+EVENT_KINDS: dict[str, tuple[str, ...]] = {
+    "task": get_args(TaskEventKind),
+    "tag": get_args(TagEventKind),
+    "checklist": get_args(ChecklistEventKind),
+    "member": get_args(MemberEventKind),
+    "invitation": get_args(InvitationEventKind),
+}
 TASK_EVENT_KINDS: tuple[TaskEventKind, ...] = get_args(TaskEventKind)
-TASK_EVENT_PREFIX = "dev.taskforge.task."
-EVENT_TYPES = tuple(TASK_EVENT_PREFIX + kind for kind in TASK_EVENT_KINDS)
+TASK_EVENT_PREFIX = EVENT_PREFIX + "task."
+EVENT_TYPES = tuple(f"{EVENT_PREFIX}{subject}.{kind}" for subject, kinds in EVENT_KINDS.items() for kind in kinds)
+
+
+def event_type(subject: str, kind: str) -> str:
+    """The CloudEvent type of an event: one of EVENT_TYPES."""
+    found = f"{EVENT_PREFIX}{subject}.{kind}"
+    if found not in EVENT_TYPES:
+        raise KeyError(found)
+    return found
+
 
 _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -150,9 +172,19 @@ FUNCTIONS += (
     _api("tasks", "skip-occurrence", "POST /api/tasks/{task_id}/skip", _PUBLISHES),
     _api("workspaces", "create-workspace", "POST /api/workspaces"),
     _api("workspaces", "list-workspaces", "GET /api/workspaces"),
-    _api("workspaces", "create-invitation", "POST /api/workspaces/{workspace_id}/invitations", frozenset({"ses"})),
-    _api("workspaces", "revoke-invitation", "DELETE /api/workspaces/{workspace_id}/invitations/{invitation_id}"),
-    _api("workspaces", "accept-invitation", "POST /api/invitations/{token}/accept"),
+    _api(
+        "workspaces",
+        "create-invitation",
+        "POST /api/workspaces/{workspace_id}/invitations",
+        frozenset({"ses"}) | _PUBLISHES,
+    ),
+    _api(
+        "workspaces",
+        "revoke-invitation",
+        "DELETE /api/workspaces/{workspace_id}/invitations/{invitation_id}",
+        _PUBLISHES,
+    ),
+    _api("workspaces", "accept-invitation", "POST /api/invitations/{token}/accept", _PUBLISHES),
     # The link's token is the credential: a logged-out invitee reads what it is for.
     Function(
         name="get-invitation",
@@ -161,18 +193,18 @@ FUNCTIONS += (
         uses=frozenset({"database", "redis"}),
     ),
     _api("workspaces", "list-members", "GET /api/workspaces/{workspace_id}/members"),
-    _api("workspaces", "change-member-role", "PATCH /api/workspaces/{workspace_id}/members/{user_id}"),
-    _api("workspaces", "remove-member", "DELETE /api/workspaces/{workspace_id}/members/{user_id}"),
-    _api("tags", "create-tag", "POST /api/tags"),
+    _api("workspaces", "change-member-role", "PATCH /api/workspaces/{workspace_id}/members/{user_id}", _PUBLISHES),
+    _api("workspaces", "remove-member", "DELETE /api/workspaces/{workspace_id}/members/{user_id}", _PUBLISHES),
+    _api("tags", "create-tag", "POST /api/tags", _PUBLISHES),
     _api("tags", "list-tags", "GET /api/tags"),
-    _api("tags", "patch-tag", "PATCH /api/tags/{tag_id}"),
-    _api("tags", "delete-tag", "DELETE /api/tags/{tag_id}"),
-    _api("tags", "attach-tag", "PUT /api/tasks/{task_id}/tags/{tag_id}"),
-    _api("tags", "detach-tag", "DELETE /api/tasks/{task_id}/tags/{tag_id}"),
+    _api("tags", "patch-tag", "PATCH /api/tags/{tag_id}", _PUBLISHES),
+    _api("tags", "delete-tag", "DELETE /api/tags/{tag_id}", _PUBLISHES),
+    _api("tags", "attach-tag", "PUT /api/tasks/{task_id}/tags/{tag_id}", _PUBLISHES),
+    _api("tags", "detach-tag", "DELETE /api/tasks/{task_id}/tags/{tag_id}", _PUBLISHES),
     _api("checklists", "list-checklist", "GET /api/tasks/{task_id}/checklist"),
-    _api("checklists", "add-checklist-item", "POST /api/tasks/{task_id}/checklist"),
-    _api("checklists", "patch-checklist-item", "PATCH /api/tasks/{task_id}/checklist/{item_id}"),
-    _api("checklists", "delete-checklist-item", "DELETE /api/tasks/{task_id}/checklist/{item_id}"),
+    _api("checklists", "add-checklist-item", "POST /api/tasks/{task_id}/checklist", _PUBLISHES),
+    _api("checklists", "patch-checklist-item", "PATCH /api/tasks/{task_id}/checklist/{item_id}", _PUBLISHES),
+    _api("checklists", "delete-checklist-item", "DELETE /api/tasks/{task_id}/checklist/{item_id}", _PUBLISHES),
     _api("reminders", "create-reminder", "POST /api/tasks/{task_id}/reminders"),
     _api("reminders", "list-reminders", "GET /api/tasks/{task_id}/reminders"),
     _api("reminders", "delete-reminder", "DELETE /api/tasks/{task_id}/reminders/{reminder_id}"),

@@ -12,6 +12,7 @@ from functions.domain.activity import activity
 from functions.domain.activity.models import ActivityItem, ActivityPage
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
+from functions.platform.db import Connection
 from functions.platform.function import authenticated_api
 from functions.platform.http import IfNoneMatch, conditional, conditional_responses
 
@@ -31,9 +32,13 @@ def get_activity(
     if_none_match: IfNoneMatch = None,
 ) -> Response[ActivityPage]:
     claims = deps.caller(app)
-    scope, _ = deps.database.transaction(
-        lambda conn: workspaces.resolve(conn, auth.ensure_current(conn, claims), workspace_id, write=False)
-    )
-    items, next_cursor = activity.page(deps.settings, workspace_id=scope, limit=limit, cursor=cursor)
-    listed = ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)
+
+    def load(conn: Connection) -> tuple[str, ActivityPage]:
+        user_id = auth.ensure_current(conn, claims)
+        scope, _ = workspaces.resolve(conn, user_id, workspace_id, write=False)
+        items, next_cursor = activity.page(deps.settings, workspace_id=scope, limit=limit, cursor=cursor)
+        shown = activity.as_read_by(conn, user_id, items)
+        return scope, ActivityPage(items=[ActivityItem(**item) for item in shown], next_cursor=next_cursor)
+
+    scope, listed = deps.database.transaction(load)
     return conditional(listed, "activity", {"workspace_id": scope, "limit": limit, "cursor": cursor}, if_none_match)

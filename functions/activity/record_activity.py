@@ -1,4 +1,4 @@
-"""Triggered by every task event on the broker: store it in the activity feed."""
+"""Triggered by every event the outbox publishes (catalog.EVENT_TYPES): store it in the activity feed."""
 
 from typing import Any
 

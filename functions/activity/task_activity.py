@@ -12,6 +12,7 @@ from functions.domain.activity import activity
 from functions.domain.activity.models import ActivityItem, ActivityPage
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
+from functions.platform.db import Connection
 from functions.platform.function import authenticated_api
 from functions.platform.http import IfNoneMatch, conditional, conditional_responses, parse_id
 
@@ -32,7 +33,13 @@ def get_task_activity(
 ) -> Response[ActivityPage]:
     claims = deps.caller(app)
     task_id = parse_id(task_id)
-    deps.database.transaction(lambda conn: tasks.load(conn, auth.ensure_current(conn, claims), task_id))
-    items, next_cursor = activity.page(deps.settings, task_id=task_id, limit=limit, cursor=cursor)
-    listed = ActivityPage(items=[ActivityItem(**item) for item in items], next_cursor=next_cursor)
+
+    def load(conn: Connection) -> ActivityPage:
+        user_id = auth.ensure_current(conn, claims)
+        tasks.load(conn, user_id, task_id)
+        items, next_cursor = activity.page(deps.settings, task_id=task_id, limit=limit, cursor=cursor)
+        shown = activity.as_read_by(conn, user_id, items)
+        return ActivityPage(items=[ActivityItem(**item) for item in shown], next_cursor=next_cursor)
+
+    listed = deps.database.transaction(load)
     return conditional(listed, "task-activity", {"task_id": task_id, "limit": limit, "cursor": cursor}, if_none_match)

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.checklists import checklists
 from functions.platform.function import authenticated_api
@@ -16,7 +17,7 @@ app, deps, handler = authenticated_api(__name__)
 def delete_item(task_id: str, item_id: str) -> Response[None]:
     claims = deps.caller(app)
     task_id, item_id = parse_id(task_id), parse_id(item_id, "checklist item")
-    version = deps.database.transaction(
-        lambda conn: checklists.remove(conn, auth.ensure_current(conn, claims), task_id, item_id)
+    version = publishing.transaction(
+        deps, lambda conn: checklists.remove(conn, auth.ensure_current(conn, claims), task_id, item_id)
     )
     return Response(status_code=204, headers={"ETag": f'"{version}"'})

@@ -5,6 +5,7 @@ Send the task's ETag as If-Match when moving: a move computed on a stale view is
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.checklists import checklists
 from functions.domain.checklists.models import ChecklistItem, ChecklistItemPatch
@@ -19,9 +20,10 @@ def patch_item(task_id: str, item_id: str, body: ChecklistItemPatch) -> Response
     claims = deps.caller(app)
     task_id, item_id = parse_id(task_id), parse_id(item_id, "checklist item")
     allowed = parse_if_match(app.current_event.headers.get("if-match"))
-    row = deps.database.transaction(
+    row = publishing.transaction(
+        deps,
         lambda conn: checklists.change(
             conn, auth.ensure_current(conn, claims), task_id, item_id, body.text, body.done, body.position, allowed
-        )
+        ),
     )
     return Response(200, "application/json", ChecklistItem.from_row(row), headers={"ETag": f'"{row["task_version"]}"'})

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.tags import tags
 from functions.domain.tasks.models import Task
@@ -15,5 +16,7 @@ app, deps, handler = authenticated_api(__name__)
 def put_task_tag(task_id: str, tag_id: str) -> Response[Task]:
     claims = deps.caller(app)
     task_id, tag_id = parse_id(task_id), parse_id(tag_id, "tag")
-    row = deps.database.transaction(lambda conn: tags.attach(conn, auth.ensure_current(conn, claims), task_id, tag_id))
+    row = publishing.transaction(
+        deps, lambda conn: tags.attach(conn, auth.ensure_current(conn, claims), task_id, tag_id)
+    )
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.tags import tags
 from functions.platform.function import authenticated_api
@@ -14,5 +15,5 @@ app, deps, handler = authenticated_api(__name__)
 def delete_tag(tag_id: str) -> Response[None]:
     claims = deps.caller(app)
     tag_id = parse_id(tag_id, "tag")
-    deps.database.transaction(lambda conn: tags.delete(conn, auth.ensure_current(conn, claims), tag_id))
+    publishing.transaction(deps, lambda conn: tags.delete(conn, auth.ensure_current(conn, claims), tag_id))
     return Response(status_code=204)

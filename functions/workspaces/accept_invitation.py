@@ -8,6 +8,7 @@ by an owner.
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
 from functions.domain.workspaces.models import Workspace
@@ -29,5 +30,5 @@ def post_accept_invitation(token: str) -> Workspace:
     claims = deps.caller(app)
     if not 10 <= len(token) <= 100:
         raise NotFound("no such invitation")
-    row = deps.database.transaction(lambda conn: workspaces.accept(conn, auth.ensure_current(conn, claims), token))
+    row = publishing.transaction(deps, lambda conn: workspaces.accept(conn, auth.ensure_current(conn, claims), token))
     return Workspace.from_row(row)

@@ -3,6 +3,7 @@
 A workspace always keeps an owner: the last one cannot step down (409).
 """
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
 from functions.domain.workspaces.models import Member, MemberPatch
@@ -17,7 +18,10 @@ def patch_member(workspace_id: str, user_id: str, body: MemberPatch) -> Member:
     claims = deps.caller(app)
     workspace_id = parse_id(workspace_id, "workspace")
     member_id = parse_id(user_id, "member")
-    row = deps.database.transaction(
-        lambda conn: workspaces.change_role(conn, auth.ensure_current(conn, claims), workspace_id, member_id, body.role)
+    row = publishing.transaction(
+        deps,
+        lambda conn: workspaces.change_role(
+            conn, auth.ensure_current(conn, claims), workspace_id, member_id, body.role
+        ),
     )
     return Member.from_row(row)

@@ -5,6 +5,7 @@ the link is also e-mailed to the invited address; a failure to mail it fails not
 (`emailed` says whether it went).
 """
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.workspaces import invitation_mail, workspaces
 from functions.domain.workspaces.models import Invitation, InvitationCreate
@@ -23,8 +24,9 @@ app, deps, handler = authenticated_api(__name__)
 def post_invitation(workspace_id: str, body: InvitationCreate) -> Invitation:
     claims = deps.caller(app)
     workspace_id = parse_id(workspace_id, "workspace")
-    invitation = deps.database.transaction(
-        lambda conn: workspaces.invite(conn, auth.ensure_current(conn, claims), workspace_id, body.email, body.role)
+    invitation = publishing.transaction(
+        deps,
+        lambda conn: workspaces.invite(conn, auth.ensure_current(conn, claims), workspace_id, body.email, body.role),
     )
     # After the commit: the mail must never announce an invitation that does not exist.
     emailed = invitation_mail.send(deps.settings, body.email, body.role, invitation)

@@ -5,6 +5,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.workspaces import workspaces
 from functions.platform.function import authenticated_api
@@ -23,7 +24,7 @@ def delete_invitation(workspace_id: str, invitation_id: str) -> Response[None]:
     claims = deps.caller(app)
     workspace_id = parse_id(workspace_id, "workspace")
     invitation_id = parse_id(invitation_id, "invitation")
-    deps.database.transaction(
-        lambda conn: workspaces.revoke(conn, auth.ensure_current(conn, claims), workspace_id, invitation_id)
+    publishing.transaction(
+        deps, lambda conn: workspaces.revoke(conn, auth.ensure_current(conn, claims), workspace_id, invitation_id)
     )
     return Response(status_code=204)

@@ -1,7 +1,15 @@
 """The transactional outbox: an event is written in the same transaction as the change it
 describes, so it exists exactly when the change does. Publishers (publishing.py) send the
 rows as CloudEvents; the broker being down only delays them. An event the broker will never
-take is quarantined with the reason, and the events after it go on."""
+take is quarantined with the reason, and the events after it go on.
+
+An event keeps nothing that a reader of the feed it lands in might not be allowed to see for
+as long as it is kept: a tag or a checklist item can be deleted, and a task (with its
+history) can move to a workspace where the old one's tags mean nothing to anyone. So an event
+names a tag or an item by id only; the feed shows the name or the text when it is read, if
+the reader may see it then (activity.py). Nor does an invitation's event say whom it invites:
+only owners see that.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +19,26 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from functions.catalog import TASK_EVENT_PREFIX, TaskEventKind
+from functions.catalog import (
+    TASK_EVENT_PREFIX,
+    ChecklistEventKind,
+    InvitationEventKind,
+    MemberEventKind,
+    TagEventKind,
+    TaskEventKind,
+    event_type,
+)
 from functions.platform.db import Connection
 
 EVENT_SOURCE = "/taskforge/tasks"
+# The CloudEvent source of each subject's events: the area that writes them.
+_SOURCES = {
+    "task": EVENT_SOURCE,
+    "tag": "/taskforge/tags",
+    "checklist": "/taskforge/checklists",
+    "member": "/taskforge/workspaces",
+    "invitation": "/taskforge/workspaces",
+}
 
 # The ids of the rows written while `collecting()` is active: what a write handler publishes
 # once its transaction has committed.
@@ -35,9 +59,91 @@ def record(
     _write(conn, TASK_EVENT_PREFIX + kind, task["workspace_id"], task["id"], actor_id, data)
 
 
-def source(event_type: str) -> str:
-    """The CloudEvent source of an event type."""
-    return EVENT_SOURCE
+def record_tag(
+    conn: Connection,
+    kind: TagEventKind,
+    tag: dict[str, Any],
+    actor_id: str,
+    task: dict[str, Any] | None = None,
+    changes: list[str] | None = None,
+) -> None:
+    """A tag created, changed or deleted (the workspace's feed), or attached to or detached
+    from `task` (its feed too)."""
+    data: dict[str, Any] = {"workspace_id": tag["workspace_id"], "tag_id": tag["id"]}
+    if task is not None:
+        data |= {"task_id": task["id"], "title": task["title"]}
+    if changes:
+        data["changes"] = sorted(changes)
+    _write(conn, event_type("tag", kind), tag["workspace_id"], task["id"] if task else None, actor_id, data)
+
+
+def record_checklist(
+    conn: Connection,
+    kind: ChecklistEventKind,
+    task: dict[str, Any],
+    item: dict[str, Any],
+    actor_id: str,
+    changes: list[str] | None = None,
+) -> None:
+    """An item of `task`'s checklist added, changed, checked, unchecked or removed, with the
+    checklist's progress after it (what the task shows of its checklist)."""
+    progress = conn.execute(
+        "SELECT count(*) FILTER (WHERE done) AS done, count(*) AS total FROM checklist_items WHERE task_id = %s",
+        (task["id"],),
+    ).fetchone()
+    assert progress is not None
+    data: dict[str, Any] = {
+        "workspace_id": task["workspace_id"],
+        "task_id": task["id"],
+        "title": task["title"],
+        "item_id": item["id"],
+        "done": item["done"],
+        "checklist_progress": {"done": int(progress["done"]), "total": int(progress["total"])},
+    }
+    if changes:
+        data["changes"] = sorted(changes)
+    _write(conn, event_type("checklist", kind), task["workspace_id"], task["id"], actor_id, data)
+
+
+def record_member(
+    conn: Connection,
+    kind: MemberEventKind,
+    workspace_id: str,
+    member_id: str,
+    role: str,
+    actor_id: str,
+    previous_role: str | None = None,
+) -> None:
+    """Someone joined the workspace, had their role changed, was removed or left; named as
+    the members list names them (display name, else address)."""
+    person = conn.execute(
+        "SELECT COALESCE(NULLIF(display_name, ''), email::text) AS name FROM users WHERE id = %s", (member_id,)
+    ).fetchone()
+    data: dict[str, Any] = {
+        "workspace_id": workspace_id,
+        "user_id": member_id,
+        "member": person["name"] if person else None,
+        "role": role,
+    }
+    if previous_role is not None:
+        data["previous_role"] = previous_role
+    _write(conn, event_type("member", kind), workspace_id, None, actor_id, data)
+
+
+def record_invitation(
+    conn: Connection, kind: InvitationEventKind, workspace_id: str, role: str | None, actor_id: str
+) -> None:
+    """An invitation sent or revoked: that it was, and for which role, not to whom."""
+    data: dict[str, Any] = {"workspace_id": workspace_id}
+    if role is not None:
+        data["role"] = role
+    _write(conn, event_type("invitation", kind), workspace_id, None, actor_id, data)
+
+
+def source(type_: str) -> str:
+    """The CloudEvent source of an event type (dev.taskforge.<subject>.<kind>)."""
+    subject = type_.split(".")[-2] if type_.count(".") >= 3 else ""
+    return _SOURCES.get(subject, EVENT_SOURCE)
 
 
 @contextmanager
@@ -53,11 +159,11 @@ def collecting() -> Iterator[list[int]]:
 
 
 def _write(
-    conn: Connection, event_type: str, workspace_id: str, task_id: str | None, actor_id: str, data: dict[str, Any]
+    conn: Connection, type_: str, workspace_id: str, task_id: str | None, actor_id: str, data: dict[str, Any]
 ) -> None:
     row = conn.execute(
         "INSERT INTO outbox (type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s) RETURNING id",
-        (event_type, workspace_id, task_id, actor_id, json.dumps(data)),
+        (type_, workspace_id, task_id, actor_id, json.dumps(data)),
     ).fetchone()
     written = _written.get()
     if written is not None and row is not None:

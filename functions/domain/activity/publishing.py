@@ -87,9 +87,10 @@ def cloudevent(event: dict[str, Any], token: str | None) -> tuple[dict[str, str]
         "ce-id": event["event_id"],
         "ce-type": event["type"],
         "ce-source": outbox.source(event["type"]),
-        "ce-subject": event["task_id"] or "",
         "ce-time": event["created_at"].isoformat(),
     }
+    if event["task_id"]:  # the task it concerns; an event of the workspace itself has no subject
+        headers["ce-subject"] = event["task_id"]
     if token:
         headers[TOKEN_HEADER] = token
     return headers, json.dumps(detail).encode()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.catalog import ChecklistEventKind
+from functions.domain.activity import outbox
 from functions.domain.tasks import tasks
 from functions.platform.db import Connection
 from functions.platform.errors import NotFound, Unprocessable
@@ -18,7 +20,7 @@ def list_items(conn: Connection, user_id: str, task_id: str) -> list[dict[str, A
 
 
 def add(conn: Connection, user_id: str, task_id: str, text: str) -> dict[str, Any]:
-    tasks.load(conn, user_id, task_id, write=True, lock=True)
+    task = tasks.load(conn, user_id, task_id, write=True, lock=True)
     count = conn.execute("SELECT count(*) AS n FROM checklist_items WHERE task_id = %s", (task_id,)).fetchone()
     if count and count["n"] >= MAX_ITEMS:
         raise Unprocessable(f"a checklist holds at most {MAX_ITEMS} items")
@@ -27,6 +29,7 @@ def add(conn: Connection, user_id: str, task_id: str, text: str) -> dict[str, An
         (task_id, text, count["n"] if count else 0),
     ).fetchone()
     assert row is not None
+    outbox.record_checklist(conn, "added", task, row, user_id)
     return {**row, "task_version": _touch(conn, task_id)}
 
 
@@ -65,14 +68,20 @@ def change(
     version = _touch(conn, task_id)
     row = conn.execute(f"SELECT {_COLUMNS} FROM checklist_items WHERE id = %s", (item_id,)).fetchone()  # noqa: S608
     assert row is not None
+    sent = {name for name, value in (("text", text), ("done", done), ("position", position)) if value is not None}
+    kind: ChecklistEventKind = "changed"
+    if done is not None and done != current["done"]:
+        kind = "checked" if done else "unchecked"
+    outbox.record_checklist(conn, kind, task, row, user_id, changes=list(sent))
     return {**row, "task_version": version}
 
 
 def remove(conn: Connection, user_id: str, task_id: str, item_id: str) -> int:
     """Removes the item; returns the task's new version."""
-    tasks.load(conn, user_id, task_id, write=True, lock=True)
+    task = tasks.load(conn, user_id, task_id, write=True, lock=True)
     removed = conn.execute(
-        "DELETE FROM checklist_items WHERE id = %s AND task_id = %s RETURNING position", (item_id, task_id)
+        "DELETE FROM checklist_items WHERE id = %s AND task_id = %s RETURNING id::text AS id, position, done",
+        (item_id, task_id),
     ).fetchone()
     if removed is None:
         raise NotFound("no such checklist item")
@@ -80,6 +89,7 @@ def remove(conn: Connection, user_id: str, task_id: str, item_id: str) -> int:
         "UPDATE checklist_items SET position = position - 1 WHERE task_id = %s AND position > %s",
         (task_id, removed["position"]),
     )
+    outbox.record_checklist(conn, "removed", task, removed, user_id)
     return _touch(conn, task_id)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from psycopg import errors
 
+from functions.domain.activity import outbox
 from functions.domain.tasks import tasks
 from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
@@ -26,6 +27,7 @@ def create(conn: Connection, user_id: str, workspace_id: str | None, name: str, 
     except errors.UniqueViolation:
         raise Conflict(f"the workspace already has a tag named {name!r}") from None
     assert row is not None
+    outbox.record_tag(conn, "created", row, user_id)
     return row
 
 
@@ -63,7 +65,9 @@ def update(conn: Connection, user_id: str, tag_id: str, name: str | None, color:
         "UPDATE tasks SET version = version + 1 WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = %s)",
         (tag_id,),
     )
-    return {**current, **{k: v for k, v in (("name", name), ("color", color)) if v is not None}}
+    changed = {k: v for k, v in (("name", name), ("color", color)) if v is not None}
+    outbox.record_tag(conn, "updated", current, user_id, changes=list(changed))
+    return {**current, **changed}
 
 
 def delete(conn: Connection, user_id: str, tag_id: str) -> dict[str, Any]:
@@ -73,6 +77,7 @@ def delete(conn: Connection, user_id: str, tag_id: str) -> dict[str, Any]:
         (tag_id,),
     )
     conn.execute("DELETE FROM tags WHERE id = %s", (tag_id,))  # task_tags rows go with it (ON DELETE CASCADE)
+    outbox.record_tag(conn, "deleted", current, user_id)
     return current
 
 
@@ -86,14 +91,16 @@ def attach(conn: Connection, user_id: str, task_id: str, tag_id: str) -> dict[st
     ).fetchone()
     if added:
         conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s", (task_id,))
+        outbox.record_tag(conn, "attached", tag, user_id, task=task)
     return tasks.load(conn, user_id, task_id)
 
 
 def detach(conn: Connection, user_id: str, task_id: str, tag_id: str) -> dict[str, Any]:
-    tasks.load(conn, user_id, task_id, write=True)
+    task = tasks.load(conn, user_id, task_id, write=True)
     removed = conn.execute(
         "DELETE FROM task_tags WHERE task_id = %s AND tag_id = %s RETURNING 1", (task_id, tag_id)
     ).fetchone()
     if removed:
         conn.execute("UPDATE tasks SET version = version + 1, updated_at = clock_timestamp() WHERE id = %s", (task_id,))
+        outbox.record_tag(conn, "detached", load(conn, user_id, tag_id, write=False), user_id, task=task)
     return tasks.load(conn, user_id, task_id)

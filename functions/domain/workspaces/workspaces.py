@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from psycopg import errors
 
+from functions.catalog import MemberEventKind
+from functions.domain.activity import outbox
 from functions.platform.db import Connection
 from functions.platform.errors import Conflict, Forbidden, Gone, NotFound, RateLimited
 from functions.platform.tokens import stored_digest
@@ -139,6 +141,7 @@ def invite(conn: Connection, user_id: str, workspace_id: str, email: str, role: 
     assert row is not None
     assert workspace is not None  # the caller is a member of it
     assert inviter is not None
+    outbox.record_invitation(conn, "sent", workspace_id, role, user_id)
     return {
         "id": row["id"],
         "token": token,
@@ -184,6 +187,7 @@ def revoke(conn: Connection, user_id: str, workspace_id: str, invitation_id: str
         conn.execute(
             "UPDATE invitations SET revoked_at = now(), revoked_reason = 'withdrawn' WHERE id = %s", (invitation_id,)
         )
+        outbox.record_invitation(conn, "revoked", workspace_id, None, user_id)
 
 
 def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
@@ -219,6 +223,7 @@ def accept(conn: Connection, user_id: str, token: str) -> dict[str, Any]:
     ).fetchone()
     if joined is None:
         raise Conflict("you are already a member of this workspace")
+    outbox.record_member(conn, "joined", invitation["workspace_id"], user_id, invitation["role"], user_id)
     workspace = conn.execute(
         "SELECT id::text AS id, name, personal, created_at FROM workspaces WHERE id = %s", (invitation["workspace_id"],)
     ).fetchone()
@@ -306,6 +311,8 @@ def change_role(conn: Connection, user_id: str, workspace_id: str, member_id: st
     conn.execute(
         "UPDATE memberships SET role = %s WHERE workspace_id = %s AND user_id = %s", (role, workspace_id, member_id)
     )
+    if role != roles[member_id]:
+        outbox.record_member(conn, "changed", workspace_id, member_id, role, user_id, previous_role=roles[member_id])
     member = conn.execute(
         _MEMBERS + " WHERE m.workspace_id = %s AND m.user_id = %s", (workspace_id, member_id)
     ).fetchone()
@@ -327,6 +334,8 @@ def remove_member(conn: Connection, user_id: str, workspace_id: str, member_id: 
         _keep_an_owner(roles, member_id)
         _revoke_sent_by(conn, workspace_id, member_id)
     conn.execute("DELETE FROM memberships WHERE workspace_id = %s AND user_id = %s", (workspace_id, member_id))
+    leaving: MemberEventKind = "left" if member_id == user_id else "removed"
+    outbox.record_member(conn, leaving, workspace_id, member_id, roles[member_id], user_id)
     conn.execute(
         "DELETE FROM reminders r USING tasks t WHERE r.task_id = t.id AND t.workspace_id = %s AND r.user_id = %s",
         (workspace_id, member_id),

@@ -1,4 +1,4 @@
-"""Task events: outbox → relay → broker → activity feed, with the broker failing on the way."""
+"""Events: outbox → relay → broker → activity feed, with the broker failing on the way."""
 
 from __future__ import annotations
 
@@ -57,13 +57,14 @@ def test_the_feed_pages_and_respects_membership(make_account, relay):
     assert owner.client.get("/api/activity", params={"cursor": "%%%"}).status_code == 400
 
 
-def test_every_task_event_has_a_trigger_and_a_wording():
-    from functions.catalog import EVENT_TYPES, TASK_EVENT_KINDS, by_name
+def test_every_event_has_a_trigger_and_a_wording():
+    from functions.catalog import EVENT_KINDS, EVENT_TYPES, by_name
     from functions.domain.activity.activity import SUMMARIES
 
     assert set(by_name("record-activity").events) == set(EVENT_TYPES)
-    assert len(EVENT_TYPES) == len(TASK_EVENT_KINDS) == 6
-    assert set(SUMMARIES) == set(TASK_EVENT_KINDS)
+    assert len(EVENT_TYPES) == len(set(EVENT_TYPES)) == sum(len(kinds) for kinds in EVENT_KINDS.values())
+    assert set(EVENT_KINDS) == {"task", "tag", "checklist", "member", "invitation"}
+    assert set(SUMMARIES) == set(EVENT_TYPES)
 
 
 def test_an_unreachable_feed_is_a_503_to_retry_not_a_500(make_account, monkeypatch):
