@@ -5,21 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from psycopg import errors
+from psycopg import errors, sql
 
 from functions.platform.db import Connection
 from functions.platform.errors import Conflict
 
 
-def create_user(conn: Connection, email: str, password_hash: str, display_name: str | None) -> dict[str, Any]:
+def create_user(
+    conn: Connection, email: str, password_hash: str, display_name: str | None, timezone: str | None = None
+) -> dict[str, Any]:
+    """The new account; its timezone is the column's default (UTC) when `timezone` is None."""
+    values: dict[str, Any] = {"email": email, "password_hash": password_hash, "display_name": display_name}
+    if timezone is not None:
+        values["timezone"] = timezone
+    statement = sql.SQL(
+        "INSERT INTO users ({}) VALUES ({})"
+        " RETURNING id::text AS id, email::text AS email, display_name, token_version, created_at,"
+        " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified"
+    ).format(sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(map(sql.Placeholder, values)))
     try:
         with conn.transaction():  # a savepoint: the unique violation must not poison the caller's transaction
-            row = conn.execute(
-                "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s)"
-                " RETURNING id::text AS id, email::text AS email, display_name, token_version, created_at,"
-                " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified",
-                (email, password_hash, display_name),
-            ).fetchone()
+            row = conn.execute(statement, values).fetchone()
     except errors.UniqueViolation:
         raise Conflict("an account with this e-mail address already exists") from None
     assert row is not None

@@ -72,11 +72,14 @@ class _LoginBuckets:
     released: list[Bucket]  # after the right password: the attempt no longer counts
 
 
-def register(database: Database, email: str, password: str, display_name: str | None) -> dict[str, Any]:
+def register(
+    database: Database, email: str, password: str, display_name: str | None, timezone: str | None = None
+) -> dict[str, Any]:
+    """A new account with its personal workspace; its timezone is UTC when `timezone` is None."""
     password_hash = hash_password(password)  # before the transaction: hashing is slow on purpose
 
     def create(conn: Connection) -> dict[str, Any]:
-        user = accounts.create_user(conn, email, password_hash, display_name)
+        user = accounts.create_user(conn, email, password_hash, display_name, timezone)
         workspaces.create_personal(conn, user["id"])
         return user
 

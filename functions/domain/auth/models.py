@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from functions.domain.auth.profile_models import AccountTimeZone, not_null
 from functions.platform.models import Body, Row, encodable
 from functions.platform.passwords import weakness
 
@@ -24,6 +25,11 @@ def strong(password: str, email: str | None = None) -> str:
     return password
 
 
+def _utc_when_left_out(schema: dict[str, Any]) -> None:
+    not_null(schema)
+    schema["description"] = "the account's IANA timezone, such as the browser's (Europe/Berlin); UTC when left out"
+
+
 class RegisterRequest(Body):
     email: Email
     password: NewPassword
@@ -33,11 +39,19 @@ class RegisterRequest(Body):
         ]
         | None
     ) = None
+    timezone: AccountTimeZone | None = Field(default=None, json_schema_extra=_utc_when_left_out)
 
     @field_validator("password")
     @classmethod
     def _strong_password(cls, value: str, info: ValidationInfo) -> str:
         return strong(value, info.data.get("email"))  # no e-mail when it was invalid itself
+
+    @field_validator("timezone")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("timezone cannot be null; leave it out for UTC")
+        return value
 
 
 class LoginRequest(Body):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from importlib import resources
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from functions.platform.models import Body, Row, TimeZone, encodable
 from functions.platform.webhooks import MAX_URL_LENGTH
@@ -19,10 +22,27 @@ WebhookUrl = Annotated[
     AfterValidator(encodable),
     Field(description="an https:// URL on the public internet; reminders are POSTed to it"),
 ]
+
+
+@cache
+def _iana_zones() -> frozenset[str]:
+    # The zone names of the IANA database the server ships (the tzdata package, which zoneinfo
+    # reads): not whatever else the host's zoneinfo directory holds ("localtime", "posixrules").
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split())
+
+
+def known_zone(name: str) -> str:
+    if name not in _iana_zones():
+        raise PydanticCustomError("unknown_timezone", "unknown timezone; use an IANA name such as Europe/Berlin")
+    return name
+
+
+# An account's zone: one the server knows, checked where the request is read (422 otherwise).
+AccountTimeZone = Annotated[TimeZone, AfterValidator(known_zone)]
 DigestHour = Annotated[StrictInt, Field(ge=0, le=23, description="the hour of the daily digest, in local time")]
 
 
-def _not_null(schema: dict[str, Any]) -> None:
+def not_null(schema: dict[str, Any]) -> None:
     """Documents an optional field as never null (the type says `| None` only to mean "not sent")."""
     variants = [variant for variant in schema.pop("anyOf", []) if variant.get("type") != "null"]
     if len(variants) == 1:
@@ -34,11 +54,11 @@ class ProfilePatch(Body):
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     display_name: DisplayName | None = Field(default=None, description="null removes it")
-    timezone: TimeZone | None = Field(default=None, json_schema_extra=_not_null)
+    timezone: AccountTimeZone | None = Field(default=None, json_schema_extra=not_null)
     reminder_webhook_url: WebhookUrl | None = Field(
         default=None, description="null removes the webhook and its secret; a new URL gets a new secret"
     )
-    digest_hour: DigestHour | None = Field(default=None, json_schema_extra=_not_null)
+    digest_hour: DigestHour | None = Field(default=None, json_schema_extra=not_null)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> ProfilePatch:

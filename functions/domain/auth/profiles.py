@@ -14,7 +14,6 @@ from typing import Any
 from psycopg import sql
 
 from functions.domain.auth.profile_models import ProfilePatch
-from functions.domain.tasks import recurrence
 from functions.platform import webhooks
 from functions.platform.db import Connection
 from functions.platform.errors import Unauthorized
@@ -25,8 +24,6 @@ _COLUMNS = "id::text AS id, email::text AS email, display_name, created_at, time
 def prepare(patch: ProfilePatch, allow_private_networks: bool) -> dict[str, Any]:
     """The columns to change, checked; resolves the webhook host, so call it outside a transaction."""
     changes = patch.model_dump(include=patch.model_fields_set)
-    if patch.timezone is not None:
-        recurrence.zone(patch.timezone)
     if patch.reminder_webhook_url is not None:
         changes["reminder_webhook_url"] = webhooks.validate_url(patch.reminder_webhook_url, allow_private_networks)
     return changes
