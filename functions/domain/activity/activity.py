@@ -1,9 +1,10 @@
 """The activity feed: the outbox's events stored in DynamoDB, newest first per workspace and
 per task.
 
-What an entry shows is decided when it is read, for whoever reads it: the current name of a
-tag and text of a checklist item it names, while the reader may see them (an event stores
-their ids only: outbox.py says why); a generic word ("a tag", "an item") otherwise.
+What an entry shows is decided when it is read, for whoever reads it: whether its task has
+been deleted since (`task_deleted`, and the summary says so), and the current name of a tag
+and text of a checklist item it names, while the reader may see them (an event stores their
+ids only: outbox.py says why); a generic word ("a tag", "an item") otherwise.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ SUMMARIES: dict[str, str] = {
     }.items()
 }
 _ARTICLES = {"owner": "an owner", "editor": "an editor", "viewer": "a viewer"}
+TASK_DELETED = EVENT_PREFIX + "task.deleted"
 
 
 def describe(event_type: str, detail: dict[str, Any], tag: str | None = None, item: str | None = None) -> str:
@@ -141,11 +143,14 @@ def _entry(record: Any) -> dict[str, Any]:
 
 
 def as_read_by(conn: Connection, reader_id: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The entries as `reader_id` is shown them now: each worded with the current name of the
-    tag and text of the item it names while the reader may see them (its workspace's member,
-    they still exist); otherwise the ids are left out of its data and the words are generic."""
+    """The entries as `reader_id` is shown them now: each marked when its task has been deleted
+    since, and worded with the current name of the tag and text of the item it names while the
+    reader may see them (its workspace's member, they still exist); otherwise the ids are left
+    out of its data and the words are generic."""
     tags = _visible(conn, reader_id, _ids(items, "tag_id"), _TAG_NAMES)
     texts = _visible(conn, reader_id, _ids(items, "item_id"), _ITEM_TEXTS)
+    task_ids = _ids(items, "task_id")
+    existing = {row["id"] for row in conn.execute(_TASKS, (task_ids,)).fetchall()} if task_ids else set()
     shown = []
     for item in items:
         data = dict(item["data"])
@@ -155,10 +160,15 @@ def as_read_by(conn: Connection, reader_id: str, items: list[dict[str, Any]]) ->
             data.pop("tag_id", None)
         if text is None:
             data.pop("item_id", None)
-        shown.append({**item, "summary": describe(item["type"], data, tag, text), "data": data})
+        deleted = item["task_id"] is not None and item["task_id"] not in existing
+        summary = describe(item["type"], data, tag, text)
+        if deleted and item["type"] != TASK_DELETED:  # that one says so already
+            summary += " (task deleted)"
+        shown.append({**item, "summary": summary, "data": data, "task_deleted": deleted})
     return shown
 
 
+_TASKS = "SELECT id::text AS id FROM tasks WHERE id = ANY(%s::uuid[])"
 _TAG_NAMES = (
     "SELECT g.id::text AS id, g.name AS shown FROM tags g"
     " JOIN memberships m ON m.workspace_id = g.workspace_id AND m.user_id = %s WHERE g.id = ANY(%s::uuid[])"

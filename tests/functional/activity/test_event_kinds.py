@@ -214,3 +214,44 @@ def test_a_workspace_event_is_a_cloudevent_without_a_subject():
     task_event = {**event, "type": "dev.taskforge.checklist.added", "task_id": "t1"}
     headers, _ = publishing.cloudevent(task_event, None)
     assert (headers["ce-subject"], headers["ce-source"]) == ("t1", "/taskforge/checklists")
+
+
+def test_the_entries_of_a_deleted_task_say_so(team, relay):
+    owner, editor, workspace_id = team["owner"].client, team["editor"].client, team["id"]
+    gone = owner.post("/api/tasks", json={"title": "Gone", "workspace_id": workspace_id}).json()
+    kept = owner.post("/api/tasks", json={"title": "Kept", "workspace_id": workspace_id}).json()
+    tag = owner.post("/api/tags", json={"name": "red", "color": "#ff0000", "workspace_id": workspace_id}).json()
+    owner.put(f"/api/tasks/{gone['id']}/tags/{tag['id']}")
+    owner.post(f"/api/tasks/{gone['id']}/checklist", json={"text": "first"})
+    owner.patch(f"/api/tasks/{gone['id']}", json={"completed": True})
+    relay()
+    before = _feed(editor, workspace_id)
+    assert not any(item["task_deleted"] for item in before)
+    etag = editor.get("/api/activity", params={"limit": 100, "workspace_id": workspace_id}).header("ETag")
+
+    assert owner.delete(f"/api/tasks/{gone['id']}").status_code == 204
+    # Said as soon as the task is gone, before its own event has reached the feed, and the
+    # feed's ETag moves with it.
+    marked = _feed(editor, workspace_id)
+    revalidated = editor.get(
+        "/api/activity", params={"limit": 100, "workspace_id": workspace_id}, headers={"If-None-Match": etag}
+    )
+    assert revalidated.status_code == 200
+    assert revalidated.header("ETag") != etag
+    assert [item["id"] for item in marked] == [item["id"] for item in before]
+    relay()
+    feed = _feed(editor, workspace_id)
+    by_task = {
+        task: [(item["summary"], item["task_deleted"]) for item in feed if item["task_id"] == task]
+        for task in (gone["id"], kept["id"])
+    }
+    assert by_task[gone["id"]] == [
+        ("deleted “Gone”", True),
+        ("completed “Gone” (task deleted)", True),
+        ("added an item to the checklist of “Gone” (task deleted)", True),  # the item went with its task
+        ("added the tag “red” to “Gone” (task deleted)", True),
+        ("created “Gone” (task deleted)", True),
+    ]
+    assert by_task[kept["id"]] == [("created “Kept”", False)]
+    assert all(not item["task_deleted"] for item in feed if item["task_id"] is None)
+    assert [item["task_deleted"] for item in marked if item["task_id"] == gone["id"]] == [True] * 4
