@@ -248,6 +248,38 @@ def unfold(text: str) -> str:
 # -- what anyone may read ---------------------------------------------------------------
 
 
+def request_password_reset(step: Step) -> Plan:
+    """The same answer for an address with an account and one without (202), until the
+    address's hourly limit (429); nothing in the world changes until a link is used."""
+    known = step.chance(0.5)
+    email = (
+        step.pick(list(step.world.users.values())).email
+        if known
+        else f"nobody-{step.rng.getrandbits(40):010x}@example.com"
+    )
+    return Plan(
+        "POST",
+        "/api/auth/password-reset",
+        frozenset({202, 429}),
+        json={"email": email},
+        authenticated=False,
+        reader=None,
+    )
+
+
+def reset_password(step: Step) -> Plan:
+    """A token that was never sent sets no password: 400, whoever sends it."""
+    token = f"{step.rng.getrandbits(256):064x}"[:43] if step.chance(0.8) else "short"
+    return Plan(
+        "POST",
+        f"/api/auth/password-reset/{token}",
+        only(400),
+        json={"new_password": f"pw {marker(step.rng.getrandbits(40))}"},
+        authenticated=False,
+        reader=None,
+    )
+
+
 def public(path: str) -> Generator:
     def generate(step: Step) -> Plan:
         return Plan("GET", path, only(200), authenticated=False, reader=None)

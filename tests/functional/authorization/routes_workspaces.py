@@ -126,6 +126,39 @@ def accept_invitation(step: Step) -> Plan:
     return plan_accept(world, actor, token)
 
 
+def read_invitation(step: Step) -> Plan:
+    """Anyone holding the link may read what it invites to: the token is the capability. Its
+    answer may name the workspace, as the inviter may; a token that names nothing is a 404,
+    one no longer open a 410. Reads are limited per client address (429)."""
+    world, roll = step.world, step.rng.random()
+    if roll < 0.7 and world.invitations:
+        token = step.pick(list(world.invitations))
+    elif roll < 0.9:
+        token = f"{step.rng.getrandbits(256):064x}"[:43]
+    else:
+        token = "short"
+    invitation = world.invitations.get(token)
+    status = 404 if invitation is None else 200 if world.is_open(invitation) else 410
+
+    def verify(response: WsgiResponse) -> None:
+        assert invitation is not None
+        body = response.json()
+        expect_equal(
+            "invitation",
+            (sorted(body), body["role"]),
+            (["expires_at", "invited_by", "role", "workspace_name"], invitation.role),
+        )
+
+    return Plan(
+        "GET",
+        f"/api/invitations/{token}",
+        frozenset({status, 429}),
+        authenticated=False,
+        verify=verify,
+        reader=invitation.inviter if invitation is not None and status == 200 else None,
+    )
+
+
 def member(step: Step, workspace_id: str) -> str:
     """A user id to act on in a workspace: the actor, a member, anyone, or no one."""
     roll = step.rng.random()

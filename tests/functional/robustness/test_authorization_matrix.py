@@ -280,6 +280,8 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
             _assert_nothing_of_alice(b.expect(404, "DELETE", f"{members}/{member_id}"))
     _assert_nothing_of_alice(b.expect(403, "POST", f"/api/invitations/{data.invitation_token}/accept"))
     _assert_nothing_of_alice(b.expect(404, "POST", f"/api/invitations/{uuid.uuid4().hex}/accept"))
+    # Reading an invitation needs its token (the link is the capability): a guessed one names nothing.
+    _assert_nothing_of_alice(b.expect(404, "GET", f"/api/invitations/{uuid.uuid4().hex}"))
     b.expect(201, "POST", "/api/workspaces", json={"name": "bob's club"})
     workspaces = b.expect(200, "GET", "/api/workspaces").json()["items"]
     assert {w["id"] for w in workspaces}.isdisjoint({data.personal, data.team})

@@ -153,6 +153,7 @@ def test_only_the_mail_senders_may_send_mail(synthesized: Synthesized, environme
         "send-digests",
         "post-register",
         "request-email-verification",
+        "request-password-reset",
         "create-invitation",
     }
 
