@@ -54,7 +54,7 @@ test.describe("tasks", () => {
     // Entered as 09:30 in Tokyo, stored in UTC, shown in Tokyo time again.
     await expect(page.getByTestId("task-due")).toContainText("6 May 2031");
     await expect(page.getByTestId("task-due")).toContainText("09:30");
-    await expect(page.getByText("Asia/Tokyo")).toBeVisible();
+    await expect(page.getByText("Times are shown in your time zone (Asia/Tokyo).")).toBeVisible();
 
     await page.getByRole("button", { name: "Mark as done" }).click();
     await expect(page.getByRole("button", { name: "Mark as open" })).toBeVisible();
