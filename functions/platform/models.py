@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 
 def encodable(value: str) -> str:
@@ -31,11 +34,26 @@ class Row(Body):
         return cls(**{name: row[name] for name in cls.model_fields})
 
 
-# The zone of an account, a task's recurrence, a digest: checked against the zone database
-# where it is used (a zone the server does not know is a 422 there, not here).
+@cache
+def _iana_zones() -> frozenset[str]:
+    # The zone names of the IANA database the server ships (the tzdata package, which zoneinfo
+    # reads): not whatever else the host's zoneinfo directory holds ("localtime", "posixrules",
+    # or a directory such as "America").
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split())
+
+
+def known_zone(name: str) -> str:
+    if name not in _iana_zones():
+        raise PydanticCustomError("unknown_timezone", "unknown timezone; use an IANA name such as Europe/Berlin")
+    return name
+
+
+# The zone of an account, a task's recurrence, a digest: one the server knows, checked where
+# the request is read (422 otherwise).
 TimeZone = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
     AfterValidator(encodable),
+    AfterValidator(known_zone),
     Field(description="an IANA timezone, e.g. Europe/Berlin"),
 ]

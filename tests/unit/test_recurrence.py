@@ -162,3 +162,12 @@ def test_a_counted_series_counts_from_its_start():
     second = START + timedelta(days=1)
     assert recurrence.next_after(rule, "UTC", START, second) == START + timedelta(days=2)
     assert recurrence.next_after(rule, "UTC", START, START + timedelta(days=2)) is None
+
+
+@pytest.mark.parametrize("name", ["America", "../etc", "America/"])
+def test_zone_refuses_what_names_no_zone_file(name: str) -> None:
+    from functions.domain.tasks.recurrence import zone
+    from functions.platform.errors import Unprocessable
+
+    with pytest.raises(Unprocessable):
+        zone(name)

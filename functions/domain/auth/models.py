@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from functions.domain.auth.profile_models import AccountTimeZone, not_null
-from functions.platform.models import Body, Row, encodable
+from functions.domain.auth.profile_models import not_null
+from functions.platform.models import Body, Row, TimeZone, encodable
 from functions.platform.passwords import weakness
 
 NewPassword = Annotated[str, StringConstraints(min_length=8, max_length=128), AfterValidator(encodable)]
@@ -39,7 +39,7 @@ class RegisterRequest(Body):
         ]
         | None
     ) = None
-    timezone: AccountTimeZone | None = Field(default=None, json_schema_extra=_utc_when_left_out)
+    timezone: TimeZone | None = Field(default=None, json_schema_extra=_utc_when_left_out)
 
     @field_validator("password")
     @classmethod

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
 
 from functions.platform.models import Body, Row, TimeZone, encodable
 from functions.platform.webhooks import MAX_URL_LENGTH
@@ -24,21 +21,6 @@ WebhookUrl = Annotated[
 ]
 
 
-@cache
-def _iana_zones() -> frozenset[str]:
-    # The zone names of the IANA database the server ships (the tzdata package, which zoneinfo
-    # reads): not whatever else the host's zoneinfo directory holds ("localtime", "posixrules").
-    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split())
-
-
-def known_zone(name: str) -> str:
-    if name not in _iana_zones():
-        raise PydanticCustomError("unknown_timezone", "unknown timezone; use an IANA name such as Europe/Berlin")
-    return name
-
-
-# An account's zone: one the server knows, checked where the request is read (422 otherwise).
-AccountTimeZone = Annotated[TimeZone, AfterValidator(known_zone)]
 DigestHour = Annotated[StrictInt, Field(ge=0, le=23, description="the hour of the daily digest, in local time")]
 
 
@@ -54,7 +36,7 @@ class ProfilePatch(Body):
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     display_name: DisplayName | None = Field(default=None, description="null removes it")
-    timezone: AccountTimeZone | None = Field(default=None, json_schema_extra=not_null)
+    timezone: TimeZone | None = Field(default=None, json_schema_extra=not_null)
     reminder_webhook_url: WebhookUrl | None = Field(
         default=None, description="null removes the webhook and its secret; a new URL gets a new secret"
     )

@@ -46,7 +46,7 @@ MAX_SECONDS = 0.5  # reached only on a starved machine: the bounds above cost mi
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory, such as 'America'
         raise Unprocessable(f"unknown timezone {name!r}; use an IANA name such as Europe/Berlin") from None
 
 

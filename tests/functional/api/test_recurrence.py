@@ -137,7 +137,9 @@ def test_invalid_recurrence_is_422_with_the_reason(make_account, body, reason):
     payload = {"title": "x", "due_date": "2026-01-01T09:00:00Z", **body}
     response = make_account().client.post("/api/tasks", json=payload)
     assert response.status_code == 422
-    assert reason in response.json()["detail"]
+    problem = response.json()
+    # The reason is the detail, or the field the request's validation names.
+    assert reason in problem["detail"] or any(reason in e["loc"] for e in problem.get("errors", []))
 
 
 def test_only_recurring_tasks_skip(make_account):
@@ -234,3 +236,18 @@ def test_a_stored_rule_that_does_not_parse_is_422_not_5xx(make_account, api_data
         assert response.status_code == 422, response.text
         assert "recurrence" in response.json()["detail"]
     assert api.get(f"/api/tasks/{task['id']}").json()["completed"] is False
+
+
+@pytest.mark.parametrize("timezone", ["America", "localtime", "Mars/Olympus_Mons", "America/", "../etc"])
+def test_a_zone_the_server_does_not_know_is_refused_where_it_is_read(make_account, timezone):
+    api = make_account().client
+    created = api.post(
+        "/api/tasks",
+        json={"title": "Standup", "due_date": "2026-01-05T09:00:00Z", "recurrence": "FREQ=DAILY", "timezone": timezone},
+    )
+    assert created.status_code == 422
+    assert created.header("content-type").startswith("application/problem+json")
+    task = api.post("/api/tasks", json={"title": "Plain"}).json()
+    patched = api.patch(f"/api/tasks/{task['id']}", json={"timezone": timezone}, headers={"If-Match": '"1"'})
+    assert patched.status_code == 422
+    assert api.get(f"/api/tasks/{task['id']}").json()["timezone"] == task["timezone"]
