@@ -16,12 +16,11 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from psycopg import errors
-
 from functions.catalog import MemberEventKind
 from functions.domain.activity import outbox
 from functions.platform.db import Connection
 from functions.platform.errors import Conflict, Forbidden, Gone, NotFound, RateLimited
+from functions.platform.http import parse_id
 from functions.platform.tokens import stored_digest
 
 Role = Literal["owner", "editor", "viewer"]
@@ -97,12 +96,10 @@ def resolve(conn: Connection, user_id: str, workspace_id: str | None, write: boo
 
 
 def role_of(conn: Connection, user_id: str, workspace_id: str) -> Role | None:
-    try:
-        row = conn.execute(
-            "SELECT role FROM memberships WHERE workspace_id = %s AND user_id = %s", (workspace_id, user_id)
-        ).fetchone()
-    except errors.InvalidTextRepresentation:  # not a UUID: names no workspace
-        raise NotFound("no such workspace") from None
+    workspace_id = parse_id(workspace_id, "workspace")  # not a UUID (a NUL, say): names no workspace
+    row = conn.execute(
+        "SELECT role FROM memberships WHERE workspace_id = %s AND user_id = %s", (workspace_id, user_id)
+    ).fetchone()
     return None if row is None else row["role"]
 
 

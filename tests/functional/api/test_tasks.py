@@ -334,3 +334,12 @@ def test_a_task_due_on_the_first_day_of_1970_keeps_its_relative_reminder_in_rang
     # 30 days before the due date would be 1969: the reminder waits at the start of the range
     # instead, long past, so the dispatcher records it as missed.
     assert reminders.json()["items"][0]["scheduled_at"].startswith("1970-01-01T00:00:00")
+
+
+@pytest.mark.parametrize("workspace_id", ["\x00", "a\x00b", "not-a-uuid", "1" * 300])
+def test_a_workspace_id_that_is_no_uuid_names_no_workspace(make_account, workspace_id):
+    api = make_account().client
+    for path in ("/api/tasks", "/api/tags", "/api/stats"):
+        response = api.get(path, params={"workspace_id": workspace_id})
+        assert response.status_code == 404, (path, response.text)
+        assert response.header("content-type").startswith("application/problem+json")
