@@ -20,6 +20,20 @@ const item = (n: number, task = "t1") => ({
 });
 
 describe("the activity feed", () => {
+  it("offers no task to open for a workspace's own event (a member joined)", async () => {
+    server.use(
+      http.get("/api/activity", () =>
+        HttpResponse.json({
+          items: [{ ...item(1), type: "dev.taskforge.member.joined", task_id: null, summary: "joined the workspace" }, item(2)],
+          next_cursor: null,
+        }),
+      ),
+    );
+    renderRoute(<ActivityPage />);
+    expect(await screen.findByText(/joined the workspace/)).toBeInTheDocument();
+    expect(screen.getAllByRole("link", { name: /Open the task of/ })).toHaveLength(1);
+  });
+
   it("pages through the workspace's activity with next_cursor", async () => {
     const cursors: (string | null)[] = [];
     server.use(

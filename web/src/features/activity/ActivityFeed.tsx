@@ -121,7 +121,8 @@ export function ActivityFeed({ scope, linkTasks = false, label }: ActivityFeedPr
                 {item.task_deleted ? (
                   <span className="badge text-bg-light border" data-testid="activity-task-deleted">Task deleted</span>
                 ) : (
-                  linkTasks && (
+                  linkTasks &&
+                  item.task_id && (
                     <Link to={`/tasks/${item.task_id}`} aria-label={`Open the task of: ${item.summary}`}>Open the task</Link>
                   )
                 )}

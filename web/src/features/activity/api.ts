@@ -3,7 +3,8 @@ import { api } from "../../api/client";
 export interface ActivityItem {
   id: string;
   type: string;
-  task_id: string;
+  /** null for a workspace's own events (members, invitations). */
+  task_id: string | null;
   actor_id: string | null;
   summary: string;
   time: string;
