@@ -5,7 +5,6 @@ rules functions/domain/activity/publishing.py gives: an unavailable broker delay
 loses none, an event the broker refuses (or keeps failing on) is quarantined and the rest go
 on. An event keeps its id however often it is sent, and the feed records an id once."""
 
-import urllib.request  # noqa: F401 - publishing.send's opener, reachable here for a stand-in broker
 from typing import Any
 
 from functions.domain.activity import publishing

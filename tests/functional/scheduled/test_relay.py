@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from functions.activity import relay_outbox
+from functions.domain.activity import publishing
 
 
 def _titles(api) -> list[str]:
@@ -136,7 +137,7 @@ def test_the_broker_token_goes_with_every_event_when_set(monkeypatch, token):
         relay_outbox.settings.model_copy(update={"broker_url": "http://broker.invalid/", "broker_token": token}),
     )
     monkeypatch.setattr(
-        relay_outbox.urllib.request, "urlopen", lambda request, timeout: sent.append(request) or _Accepted()
+        publishing.urllib.request, "urlopen", lambda request, timeout: sent.append(request) or _Accepted()
     )
 
     relay_outbox.publish(
