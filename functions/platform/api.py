@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from functions.platform.errors import DomainError
-from functions.platform.http import PROBLEM_JSON, NotModified, answer_unknown_routes, problem_response
+from functions.platform.http import PROBLEM_JSON, NotModified, Stored, answer_unknown_routes, problem_response
 from functions.platform.settings import Settings
 from functions.platform.tokens import TokenVerifier, access_claims
 from functions.runtime.problem import SECURITY_HEADERS
@@ -56,6 +56,11 @@ def create_api(settings: Settings) -> ALBResolver:
     def _not_modified(answer: NotModified) -> Response[None]:
         # Outside the route's response validation: a 304 has no body to validate.
         return Response(status_code=304, headers={"ETag": answer.etag})
+
+    @app.exception_handler(Stored)
+    def _stored(answer: Stored) -> Response[str]:
+        # The cached body as it was sent: not decoded, validated and encoded again.
+        return Response(200, "application/json", answer.body, headers=answer.headers)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[str]:

@@ -3,7 +3,8 @@
 Cached responses live under keys that carry their workspace's generation number, which
 every write bumps in its own transaction (a trigger, migration 0005): older entries are
 never read again and expire on their TTL. No KEYS, no SCAN, no wildcard delete, and no
-Redis outage can make an old answer look current.
+Redis outage can make an old answer look current. An entry is a response body as it was sent,
+so a hit is sent as it is, neither decoded nor validated again.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _BREAK_SECONDS = 2.0
+# In every key: a change of what entries hold (their format) must change the keys, or a new
+# release would send what an old one stored.
+_FORMAT = "body1"
 
 
 class Cache:
@@ -57,15 +61,15 @@ class Cache:
 
     def key(self, scope: str, generation: int, kind: str, parameters: dict[str, Any]) -> str:
         digest = hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()[:32]
-        return f"{self._prefix}c:{scope}:g{generation}:{kind}:{digest}"
+        return f"{self._prefix}c:{scope}:g{generation}:{kind}:{_FORMAT}:{digest}"
 
-    def get_json(self, key: str) -> Any | None:
+    def get_text(self, key: str) -> str | None:
         raw = self.call("get", lambda client: client.get(key))
-        return None if raw is None else json.loads(raw)
+        return raw.decode() if isinstance(raw, bytes) else None
 
-    def set_json(self, key: str, value: Any, ttl_seconds: int | None = None) -> None:
+    def set_text(self, key: str, value: str, ttl_seconds: int | None = None) -> None:
         ttl = min(ttl_seconds or self._ttl, self._ttl)
-        self.call("set", lambda client: client.set(key, json.dumps(value, default=str), ex=ttl))
+        self.call("set", lambda client: client.set(key, value.encode(), ex=ttl))
 
     def call(self, operation: str, work: Callable[[redis.Redis], T]) -> T | None:
         """work(client), or None when Redis is unset, failing, or failed in the last seconds.

@@ -3,7 +3,8 @@
 The pool opens on first use, not at import, so a cold start pays nothing for it and
 a forked worker never inherits a parent's sockets. `transaction()` is the one way
 handlers write: it retries serialization failures and deadlocks, and turns an
-unreachable database into ServiceUnavailable (503 + Retry-After).
+unreachable database into ServiceUnavailable (503 + Retry-After). `read()` is the cheap
+way for a read that one statement answers: one round trip, no transaction.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Database:
         self._settings = settings
         self._pool: ConnectionPool[Connection] | None = None
         self._lock = threading.Lock()
+        self._unchecked = threading.local()  # set while read() takes a connection
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Database:
@@ -92,6 +94,49 @@ class Database:
                 raise ServiceUnavailable() from None
         raise AssertionError("unreachable")
 
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """`work`'s reads outside any transaction: no BEGIN, no COMMIT and no check of the
+        connection at checkout, so one statement costs one round trip. A connection that broke
+        since its last use (a database restart) is dropped and the reads run again on another,
+        which only reads allow: never pass it work that writes.
+        """
+        timeout = self._settings.database_connect_timeout_seconds
+        for _ in range(self._settings.database_pool_max + 1):  # every pooled connection may be stale
+            used: Connection | None = None
+            try:
+                with self._unchecked_connection(timeout) as conn:
+                    used = conn
+                    conn.autocommit = True  # set on the client: costs no round trip
+                    try:
+                        return work(conn)
+                    finally:
+                        if not conn.closed:
+                            conn.autocommit = False
+            except errors.QueryCanceled:
+                raise ServiceUnavailable("the database took too long; retry shortly", retry_after_seconds=1) from None
+            except _UNAVAILABLE:
+                if used is None or not used.closed:  # no connection, or the database refused the work
+                    raise ServiceUnavailable() from None
+        raise ServiceUnavailable()
+
+    @contextmanager
+    def _unchecked_connection(self, timeout: float) -> Iterator[Connection]:
+        self._unchecked.active = True
+        try:
+            conn = self.pool().getconn(timeout=timeout)  # the check runs in this thread, now
+        finally:
+            self._unchecked.active = False
+        try:
+            yield conn
+        finally:
+            self.pool().putconn(conn)  # a broken connection is discarded, not pooled
+
+    def _check_at_checkout(self, conn: Connection) -> None:
+        """The pool's check of a connection before it is handed out (an empty query), except
+        for read(), which finds a broken connection by using it."""
+        if not getattr(self._unchecked, "active", False):
+            ConnectionPool.check_connection(conn)
+
     def ping(self, timeout: float) -> None:
         """Raises when the database cannot answer `SELECT 1` within `timeout` seconds."""
         with self.connection(timeout=timeout) as conn:
@@ -119,7 +164,7 @@ class Database:
             },
             # A connection broken by a database restart is replaced at checkout,
             # not handed to a request.
-            check=ConnectionPool.check_connection,
+            check=self._check_at_checkout,
             open=True,
             name="taskforge",
         )

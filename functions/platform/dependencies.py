@@ -12,12 +12,22 @@ from pydantic import BaseModel
 from functions.platform.cache import Cache
 from functions.platform.db import Connection, Database
 from functions.platform.errors import RateLimited
-from functions.platform.http import list_etag, revalidate
+from functions.platform.http import Stored, body_text, list_etag, revalidate
 from functions.platform.ratelimit import Counters, MemoryCounters
 from functions.platform.settings import Settings
 from functions.platform.tokens import Claims, TokenVerifier, access_claims, verifier_from
 
 M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A workspace the caller may read, with its cache generation, which every transaction
+    writing its tasks or tags bumps (migration 0005)."""
+
+    user_id: str
+    workspace_id: str
+    generation: int
 
 
 @dataclass(frozen=True)
@@ -44,8 +54,8 @@ class Dependencies:
     def caller(self, app: ALBResolver) -> Claims:
         """The verified access token of this request, within the caller's rate limit.
 
-        The token's version is checked against the database inside the request's
-        transaction (auth.ensure_current), so revocation takes effect at once.
+        The token's version is checked against the database by the request's first statement
+        (auth.ensure_current, auth.read_access), so revocation takes effect at once.
         """
         claims = app.context.get("claims") or access_claims(
             self.verifier, app.current_event.headers.get("authorization")
@@ -55,61 +65,63 @@ class Dependencies:
             raise RateLimited("too many requests; slow down", retry_after_seconds=counted[1])
         return claims
 
-    def generation(self, conn: Connection, scope: str) -> int | None:
-        """The workspace's cache generation, which every transaction writing its tasks or tags
-        bumps (migration 0005); None when there is no such workspace."""
-        row = conn.execute("SELECT cache_generation FROM workspaces WHERE id = %s", (scope,)).fetchone()
-        return int(row["cache_generation"]) if row else None
-
     def cached(
         self,
-        conn: Connection,
-        scope: str,
+        access: Callable[[Connection], Scope],
         kind: str,
         parameters: dict[str, Any],
-        model: type[M],
-        compute: Callable[[], M],
+        compute: Callable[[Connection, Scope], M],
         ttl_seconds: int | None = None,
-        generation: int | None = None,
     ) -> M:
-        """compute(), or its answer cached under the scope's current generation (read here
-        unless the caller has it).
-
-        Call it after the caller's access to `scope` has been checked.
-        """
-        if generation is None:
-            generation = self.generation(conn, scope)
-        key = self.cache.key(scope, generation, kind, parameters) if generation is not None else None
-        if key is not None:
-            hit = self.cache.get_json(key)
-            if hit is not None:
-                return model.model_validate(hit)
-        value = compute()
-        if key is not None:
-            self.cache.set_json(key, value.model_dump(mode="json"), ttl_seconds)
-        return value
+        """compute()'s answer for the workspace `access` admits the caller to, cached under its
+        generation: a hit is sent as stored (Stored) after one statement, `access`, which must
+        check the token and the membership and read the generation (auth.read_access)."""
+        scope = self.database.read(access)
+        return self._answer(scope, kind, parameters, compute, ttl_seconds, {})
 
     def revalidated(
         self,
-        conn: Connection,
-        scope: str,
+        access: Callable[[Connection], Scope],
         kind: str,
         parameters: dict[str, Any],
-        model: type[M],
-        compute: Callable[[], M],
+        compute: Callable[[Connection, Scope], M],
         if_none_match: str | None,
         cache: bool = True,
     ) -> tuple[M, str]:
-        """A list of `scope` and its ETag, which the scope's generation, the kind and the
-        parameters determine. When If-None-Match names it, NotModified (304) is raised before
-        anything of the list is read; else the list comes from compute() (or the cache).
+        """A list of the workspace `access` admits the caller to, and its ETag, which the
+        workspace's generation, the kind and the parameters determine. When If-None-Match names
+        it, NotModified (304) is raised before anything of the list is read; a cache hit is
+        raised as Stored with the ETag; else the list comes from compute().
 
-        Call it after the caller's access to `scope` has been checked: a 304 must be refused
-        to whoever would be refused the list.
+        One statement, `access`, checks the token and the membership and reads the generation
+        (auth.read_access), so a 304 and a hit are refused to whoever would be refused the list.
         """
-        generation = self.generation(conn, scope)
-        current = list_etag(kind, scope, generation, parameters)
+        scope = self.database.read(access)
+        current = list_etag(kind, scope.workspace_id, scope.generation, parameters)
         revalidate(if_none_match, current)
         if not cache:
-            return compute(), current
-        return self.cached(conn, scope, kind, parameters, model, compute, generation=generation), current
+            return self.database.transaction(lambda conn: compute(conn, scope)), current
+        return self._answer(scope, kind, parameters, compute, None, {"ETag": current}), current
+
+    def _answer(
+        self,
+        scope: Scope,
+        kind: str,
+        parameters: dict[str, Any],
+        compute: Callable[[Connection, Scope], M],
+        ttl_seconds: int | None,
+        headers: dict[str, str],
+    ) -> M:
+        """The stored answer (raised as Stored), else compute() in a transaction, stored.
+
+        The generation was read before compute() runs: an answer stored under it can only be
+        newer than the generation says, never older, so no reader is sent what a write it has
+        seen replaced.
+        """
+        key = self.cache.key(scope.workspace_id, scope.generation, kind, parameters)
+        stored = self.cache.get_text(key)
+        if stored is not None:
+            raise Stored(stored, headers)
+        value = self.database.transaction(lambda conn: compute(conn, scope))
+        self.cache.set_text(key, body_text(value), ttl_seconds)
+        return value

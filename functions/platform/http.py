@@ -106,6 +106,23 @@ class NotModified(Exception):
         self.etag = current
 
 
+class Stored(Exception):
+    """Raised by a handler whose answer the cache holds: the resolver sends the stored body as
+    it is, 200 with `headers` (functions/platform/api.py), outside the route's response
+    validation, which the same body passed when it was first sent."""
+
+    def __init__(self, body: str, headers: dict[str, str]) -> None:
+        super().__init__("stored")
+        self.body = body
+        self.headers = headers
+
+
+def body_text(body: BaseModel) -> str:
+    """`body` as the resolver sends a route's response model (dumped by alias in JSON mode, then
+    written compactly): a stored copy is byte for byte the answer that stored it."""
+    return json.dumps(body.model_dump(mode="json", by_alias=True), separators=(",", ":"))
+
+
 def list_etag(kind: str, *determinants: Any) -> str:
     """A strong ETag for a list: a digest of the kind and of everything that determines its
     body. Two different queries (or scopes, or generations) never share one."""

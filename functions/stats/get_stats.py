@@ -1,5 +1,6 @@
 """GET /api/stats: totals, overdue, by priority and the completion rate, cached per generation."""
 
+from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -7,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Stats
-from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
+from functions.platform.dependencies import Scope
 from functions.platform.function import authenticated_api
 
 app, deps, handler = authenticated_api(__name__)
@@ -20,11 +21,9 @@ def get_stats(
 ) -> Stats:
     claims = deps.caller(app)
 
-    def load(conn: Connection) -> Stats:
-        scope, _ = workspaces.resolve(conn, auth.ensure_current(conn, claims), workspace_id, write=False)
-        # Overdue depends on the clock, so a cached answer is kept for a minute at most.
-        return deps.cached(
-            conn, scope, "stats", {}, Stats, lambda: Stats.model_validate(tasks.stats(conn, scope)), ttl_seconds=60
-        )
+    def compute(conn: Connection, scope: Scope) -> Stats:
+        return Stats.model_validate(tasks.stats(conn, scope.workspace_id))
 
-    return deps.database.transaction(load)
+    access = partial(auth.read_access, claims=claims, workspace_id=workspace_id)
+    # Overdue depends on the clock, so a cached answer is kept for a minute at most.
+    return deps.cached(access, "stats", {}, compute, ttl_seconds=60)

@@ -1,5 +1,6 @@
 """GET /api/stats/history: tasks created and completed per day, for the completion chart."""
 
+from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -7,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import StatsHistory
-from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
+from functions.platform.dependencies import Scope
 from functions.platform.function import authenticated_api
 
 app, deps, handler = authenticated_api(__name__)
@@ -21,19 +22,10 @@ def get_stats_history(
 ) -> StatsHistory:
     claims = deps.caller(app)
 
-    def load(conn: Connection) -> StatsHistory:
-        user_id = auth.ensure_current(conn, claims)
-        scope, _ = workspaces.resolve(conn, user_id, workspace_id, write=False)
-        # Keyed by the caller too: days begin and end in the caller's time zone. Kept a minute
-        # at most, because today ends.
-        return deps.cached(
-            conn,
-            scope,
-            "history",
-            {"user": user_id, "days": days},
-            StatsHistory,
-            lambda: StatsHistory.model_validate(tasks.history(conn, user_id, scope, days)),
-            ttl_seconds=60,
-        )
+    def compute(conn: Connection, scope: Scope) -> StatsHistory:
+        return StatsHistory.model_validate(tasks.history(conn, scope.user_id, scope.workspace_id, days))
 
-    return deps.database.transaction(load)
+    access = partial(auth.read_access, claims=claims, workspace_id=workspace_id)
+    # Keyed by the caller too: days begin and end in the caller's time zone. Kept a minute
+    # at most, because today ends.
+    return deps.cached(access, "history", {"user": claims.user_id, "days": days}, compute, ttl_seconds=60)

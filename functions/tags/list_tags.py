@@ -4,6 +4,7 @@ The list's ETag is the workspace's generation, which every tag change bumps: If-
 with it gets 304 before the tags are read.
 """
 
+from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -12,8 +13,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from functions.domain.auth import auth
 from functions.domain.tags import tags
 from functions.domain.tags.models import Tag, TagList
-from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
+from functions.platform.dependencies import Scope
 from functions.platform.function import authenticated_api
 from functions.platform.http import IfNoneMatch, conditional_responses, with_etag
 
@@ -28,13 +29,8 @@ def get_tags(
 ) -> Response[TagList]:
     claims = deps.caller(app)
 
-    def load(conn: Connection) -> tuple[TagList, str]:
-        user_id = auth.ensure_current(conn, claims)
-        scope, _ = workspaces.resolve(conn, user_id, workspace_id, write=False)
+    def listed(conn: Connection, scope: Scope) -> TagList:
+        return TagList(items=[Tag.from_row(row) for row in tags.list_for(conn, scope.user_id, scope.workspace_id)])
 
-        def listed() -> TagList:
-            return TagList(items=[Tag.from_row(row) for row in tags.list_for(conn, user_id, scope)])
-
-        return deps.revalidated(conn, scope, "tags", {}, TagList, listed, if_none_match, cache=False)
-
-    return with_etag(*deps.database.transaction(load))
+    access = partial(auth.read_access, claims=claims, workspace_id=workspace_id)
+    return with_etag(*deps.revalidated(access, "tags", {}, listed, if_none_match, cache=False))

@@ -7,6 +7,7 @@ changed, without the page being read at all.
 """
 
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -15,8 +16,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Instant, SortField, SortOrder, Task, TaskPage
-from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
+from functions.platform.dependencies import Scope
 from functions.platform.errors import Unprocessable
 from functions.platform.function import authenticated_api
 from functions.platform.http import IfNoneMatch, conditional_responses, parse_id, with_etag
@@ -56,14 +57,9 @@ def get_tasks(
         cursor=cursor,
     )
 
-    def load(conn: Connection) -> tuple[TaskPage, str]:
-        user_id = auth.ensure_current(conn, claims)
-        scope, _ = workspaces.resolve(conn, user_id, workspace_id, write=False)
+    def page(conn: Connection, scope: Scope) -> TaskPage:
+        rows, next_cursor = tasks.list_page(conn, scope.workspace_id, query)
+        return TaskPage(items=[Task.from_row(row) for row in rows], next_cursor=next_cursor)
 
-        def page() -> TaskPage:
-            rows, next_cursor = tasks.list_page(conn, scope, query)
-            return TaskPage(items=[Task.from_row(row) for row in rows], next_cursor=next_cursor)
-
-        return deps.revalidated(conn, scope, "tasks", asdict(query), TaskPage, page, if_none_match)
-
-    return with_etag(*deps.database.transaction(load))
+    access = partial(auth.read_access, claims=claims, workspace_id=workspace_id)
+    return with_etag(*deps.revalidated(access, "tasks", asdict(query), page, if_none_match))
