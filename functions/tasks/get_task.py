@@ -2,7 +2,6 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task
 from functions.platform.function import authenticated_api
@@ -15,5 +14,5 @@ app, deps, handler = authenticated_api(__name__)
 def get_task(task_id: str) -> Response[Task]:
     claims = deps.caller(app)
     task_id = parse_id(task_id)
-    row = deps.database.transaction(lambda conn: tasks.load(conn, auth.ensure_current(conn, claims), task_id))
+    row = deps.database.read(lambda conn: tasks.load_current(conn, claims, task_id))
     return Response(200, "application/json", Task.from_row(row), headers={"ETag": etag(row)})

@@ -16,6 +16,7 @@ from psycopg import errors, sql
 
 from functions.catalog import TaskEventKind
 from functions.domain.activity import outbox
+from functions.domain.auth import auth
 from functions.domain.reminders import schedules
 from functions.domain.tasks import recurrence
 from functions.domain.tasks.models import SortField, SortOrder, TaskCreate, TaskPatch
@@ -23,6 +24,7 @@ from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
 from functions.platform.errors import BadRequest, Conflict, PreconditionFailed, Unprocessable
 from functions.platform.http import INVALID_CURSOR, decode_cursor, encode_cursor
+from functions.platform.tokens import Claims
 
 # A task as the API shows it: its columns, its tags and its checklist's progress.
 COLUMNS = sql.SQL(
@@ -85,6 +87,24 @@ def load(conn: Connection, user_id: str, task_id: str, write: bool = False, lock
         (user_id, task_id),
     ).fetchone()
     workspaces.check(row["role"] if row else None, write, "task")
+    assert row is not None
+    return row
+
+
+def load_current(conn: Connection, claims: Claims, task_id: str) -> dict[str, Any]:
+    """load() for a read, the caller's token checked in the same statement: one round trip.
+    No row: a revoked token is refused (401) as auth.ensure_current refuses it, else 404."""
+    row = conn.execute(
+        sql.SQL(
+            "SELECT {}, m.role FROM tasks t JOIN memberships m ON m.workspace_id = t.workspace_id"
+            " AND m.user_id = %(user)s JOIN users u ON u.id = m.user_id AND u.token_version = %(version)s"
+            " WHERE t.id = %(task)s"
+        ).format(COLUMNS),
+        {"user": claims.user_id, "version": claims.token_version, "task": task_id},
+    ).fetchone()
+    if row is None:
+        auth.ensure_current(conn, claims)
+    workspaces.check(row["role"] if row else None, False, "task")
     assert row is not None
     return row
 

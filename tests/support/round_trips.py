@@ -1,0 +1,108 @@
+"""A TCP proxy in front of PostgreSQL that counts the round trips its clients make.
+
+A client of the v3 protocol waits for the server once per Sync (the end of an extended-query
+exchange: Parse, Bind, Execute, Sync) and once per Query (a simple query): BEGIN, COMMIT, the
+pool's empty-query check and every statement each count one. The proxy reads only what clients
+send, so it must see the protocol in clear: give clients `sslmode=disable`.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from tests.support.processes import free_port
+
+_PROTOCOL_3 = 196608  # the startup message's protocol number (3.0); SSL and GSS requests differ
+_WAITS_FOR_SERVER = {ord("S"), ord("Q")}
+
+
+class RoundTripCounter:
+    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+        self._upstream = (upstream_host, upstream_port)
+        self._lock = threading.Lock()
+        self._count = 0
+        self.port = free_port()
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return self._count
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            server = socket.create_connection(self._upstream)
+            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+            threading.Thread(target=self._client_to_server, args=(client, server), daemon=True).start()
+
+    def _client_to_server(self, client: socket.socket, server: socket.socket) -> None:
+        buffer, started = b"", False
+        while chunk := _receive(client):
+            server.sendall(chunk)
+            buffer += chunk
+            while True:
+                if not started:  # untyped: length, then the protocol number
+                    if len(buffer) < 8:
+                        break
+                    length, protocol = struct.unpack("!ii", buffer[:8])
+                    started = protocol == _PROTOCOL_3
+                else:
+                    if len(buffer) < 5:
+                        break
+                    kind, length = buffer[0], struct.unpack("!i", buffer[1:5])[0] + 1
+                    if kind in _WAITS_FOR_SERVER:
+                        with self._lock:
+                            self._count += 1
+                if len(buffer) < length:
+                    break
+                buffer = buffer[length:]
+        _close(client, server)
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        while chunk := _receive(source):
+            target.sendall(chunk)
+        _close(source, target)
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def _receive(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def _close(*sockets: socket.socket) -> None:
+    for sock in sockets:
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+
+@contextmanager
+def counting_round_trips(conninfo: str) -> Iterator[tuple[RoundTripCounter, str]]:
+    """A proxy to `conninfo`'s server (a URL or key=value pairs) and the conninfo that reaches
+    the same database through it."""
+    target = conninfo_to_dict(conninfo)
+    counter = RoundTripCounter(str(target.get("host") or "127.0.0.1"), int(target.get("port") or 5432))
+    try:
+        yield (
+            counter,
+            make_conninfo(conninfo, host="127.0.0.1", port=counter.port, sslmode="disable", gssencmode="disable"),
+        )
+    finally:
+        counter.close()
