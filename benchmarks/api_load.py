@@ -1,11 +1,12 @@
 """Closed-loop load with a latency per request, for authenticated API calls.
 
-load.py measures throughput only and sends no headers; the API benchmark needs a bearer
-token per connection, a latency for every request and a hook that runs before each
-request (it bumps the caller's cache generation to force a miss). Every connection is one
-thread with one keep-alive connection that sends the next request as soon as the answer
-is in. Only the HTTP exchange is timed; the hook is not. A status other than 200 fails
-the run.
+load.py measures throughput only and sends no headers; the API benchmarks (api.py, the race
+against the monolith) need a bearer token per connection, a latency for every request, other
+methods and paths than one GET, and a hook that runs before each request (api.py bumps the
+caller's cache generation to force a miss). Every connection is one thread with one keep-alive
+connection that sends the next request as soon as the answer is in. Only the HTTP exchange is
+timed (a reconnect, when the server closed the connection, included); the hook is not. A status
+other than the one expected fails the run.
 """
 
 from __future__ import annotations
@@ -52,14 +53,21 @@ class Run:
 
 @dataclass(frozen=True)
 class Client:
-    """One connection's request headers and what it does before each request."""
+    """One connection: its request headers, what it does before each request, and what it
+    sends: `method` to each of `paths` in turn (none: the run's path), with `body` (JSON),
+    answered `expect`."""
 
     headers: dict[str, str]
     before: Callable[[], object] = lambda: None
+    method: str = "GET"
+    paths: tuple[str, ...] = ()
+    body: bytes | None = None
+    expect: int = 200
 
 
-def closed_loop(port: int, path: str, clients: list[Client], seconds: float) -> Run:
-    """One connection per client, each sending GET `path` back to back for `seconds`."""
+def closed_loop(port: int, path: str | None, clients: list[Client], seconds: float) -> Run:
+    """One connection per client, each sending its requests (or GET `path`) back to back for
+    `seconds`."""
     connections = len(clients)
     start = threading.Barrier(connections + 1)
     latencies: list[list[float]] = [[] for _ in range(connections)]
@@ -67,20 +75,25 @@ def closed_loop(port: int, path: str, clients: list[Client], seconds: float) -> 
     deadline = 0.0
 
     def client(index: int) -> None:
+        calls = clients[index]
+        paths = calls.paths or (path or "/",)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = latencies[index]
-        headers, before = clients[index].headers, clients[index].before
+        headers = {**calls.headers, "Content-Type": "application/json"} if calls.body else calls.headers
         start.wait()
         try:
+            turn = 0
             while time.perf_counter() < deadline:
-                before()
+                target = paths[turn % len(paths)]
+                turn += 1
+                calls.before()
                 began = time.perf_counter()
-                connection.request("GET", path, headers=headers)
+                connection.request(calls.method, target, body=calls.body, headers=headers)
                 response = connection.getresponse()
                 body = response.read()
                 mine.append(time.perf_counter() - began)
-                if response.status != 200:
-                    raise LoadError(f"status {response.status}: {body[:300]!r}")
+                if response.status != calls.expect:
+                    raise LoadError(f"{calls.method} {target}: status {response.status}: {body[:300]!r}")
         except Exception as exc:
             failures.append(f"{type(exc).__name__}: {exc}")
         finally:
@@ -96,7 +109,7 @@ def closed_loop(port: int, path: str, clients: list[Client], seconds: float) -> 
         worker.join(seconds + 60)
     elapsed = time.perf_counter() - began
     if failures:
-        raise LoadError(f"GET {path.split('?')[0]}: {len(failures)} connection(s) failed, first: {failures[0]}")
+        raise LoadError(f"{len(failures)} connection(s) failed, first: {failures[0]}")
     return Run([value for values in latencies for value in values], elapsed)
 
 
@@ -125,11 +138,12 @@ def wrk_latency(
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if result.returncode != 0 or rate is None or re.search(r"Non-2xx|Socket errors", out):
         raise LoadError(f"wrk failed: {result.stderr.strip() or out.strip()}")
-    return WrkRun(_wrk_seconds(out, "50%"), _wrk_seconds(out, "99%"), float(rate.group(1)))
+    return WrkRun(wrk_seconds(out, "50%"), wrk_seconds(out, "99%"), float(rate.group(1)))
 
 
-def _wrk_seconds(out: str, label: str) -> float:
+def wrk_seconds(out: str, label: str) -> float:
+    """A latency percentile (`label`, such as "99%") of `wrk --latency`'s output, in seconds."""
     found = re.search(rf"^\s*{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
     if found is None:
-        raise LoadError(f"wrk printed no {label} latency")
+        raise LoadError(f"wrk printed no {label} latency:\n{out}")
     return float(found.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[found.group(2)]

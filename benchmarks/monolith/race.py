@@ -53,7 +53,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -65,7 +64,7 @@ import api
 import api_data
 import psycopg
 import redis
-from api_load import Run
+from api_load import Client, closed_loop, wrk_seconds
 from load import LoadError
 from runtime import PYTHON, Figure, Spec, spawn, stop, stop_all
 
@@ -185,62 +184,6 @@ def public_key_of(private_pem: str) -> str:
 
 
 @dataclass(frozen=True)
-class Calls:
-    """What one connection sends, over and over: `paths` in turn."""
-
-    method: str
-    paths: list[str]
-    headers: dict[str, str]
-    expect: int
-    body: bytes | None = None
-
-
-def closed_loop(port: int, connections: list[Calls], seconds: float) -> Run:
-    """One thread and one keep-alive connection per entry, requests back to back for `seconds`;
-    only the HTTP exchange is timed (a reconnect, when the server closed the connection, included)."""
-    start = threading.Barrier(len(connections) + 1)
-    latencies: list[list[float]] = [[] for _ in connections]
-    failures: list[str] = []
-    deadline = 0.0
-
-    def client(index: int) -> None:
-        calls = connections[index]
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine = latencies[index]
-        headers = {**calls.headers, "Content-Type": "application/json"} if calls.body else calls.headers
-        start.wait()
-        try:
-            turn = 0
-            while time.perf_counter() < deadline:
-                path = calls.paths[turn % len(calls.paths)]
-                turn += 1
-                began = time.perf_counter()
-                connection.request(calls.method, path, body=calls.body, headers=headers)
-                response = connection.getresponse()
-                body = response.read()
-                mine.append(time.perf_counter() - began)
-                if response.status != calls.expect:
-                    raise LoadError(f"{calls.method} {path}: status {response.status}: {body[:300]!r}")
-        except Exception as exc:
-            failures.append(f"{type(exc).__name__}: {exc}")
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=client, args=(index,), daemon=True) for index in range(len(connections))]
-    for worker in workers:
-        worker.start()
-    began = time.perf_counter()
-    deadline = began + seconds
-    start.wait()
-    for worker in workers:
-        worker.join(seconds + 60)
-    elapsed = time.perf_counter() - began
-    if failures:
-        raise LoadError(f"{len(failures)} connection(s) failed, first: {failures[0]}")
-    return Run([value for values in latencies for value in values], elapsed)
-
-
-@dataclass(frozen=True)
 class Measured:
     """One run on one side: requests per second, p50 and p99 (seconds), requests answered, and
     the CPU time the server's processes spent per request (seconds; PostgreSQL's and Redis's not
@@ -274,11 +217,11 @@ class Load:
             )
         return f"python http.client ({self.connections} threads, one connection each, each a user of its own)"
 
-    def run(self, server: Server, connections: list[Calls], seconds: float) -> Measured:
+    def run(self, server: Server, connections: list[Client], seconds: float) -> Measured:
         wrk = self.wrk
         before = cpu_seconds(server.pid)
         if wrk is None:
-            run = closed_loop(server.port, connections, seconds)
+            run = closed_loop(server.port, None, connections, seconds)
             measured = Measured(run.rate, run.p50, run.p99, run.requests)
         else:
             measured = wrk_run(wrk, server.port, connections, seconds, self.threads, self.log_dir)
@@ -301,10 +244,10 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def wrk_script(connections: list[Calls]) -> str:
+def wrk_script(connections: list[Client]) -> str:
     """A wrk script that sends each user's requests in turn: user 1's first path, user 2's first
-    path, ..., user 1's second path, ... The Calls of one user are taken once."""
-    users: dict[str, Calls] = {}
+    path, ..., user 1's second path, ... The Client of one user is taken once."""
+    users: dict[str, Client] = {}
     for calls in connections:
         users.setdefault(calls.headers.get("Authorization", ""), calls)
     first = connections[0]
@@ -331,7 +274,7 @@ def wrk_script(connections: list[Calls]) -> str:
     )
 
 
-def wrk_run(wrk: str, port: int, connections: list[Calls], seconds: float, threads: int, log_dir: Path) -> Measured:
+def wrk_run(wrk: str, port: int, connections: list[Client], seconds: float, threads: int, log_dir: Path) -> Measured:
     """`wrk --latency` with the script above: its p50, p99 and rate. Any response outside 2xx and
     3xx, any socket error or timeout fails the run (the expected status is 200 or 201: 2xx)."""
     script = log_dir / f"wrk-{uuid.uuid4().hex[:8]}.lua"
@@ -359,17 +302,10 @@ def wrk_run(wrk: str, port: int, connections: list[Calls], seconds: float, threa
     answered = re.search(r"(\d+) requests in", out)
     return Measured(
         float(rate.group(1)),
-        _wrk_seconds(out, "50%"),
-        _wrk_seconds(out, "99%"),
+        wrk_seconds(out, "50%"),
+        wrk_seconds(out, "99%"),
         int(answered.group(1)) if answered else 0,
     )
-
-
-def _wrk_seconds(out: str, label: str) -> float:
-    found = re.search(rf"^\s*{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
-    if found is None:
-        raise LoadError(f"wrk printed no {label} latency:\n{out}")
-    return float(found.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[found.group(2)]
 
 
 # ---------------------------------------------------------------- users and their data
@@ -501,7 +437,7 @@ def race(
     endpoint: Endpoint,
     load: Load,
     servers: dict[str, Server],
-    connections: Callable[[], list[Calls]],
+    connections: Callable[[], list[Client]],
     seconds: float,
     rounds: int,
     before_run: Callable[[Server], None] = lambda server: None,
@@ -724,7 +660,7 @@ def run(
         Endpoint("GET /api/tasks?limit=50 (cache hit)", 1.0),
         load,
         servers,
-        lambda: [Calls("GET", [LIST_PATH], user.headers, 200) for user in racers],
+        lambda: [Client(user.headers, paths=(LIST_PATH,)) for user in racers],
         args.seconds,
         args.rounds,
         Pages(client, users, args.seconds),
@@ -737,7 +673,7 @@ def run(
         Endpoint("GET /api/tasks/{id}", 1.5),
         load,
         servers,
-        lambda: [Calls("GET", [f"/api/tasks/{task}" for task in user.task_ids], user.headers, 200) for user in racers],
+        lambda: [Client(user.headers, paths=tuple(f"/api/tasks/{task}" for task in user.task_ids)) for user in racers],
         args.seconds,
         args.rounds,
     )
@@ -748,7 +684,7 @@ def run(
         Endpoint("POST /api/tasks", 1.5),
         load,
         servers,
-        lambda: [Calls("POST", ["/api/tasks"], user.headers, 201, body) for user in racers],
+        lambda: [Client(user.headers, method="POST", paths=("/api/tasks",), body=body, expect=201) for user in racers],
         args.seconds,
         args.rounds,
     )
