@@ -162,8 +162,8 @@ class Database:
                 "row_factory": dict_row,
                 "options": f"-c statement_timeout={settings.database_statement_timeout_ms}",
             },
-            # A connection broken by a database restart is replaced at checkout,
-            # not handed to a request.
+            # A connection broken by a database restart is replaced at checkout, not handed
+            # to a request (read() excepted: it finds out by using one, and runs again).
             check=self._check_at_checkout,
             open=True,
             name="taskforge",
