@@ -54,7 +54,9 @@ class TaskForgeStack(Stack):
         logs = AccessLogs(self, "AccessLogs", environment=environment)
         certificate = Certificate(self, "Certificate", environment=environment)
         secrets = Secrets(self, "Secrets", production=environment.production)
-        key_pair = KeyPair(self, "KeyPair", signing_key=secrets.signing_key, verify_key=secrets.verify_key)
+        key_pair = KeyPair(
+            self, "KeyPair", signing_key=secrets.signing_key, verify_key=secrets.verify_key, vapid_key=secrets.vapid_key
+        )
         database = Database(
             self,
             "Database",
@@ -103,7 +105,14 @@ class TaskForgeStack(Stack):
             "SecretSync",
             environment=environment,
             cluster=cluster.cluster,
-            synced=[database.secret, database.admin_secret, secrets.redis, secrets.signing_key, secrets.verify_key],
+            synced=[
+                database.secret,
+                database.admin_secret,
+                secrets.redis,
+                secrets.signing_key,
+                secrets.verify_key,
+                secrets.vapid_key,
+            ],
             redis_host=cache.host,
             redis_port=cache.port,
             namespace=cluster.namespace,
@@ -122,6 +131,7 @@ class TaskForgeStack(Stack):
                 redis=secrets.redis,
                 signing_key=secrets.signing_key,
                 verify_key=secrets.verify_key,
+                vapid_key=secrets.vapid_key,
             ),
         )
 

@@ -8,7 +8,7 @@ It is plain data, importable without importing any handler.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from functions.runtime.routes import Route, parse_route
@@ -156,6 +156,8 @@ def _api(area: str, name: str, route: str, uses: frozenset[str] = frozenset()) -
     return Function(name=name, area=area, routes=(route,), uses=frozenset({"database", "redis", "verify-key"}) | uses)
 
 
+_PUSH_SUBSCRIPTIONS = Scaling(max_scale=2, workers=1)
+
 # Writes that record events publish them as soon as they commit (the relay catches up on the rest).
 _PUBLISHES = frozenset({"broker"})
 
@@ -216,6 +218,23 @@ FUNCTIONS += (
     _api("feeds", "delete-calendar-feed", "DELETE /api/calendar-feed"),
     # The feed's secret URL is its credential: calendar apps send no token.
     Function(name="get-calendar", area="feeds", routes=("GET /api/calendar/{token}",), uses=frozenset({"database"})),
+    # Web Push: the key browsers subscribe with (public, as any public key), and the caller's
+    # subscribed browsers. A browser subscribes once, so a few connections serve them all.
+    Function(
+        name="get-vapid-public-key",
+        area="push",
+        routes=("GET /api/push/vapid-public-key",),
+        scaling=_PUSH_SUBSCRIPTIONS,
+        uses=frozenset({"vapid-key"}),
+    ),
+    *(
+        replace(_api("push", name, route), scaling=_PUSH_SUBSCRIPTIONS)
+        for name, route in (
+            ("create-push-subscription", "POST /api/push-subscriptions"),
+            ("list-push-subscriptions", "GET /api/push-subscriptions"),
+            ("delete-push-subscription", "DELETE /api/push-subscriptions/{subscription_id}"),
+        )
+    ),
     Function(name="get-openapi", area="docs", routes=("GET /api/openapi.json",), scaling=Scaling(workers=1)),
     Function(name="get-docs", area="docs", routes=("GET /api/docs",), scaling=Scaling(workers=1)),
 )
@@ -227,7 +246,7 @@ FUNCTIONS += (
         schedule="* * * * *",
         timeout_seconds=55,
         scaling=Scaling(workers=1, max_scale=3),
-        uses=frozenset({"database", "dynamodb", "ses"}),
+        uses=frozenset({"database", "dynamodb", "ses", "vapid-key"}),
     ),
     Function(
         name="send-digests",
@@ -261,7 +280,7 @@ FUNCTIONS += (
     ),
 )
 
-USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "broker"})
+USES = frozenset({"database", "redis", "dynamodb", "ses", "signing-key", "verify-key", "vapid-key", "broker"})
 
 
 def validate(functions: tuple[Function, ...] = FUNCTIONS) -> None:

@@ -96,6 +96,7 @@ SECRET_ENV: dict[str, tuple[tuple[str, str, str], ...]] = {
     "redis": (("REDIS_URL", "taskforge-redis", "url"),),
     "signing-key": (("JWT_PRIVATE_KEY", "taskforge-jwt-signing-key", "private-key"),),
     "verify-key": (("JWT_PUBLIC_KEY", "taskforge-jwt-verify-key", "public-key"),),
+    "vapid-key": (("VAPID_PRIVATE_KEY", "taskforge-vapid-key", "private-key"),),
 }
 # The migration Job runs as the schema's owner and makes (or updates) the functions' own
 # role with the password from the functions' secret (functions/platform/migrate.py).
@@ -119,6 +120,8 @@ BASE_CONFIG: dict[str, str] = {
     "DELIVERY_LEDGER_TABLE": "taskforge-delivery-ledger",
     "ACTIVITY_TABLE": "taskforge-activity",
     "MAIL_SENDER": "reminders@localhost",
+    # The contact push services see in our VAPID tokens (RFC 8292): mailto: or https:.
+    "VAPID_SUBJECT": "mailto:reminders@localhost",
     # Whose X-Forwarded-For entries HTTP functions believe (functions/domain/auth/auth.py,
     # client_address): none in the base, each environment's proxies in its overlay.
     "TRUSTED_PROXY_NETWORKS": "",
@@ -131,6 +134,7 @@ CONFIG_ENV: dict[str, tuple[str, ...]] = {
     "broker": ("BROKER_URL",),
     "dynamodb": ("DELIVERY_LEDGER_TABLE", "ACTIVITY_TABLE"),
     "ses": ("MAIL_SENDER", "PUBLIC_URL"),
+    "vapid-key": ("VAPID_SUBJECT",),
 }
 
 

@@ -28,6 +28,7 @@ _AWS = pytest.StashKey[object]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from functions.platform.vapid import new_private_key
     from tests.support.keys import ed25519_pem
 
     private_pem, _ = ed25519_pem()
@@ -53,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "REDIS_URL": REDIS_URL,
             "REDIS_KEY_PREFIX": f"tf-test-{_RUN_ID}:",
             "JWT_PRIVATE_KEY": private_pem,
+            "VAPID_PRIVATE_KEY": new_private_key(),
             # The tests reach the gateway from the loopback as the ALB would, and say which client
             # they stand for in X-Forwarded-For (failed logins count per client address).
             "TRUSTED_PROXY_NETWORKS": "127.0.0.0/8,::1/128",

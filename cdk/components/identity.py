@@ -49,6 +49,7 @@ class Grantables:
     redis: secretsmanager.ISecret
     signing_key: secretsmanager.ISecret
     verify_key: secretsmanager.ISecret
+    vapid_key: secretsmanager.ISecret
 
 
 def irsa_principal(
@@ -86,6 +87,7 @@ class Identity(Construct):
             "redis": lambda _, role: grantables.redis.grant_read(role),
             "signing-key": lambda _, role: grantables.signing_key.grant_read(role),
             "verify-key": lambda _, role: grantables.verify_key.grant_read(role),
+            "vapid-key": lambda _, role: grantables.vapid_key.grant_read(role),
             "ses": lambda _, role: grantables.mail.grant_send_email(role),
             "dynamodb": self._grant_table,
         }

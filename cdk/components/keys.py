@@ -1,9 +1,11 @@
-"""The token key pair, generated into its two secrets on the first deploy and then left alone.
+"""The token key pair and the Web Push key, generated into their secrets on the first deploy
+and then left alone.
 
 A custom resource backed by a small Lambda (`cdk/key_pair/handler.py`, standard library
 and the runtime's boto3 only) fills `taskforge-jwt-signing-key` and
-`taskforge-jwt-verify-key` when the signing secret holds no valid Ed25519 key. A key
-that is there is never replaced; deleting the resource leaves both secrets as they are.
+`taskforge-jwt-verify-key` when the signing secret holds no valid Ed25519 key, and
+`taskforge-vapid-key` when it holds no valid P-256 key. A key that is there is never
+replaced; deleting the resource leaves the secrets as they are.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class KeyPair(Construct):
         *,
         signing_key: secretsmanager.ISecret,
         verify_key: secretsmanager.ISecret,
+        vapid_key: secretsmanager.ISecret,
     ) -> None:
         super().__init__(scope, construct_id)
         log_group = logs.LogGroup(
@@ -54,12 +57,12 @@ class KeyPair(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="TaskForge token key pair generator",
+            description="TaskForge token key pair and Web Push key generator",
         )
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
-                resources=[signing_key.secret_arn, verify_key.secret_arn],
+                resources=[signing_key.secret_arn, verify_key.secret_arn, vapid_key.secret_arn],
             )
         )
         role.add_to_policy(
@@ -75,14 +78,18 @@ class KeyPair(Construct):
             log_group=log_group,
             timeout=Duration.minutes(1),
             memory_size=256,
-            description="Makes the token key pair once; never replaces it",
+            description="Makes the token key pair and the Web Push key once; never replaces them",
         )
         self.resource = CustomResource(
             self,
             "Resource",
             service_token=self.function.function_arn,
             resource_type="Custom::TaskForgeKeyPair",
-            properties={"SigningSecret": signing_key.secret_arn, "VerifySecret": verify_key.secret_arn},
+            properties={
+                "SigningSecret": signing_key.secret_arn,
+                "VerifySecret": verify_key.secret_arn,
+                "VapidSecret": vapid_key.secret_arn,
+            },
             removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(

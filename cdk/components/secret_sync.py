@@ -123,6 +123,7 @@ class SecretSync(Construct):
                 ),
                 _external_secret(names.SIGNING_KEY, data=[_key("private-key", names.SIGNING_KEY, "private-key")]),
                 _external_secret(names.VERIFY_KEY, data=[_key("public-key", names.VERIFY_KEY, "public-key")]),
+                _external_secret(names.VAPID_KEY, data=[_key("private-key", names.VAPID_KEY, "private-key")]),
             ],
         )
         resources.node.add_dependency(chart, namespace)

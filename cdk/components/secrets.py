@@ -9,6 +9,7 @@ environment has its own account, so the names need no environment in them.
 | redis | taskforge-redis (the AUTH token) | taskforge-redis `url` | CDK |
 | signing-key | taskforge-jwt-signing-key (`private-key`) | the same | the stack (keys.py), once |
 | verify-key | taskforge-jwt-verify-key (`public-key`) | the same | the stack (keys.py), once |
+| vapid-key | taskforge-vapid-key (`private-key`, Web Push) | the same | the stack (keys.py), once |
 
 PostgreSQL's administrator keeps its own secret, taskforge-database-admin, which no
 function reads. The migration Job connects with it (Kubernetes Secret
@@ -32,6 +33,7 @@ DATABASE_ADMIN = "taskforge-database-admin"
 REDIS = "taskforge-redis"
 SIGNING_KEY = "taskforge-jwt-signing-key"
 VERIFY_KEY = "taskforge-jwt-verify-key"
+VAPID_KEY = "taskforge-vapid-key"
 DATABASE_USER = "taskforge"
 DATABASE_ADMIN_USER = "taskforge_admin"
 DATABASE_NAME = "taskforge"
@@ -75,7 +77,11 @@ class Secrets(Construct):
         self.verify_key = secretsmanager.Secret(
             self, "VerifyKey", secret_name=VERIFY_KEY, description="PEM Ed25519 public key under `public-key`"
         )
-        for secret in (self.database_admin, self.database, self.redis, self.signing_key, self.verify_key):
+        # Web Push's P-256 key (base64url raw), also filled by keys.KeyPair on the first deploy.
+        self.vapid_key = secretsmanager.Secret(
+            self, "VapidKey", secret_name=VAPID_KEY, description="base64url raw P-256 private key under `private-key`"
+        )
+        for secret in self.all:
             secret.apply_removal_policy(removal)
         acknowledge(
             self.redis,
@@ -92,7 +98,14 @@ class Secrets(Construct):
                     "it deliberately (docs/operations.md), not a rotation schedule."
                 },
             )
+        acknowledge(
+            self.vapid_key,
+            {
+                "SMG4": "Browsers subscribed with the VAPID public key; replacing it ends every push "
+                "subscription, so the operator does it deliberately (docs/operations.md)."
+            },
+        )
 
     @property
     def all(self) -> tuple[secretsmanager.ISecret, ...]:
-        return (self.database_admin, self.database, self.redis, self.signing_key, self.verify_key)
+        return (self.database_admin, self.database, self.redis, self.signing_key, self.verify_key, self.vapid_key)

@@ -1,10 +1,12 @@
-"""A CloudFormation custom resource: the token key pair, made once, never replaced.
+"""A CloudFormation custom resource: the token key pair and the Web Push key, made once, never replaced.
 
 On Create and Update it reads the signing-key secret. If that holds a valid Ed25519
 private key, it is kept, and the verify-key secret is only corrected when it does not
 hold the matching public key. Otherwise (a new stack: Secrets Manager's random string)
 it makes a new pair and writes both. Delete does nothing: the secrets outlive the
-resource, and replacing the pair would sign every user out.
+resource, and replacing the pair would sign every user out. The Web Push key
+(`VapidSecret`) is handled alike: a random P-256 private number, kept while the secret
+holds a valid one (replacing it would end every browser's push subscription).
 
 The Lambda runtime has no `cryptography`, and bundling it needs Docker at synthesis, so
 the key is made here: RFC 8032 key generation is SHA-512 and one scalar multiplication
@@ -137,6 +139,31 @@ def ensure_key_pair(client: Any, signing_secret: str, verify_secret: str) -> str
     return outcome
 
 
+# Web Push's VAPID key: a P-256 private number from 1 to N - 1, stored as 32 base64url bytes
+# (functions/platform/vapid.py reads it; the runtime derives the public key from it).
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def vapid_number(text: str) -> int | None:
+    """The private number of a base64url raw P-256 key, or None for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError:
+        return None
+    number = int.from_bytes(raw, "big")
+    return number if len(raw) == 32 and 0 < number < P256_ORDER else None
+
+
+def ensure_vapid_key(client: Any, vapid_secret: str) -> str:
+    """Makes the Web Push key when the secret holds no valid one; says what it did."""
+    if vapid_number(_field(client, vapid_secret, PRIVATE_FIELD) or "") is not None:
+        return "kept"
+    number = secrets.randbelow(P256_ORDER - 1) + 1
+    raw = base64.urlsafe_b64encode(number.to_bytes(32, "big")).rstrip(b"=").decode()
+    client.put_secret_value(SecretId=vapid_secret, SecretString=json.dumps({PRIVATE_FIELD: raw}))
+    return "generated"
+
+
 def _respond(event: dict[str, Any], status: str, reason: str) -> None:
     body = json.dumps(
         {
@@ -169,6 +196,8 @@ def handler(event: dict[str, Any], _context: object) -> None:
             properties = event["ResourceProperties"]
             client = boto3.client("secretsmanager")
             reason = ensure_key_pair(client, properties["SigningSecret"], properties["VerifySecret"])
+            if "VapidSecret" in properties:
+                reason += "; Web Push key " + ensure_vapid_key(client, properties["VapidSecret"])
         _respond(event, "SUCCESS", reason)
     except Exception as error:  # CloudFormation waits an hour for an answer that never comes otherwise
         print(f"key pair: {type(error).__name__}: {error}")

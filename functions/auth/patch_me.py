@@ -1,4 +1,4 @@
-"""PATCH /api/auth/me: change the caller's display name, timezone, reminder webhook or digest hour.
+"""PATCH /api/auth/me: change the caller's display name, timezone, reminder webhook, digest hour or theme.
 
 A new webhook URL gets a new signing secret, returned in this answer only.
 """

@@ -33,6 +33,10 @@ def main() -> int:
         from .keys import local_signing_key
 
         os.environ["JWT_PRIVATE_KEY"] = local_signing_key(data_dir)
+    if not os.environ.get("VAPID_PRIVATE_KEY"):
+        from .keys import local_vapid_key
+
+        os.environ["VAPID_PRIVATE_KEY"] = local_vapid_key(data_dir)
 
     # DynamoDB and SES: a moto server here, unless an endpoint (or LOCAL_AWS=false) says otherwise.
     local_aws = os.environ.get("LOCAL_AWS", "true").lower() != "false"

@@ -67,6 +67,12 @@ class Settings(BaseModel):
     reminder_missed_horizon_seconds: int = Field(default=6 * 3600, ge=60)
     reminder_batch_size: int = Field(default=50, ge=1, le=1000)
     reminder_max_attempts: int = Field(default=5, ge=1, le=50)
+    # Web Push (RFC 8292 VAPID): the P-256 key that signs every push message, as PEM or as the
+    # base64url raw 32-byte private number; the public key (the browsers' applicationServerKey)
+    # follows from it. The subject is the contact push services may write to about our traffic.
+    vapid_private_key: str | None = None
+    vapid_public_key: str | None = Field(default=None, description="derived from vapid_private_key")
+    vapid_subject: str = Field(default="mailto:reminders@taskforge.dev", pattern=r"^(mailto:\S+@\S+|https://\S+)$")
     # Where the outbox relay publishes CloudEvents (the Knative Broker's ingress).
     broker_url: str | None = None
     # Sent with every published event (X-TaskForge-Broker-Token) where the receiving broker
@@ -82,6 +88,7 @@ class Settings(BaseModel):
         "aws_endpoint_url",
         "broker_url",
         "broker_token",
+        "vapid_private_key",
     )
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
@@ -107,6 +114,20 @@ class Settings(BaseModel):
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
             )
             object.__setattr__(self, "jwt_public_key", public.decode())
+        return self
+
+    @model_validator(mode="after")
+    def _vapid_public_key(self) -> Settings:
+        # Always derived: a public key given apart from its private key could disagree with it.
+        public = None
+        if self.vapid_private_key:
+            from functions.platform.vapid import application_server_key, load_private_key
+
+            try:
+                public = application_server_key(load_private_key(self.vapid_private_key))
+            except ValueError as exc:
+                raise ValueError(f"VAPID_PRIVATE_KEY: {exc}") from None
+        object.__setattr__(self, "vapid_public_key", public)
         return self
 
     @classmethod

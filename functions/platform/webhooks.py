@@ -44,6 +44,11 @@ _RESPONSE_READ_LIMIT = 64 * 1024  # the receiver's answer is not used; read a li
 # internal address it is, would map the network behind the server for whoever asks.
 NOT_PUBLIC = "the webhook host must resolve only to public internet addresses"
 
+
+def _not_public(subject: str) -> str:
+    return NOT_PUBLIC.replace("webhook", subject, 1)
+
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 / 8215):
@@ -70,12 +75,13 @@ class _Target:
     addresses: tuple[str, ...]  # every one of them allowed
 
 
-def validate_url(url: str, allow_private: bool) -> str:
-    """The URL, when a webhook may be sent to it; Unprocessable with the reason otherwise.
+def validate_url(url: str, allow_private: bool, subject: str = "webhook") -> str:
+    """The URL, when a webhook (or a Web Push message: `subject`) may be sent to it;
+    Unprocessable with the reason otherwise.
 
     Resolves the host (DNS): call it outside a database transaction.
     """
-    _resolve(url, allow_private)
+    _resolve(url, allow_private, subject)
     return url
 
 
@@ -94,12 +100,34 @@ def deliver(url: str, payload: dict[str, Any], secret: str, timeout: float = 5.0
 
     The URL is checked again first (its DNS may have changed since it was saved).
     """
-    try:
-        target = _resolve(url, allow_private)
-    except Unprocessable as refused:
-        raise WebhookError(f"the webhook URL is refused: {refused.detail}", retryable=False) from None
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(body, secret, timestamp),
+    }
+    status = post(url, body, headers, timeout=timeout, allow_private=allow_private)
+    if not 200 <= status < 300:
+        retryable = status >= 500 or status in (408, 429)
+        raise WebhookError(f"the webhook receiver answered {status}", status=status, retryable=retryable)
+
+
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float = 5.0,
+    allow_private: bool = False,
+    subject: str = "webhook",
+) -> int:
+    """POSTs `body` to a user-chosen URL, checked again and connected to only the addresses
+    that passed; the receiver's status. WebhookError when it could not be delivered at all."""
+    try:
+        target = _resolve(url, allow_private, subject)
+    except Unprocessable as refused:
+        raise WebhookError(f"the {subject} URL is refused: {refused.detail}", retryable=False) from None
     # Non-ASCII in the path or query is sent percent-encoded; existing escapes stay as they are.
     path = quote(target.parts.path or "/", safe=_URL_SAFE)
     if target.parts.query:
@@ -110,77 +138,64 @@ def deliver(url: str, payload: dict[str, Any], secret: str, timeout: float = 5.0
     else:
         connection = _PinnedHTTPConnection(target.host, target.port, target.addresses, timeout)
     try:
-        connection.request(
-            "POST",
-            path,
-            body=body,
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": USER_AGENT,
-                TIMESTAMP_HEADER: str(timestamp),
-                SIGNATURE_HEADER: sign(body, secret, timestamp),
-            },
-        )
+        connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(_RESPONSE_READ_LIMIT)
-        status = response.status
+        return response.status
     except (OSError, http.client.HTTPException) as exc:
-        raise WebhookError(f"the webhook could not be delivered: {type(exc).__name__}: {exc}") from None
+        raise WebhookError(f"the {subject} could not be delivered: {type(exc).__name__}: {exc}") from None
     finally:
         connection.close()
-    if not 200 <= status < 300:
-        retryable = status >= 500 or status in (408, 429)
-        raise WebhookError(f"the webhook receiver answered {status}", status=status, retryable=retryable)
 
 
-def _resolve(url: str, allow_private: bool) -> _Target:
+def _resolve(url: str, allow_private: bool, subject: str = "webhook") -> _Target:
     if len(url) > MAX_URL_LENGTH:
-        raise Unprocessable(f"the webhook URL is longer than {MAX_URL_LENGTH} characters")
+        raise Unprocessable(f"the {subject} URL is longer than {MAX_URL_LENGTH} characters")
     if any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):
-        raise Unprocessable("the webhook URL must not contain spaces or control characters")
+        raise Unprocessable(f"the {subject} URL must not contain spaces or control characters")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise Unprocessable(f"the webhook URL is not valid: {exc}") from None
+        raise Unprocessable(f"the {subject} URL is not valid: {exc}") from None
     allowed_schemes = ("https", "http") if allow_private else ("https",)
     if parts.scheme.lower() not in allowed_schemes:
-        raise Unprocessable("the webhook URL must start with https://")
+        raise Unprocessable(f"the {subject} URL must start with https://")
     if "@" in parts.netloc:
-        raise Unprocessable("the webhook URL must not contain a user name or password")
+        raise Unprocessable(f"the {subject} URL must not contain a user name or password")
     host = parts.hostname
     if not host:
-        raise Unprocessable("the webhook URL has no host")
+        raise Unprocessable(f"the {subject} URL has no host")
     if port == 0:
-        raise Unprocessable("the webhook URL's port must be from 1 to 65535")
+        raise Unprocessable(f"the {subject} URL's port must be from 1 to 65535")
     try:
         ascii_host = host.encode("idna").decode("ascii")
     except UnicodeError:
-        raise Unprocessable(f"the webhook host {host!r} is not a valid host name") from None
+        raise Unprocessable(f"the {subject} host {host!r} is not a valid host name") from None
     scheme = parts.scheme.lower()
     port = port or (443 if scheme == "https" else 80)
     try:
         answers = socket.getaddrinfo(ascii_host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise Unprocessable(f"the webhook host {host!r} does not resolve") from None
+        raise Unprocessable(f"the {subject} host {host!r} does not resolve") from None
     addresses: list[str] = []
     for _family, _type, _proto, _name, sockaddr in answers:
         text = str(sockaddr[0]).split("%", 1)[0]  # drop an IPv6 zone index
         try:
             address = ipaddress.ip_address(text)
         except ValueError:
-            logger.warning("webhook host %r refused: it resolves to %r, not an IP address", host, text)
-            raise Unprocessable(NOT_PUBLIC) from None
+            logger.warning("%s host %r refused: it resolves to %r, not an IP address", subject, host, text)
+            raise Unprocessable(_not_public(subject)) from None
         if not allow_private:
             reason = _not_global(address)
             if reason:
                 # The detail is for operators only; the caller gets the one generic answer.
-                logger.warning("webhook host %r refused: it resolves to %s, %s", host, address, reason)
-                raise Unprocessable(NOT_PUBLIC)
+                logger.warning("%s host %r refused: it resolves to %s, %s", subject, host, address, reason)
+                raise Unprocessable(_not_public(subject))
         if text not in addresses:
             addresses.append(text)
     if not addresses:
-        raise Unprocessable(f"the webhook host {host!r} does not resolve")
+        raise Unprocessable(f"the {subject} host {host!r} does not resolve")
     return _Target(parts._replace(scheme=scheme), ascii_host, port, tuple(addresses))
 
 

@@ -1,4 +1,4 @@
-"""POST /api/tasks/{task_id}/reminders: {at} or {before_due: "PT30M"}; several per task."""
+"""POST /api/tasks/{task_id}/reminders: {at} or {before_due: "PT30M"}, and a channel; several per task."""
 
 from functions.domain.auth import auth
 from functions.domain.reminders import reminders
@@ -16,6 +16,6 @@ def post_reminder(task_id: str, body: ReminderCreate) -> Reminder:
     at = body.at if isinstance(body, AbsoluteReminder) else None
     before_due = body.before_due if isinstance(body, RelativeReminder) else None
     row = deps.database.transaction(
-        lambda conn: reminders.create(conn, auth.ensure_current(conn, claims), task_id, at, before_due)
+        lambda conn: reminders.create(conn, auth.ensure_current(conn, claims), task_id, at, before_due, body.channel)
     )
     return Reminder.from_row(row)

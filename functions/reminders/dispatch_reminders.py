@@ -1,4 +1,4 @@
-"""Scheduled every minute: deliver the reminders that are due, by e-mail or webhook."""
+"""Scheduled every minute: deliver the reminders that are due, by Web Push, webhook or e-mail."""
 
 from typing import Any
 
@@ -6,6 +6,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
+from functions.domain.push import delivery
 from functions.domain.reminders import dispatch
 from functions.platform import mailer, webhooks
 from functions.platform.db import Database
@@ -23,6 +24,10 @@ _MARGIN_MS = 10_000
 
 def send(row: dict[str, Any]) -> None:
     subject, body = row["subject"], row["body"]  # dispatch.message(row), written before the claim
+    # A push reminder whose user has no browser left to take it goes by the account's channel.
+    pushed = row["channel"] == "push" and row["push_subscriptions"]
+    if pushed and delivery.deliver(settings, ledger, row, dispatch.delivery_id(row)):
+        return
     # A webhook without a signing secret (set before secrets existed) would be forgeable:
     # such users get e-mail until they set their URL again.
     if row["reminder_webhook_url"] and row["webhook_secret"]:

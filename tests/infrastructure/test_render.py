@@ -193,6 +193,7 @@ def test_secrets_reach_exactly_the_functions_whose_uses_name_them() -> None:
             | ({"REDIS_URL"} if "redis" in function.uses else set())
             | ({"JWT_PRIVATE_KEY"} if "signing-key" in function.uses else set())
             | ({"JWT_PUBLIC_KEY"} if "verify-key" in function.uses else set())
+            | ({"VAPID_PRIVATE_KEY"} if "vapid-key" in function.uses else set())
         )
         assert _secret_names(container) == expected, function.name
 
@@ -205,6 +206,15 @@ def test_only_the_token_issuers_hold_the_private_key() -> None:
     }
     assert holders == {function.name for function in catalog.FUNCTIONS if "signing-key" in function.uses}
     assert holders  # the login and refresh functions
+
+
+def test_only_the_dispatcher_and_the_public_key_function_hold_the_vapid_key() -> None:
+    holders = {
+        doc["metadata"]["name"]
+        for doc in knative_services(committed_base())
+        if "VAPID_PRIVATE_KEY" in env_of(pod_spec(doc)["containers"][0])
+    }
+    assert holders == {"dispatch-reminders", "get-vapid-public-key"}
 
 
 def test_configuration_comes_by_reference_and_every_reference_resolves() -> None:

@@ -102,5 +102,18 @@ for (const viewport of VIEWPORTS) {
     await expect(page.getByRole("textbox", { name: "Calendar feed URL" })).toBeVisible();
     await page.mouse.move(0, 0);
     await shoot(page, "settings", viewport.name);
+
+    // Dark mode, as a dark system gets it.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto("/");
+    await expect(page.locator("html")).toHaveAttribute("data-bs-theme", "dark");
+    await expect(page.getByTestId("task-row")).toHaveCount(6);
+    await page.mouse.move(0, 0);
+    await shoot(page, "tasks-dark", viewport.name);
+    await page.goto("/settings");
+    await expect(page.getByTestId("device-notifications-state")).not.toHaveAttribute("data-state", "checking");
+    await page.mouse.move(0, 0);
+    await shoot(page, "settings-dark", viewport.name);
+    await page.emulateMedia({ colorScheme: "light" });
   });
 }

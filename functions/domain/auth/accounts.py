@@ -21,7 +21,7 @@ def create_user(
     statement = sql.SQL(
         "INSERT INTO users ({}) VALUES ({})"
         " RETURNING id::text AS id, email::text AS email, display_name, token_version, created_at,"
-        " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified"
+        " timezone, digest_hour, theme, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified"
     ).format(sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(map(sql.Placeholder, values)))
     try:
         with conn.transaction():  # a savepoint: the unique violation must not poison the caller's transaction
@@ -35,7 +35,8 @@ def create_user(
 def find_credentials(conn: Connection, email: str) -> dict[str, Any] | None:
     return conn.execute(
         "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"
-        " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified, password_hash"
+        " timezone, digest_hour, theme, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified,"
+        " password_hash"
         " FROM users WHERE email = %s",
         (email,),
     ).fetchone()
@@ -52,7 +53,8 @@ def folded_email(conn: Connection, email: str) -> str:
 def get_user(conn: Connection, user_id: str) -> dict[str, Any] | None:
     return conn.execute(
         "SELECT id::text AS id, email::text AS email, display_name, token_version, created_at,"
-        " timezone, digest_hour, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified, password_hash"
+        " timezone, digest_hour, theme, reminder_webhook_url, email_verified_at IS NOT NULL AS email_verified,"
+        " password_hash"
         " FROM users WHERE id = %s FOR UPDATE",
         (user_id,),
     ).fetchone()

@@ -87,6 +87,7 @@ class User(Row):
     created_at: datetime
     timezone: str
     digest_hour: int
+    theme: Literal["system", "light", "dark"] = Field(description="the app's colour scheme for this account")
     reminder_webhook_url: str | None
     email_verified: bool = Field(
         description="whether the address was proven with the link sent to it; accepting an invitation needs it"

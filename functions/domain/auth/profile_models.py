@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
@@ -21,6 +21,10 @@ WebhookUrl = Annotated[
 ]
 
 
+Theme = Annotated[
+    Literal["system", "light", "dark"],
+    Field(description="the app's colour scheme on every device: the system's, or always light or dark"),
+]
 DigestHour = Annotated[StrictInt, Field(ge=0, le=23, description="the hour of the daily digest, in local time")]
 
 
@@ -41,12 +45,13 @@ class ProfilePatch(Body):
         default=None, description="null removes the webhook and its secret; a new URL gets a new secret"
     )
     digest_hour: DigestHour | None = Field(default=None, json_schema_extra=not_null)
+    theme: Theme | None = Field(default=None, json_schema_extra=not_null)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> ProfilePatch:
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
-        for name in ("timezone", "digest_hour"):
+        for name in ("timezone", "digest_hour", "theme"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
@@ -60,6 +65,7 @@ class Profile(Row):
     timezone: str
     reminder_webhook_url: str | None
     digest_hour: int
+    theme: Theme
     webhook_secret: str | None = Field(
         description="the key that signs webhook deliveries (X-TaskForge-Signature): shown once, in the answer "
         "that set a new webhook URL, and null otherwise"

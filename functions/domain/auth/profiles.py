@@ -1,4 +1,4 @@
-"""The caller's own settings: display name, timezone, reminder webhook, digest hour.
+"""The caller's own settings: display name, timezone, reminder webhook, digest hour, theme.
 
 The webhook's signing secret is made by the server when a new URL is set and shown
 in that one answer; no read returns it again. Removing the URL removes the secret.
@@ -18,7 +18,9 @@ from functions.platform import webhooks
 from functions.platform.db import Connection
 from functions.platform.errors import Unauthorized
 
-_COLUMNS = "id::text AS id, email::text AS email, display_name, created_at, timezone, reminder_webhook_url, digest_hour"
+_COLUMNS = (
+    "id::text AS id, email::text AS email, display_name, created_at, timezone, reminder_webhook_url, digest_hour, theme"
+)
 
 
 def prepare(patch: ProfilePatch, allow_private_networks: bool) -> dict[str, Any]:

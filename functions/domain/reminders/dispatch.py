@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from functions.domain.push import subscriptions
 from functions.domain.reminders import quarantine
 from functions.platform.db import Connection, Database
 from functions.platform.dynamo import DeliveryLedger
@@ -42,9 +43,14 @@ LIMIT %s
 FOR UPDATE OF r SKIP LOCKED
 """
 _LOAD = """
-SELECT r.id::text AS id, r.occurrence, r.scheduled_at, r.attempts, r.before_due,
+SELECT r.id::text AS id, r.occurrence, r.scheduled_at, r.attempts, r.before_due, r.channel,
        t.id::text AS task_id, t.title, t.description, t.due_date,
-       u.email::text AS email, u.display_name, u.timezone, u.reminder_webhook_url, u.webhook_secret
+       u.email::text AS email, u.display_name, u.timezone, u.reminder_webhook_url, u.webhook_secret,
+       CASE WHEN r.channel = 'push' THEN (
+           SELECT coalesce(json_agg(json_build_object('id', s.id, 'endpoint', s.endpoint, 'p256dh', s.p256dh,
+                                                      'auth', s.auth) ORDER BY s.created_at), '[]')
+           FROM push_subscriptions s WHERE s.user_id = u.id
+       ) ELSE '[]' END AS push_subscriptions
 FROM reminders r
 JOIN tasks t ON t.id = r.task_id
 JOIN users u ON u.id = r.user_id
@@ -181,11 +187,14 @@ def _deliver(
         send(row)
     except Exception as exc:
         logger.warning("reminder %s: delivery failed: %s", row["id"], exc)
+        subscriptions.forget(conn, row.get("gone_subscriptions", []))
         try:
             ledger.release(key)
         except Exception:  # the lease frees it later anyway
             logger.warning("reminder %s: could not release its claim", row["id"])
         return _retry(conn, settings, row, now, str(exc)[:500])
+    # Push subscriptions the push service said are gone (a sender lists them; see push.delivery).
+    subscriptions.forget(conn, row.get("gone_subscriptions", []))
     try:
         ledger.confirm(key)
     except Exception:  # sent: the database records it; the claim's lease keeps others off

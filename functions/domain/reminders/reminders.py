@@ -15,12 +15,17 @@ HORIZON = timedelta(days=2 * 365)
 MAX_BEFORE_DUE = timedelta(days=30)
 _COLUMNS = (
     "id::text AS id, task_id::text AS task_id, at, before_due, scheduled_at, fire_at, status, attempts,"
-    " sent_at, created_at"
+    " sent_at, created_at, channel"
 )
 
 
 def create(
-    conn: Connection, user_id: str, task_id: str, at: datetime | None, before_due: timedelta | None
+    conn: Connection,
+    user_id: str,
+    task_id: str,
+    at: datetime | None,
+    before_due: timedelta | None,
+    channel: str = "account",
 ) -> dict[str, Any]:
     task = tasks.load(conn, user_id, task_id, write=True, lock=True)
     now = datetime.now(UTC)
@@ -38,8 +43,9 @@ def create(
     if count and count["n"] >= MAX_PER_TASK:
         raise Conflict(f"a task has at most {MAX_PER_TASK} reminders")
     row = conn.execute(
-        "INSERT INTO reminders (task_id, user_id, at, before_due) VALUES (%s, %s, %s, %s) RETURNING id::text AS id",
-        (task_id, user_id, at, before_due),
+        "INSERT INTO reminders (task_id, user_id, at, before_due, channel) VALUES (%s, %s, %s, %s, %s)"
+        " RETURNING id::text AS id",
+        (task_id, user_id, at, before_due, channel),
     ).fetchone()
     assert row is not None
     schedules.recompute(conn, task_id)

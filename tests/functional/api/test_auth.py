@@ -29,6 +29,7 @@ def test_register_returns_the_user_without_any_secret(client):
         "created_at",
         "timezone",
         "digest_hour",
+        "theme",
         "reminder_webhook_url",
         "email_verified",
     }

@@ -78,6 +78,7 @@ def test_patch_me_changes_the_fields_sent_and_leaves_the_others(make_account):
         "timezone",
         "reminder_webhook_url",
         "digest_hour",
+        "theme",
         "webhook_secret",
     }
 
@@ -393,3 +394,17 @@ def test_a_refused_password_change_leaves_the_feed_and_the_webhook_alone(client,
             "SELECT reminder_webhook_url, webhook_secret IS NOT NULL FROM users WHERE id = %s", (account.id,)
         ).fetchone()
     assert stored == (f"https://{PUBLIC_ADDRESS}/hooks/tf", True)
+
+
+def test_the_theme_is_kept_on_the_account(make_account):
+    api = make_account().client
+    assert api.get("/api/auth/me").json()["theme"] == "system"
+    changed = api.patch("/api/auth/me", json={"theme": "dark"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["theme"] == "dark"
+    assert api.get("/api/auth/me").json()["theme"] == "dark"
+    for wrong in ("blue", None, 1):
+        refused = api.patch("/api/auth/me", json={"theme": wrong})
+        assert refused.status_code == 422, wrong
+        assert refused.header("Content-Type") == "application/problem+json"
+    assert api.get("/api/auth/me").json()["theme"] == "dark"

@@ -12,6 +12,7 @@ so the set-up reuses them.
 from __future__ import annotations
 
 from . import routes_account as account
+from . import routes_push as push
 from . import routes_task_parts as parts
 from . import routes_tasks as tasks
 from . import routes_verification as verification
@@ -67,6 +68,10 @@ GENERATORS: dict[str, Generator] = {
     "GET /api/activity": tasks.list_activity,
     "GET /api/tasks/{task_id}/activity": tasks.task_activity,
     "PATCH /api/auth/me": account.patch_me,
+    "GET /api/push/vapid-public-key": account.public("/api/push/vapid-public-key"),
+    "POST /api/push-subscriptions": push.create_push_subscription,
+    "GET /api/push-subscriptions": push.list_push_subscriptions,
+    "DELETE /api/push-subscriptions/{subscription_id}": push.delete_push_subscription,
     "POST /api/calendar-feed": account.create_calendar_feed,
     "DELETE /api/calendar-feed": account.delete_calendar_feed,
     "GET /api/calendar/{token}": account.get_calendar,

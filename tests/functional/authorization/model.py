@@ -153,6 +153,7 @@ class World:
         self.items: dict[str, Item] = {}
         self.reminders: dict[str, Reminder] = {}
         self.invitations: dict[str, Invitation] = {}
+        self.push_subscriptions: dict[str, tuple[str, str]] = {}  # id → (user id, endpoint)
         self.verification_links: dict[str, VerificationLink] = {}  # by token
         # The verification links mailed to an address, oldest first: the run's mailbox.
         self.mailed_links: Callable[[str], list[str]] = lambda email: []
@@ -221,6 +222,9 @@ class World:
             )
         if kind == "feed":
             return key == user_id
+        if kind == "push-subscription":  # its id or its endpoint's marker: its user's alone
+            subscription = self.push_subscriptions.get(key)
+            return subscription is not None and subscription[0] == user_id
         raise AssertionError(f"unknown kind {kind}")
 
     def members_of(self, workspace_id: str) -> list[str]:

@@ -162,6 +162,32 @@ def test_create_and_update_answer_cloudformation(
     assert answers == [("SUCCESS", "generated")]
 
 
+def test_the_vapid_key_is_made_once_and_read_by_the_runtime(client: Any, answers: list[tuple[str, str]]) -> None:
+    from functions.platform.settings import Settings
+
+    signing, verify, vapid = (_new_secret(client, "placeholder") for _ in range(3))
+    event = _event("Create", signing, verify)
+    event["ResourceProperties"]["VapidSecret"] = vapid
+
+    handler.handler(event, None)
+    made = json.loads(client.get_secret_value(SecretId=vapid)["SecretString"])["private-key"]
+    handler.handler(event | {"RequestType": "Update"}, None)
+
+    assert answers == [("SUCCESS", "generated; Web Push key generated"), ("SUCCESS", "kept; Web Push key kept")]
+    assert json.loads(client.get_secret_value(SecretId=vapid)["SecretString"])["private-key"] == made
+    public = Settings(vapid_private_key=made).vapid_public_key
+    assert public is not None
+    assert len(public) == 87
+
+
+@pytest.mark.parametrize("stored", ["", "not base64 !", "AAAA", "A" * 43, "_" * 43])
+def test_a_vapid_secret_without_a_valid_p256_key_gets_one(client: Any, stored: str) -> None:
+    vapid = _new_secret(client, json.dumps({"private-key": stored}))
+
+    assert handler.ensure_vapid_key(client, vapid) == "generated"
+    assert handler.vapid_number(json.loads(client.get_secret_value(SecretId=vapid)["SecretString"])["private-key"])
+
+
 def test_a_failure_is_reported_not_left_waiting(answers: list[tuple[str, str]]) -> None:
     handler.handler(_event("Create", f"missing-{uuid.uuid4().hex}", f"missing-{uuid.uuid4().hex}"), None)
 
@@ -186,7 +212,7 @@ def test_the_stack_generates_the_pair_once_and_keeps_it(synthesized: Synthesized
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_generator_may_touch_the_two_key_secrets_only(synthesized: Synthesized, environment: str) -> None:
+def test_the_generator_may_touch_the_three_key_secrets_only(synthesized: Synthesized, environment: str) -> None:
     by_name = {
         props["Properties"]["Name"]: key
         for key, props in synthesized.resources(environment, "AWS::SecretsManager::Secret").items()
@@ -203,7 +229,11 @@ def test_the_generator_may_touch_the_two_key_secrets_only(synthesized: Synthesiz
         {
             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
             "Effect": "Allow",
-            "Resource": [{"Ref": by_name[secrets.SIGNING_KEY]}, {"Ref": by_name[secrets.VERIFY_KEY]}],
+            "Resource": [
+                {"Ref": by_name[secrets.SIGNING_KEY]},
+                {"Ref": by_name[secrets.VAPID_KEY]},
+                {"Ref": by_name[secrets.VERIFY_KEY]},
+            ],
         }
     ]
     others = [s for s in statements if s not in secret_statements]

@@ -12,16 +12,16 @@ describe("the reminders of a task", () => {
   it("lists, adds a relative and an absolute reminder, and deletes one", async () => {
     const task = makeTask({ due_date: "2030-05-01T12:00:00Z" });
     let items: Reminder[] = [
-      { id: "r1", task_id: task.id, at: null, before_due: "P1D", scheduled_at: "2030-04-30T12:00:00Z", status: "pending", sent_at: null },
+      { id: "r1", task_id: task.id, at: null, before_due: "P1D", scheduled_at: "2030-04-30T12:00:00Z", status: "pending", sent_at: null, channel: "account" },
     ];
     const bodies: unknown[] = [];
     server.use(
       http.get(`/api/tasks/${task.id}/reminders`, () => HttpResponse.json({ items })),
       http.post(`/api/tasks/${task.id}/reminders`, async ({ request }) => {
-        const body = (await request.json()) as { at?: string; before_due?: string };
+        const body = (await request.json()) as { at?: string; before_due?: string; channel?: Reminder["channel"] };
         bodies.push(body);
         const created: Reminder = { id: `r${bodies.length + 1}`, task_id: task.id, at: body.at ?? null, before_due: body.before_due ?? null,
-          scheduled_at: body.at ?? "2030-05-01T11:00:00Z", status: "pending", sent_at: null };
+          scheduled_at: body.at ?? "2030-05-01T11:00:00Z", status: "pending", sent_at: null, channel: body.channel ?? "account" };
         items = [...items, created];
         return HttpResponse.json(created, { status: 201 });
       }),
@@ -43,10 +43,36 @@ describe("the reminders of a task", () => {
     await userEvent.type(screen.getByLabelText("Reminder date and time"), "2030-04-20T09:15");
     await userEvent.click(screen.getByRole("button", { name: "Add reminder" }));
     await waitFor(() => expect(screen.getAllByTestId("reminder")).toHaveLength(3));
-    expect(bodies).toEqual([{ before_due: "PT1H" }, { at: new Date(2030, 3, 20, 9, 15).toISOString() }]);
+    expect(bodies).toEqual([
+      { before_due: "PT1H", channel: "account" },
+      { at: new Date(2030, 3, 20, 9, 15).toISOString(), channel: "account" },
+    ]);
 
     await userEvent.click(screen.getByRole("button", { name: "Delete the reminder: 1 day before the due date" }));
     await waitFor(() => expect(screen.getAllByTestId("reminder")).toHaveLength(2));
+  });
+
+  it("sends a reminder to this device, and says when notifications are off here", async () => {
+    const task = makeTask({ due_date: "2030-05-01T12:00:00Z" });
+    const bodies: unknown[] = [];
+    server.use(
+      http.get(`/api/tasks/${task.id}/reminders`, () => HttpResponse.json({ items: [] })),
+      http.post(`/api/tasks/${task.id}/reminders`, async ({ request }) => {
+        const body = (await request.json()) as { before_due: string; channel: Reminder["channel"] };
+        bodies.push(body);
+        return HttpResponse.json({ id: "r9", task_id: task.id, at: null, before_due: body.before_due,
+          scheduled_at: "2030-05-01T11:30:00Z", status: "pending", sent_at: null, channel: body.channel }, { status: 201 });
+      }),
+    );
+    renderRoute(<Reminders task={task} />);
+    expect(await screen.findByText("No reminders.")).toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByLabelText("How to remind"), "On this device (notification)");
+    // No service worker here, so no subscription: the choice says what happens instead.
+    expect(await screen.findByText(/Notifications are off on this device/)).toBeInTheDocument();
+    expect(screen.getByLabelText("How to remind")).toHaveAccessibleDescription(/comes by e-mail/);
+    await userEvent.click(screen.getByRole("button", { name: "Add reminder" }));
+    expect(await screen.findByText(/on your devices/)).toBeInTheDocument();
+    expect(bodies).toEqual([{ before_due: "PT30M", channel: "push" }]);
   });
 
   it("shows the server's refusal as a toast", async () => {

@@ -4,7 +4,8 @@ import { notifyError } from "../../components/notify";
 import { dateEntryProblem, formatFull, fromLocalInput } from "../../lib/dates";
 import { useKeptIfSessionEnds, useRestoredDraft } from "../../lib/drafts/useFormDraft";
 import type { Task } from "../../types/task";
-import { addReminder, deleteReminder, listReminders, type Reminder } from "./api";
+import { deviceSubscription } from "../../lib/push/device";
+import { addReminder, deleteReminder, listReminders, type Channel, type Reminder } from "./api";
 
 export const BEFORE_DUE = [
   { value: "PT10M", label: "10 minutes before" },
@@ -26,7 +27,13 @@ const STATUS: Record<Reminder["status"], string> = {
   sent: "text-bg-success",
   missed: "text-bg-warning",
   failed: "text-bg-danger",
+  quarantined: "text-bg-danger",
 };
+
+const CHANNELS: { value: Channel; label: string }[] = [
+  { value: "account", label: "By e-mail (or your webhook)" },
+  { value: "push", label: "On this device (notification)" },
+];
 
 type Kind = "relative" | "absolute";
 
@@ -35,6 +42,7 @@ interface ReminderDraft {
   kind: Kind;
   before: string;
   at: string;
+  channel?: Channel;
 }
 
 const DEFAULT_BEFORE = "PT30M";
@@ -50,11 +58,24 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
   const [kind, setKind] = useState<Kind>(kept?.kind ?? initialKind);
   const [before, setBefore] = useState(kept?.before ?? DEFAULT_BEFORE);
   const [at, setAt] = useState(kept?.at ?? "");
+  const [channel, setChannel] = useState<Channel>(kept?.channel ?? "account");
+  // Whether this device would show a push reminder: said beside the choice, never assumed.
+  const [deviceOn, setDeviceOn] = useState<boolean | null>(null);
+  useEffect(() => {
+    if (channel !== "push") return;
+    let current = true;
+    deviceSubscription()
+      .then((subscription) => current && setDeviceOn(Boolean(subscription)))
+      .catch(() => current && setDeviceOn(false));
+    return () => {
+      current = false;
+    };
+  }, [channel]);
   const [restoredNotice, setRestoredNotice] = useState(Boolean(kept));
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   useKeptIfSessionEnds<ReminderDraft>(draftKey, () =>
-    at || kind !== initialKind || before !== DEFAULT_BEFORE ? { kind, before, at } : null);
+    at || kind !== initialKind || before !== DEFAULT_BEFORE || channel !== "account" ? { kind, before, at, channel } : null);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -85,7 +106,7 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
     setError("");
     setBusy(true);
     try {
-      const created = await addReminder(task.id, body);
+      const created = await addReminder(task.id, { ...body, channel });
       setItems((current) => [...(current ?? []), created]);
       setAt("");
       draft.discard();
@@ -119,7 +140,10 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
             {items.map((reminder) => (
               <li key={reminder.id} className="list-group-item d-flex flex-wrap align-items-center gap-2" data-testid="reminder">
                 <div className="flex-grow-1">
-                  <div>{describeReminder(reminder)}</div>
+                  <div>
+                    {describeReminder(reminder)}
+                    {reminder.channel === "push" && <span className="small text-body-secondary"> · on your devices</span>}
+                  </div>
                   {reminder.scheduled_at && reminder.before_due && (
                     <div className="small text-body-secondary">
                       Next: <time dateTime={reminder.scheduled_at}>{formatFull(reminder.scheduled_at)}</time>
@@ -183,6 +207,19 @@ export function Reminders({ task, readOnly = false }: { task: Task; readOnly?: b
                   {error && <div id={`${id}-at-error`} className="invalid-feedback d-block">{error}</div>}
                 </div>
               )}
+              <div>
+                <label htmlFor={`${id}-channel`} className="visually-hidden">How to remind</label>
+                <select id={`${id}-channel`} className="form-select form-select-sm" value={channel}
+                  onChange={(event) => setChannel(event.target.value as Channel)}
+                  aria-describedby={channel === "push" && deviceOn === false ? `${id}-channel-hint` : undefined}>
+                  {CHANNELS.map((item) => <option key={item.value} value={item.value}>{item.label}</option>)}
+                </select>
+                {channel === "push" && deviceOn === false && (
+                  <div id={`${id}-channel-hint`} className="form-text">
+                    Notifications are off on this device: turn them on in Settings. Until a device has them on, this reminder comes by e-mail.
+                  </div>
+                )}
+              </div>
               <button type="submit" className="btn btn-sm btn-outline-primary" disabled={busy}>Add reminder</button>
             </div>
           </form>

@@ -6,9 +6,13 @@ export interface Reminder {
   at: string | null;
   before_due: string | null;
   scheduled_at: string | null;
-  status: "pending" | "sent" | "missed" | "failed";
+  status: "pending" | "sent" | "missed" | "failed" | "quarantined";
   sent_at: string | null;
+  /** account: the webhook, else e-mail; push: the user's devices with notifications on. */
+  channel: Channel;
 }
+
+export type Channel = "account" | "push";
 
 const path = (taskId: string) => `/tasks/${encodeURIComponent(taskId)}/reminders`;
 
@@ -17,7 +21,10 @@ export async function listReminders(taskId: string, signal?: AbortSignal): Promi
   return data.items;
 }
 
-export async function addReminder(taskId: string, body: { at: string } | { before_due: string }): Promise<Reminder> {
+export async function addReminder(
+  taskId: string,
+  body: ({ at: string } | { before_due: string }) & { channel?: Channel },
+): Promise<Reminder> {
   const { data } = await api.post<Reminder>(path(taskId), body);
   return data;
 }

@@ -33,7 +33,38 @@ function loggedIn() {
   return patches;
 }
 
-afterEach(() => forgetAccountTimeZone());
+afterEach(() => {
+  forgetAccountTimeZone();
+  window.localStorage.removeItem("taskforge-theme");
+  document.documentElement.removeAttribute("data-bs-theme");
+});
+
+describe("the theme", () => {
+  it("comes from the account once logged in, and a change is shown at once and kept on the account", async () => {
+    const patches = loggedIn();
+    server.use(http.get("/api/auth/me", () => HttpResponse.json({ ...USER, theme: "dark" })));
+    await renderFullApp("/settings");
+    await waitFor(() => expect(document.documentElement).toHaveAttribute("data-bs-theme", "dark"));
+    expect(await screen.findByLabelText("Dark")).toBeChecked();
+    await userEvent.click(screen.getByLabelText("Light"));
+    expect(document.documentElement).toHaveAttribute("data-bs-theme", "light");
+    await waitFor(() => expect(patches).toEqual([{ theme: "light" }]));
+    expect(window.localStorage.getItem("taskforge-theme")).toBe("light");
+  });
+
+  it("goes back to the earlier theme when the account refuses the change", async () => {
+    loggedIn();
+    server.use(
+      http.get("/api/auth/me", () => HttpResponse.json({ ...USER, theme: "light" })),
+      http.patch("/api/auth/me", () => problem(503, "the database is unavailable")),
+    );
+    await renderFullApp("/settings");
+    await userEvent.click(await screen.findByLabelText("Dark"));
+    expect(await screen.findByText(/Could not save the theme/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Light")).toBeChecked();
+    expect(document.documentElement).toHaveAttribute("data-bs-theme", "light");
+  });
+});
 
 describe("the settings page", () => {
   it("sends only what changed, and the new time zone becomes the default for new repeats", async () => {

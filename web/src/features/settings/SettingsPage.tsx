@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import axios from "axios";
 import { fieldErrors, httpStatus } from "../../api/problem";
 import { CopyField } from "../../components/CopyField";
@@ -6,6 +6,7 @@ import { notifyError, notifySuccess } from "../../components/notify";
 import { TimeZoneSelect } from "../../components/TimeZoneSelect";
 import { usePageTitle } from "../../components/usePageTitle";
 import { useAuth } from "../../lib/session/AuthProvider";
+import { Appearance } from "./Appearance";
 import { ChangePassword } from "./ChangePassword";
 import { absoluteUrl, createCalendarFeed, fetchProfile, revokeCalendarFeed, updateProfile, type ProfilePatch } from "./api";
 import { defaultTimeZone, rememberAccountTimeZone } from "../../lib/accountTimeZone";
@@ -28,7 +29,8 @@ const SERVER_FIELDS: Record<string, keyof Values> = {
 
 const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 
-export function SettingsPage() {
+/** `devices`: what the page shows about this device (the app puts notifications there). */
+export function SettingsPage({ devices }: { devices?: ReactNode } = {}) {
   usePageTitle("Settings");
   const { user, updateUser } = useAuth();
   const [saved, setSaved] = useState<Values>(() => ({
@@ -196,6 +198,8 @@ export function SettingsPage() {
           )}
         </div>
       </section>
+      <Appearance />
+      {devices}
       <CalendarFeed />
       <section className="card mt-3" aria-labelledby="password-heading">
         <div className="card-body">

@@ -1,5 +1,6 @@
 import { api, getAccessToken, refreshAccessToken } from "../../api/client";
 import { httpStatus } from "../../api/problem";
+import type { ThemeChoice } from "../../lib/theme/theme";
 
 export interface Profile {
   id: string;
@@ -9,11 +10,14 @@ export interface Profile {
   timezone: string;
   reminder_webhook_url: string | null;
   digest_hour: number;
+  theme: ThemeChoice;
   /** Only in the answer that set a new webhook URL. */
   webhook_secret: string | null;
 }
 
-export type ProfilePatch = Partial<Pick<Profile, "display_name" | "timezone" | "reminder_webhook_url" | "digest_hour">>;
+export type ProfilePatch = Partial<
+  Pick<Profile, "display_name" | "timezone" | "reminder_webhook_url" | "digest_hour" | "theme">
+>;
 
 export async function updateProfile(patch: ProfilePatch): Promise<Profile> {
   const { data } = await api.patch<Profile>("/auth/me", patch);

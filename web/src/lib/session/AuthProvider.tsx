@@ -5,6 +5,7 @@ import { notifyInfo } from "../../components/notify";
 import * as authApi from "./api";
 import type { Credentials, Registration, User } from "./api";
 import { announceSessionEnding } from "./sessionEnd";
+import { applyTheme, followSystemTheme, isThemeChoice } from "../theme/theme";
 
 export type AuthStatus = "restoring" | "authenticated" | "anonymous";
 
@@ -38,6 +39,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     userRef.current = user;
   }, [user]);
+  // The account's theme wins over what this browser last used, once it is known (after login).
+  const theme = user?.theme;
+  useEffect(() => {
+    if (isThemeChoice(theme)) applyTheme(theme);
+  }, [theme]);
+  useEffect(followSystemTheme, []);
   const keepDrafts = useCallback(() => {
     const ending = userRef.current;
     return ending ? announceSessionEnding(ending.id) : false;

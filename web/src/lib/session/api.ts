@@ -1,3 +1,4 @@
+import type { ThemeChoice } from "../theme/theme";
 import { acceptTokens, api, clearAccessToken, FROM_THIS_APP, refreshAccessToken } from "../../api/client";
 import { deviceTokenFor, rememberDevice } from "./devices";
 
@@ -6,6 +7,8 @@ export interface User {
   email: string;
   display_name: string | null;
   created_at: string;
+  /** The account's colour scheme (GET /api/auth/me). */
+  theme?: ThemeChoice;
 }
 
 export interface Credentials {

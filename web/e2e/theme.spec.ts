@@ -1,0 +1,73 @@
+import { expect, test, type Page } from "@playwright/test";
+import { logInThroughForm, newUserOnTaskList, registerAccount, uniqueEmail } from "./support";
+
+const theme = (page: Page) => page.locator("html");
+const bodyBackground = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+test.describe("a dark system", () => {
+  test.use({ colorScheme: "dark" });
+
+  test("gets the dark theme from the first paint", async ({ page }) => {
+    await page.goto("/login");
+    await expect(theme(page)).toHaveAttribute("data-bs-theme", "dark");
+    // Bootstrap's dark tertiary background (#2b3035), not the light one.
+    expect(await bodyBackground(page)).toBe("rgb(43, 48, 53)");
+    await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+  });
+});
+
+test.describe("a light system", () => {
+  test.use({ colorScheme: "light" });
+
+  test("gets the light theme", async ({ page }) => {
+    await page.goto("/login");
+    await expect(theme(page)).toHaveAttribute("data-bs-theme", "light");
+    expect(await bodyBackground(page)).toBe("rgb(248, 249, 250)");
+  });
+
+  test("a chosen theme stays across a reload and follows the account to another browser", async ({ page, browser }) => {
+    const email = await newUserOnTaskList(page, "theme");
+    await page.goto("/settings");
+    await page.getByLabel("Dark", { exact: true }).check();
+    await expect(theme(page)).toHaveAttribute("data-bs-theme", "dark");
+    // The account has it once the save is done: the radio group is enabled again.
+    await expect(page.getByLabel("Dark", { exact: true })).toBeEnabled();
+
+    await page.reload();
+    await expect(theme(page)).toHaveAttribute("data-bs-theme", "dark");
+    expect(await bodyBackground(page)).toBe("rgb(43, 48, 53)");
+    await expect(page.getByLabel("Dark", { exact: true })).toBeChecked();
+
+    const elsewhere = await browser.newContext({ colorScheme: "light" });
+    try {
+      const other = await elsewhere.newPage();
+      await other.goto("/login");
+      await expect(theme(other)).toHaveAttribute("data-bs-theme", "light");
+      await logInThroughForm(other, email);
+      await expect(other.getByRole("heading", { name: "Tasks", level: 1 })).toBeVisible();
+      await expect(theme(other)).toHaveAttribute("data-bs-theme", "dark");
+    } finally {
+      await elsewhere.close();
+    }
+
+    await page.getByLabel("As the system").check();
+    await expect(theme(page)).toHaveAttribute("data-bs-theme", "light");
+  });
+});
+
+test("notifications on this device say what this browser can do", async ({ page, request }) => {
+  const email = uniqueEmail("push");
+  await registerAccount(request, email);
+  await page.goto("/login");
+  await logInThroughForm(page, email);
+  await expect(page.getByRole("heading", { name: "Tasks", level: 1 })).toBeVisible();
+  await page.goto("/settings");
+  const state = page.getByTestId("device-notifications-state");
+  await expect(state).not.toHaveAttribute("data-state", "checking");
+  // Without a service worker yet, push is unavailable rather than waiting for one forever.
+  const registered = await page.evaluate(async () => Boolean(await navigator.serviceWorker.getRegistration()));
+  if (!registered) await expect(state).toHaveAttribute("data-state", "unavailable");
+  else await expect(state).toHaveAttribute("data-state", /^(off|denied|on)$/);
+  const key = await page.evaluate(async () => (await (await fetch("/api/push/vapid-public-key")).json()) as { key: string });
+  expect(key.key).toMatch(/^B[A-Za-z0-9_-]{86}$/);
+});
