@@ -45,7 +45,7 @@ test("the history lists who changed what, and an older version can be restored",
   await expect(versions(page)).toHaveCount(3);
   const newest = versions(page).first();
   await expect(newest).toContainText("Checklist");
-  await expect(newest).toContainText("Book the train");
+  await expect(newest).toContainText("added “Book the train”");
   const renamed = versions(page).nth(1);
   await expect(renamed).toContainText("Title");
   await expect(renamed.locator("del")).toHaveText("Plan the trip");

@@ -62,17 +62,55 @@ export function shown(field: string, snapshot: VersionSnapshot, workspaceName: (
   }
 }
 
-/** What a version changed: each changed field's value before (when that version is known) and after. */
+const quoted = (text: string) => `“${text}”`;
+
+/** The tags one version added and removed, beside the version before. */
+function tagChanges(before: VersionSnapshot, after: VersionSnapshot): string {
+  const had = new Set(before.tags.map((tag) => tag.id));
+  const has = new Set(after.tags.map((tag) => tag.id));
+  const name = (tag: { name: string | null }) => tag.name ?? "a tag of another workspace";
+  const added = after.tags.filter((tag) => !had.has(tag.id)).map(name);
+  const removed = before.tags.filter((tag) => !has.has(tag.id)).map(name);
+  return [added.length ? `added ${added.join(", ")}` : "", removed.length ? `removed ${removed.join(", ")}` : ""]
+    .filter(Boolean)
+    .join("; ");
+}
+
+/** The checklist items one version added, removed, checked, unchecked, reworded or moved. */
+function checklistChanges(before: VersionSnapshot, after: VersionSnapshot): string {
+  const old = new Map(before.checklist.map((item, index) => [item.id, { ...item, index }]));
+  const now = new Set(after.checklist.map((item) => item.id));
+  const said: string[] = [];
+  after.checklist.forEach((item, index) => {
+    const was = old.get(item.id);
+    if (!was) return said.push(`added ${quoted(item.text)}`);
+    if (was.text !== item.text) said.push(`${quoted(was.text)} reworded as ${quoted(item.text)}`);
+    if (was.done !== item.done) said.push(`${item.done ? "checked" : "unchecked"} ${quoted(item.text)}`);
+    if (was.index !== index) said.push(`moved ${quoted(item.text)} to position ${index + 1}`);
+  });
+  before.checklist.filter((item) => !now.has(item.id)).forEach((item) => said.push(`removed ${quoted(item.text)}`));
+  return said.join("; ");
+}
+
+/**
+ * What a version changed. Fields: their value before (when that version is known) and after;
+ * tags and the checklist: what was added, removed or changed in them.
+ */
 export function diff(
   changed: string[],
   after: VersionSnapshot,
   before: VersionSnapshot | undefined,
   workspaceName: (id: string) => string,
 ): FieldDiff[] {
-  return changed.map((field) => ({
-    field,
-    label: fieldLabel(field),
-    before: before ? shown(field, before, workspaceName) : null,
-    after: shown(field, after, workspaceName),
-  }));
+  return changed.map((field) => {
+    const label = fieldLabel(field);
+    if (before && field === "tags") return { field, label, before: null, after: tagChanges(before, after) };
+    if (before && field === "checklist") return { field, label, before: null, after: checklistChanges(before, after) };
+    return {
+      field,
+      label,
+      before: before ? shown(field, before, workspaceName) : null,
+      after: shown(field, after, workspaceName),
+    };
+  });
 }
