@@ -172,6 +172,13 @@ FUNCTIONS += (
     _api("stats", "get-stats", "GET /api/stats"),
     _api("stats", "get-stats-history", "GET /api/stats/history"),
     _api("tasks", "skip-occurrence", "POST /api/tasks/{task_id}/skip", _PUBLISHES),
+    # A task's history is read and restored far less often than tasks are listed and changed:
+    # two pods at most, which keeps the database's connections within staging's (docs/operations.md).
+    replace(_api("tasks", "list-task-versions", "GET /api/tasks/{task_id}/versions"), scaling=Scaling(max_scale=2)),
+    replace(
+        _api("tasks", "restore-task-version", "POST /api/tasks/{task_id}/versions/{version}/restore", _PUBLISHES),
+        scaling=Scaling(max_scale=2),
+    ),
     _api("workspaces", "create-workspace", "POST /api/workspaces"),
     _api("workspaces", "list-workspaces", "GET /api/workspaces"),
     _api(

@@ -97,6 +97,7 @@ _ERRORS: dict[int, tuple[str, str, tuple[str, ...]]] = {
     ),
     410: ("Gone", "The invitation or link is no longer valid (expired, revoked or used)", ()),
     412: ("PreconditionFailed", "If-Match does not name the current version: reload it and try again", ()),
+    428: ("PreconditionRequired", "The change needs If-Match: the ETag of the version it is based on", ()),
     415: ("UnsupportedMediaType", "A request body must be application/json", ()),
     422: (
         "UnprocessableContent",
@@ -145,6 +146,13 @@ _PARAMETERS: dict[str, dict[str, Any]] = {
         "in": "header",
         "required": False,
         "description": "The ETag the change is based on (or `*`); a task with another version is left alone (412)",
+        "schema": {"type": "string"},
+    },
+    "IfMatchRequired": {
+        "name": "If-Match",
+        "in": "header",
+        "required": True,
+        "description": "The task's current ETag (or `*`): without it 428, with another version 412",
         "schema": {"type": "string"},
     },
     "IdempotencyKey": {
@@ -268,6 +276,10 @@ OPERATIONS: dict[str, Operation] = {
     "delete-task": Operation(errors=(403, 412), parameters=_GUARDED),
     "skip-occurrence": Operation(
         errors=(403, 409, 412), parameters=_GUARDED, success_headers=("ETag",), links=_TASK_LINKS
+    ),
+    "list-task-versions": Operation(errors=(400,)),
+    "restore-task-version": Operation(
+        errors=(403, 409, 412, 428), parameters=("IfMatchRequired",), success_headers=("ETag",), links=_TASK_LINKS
     ),
     "get-stats": Operation(errors=(404,)),
     "get-stats-history": Operation(errors=(404,)),

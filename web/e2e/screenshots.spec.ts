@@ -61,6 +61,19 @@ for (const viewport of VIEWPORTS) {
     }).toPass({ timeout: 60_000 });
     await shoot(page, "task-detail", viewport.name);
 
+    // Its history, after two more changes: who changed what, with the values before and after.
+    const editor = await apiAs(email);
+    await editor.call("PATCH", `/api/tasks/${detail.id}`, { title: "Prepare the Q1 report", priority: 2 });
+    await editor.call("PATCH", `/api/tasks/${detail.id}`, { due_date: `${year}-03-21T16:00:00Z` });
+    await editor.dispose();
+    await page.reload();
+    const history = page.getByTestId("task-history");
+    await expect(history.getByTestId("task-version").first()).toContainText("Due");
+    await expect(history.getByTestId("task-version").nth(1)).toContainText("Prepare the Q1 report");
+    await page.evaluate(() => document.fonts.ready);
+    await page.mouse.move(0, 0);
+    await history.screenshot({ path: join(directory, `task-history-${viewport.name}.png`), animations: "disabled" });
+
     await page.getByRole("link", { name: "Stats" }).click();
     await expect(page.getByRole("img", { name: /Tasks by priority/ })).toBeVisible();
     await expect(page.getByRole("img", { name: /created and completed per day/ })).toBeVisible();

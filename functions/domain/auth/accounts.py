@@ -65,6 +65,20 @@ def token_version(conn: Connection, user_id: str) -> int | None:
     return None if row is None else int(row["token_version"])
 
 
+# Who acts in a transaction, for the database itself: the triggers that record task versions
+# (migration 0015) read it. Transaction-local, so a pooled connection never carries it further.
+ACTOR_SETTING = "taskforge.actor_id"
+
+
+def act_as(conn: Connection, user_id: str) -> int | None:
+    """Names `user_id` the transaction's actor and returns their token version (None: no such
+    account), in one statement."""
+    row = conn.execute(
+        "SELECT token_version, set_config(%s, id::text, true) FROM users WHERE id = %s", (ACTOR_SETTING, user_id)
+    ).fetchone()
+    return None if row is None else int(row["token_version"])
+
+
 def update_password_hash(conn: Connection, user_id: str, password_hash: str) -> None:
     conn.execute("UPDATE users SET password_hash = %s, updated_at = now() WHERE id = %s", (password_hash, user_id))
 

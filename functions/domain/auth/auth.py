@@ -226,8 +226,9 @@ def replace_password(conn: Connection, user_id: str, email: str, new_password: s
 
 
 def ensure_current(conn: Connection, claims: Claims) -> str:
-    """The caller's user id, once the database confirms the token has not been revoked."""
-    if accounts.token_version(conn, claims.user_id) != claims.token_version:
+    """The caller's user id, once the database confirms the token has not been revoked. The rest
+    of the transaction acts as the caller: the versions of the tasks it changes name them."""
+    if accounts.act_as(conn, claims.user_id) != claims.token_version:
         raise Unauthorized("the session has ended")
     return claims.user_id
 

@@ -10,19 +10,6 @@ import psycopg
 import pytest
 
 
-@pytest.fixture
-def team(make_account):
-    """A shared workspace with an owner, an editor and a viewer, plus an outsider."""
-    owner, editor, viewer, outsider = make_account(), make_account(), make_account(), make_account()
-    workspace = owner.client.post("/api/workspaces", json={"name": "Studio"}).json()
-    for member, role in ((editor, "editor"), (viewer, "viewer")):
-        token = owner.client.post(
-            f"/api/workspaces/{workspace['id']}/invitations", json={"email": member.email, "role": role}
-        ).json()["token"]
-        assert member.client.post(f"/api/invitations/{token}/accept").status_code == 200
-    return {"id": workspace["id"], "owner": owner, "editor": editor, "viewer": viewer, "outsider": outsider}
-
-
 def _members(account, workspace_id):
     return account.client.get(f"/api/workspaces/{workspace_id}/members")
 

@@ -43,6 +43,8 @@ GENERATORS: dict[str, Generator] = {
     "GET /api/stats": tasks.get_stats,
     "GET /api/stats/history": tasks.get_stats_history,
     "POST /api/tasks/{task_id}/skip": tasks.skip_occurrence,
+    "GET /api/tasks/{task_id}/versions": tasks.list_task_versions,
+    "POST /api/tasks/{task_id}/versions/{version}/restore": tasks.restore_task_version,
     "POST /api/workspaces": workspaces.create_workspace,
     "GET /api/workspaces": workspaces.list_workspaces,
     "POST /api/workspaces/{workspace_id}/invitations": workspaces.create_invitation,

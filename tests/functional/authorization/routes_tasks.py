@@ -343,3 +343,42 @@ def task_activity(step: Step) -> Plan:
         verify=verify,
         history=frozenset(world.task_history.get(task_id, ())),
     )
+
+
+def list_task_versions(step: Step) -> Plan:
+    world, task_id = step.world, step.task()
+    task = world.tasks.get(task_id)
+    status = 404 if malformed(task_id) else first(world.read_refusal(step.actor.id, world.task_workspace(task_id)), 200)
+
+    def verify(response: WsgiResponse) -> None:
+        assert task is not None
+        items = response.json()["items"]
+        # The newest version is the task as it is: every change of its title is one.
+        expect_equal(f"newest version of {task_id}", items[0]["snapshot"]["title"], task.title)
+
+    return Plan(
+        "GET",
+        f"/api/tasks/{task_id}/versions",
+        only(status),
+        params={"limit": 1},
+        shape_status=404 if malformed(task_id) else None,
+        verify=verify,
+    )
+
+
+def restore_task_version(step: Step) -> Plan:
+    """A version no task has: the roles and If-Match decide before the version is looked for, so
+    the answer says what the caller may do without changing what the world model follows."""
+    world, task_id = step.world, step.task()
+    task = world.tasks.get(task_id)
+    headers, stale = if_match(step, task)
+    refusal = 404 if task is None else world.write_refusal(step.actor.id, task.workspace)
+    missing = 428 if "If-Match" not in headers else None
+    status = 404 if malformed(task_id) else first(missing, refusal, 412 if stale else None, 404)
+    return Plan(
+        "POST",
+        f"/api/tasks/{task_id}/versions/2147483647/restore",
+        only(status),
+        headers=headers,
+        shape_status=404 if malformed(task_id) else None,
+    )

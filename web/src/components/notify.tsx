@@ -55,3 +55,42 @@ export function notifySuccess(message: string): void {
 export function notifyInfo(message: string): void {
   toast.info(message, { autoClose: 6_000 });
 }
+
+export const UNDO_MS = 6_000;
+
+function UndoableToast({ message, onUndo, closeToast }: { message: string; onUndo: () => void } & Partial<ToastContentProps>) {
+  return (
+    <div className="d-flex align-items-center gap-3" data-testid="undo-toast">
+      <span className="flex-grow-1 text-break">{message}</span>
+      <button
+        type="button"
+        className="btn btn-sm btn-outline-primary"
+        onClick={() => {
+          closeToast?.();
+          onUndo();
+        }}
+      >
+        Undo
+      </button>
+    </div>
+  );
+}
+
+/** A change said in a toast with an "Undo" button, which runs `onUndo` once. */
+export function notifyUndoable(message: string, onUndo: () => void | Promise<void>): void {
+  let used = false;
+  toast(
+    (props) => (
+      <UndoableToast
+        message={message}
+        onUndo={() => {
+          if (used) return;
+          used = true;
+          void onUndo();
+        }}
+        {...props}
+      />
+    ),
+    { autoClose: UNDO_MS, closeOnClick: false },
+  );
+}

@@ -8,6 +8,7 @@ export function detailSideEndpoints(taskId: string) {
     http.get(`/api/tasks/${taskId}/checklist`, () => HttpResponse.json({ items: [] })),
     http.get(`/api/tasks/${taskId}/reminders`, () => HttpResponse.json({ items: [] })),
     http.get(`/api/tasks/${taskId}/activity`, () => HttpResponse.json({ items: [], next_cursor: null })),
+    http.get(`/api/tasks/${taskId}/versions`, () => HttpResponse.json({ items: [], next_cursor: null })),
   );
 }
 

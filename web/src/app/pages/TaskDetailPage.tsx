@@ -1,10 +1,11 @@
-import { useCallback } from "react";
+import { useCallback, useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { api } from "../../api/client";
 import { httpStatus } from "../../api/problem";
 import { notifyInfo } from "../../components/notify";
 import { ActivityFeed } from "../../features/activity/ActivityFeed";
 import { Checklist } from "../../features/checklist/Checklist";
+import { TaskHistory } from "../../features/history/TaskHistory";
 import { Reminders } from "../../features/reminders/Reminders";
 import { TaskTags } from "../../features/tags/TaskTags";
 import { TaskDetailView } from "../../features/tasks/TaskDetailView";
@@ -12,9 +13,11 @@ import { useRevalidation } from "../../lib/revalidate/useRevalidation";
 import { useSharedWorkspace } from "../../lib/workspaces/useSharedWorkspace";
 import type { Task } from "../../types/task";
 
-/** One task with its tags, checklist, reminders and activity, each section its own feature's. */
+/** One task with its tags, checklist, reminders, history and activity, each section its own feature's. */
 export function TaskDetailPage() {
   const { taskId = "" } = useParams();
+  // A restored version brings its own checklist: the checklist reads it again.
+  const [restores, setRestores] = useState(0);
   return (
     <TaskDetailView
       taskId={taskId}
@@ -22,8 +25,17 @@ export function TaskDetailPage() {
         <>
           <GoneElsewhere task={task} />
           <TaskTags task={task} onChange={replaceTask} readOnly={!canEdit} />
-          <Checklist taskId={task.id} reloadTask={reloadTask} readOnly={!canEdit} />
+          <Checklist key={`${task.id}#${restores}`} taskId={task.id} reloadTask={reloadTask} readOnly={!canEdit} />
           <Reminders task={task} />
+          <TaskHistory
+            task={task}
+            canEdit={canEdit}
+            reloadTask={reloadTask}
+            onRestored={(restored) => {
+              replaceTask(restored);
+              setRestores((count) => count + 1);
+            }}
+          />
           <section className="card mt-3" aria-labelledby="task-activity-heading">
             <div className="card-body">
               <h2 id="task-activity-heading" className="h5">Activity</h2>

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent, type FormEvent } from "react";
 import axios from "axios";
 import { httpStatus } from "../../api/problem";
+import { etagOf } from "../../api/etags";
 import { notifyError, notifyInfo } from "../../components/notify";
+import { offerUndo } from "../../lib/versions/offerUndo";
 import {
   addChecklistItem,
   deleteChecklistItem,
@@ -74,6 +76,20 @@ export function Checklist({ taskId, reloadTask, readOnly = false }: ChecklistPro
     }
   }, [reloadTask]);
 
+  /** "Undo" for the change just made: the task's ETag its answer carried names the version it made. */
+  const undoable = useCallback(
+    (message: string) => {
+      const etag = etagOf(taskId);
+      if (!etag) return;
+      offerUndo(message, {
+        taskId,
+        taskVersion: Number(etag.replace(/\D/g, "")),
+        onUndone: () => void enqueue(() => Promise.all([load(), refreshTask()])),
+      });
+    },
+    [taskId, enqueue, load, refreshTask],
+  );
+
   useEffect(() => {
     if (!focusAfterMove.current) return;
     list.current?.querySelector<HTMLElement>(`[data-move="${focusAfterMove.current}"]`)?.focus();
@@ -89,6 +105,7 @@ export function Checklist({ taskId, reloadTask, readOnly = false }: ChecklistPro
       const item = await enqueue(() => addChecklistItem(taskId, trimmed));
       setItems((current) => [...(current ?? []), item]);
       setText("");
+      undoable(`Added “${item.text}” to the checklist.`);
       void enqueue(refreshTask);
     } catch (error) {
       notifyError(error, { context: "Could not add the item." });
@@ -102,6 +119,7 @@ export function Checklist({ taskId, reloadTask, readOnly = false }: ChecklistPro
     try {
       const saved = await enqueue(() => updateChecklistItem(taskId, item.id, patch));
       setItems((current) => current?.map((each) => (each.id === item.id ? { ...each, ...saved } : each)) ?? null);
+      undoable(patch.done === undefined ? `Changed “${saved.text}”.` : `${patch.done ? "Checked" : "Unchecked"} “${saved.text}”.`);
       void enqueue(refreshTask);
       return true;
     } catch (error) {
@@ -116,6 +134,7 @@ export function Checklist({ taskId, reloadTask, readOnly = false }: ChecklistPro
     setItems((current) => current?.filter((each) => each.id !== item.id) ?? null);
     try {
       await enqueue(() => deleteChecklistItem(taskId, item.id));
+      undoable(`Removed “${item.text}” from the checklist.`);
       void enqueue(refreshTask);
     } catch (error) {
       setItems(before);
@@ -133,6 +152,7 @@ export function Checklist({ taskId, reloadTask, readOnly = false }: ChecklistPro
     try {
       await enqueue(async () => {
         await moveChecklistItem(taskId, item.id, to);
+        undoable(`Moved “${item.text}” to position ${to + 1}.`);
         await refreshTask();
       });
     } catch (error) {

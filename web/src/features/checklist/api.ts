@@ -1,5 +1,5 @@
 import { api } from "../../api/client";
-import { ifMatch } from "../../api/etags";
+import { ifMatch, rememberEtag } from "../../api/etags";
 
 export interface ChecklistItem {
   id: string;
@@ -16,8 +16,9 @@ export async function listChecklist(taskId: string, signal?: AbortSignal): Promi
 }
 
 export async function addChecklistItem(taskId: string, text: string): Promise<ChecklistItem> {
-  const { data } = await api.post<ChecklistItem>(`${taskPath(taskId)}/checklist`, { text });
-  return data;
+  const response = await api.post<ChecklistItem>(`${taskPath(taskId)}/checklist`, { text });
+  rememberEtag(taskId, response.headers.etag);
+  return response.data;
 }
 
 export async function updateChecklistItem(
@@ -25,20 +26,23 @@ export async function updateChecklistItem(
   itemId: string,
   patch: Partial<Pick<ChecklistItem, "done" | "text">>,
 ): Promise<ChecklistItem> {
-  const { data } = await api.patch<ChecklistItem>(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`, patch);
-  return data;
+  const response = await api.patch<ChecklistItem>(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`, patch);
+  rememberEtag(taskId, response.headers.etag);
+  return response.data;
 }
 
 /** Moves an item; conditional on the task's ETag, so a reorder made elsewhere meanwhile is refused (412). */
 export async function moveChecklistItem(taskId: string, itemId: string, position: number): Promise<ChecklistItem> {
-  const { data } = await api.patch<ChecklistItem>(
+  const response = await api.patch<ChecklistItem>(
     `${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`,
     { position },
     { headers: ifMatch(taskId) },
   );
-  return data;
+  rememberEtag(taskId, response.headers.etag);
+  return response.data;
 }
 
 export async function deleteChecklistItem(taskId: string, itemId: string): Promise<void> {
-  await api.delete(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`);
+  const response = await api.delete(`${taskPath(taskId)}/checklist/${encodeURIComponent(itemId)}`);
+  rememberEtag(taskId, response.headers.etag);
 }

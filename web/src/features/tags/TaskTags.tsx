@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import axios from "axios";
 import { fieldErrors } from "../../api/problem";
 import { notifyError } from "../../components/notify";
+import { offerUndoOf } from "../../lib/versions/offerUndo";
 import type { Task } from "../../types/task";
 import { attachTag, createTag, detachTag, listTags, type Tag } from "./api";
 import { TagBadge, textOn } from "../../components/TagBadge";
@@ -39,10 +40,12 @@ export function TaskTags({ task, onChange, readOnly = false }: TaskTagsProps) {
   const attached = new Set(task.tags.map((tag) => tag.id));
   const attachable = available.filter((tag) => !attached.has(tag.id));
 
-  async function run(work: () => Promise<Task>, context: string) {
+  async function run(work: () => Promise<Task>, context: string, done: string) {
     setBusy(true);
     try {
-      onChange(await work());
+      const changed = await work();
+      onChange(changed);
+      offerUndoOf(done, changed, onChange);
       return true;
     } catch (error) {
       notifyError(error, { context });
@@ -55,7 +58,8 @@ export function TaskTags({ task, onChange, readOnly = false }: TaskTagsProps) {
   async function attach(event: FormEvent) {
     event.preventDefault();
     if (!choice) return;
-    if (await run(() => attachTag(task.id, choice), "Could not add the tag.")) setChoice("");
+    const name = available.find((tag) => tag.id === choice)?.name ?? "the tag";
+    if (await run(() => attachTag(task.id, choice), "Could not add the tag.", `Added the tag “${name}”.`)) setChoice("");
   }
 
   async function create(event: FormEvent) {
@@ -70,7 +74,9 @@ export function TaskTags({ task, onChange, readOnly = false }: TaskTagsProps) {
     try {
       const tag = await createTag({ name: trimmed, color, workspace_id: task.workspace_id });
       setAvailable((current) => [...current, tag]);
-      onChange(await attachTag(task.id, tag.id));
+      const changed = await attachTag(task.id, tag.id);
+      onChange(changed);
+      offerUndoOf(`Added the tag “${tag.name}”.`, changed, onChange);
       setName("");
       setCreating(false);
     } catch (error) {
@@ -100,7 +106,7 @@ export function TaskTags({ task, onChange, readOnly = false }: TaskTagsProps) {
                       style={{ color: textOn(tag.color) }}
                       aria-label={`Remove the tag ${tag.name}`}
                       disabled={busy}
-                      onClick={() => void run(() => detachTag(task.id, tag.id), "Could not remove the tag.")}
+                      onClick={() => void run(() => detachTag(task.id, tag.id), "Could not remove the tag.", `Removed the tag “${tag.name}”.`)}
                     >
                       <span aria-hidden="true">×</span>
                     </button>

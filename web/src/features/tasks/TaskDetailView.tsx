@@ -2,16 +2,17 @@ import { useCallback, useEffect, useState, type ReactNode } from "react";
 import axios from "axios";
 import { Link, useNavigate } from "react-router";
 import { httpStatus } from "../../api/problem";
-import { notifyError, notifySuccess } from "../../components/notify";
+import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
 import { browserTimeZone, formatFull } from "../../lib/dates";
 import { hasDraft } from "../../lib/drafts/store";
 import { useDraftOwner } from "../../lib/drafts/useFormDraft";
+import { offerUndoOf } from "../../lib/versions/offerUndo";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import type { Task } from "../../types/task";
 import { getTask, skipOccurrence, updateTask } from "./api";
-import { announceNextOccurrence } from "./nextOccurrence";
+import { announceNextOccurrence, movedToNextOccurrence } from "./nextOccurrence";
 import { scheduleDelete } from "./pendingDeletes";
 import { describeRule } from "./rrule";
 import { editDraftKey, TaskForm, type SaveOptions } from "./TaskForm";
@@ -114,6 +115,7 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
     const saved = await updateTask(task.id, input, options);
     setState({ kind: "ready", task: saved });
     setEditing(false);
+    offerUndoOf(`Saved “${saved.title}”.`, saved, replaceTask);
   }
 
   async function toggle() {
@@ -124,7 +126,9 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
     try {
       const saved = await updateTask(task.id, { completed });
       setState({ kind: "ready", task: saved });
-      announceNextOccurrence(task, saved, replaceTask);
+      // A repeating task's completion says so with an undo of its own.
+      if (movedToNextOccurrence(task, saved)) announceNextOccurrence(task, saved, replaceTask);
+      else offerUndoOf(saved.completed ? `Marked “${saved.title}” as done.` : `Marked “${saved.title}” as open.`, saved, replaceTask);
     } catch (error) {
       setState({ kind: "ready", task: previous });
       notifyError(error, { context: "Could not update the task.", onReload: () => void load() });
@@ -138,7 +142,7 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
     try {
       const next = await skipOccurrence(task.id);
       setState({ kind: "ready", task: next });
-      notifySuccess(next.due_date ? `Skipped. Next occurrence: ${formatFull(next.due_date)}.` : "Skipped to the next occurrence.");
+      offerUndoOf(next.due_date ? `Skipped. Next occurrence: ${formatFull(next.due_date)}.` : "Skipped to the next occurrence.", next, replaceTask);
     } catch (error) {
       notifyError(error, { context: "Could not skip this occurrence.", onReload: () => void load() });
     } finally {

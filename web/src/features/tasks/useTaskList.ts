@@ -3,9 +3,10 @@ import axios from "axios";
 import { httpStatus } from "../../api/problem";
 import { notifyError, notifyInfo } from "../../components/notify";
 import { useRevalidation } from "../../lib/revalidate/useRevalidation";
+import { offerUndoOf } from "../../lib/versions/offerUndo";
 import { useSharedWorkspace } from "../../lib/workspaces/useSharedWorkspace";
 import { createTask, getTask, listTasks, updateTask } from "./api";
-import { announceNextOccurrence } from "./nextOccurrence";
+import { announceNextOccurrence, movedToNextOccurrence } from "./nextOccurrence";
 import { isPendingDelete, scheduleDelete, subscribeDeletes } from "./pendingDeletes";
 import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters, revalidationLimit } from "./query";
 import type { Task } from "../../types/task";
@@ -251,10 +252,12 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
         const saved = await updateTask(task.id, { completed });
         replace(saved);
         changed();
-        announceNextOccurrence(task, saved, (restored) => {
+        const shown = (restored: Task) => {
           replace(restored);
           changed();
-        });
+        };
+        if (movedToNextOccurrence(task, saved)) announceNextOccurrence(task, saved, shown);
+        else offerUndoOf(saved.completed ? `Marked “${saved.title}” as done.` : `Marked “${saved.title}” as open.`, saved, shown);
       } catch (error) {
         if (httpStatus(error) === 404) {
           drop(task);
