@@ -32,6 +32,7 @@ def main() -> int:
             threads=config.concurrency,
             workers=config.workers,
             request_timeout=config.function_timeout,
+            max_body_bytes=config.max_body_bytes,
         ),
     )
     return 0
