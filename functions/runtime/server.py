@@ -9,9 +9,10 @@ once, while open connections are still answered until the last in-flight request
 done; only then does granian close them and the process exit 0.
 
 A request the parser refuses never reaches the application: granian answers it itself
-with an empty 400 (a malformed request line or header, a bad Content-Length or chunk),
-414 (a request target too long), 431 (header fields over 400 kB) or 501 (a
-Transfer-Encoding it does not implement, RFC 9112 6.1), and closes the connection.
+with an empty 400 (a malformed request line or header, a bad Content-Length or chunk, a
+Transfer-Encoding other than chunked), 414 (a request target too long) or 431 (header
+fields over 400 kB), and closes the connection. A client that half-closes its side
+before the answer gets none: hyper takes it for a client gone.
 Forwarded headers (X-Forwarded-*, Forwarded, SCRIPT_NAME) are plain headers to it: it
 trusts no peer to set the path, the scheme or the client's address.
 """
@@ -22,7 +23,6 @@ import os
 import signal
 import socket
 import stat
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,8 +62,13 @@ class ServeOptions:
     max_body_bytes: int = LAMBDA_MAX_BODY
 
 
+class PortInUse(OSError):
+    """Another process listens on the address: refuse to share it."""
+
+
 def serve(app: WSGIApp, options: ServeOptions) -> None:
-    """Blocks until SIGTERM or SIGINT has drained the server."""
+    """Blocks until SIGTERM or SIGINT has drained the server; PortInUse when the port is taken."""
+    _check_port_is_free(options.host, options.port)
     # One-at-a-time functions still get spare threads: the application's lock serialises
     # invocations while the others wait their turn.
     bridge = Bridge(app, threads=max(options.threads, 4), max_body_bytes=options.max_body_bytes)
@@ -76,9 +81,8 @@ def serve(app: WSGIApp, options: ServeOptions) -> None:
         http=HTTPModes.http1,
         websockets=False,
         http1_settings=HTTP1Settings(header_read_timeout=KEEP_ALIVE_SECONDS * 1000, keep_alive=True),
-        # The Rust task implementation saves a third of the per-request cost; granian has it
-        # for Python 3.11 only.
-        task_impl=TaskImpl.rust if sys.version_info < (3, 12) else TaskImpl.asyncio,
+        # asyncio's tasks, not granian's experimental Rust ones (Python 3.11 only).
+        task_impl=TaskImpl.asyncio,
         log_level=LogLevels.warning,
         log_access=False,
         workers_kill_timeout=int(options.request_timeout) + 5,
@@ -86,6 +90,18 @@ def serve(app: WSGIApp, options: ServeOptions) -> None:
     # granian installs each worker's SIGTERM handler with this function; ours drains first.
     granian._signals.set_loop_signals = lambda loop: _drain_then_stop(loop, bridge, options.port)
     server.serve(target_loader=lambda target: bridge)
+
+
+def _check_port_is_free(host: str, port: int) -> None:
+    # granian's workers listen with SO_REUSEPORT, so a second server on a taken port would
+    # not fail: the kernel would quietly share the connections between the two.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # connections in TIME_WAIT are no owner
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(f"{host}:{port} is not free: {exc.strerror}") from None
 
 
 def _drain_then_stop(loop: Any, bridge: Bridge, port: int) -> WorkerSignal:
