@@ -1,9 +1,8 @@
 """Performance targets of the function runtime (`python -m functions.runtime`), as ratios.
 
 (a) throughput of a Powertools ALBResolver handler through the runtime
-    ÷ the same handler behind a minimal hand-written WSGI shim on the runtime's own
-    server (granian through the bridge) with the same ServeOptions
-    (fixtures/alb_shim.py)                                                    ≥ 0.9
+    ÷ the same handler behind a minimal hand-written WSGI shim on the same gunicorn
+    server with the same ServeOptions (fixtures/alb_shim.py)                  ≥ 0.9
 (g) the same ÷ the shim on granian's own WSGI interface, one process with as many
     threads (fixtures/granian_shim.py): the limit of the handler on this machine ≥ 0.8
 (b) throughput of the runtime hosting a small Chalice app (apigw-rest)
@@ -376,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({args.chalice_seconds:g} s on chalice local), {args.rounds} rounds; "
         f"cold starts: {args.cold_rounds} rounds\n"
         f"servers: runtime defaults CONCURRENCY={defaults.concurrency} WORKERS={defaults.workers} "
-        f"FUNCTION_TIMEOUT={defaults.function_timeout:g} (granian, {defaults.concurrency} threads "
+        f"FUNCTION_TIMEOUT={defaults.function_timeout:g} (gunicorn gthread, {defaults.concurrency} threads "
         f"in {defaults.workers} worker); the shim gets the same ServeOptions, the granian shim as many "
         "threads on granian's WSGI interface; chalice local is one threaded process; bytecode cached in a "
         "temporary PYTHONPYCACHEPREFIX\n",
@@ -414,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def powertools_vs_shim(args: argparse.Namespace, load: Load, log_dir: Path) -> Figure:
-    print("(a) Powertools ALBResolver: runtime vs minimal WSGI shim, same server and settings", flush=True)
+    print("(a) Powertools ALBResolver: runtime vs minimal WSGI shim, same gunicorn settings", flush=True)
     env = {"HANDLER": MINIMAL_HANDLER, "EVENT_FORMAT": "alb", "ROUTES": ITEM_ROUTE}
     figure = Figure(
         f"(a) throughput, runtime ÷ WSGI shim (ALBResolver, GET {ITEM_PATH})",

@@ -6,10 +6,10 @@ The oracle, for each connection:
   request cut short by the client gets no answer;
 - no status >= 500 except the documented ones: 502 problem+json when the handler
   itself raised (HTTP), 500 problem+json when it raised on a CloudEvent (Knative
-  retries it), and the server's empty 501 for a transfer coding it does not
-  implement (RFC 9112 6.1);
+  retries it), and the server's 501 for a transfer coding it does not implement
+  (RFC 9112 6.1);
 - a 4xx is either the runtime's problem+json or the HTTP server's own refusal of a
-  request it could not parse (400, 414, 431: empty, without a content type);
+  request it could not parse (400, 414, 417, 431);
 - a 200 from the echo carries the event: the method, the raw path and query, and,
   where the framing was honest, the body byte for byte;
 and, after each example, the process and its worker are the ones that started, the
@@ -86,9 +86,8 @@ fuzz_settings = settings(
 )
 
 PROBLEM_JSON = "application/problem+json"
-# What granian (hyper) answers itself, empty and without a content type, when it cannot
-# parse a request.
-SERVER_REFUSALS = frozenset({400, 414, 431})
+# What gunicorn answers itself when it cannot parse a request (its handle_error).
+SERVER_REFUSALS = frozenset({400, 414, 417, 431})
 # Log lines that mean the server, not the handler, failed on a request.
 SERVER_ERRORS = (
     "Error handling request",
@@ -208,7 +207,7 @@ def _judge_status(function: Hosted, request: FuzzRequest, response: WireResponse
         if response.header("X-Content-Type-Options") != "nosniff":
             raise OracleViolation(f"a problem+json answer without the hardening headers: {response.headers}")
     if status >= 500:
-        if status == 501 and not media and not response.body and b"transfer-encoding" in request.payload.lower():
+        if status == 501 and media == "text/html" and b"transfer-encoding" in request.payload.lower():
             return  # RFC 9112 6.1: a transfer coding the server does not implement
         if request.names_failure and media == PROBLEM_JSON:
             readable = response.complete and not request.head
@@ -221,7 +220,7 @@ def _judge_status(function: Hosted, request: FuzzRequest, response: WireResponse
     if 400 <= status < 500:
         if media == PROBLEM_JSON:
             return
-        if status in SERVER_REFUSALS and not media and not response.body:
+        if status in SERVER_REFUSALS and media == "text/html":
             return  # the HTTP server refused what it could not parse
         raise OracleViolation(f"a {status} that is neither problem+json nor the server's own refusal: {response}")
     if status == 204:
