@@ -3,6 +3,8 @@
 (a) throughput of a Powertools ALBResolver handler through the runtime
     ÷ the same handler behind a minimal hand-written WSGI shim on the same gunicorn
     server with the same ServeOptions (fixtures/alb_shim.py)                  ≥ 0.9
+(g) the same ÷ the shim on granian's own WSGI interface, one process with as many
+    threads (fixtures/granian_shim.py): the limit of the handler on this machine ≥ 0.8
 (b) throughput of the runtime hosting a small Chalice app (apigw-rest)
     ÷ `chalice local` serving the same app                                    ≥ 25
 (c) cold start, process spawn to the first 200 on the function's own route, of
@@ -73,6 +75,10 @@ def runtime(name: str, cwd: Path, **env: str) -> Spec:
 def shim(name: str, cwd: Path, **env: str) -> Spec:
     # No probes of its own: every path goes to the handler.
     return Spec(name, [PYTHON, str(FIXTURES / "alb_shim.py")], cwd, env, ready_path=ITEM_PATH)
+
+
+def granian_shim(name: str, cwd: Path, **env: str) -> Spec:
+    return Spec(name, [PYTHON, str(FIXTURES / "granian_shim.py")], cwd, env, ready_path=ITEM_PATH)
 
 
 def chalice_local(name: str, cwd: Path) -> Spec:
@@ -353,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-rounds", type=int, default=10, help="rounds of cold starts (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="client connections (default 16)")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
-    parser.add_argument("--only", default="abc", help="which figures to measure, e.g. 'ac' (default abc)")
+    parser.add_argument("--only", default="agbc", help="which figures to measure, e.g. 'ac' (default agbc)")
     parser.add_argument(
         "--importtime",
         action="store_true",
@@ -370,8 +376,9 @@ def main(argv: list[str] | None = None) -> int:
         f"cold starts: {args.cold_rounds} rounds\n"
         f"servers: runtime defaults CONCURRENCY={defaults.concurrency} WORKERS={defaults.workers} "
         f"FUNCTION_TIMEOUT={defaults.function_timeout:g} (gunicorn gthread, {defaults.concurrency} threads "
-        f"in {defaults.workers} worker); the shim gets the same ServeOptions; chalice local is one threaded "
-        "process; bytecode cached in a temporary PYTHONPYCACHEPREFIX\n",
+        f"in {defaults.workers} worker); the shim gets the same ServeOptions, the granian shim as many "
+        "threads on granian's WSGI interface; chalice local is one threaded process; bytecode cached in a "
+        "temporary PYTHONPYCACHEPREFIX\n",
         flush=True,
     )
 
@@ -379,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     steps: dict[str, Callable[[Path], list[Figure]]] = {
         "a": lambda logs: [powertools_vs_shim(args, load, logs)],
+        "g": lambda logs: [powertools_vs_granian_shim(args, load, logs)],
         "b": lambda logs: [chalice_vs_local(args, load, logs)],
         "c": lambda logs: cold_start_figures(args, logs),
     }
@@ -419,6 +427,28 @@ def powertools_vs_shim(args: argparse.Namespace, load: Load, log_dir: Path) -> F
         figure,
         runtime("runtime-alb", FIXTURES, **env),
         shim("shim-alb", FIXTURES, **env),
+        (args.seconds, args.seconds),
+        args.rounds,
+        load,
+        log_dir,
+    )
+
+
+def powertools_vs_granian_shim(args: argparse.Namespace, load: Load, log_dir: Path) -> Figure:
+    print("(g) Powertools ALBResolver: runtime vs minimal WSGI shim on granian's WSGI interface", flush=True)
+    env = {"HANDLER": MINIMAL_HANDLER, "EVENT_FORMAT": "alb", "ROUTES": ITEM_ROUTE}
+    figure = Figure(
+        f"(g) throughput, runtime ÷ WSGI shim on granian (ALBResolver, GET {ITEM_PATH})",
+        "runtime",
+        "granian shim",
+        "req/s",
+        target=0.8,
+        at_least=True,
+    )
+    return throughput(
+        figure,
+        runtime("runtime-alb", FIXTURES, **env),
+        granian_shim("granian-shim-alb", FIXTURES, **env),
         (args.seconds, args.seconds),
         args.rounds,
         load,

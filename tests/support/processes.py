@@ -43,7 +43,7 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float 
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting, or a busy machine
             pass
         time.sleep(0.02)  # polling interval, not a wait for a known event
     raise TimeoutError(f"{url} not ready within {timeout}s")
