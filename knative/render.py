@@ -675,6 +675,8 @@ def overlay_patches(environment: Environment, functions: Sequence[Function]) -> 
                 "CORS_ALLOW_ORIGIN": environment.cors_allow_origin,
                 "PUBLIC_URL": environment.settings.public_url,
                 "MAIL_SENDER": environment.mail_sender,
+                # Push services may write to this address about our traffic (RFC 8292).
+                "VAPID_SUBJECT": f"mailto:{environment.mail_sender}",
                 "BROKER_URL": broker_url(environment.namespace),
                 "TRUSTED_PROXY_NETWORKS": environment.trusted_proxy_networks,
                 "TRUSTED_PROXY_HOPS": str(environment.trusted_proxy_hops),
