@@ -70,13 +70,13 @@ export function Layout() {
                     <NavLink to="/" end className="nav-link">Tasks</NavLink>
                   </li>
                   <li className="nav-item">
-                    <NavLink to="/today" className="nav-link">Today<Count value={counts?.today} name="today" /></NavLink>
+                    <NavLink to="/today" className="nav-link text-nowrap">Today<Count value={counts?.today} name="today" /></NavLink>
                   </li>
                   <li className="nav-item">
                     <NavLink to="/stats" className="nav-link">Stats</NavLink>
                   </li>
                 </ul>
-                <button type="button" className="btn btn-warning btn-sm fw-semibold ms-auto order-lg-last"
+                <button type="button" className="btn btn-warning btn-sm fw-semibold text-nowrap ms-auto order-lg-last"
                   onClick={() => setDialog("quick-add")} title="Quick add (q)" aria-keyshortcuts="q">
                   + Quick add
                 </button>
@@ -87,10 +87,10 @@ export function Layout() {
                 <div id="main-menu" className={`collapse navbar-collapse gap-2 ${menuOpen ? "show pb-2" : ""}`}>
                   <ul className="navbar-nav me-auto">
                     <li className="nav-item">
-                      <NavLink to="/upcoming" className="nav-link">Upcoming<Count value={counts?.upcoming} name="upcoming" /></NavLink>
+                      <NavLink to="/upcoming" className="nav-link text-nowrap">Upcoming<Count value={counts?.upcoming} name="upcoming" /></NavLink>
                     </li>
                     <li className="nav-item">
-                      <NavLink to="/inbox" className="nav-link">Inbox<Count value={counts?.inbox} name="inbox" /></NavLink>
+                      <NavLink to="/inbox" className="nav-link text-nowrap">Inbox<Count value={counts?.inbox} name="inbox" /></NavLink>
                     </li>
                     <li className="nav-item">
                       <NavLink to="/activity" className="nav-link">Activity</NavLink>
@@ -103,12 +103,8 @@ export function Layout() {
                     </li>
                   </ul>
                   <div className="d-flex flex-wrap align-items-center gap-2">
-                    <button type="button" className="btn btn-light btn-sm" onClick={() => setDialog("shortcuts")}
-                      aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
-                      ?
-                    </button>
                     <WorkspaceSwitcher />
-                    <span className="navbar-text d-none d-xl-inline text-truncate" style={{ maxWidth: "12rem" }}>
+                    <span className="navbar-text d-none d-xxl-inline text-truncate" style={{ maxWidth: "12rem" }}>
                       {user?.display_name || user?.email}
                     </span>
                     <button type="button" className="btn btn-outline-light btn-sm" onClick={() => void logout()}>

@@ -12,7 +12,8 @@ interface DialogProps {
 
 /**
  * A modal dialog on the native <dialog>: the browser keeps focus inside it, Esc closes it and the
- * page behind is inert. Focus returns to where it was when it closes.
+ * page behind is inert. Focus starts on the element marked `data-autofocus`, if any, and returns
+ * to where it was when the dialog closes.
  */
 export function Dialog({ open, onClose, title, titleId, children, className = "" }: DialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -23,6 +24,8 @@ export function Dialog({ open, onClose, title, titleId, children, className = ""
       const before = document.activeElement as HTMLElement | null;
       if (typeof element.showModal === "function") element.showModal();
       else element.setAttribute("open", "");
+      // showModal() focuses the first control (the close button); a dialog may name a better one.
+      element.querySelector<HTMLElement>("[data-autofocus]")?.focus();
       return () => {
         if (element.open) element.close();
         before?.focus?.();

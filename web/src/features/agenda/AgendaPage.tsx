@@ -33,7 +33,8 @@ interface Group {
 
 function dayLabel(key: string, today: string): string {
   const [year, month, day] = key.split("-").map(Number);
-  const tomorrow = new Date(Date.UTC(...(today.split("-").map(Number) as [number, number, number])) + 86_400_000);
+  const [thisYear, thisMonth, thisDay] = today.split("-").map(Number);
+  const tomorrow = new Date(Date.UTC(thisYear, thisMonth - 1, thisDay + 1));
   const named = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }).format(
     new Date(Date.UTC(year, month - 1, day)),
   );
@@ -114,6 +115,10 @@ export function AgendaPage({ view }: { view: AgendaView }) {
     async (task: AgendaTask) => {
       if (roleIn(task.workspace_id) === "viewer") return;
       setBusy((ids) => new Set([...ids, task.id]));
+      // Shown at once; the view is read again once the server has it (a completed task then leaves).
+      const flip = (completed: boolean) =>
+        setAgenda((shown) => shown && { ...shown, items: shown.items.map((item) => (item.id === task.id ? { ...item, completed } : item)) });
+      flip(!task.completed);
       try {
         await setCompleted(task, !task.completed);
       } catch (error) {
@@ -121,6 +126,7 @@ export function AgendaPage({ view }: { view: AgendaView }) {
           context: `Could not update “${task.title}”.`,
           byStatus: { 412: `“${task.title}” was changed elsewhere; the list shows it as it is now.` },
         });
+        flip(task.completed);
         if (httpStatus(error) === 412 || httpStatus(error) === 404) void load();
       } finally {
         setBusy((ids) => new Set([...ids].filter((id) => id !== task.id)));

@@ -24,7 +24,7 @@ export function describeRepeat(rule: string): string {
   if (days === "MO,TU,WE,TH,FR") text = "Every weekday";
   else if (days) text += ` on ${days.split(",").map((code) => DAY_NAMES[code]).join(", ")}`;
   const monthDay = parts.get("BYMONTHDAY");
-  if (monthDay) text += ` on day ${monthDay} (months without it are skipped)`;
+  if (monthDay) text += ` on day ${monthDay}${Number(monthDay) > 28 ? " (months without it are skipped)" : ""}`;
   return text;
 }
 
@@ -119,8 +119,7 @@ export function QuickAdd({ open, onClose }: QuickAddProps) {
         <input
           id="quick-add-input"
           className="form-control form-control-lg"
-          // eslint-disable-next-line jsx-a11y/no-autofocus -- the dialog opens to be typed into
-          autoFocus
+          data-autofocus
           autoComplete="off"
           placeholder="Call mom tomorrow 5pm p1 #family"
           value={text}
@@ -133,7 +132,7 @@ export function QuickAdd({ open, onClose }: QuickAddProps) {
         />
         <p className="form-text mb-2">
           Dates and repeats in words (“next fri 9am”, “every weekday”), <code>p1</code>–<code>p3</code>, <code>#tag</code>,{" "}
-          <code>@Workspace</code>. Times are in {timeZone}.
+          <code>@Workspace</code>. Times are in {timeZone}. Press <kbd>?</kbd> outside a field for every shortcut.
         </p>
         <div id={previewId} aria-live="polite" className="border rounded p-2 mb-3 bg-body-tertiary" data-testid="quick-add-preview">
           <dl className="row small mb-0">
