@@ -118,6 +118,8 @@ test("the keyboard: q, type, Enter; j/k select; x completes; e edits, Esc closes
 
   await quickAdd(page, "First p2");
   await expect(taskRow(page, "First")).toBeVisible();
+  // The numbers above the list count it too.
+  await expect(page.getByTestId("stat-total")).toContainText("3");
   const rows = page.getByTestId("task-row");
   await expect(rows.nth(0)).toContainText("First");
 

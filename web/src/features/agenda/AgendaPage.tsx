@@ -77,7 +77,8 @@ export function AgendaPage({ view }: { view: AgendaView }) {
   const navigate = useNavigate();
   const { roleIn } = useWorkspaces();
   const [search, setSearch] = useSearchParams();
-  const showCompleted = search.get("completed") === "1";
+  // Kept here as well as in the address: the switch turns at once, the address follows.
+  const [showCompleted, setShowCompleted] = useState(() => search.get("completed") === "1");
   const [agenda, setAgenda] = useState<Agenda | null>(null);
   const [failed, setFailed] = useState(false);
   const [busy, setBusy] = useState<ReadonlySet<string>>(() => new Set());
@@ -157,7 +158,10 @@ export function AgendaPage({ view }: { view: AgendaView }) {
             type="checkbox"
             role="switch"
             checked={showCompleted}
-            onChange={(event) => setSearch(event.target.checked ? { completed: "1" } : {}, { replace: true })}
+            onChange={(event) => {
+              setShowCompleted(event.target.checked);
+              setSearch(event.target.checked ? { completed: "1" } : {}, { replace: true });
+            }}
           />
           <label className="form-check-label" htmlFor="show-completed">Show completed</label>
         </div>

@@ -98,7 +98,15 @@ export function TasksView({ tags, summary }: TasksViewProps) {
 
   // A task quick add made (on any page) shows up here; the keys act on the list while no editor is open.
   const { reload } = list;
-  useEffect(() => onTaskCreated(() => reload()), [reload]);
+  const [createdElsewhere, setCreatedElsewhere] = useState(0);
+  useEffect(
+    () =>
+      onTaskCreated(() => {
+        reload();
+        setCreatedElsewhere((count) => count + 1);
+      }),
+    [reload],
+  );
   const keys = useTaskKeyboard(list, startEditing, canEdit, !editing && !creating);
 
   const filtered = hasActiveFilters(filters);
@@ -123,7 +131,7 @@ export function TasksView({ tags, summary }: TasksViewProps) {
           <span className="badge text-bg-light border">View only</span>
         )}
       </div>
-      {summary?.(list.revision)}
+      {summary?.(list.revision + createdElsewhere)}
       {elsewhere.length > 0 && (
         <div className="alert alert-info py-2" role="status" data-testid="drafts-elsewhere">
           Your session ended while you were editing. What you typed is kept:{" "}
