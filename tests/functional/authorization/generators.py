@@ -12,6 +12,7 @@ so the set-up reuses them.
 from __future__ import annotations
 
 from . import routes_account as account
+from . import routes_agenda as agenda
 from . import routes_task_parts as parts
 from . import routes_tasks as tasks
 from . import routes_verification as verification
@@ -41,6 +42,8 @@ GENERATORS: dict[str, Generator] = {
     "DELETE /api/tasks/{task_id}": tasks.delete_task,
     "GET /api/stats": tasks.get_stats,
     "GET /api/stats/history": tasks.get_stats_history,
+    "GET /api/agenda": agenda.list_agenda,
+    "GET /api/agenda/counts": agenda.agenda_counts,
     "POST /api/tasks/{task_id}/skip": tasks.skip_occurrence,
     "POST /api/workspaces": workspaces.create_workspace,
     "GET /api/workspaces": workspaces.list_workspaces,
