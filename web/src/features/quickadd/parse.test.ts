@@ -29,6 +29,9 @@ const TABLE: Row[] = [
   { phrase: "Pay rent in 3 days", context: BERLIN, title: "Pay rent", due: "2026-12-13T22:59:00.000Z" },
   { phrase: "Wrap gifts dec 24 9:00", context: BERLIN, title: "Wrap gifts", due: "2026-12-24T08:00:00.000Z" },
   { phrase: "Just a title", context: BERLIN, title: "Just a title", due: null },
+  // A time alone is today's when it is still to come, else tomorrow's.
+  { phrase: "Lunch at noon", context: BERLIN, title: "Lunch", due: "2026-12-10T11:00:00.000Z" },
+  { phrase: "Breakfast at 8am", context: BERLIN, title: "Breakfast", due: "2026-12-11T07:00:00.000Z" },
   // The account's zone decides, whatever the browser's: the same words in New York.
   {
     phrase: "Call mom tomorrow 5pm",

@@ -195,7 +195,8 @@ export function parseQuickAdd(input: string, context: ParseContext): ParsedTask 
   if (result) {
     const start = result.start;
     hasTime = start.isCertain("hour");
-    const dayGiven = start.isCertain("day") || start.isCertain("weekday") || !hasTime || result.text.match(/\b(in|after)\b/i) !== null;
+    // "every weekday 9am": chrono found only the time; the repeat decides the first day.
+    const dayGiven = start.isCertain("day") || start.isCertain("weekday") || !hasTime;
     const time = hasTime ? { hour: start.get("hour") ?? 0, minute: start.get("minute") ?? 0 } : END_OF_DAY;
     let day: WallClock = {
       year: start.get("year") ?? nowWall.year,
@@ -207,7 +208,9 @@ export function parseQuickAdd(input: string, context: ParseContext): ParsedTask 
     const months = monthsAhead(result.text);
     if (months !== null) day = { ...addMonths(nowWall, months), ...time };
     dueWall = day;
-    text = `${text.slice(0, result.index)} ${text.slice(result.index + result.text.length)}`;
+    // A preposition chrono left just before the date ("at noon", "due friday") goes with it.
+    const before = text.slice(0, result.index).replace(/\s(?:at|on|by|due)\s*$/i, " ");
+    text = `${before} ${text.slice(result.index + result.text.length)}`;
   } else if (repeat) {
     dueWall = { ...firstDay(repeat, nowWall), ...END_OF_DAY };
   }
