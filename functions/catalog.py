@@ -171,6 +171,13 @@ FUNCTIONS += (
     _api("tasks", "delete-task", "DELETE /api/tasks/{task_id}", _PUBLISHES),
     _api("stats", "get-stats", "GET /api/stats"),
     _api("stats", "get-stats-history", "GET /api/stats/history"),
+    # The views and their counts are read together (a page and its navigation): one function.
+    Function(
+        name="get-agenda",
+        area="agenda",
+        routes=("GET /api/agenda", "GET /api/agenda/counts"),
+        uses=frozenset({"database", "redis", "verify-key"}),
+    ),
     _api("tasks", "skip-occurrence", "POST /api/tasks/{task_id}/skip", _PUBLISHES),
     # A task's history is read and restored far less often than tasks are listed and changed:
     # two pods at most, which keeps the database's connections within staging's (docs/operations.md).

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { apiAs, decorateTask, newUserOnTaskList, registerAccount, seedTasks, uniqueEmail, verifyAddress } from "./support";
+import { apiAs, decorateTask, logInThroughForm, newUserOnTaskList, PASSWORD, registerAccount, seedTasks, uniqueEmail, verifyAddress } from "./support";
 
 // `npm run screenshots` writes them into docs/screenshots; a plain e2e run keeps them in test-results.
 const directory = process.env.E2E_SCREENSHOT_DIR ?? "test-results/screenshots";
@@ -128,5 +128,70 @@ for (const viewport of VIEWPORTS) {
     await page.mouse.move(0, 0);
     await shoot(page, "settings-dark", viewport.name);
     await page.emulateMedia({ colorScheme: "light" });
+  });
+}
+
+/** The instant at which Berlin's clocks show `hh:mm`, `days` after today there. */
+function inBerlin(days: number, hour: number, minute = 0): string {
+  const wall = (instant: number) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" })
+        .formatToParts(new Date(instant))
+        .map((part) => [part.type, Number(part.value)]),
+    );
+    return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+  };
+  const today = new Date(wall(Date.now()));
+  const target = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + days, hour, minute);
+  return new Date(target - (wall(target) - target)).toISOString();
+}
+
+for (const viewport of VIEWPORTS) {
+  test(`screenshots of quick add, today, upcoming and the shortcuts, ${viewport.name}`, async ({ page }) => {
+    mkdirSync(directory, { recursive: true });
+    await page.setViewportSize({ width: viewport.width, height: viewport.height });
+    const email = uniqueEmail("agenda");
+    const registered = await page.request.post("/api/auth/register", {
+      data: { email, password: PASSWORD, display_name: "Demo User", timezone: "Europe/Berlin" },
+    });
+    expect(registered.status()).toBe(201);
+    await verifyAddress(page.request, email);
+    const api = await apiAs(email);
+    const household = (await api.call("POST", "/api/workspaces", { name: "Household" })) as { id: string };
+    await api.dispose();
+    await seedTasks(email, [
+      { title: "Pay the electricity bill", priority: 1, due_date: inBerlin(-2, 10) },
+      { title: "Stand-up with the team", priority: 2, due_date: inBerlin(0, 23, 0), recurrence: "FREQ=DAILY", timezone: "Europe/Berlin" },
+      { title: "Buy groceries", priority: 2, due_date: inBerlin(0, 23, 30), workspace_id: household.id },
+      { title: "Call mom", priority: 1, due_date: inBerlin(1, 17) },
+      { title: "Renew the passport", priority: 3, due_date: inBerlin(3, 9, 30) },
+      { title: "Water the plants", priority: 2, due_date: inBerlin(6, 8), workspace_id: household.id },
+      { title: "Read the book club novel", priority: 3 },
+    ]);
+    await page.goto("/login");
+    await logInThroughForm(page, email);
+    await expect(page.getByRole("heading", { name: "Tasks", level: 1 })).toBeVisible();
+
+    await page.goto("/today");
+    await expect(page.getByTestId("agenda-row")).toHaveCount(3);
+    await expect(page.getByTestId("count-today")).toBeAttached();
+    await page.mouse.move(0, 0);
+    await shoot(page, "today", viewport.name);
+
+    await page.goto("/upcoming");
+    await expect(page.getByTestId("agenda-row")).toHaveCount(5);
+    await page.mouse.move(0, 0);
+    await shoot(page, "upcoming", viewport.name);
+
+    await page.locator("body").press("q");
+    const dialog = page.getByRole("dialog", { name: "Quick add" });
+    await dialog.getByLabel("Task, in one line").fill("Plan the trip every month on the 1st 9am p1 #travel @Household");
+    await expect(dialog.getByTestId("preview-repeat")).toBeVisible();
+    await shoot(page, "quick-add", viewport.name);
+    await page.keyboard.press("Escape");
+
+    await page.locator("body").press("?");
+    await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
+    await shoot(page, "shortcuts", viewport.name);
   });
 }

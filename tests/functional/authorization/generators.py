@@ -12,6 +12,7 @@ so the set-up reuses them.
 from __future__ import annotations
 
 from . import routes_account as account
+from . import routes_agenda as agenda
 from . import routes_push as push
 from . import routes_task_parts as parts
 from . import routes_tasks as tasks
@@ -42,6 +43,8 @@ GENERATORS: dict[str, Generator] = {
     "DELETE /api/tasks/{task_id}": tasks.delete_task,
     "GET /api/stats": tasks.get_stats,
     "GET /api/stats/history": tasks.get_stats_history,
+    "GET /api/agenda": agenda.list_agenda,
+    "GET /api/agenda/counts": agenda.agenda_counts,
     "POST /api/tasks/{task_id}/skip": tasks.skip_occurrence,
     "GET /api/tasks/{task_id}/versions": tasks.list_task_versions,
     "POST /api/tasks/{task_id}/versions/{version}/restore": tasks.restore_task_version,

@@ -1,9 +1,28 @@
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigation } from "react-router";
 import { OfflineBanner } from "../components/OfflineBanner";
 import { useAuth } from "../lib/session/AuthProvider";
+import { useAgendaCounts } from "../features/agenda/useAgendaCounts";
+import { useGlobalShortcuts } from "../features/shortcuts/useGlobalShortcuts";
 import { VerificationBanner } from "../features/verification/VerificationBanner";
 import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
+
+// Quick add carries the date parser (chrono-node): its own chunk, fetched when the browser is idle.
+const loadQuickAdd = () => import("../features/quickadd/QuickAdd");
+const QuickAdd = lazy(() => loadQuickAdd().then((m) => ({ default: m.QuickAdd })));
+const ShortcutsDialog = lazy(() =>
+  import("../features/shortcuts/ShortcutsDialog").then((m) => ({ default: m.ShortcutsDialog })),
+);
+
+function Count({ value, name }: { value: number | undefined; name: string }) {
+  if (value === undefined) return null;
+  return (
+    <span className="badge rounded-pill text-bg-light ms-1" data-testid={`count-${name}`}>
+      {value}
+      <span className="visually-hidden"> {value === 1 ? "task" : "tasks"}</span>
+    </span>
+  );
+}
 
 export function Layout() {
   const { status, user, logout } = useAuth();
@@ -14,6 +33,16 @@ export function Layout() {
   // The menu is open on the page where it was opened: going to another page closes it.
   const [menuOpenOn, setMenuOpenOn] = useState<string | null>(null);
   const menuOpen = menuOpenOn === location.pathname;
+  const signedIn = status === "authenticated";
+  const counts = useAgendaCounts(signedIn);
+  const [dialog, setDialog] = useState<"quick-add" | "shortcuts" | null>(null);
+  useGlobalShortcuts(signedIn, { quickAdd: () => setDialog("quick-add"), help: () => setDialog("shortcuts") });
+
+  useEffect(() => {
+    if (!signedIn) return;
+    const idle = window.requestIdleCallback ?? ((callback: () => void) => window.setTimeout(callback, 2_000));
+    idle(() => void loadQuickAdd());
+  }, [signedIn]);
 
   // After a client-side navigation, focus goes to the new page, as after a page load.
   useEffect(() => {
@@ -41,15 +70,28 @@ export function Layout() {
                     <NavLink to="/" end className="nav-link">Tasks</NavLink>
                   </li>
                   <li className="nav-item">
+                    <NavLink to="/today" className="nav-link text-nowrap">Today<Count value={counts?.today} name="today" /></NavLink>
+                  </li>
+                  <li className="nav-item">
                     <NavLink to="/stats" className="nav-link">Stats</NavLink>
                   </li>
                 </ul>
-                <button type="button" className="navbar-toggler ms-auto px-2 py-1" aria-controls="main-menu"
+                <button type="button" className="btn btn-warning btn-sm fw-semibold text-nowrap ms-auto order-lg-last"
+                  onClick={() => setDialog("quick-add")} title="Quick add (q)" aria-keyshortcuts="q">
+                  + Quick add
+                </button>
+                <button type="button" className="navbar-toggler px-2 py-1" aria-controls="main-menu"
                   aria-expanded={menuOpen} aria-label="More" onClick={() => setMenuOpenOn(menuOpen ? null : location.pathname)}>
                   <span className="navbar-toggler-icon" aria-hidden="true" />
                 </button>
                 <div id="main-menu" className={`collapse navbar-collapse gap-2 ${menuOpen ? "show pb-2" : ""}`}>
                   <ul className="navbar-nav me-auto">
+                    <li className="nav-item">
+                      <NavLink to="/upcoming" className="nav-link text-nowrap">Upcoming<Count value={counts?.upcoming} name="upcoming" /></NavLink>
+                    </li>
+                    <li className="nav-item">
+                      <NavLink to="/inbox" className="nav-link text-nowrap">Inbox<Count value={counts?.inbox} name="inbox" /></NavLink>
+                    </li>
                     <li className="nav-item">
                       <NavLink to="/activity" className="nav-link">Activity</NavLink>
                     </li>
@@ -62,7 +104,7 @@ export function Layout() {
                   </ul>
                   <div className="d-flex flex-wrap align-items-center gap-2">
                     <WorkspaceSwitcher />
-                    <span className="navbar-text d-none d-xl-inline text-truncate" style={{ maxWidth: "12rem" }}>
+                    <span className="navbar-text d-none d-xxl-inline text-truncate" style={{ maxWidth: "12rem" }}>
                       {user?.display_name || user?.email}
                     </span>
                     <button type="button" className="btn btn-outline-light btn-sm" onClick={() => void logout()}>
@@ -85,6 +127,15 @@ export function Layout() {
       <main id="main" ref={main} tabIndex={-1} className="container py-3 py-md-4 outline-0">
         <Outlet />
       </main>
+      {signedIn && dialog && (
+        <Suspense fallback={null}>
+          {dialog === "quick-add" ? (
+            <QuickAdd open onClose={() => setDialog(null)} />
+          ) : (
+            <ShortcutsDialog open onClose={() => setDialog(null)} />
+          )}
+        </Suspense>
+      )}
     </>
   );
 }

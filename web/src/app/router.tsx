@@ -34,6 +34,11 @@ export const routes = [
             path: "tasks/:taskId",
             lazy: () => import("./pages/TaskDetailPage").then((m) => ({ Component: m.TaskDetailPage })),
           },
+          ...(["today", "upcoming", "inbox"] as const).map((view) => ({
+            path: view,
+            lazy: () =>
+              import("../features/agenda/AgendaPage").then((m) => ({ Component: () => <m.AgendaPage key={view} view={view} /> })),
+          })),
           { path: "stats", lazy: () => import("../features/stats/StatsPage").then((m) => ({ Component: m.StatsPage })) },
           {
             path: "workspaces",

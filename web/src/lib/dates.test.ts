@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { dateEntryProblem, formatOccurrence, isRealDate, isRealDateTime, NOT_A_DATE, NOT_A_DATE_TIME } from "./dates";
+import {
+  addDays,
+  dateEntryProblem,
+  formatOccurrence,
+  instantIn,
+  isRealDate,
+  isRealDateTime,
+  NOT_A_DATE,
+  NOT_A_DATE_TIME,
+  wallClockIn,
+  weekdayOf,
+} from "./dates";
 
 describe("dates that exist", () => {
   it("refuses days a month does not have, and takes the ones it has", () => {
@@ -68,5 +79,26 @@ describe("the time of an occurrence", () => {
 
   it("falls back to the browser's zone for a zone it does not know", () => {
     expect(formatOccurrence("2024-12-09T14:00:00Z", "Not/AZone")).toMatch(/2024/);
+  });
+});
+
+describe("wall clocks of a time zone", () => {
+  const wall = (year: number, month: number, day: number, hour: number, minute = 0) => ({ year, month, day, hour, minute });
+
+  it("turn into the instant the zone's clocks show them, either side of a change", () => {
+    expect(instantIn(wall(2026, 3, 28, 9), "Europe/Berlin").toISOString()).toBe("2026-03-28T08:00:00.000Z");
+    expect(instantIn(wall(2026, 3, 30, 9), "Europe/Berlin").toISOString()).toBe("2026-03-30T07:00:00.000Z");
+    expect(instantIn(wall(2026, 3, 9, 9), "America/New_York").toISOString()).toBe("2026-03-09T13:00:00.000Z");
+  });
+
+  it("read a skipped time as after the change, and a doubled one as its first", () => {
+    expect(instantIn(wall(2026, 3, 29, 2, 30), "Europe/Berlin").toISOString()).toBe("2026-03-29T01:30:00.000Z");
+    expect(instantIn(wall(2026, 10, 25, 2, 30), "Europe/Berlin").toISOString()).toBe("2026-10-25T00:30:00.000Z");
+  });
+
+  it("come back from an instant", () => {
+    expect(wallClockIn(new Date("2026-12-31T23:30:00Z"), "Pacific/Kiritimati")).toEqual(wall(2027, 1, 1, 13, 30));
+    expect(addDays(wall(2027, 1, 31, 9), 29)).toEqual(wall(2027, 3, 1, 9));
+    expect(weekdayOf(wall(2026, 12, 7, 0))).toBe(1);
   });
 });

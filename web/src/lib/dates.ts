@@ -109,3 +109,72 @@ export function formatOccurrence(iso: string, timeZone?: string | null): string 
     return formatFull(iso);
   }
 }
+
+/** A moment's calendar fields as a clock on the wall of one time zone shows them (month 1–12). */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** What the clocks of `timeZone` show at `instant`. */
+export function wallClockIn(instant: Date, timeZone: string): WallClock {
+  let format = wallFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+    });
+    wallFormats.set(timeZone, format);
+  }
+  const fields: Record<string, number> = {};
+  for (const part of format.formatToParts(instant)) {
+    if (part.type !== "literal") fields[part.type] = Number(part.value);
+  }
+  return { year: fields.year, month: fields.month, day: fields.day, hour: fields.hour, minute: fields.minute };
+}
+
+const asUtc = (wall: WallClock) => Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
+
+/**
+ * The instant at which the clocks of `timeZone` show `wall`. A time the zone skips (02:30 on the
+ * night clocks go forward) is read as the same number of minutes after the change, 03:30; a time
+ * it shows twice (the night they go back) is the first of the two.
+ */
+export function instantIn(wall: WallClock, timeZone: string): Date {
+  const target = asUtc(wall);
+  const offsetAt = (instant: number) => asUtc(wallClockIn(new Date(instant), timeZone)) - instant;
+  // Two offsets around the target cover both sides of a change; the earlier fitting one wins.
+  const before = target - offsetAt(target - 86_400_000);
+  const after = target - offsetAt(target + 86_400_000);
+  const fitting = [Math.min(before, after), Math.max(before, after)].find(
+    (instant) => asUtc(wallClockIn(new Date(instant), timeZone)) === target,
+  );
+  // In a skipped hour, the offset from before the change moves the time past it.
+  return new Date(fitting ?? before);
+}
+
+/** The calendar day `days` after a wall-clock day (months and years roll over). */
+export function addDays(wall: WallClock, days: number): WallClock {
+  const moved = new Date(Date.UTC(wall.year, wall.month - 1, wall.day + days));
+  return { ...wall, year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() };
+}
+
+/** The day of the week of a wall-clock day, 0 Sunday … 6 Saturday. */
+export function weekdayOf(wall: WallClock): number {
+  return new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay();
+}
+
+/** A calendar day as YYYY-MM-DD. */
+export function dayKey(wall: Pick<WallClock, "year" | "month" | "day">): string {
+  return `${wall.year}-${pad(wall.month)}-${pad(wall.day)}`;
+}

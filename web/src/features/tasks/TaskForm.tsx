@@ -227,7 +227,14 @@ export function TaskForm(props: TaskFormProps) {
   const anchor = anchorOf(values.due);
   const changes = conflict && base ? compareVersions(base, state, conflict.latest) : [];
   return (
-    <form ref={form} onSubmit={submit} noValidate aria-label={label}>
+    // Esc closes the form as Cancel does (a menu or a picker inside it handles its own Esc first).
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- Esc from any of its fields, not a widget of its own
+    <form ref={form} onSubmit={submit} noValidate aria-label={label} onKeyDown={(event) => {
+      if (event.key === "Escape" && onCancel && !saving && !event.defaultPrevented) {
+        event.preventDefault();
+        cancel();
+      }
+    }}>
       {restoredNotice && (
         <div className="alert alert-info py-2" role="status" data-testid="draft-restored">
           Your session ended while you were typing: what you had typed is back. It is not saved yet.

@@ -18,6 +18,8 @@ interface TaskListProps {
   /** The task being edited in place, and the editor to show for it. */
   editingId?: string | null;
   editor?: ReactNode;
+  /** The row the list keys (j/k) selected. */
+  selectedId?: string | null;
   empty: ReactNode;
   /** Viewers see the tasks without the controls that change them. */
   readOnly?: boolean;
@@ -71,10 +73,11 @@ export function TaskList(props: TaskListProps) {
   );
 }
 
-function TaskRow({ task, pending, onToggle, onEdit, onDelete, readOnly }: { task: Task; pending: boolean } & TaskListProps) {
+function TaskRow({ task, pending, onToggle, onEdit, onDelete, readOnly, selectedId }: { task: Task; pending: boolean } & TaskListProps) {
   const overdue = isOverdue(task);
   return (
-    <li className="list-group-item d-flex align-items-start gap-2 gap-sm-3 py-3" data-testid="task-row">
+    <li className={`list-group-item d-flex align-items-start gap-2 gap-sm-3 py-3 ${task.id === selectedId ? "is-selected" : ""}`}
+      data-testid="task-row" data-row-id={task.id} tabIndex={-1} aria-current={task.id === selectedId ? "true" : undefined}>
       <input
         type="checkbox"
         className="form-check-input flex-shrink-0 mt-0 task-check"

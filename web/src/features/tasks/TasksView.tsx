@@ -5,6 +5,7 @@ import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
 import { draftKeys, hasDraft, readDraft } from "../../lib/drafts/store";
 import { useDraftOwner } from "../../lib/drafts/useFormDraft";
+import { onTaskCreated } from "../../lib/taskEvents";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import type { TagRef, Task } from "../../types/task";
 import { getTask } from "./api";
@@ -13,6 +14,7 @@ import { TaskFilters } from "./TaskFilters";
 import { EDIT_DRAFT_PREFIX, editDraftKey, newDraftKey, TaskForm, type SaveOptions, type TaskDraft } from "./TaskForm";
 import { TaskList } from "./TaskList";
 import type { TaskFilterValues, TaskInput } from "./types";
+import { useTaskKeyboard } from "./useTaskKeyboard";
 import { useTaskList } from "./useTaskList";
 
 interface TasksViewProps {
@@ -94,6 +96,19 @@ export function TasksView({ tags, summary }: TasksViewProps) {
   }, [reopening, openEditor]);
   const elsewhere = interrupted.filter((id) => id !== editing?.id && id !== reopening && !list.items.some((task) => task.id === id));
 
+  // A task quick add made (on any page) shows up here; the keys act on the list while no editor is open.
+  const { reload } = list;
+  const [createdElsewhere, setCreatedElsewhere] = useState(0);
+  useEffect(
+    () =>
+      onTaskCreated(() => {
+        reload();
+        setCreatedElsewhere((count) => count + 1);
+      }),
+    [reload],
+  );
+  const keys = useTaskKeyboard(list, startEditing, canEdit, !editing && !creating);
+
   const filtered = hasActiveFilters(filters);
   return (
     <>
@@ -116,7 +131,7 @@ export function TasksView({ tags, summary }: TasksViewProps) {
           <span className="badge text-bg-light border">View only</span>
         )}
       </div>
-      {summary?.(list.revision)}
+      {summary?.(list.revision + createdElsewhere)}
       {elsewhere.length > 0 && (
         <div className="alert alert-info py-2" role="status" data-testid="drafts-elsewhere">
           Your session ended while you were editing. What you typed is kept:{" "}
@@ -167,6 +182,7 @@ export function TasksView({ tags, summary }: TasksViewProps) {
           onDelete={list.remove}
           readOnly={!canEdit}
           editingId={editing?.id}
+          selectedId={keys.selectedId}
           editor={
             editing && (
               <TaskForm
@@ -189,6 +205,7 @@ export function TasksView({ tags, summary }: TasksViewProps) {
           }
         />
       )}
+      <div className="visually-hidden" aria-live="polite">{keys.announcement}</div>
     </>
   );
 }
