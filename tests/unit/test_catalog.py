@@ -63,6 +63,7 @@ def test_trigger_kind_follows_the_declaration():
 
 def test_database_connections_at_full_scale_fit_the_smallest_database():
     # Each worker process holds at most one connection (DATABASE_POOL_MAX=1 in the
-    # manifests); staging's db.t4g.medium allows about 410 (docs/operations.md).
+    # manifests); staging's db.t4g.large allows about 850 (docs/operations.md), a few of them
+    # reserved, and the migration Job and an operator's psql need some too.
     at_full_scale = sum(f.scaling.max_scale * f.scaling.workers for f in catalog.FUNCTIONS if "database" in f.uses)
-    assert at_full_scale <= 400
+    assert at_full_scale <= 800
