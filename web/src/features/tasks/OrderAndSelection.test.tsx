@@ -127,8 +127,9 @@ describe("many at once", () => {
 
     await userEvent.click(within(bar).getByRole("button", { name: "Complete" }));
     await waitFor(() => expect(batches).toHaveLength(1));
-    expect(batches[0].items.map((item) => [item.id, item.changes])).toEqual(
-      [tasks[0], tasks[1], tasks[2]].map((task) => [task.id, { completed: true }]),
+    // Each item is conditional on the version the list showed.
+    expect(batches[0].items).toEqual(
+      [tasks[0], tasks[1], tasks[2]].map((task) => ({ id: task.id, if_match: `"${task.version}"`, changes: { completed: true } })),
     );
     const rows = screen.getAllByTestId("task-row");
     expect(await within(rows[1]).findByTestId("row-failure")).toHaveTextContent("changed since you read it");

@@ -72,22 +72,23 @@ function remember(results: BatchItemResult[]): BatchItemResult[] {
   return results;
 }
 
-const batchItem = (id: string) => ({ id, if_match: etagOf(id) ?? null });
+/** Each item is conditional on the version the list shows: a task changed elsewhere since is refused (412). */
+export const batchItem = (task: Pick<Task, "id" | "version">) => ({ id: task.id, if_match: `"${task.version}"` });
 
 /** One request for many changes; each item applies or fails on its own (200 or 207). */
-export async function changeTasks(changes: { id: string; changes: BatchChanges }[]): Promise<BatchItemResult[]> {
+export async function changeTasks(tasks: Task[], changes: BatchChanges): Promise<BatchItemResult[]> {
   const { data } = await api.patch<{ items: BatchItemResult[] }>(
     "/tasks",
-    { items: changes.map((item) => ({ ...batchItem(item.id), changes: item.changes })) },
+    { items: tasks.map((task) => ({ ...batchItem(task), changes })) },
     { headers: { "Idempotency-Key": newIdempotencyKey() } },
   );
   return remember(data.items);
 }
 
 /** One request deleting many tasks; each item is deleted or refused on its own. */
-export async function deleteTasks(ids: string[]): Promise<BatchItemResult[]> {
+export async function deleteTasks(tasks: Task[]): Promise<BatchItemResult[]> {
   const { data } = await api.delete<{ items: BatchItemResult[] }>("/tasks", {
-    data: { items: ids.map(batchItem) },
+    data: { items: tasks.map(batchItem) },
     headers: { "Idempotency-Key": newIdempotencyKey() },
   });
   return remember(data.items);

@@ -8,7 +8,7 @@ import { getAccessToken } from "../../api/client";
 import { etagOf } from "../../api/etags";
 import { registerPendingWork } from "../../api/pendingWork";
 import { notifyError, notifyInfo } from "../../components/notify";
-import { deleteTask, deleteTasks } from "./api";
+import { batchItem, deleteTask, deleteTasks } from "./api";
 import type { Task } from "../../types/task";
 
 export const UNDO_MS = 5_000;
@@ -122,7 +122,7 @@ async function sendBatch(batch: PendingBatch): Promise<void> {
   const restore = (entry: { task: Task; index: number }, problem?: string) =>
     emit({ type: "restored", task: entry.task, index: entry.index, problem });
   try {
-    const results = await deleteTasks(batch.entries.map((entry) => entry.task.id));
+    const results = await deleteTasks(batch.entries.map((entry) => entry.task));
     batch.entries.forEach((entry, position) => {
       const result = results[position];
       if (result?.status === 204) emit({ type: "deleted", task: entry.task });
@@ -194,7 +194,7 @@ if (typeof window !== "undefined") {
     for (const batch of batches) {
       if (batch.sent || batch.undone) continue;
       batch.sent = true;
-      const items = batch.entries.map((entry) => ({ id: entry.task.id, if_match: etagOf(entry.task.id) ?? null }));
+      const items = batch.entries.map((entry) => batchItem(entry.task));
       void fetch("/api/tasks", {
         method: "DELETE",
         headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), "Content-Type": "application/json" },

@@ -330,7 +330,7 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
     async (tasks: Task[], changes: BatchChanges) => {
       tasks.forEach((task) => markBusy(task.id, true));
       try {
-        const results = await changeTasks(tasks.map((task) => ({ id: task.id, changes })));
+        const results = await changeTasks(tasks, changes);
         const refused = new Map<string, string>();
         const applied = new Map<string, Task>();
         for (const result of results) {
