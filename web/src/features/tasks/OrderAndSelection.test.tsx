@@ -48,9 +48,11 @@ describe("manual order", () => {
     const [a, b, c] = [makeTask({ title: "A" }), makeTask({ title: "B" }), makeTask({ title: "C" })];
     listing([a, b, c]);
     const bodies: unknown[] = [];
+    const preconditions: (string | null)[] = [];
     server.use(
       http.patch("/api/tasks/:id", async ({ request }) => {
         bodies.push(await request.json());
+        preconditions.push(request.headers.get("If-Match"));
         return HttpResponse.json({ ...b, version: 2, position: "Zz" }, { headers: { ETag: '"2"' } });
       }),
     );
@@ -67,6 +69,7 @@ describe("manual order", () => {
     await userEvent.keyboard("[Space]");
     await screen.findByText(/Dropped “B” at place 1 of 3/);
     await waitFor(() => expect(bodies).toEqual([{ after: null }]));
+    expect(preconditions).toEqual([`"${b.version}"`]); // the version the list showed
     await waitFor(() => expect(titles()).toEqual(["B", "A", "C"]));
   });
 

@@ -58,9 +58,9 @@ export async function skipOccurrence(id: string): Promise<Task> {
   return response.data;
 }
 
-/** Moves a task in the manual order: one PATCH, conditional on the version last read. */
-export async function moveTask(id: string, placement: Placement): Promise<Task> {
-  return updateTask(id, placement as TaskPatch);
+/** Moves a task in the manual order: one PATCH, conditional on the version the list shows. */
+export async function moveTask(task: Pick<Task, "id" | "version">, placement: Placement): Promise<Task> {
+  return updateTask(task.id, placement as TaskPatch, { etag: `"${task.version}"` });
 }
 
 /** Keeps the ETags the items that applied now carry; forgets those of deleted tasks. */

@@ -305,7 +305,7 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
       setItems(moved);
       markBusy(task.id, true);
       try {
-        const saved = await moveTask(task.id, filters.order === "desc" ? { before: above } : { after: above });
+        const saved = await moveTask(task, filters.order === "desc" ? { before: above } : { after: above });
         replace(saved);
         changed();
       } catch (error) {
