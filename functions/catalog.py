@@ -169,6 +169,13 @@ FUNCTIONS += (
     _api("tasks", "get-task", "GET /api/tasks/{task_id}"),
     _api("tasks", "patch-task", "PATCH /api/tasks/{task_id}", _PUBLISHES),
     _api("tasks", "delete-task", "DELETE /api/tasks/{task_id}", _PUBLISHES),
+    # Many tasks changed or deleted at once: one function, two routes.
+    Function(
+        name="batch-tasks",
+        area="tasks",
+        routes=("PATCH /api/tasks", "DELETE /api/tasks"),
+        uses=frozenset({"database", "redis", "verify-key"}) | _PUBLISHES,
+    ),
     _api("stats", "get-stats", "GET /api/stats"),
     _api("stats", "get-stats-history", "GET /api/stats/history"),
     # The views and their counts are read together (a page and its navigation): one function.

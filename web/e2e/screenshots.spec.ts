@@ -50,6 +50,17 @@ for (const viewport of VIEWPORTS) {
     await page.mouse.move(0, 0);
     await shoot(page, "tasks", viewport.name);
 
+    // Manual order (drag handles) with two tasks selected: the selection bar above the list.
+    if (viewport.width < 768) await page.getByRole("button", { name: /Filters/ }).click();
+    await page.getByLabel("Sort by").selectOption({ label: "Manual" });
+    await expect(page.getByRole("button", { name: "Move “Renew the passport”" })).toBeVisible();
+    await page.getByRole("checkbox", { name: "Select “Renew the passport”" }).click();
+    await page.getByRole("checkbox", { name: "Select “Call the plumber about the kitchen sink”" }).click();
+    await expect(page.getByTestId("selection-bar")).toContainText("2 tasks selected");
+    await page.mouse.move(0, 0);
+    await shoot(page, "tasks-order-selection", viewport.name);
+    await page.getByRole("button", { name: "Clear selection" }).click();
+
     await page.goto(`/tasks/${detail.id}`);
     await expect(page.getByRole("heading", { name: "Prepare the quarterly report" })).toBeVisible();
     await expect(page.getByTestId("checklist-item")).toHaveCount(3);

@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from functions.domain.tasks import positions
 from functions.platform.models import Body, Row, TimeZone, encodable
 
 
@@ -44,7 +45,24 @@ Rule = Annotated[
 ]
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 Id = Annotated[str, StringConstraints(pattern=_UUID)]
-SortField = Literal["created_at", "due_date", "priority"]
+SortField = Literal["created_at", "due_date", "priority", "position"]
+
+
+def _order_key(value: str) -> str:
+    try:
+        return positions.validate(value)
+    except positions.InvalidKey as exc:
+        raise ValueError(str(exc)) from None
+
+
+OrderKey = Annotated[
+    str,
+    AfterValidator(_order_key),
+    Field(
+        max_length=positions.MAX_LENGTH,
+        description="a fractional order key (base-62, compared byte-wise); the server makes them, see `after`",
+    ),
+]
 
 
 def _iso_only(value: object) -> object:
@@ -108,19 +126,83 @@ class TaskPatch(Body):
     workspace_id: Id | SkipJsonSchema[None] = None
     recurrence: Rule | None = None
     timezone: TimeZone | None = None
+    # A move in the list's manual order: one of these three.
+    after: Id | None = Field(default=None, description="go right after this task of the workspace; null: first")
+    before: Id | None = Field(default=None, description="go right before this task of the workspace; null: last")
+    position: OrderKey | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> TaskPatch:
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
-        for name in ("title", "description", "completed", "priority", "workspace_id"):
+        for name in ("title", "description", "completed", "priority", "workspace_id", "position"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
+        if len(self.model_fields_set & {"after", "before", "position"}) > 1:
+            raise ValueError("send one of after, before or position")
         return self
 
 
 class TaskBatch(Body):
     tasks: list[TaskCreate] = Field(min_length=1, max_length=100)
+
+
+MAX_BATCH_ITEMS = 100
+MAX_TAG_CHANGES = 20
+IfMatch = Annotated[
+    str | None,
+    Field(max_length=1024, description='the ETag the client holds ("<version>"); absent or "*": any version'),
+]
+
+
+class BatchChanges(TaskPatch):
+    """What one PATCH changes, and the tags to attach or detach (tags of the task's workspace,
+    after a move its new one)."""
+
+    add_tags: list[Id] = Field(default_factory=list, max_length=MAX_TAG_CHANGES)
+    remove_tags: list[Id] = Field(default_factory=list, max_length=MAX_TAG_CHANGES)
+
+    def task_patch(self) -> TaskPatch | None:
+        """The change to the task's own fields, if any."""
+        fields = self.model_fields_set - {"add_tags", "remove_tags"}
+        return TaskPatch.model_validate(self.model_dump(include=fields)) if fields else None
+
+
+class BatchPatchItem(Body):
+    id: Id
+    if_match: IfMatch = None
+    changes: BatchChanges
+
+
+class BatchDeleteItem(Body):
+    id: Id
+    if_match: IfMatch = None
+
+
+def _each_task_once(ids: list[str]) -> None:
+    seen: set[str] = set()
+    for task_id in ids:
+        if task_id.lower() in seen:
+            raise ValueError(f"task {task_id} is listed more than once")
+        seen.add(task_id.lower())
+
+
+class BatchPatch(Body):
+    items: list[BatchPatchItem] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+    @model_validator(mode="after")
+    def _once(self) -> BatchPatch:
+        _each_task_once([item.id for item in self.items])
+        return self
+
+
+class BatchDelete(Body):
+    items: list[BatchDeleteItem] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+    @model_validator(mode="after")
+    def _once(self) -> BatchDelete:
+        _each_task_once([item.id for item in self.items])
+        return self
 
 
 class TagRef(Body):
@@ -150,6 +232,7 @@ class Task(Row):
     timezone: str | None
     tags: list[TagRef]
     checklist_progress: ChecklistProgress
+    position: str = Field(description="its place in the manual order (`sort=position`): compare byte-wise")
     version: int = Field(description='the ETag is "<version>": send it back as If-Match')
 
 
@@ -179,3 +262,22 @@ class DayCounts(Body):
 class StatsHistory(Body):
     timezone: str = Field(description="the caller's time zone, in which days begin and end")
     days: list[DayCounts] = Field(description="oldest first, today last")
+
+
+class ItemProblem(Body):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+
+
+class BatchItemResult(Body):
+    id: str
+    status: int = Field(description="200 changed, 204 deleted, else the status a single request would have had")
+    etag: str | None = Field(default=None, description="the task's new ETag (changes)")
+    task: Task | None = Field(default=None, description="the task as changed")
+    problem: ItemProblem | None = Field(default=None, description="why this item was not applied")
+
+
+class BatchResult(Body):
+    items: list[BatchItemResult] = Field(description="one per item sent, in the order sent")

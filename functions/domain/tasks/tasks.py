@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from functions.catalog import TaskEventKind
 from functions.domain.activity import outbox
 from functions.domain.auth import auth
 from functions.domain.reminders import schedules
-from functions.domain.tasks import recurrence
+from functions.domain.tasks import ordering, recurrence
 from functions.domain.tasks.models import SortField, SortOrder, TaskCreate, TaskPatch
 from functions.domain.workspaces import workspaces
 from functions.platform.db import Connection
@@ -30,7 +31,7 @@ from functions.platform.tokens import Claims
 COLUMNS = sql.SQL(
     "t.id::text AS id, t.title, t.description, t.completed, t.priority, t.due_date, t.created_at, t.updated_at,"
     " t.completed_at, t.owner_id::text AS owner, t.workspace_id::text AS workspace_id, t.version,"
-    " t.recurrence, t.timezone, t.series_start, t.occurrence_local,"
+    " t.recurrence, t.timezone, t.series_start, t.occurrence_local, t.position,"
     " COALESCE((SELECT json_agg(json_build_object('id', g.id, 'name', g.name, 'color', g.color)"
     "   ORDER BY lower(g.name), g.id) FROM task_tags tt JOIN tags g ON g.id = tt.tag_id"
     "   WHERE tt.task_id = t.id), '[]'::json) AS tags,"
@@ -42,10 +43,14 @@ _SORT_EXPRESSIONS = {
     "created_at": sql.SQL("t.created_at"),
     "due_date": sql.SQL("COALESCE(t.due_date, 'infinity'::timestamptz)"),
     "priority": sql.SQL("t.priority"),
+    "position": sql.SQL("t.position"),
 }
-_SORT_CASTS = {"created_at": "timestamptz", "due_date": "timestamptz", "priority": "smallint"}
+_SORT_CASTS = {"created_at": "timestamptz", "due_date": "timestamptz", "priority": "smallint", "position": "text"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TAG_FILTERS = 10
+# What a PATCH may say about a task's place in its list (TaskPatch), and the one field they change.
+PLACEMENT_FIELDS = ("position", "after", "before")
+_CHANGE_NAMES = {"after": "position", "before": "position"}
 MAX_SEARCH_WORDS = 16
 # What a search word is looked for in, lowercased; tasks_text_trgm (migration 0012) indexes
 # exactly this expression.
@@ -119,13 +124,16 @@ def create_many(
     workspace_ids = {task.workspace_id for task in tasks}
     resolved = {wid: workspaces.resolve(conn, user_id, wid, write=True)[0] for wid in workspace_ids}
     timezone = default_timezone or _user_timezone(conn, user_id)
+    # New tasks go to the end of their list, in the order sent.
+    counts = Counter(resolved[task.workspace_id] for task in tasks)
+    places = {scope: iter(ordering.at_end(conn, scope, counts[scope])) for scope in sorted(counts)}
     ids: list[str] = []
     for task in tasks:
         series = _series(task.recurrence, task.timezone or timezone, task.due_date)
         row = conn.execute(
             "INSERT INTO tasks (owner_id, workspace_id, title, description, completed, priority, due_date,"
-            " completed_at, recurrence, timezone, series_start, occurrence_local)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN clock_timestamp() END, %s, %s, %s, %s)"
+            " completed_at, recurrence, timezone, series_start, occurrence_local, position)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN clock_timestamp() END, %s, %s, %s, %s, %s)"
             " RETURNING id::text AS id",
             (
                 user_id,
@@ -137,6 +145,7 @@ def create_many(
                 task.due_date,
                 task.completed,
                 *series,
+                next(places[resolved[task.workspace_id]]),
             ),
         ).fetchone()
         assert row is not None
@@ -157,10 +166,16 @@ def update(
     """
     current = load(conn, user_id, task_id, write=True, lock=True)
     check_version(current, allowed_versions)
-    changes = patch.model_dump(include=patch.model_fields_set, exclude={"workspace_id"})
+    changes = patch.model_dump(include=patch.model_fields_set, exclude={"workspace_id", *PLACEMENT_FIELDS})
+    placement = {name: getattr(patch, name) for name in PLACEMENT_FIELDS if name in patch.model_fields_set}
     if patch.workspace_id is not None and patch.workspace_id != current["workspace_id"]:
         changes["workspace_id"] = workspaces.resolve(conn, user_id, patch.workspace_id, write=True)[0]
         _leave_workspace(conn, task_id, changes["workspace_id"])
+        placement = placement or {"before": None}  # a task arriving in a list goes to its end
+    if placement:
+        changes["position"] = ordering.place(
+            conn, changes.get("workspace_id", current["workspace_id"]), task_id, placement
+        )
     rule = changes.get("recurrence", current["recurrence"])
     if "recurrence" in changes or "timezone" in changes:
         timezone = changes.get("timezone") or current["timezone"] or _user_timezone(conn, user_id)
@@ -181,7 +196,7 @@ def update(
     elif changes.get("completed") is False and current["completed"]:
         kind = "reopened"
     row = _write(conn, task_id, changes)
-    outbox.record(conn, kind, row, user_id, list(patch.model_fields_set))
+    outbox.record(conn, kind, row, user_id, sorted({_CHANGE_NAMES.get(name, name) for name in patch.model_fields_set}))
     return row
 
 
@@ -311,11 +326,11 @@ class _Page:
         """
         scope, scope_values = self._scope(after)
         statement = sql.SQL(
-            "SELECT {columns}, ({sort})::text AS sort_key, t.hit, t.position FROM ("
+            "SELECT {columns}, ({sort})::text AS sort_key, t.hit, t.walked FROM ("
             "SELECT t.*, {sort} AS sort_value, {filters} AS hit,"
-            " row_number() OVER (ORDER BY {sort} {direction}, t.id {direction}) AS position"
+            " row_number() OVER (ORDER BY {sort} {direction}, t.id {direction}) AS walked"
             " FROM tasks t WHERE {scope} ORDER BY sort_value {direction}, t.id {direction} LIMIT %s) AS t"
-            " WHERE t.hit OR t.position = %s ORDER BY t.sort_value {direction}, t.id {direction} LIMIT %s"
+            " WHERE t.hit OR t.walked = %s ORDER BY t.sort_value {direction}, t.id {direction} LIMIT %s"
         ).format(columns=COLUMNS, scope=scope, **self._parts())
         return statement, [*self.values, *scope_values, budget, budget, wanted + 1]
 
@@ -382,7 +397,7 @@ def _search_page(conn: Connection, page: _Page) -> list[dict[str, Any]]:
     while budget:
         rows = _run(conn, page.walk(budget, after, wanted - len(found)))
         found += [row for row in rows if row["hit"]]
-        if len(found) >= wanted or not rows or rows[-1]["position"] != budget:
+        if len(found) >= wanted or not rows or rows[-1]["walked"] != budget:
             return _without_walk_columns(found[:wanted])  # full, or the workspace ended first
         examined, walks = examined + budget, walks + 1
         after = (rows[-1]["sort_key"], rows[-1]["id"])
@@ -406,7 +421,7 @@ def _walk_further(examined: int, found: int, wanted: int) -> int:
 def _without_walk_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         row.pop("hit", None)
-        row.pop("position", None)
+        row.pop("walked", None)
     return rows
 
 

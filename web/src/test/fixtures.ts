@@ -24,6 +24,7 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     timezone: "UTC",
     tags: [],
     checklist_progress: { done: 0, total: 0 },
+    position: `a${String(counter).padStart(6, "0")}`,
     version: 1,
     ...overrides,
   };

@@ -20,6 +20,8 @@ export interface Task {
   timezone: string | null;
   tags: TagRef[];
   checklist_progress: ChecklistProgress;
+  /** Its place in the manual order: compare byte-wise (the server makes them). */
+  position: string;
   version: number;
 }
 

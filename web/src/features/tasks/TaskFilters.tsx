@@ -129,10 +129,15 @@ export function TaskFilters({ value, onChange, tags = [] }: TaskFiltersProps) {
           <div className="col-6 col-md-2">
             <label htmlFor="filter-sort" className="form-label small mb-1">Sort by</label>
             <select id="filter-sort" className="form-select form-select-sm" value={value.sort}
-              onChange={(event) => set("sort", event.target.value as SortField)}>
+              onChange={(event) => {
+                const sort = event.target.value as SortField;
+                // Manual order reads top to bottom: first is first.
+                onChange({ ...value, sort, ...(sort === "position" ? { order: "asc" as const } : {}) });
+              }}>
               <option value="created_at">Created</option>
               <option value="due_date">Due date</option>
               <option value="priority">Priority</option>
+              <option value="position">Manual</option>
             </select>
           </div>
           <div className="col-6 col-md-2">

@@ -1,4 +1,16 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, type CSSProperties, type MouseEvent, type ReactNode } from "react";
+import {
+  closestCenter,
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  useSensor,
+  useSensors,
+  type Announcements,
+  type DragEndEvent,
+} from "@dnd-kit/core";
+import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
+import { CSS } from "@dnd-kit/utilities";
 import { Link } from "react-router";
 import { TagBadge } from "../../components/TagBadge";
 import { formatDue } from "../../lib/dates";
@@ -23,7 +35,17 @@ interface TaskListProps {
   empty: ReactNode;
   /** Viewers see the tasks without the controls that change them. */
   readOnly?: boolean;
+  /** Manual order: rows are dragged (by the handle, or with the keyboard) to a new place. */
+  manual?: boolean;
+  onMove?: (from: number, to: number) => void;
+  /** Multi-select: the chosen tasks, and a click on a row's box (with Shift: the range). */
+  selected?: ReadonlySet<string>;
+  onSelect?: (task: Task, index: number, range: boolean) => void;
+  /** Why the last batch left a task as it was, by id. */
+  failures?: ReadonlyMap<string, string>;
 }
+
+type RowProps = { task: Task; index: number; pending: boolean; handle?: ReactNode; rowRef?: (node: HTMLElement | null) => void; style?: CSSProperties };
 
 export function TaskList(props: TaskListProps) {
   const { tasks, busy, hasMore, loadingMore, onLoadMore, editingId, editor, empty } = props;
@@ -43,21 +65,52 @@ export function TaskList(props: TaskListProps) {
     return () => observer.disconnect();
   }, [hasMore, onLoadMore]);
 
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+  );
+
   if (tasks.length === 0) return <>{empty}</>;
+
+  const manual = Boolean(props.manual && props.onMove && !props.readOnly);
+  const rows = (
+    <ul className="list-group mb-3" aria-label="Tasks">
+      {tasks.map((task, index) =>
+        task.id === editingId ? (
+          <li key={task.id} className="list-group-item py-3">
+            {editor}
+          </li>
+        ) : manual ? (
+          <SortableRow key={task.id} task={task} index={index} pending={busy.has(task.id)} {...props} />
+        ) : (
+          <TaskRow key={task.id} task={task} index={index} pending={busy.has(task.id)} {...props} />
+        ),
+      )}
+    </ul>
+  );
+  const onDragEnd = ({ active, over }: DragEndEvent) => {
+    if (!over || active.id === over.id) return;
+    const from = tasks.findIndex((task) => task.id === active.id);
+    const to = tasks.findIndex((task) => task.id === over.id);
+    if (from >= 0 && to >= 0) props.onMove?.(from, to);
+  };
 
   return (
     <>
-      <ul className="list-group mb-3" aria-label="Tasks">
-        {tasks.map((task) =>
-          task.id === editingId ? (
-            <li key={task.id} className="list-group-item py-3">
-              {editor}
-            </li>
-          ) : (
-            <TaskRow key={task.id} task={task} pending={busy.has(task.id)} {...props} />
-          ),
-        )}
-      </ul>
+      {manual ? (
+        <DndContext
+          sensors={sensors}
+          collisionDetection={closestCenter}
+          onDragEnd={onDragEnd}
+          accessibility={{ announcements: announcements(tasks), screenReaderInstructions: { draggable: DRAG_INSTRUCTIONS } }}
+        >
+          <SortableContext items={tasks.map((task) => task.id)} strategy={verticalListSortingStrategy}>
+            {rows}
+          </SortableContext>
+        </DndContext>
+      ) : (
+        rows
+      )}
       <div ref={sentinel} className="text-center mb-4">
         {hasMore ? (
           <button type="button" className="btn btn-outline-primary" onClick={onLoadMore} disabled={loadingMore}>
@@ -73,11 +126,60 @@ export function TaskList(props: TaskListProps) {
   );
 }
 
-function TaskRow({ task, pending, onToggle, onEdit, onDelete, readOnly, selectedId }: { task: Task; pending: boolean } & TaskListProps) {
+const DRAG_INSTRUCTIONS =
+  "To move a task, press Space or Enter on its handle, then the arrow keys; Space or Enter again drops it, Escape cancels.";
+
+/** What a screen reader hears while a task is dragged: titles and places, not ids. */
+function announcements(tasks: Task[]): Announcements {
+  const title = (id: unknown) => tasks.find((task) => task.id === id)?.title ?? "the task";
+  const place = (id: unknown) => tasks.findIndex((task) => task.id === id) + 1;
+  return {
+    onDragStart: ({ active }) => `Picked up “${title(active.id)}”, at place ${place(active.id)} of ${tasks.length}.`,
+    onDragOver: ({ active, over }) =>
+      over ? `“${title(active.id)}” is over place ${place(over.id)} of ${tasks.length}.` : `“${title(active.id)}” is not over the list.`,
+    onDragEnd: ({ active, over }) =>
+      over ? `Dropped “${title(active.id)}” at place ${place(over.id)} of ${tasks.length}.` : `Dropped “${title(active.id)}” where it was.`,
+    onDragCancel: ({ active }) => `Moving “${title(active.id)}” was cancelled; it stays at place ${place(active.id)}.`,
+  };
+}
+
+function SortableRow(props: RowProps & TaskListProps) {
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
+    id: props.task.id,
+    disabled: props.pending,
+  });
+  const style: CSSProperties = {
+    transform: CSS.Transform.toString(transform),
+    transition,
+    ...(isDragging ? { position: "relative", zIndex: 2 } : {}),
+  };
+  const handle = (
+    <button type="button" ref={setActivatorNodeRef}
+      className="btn btn-sm btn-link text-body-secondary p-0 lh-1 flex-shrink-0 drag-handle"
+      aria-label={`Move “${props.task.title}”`} disabled={props.pending} {...attributes} {...listeners}>
+      <span aria-hidden="true">⠿</span>
+    </button>
+  );
+  return <TaskRow {...props} rowRef={setNodeRef} style={style} handle={handle} />;
+}
+
+function TaskRow(props: RowProps & TaskListProps) {
+  const { task, index, pending, onToggle, onEdit, onDelete, readOnly, handle, rowRef, style, selected, onSelect, failures, selectedId } = props;
   const overdue = isOverdue(task);
+  const failure = failures?.get(task.id);
+  const chosen = selected?.has(task.id) ?? false;
   return (
-    <li className={`list-group-item d-flex align-items-start gap-2 gap-sm-3 py-3 ${task.id === selectedId ? "is-selected" : ""}`}
-      data-testid="task-row" data-row-id={task.id} tabIndex={-1} aria-current={task.id === selectedId ? "true" : undefined}>
+    <li ref={rowRef} style={style}
+      className={`list-group-item d-flex align-items-start gap-2 gap-sm-3 py-3${chosen ? " list-group-item-primary" : ""}${task.id === selectedId ? " is-selected" : ""}`}
+      data-testid="task-row" data-row-id={task.id} tabIndex={-1} aria-current={task.id === selectedId ? "true" : undefined}
+      aria-describedby={failure ? `failure-${task.id}` : undefined}>
+      {handle}
+      {onSelect && !readOnly && (
+        <input type="checkbox" className="form-check-input flex-shrink-0 mt-0 task-select" checked={chosen}
+          aria-label={`Select “${task.title}”`}
+          onChange={() => undefined}
+          onClick={(event: MouseEvent<HTMLInputElement>) => onSelect(task, index, event.shiftKey)} />
+      )}
       <input
         type="checkbox"
         className="form-check-input flex-shrink-0 mt-0 task-check"
@@ -114,6 +216,11 @@ function TaskRow({ task, pending, onToggle, onEdit, onDelete, readOnly, selected
           )}
           {task.tags?.map((tag) => <TagBadge key={tag.id} tag={tag} />)}
         </div>
+        {failure && (
+          <div id={`failure-${task.id}`} className="small text-danger-emphasis mt-1" data-testid="row-failure">
+            Not changed: {failure}
+          </div>
+        )}
       </div>
       {!readOnly && <div className="d-none d-sm-flex gap-1 flex-shrink-0">
         <button type="button" className="btn btn-sm btn-outline-secondary" onClick={() => onEdit(task)}

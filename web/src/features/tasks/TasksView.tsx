@@ -12,8 +12,9 @@ import { getTask } from "./api";
 import { filtersFromSearch, filtersToSearch, hasActiveFilters } from "./query";
 import { TaskFilters } from "./TaskFilters";
 import { EDIT_DRAFT_PREFIX, editDraftKey, newDraftKey, TaskForm, type SaveOptions, type TaskDraft } from "./TaskForm";
+import { SelectionBar } from "./SelectionBar";
 import { TaskList } from "./TaskList";
-import type { TaskFilterValues, TaskInput } from "./types";
+import type { BatchChanges, TaskFilterValues, TaskInput } from "./types";
 import { useTaskKeyboard } from "./useTaskKeyboard";
 import { useTaskList } from "./useTaskList";
 
@@ -29,8 +30,9 @@ export function TasksView({ tags, summary }: TasksViewProps) {
   usePageTitle("Tasks");
   const [search, setSearch] = useSearchParams();
   const filters = useMemo(() => filtersFromSearch(search), [search]);
-  const { workspaceId, canEdit, current } = useWorkspaces();
+  const { workspaceId, canEdit, current, workspaces } = useWorkspaces();
   const list = useTaskList(filters, workspaceId);
+  const selection = useSelection(list.items);
   const owner = useDraftOwner();
   const newKey = newDraftKey(workspaceId);
   const [creating, setCreating] = useState(() => hasDraft(owner, newKey));
@@ -110,6 +112,18 @@ export function TasksView({ tags, summary }: TasksViewProps) {
   const keys = useTaskKeyboard(list, startEditing, canEdit, !editing && !creating);
 
   const filtered = hasActiveFilters(filters);
+  const chosen = selection.tasks;
+  const { changeMany, removeMany } = list;
+  const [working, setWorking] = useState(false);
+  // After a batch, the tasks it could not change stay selected (to try again); the rest are let go.
+  const runBatch = async (changes: BatchChanges) => {
+    setWorking(true);
+    try {
+      selection.set(new Set(await changeMany(chosen, changes)));
+    } finally {
+      setWorking(false);
+    }
+  };
   return (
     <>
       <div className="d-flex align-items-center justify-content-between gap-2 mb-3">
@@ -161,6 +175,22 @@ export function TasksView({ tags, summary }: TasksViewProps) {
         </section>
       )}
       <TaskFilters value={filters} onChange={setFilters} tags={tags} />
+      {canEdit && chosen.length > 0 && (
+        <SelectionBar
+          count={chosen.length}
+          destinations={workspaces.filter((workspace) => workspace.id !== current?.id && workspace.role !== "viewer")}
+          tags={tags}
+          working={working}
+          onComplete={() => void runBatch({ completed: true })}
+          onMove={(destination) => void runBatch({ workspace_id: destination })}
+          onTag={(tagId) => void runBatch({ add_tags: [tagId] })}
+          onDelete={() => {
+            removeMany(chosen);
+            selection.set(new Set());
+          }}
+          onClear={() => selection.set(new Set())}
+        />
+      )}
       {list.status === "loading" ? (
         <Spinner label="Loading your tasks…" />
       ) : list.status === "error" ? (
@@ -181,6 +211,11 @@ export function TasksView({ tags, summary }: TasksViewProps) {
           onEdit={startEditing}
           onDelete={list.remove}
           readOnly={!canEdit}
+          manual={filters.sort === "position"}
+          onMove={list.move}
+          selected={selection.ids}
+          onSelect={selection.toggle}
+          failures={list.failures}
           editingId={editing?.id}
           selectedId={keys.selectedId}
           editor={
@@ -210,3 +245,29 @@ export function TasksView({ tags, summary }: TasksViewProps) {
   );
 }
 
+
+/** The tasks chosen for a batch: a click toggles one, Shift-click takes the range from the last one clicked. */
+function useSelection(items: Task[]) {
+  const [ids, set] = useState<ReadonlySet<string>>(() => new Set());
+  const [anchor, setAnchor] = useState<number | null>(null);
+  const toggle = useCallback(
+    (task: Task, index: number, range: boolean) => {
+      const next = new Set(ids);
+      if (range && anchor !== null && items[anchor]) {
+        const on = !ids.has(task.id);
+        const [from, to] = anchor < index ? [anchor, index] : [index, anchor];
+        for (const item of items.slice(from, to + 1)) {
+          if (on) next.add(item.id);
+          else next.delete(item.id);
+        }
+      } else if (next.has(task.id)) next.delete(task.id);
+      else next.add(task.id);
+      set(next);
+      setAnchor(index);
+    },
+    [ids, anchor, items],
+  );
+  // Only tasks still in the list count: deleted or moved-away ones drop out by themselves.
+  const tasks = useMemo(() => items.filter((task) => ids.has(task.id)), [items, ids]);
+  return { ids, tasks, toggle, set };
+}

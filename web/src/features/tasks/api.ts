@@ -1,7 +1,7 @@
 import { api } from "../../api/client";
 import { etagOf, forgetEtag, ifMatch, rememberEtag } from "../../api/etags";
 import type { Task } from "../../types/task";
-import type { TaskInput, TaskPage, TaskPatch } from "./types";
+import type { BatchChanges, BatchItemResult, Placement, TaskInput, TaskPage, TaskPatch } from "./types";
 
 function newIdempotencyKey(): string {
   if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
@@ -56,4 +56,40 @@ export async function skipOccurrence(id: string): Promise<Task> {
   const response = await api.post<Task>(`${taskPath(id)}/skip`, undefined, { headers: ifMatch(id) });
   rememberEtag(response.data.id, response.headers.etag);
   return response.data;
+}
+
+/** Moves a task in the manual order: one PATCH, conditional on the version the list shows. */
+export async function moveTask(task: Pick<Task, "id" | "version">, placement: Placement): Promise<Task> {
+  return updateTask(task.id, placement as TaskPatch, { etag: `"${task.version}"` });
+}
+
+/** Keeps the ETags the items that applied now carry; forgets those of deleted tasks. */
+function remember(results: BatchItemResult[]): BatchItemResult[] {
+  for (const result of results) {
+    if (result.status === 204) forgetEtag(result.id);
+    else if (result.etag) rememberEtag(result.id, result.etag);
+  }
+  return results;
+}
+
+/** Each item is conditional on the version the list shows: a task changed elsewhere since is refused (412). */
+export const batchItem = (task: Pick<Task, "id" | "version">) => ({ id: task.id, if_match: `"${task.version}"` });
+
+/** One request for many changes; each item applies or fails on its own (200 or 207). */
+export async function changeTasks(tasks: Task[], changes: BatchChanges): Promise<BatchItemResult[]> {
+  const { data } = await api.patch<{ items: BatchItemResult[] }>(
+    "/tasks",
+    { items: tasks.map((task) => ({ ...batchItem(task), changes })) },
+    { headers: { "Idempotency-Key": newIdempotencyKey() } },
+  );
+  return remember(data.items);
+}
+
+/** One request deleting many tasks; each item is deleted or refused on its own. */
+export async function deleteTasks(tasks: Task[]): Promise<BatchItemResult[]> {
+  const { data } = await api.delete<{ items: BatchItemResult[] }>("/tasks", {
+    data: { items: tasks.map(batchItem) },
+    headers: { "Idempotency-Key": newIdempotencyKey() },
+  });
+  return remember(data.items);
 }

@@ -7,14 +7,15 @@ import { toast, type ToastContentProps } from "react-toastify/unstyled";
 import { getAccessToken } from "../../api/client";
 import { etagOf } from "../../api/etags";
 import { registerPendingWork } from "../../api/pendingWork";
-import { notifyError } from "../../components/notify";
-import { deleteTask } from "./api";
+import { notifyError, notifyInfo } from "../../components/notify";
+import { batchItem, deleteTask, deleteTasks } from "./api";
 import type { Task } from "../../types/task";
 
 export const UNDO_MS = 5_000;
 
 export type DeleteEvent =
-  | { type: "restored"; task: Task; index: number }
+  /** `problem`: why the server kept it, when it refused (a task deleted with others). */
+  | { type: "restored"; task: Task; index: number; problem?: string }
   | { type: "deleted"; task: Task };
 
 interface Pending {
@@ -39,13 +40,13 @@ export function subscribeDeletes(listener: (event: DeleteEvent) => void): () => 
 }
 
 export function isPendingDelete(id: string): boolean {
-  return pending.has(id);
+  return pending.has(id) || [...batches].some((batch) => batch.entries.some((entry) => entry.task.id === id));
 }
 
 function UndoToast({ title, onUndo, closeToast }: { title: string; onUndo: () => void } & Partial<ToastContentProps>) {
   return (
     <div className="d-flex align-items-center gap-3">
-      <span className="flex-grow-1 text-break">Deleted “{title}”.</span>
+      <span className="flex-grow-1 text-break">Deleted {title}.</span>
       <button
         type="button"
         className="btn btn-sm btn-outline-primary"
@@ -84,7 +85,7 @@ export function scheduleDelete(task: Task, index: number): void {
   toast(
     (props) => (
       <UndoToast
-        title={task.title}
+        title={`“${task.title}”`}
         onUndo={() => {
           if (entry.sent) return;
           entry.undone = true;
@@ -103,10 +104,70 @@ export function scheduleDelete(task: Task, index: number): void {
   );
 }
 
+// -- many at once: one toast, one undo, one DELETE /api/tasks whose items fail alone ----------
+
+interface PendingBatch {
+  entries: { task: Task; index: number }[];
+  toastId: string;
+  undone: boolean;
+  sent: boolean;
+}
+
+const batches = new Set<PendingBatch>();
+
+async function sendBatch(batch: PendingBatch): Promise<void> {
+  if (batch.sent || batch.undone) return;
+  batch.sent = true;
+  batches.delete(batch);
+  const restore = (entry: { task: Task; index: number }, problem?: string) =>
+    emit({ type: "restored", task: entry.task, index: entry.index, problem });
+  try {
+    const results = await deleteTasks(batch.entries.map((entry) => entry.task));
+    batch.entries.forEach((entry, position) => {
+      const result = results[position];
+      if (result?.status === 204) emit({ type: "deleted", task: entry.task });
+      else restore(entry, result?.problem?.detail ?? "It could not be deleted.");
+    });
+    const kept = results.filter((result) => result.status !== 204).length;
+    if (kept > 0) notifyInfo(`${kept} of ${results.length} tasks could not be deleted; each says why.`);
+  } catch (error) {
+    batch.entries.forEach((entry) => restore(entry));
+    notifyError(error, { context: "Could not delete the tasks." });
+  }
+}
+
+/** Like scheduleDelete, for several tasks at once (`index`: where each was, to come back to). */
+export function scheduleDeleteMany(entries: { task: Task; index: number }[]): void {
+  const fresh = entries.filter((entry) => !isPendingDelete(entry.task.id));
+  if (fresh.length === 0) return;
+  if (fresh.length === 1) return scheduleDelete(fresh[0].task, fresh[0].index);
+  scheduled += 1;
+  const batch: PendingBatch = { entries: fresh, toastId: `delete-many-${scheduled}`, undone: false, sent: false };
+  batches.add(batch);
+  toast(
+    (props) => (
+      <UndoToast
+        title={`${fresh.length} tasks`}
+        onUndo={() => {
+          if (batch.sent) return;
+          batch.undone = true;
+          batches.delete(batch);
+          // Back in their places, the first first, so that each index is the one it had.
+          [...fresh].sort((a, b) => a.index - b.index).forEach((entry) => emit({ type: "restored", ...entry }));
+        }}
+        {...props}
+      />
+    ),
+    { toastId: batch.toastId, autoClose: UNDO_MS, closeOnClick: false, onClose: () => void sendBatch(batch) },
+  );
+}
+
 export async function flushPendingDeletes(): Promise<void> {
   const entries = [...pending.values()];
-  await Promise.all(entries.map((entry) => send(entry)));
+  const waiting = [...batches];
+  await Promise.all([...entries.map((entry) => send(entry)), ...waiting.map((batch) => sendBatch(batch))]);
   entries.forEach((entry) => toast.dismiss(entry.toastId));
+  waiting.forEach((batch) => toast.dismiss(batch.toastId));
 }
 
 registerPendingWork(flushPendingDeletes);
@@ -130,5 +191,18 @@ if (typeof window !== "undefined") {
       }).catch(() => undefined);
     }
     pending.clear();
+    for (const batch of batches) {
+      if (batch.sent || batch.undone) continue;
+      batch.sent = true;
+      const items = batch.entries.map((entry) => batchItem(entry.task));
+      void fetch("/api/tasks", {
+        method: "DELETE",
+        headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), "Content-Type": "application/json" },
+        body: JSON.stringify({ items }),
+        credentials: "same-origin",
+        keepalive: true,
+      }).catch(() => undefined);
+    }
+    batches.clear();
   });
 }

@@ -24,7 +24,7 @@ export const DEFAULT_FILTERS: TaskFilterValues = {
   tags: [],
 };
 
-const SORTS: SortField[] = ["created_at", "due_date", "priority"];
+const SORTS: SortField[] = ["created_at", "due_date", "priority", "position"];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Midnight at the start of a local calendar day. */

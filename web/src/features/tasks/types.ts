@@ -18,7 +18,21 @@ export interface TaskInput {
 
 export type TaskPatch = Partial<TaskInput & { completed: boolean }>;
 
-export type SortField = "created_at" | "due_date" | "priority";
+/** A move in the manual order: right after a task (null: first), or right before one (null: last). */
+export type Placement = { after: string | null } | { before: string | null };
+
+/** What one item of a batch changes: a PATCH's fields, a move, and tags to attach or detach. */
+export type BatchChanges = TaskPatch & Partial<Placement> & { add_tags?: string[]; remove_tags?: string[] };
+
+export interface BatchItemResult {
+  id: string;
+  status: number;
+  etag?: string | null;
+  task?: Task | null;
+  problem?: { status: number; title: string; detail: string } | null;
+}
+
+export type SortField = "created_at" | "due_date" | "priority" | "position";
 export type SortOrder = "asc" | "desc";
 
 export interface TaskFilterValues {

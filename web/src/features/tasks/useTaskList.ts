@@ -5,12 +5,13 @@ import { notifyError, notifyInfo } from "../../components/notify";
 import { useRevalidation } from "../../lib/revalidate/useRevalidation";
 import { offerUndoOf } from "../../lib/versions/offerUndo";
 import { useSharedWorkspace } from "../../lib/workspaces/useSharedWorkspace";
-import { createTask, getTask, listTasks, updateTask } from "./api";
+import { arrayMove } from "@dnd-kit/sortable";
+import { changeTasks, createTask, getTask, listTasks, moveTask, updateTask } from "./api";
 import { announceNextOccurrence, movedToNextOccurrence } from "./nextOccurrence";
-import { isPendingDelete, scheduleDelete, subscribeDeletes } from "./pendingDeletes";
+import { isPendingDelete, scheduleDelete, scheduleDeleteMany, subscribeDeletes } from "./pendingDeletes";
 import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters, revalidationLimit } from "./query";
 import type { Task } from "../../types/task";
-import type { TaskFilterValues, TaskInput, TaskPage } from "./types";
+import type { BatchChanges, TaskFilterValues, TaskInput, TaskPage } from "./types";
 
 type Status = "loading" | "ready" | "error";
 
@@ -31,6 +32,14 @@ export interface TaskListState {
   toggleComplete: (task: Task) => Promise<void>;
   remove: (task: Task) => void;
   reloadTask: (id: string) => Promise<void>;
+  /** Manual order: the task at `from` goes to `to`, in one PATCH; taken back if refused. */
+  move: (from: number, to: number) => Promise<void>;
+  /** One batch for these tasks; resolves to the ids of those the server refused. */
+  changeMany: (tasks: Task[], changes: BatchChanges) => Promise<string[]>;
+  /** Deletes these tasks with one undo, then in one batch. */
+  removeMany: (tasks: Task[]) => void;
+  /** Why a task of the last batch was not changed or deleted, by id (shown on its row). */
+  failures: ReadonlyMap<string, string>;
 }
 
 const visible = (tasks: Task[]) => tasks.filter((task) => !isPendingDelete(task.id));
@@ -45,6 +54,7 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [revision, setRevision] = useState(0);
   const [reloads, setReloads] = useState(0);
+  const [failures, setFailures] = useState<ReadonlyMap<string, string>>(new Map());
   const pageRequest = useRef<AbortController | null>(null);
   const shared = useSharedWorkspace(workspaceId);
   /** The first page as last read: the same object again means the server answered 304. */
@@ -176,6 +186,8 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
     () =>
       subscribeDeletes((event) => {
         if (event.type === "restored") {
+          const { problem } = event;
+          if (problem) setFailures((current) => new Map([...current, [event.task.id, problem]]));
           setItems((current) => {
             if (current.some((item) => item.id === event.task.id)) return current;
             const next = [...current];
@@ -285,7 +297,90 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
     [items],
   );
 
+  const move = useCallback(
+    async (from: number, to: number) => {
+      const before = now.current.shown;
+      const task = before[from];
+      if (!task || from === to) return;
+      const moved = arrayMove(before, from, to);
+      // The neighbour above in the list: "after" it in ascending order, "before" it in descending.
+      const above = to > 0 ? moved[to - 1].id : null;
+      setItems(moved);
+      markBusy(task.id, true);
+      try {
+        const saved = await moveTask(task, filters.order === "desc" ? { before: above } : { after: above });
+        replace(saved);
+        changed();
+      } catch (error) {
+        if (httpStatus(error) === 404) {
+          drop(task);
+          return;
+        }
+        setItems((current) => {
+          // Back where it was, unless the list changed meanwhile (then a fresh read sorts it out).
+          const index = current.findIndex((item) => item.id === task.id);
+          return index === to ? arrayMove(current, to, from) : current;
+        });
+        notifyError(error, { context: `Could not move “${task.title}”.`, onReload: reload });
+      } finally {
+        markBusy(task.id, false);
+      }
+    },
+    [filters.order, markBusy, replace, changed, drop, reload],
+  );
+
+  const changeMany = useCallback(
+    async (tasks: Task[], changes: BatchChanges) => {
+      tasks.forEach((task) => markBusy(task.id, true));
+      try {
+        const results = await changeTasks(tasks, changes);
+        const refused = new Map<string, string>();
+        const applied = new Map<string, Task>();
+        for (const result of results) {
+          if (result.task) applied.set(result.id, result.task);
+          else refused.set(result.id, result.problem?.detail ?? "It could not be changed.");
+        }
+        // A task moved to another workspace leaves this list; the others show what they are now.
+        setItems((current) =>
+          current.flatMap((item) => {
+            const saved = applied.get(item.id);
+            if (!saved) return [item];
+            return saved.workspace_id !== item.workspace_id ? [] : [saved];
+          }),
+        );
+        setFailures(refused);
+        if (applied.size > 0) changed();
+        if (refused.size > 0) {
+          notifyInfo(`${refused.size} of ${results.length} tasks could not be changed; each says why.`);
+        }
+        return [...refused.keys()];
+      } catch (error) {
+        notifyError(error, { context: "Could not change the tasks." });
+        return tasks.map((task) => task.id);
+      } finally {
+        tasks.forEach((task) => markBusy(task.id, false));
+      }
+    },
+    [markBusy, changed],
+  );
+
+  const removeMany = useCallback(
+    (tasks: Task[]) => {
+      writes.current += 1;
+      const ids = new Set(tasks.map((task) => task.id));
+      const entries = tasks.map((task) => ({ task, index: Math.max(0, items.findIndex((item) => item.id === task.id)) }));
+      setItems((current) => current.filter((item) => !ids.has(item.id)));
+      setFailures(new Map());
+      scheduleDeleteMany(entries);
+    },
+    [items],
+  );
+
   return {
+    move,
+    changeMany,
+    removeMany,
+    failures,
     items,
     status,
     loadingMore,
