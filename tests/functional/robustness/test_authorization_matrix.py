@@ -248,6 +248,9 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
             ("DELETE", f"{task}/reminders/{data.reminder_id}", {}),
             ("DELETE", f"{task}/reminders/{own_reminder['id']}", {}),
             ("GET", f"{task}/activity", {}),
+            ("GET", f"{task}/versions", {}),
+            ("POST", f"{task}/versions/1/restore", {"headers": {"If-Match": etag}}),
+            ("POST", f"{task}/versions/1/restore", {"headers": {"If-Match": "*"}}),
         ]:
             _assert_nothing_of_alice(b.expect(404, method, path, **kwargs))
     mine = f"/api/tasks/{own_task['id']}"
