@@ -38,6 +38,8 @@ GENERATORS: dict[str, Generator] = {
     "GET /api/tasks": tasks.list_tasks,
     "POST /api/tasks": tasks.create_task,
     "POST /api/tasks/batch": tasks.create_tasks_batch,
+    "PATCH /api/tasks": tasks.batch_patch_tasks,
+    "DELETE /api/tasks": tasks.batch_delete_tasks,
     "GET /api/tasks/{task_id}": tasks.get_task,
     "PATCH /api/tasks/{task_id}": tasks.patch_task,
     "DELETE /api/tasks/{task_id}": tasks.delete_task,

@@ -382,3 +382,90 @@ def restore_task_version(step: Step) -> Plan:
         headers=headers,
         shape_status=404 if malformed(task_id) else None,
     )
+
+
+# -- many tasks at once: each item is judged as its single request would be ---------------------
+
+
+def _batch_targets(step: Step) -> list[tuple[str, Any, dict[str, str], bool]]:
+    """One to three distinct, well-formed task ids with their world task (or None) and If-Match."""
+    chosen: list[tuple[str, Any, dict[str, str], bool]] = []
+    for _ in range(step.rng.randint(1, 3)):
+        task_id = step.task()
+        if malformed(task_id) or any(task_id.lower() == seen.lower() for seen, *_ in chosen):
+            continue  # a malformed or repeated id refuses the whole batch: the single-route generators cover those
+        task = step.world.tasks.get(task_id)
+        headers, stale = if_match(step, task)
+        chosen.append((task_id, task, headers, stale))
+    return chosen or [(step.missing_id(), None, {}, False)]
+
+
+def _item_status(step: Step, task: Any, stale: bool, applied: int) -> int:
+    refusal = 404 if task is None else step.world.write_refusal(step.actor.id, task.workspace)
+    return first(refusal, 412 if stale else None, applied)
+
+
+def _check_items(expected: dict[str, int]) -> Any:
+    def verify(response: WsgiResponse) -> None:
+        statuses = {item["id"]: item["status"] for item in response.json()["items"]}
+        expect_equal("statuses of the batch's items", statuses, expected)
+
+    return verify
+
+
+def batch_patch_tasks(step: Step) -> Plan:
+    world = step.world
+    targets = _batch_targets(step)
+    changes = [step.pick(({"priority": step.pick((1, 2, 3))}, {"title": step.word("task")})) for _ in targets]
+    expected = {task_id: _item_status(step, task, stale, 200) for task_id, task, _, stale in targets}
+    items = [
+        {"id": task_id, "if_match": headers.get("If-Match"), "changes": change}
+        for (task_id, _, headers, _), change in zip(targets, changes, strict=True)
+    ]
+
+    def apply(response: WsgiResponse) -> None:
+        for (task_id, task, _, _), change in zip(targets, changes, strict=True):
+            if expected[task_id] != 200:
+                continue
+            task.version += 1
+            if "title" in change:
+                world.retitle(task, change["title"])
+            if "priority" in change:
+                task.priority = change["priority"]
+            world.event(task)
+
+    def verify(response: WsgiResponse) -> None:
+        _check_items(expected)(response)
+        for item in response.json()["items"]:
+            if item["status"] == 200:
+                check_task(world, item["task"])
+
+    status = 200 if all(code == 200 for code in expected.values()) else 207
+    # Each item's id is echoed back: the caller's own words, whatever became of the task.
+    sent = frozenset(task_id for task_id, *_ in targets)
+    return Plan("PATCH", "/api/tasks", only(status), json={"items": items}, apply=apply, verify=verify, history=sent)
+
+
+def batch_delete_tasks(step: Step) -> Plan:
+    world = step.world
+    targets = _batch_targets(step)
+    expected = {task_id: _item_status(step, task, stale, 204) for task_id, task, _, stale in targets}
+    items = [{"id": task_id, "if_match": headers.get("If-Match")} for task_id, _, headers, _ in targets]
+
+    def apply(response: WsgiResponse) -> None:
+        for task_id, task, _, _ in targets:
+            if expected[task_id] == 204:
+                world.event(task)
+                world.delete_task(task)
+
+    status = 200 if all(code == 204 for code in expected.values()) else 207
+    sent = frozenset(task_id for task_id, *_ in targets)
+    return Plan(
+        "DELETE",
+        "/api/tasks",
+        only(status),
+        json={"items": items},
+        apply=apply,
+        verify=_check_items(expected),
+        history=sent,
+    )
