@@ -128,7 +128,7 @@ DEFAULTS: dict[str, Environment] = {
         cache_node_type="cache.t4g.small",
         cache_nodes=1,
         node_instance_type="m7i.large",
-        nodes_min=7,
+        nodes_min=8,
         nodes_max=10,
     ),
     "production": Environment(

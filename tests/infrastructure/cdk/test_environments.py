@@ -58,12 +58,12 @@ def test_no_default_names_an_account_or_a_domain() -> None:
 def test_context_wins_over_the_environment_which_wins_over_the_default() -> None:
     env = STAGING | {
         "TASKFORGE_STAGING_ACCOUNT": "333333333333",
-        "TASKFORGE_STAGING_NODES_MAX": "7",
+        "TASKFORGE_STAGING_NODES_MAX": "9",
         "TASKFORGE_STAGING_ENDPOINT_CIDRS": "203.0.113.0/24, 198.51.100.7/32",
     }
     environment = resolve("staging", _context({"staging.account": "444444444444"}), env=env)
     assert environment.account == "444444444444"
-    assert environment.nodes_max == 7
+    assert environment.nodes_max == 9
     assert environment.endpoint_cidrs == ("203.0.113.0/24", "198.51.100.7/32")
     assert environment.domain == "staging.acme.io"
     assert environment.vpc_cidr == DEFAULTS["staging"].vpc_cidr
