@@ -53,7 +53,7 @@ export const routes = [
           },
           {
             path: "settings",
-            lazy: () => import("../features/settings/SettingsPage").then((m) => ({ Component: m.SettingsPage })),
+            lazy: () => import("./pages/SettingsRoute").then((m) => ({ Component: m.SettingsRoute })),
           },
         ],
       },
