@@ -13,6 +13,8 @@
  */
 import axios, { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { reportNetworkFailure, reportServerReached } from "./connectivity";
+import { forgetKeptReads } from "./offlineReads";
+import { forgetUser } from "./offlineSession";
 import { askIfChanged, keepOrStore } from "../lib/revalidate/etagStore";
 
 declare module "axios" {
@@ -54,8 +56,11 @@ export function acceptTokens(body: TokenResponse): void {
   accessToken = body.access_token;
 }
 
+/** The session is over: the token goes, and so do the API answers kept for reading offline. */
 export function clearAccessToken(): void {
   accessToken = null;
+  forgetUser();
+  void forgetKeptReads();
 }
 
 /** Called when the session cannot be renewed any more (refresh refused). */
