@@ -59,6 +59,10 @@ export function acceptTokens(body: TokenResponse): void {
 /** The session is over: the token goes, and so do the API answers kept for reading offline. */
 export function clearAccessToken(): void {
   accessToken = null;
+  forgetOfflineCopies();
+}
+
+function forgetOfflineCopies(): void {
   forgetUser();
   void forgetKeptReads();
 }
@@ -71,6 +75,7 @@ export function onSessionEnded(listener: () => void): () => void {
 
 function endSession(): void {
   accessToken = null;
+  forgetOfflineCopies();
   sessionEndedListeners.forEach((listener) => listener());
 }
 

@@ -4,10 +4,14 @@
  * the refresh cookie can renew the session. Nothing secret is kept: the tokens never are.
  * Ending the session forgets it.
  */
+import { forgetKeptReads } from "./offlineReads";
+
 const KEY = "taskforge.offline-user";
 
-export function rememberUser(user: object): void {
+export function rememberUser<T extends { id: string }>(user: T): void {
   try {
+    // Another account on this device: what the last one read is not theirs to see offline.
+    if (rememberedUser<{ id: string }>()?.id !== user.id) void forgetKeptReads();
     localStorage.setItem(KEY, JSON.stringify(user));
   } catch {
     // Storage full or refused: the app simply does not open offline.
