@@ -42,14 +42,6 @@ def _refused(refusal: FileRefused) -> Response[str]:
     summary="Import a Todoist CSV or TaskForge JSON export, all or nothing",
     responses={
         201: {"description": "Every task of the file written, or skipped as already there; `errors` is empty"},
-        422: {
-            "description": "The file has problems (`errors`: [{line, detail}]); nothing was imported",
-            "content": {"application/problem+json": {"schema": {"type": "object"}}},
-        },
-        413: {
-            "description": "The file is larger than a request may be (the runtime's MAX_BODY_BYTES)",
-            "content": {"application/problem+json": {"schema": {"type": "object"}}},
-        },
     },
 )
 def post_import(body: ImportRequest) -> Response[ImportResult]:
