@@ -162,6 +162,12 @@ _PUSH_SUBSCRIPTIONS = Scaling(max_scale=2, workers=1)
 _PUBLISHES = frozenset({"broker"})
 
 
+# Exports and imports are rare and long (a workspace's every task in one request): two
+# single-worker replicas each keep them from holding the database connections the everyday
+# functions need (docs/operations.md, Scale limits).
+_RARE_AND_LONG = Scaling(max_scale=2, workers=1)
+
+
 FUNCTIONS += (
     _api("tasks", "list-tasks", "GET /api/tasks"),
     _api("tasks", "create-task", "POST /api/tasks", _PUBLISHES),
@@ -218,6 +224,20 @@ FUNCTIONS += (
     _api("workspaces", "list-members", "GET /api/workspaces/{workspace_id}/members"),
     _api("workspaces", "change-member-role", "PATCH /api/workspaces/{workspace_id}/members/{user_id}", _PUBLISHES),
     _api("workspaces", "remove-member", "DELETE /api/workspaces/{workspace_id}/members/{user_id}", _PUBLISHES),
+    Function(
+        name="export-tasks",
+        area="transfer",
+        routes=("GET /api/export",),
+        uses=frozenset({"database", "redis", "verify-key"}),
+        scaling=_RARE_AND_LONG,
+    ),
+    Function(
+        name="import-tasks",
+        area="transfer",
+        routes=("POST /api/import",),
+        uses=frozenset({"database", "redis", "verify-key"}) | _PUBLISHES,
+        scaling=_RARE_AND_LONG,
+    ),
     _api("tags", "create-tag", "POST /api/tags", _PUBLISHES),
     _api("tags", "list-tags", "GET /api/tags"),
     _api("tags", "patch-tag", "PATCH /api/tags/{tag_id}", _PUBLISHES),

@@ -101,7 +101,8 @@ _ERRORS: dict[int, tuple[str, str, tuple[str, ...]]] = {
     415: ("UnsupportedMediaType", "A request body must be application/json", ()),
     422: (
         "UnprocessableContent",
-        "The request does not validate: `errors` says where (or an Idempotency-Key was reused with a different body)",
+        "The request does not validate: `errors` says where (or an Idempotency-Key was reused with a different"
+        " body; or an imported file has problems, each with its line)",
         (),
     ),
     429: (
@@ -179,11 +180,26 @@ _PROBLEM_SCHEMAS: dict[str, dict[str, Any]] = {
             "detail": {"type": "string", "description": "What went wrong, for a person to read"},
             "errors": {
                 "type": "array",
-                "items": {"$ref": "#/components/schemas/ProblemError"},
-                "description": "Where the request failed validation (422 only)",
+                "items": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/ProblemError"},
+                        {"$ref": "#/components/schemas/FileProblem"},
+                    ]
+                },
+                "description": "Where the request failed validation, or (POST /api/import) the file (422 only)",
             },
         },
         "additionalProperties": True,
+    },
+    "FileProblem": {
+        "title": "FileProblem",
+        "type": "object",
+        "required": ["line", "detail"],
+        "properties": {
+            "line": {"type": "integer", "minimum": 0, "description": "the file's line (CSV), the task's number (JSON)"},
+            "detail": {"type": "string"},
+        },
+        "additionalProperties": False,
     },
     "ProblemError": {
         "title": "ProblemError",
@@ -310,6 +326,8 @@ OPERATIONS: dict[str, Operation] = {
     "list-activity": Operation(errors=(400, 404)),
     "task-activity": Operation(errors=(400,)),
     "delete-calendar-feed": Operation(errors=(404,)),
+    "export-tasks": Operation(errors=(404,)),
+    "import-tasks": Operation(errors=(403, 404)),
     "get-openapi": Operation(tag="docs"),
     "get-docs": Operation(tag="docs"),
 }

@@ -47,6 +47,11 @@ from functions.runtime.routes import Route, specificity
 
 logger = logging.getLogger("functions.devserver")
 
+# The web app manifest's type (W3C Web App Manifest), which Python's table lacks. The service
+# worker (sw.js) is not under assets/, so it goes out with no-cache: a new build reaches
+# browsers at their next visit.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
 # Where the local stack's outbox relay publishes: see Gateway._broker.
 BROKER_PATH = "/__broker"
 BROKER_TOKEN_HEADER = "X-TaskForge-Broker-Token"  # noqa: S105 - a header name, not a secret

@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from http import HTTPStatus
 from typing import Any
@@ -166,10 +166,39 @@ class RuntimeApp:
             return self.handler(event, context)
 
 
-def _send(start_response: StartResponse, response: HttpResponse) -> list[bytes]:
+def _send(start_response: StartResponse, response: HttpResponse) -> Iterable[bytes]:
+    if response.stream is not None:
+        # No Content-Length: the server frames the chunks (chunked on HTTP/1.1).
+        start_response(_status_line(response.status), list(response.headers))
+        return _StreamedBody(response.stream)
     headers = [*response.headers, ("Content-Length", str(len(response.body)))]
     start_response(_status_line(response.status), headers)
     return [response.body]
+
+
+class _StreamedBody:
+    """A handler's streamed body as WSGI wants it: UTF-8 bytes, one chunk at a time, and
+    `close()` (which the server calls, also when the client goes away) closing the handler's
+    iterator, so what it holds open (a database cursor) is let go. A failure half way is
+    logged and ends the body early: the server then closes the connection without the final
+    chunk, so the client can tell the answer is incomplete."""
+
+    def __init__(self, chunks: Iterator[str]) -> None:
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            for chunk in self._chunks:
+                if chunk:
+                    yield chunk.encode("utf-8")
+        except Exception:
+            logger.exception("a streamed body failed half way; the response ends incomplete")
+            raise
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
 
 
 _STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}

@@ -2,6 +2,10 @@
 
 A result the front door would reject (no status code, a header that is not text, a
 body that is not valid base64) raises `MalformedResult`; the caller answers 502.
+
+One addition to what a front door takes, as Lambda's response streaming does: a body that is
+an iterator of str is sent chunk by chunk as the handler produces it, so a large answer (an
+export) never has to be held in memory whole.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +42,8 @@ class HttpResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    # A streamed body, in place of `body`: its chunks, sent as they come (no Content-Length).
+    stream: Iterator[str] | None = None
 
 
 def to_http_response(result: Any, event_format: str) -> HttpResponse:
@@ -52,11 +59,13 @@ def to_http_response(result: Any, event_format: str) -> HttpResponse:
     headers = _headers(result, with_cookies=event_format == "apigw-http")
     if event_format == "apigw-rest" and not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("Content-Type", "application/json"))  # API Gateway REST's default
-    return HttpResponse(
-        status=_status(result.get("statusCode")),
-        headers=headers,
-        body=_body(result.get("body"), result.get("isBase64Encoded", False)),
-    )
+    status = _status(result.get("statusCode"))
+    content = result.get("body")
+    if isinstance(content, Iterator):
+        if result.get("isBase64Encoded"):
+            raise MalformedResult("a streamed body is text; it cannot be base64-encoded")
+        return HttpResponse(status=status, headers=headers, body=b"", stream=content)
+    return HttpResponse(status=status, headers=headers, body=_body(content, result.get("isBase64Encoded", False)))
 
 
 def _status(value: Any) -> int:

@@ -19,7 +19,7 @@ async function shoot(page: Page, name: string, viewport: string) {
 test.use({ timezoneId: "Europe/Berlin", locale: "en-GB" });
 
 for (const viewport of VIEWPORTS) {
-  test(`screenshots of the main screens, ${viewport.name}`, async ({ page }) => {
+  test(`screenshots of the main screens, ${viewport.name}`, async ({ page, context }) => {
     mkdirSync(directory, { recursive: true });
     await page.setViewportSize({ width: viewport.width, height: viewport.height });
 
@@ -139,6 +139,29 @@ for (const viewport of VIEWPORTS) {
     await page.mouse.move(0, 0);
     await shoot(page, "settings-dark", viewport.name);
     await page.emulateMedia({ colorScheme: "light" });
+
+    const transfer = page.getByRole("region", { name: "Export and import" });
+    const todoist = "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE\r\n" +
+      `task,Plan the team offsite @work,,4,1,,,${year}-05-20,en,Europe/Berlin\r\n` +
+      "task,Book the venue,,1,2,,,,en,\r\n" +
+      "task,Weekly review @work,,3,1,,,every friday at 4pm,en,Europe/Berlin\r\n";
+    await transfer.getByLabel("File to import").setInputFiles({ name: "Team.csv", mimeType: "text/csv", buffer: Buffer.from(todoist) });
+    await transfer.getByRole("button", { name: "Import", exact: true }).click();
+    await expect(transfer.getByRole("status")).toHaveText("Imported 2 tasks.");
+    await page.mouse.move(0, 0);
+    await transfer.screenshot({ path: join(directory, `settings-transfer-${viewport.name}.png`), animations: "disabled" });
+
+    // Offline: the service worker opens the app with the list read last.
+    await page.goto("/");
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await page.reload();
+    await expect(page.getByTestId("task-row")).toHaveCount(8);
+    await context.setOffline(true);
+    await page.reload();
+    await expect(page.getByTestId("task-row")).toHaveCount(8);
+    await page.mouse.move(0, 0);
+    await shoot(page, "offline", viewport.name);
+    await context.setOffline(false);
   });
 }
 

@@ -48,15 +48,45 @@ _written: ContextVar[list[int] | None] = ContextVar("outbox_written", default=No
 def record(
     conn: Connection, kind: TaskEventKind, task: dict[str, Any], actor_id: str, changes: list[str] | None = None
 ) -> None:
-    data = {
+    data = _task_data(task)
+    if changes:
+        data["changes"] = sorted(changes)
+    _write(conn, TASK_EVENT_PREFIX + kind, task["workspace_id"], task["id"], actor_id, data)
+
+
+def _task_data(task: dict[str, Any]) -> dict[str, Any]:
+    return {
         "task_id": task["id"],
         "title": task["title"],
         "workspace_id": task["workspace_id"],
         "due_date": task["due_date"].isoformat() if task.get("due_date") else None,
     }
-    if changes:
-        data["changes"] = sorted(changes)
-    _write(conn, TASK_EVENT_PREFIX + kind, task["workspace_id"], task["id"], actor_id, data)
+
+
+def record_many(conn: Connection, kind: TaskEventKind, tasks: list[dict[str, Any]], actor_id: str) -> None:
+    """`record` for many tasks in one batch of statements (an import's thousands of rows)."""
+    events = [
+        (
+            TASK_EVENT_PREFIX + kind,
+            task["workspace_id"],
+            task["id"],
+            actor_id,
+            json.dumps(_task_data(task)),
+        )
+        for task in tasks
+    ]
+    with conn.cursor() as cursor:
+        cursor.executemany(_INSERT, events, returning=True)
+        ids = []
+        while True:
+            row = cursor.fetchone()
+            if row is not None:
+                ids.append(int(row["id"]))
+            if not cursor.nextset():
+                break
+    written = _written.get()
+    if written is not None:
+        written.extend(ids)
 
 
 def record_tag(
@@ -158,13 +188,13 @@ def collecting() -> Iterator[list[int]]:
         _written.reset(token)
 
 
+_INSERT = "INSERT INTO outbox (type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s) RETURNING id"
+
+
 def _write(
     conn: Connection, type_: str, workspace_id: str, task_id: str | None, actor_id: str, data: dict[str, Any]
 ) -> None:
-    row = conn.execute(
-        "INSERT INTO outbox (type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s) RETURNING id",
-        (type_, workspace_id, task_id, actor_id, json.dumps(data)),
-    ).fetchone()
+    row = conn.execute(_INSERT, (type_, workspace_id, task_id, actor_id, json.dumps(data))).fetchone()
     written = _written.get()
     if written is not None and row is not None:
         written.append(int(row["id"]))

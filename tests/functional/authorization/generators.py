@@ -16,6 +16,7 @@ from . import routes_agenda as agenda
 from . import routes_push as push
 from . import routes_task_parts as parts
 from . import routes_tasks as tasks
+from . import routes_transfer as transfer
 from . import routes_verification as verification
 from . import routes_workspaces as workspaces
 from .plans import Generator
@@ -82,6 +83,8 @@ GENERATORS: dict[str, Generator] = {
     "POST /api/calendar-feed": account.create_calendar_feed,
     "DELETE /api/calendar-feed": account.delete_calendar_feed,
     "GET /api/calendar/{token}": account.get_calendar,
+    "GET /api/export": transfer.export_tasks,
+    "POST /api/import": transfer.import_tasks,
     "GET /api/openapi.json": account.public("/api/openapi.json"),
     "GET /api/docs": account.public("/api/docs"),
 }

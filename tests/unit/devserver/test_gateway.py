@@ -67,6 +67,18 @@ def test_files_and_client_routes_are_served(dist):
     assert client.get("/verify-email?token=abc").status_code == 200
 
 
+def test_the_service_worker_is_never_cached_long_and_the_manifest_has_its_type(dist):
+    (dist / "sw.js").write_text("self.addEventListener('fetch', () => {})")
+    (dist / "manifest.webmanifest").write_text('{"name": "TaskForge"}')
+    client = _static_client(dist)
+    worker = client.get("/sw.js")
+    assert worker.header("Content-Type") == "text/javascript"
+    assert worker.header("Cache-Control") == "no-cache"
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.header("Content-Type") == "application/manifest+json"
+    assert manifest.header("Cache-Control") == "no-cache"
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -206,3 +206,25 @@ def test_rest_keeps_a_content_type_given_in_any_case(headers: dict[str, Any]) ->
 
 def test_alb_adds_no_content_type() -> None:
     assert to_http_response({"statusCode": 200, "body": "{}"}, "alb").headers == []
+
+
+@pytest.mark.parametrize("event_format", FORMATS)
+def test_an_iterator_body_is_streamed_not_joined(event_format: str) -> None:
+    chunks = iter(["a,b\r\n", "c,d\r\n"])
+    response = to_http_response(
+        {"statusCode": 200, "headers": {"Content-Type": "text/csv"}, "body": chunks}, event_format
+    )
+
+    assert response.stream is chunks  # untouched: the runtime sends it as it comes
+    assert response.body == b""
+
+
+def test_a_streamed_body_cannot_claim_base64() -> None:
+    with pytest.raises(MalformedResult, match="streamed"):
+        to_http_response({"statusCode": 200, "body": iter(["x"]), "isBase64Encoded": True}, "alb")
+
+
+@pytest.mark.parametrize("body", [["a", "b"], ("a",), {"a": 1}, b"bytes"])
+def test_a_list_or_bytes_body_is_still_malformed(body: Any) -> None:
+    with pytest.raises(MalformedResult):
+        to_http_response({"statusCode": 200, "body": body}, "alb")

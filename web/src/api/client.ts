@@ -13,6 +13,8 @@
  */
 import axios, { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { reportNetworkFailure, reportServerReached } from "./connectivity";
+import { forgetKeptReads } from "./offlineReads";
+import { forgetUser } from "./offlineSession";
 import { askIfChanged, keepOrStore } from "../lib/revalidate/etagStore";
 
 declare module "axios" {
@@ -54,8 +56,15 @@ export function acceptTokens(body: TokenResponse): void {
   accessToken = body.access_token;
 }
 
+/** The session is over: the token goes, and so do the API answers kept for reading offline. */
 export function clearAccessToken(): void {
   accessToken = null;
+  forgetOfflineCopies();
+}
+
+function forgetOfflineCopies(): void {
+  forgetUser();
+  void forgetKeptReads();
 }
 
 /** Called when the session cannot be renewed any more (refresh refused). */
@@ -66,6 +75,7 @@ export function onSessionEnded(listener: () => void): () => void {
 
 function endSession(): void {
   accessToken = null;
+  forgetOfflineCopies();
   sessionEndedListeners.forEach((listener) => listener());
 }
 

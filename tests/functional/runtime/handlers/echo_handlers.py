@@ -10,6 +10,7 @@ import base64
 import json
 from typing import Any
 
+STREAM_CHUNKS = ("first,é\r\n", "", "second\r\n", "third\r\n")
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 FAILURE_MESSAGE = "deliberate failure from echo_handlers"
 
@@ -55,4 +56,13 @@ def _result(kind: str) -> Any:
             "cookies": ["first=1; Path=/", "second=2; Path=/; HttpOnly"],
             "body": "cookies",
         }
+    if kind == "stream":
+        return {"statusCode": 200, "headers": {"Content-Type": "text/csv"}, "body": iter(STREAM_CHUNKS)}
+    if kind == "stream-fails":
+        return {"statusCode": 200, "headers": {"Content-Type": "text/csv"}, "body": _failing_stream()}
     return {"statusCode": 200, "body": f"ok {kind}"}
+
+
+def _failing_stream() -> Any:
+    yield STREAM_CHUNKS[0]
+    raise RuntimeError(FAILURE_MESSAGE + " while streaming")

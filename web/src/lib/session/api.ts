@@ -1,5 +1,7 @@
 import type { ThemeChoice } from "../theme/theme";
 import { acceptTokens, api, clearAccessToken, FROM_THIS_APP, refreshAccessToken } from "../../api/client";
+import { isOfflineError } from "../../api/problem";
+import { rememberedUser, rememberUser } from "../../api/offlineSession";
 import { deviceTokenFor, rememberDevice } from "./devices";
 
 export interface User {
@@ -44,8 +46,10 @@ export async function register(registration: Registration): Promise<User> {
   return data;
 }
 
+/** The logged-in user, remembered for a reload offline (api/offlineSession.ts). */
 export async function fetchMe(): Promise<User> {
   const { data } = await api.get<User>("/auth/me");
+  rememberUser(data);
   return data;
 }
 
@@ -53,8 +57,9 @@ export async function fetchMe(): Promise<User> {
 export async function restoreSession(): Promise<User | null> {
   try {
     await refreshAccessToken();
-  } catch {
-    return null;
+  } catch (error) {
+    // No answer at all (offline): the last session's user, reading what the worker kept.
+    return isOfflineError(error) ? rememberedUser<User>() : null;
   }
   return fetchMe();
 }

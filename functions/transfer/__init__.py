@@ -1,0 +1,1 @@
+"""GET /api/export and POST /api/import."""
