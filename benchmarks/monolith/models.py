@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    FetchedValue,
     ForeignKey,
     Identity,
     Integer,
@@ -113,6 +114,8 @@ class Task(Base):
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     recurrence: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str | None] = mapped_column(Text)
+    # The manual order's key: the database's default puts a new task at the end of its list.
+    position: Mapped[str] = mapped_column(Text, server_default=FetchedValue())
 
     tags: Mapped[list[Tag]] = relationship(
         secondary=task_tags, order_by=(func.lower(Tag.name), Tag.id), lazy="raise", viewonly=True

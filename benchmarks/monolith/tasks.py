@@ -86,6 +86,7 @@ def task_json(task: Task, new: bool = False) -> dict[str, Any]:
         "tags": tags,
         "checklist_progress": {"done": done, "total": total},
         "version": task.version,
+        "position": task.position,
     }
 
 
