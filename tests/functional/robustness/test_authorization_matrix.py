@@ -253,6 +253,24 @@ def test_user_b_can_never_read_or_change_user_a_data(make_account):
             ("POST", f"{task}/versions/1/restore", {"headers": {"If-Match": "*"}}),
         ]:
             _assert_nothing_of_alice(b.expect(404, method, path, **kwargs))
+
+    # Many at once: each of A's tasks is an item refused with 404, as alone, while B's own applies.
+    # The answer names each item by the id B sent; beyond that, nothing of A's.
+    def _batch(method: str, items: list[dict[str, Any]]) -> dict[str, int]:
+        response = b.expect(207, method, "/api/tasks", json={"items": items})
+        text = response.text
+        for task_id in data.task_ids:
+            text = text.replace(task_id, "")
+        assert [secret for secret in data.secrets() if secret in text] == [], response.text
+        return {item["id"]: item["status"] for item in response.json()["items"]}
+
+    theirs = [
+        {"id": task_id, "if_match": before[task_id][1], "changes": {"title": "taken over"}} for task_id in data.task_ids
+    ]
+    patched = _batch("PATCH", [*theirs, {"id": own_task["id"], "changes": {"priority": 3}}])
+    assert patched == {**dict.fromkeys(data.task_ids, 404), own_task["id"]: 200}
+    deleted = _batch("DELETE", [{"id": task_id} for task_id in data.task_ids])
+    assert deleted == dict.fromkeys(data.task_ids, 404)
     mine = f"/api/tasks/{own_task['id']}"
     _assert_nothing_of_alice(b.expect(404, "PATCH", f"{mine}/checklist/{data.item_id}", json={"text": "x"}))
     _assert_nothing_of_alice(b.expect(404, "DELETE", f"{mine}/checklist/{data.item_id}"))
