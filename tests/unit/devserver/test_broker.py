@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -90,3 +91,29 @@ def test_the_broker_answers_its_readiness_probe_and_nothing_else():
     assert elsewhere.status_code == 404
     assert elsewhere.header("Content-Type") == "application/problem+json"
     assert received == []
+
+
+def test_an_async_publisher_hears_202_at_once_and_the_events_arrive_in_order():
+    client, received = _broker(TOKEN)
+    ids = [f"e{index}" for index in range(5)]
+    answers = [
+        client.post(
+            "/__broker",
+            json={"n": index},
+            headers={
+                "ce-specversion": "1.0",
+                "ce-id": event_id,
+                "ce-type": EVENT_TYPE,
+                "ce-source": "/taskforge/tasks",
+                "Prefer": "respond-async",
+                BROKER_TOKEN_HEADER: TOKEN,
+            },
+        )
+        for index, event_id in enumerate(ids)
+    ]
+
+    assert [answer.status_code for answer in answers] == [202] * len(ids)
+    deadline = time.monotonic() + 10
+    while len(received) < len(ids) and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling interval: the deliveries follow on the broker's own thread
+    assert [event["detail"]["n"] for event in received] == list(range(len(ids)))
