@@ -27,13 +27,13 @@ the run, and no write happens during the list runs (checked: every workspace's g
 the same after them). GET /api/tasks/{id} cycles through each user's tasks; POST /api/tasks
 creates tasks in each user's personal workspace (both write the task and its outbox event; the
 monolith writes its events as published; TaskForge publishes its own after the commit, as in the
-cluster, to a stand-in broker in this script that accepts them: see Broker).
+cluster, to the stack's stand-in broker, a process of its own that delivers them to the feed).
 
 Rounds alternate the two sides (TaskForge, monolith; monolith, TaskForge; ...), and each round
 gives one ratio: the machine is shared and noisy, so the median of the ratios is reported with
 their spread (min-max); absolute figures are medians, for context only. The CPU per request is
 the user and system time of each server's process tree over the run (TaskForge's includes its
-scheduler and local AWS stand-in; PostgreSQL's and Redis's time is in neither).
+scheduler, stand-in broker and local AWS stand-in; PostgreSQL's and Redis's time is in neither).
 
     .venv/bin/python benchmarks/monolith.py [--seconds 5] [--rounds 6] [--users 16] [--tasks 1000] [--strict]
 
@@ -54,12 +54,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -94,42 +92,14 @@ class Server:
     pid: int  # its main process: the CPU of its process tree is counted
 
 
-class Broker:
-    """A stand-in for the Knative Broker's ingress, outside TaskForge's processes: it takes each
-    event (202) and delivers it nowhere. The local stack's own stand-in is its gateway, so under
-    more concurrent writes than the stack has threads, a write's prompt publish would queue
-    behind the writes and wait out its budget (publishing.PROMPT_BUDGET_SECONDS), which the
-    cluster, whose broker runs in pods of its own, never does."""
-
-    def __init__(self) -> None:
-        class Accept(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self.send_response(202)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Accept)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-
-
-def start_taskforge(
-    database: str, prefix: str, environment: dict[str, str], broker: Broker, log_dir: Path
-) -> tuple[Server, api.Stack]:
+def start_taskforge(database: str, prefix: str, environment: dict[str, str], log_dir: Path) -> tuple[Server, api.Stack]:
     """`python -m functions.devserver` as benchmarks/api.py starts it (api.stack_environment: WORKERS, the
-    signing key, the rate limit raised), its events going to `broker`."""
+    signing key, the rate limit raised)."""
     spec = Spec(
         "taskforge",
         [PYTHON, "-m", "functions.devserver"],
         REPO,
-        {**environment, "DATABASE_URL": api_data.database_url(database), "BROKER_URL": broker.url},
+        {**environment, "DATABASE_URL": api_data.database_url(database)},
     )
     port = free_port()
     process = spawn(spec, port, log_dir)
@@ -669,8 +639,7 @@ def run(
     tf_prefix, mono_prefix = run_prefix + "tf:", run_prefix + "mono:"
     print(f"database {database}; starting TaskForge (WORKERS={args.workers}) and the monolith", flush=True)
     environment = api.stack_environment(tf_prefix, args.workers, log_dir)
-    broker = Broker()
-    taskforge, stack = start_taskforge(database, tf_prefix, environment, broker, log_dir)
+    taskforge, stack = start_taskforge(database, tf_prefix, environment, log_dir)
     public_key = public_key_of(environment["JWT_PRIVATE_KEY"])
     monolith = start_monolith(database, mono_prefix, public_key, args.workers, log_dir)
     servers = {"TaskForge": taskforge, "monolith": monolith}

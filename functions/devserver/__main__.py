@@ -1,8 +1,9 @@
 """`python -m functions.devserver` (`make dev`): the whole product on http://localhost:8000.
 
 Without DATABASE_URL it starts an embedded PostgreSQL; either way it applies the
-migrations, mounts every catalog function behind one gateway, fires scheduled
-functions on their schedules and serves web/dist. Ctrl-C stops all of it.
+migrations, mounts every catalog function behind one gateway, delivers events through a
+stand-in broker of its own (broker.py), fires scheduled functions on their schedules and
+serves web/dist. Ctrl-C stops all of it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,9 +48,13 @@ def main() -> int:
         from .local_aws import start_local_aws
 
         os.environ.update(start_local_aws())
-    os.environ.setdefault("BROKER_URL", f"http://127.0.0.1:{port}/__broker")
-    # The stand-in broker shares the public port: it takes only events that carry this
-    # token, which the outbox relay (settings.broker_token) sends with each one.
+    # The stand-in broker runs apart from the API's server, as the Broker does in the cluster,
+    # so a publish is taken whatever the API is doing; unless BROKER_URL names another.
+    broker_port = None if os.environ.get("BROKER_URL") else _free_loopback_port()
+    if broker_port is not None:
+        os.environ["BROKER_URL"] = f"http://127.0.0.1:{broker_port}/__broker"
+    # Anyone on this machine can reach the broker's port: it takes only events that carry
+    # this token, which the publishers (settings.broker_token) send with each one.
     os.environ["BROKER_TOKEN"] = os.environ.get("BROKER_TOKEN") or secrets.token_urlsafe(32)
     # moto's SES keeps what it is sent: a copy of every message lands here, and its subject
     # and links in the log, so verification and invitation links can be followed locally.
@@ -56,6 +64,7 @@ def main() -> int:
     from functions.platform import mailer
     from functions.platform.migrate import apply_migrations
     from functions.platform.settings import Settings
+    from functions.runtime.app import READINESS_PATH
     from functions.runtime.config import ConfigError
     from functions.runtime.server import ServeOptions, draining, serve
 
@@ -85,14 +94,23 @@ def main() -> int:
     gateway = Gateway(
         mounted,
         static_dir if static_dir.is_dir() else None,
-        broker_token=os.environ["BROKER_TOKEN"],
         mail_directory=mail_directory,
     )
-    scheduler = None
-    if any(function.schedule for function in FUNCTIONS):
-        scheduler = subprocess.Popen([sys.executable, "-m", "functions.devserver.scheduler"], cwd=REPO_ROOT)
-    logger.info("TaskForge on http://%s:%d/ (%d functions)", host, port, len(mounted))
+    helpers: list[subprocess.Popen[bytes]] = []
     try:
+        if broker_port is not None:
+            # Its stdin is ours to hold: should this process die without stopping it, the broker sees the end and stops.
+            broker = subprocess.Popen(
+                [sys.executable, "-m", "functions.devserver.broker", str(broker_port)],
+                cwd=REPO_ROOT,
+                stdin=subprocess.PIPE,
+            )
+            helpers.append(broker)
+            _wait_until_ready(broker, f"http://127.0.0.1:{broker_port}{READINESS_PATH}")
+            logger.info("the stand-in broker takes events at %s", os.environ["BROKER_URL"])
+        if any(function.schedule for function in FUNCTIONS):
+            helpers.append(subprocess.Popen([sys.executable, "-m", "functions.devserver.scheduler"], cwd=REPO_ROOT))
+        logger.info("TaskForge on http://%s:%d/ (%d functions)", host, port, len(mounted))
         serve(
             gateway,
             ServeOptions(
@@ -106,10 +124,30 @@ def main() -> int:
             ),
         )
     finally:
-        if scheduler is not None:
-            scheduler.terminate()
-            scheduler.wait(timeout=10)
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait(timeout=30)
     return 0
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the stand-in broker exited with {process.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - our own loopback URL
+                return
+        except OSError:
+            time.sleep(0.05)  # polling interval: it is still starting
+    raise TimeoutError(f"the stand-in broker was not ready at {url} within {timeout:.0f}s")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""`make dev`'s stack as a person runs it: one process, one port, Ctrl-C ends everything."""
+"""`make dev`'s stack as a person runs it: one command, one port, Ctrl-C ends everything."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -74,6 +75,7 @@ def test_without_database_url_an_embedded_postgres_starts_and_stops_with_the_sta
         credentials = {"email": "first@example.com", "password": "a long enough password"}
         registered = requests.post(f"{base_url}/api/auth/register", json=credentials, timeout=10)
         login = requests.post(f"{base_url}/api/auth/login", json=credentials, timeout=10)
+        helpers = psutil.Process(process.pid).children(recursive=True)  # workers, broker, scheduler, database
         # Ctrl-C, as a person stops `make dev`
         process.send_signal(signal.SIGINT)
         exit_code = process.wait(timeout=30)
@@ -86,6 +88,37 @@ def test_without_database_url_an_embedded_postgres_starts_and_stops_with_the_sta
     assert (devdata / "postgres" / "PG_VERSION").is_file()
     leftovers = [p for p in psutil.process_iter(["cmdline"]) if str(devdata) in " ".join(p.info["cmdline"] or [])]
     assert leftovers == []
+    assert _still_running(helpers) == []
+
+
+def _still_running(processes: list[psutil.Process], timeout: float = 0) -> list[psutil.Process]:
+    """Those of `processes` still running after `timeout` seconds (zombies are not running)."""
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    return [each for each in alive if each.is_running() and each.status() != psutil.STATUS_ZOMBIE]
+
+
+def _broker_processes(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    children = psutil.Process(process.pid).children(recursive=True)
+    return [each for each in children if "functions.devserver.broker" in " ".join(each.cmdline())]
+
+
+def _broker_url(tmp_path: Path) -> str:
+    """Where the stack's stand-in broker takes events, as its log says."""
+    [url] = re.findall(r"the stand-in broker takes events at (\S+)", (tmp_path / "devserver.log").read_text())
+    return url
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_the_stand_in_broker_never_outlives_the_stack(tmp_path, database_url, how):
+    with local_stack(tmp_path, DATABASE_URL=database_url) as (_, process):
+        brokers = _broker_processes(process)
+        assert len(brokers) == 2  # its server and its worker
+        assert requests.get(_broker_url(tmp_path).replace("/__broker", "/__runtime/ready"), timeout=5).ok
+        # SIGTERM as a supervisor stops it; SIGKILL leaves the stack no chance to stop anything.
+        process.send_signal(how)
+        process.wait(timeout=30)
+
+    assert _still_running(brokers, timeout=60) == []
 
 
 def _raw_get(base_url: str, raw_path: str) -> int:
@@ -134,12 +167,16 @@ def test_the_stack_guards_its_own_paths_and_keeps_the_mail_it_sends(tmp_path, da
         _,
     ):
         statuses = {path: _raw_get(base_url, path) for path in hostile}
-        no_token = requests.post(f"{base_url}/__broker", json=forged, headers=event_headers, timeout=5)
+        broker_url = _broker_url(tmp_path)
+        no_token = requests.post(broker_url, json=forged, headers=event_headers, timeout=5)
         wrong_token = requests.post(
-            f"{base_url}/__broker",
+            broker_url,
             json=forged,
             timeout=5,
             headers={**event_headers, "X-TaskForge-Broker-Token": "guessed"},
+        )
+        on_the_api_port = requests.post(
+            f"{base_url}/__broker", json=forged, timeout=5, headers={**event_headers, "X-TaskForge-Broker-Token": "x"}
         )
         registered = requests.post(
             f"{base_url}/api/auth/register", timeout=10, json={"email": email, "password": "a long enough password"}
@@ -150,6 +187,8 @@ def test_the_stack_guards_its_own_paths_and_keeps_the_mail_it_sends(tmp_path, da
     # The stand-in broker takes only the stack's own events.
     assert (no_token.status_code, wrong_token.status_code) == (401, 403)
     assert no_token.headers["Content-Type"] == "application/problem+json"
+    assert broker_url.startswith("http://127.0.0.1:")
+    assert on_the_api_port.status_code == 404  # the API's port takes no events: the broker runs apart
     # moto's SES keeps mail to itself: the stack writes a copy where a developer can read the link.
     assert registered.status_code == 201, registered.text
     [message] = (devdata / "mail").glob("*.eml")

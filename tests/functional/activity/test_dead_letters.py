@@ -85,7 +85,9 @@ def test_a_malformed_dead_letter_is_a_400_and_stores_nothing(dead_letter_functio
     assert _metrics(capsys.readouterr().out) == []
 
 
-def test_the_local_broker_sends_an_event_no_trigger_took_to_the_dead_letters(gateway, api_database, monkeypatch):
+def test_the_local_broker_sends_an_event_no_trigger_took_to_the_dead_letters(
+    gateway, local_broker, api_database, monkeypatch
+):
     def fail(event: dict[str, Any], context: Any) -> None:
         raise RuntimeError("the activity table is gone")
 
@@ -93,7 +95,7 @@ def test_the_local_broker_sends_an_event_no_trigger_took_to_the_dead_letters(gat
     monkeypatch.setattr(record_activity.app, "handler", fail)  # as an outage of its table would
     event_id = str(uuid.uuid4())
 
-    answer = WsgiClient(gateway).post(
+    answer = WsgiClient(local_broker).post(
         "/__broker",
         json={"workspace_id": str(uuid.uuid4()), "task_id": "t-2"},
         headers={

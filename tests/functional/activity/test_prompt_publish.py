@@ -22,9 +22,9 @@ FEED_DEADLINE_SECONDS = 2.0
 
 @dataclass
 class Broker:
-    """The in-process gateway's stand-in broker, as the write handlers reach it over HTTP."""
+    """The in-process stand-in broker, as the write handlers reach it over HTTP."""
 
-    gateway: Any
+    stand_in: Any
     down: bool = False
     refuse_with: int | None = None
     timeouts: list[float] = field(default_factory=list)
@@ -39,18 +39,18 @@ class Broker:
         if self.refuse_with is not None:
             raise urllib.error.HTTPError("http://broker", self.refuse_with, "refused", None, None)  # type: ignore[arg-type]
         headers, body = publishing.cloudevent(event, BROKER_TOKEN)
-        answer = WsgiClient(self.gateway).post("/__broker", body=body, headers=headers)
+        answer = WsgiClient(self.stand_in).post("/__broker", body=body, headers=headers)
         if not 200 <= answer.status_code < 300:
             raise urllib.error.HTTPError("http://broker", answer.status_code, answer.text, None, None)  # type: ignore[arg-type]
         self.sent.append(event["event_id"])
 
 
 @pytest.fixture
-def broker(gateway, monkeypatch) -> Broker:
+def broker(local_broker, monkeypatch) -> Broker:
     """Every write handler publishes to the in-process broker, as BROKER_URL would have it."""
     from functions.domain.activity import publishing
 
-    stand_in = Broker(gateway)
+    stand_in = Broker(local_broker)
     monkeypatch.setattr(publishing, "broker", lambda settings: stand_in.send)
     return stand_in
 

@@ -23,7 +23,7 @@ from tests.support.wsgi_client import WsgiClient
 PASSWORD = "correct horse battery staple"
 
 
-# What the outbox relay must send the gateway's stand-in broker (X-TaskForge-Broker-Token).
+# What the outbox's publishers must send the stand-in broker (X-TaskForge-Broker-Token).
 BROKER_TOKEN = secrets.token_urlsafe(32)
 
 
@@ -32,7 +32,15 @@ def gateway(api_database: str):
     from functions.catalog import FUNCTIONS
     from functions.devserver.gateway import Gateway, mount
 
-    return Gateway([mount(function) for function in FUNCTIONS], static_dir=None, broker_token=BROKER_TOKEN)
+    return Gateway([mount(function) for function in FUNCTIONS], static_dir=None)
+
+
+@pytest.fixture(scope="session")
+def local_broker(gateway):
+    """The local stack's stand-in broker, in process, delivering to the gateway's own functions."""
+    from functions.devserver.broker import Broker
+
+    return Broker(gateway.mounted, BROKER_TOKEN)
 
 
 @pytest.fixture
@@ -118,13 +126,13 @@ def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
 
 
 @pytest.fixture
-def relay(gateway, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
-    """Runs the outbox relay to the end, publishing to the in-process gateway's broker (and so
+def relay(local_broker, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
+    """Runs the outbox relay to the end, publishing to the in-process stand-in broker (and so
     to the record-activity function); `fail_first` publishes fail first, as a broker outage
     would. Returns how many events it published."""
     from functions.activity import relay_outbox
 
-    broker = WsgiClient(gateway)
+    broker = WsgiClient(local_broker)
     failures = {"left": 0}
 
     def publish(event: dict[str, Any]) -> None:

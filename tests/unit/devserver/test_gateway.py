@@ -1,19 +1,14 @@
-"""The local gateway's own paths: the built SPA's files, and the stand-in broker that takes
-only the stack's own events."""
+"""The local gateway's own paths: the built SPA's files."""
 
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 import pytest
 
-from functions.catalog import Function
-from functions.devserver.gateway import BROKER_TOKEN_HEADER, Gateway, Mounted
-from functions.runtime.app import RuntimeApp
-from functions.runtime.config import RuntimeConfig
+from functions.devserver.gateway import Gateway
 from tests.support.wsgi_client import WsgiClient
 
 TOKEN = "the-stack-s-own-broker-token"
@@ -125,70 +120,3 @@ def test_a_name_too_long_for_the_file_system_is_a_404_problem(dist, path):
 
 def test_head_of_a_hostile_path_is_refused_too(dist):
     assert _raw_get(dist, "/assets/%00.js", "HEAD")[0] == 400
-
-
-# -- the broker ---------------------------------------------------------------------------
-
-
-def _broker(broker_token: str | None) -> tuple[WsgiClient, list[dict]]:
-    received: list[dict] = []
-
-    def record(event, context):
-        received.append(event)
-
-    function = Function("record", "functions.tests.record.handler", events=(EVENT_TYPE,))
-    app = RuntimeApp(RuntimeConfig(handler_path=function.handler, function_name="record"), record)
-    return WsgiClient(Gateway([Mounted(function, app, ())], None, broker_token=broker_token)), received
-
-
-def _publish(client: WsgiClient, headers: dict[str, str]):
-    return client.post(
-        "/__broker",
-        json={"workspace_id": "w", "task_id": "t", "title": "forged"},
-        headers={
-            "ce-specversion": "1.0",
-            "ce-id": "e1",
-            "ce-type": EVENT_TYPE,
-            "ce-source": "/taskforge/tasks",
-            "ce-time": "2026-01-01T00:00:00Z",
-            **headers,
-        },
-    )
-
-
-def test_the_broker_delivers_an_event_that_carries_the_token():
-    client, received = _broker(TOKEN)
-    response = _publish(client, {BROKER_TOKEN_HEADER: TOKEN})
-    assert response.status_code == 202, response.text
-    assert len(received) == 1
-    assert received[0]["detail"]["title"] == "forged"
-
-
-@pytest.mark.parametrize(
-    ("headers", "status"),
-    [
-        ({}, 401),
-        ({BROKER_TOKEN_HEADER: ""}, 401),
-        ({BROKER_TOKEN_HEADER: "wrong"}, 403),
-        ({BROKER_TOKEN_HEADER: TOKEN[:-1]}, 403),
-        ({BROKER_TOKEN_HEADER: TOKEN + "x"}, 403),
-        ({BROKER_TOKEN_HEADER: TOKEN.upper()}, 403),
-        ({BROKER_TOKEN_HEADER: "tökén"}, 403),
-        ({"Authorization": f"Bearer {TOKEN}"}, 401),
-    ],
-)
-def test_the_broker_refuses_an_event_without_the_token(headers, status):
-    client, received = _broker(TOKEN)
-    response = _publish(client, headers)
-    assert response.status_code == status, response.text
-    assert response.header("Content-Type") == "application/problem+json"
-    assert TOKEN not in response.text
-    assert received == []
-
-
-def test_a_broker_started_without_a_token_takes_nothing():
-    client, received = _broker(None)
-    assert _publish(client, {BROKER_TOKEN_HEADER: ""}).status_code == 403
-    assert _publish(client, {BROKER_TOKEN_HEADER: "None"}).status_code == 403
-    assert json.loads(_publish(client, {}).content)["status"] == 403
-    assert received == []
