@@ -23,6 +23,9 @@ export default defineConfig({
   outputDir: "test-results/e2e",
   use: {
     baseURL,
+    // page.route cannot see what a service worker fetches: the specs that stub answers run
+    // without one; offline.spec.ts and screenshots.spec.ts allow it.
+    serviceWorkers: "block",
     browserName: "chromium",
     viewport: { width: 1280, height: 800 },
     locale: "en-GB",

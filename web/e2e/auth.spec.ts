@@ -78,13 +78,20 @@ test.describe("accounts", () => {
     await expect(page.getByRole("heading", { name: "Tasks", level: 1 })).toBeVisible();
 
     // Nothing readable by scripts: the refresh token is an httpOnly cookie, the access token lives in memory.
-    // Only the device token is kept, which authenticates nothing (it spares this browser others' lockouts).
+    // Kept: the device token, which authenticates nothing (it spares this browser others' lockouts),
+    // the theme, and the user's name and zone for opening the app offline.
     const stored = await page.evaluate(() => ({
       cookies: document.cookie,
-      local: Object.keys(localStorage),
+      local: Object.keys(localStorage).sort(),
       session: JSON.stringify({ ...sessionStorage }),
     }));
-    expect(stored).toEqual({ cookies: "", local: ["taskforge.device-tokens"], session: "{}" });
+    expect(stored).toEqual({
+      cookies: "",
+      local: ["taskforge-theme", "taskforge.device-tokens", "taskforge.offline-user"],
+      session: "{}",
+    });
+    const offlineUser = await page.evaluate(() => localStorage.getItem("taskforge.offline-user") ?? "");
+    expect(offlineUser).not.toMatch(/token|eyJ/i);
     const refreshCookie = (await page.context().cookies()).find((cookie) => cookie.name === "tf_refresh");
     expect(refreshCookie).toMatchObject({ httpOnly: true, path: "/api/auth", sameSite: "Strict" });
 

@@ -141,7 +141,7 @@ test("the keyboard: q, type, Enter; j/k select; x completes; e edits, Esc closes
   await expect(page.locator("[aria-live=polite]").filter({ hasText: "First, 1 of 3" })).toHaveCount(1);
 
   await page.keyboard.press("x");
-  await expect(taskRow(page, "First").getByRole("checkbox")).toBeChecked();
+  await expect(taskRow(page, "First").getByRole("checkbox", { name: /^Completed:/ })).toBeChecked();
 
   await page.keyboard.press("e");
   const editor = page.getByRole("form", { name: "Edit “First”" });

@@ -1,6 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { apiAs, newUserOnTaskList, seedTasks } from "./support";
 
+test.use({ serviceWorkers: "allow" });
+
 test("offline: the service worker is installed, and a reload offline opens the app with the list read last", async ({ page, context }) => {
   const email = await newUserOnTaskList(page, "offline");
   await seedTasks(email, [{ title: "Pack the tent" }, { title: "Buy gas canisters" }]);

@@ -16,7 +16,7 @@ async function shoot(page: Page, name: string, viewport: string) {
   await page.screenshot({ path: join(directory, `${name}-${viewport}.png`), fullPage: true, animations: "disabled" });
 }
 
-test.use({ timezoneId: "Europe/Berlin", locale: "en-GB" });
+test.use({ timezoneId: "Europe/Berlin", locale: "en-GB", serviceWorkers: "allow" });
 
 for (const viewport of VIEWPORTS) {
   test(`screenshots of the main screens, ${viewport.name}`, async ({ page, context }) => {
