@@ -14,10 +14,11 @@ FROM ${BASE_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
-# Wheels only: nothing is compiled, so no compiler is needed here either.
+# Wheels only, but for http-ece (pywebpush's encryption), which PyPI has as source alone: it is
+# pure Python, so its build needs no compiler either.
 COPY requirements.txt /build/requirements.txt
 RUN python3 -m venv /opt/venv \
- && /opt/venv/bin/python -m pip install --no-compile --only-binary=:all: -r /build/requirements.txt \
+ && /opt/venv/bin/python -m pip install --no-compile --only-binary=:all: --no-binary=http-ece -r /build/requirements.txt \
  && /opt/venv/bin/python -m pip uninstall --yes pip setuptools wheel
 COPY functions/ /app/functions/
 # Bytecode is compiled here, once; the read-only image never writes any. Unchecked hashes
