@@ -155,6 +155,8 @@ def seed_tasks(name: str, rows: int, deep_user: str, list_users: list[str], list
         indexes = conn.execute(
             "SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition"
             " FROM pg_index WHERE indrelid = 'tasks'::regclass AND NOT indisprimary"
+            # A constraint's index (the manual order's unique place) stays: it goes with its constraint.
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = indexrelid)"
         ).fetchall()
         for index in indexes:
             conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index["name"])))
