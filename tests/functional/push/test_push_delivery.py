@@ -16,16 +16,16 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import boto3
 import http_ece
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from functions.devserver.local_aws import prepare
 from functions.domain.reminders import dispatch, schedules
 from functions.platform.db import Database
-from functions.platform.dynamo import DeliveryLedger, ensure_tables
+from functions.platform.dynamo import DeliveryLedger
 from functions.platform.settings import Settings
 from functions.platform.vapid import b64url, b64url_decode, new_private_key
 
@@ -114,10 +114,7 @@ def settings(database_url):
         vapid_subject="mailto:ops@taskforge.example",
         webhook_allow_private_networks=True,  # the fake push service is on the loopback
     )
-    ensure_tables(settings)
-    boto3.client("ses", region_name="us-east-1", endpoint_url=settings.aws_endpoint_url).verify_email_identity(
-        EmailAddress="reminders@taskforge.dev"
-    )
+    prepare(settings)  # the ledger's table and the verified sender, as the local stack makes them
     return settings
 
 

@@ -9,14 +9,14 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from functions.devserver.local_aws import prepare
 from functions.domain.reminders import dispatch, schedules
 from functions.platform import mailer
 from functions.platform.db import Database
-from functions.platform.dynamo import DeliveryLedger, ensure_tables
+from functions.platform.dynamo import DeliveryLedger
 from functions.platform.settings import Settings
 
 
@@ -33,10 +33,7 @@ def settings(database_url):
         reminder_batch_size=50,
         aws_endpoint_url=os.environ["AWS_ENDPOINT_URL"],
     )
-    ensure_tables(settings)
-    boto3.client("ses", region_name="us-east-1", endpoint_url=settings.aws_endpoint_url).verify_email_identity(
-        EmailAddress="reminders@taskforge.dev"
-    )
+    prepare(settings)  # the ledger's table and the verified sender, as the local stack makes them
     return settings
 
 
