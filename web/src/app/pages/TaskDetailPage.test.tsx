@@ -34,7 +34,9 @@ describe("the task detail page", () => {
     expect(reads).toHaveLength(1);
 
     // A tag call answers with the task: the page shows that version.
-    await userEvent.selectOptions(await screen.findByLabelText("Add a tag"), "work");
+    // The workspace's tags arrive after the task: the choice is there once they have.
+    await screen.findByRole("option", { name: "work" });
+    await userEvent.selectOptions(screen.getByLabelText("Add a tag"), "work");
     await userEvent.click(screen.getByRole("button", { name: "Add tag" }));
     const attached = await screen.findByRole("list", { name: "Tags of this task" });
     expect(within(attached).getByText("work")).toBeInTheDocument();
