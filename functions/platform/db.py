@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
 import psycopg
@@ -44,7 +44,7 @@ class Database:
         self._settings = settings
         self._pool: ConnectionPool[Connection] | None = None
         self._lock = threading.Lock()
-        self._unchecked = threading.local()  # set while read() takes a connection
+        self._unchecked = threading.local()  # set while read() or begun() takes a connection
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Database:
@@ -81,8 +81,7 @@ class Database:
         """Runs `work` in one transaction; all of it commits or none of it does."""
         for attempt in range(1, attempts + 1):
             try:
-                timeout = self._settings.database_connect_timeout_seconds
-                with self.connection(timeout=timeout) as conn, conn.transaction():
+                with self.begun() as conn:
                     return work(conn)
             except _RETRYABLE:
                 if attempt == attempts:
@@ -93,6 +92,29 @@ class Database:
             except _UNAVAILABLE:
                 raise ServiceUnavailable() from None
         raise AssertionError("unreachable")
+
+    @contextmanager
+    def begun(self, timeout: float | None = None) -> Iterator[Connection]:
+        """A pooled connection in a transaction of its own, committed when the block ends
+        (rolled back if it raises).
+
+        The pool does not check the connection first (an empty query: a round trip of its
+        own); BEGIN does: a connection that broke while pooled (a database restart) fails
+        there, before any work was sent, and the next one is taken.
+        """
+        timeout = self._settings.database_connect_timeout_seconds if timeout is None else timeout
+        for _ in range(self._settings.database_pool_max + 1):  # every pooled connection may be stale
+            with ExitStack() as held:
+                conn = held.enter_context(self._unchecked_connection(timeout))
+                try:
+                    held.enter_context(conn.transaction())
+                except _UNAVAILABLE:
+                    if conn.closed:
+                        continue
+                    raise
+                yield conn
+                return
+        raise ServiceUnavailable()
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """`work`'s reads outside any transaction: no BEGIN, no COMMIT and no check of the
@@ -133,7 +155,7 @@ class Database:
 
     def _check_at_checkout(self, conn: Connection) -> None:
         """The pool's check of a connection before it is handed out (an empty query), except
-        for read(), which finds a broken connection by using it."""
+        for read() and begun(), which find a broken connection by using it."""
         if not getattr(self._unchecked, "active", False):
             ConnectionPool.check_connection(conn)
 
@@ -163,7 +185,7 @@ class Database:
                 "options": f"-c statement_timeout={settings.database_statement_timeout_ms}",
             },
             # A connection broken by a database restart is replaced at checkout, not handed
-            # to a request (read() excepted: it finds out by using one, and runs again).
+            # to a request (read() and begun() excepted: they find out by using one).
             check=self._check_at_checkout,
             open=True,
             name="taskforge",

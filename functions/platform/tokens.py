@@ -8,6 +8,7 @@ before (see auth.py), bound to the password it logged in with.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 import uuid
@@ -15,12 +16,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from functions.platform.errors import Unauthorized
 from functions.platform.settings import Settings
 
 ALGORITHM = "EdDSA"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "ver", "jti"]
+LEEWAY_SECONDS = 5  # clock skew between the issuing and the verifying function
+# Tokens a process remembers as checked: the sessions it serves at once, with room to spare.
+REMEMBERED_TOKENS = 4096
 
 TokenType = Literal["access", "refresh", "device"]
 
@@ -72,12 +79,30 @@ class TokenSigner:
 
 
 class TokenVerifier:
+    """Checks tokens with the public key; a token that passed is remembered until it expires.
+
+    Every request of a session carries the same access token: its signature and claims are
+    checked the first time this process sees it, and after that only its expiry. A token that
+    fails is never remembered, and revocation is not this check's to make (the database's
+    token version is, in each request's transaction).
+    """
+
     def __init__(self, public_key_pem: str, issuer: str, audience: str) -> None:
-        self._key = public_key_pem
+        key = load_pem_public_key(public_key_pem.encode())  # parsed once, not per token
+        if not isinstance(key, Ed25519PublicKey | Ed448PublicKey):
+            raise ValueError("the token verification key is not an EdDSA (Ed25519 or Ed448) public key")
+        self._key = key
         self._issuer = issuer
         self._audience = audience
+        self._checked = functools.lru_cache(maxsize=REMEMBERED_TOKENS)(self._check)
 
     def verify(self, token: str, expected_type: TokenType) -> Claims:
+        claims = self._checked(token, expected_type)
+        if claims.expires_at + LEEWAY_SECONDS < time.time():
+            raise Unauthorized("the token is invalid or expired")
+        return claims
+
+    def _check(self, token: str, expected_type: TokenType) -> Claims:
         try:
             payload = jwt.decode(
                 token,
@@ -86,13 +111,15 @@ class TokenVerifier:
                 audience=self._audience,
                 issuer=self._issuer,
                 options={"require": _REQUIRED_CLAIMS},
-                leeway=5,
+                leeway=LEEWAY_SECONDS,
             )
         except jwt.PyJWTError:
             raise Unauthorized("the token is invalid or expired") from None
         if payload.get("typ") != expected_type:
             raise Unauthorized(f"an {expected_type} token is required")
         if not isinstance(payload.get("ver"), int) or not isinstance(payload.get("sub"), str):
+            raise Unauthorized("the token is malformed")
+        if not isinstance(payload.get("exp"), int | float):
             raise Unauthorized("the token is malformed")
         return _to_claims(payload)
 

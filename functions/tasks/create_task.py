@@ -22,7 +22,9 @@ def post_task(body: TaskCreate) -> Response[Task]:
     claims = deps.caller(app)
 
     def create() -> StoredResponse:
-        row = publishing.transaction(deps, lambda conn: tasks.create(conn, auth.ensure_current(conn, claims), body))
+        row = publishing.transaction(
+            deps, lambda conn: tasks.create(conn, auth.open_for_writing(conn, claims, body.workspace_id), body)
+        )
         task = Task.from_row(row)
         return {
             "status": 201,

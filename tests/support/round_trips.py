@@ -49,24 +49,26 @@ class RoundTripCounter:
     def _client_to_server(self, client: socket.socket, server: socket.socket) -> None:
         buffer, started = b"", False
         while chunk := _receive(client):
-            server.sendall(chunk)
             buffer += chunk
             while True:
+                kind = None
                 if not started:  # untyped: length, then the protocol number
                     if len(buffer) < 8:
                         break
                     length, protocol = struct.unpack("!ii", buffer[:8])
-                    started = protocol == _PROTOCOL_3
                 else:
                     if len(buffer) < 5:
                         break
                     kind, length = buffer[0], struct.unpack("!i", buffer[1:5])[0] + 1
-                    if kind in _WAITS_FOR_SERVER:
-                        with self._lock:
-                            self._count += 1
                 if len(buffer) < length:
-                    break
+                    break  # counted once whole: a long query can come in pieces
+                if kind in _WAITS_FOR_SERVER:
+                    with self._lock:
+                        self._count += 1
+                started = started or protocol == _PROTOCOL_3
                 buffer = buffer[length:]
+            # Counted before it is sent, so a count read once the answer is in includes it.
+            server.sendall(chunk)
         _close(client, server)
 
     @staticmethod

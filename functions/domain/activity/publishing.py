@@ -26,13 +26,13 @@ The relay reads a failure for what it says (the prompt publish only stops at one
 
 from __future__ import annotations
 
+import email.message
 import http.client
 import json
 import logging
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -41,6 +41,7 @@ from functions.domain.activity import outbox
 from functions.domain.reminders import quarantine
 from functions.platform.db import Connection, Database
 from functions.platform.dependencies import Dependencies
+from functions.platform.keepalive import KeptAlive
 from functions.platform.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -99,12 +100,12 @@ def cloudevent(event: dict[str, Any], token: str | None) -> tuple[dict[str, str]
 def send(url: str, token: str | None, event: dict[str, Any], timeout: float) -> None:
     """POSTs one outbox event to the broker; raises unless it answers 2xx within `timeout`."""
     headers, body = cloudevent(event, token)
-    request = urllib.request.Request(  # noqa: S310 - the broker URL comes from configuration
-        url, data=body, method="POST", headers=headers
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        if not 200 <= response.status < 300:
-            raise urllib.error.HTTPError(url, response.status, "refused", response.headers, None)
+    status = _connections.post(url, headers, body, timeout)
+    if not 200 <= status < 300:
+        raise urllib.error.HTTPError(url, status, "refused", email.message.Message(), None)
+
+
+_connections = KeptAlive()
 
 
 def verdict(error: Exception) -> str:
@@ -149,7 +150,7 @@ def publish_written(database: Database, send: Send, ids: Iterable[int], budget: 
     it published. Never raises: a failure leaves the rows to the relay."""
     deadline = time.monotonic() + budget
     try:
-        with database.connection(timeout=budget) as conn, conn.transaction():
+        with database.begun(timeout=budget) as conn:
             claimed = outbox.claim_written(conn, list(ids))
             return _publish(conn, claimed, send, deadline=deadline).published
     except Exception as exc:

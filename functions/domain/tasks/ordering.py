@@ -24,6 +24,11 @@ RENUMBER_AT = 48
 def at_end(conn: Connection, workspace_id: str, count: int) -> list[str]:
     """`count` keys after every task of the workspace, reading only the last key (an index probe)."""
     _lock(conn, workspace_id)
+    return keys_at_end(conn, workspace_id, count)
+
+
+def keys_at_end(conn: Connection, workspace_id: str, count: int) -> list[str]:
+    """at_end for a caller that holds the workspace's lock already (auth.open_for_writing)."""
     row = conn.execute(
         "SELECT position FROM tasks WHERE workspace_id = %s ORDER BY position DESC LIMIT 1", (workspace_id,)
     ).fetchone()

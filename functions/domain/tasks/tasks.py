@@ -114,8 +114,13 @@ def load_current(conn: Connection, claims: Claims, task_id: str) -> dict[str, An
     return row
 
 
-def create(conn: Connection, user_id: str, task: TaskCreate, default_timezone: str | None = None) -> dict[str, Any]:
-    return create_many(conn, user_id, [task], default_timezone)[0]
+def create(conn: Connection, scope: auth.WriteScope, task: TaskCreate) -> dict[str, Any]:
+    """One task at the end of a workspace opened for writing (auth.open_for_writing: session,
+    role, lock and time zone settled in one statement): its place, the row and its event."""
+    [place] = ordering.keys_at_end(conn, scope.workspace_id, 1)
+    row = _insert(conn, scope.user_id, scope.workspace_id, task, scope.timezone, place)
+    outbox.record(conn, "created", row, scope.user_id)
+    return row
 
 
 def create_many(
@@ -127,33 +132,42 @@ def create_many(
     # New tasks go to the end of their list, in the order sent.
     counts = Counter(resolved[task.workspace_id] for task in tasks)
     places = {scope: iter(ordering.at_end(conn, scope, counts[scope])) for scope in sorted(counts)}
-    ids: list[str] = []
-    for task in tasks:
-        series = _series(task.recurrence, task.timezone or timezone, task.due_date)
-        row = conn.execute(
-            "INSERT INTO tasks (owner_id, workspace_id, title, description, completed, priority, due_date,"
-            " completed_at, recurrence, timezone, series_start, occurrence_local, position)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN clock_timestamp() END, %s, %s, %s, %s, %s)"
-            " RETURNING id::text AS id",
-            (
-                user_id,
-                resolved[task.workspace_id],
-                task.title,
-                task.description,
-                task.completed,
-                task.priority,
-                task.due_date,
-                task.completed,
-                *series,
-                next(places[resolved[task.workspace_id]]),
-            ),
-        ).fetchone()
-        assert row is not None
-        ids.append(row["id"])
-    created = _fetch_many(conn, ids)
+    created = [
+        _insert(conn, user_id, resolved[task.workspace_id], task, timezone, next(places[resolved[task.workspace_id]]))
+        for task in tasks
+    ]
     for row in created:
         outbox.record(conn, "created", row, user_id)
     return created
+
+
+def _insert(
+    conn: Connection, user_id: str, workspace_id: str, task: TaskCreate, timezone: str, position: str
+) -> dict[str, Any]:
+    """The new task's row as the API shows it, from the INSERT itself (no tags or checklist yet)."""
+    series = _series(task.recurrence, task.timezone or timezone, task.due_date)
+    row = conn.execute(
+        sql.SQL(
+            "INSERT INTO tasks AS t (owner_id, workspace_id, title, description, completed, priority, due_date,"
+            " completed_at, recurrence, timezone, series_start, occurrence_local, position)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN clock_timestamp() END, %s, %s, %s, %s, %s)"
+            " RETURNING {}"
+        ).format(COLUMNS),
+        (
+            user_id,
+            workspace_id,
+            task.title,
+            task.description,
+            task.completed,
+            task.priority,
+            task.due_date,
+            task.completed,
+            *series,
+            position,
+        ),
+    ).fetchone()
+    assert row is not None
+    return row
 
 
 def update(

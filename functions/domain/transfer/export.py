@@ -80,7 +80,7 @@ def stream(
 
 
 def _tasks(database: Database, user_id: str, workspace_id: str | None) -> Iterator[list[dict[str, Any]]]:
-    with database.connection() as conn, conn.transaction():
+    with database.begun() as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         after: tuple[str, Any, str] = (_ZERO, "-infinity", _ZERO)
         while True:

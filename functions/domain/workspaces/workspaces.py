@@ -28,7 +28,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 # Each invitation is an e-mail to an address of the owner's choosing: a cap keeps the
 # service from becoming a way to send mail to strangers.
 INVITATIONS_PER_HOUR = 20
-_WRITERS = ("owner", "editor")
+WRITERS = ["owner", "editor"]
 
 
 class EmailUnverified(Forbidden):
@@ -106,7 +106,7 @@ def role_of(conn: Connection, user_id: str, workspace_id: str) -> Role | None:
 def check(role: str | None, write: bool, what: str = "workspace") -> None:
     if role is None:
         raise NotFound(f"no such {what}")
-    if write and role not in _WRITERS:
+    if write and role not in WRITERS:
         raise Forbidden(f"a {role} cannot change this {what}")
 
 

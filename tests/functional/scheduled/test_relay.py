@@ -4,6 +4,9 @@ an unavailable broker sets nothing aside and loses nothing."""
 from __future__ import annotations
 
 import json
+import threading
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import psycopg
@@ -116,40 +119,70 @@ def test_an_unavailable_broker_sets_nothing_aside_however_long_it_lasts(
     assert _titles(api) == ["first", "second"]
 
 
-class _Accepted:
-    status = 202
+class _Recording(BaseHTTPRequestHandler):
+    """A broker that takes every event (202) and keeps its headers and the connection it came on."""
 
-    def __enter__(self) -> _Accepted:
-        return self
+    protocol_version = "HTTP/1.1"
+    received: list[tuple[dict[str, str], tuple[str, int]]] = []
+    hang_up_after: set[str] = set()  # event ids after which it closes the connection unannounced
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.received.append((dict(self.headers), self.client_address))
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.close_connection = self.headers["ce-id"] in self.hang_up_after
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def recording_broker():
+    _Recording.received, _Recording.hang_up_after = [], set()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recording)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", _Recording.received
+    server.shutdown()
+    server.server_close()
+
+
+def _an_event(event_id: str) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "type": "dev.taskforge.task.created",
+        "task_id": None,
+        "actor_id": None,
+        "data": {"title": "t"},
+        "created_at": datetime.now(UTC),
+    }
 
 
 @pytest.mark.parametrize("token", ["s3cret-token", None])
-def test_the_broker_token_goes_with_every_event_when_set(monkeypatch, token):
-    from datetime import UTC, datetime
-
-    sent = []
+def test_the_broker_token_goes_with_every_event_when_set(monkeypatch, recording_broker, token):
+    url, received = recording_broker
     monkeypatch.setattr(
         relay_outbox,
         "settings",
-        relay_outbox.settings.model_copy(update={"broker_url": "http://broker.invalid/", "broker_token": token}),
-    )
-    monkeypatch.setattr(
-        publishing.urllib.request, "urlopen", lambda request, timeout: sent.append(request) or _Accepted()
+        relay_outbox.settings.model_copy(update={"broker_url": url, "broker_token": token}),
     )
 
-    relay_outbox.publish(
-        {
-            "event_id": "e1",
-            "type": "dev.taskforge.task.created",
-            "task_id": None,
-            "actor_id": None,
-            "data": {"title": "t"},
-            "created_at": datetime.now(UTC),
-        }
-    )
+    relay_outbox.publish(_an_event("e1"))
 
-    [request] = sent
-    assert request.get_header("X-taskforge-broker-token") == token
+    [(headers, _)] = received
+    assert headers.get("X-TaskForge-Broker-Token") == token
+    assert headers["ce-id"] == "e1"
+
+
+def test_events_go_over_one_kept_connection_and_a_closed_one_is_replaced(recording_broker):
+    url, received = recording_broker
+    _Recording.hang_up_after = {"e2"}  # as a server closes a connection it finds idle
+    for number in range(5):
+        publishing.send(url, None, _an_event(f"e{number}"), timeout=5)
+
+    # Each event once, in order; e0-e2 on one connection, e3 and e4 on the next.
+    assert [headers["ce-id"] for headers, _ in received] == ["e0", "e1", "e2", "e3", "e4"]
+    peers = [peer for _, peer in received]
+    assert peers[0] == peers[1] == peers[2] != peers[3] == peers[4]
