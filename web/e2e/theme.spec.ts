@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { logInThroughForm, newUserOnTaskList, registerAccount, uniqueEmail } from "./support";
+import { logInThroughForm, newUserOnTaskList, registerAccount, seedTasks, uniqueEmail } from "./support";
 
 const theme = (page: Page) => page.locator("html");
 const bodyBackground = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -54,6 +54,52 @@ test.describe("a light system", () => {
     await expect(theme(page)).toHaveAttribute("data-bs-theme", "light");
   });
 });
+
+/** WCAG's contrast ratio of two computed colours ("rgb(r, g, b)"). */
+function contrast(one: string, other: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, b] = (colour.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => {
+      const channel = Number(part) / 255;
+      return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(one), luminance(other)].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`the statistics, ${colorScheme}`, () => {
+    test.use({ colorScheme });
+
+    test("draw their bars and lines in the theme's colours, 3:1 at least against the card", async ({ page }) => {
+      const email = await newUserOnTaskList(page, "chart-colours");
+      await seedTasks(email, [
+        { title: "High", priority: 1 },
+        { title: "Normal", priority: 2, completed: true },
+        { title: "Low", priority: 3 },
+      ]);
+      await page.goto("/stats");
+      await expect(page.getByTestId("history-chart")).toBeVisible();
+      await expect(page.getByTestId("priority-bar")).toHaveCount(3);
+      const drawn = await page.evaluate(() => {
+        const colours = (selector: string, property: "stroke" | "backgroundColor") =>
+          [...document.querySelectorAll<HTMLElement>(selector)].map((element) => ({
+            colour: getComputedStyle(element)[property],
+            card: getComputedStyle(element.closest(".card") as HTMLElement).backgroundColor,
+          }));
+        return [
+          ...colours("[data-testid=history-chart] polyline", "stroke"),
+          ...colours("[data-testid=priority-bar]", "backgroundColor"),
+        ];
+      });
+      expect(drawn).toHaveLength(5);
+      for (const { colour, card } of drawn) {
+        expect(contrast(colour, card), `${colour} on ${card}`).toBeGreaterThanOrEqual(3);
+      }
+    });
+  });
+}
 
 test("notifications on this device say what this browser can do", async ({ page, request }) => {
   const email = uniqueEmail("push");
