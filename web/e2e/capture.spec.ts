@@ -212,27 +212,34 @@ async function seriousViolations(page: Page, what: string) {
   expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`), what).toEqual([]);
 }
 
-for (const width of [1280, 375]) {
-  test(`the views, quick add and the shortcuts have no serious accessibility violations at ${width} px`, async ({ page }) => {
-    await page.setViewportSize({ width, height: 900 });
-    const email = await newUserInNewYork(page, "capture-a11y");
-    await seedTasks(email, [
-      { title: "Overdue report", priority: 1, due_date: "2020-01-02T15:00:00Z" },
-      { title: "Later", priority: 3, due_date: new Date(Date.now() + 3 * 86_400_000).toISOString() },
-      { title: "Someday" },
-    ]);
-    for (const view of ["today", "upcoming", "inbox"]) {
-      await page.goto(`/${view}`);
-      await expect(page.getByTestId("agenda-row")).toHaveCount(1);
-      await page.keyboard.press("j");
-      await seriousViolations(page, view);
+// Both themes: the system's colour scheme picks the theme (public/theme.js).
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+
+    for (const width of [1280, 375]) {
+      test(`the views, quick add and the shortcuts have no serious accessibility violations at ${width} px, ${colorScheme}`, async ({ page }) => {
+        await page.setViewportSize({ width, height: 900 });
+        const email = await newUserInNewYork(page, "capture-a11y");
+        await seedTasks(email, [
+          { title: "Overdue report", priority: 1, due_date: "2020-01-02T15:00:00Z" },
+          { title: "Later", priority: 3, due_date: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+          { title: "Someday" },
+        ]);
+        for (const view of ["today", "upcoming", "inbox"]) {
+          await page.goto(`/${view}`);
+          await expect(page.getByTestId("agenda-row")).toHaveCount(1);
+          await page.keyboard.press("j");
+          await seriousViolations(page, view);
+        }
+        await page.locator("body").press("q");
+        await page.getByLabel("Task, in one line").fill("Plan the trip every monday 9am p1 #travel");
+        await seriousViolations(page, "quick add");
+        await page.keyboard.press("Escape");
+        await page.locator("body").press("?");
+        await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
+        await seriousViolations(page, "shortcuts");
+      });
     }
-    await page.locator("body").press("q");
-    await page.getByLabel("Task, in one line").fill("Plan the trip every monday 9am p1 #travel");
-    await seriousViolations(page, "quick add");
-    await page.keyboard.press("Escape");
-    await page.locator("body").press("?");
-    await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
-    await seriousViolations(page, "shortcuts");
   });
 }

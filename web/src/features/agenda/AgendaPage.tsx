@@ -291,7 +291,7 @@ function AgendaRow({ task, agenda, selected, pending, readOnly, onToggle }: RowP
             <time dateTime={task.due_date ?? undefined} className="text-body-secondary">{due}</time>
           )}
           <span className={`badge ${badge}`}>{label}</span>
-          <span className="badge text-bg-light border" data-testid="agenda-workspace">
+          <span className="badge bg-body-tertiary text-body-emphasis border" data-testid="agenda-workspace">
             {task.workspace_personal ? "Personal" : task.workspace_name}
           </span>
           {task.recurrence && <span className="text-body-secondary" aria-label="Repeats">↻</span>}
