@@ -48,6 +48,13 @@ for (const colorScheme of ["light", "dark"] as const) {
         if (width < 576) await page.getByRole("button", { name: "Actions for “Call the plumber”" }).click();
         expect(await seriousViolations(page), "task list").toEqual([]);
 
+        // A change says so in a toast with Undo, in the theme's colours; measured once it has come in.
+        await page.getByRole("checkbox", { name: "Completed: Call the plumber" }).check();
+        const toast = page.locator(".Toastify__toast").filter({ has: page.getByTestId("undo-toast") });
+        await expect(toast).toBeVisible();
+        await toast.evaluate((element) => Promise.all(element.getAnimations().map((animation) => animation.finished)));
+        expect(await seriousViolations(page), "task list with an undo toast").toEqual([]);
+
         await decorateTask(email, task.id);
         await page.goto(`/tasks/${task.id}`);
         await expect(page.getByRole("heading", { name: "Prepare the quarterly report" })).toBeVisible();
@@ -90,6 +97,14 @@ for (const colorScheme of ["light", "dark"] as const) {
         await expect(page.getByRole("textbox", { name: "Calendar feed URL" })).toBeVisible();
         if (width < 992) await page.getByRole("button", { name: "More" }).click();
         expect(await seriousViolations(page), "settings").toEqual([]);
+
+        await page.goto("/verify-email?token=not-a-token");
+        await expect(page.getByText(/This verification link is not valid/)).toBeVisible();
+        expect(await seriousViolations(page), "verify e-mail, a bad link").toEqual([]);
+
+        await page.goto("/no-such-page");
+        await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();
+        expect(await seriousViolations(page), "page not found").toEqual([]);
       });
     }
   });

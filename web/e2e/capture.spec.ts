@@ -110,7 +110,7 @@ test("quick add saves what its preview shows, in the account's zone, and the vie
   await expect(page.getByTestId("count-upcoming")).toHaveText(/^1/);
 });
 
-test("the keyboard: q, type, Enter; j/k select; x completes; e edits, Esc closes; # deletes with undo; ? lists the keys", async ({ page }) => {
+test("the keyboard: q, type, Enter; j/k select; x completes; e edits, Esc closes; # deletes with undo, in the list and on Today; ? lists the keys", async ({ page }) => {
   const email = await newUserInNewYork(page, "keyboard");
   await seedTasks(email, [{ title: "Third" }, { title: "Second" }]);
   await page.reload();
@@ -171,6 +171,38 @@ test("the keyboard: q, type, Enter; j/k select; x completes; e edits, Esc closes
   await page.locator("body").press("/");
   await expect(page.getByLabel("Search tasks")).toBeFocused();
   expect((await tasksOf(email)).map((task) => task.title).sort()).toEqual(["First", "Second", "Third"]);
+
+  // Today answers the same keys: # hides the task behind the list's Undo.
+  await seedTasks(email, [{ title: "Overdue invoice", due_date: "2020-01-02T15:00:00Z" }]);
+  await page.getByLabel("Search tasks").blur();
+  await page.getByRole("link", { name: /^Today/ }).click();
+  const agenda = page.getByTestId("agenda-row");
+  await expect(agenda).toHaveCount(1);
+  await page.keyboard.press("j");
+  await expect(agenda.nth(0)).toBeFocused();
+  await page.keyboard.press("#");
+  await expect(agenda).toHaveCount(0);
+  const deleteToast = page.locator(".Toastify__toast", { hasText: "Deleted “Overdue invoice”." });
+  await deleteToast.getByRole("button", { name: "Undo" }).click();
+  await expect(agenda).toHaveCount(1);
+  await expect(deleteToast).toHaveCount(0);
+  expect((await tasksOf(email)).map((task) => task.title)).toContain("Overdue invoice");
+
+  await page.locator("body").press("?");
+  await expect(help).toBeVisible();
+  for (const key of ["j / k", "x", "e", "#"]) {
+    await expect(help.getByRole("cell", { name: key, exact: true })).toBeVisible();
+  }
+  await expect(help.getByRole("cell", { name: "Open the selected task, to edit it" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(help).toHaveCount(0);
+
+  // Left to close, the message sends the delete.
+  await page.keyboard.press("#");
+  await expect(agenda).toHaveCount(0);
+  await deleteToast.getByRole("button", { name: "close" }).click();
+  await expect.poll(async () => (await tasksOf(email)).map((task) => task.title)).not.toContain("Overdue invoice");
+  await expect(page.getByTestId("count-today")).toHaveText(/^0/);
 });
 
 async function seriousViolations(page: Page, what: string) {
@@ -180,27 +212,34 @@ async function seriousViolations(page: Page, what: string) {
   expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`), what).toEqual([]);
 }
 
-for (const width of [1280, 375]) {
-  test(`the views, quick add and the shortcuts have no serious accessibility violations at ${width} px`, async ({ page }) => {
-    await page.setViewportSize({ width, height: 900 });
-    const email = await newUserInNewYork(page, "capture-a11y");
-    await seedTasks(email, [
-      { title: "Overdue report", priority: 1, due_date: "2020-01-02T15:00:00Z" },
-      { title: "Later", priority: 3, due_date: new Date(Date.now() + 3 * 86_400_000).toISOString() },
-      { title: "Someday" },
-    ]);
-    for (const view of ["today", "upcoming", "inbox"]) {
-      await page.goto(`/${view}`);
-      await expect(page.getByTestId("agenda-row")).toHaveCount(1);
-      await page.keyboard.press("j");
-      await seriousViolations(page, view);
+// Both themes: the system's colour scheme picks the theme (public/theme.js).
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+
+    for (const width of [1280, 375]) {
+      test(`the views, quick add and the shortcuts have no serious accessibility violations at ${width} px, ${colorScheme}`, async ({ page }) => {
+        await page.setViewportSize({ width, height: 900 });
+        const email = await newUserInNewYork(page, "capture-a11y");
+        await seedTasks(email, [
+          { title: "Overdue report", priority: 1, due_date: "2020-01-02T15:00:00Z" },
+          { title: "Later", priority: 3, due_date: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+          { title: "Someday" },
+        ]);
+        for (const view of ["today", "upcoming", "inbox"]) {
+          await page.goto(`/${view}`);
+          await expect(page.getByTestId("agenda-row")).toHaveCount(1);
+          await page.keyboard.press("j");
+          await seriousViolations(page, view);
+        }
+        await page.locator("body").press("q");
+        await page.getByLabel("Task, in one line").fill("Plan the trip every monday 9am p1 #travel");
+        await seriousViolations(page, "quick add");
+        await page.keyboard.press("Escape");
+        await page.locator("body").press("?");
+        await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
+        await seriousViolations(page, "shortcuts");
+      });
     }
-    await page.locator("body").press("q");
-    await page.getByLabel("Task, in one line").fill("Plan the trip every monday 9am p1 #travel");
-    await seriousViolations(page, "quick add");
-    await page.keyboard.press("Escape");
-    await page.locator("body").press("?");
-    await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
-    await seriousViolations(page, "shortcuts");
   });
 }

@@ -134,6 +134,10 @@ for (const viewport of VIEWPORTS) {
     await expect(page.getByTestId("task-row")).toHaveCount(6);
     await page.mouse.move(0, 0);
     await shoot(page, "tasks-dark", viewport.name);
+    await page.goto("/stats");
+    await expect(page.getByRole("img", { name: /created and completed per day/ })).toBeVisible();
+    await page.mouse.move(0, 0);
+    await shoot(page, "stats-dark", viewport.name);
     await page.goto("/settings");
     await expect(page.getByTestId("device-notifications-state")).not.toHaveAttribute("data-state", "checking");
     await page.mouse.move(0, 0);

@@ -36,8 +36,7 @@ export const routes = [
           },
           ...(["today", "upcoming", "inbox"] as const).map((view) => ({
             path: view,
-            lazy: () =>
-              import("../features/agenda/AgendaPage").then((m) => ({ Component: () => <m.AgendaPage key={view} view={view} /> })),
+            lazy: () => import("./pages/AgendaRoute").then((m) => ({ Component: () => <m.AgendaRoute view={view} /> })),
           })),
           { path: "stats", lazy: () => import("../features/stats/StatsPage").then((m) => ({ Component: m.StatsPage })) },
           {

@@ -16,7 +16,7 @@ function ReloadToast({ message, onReload, closeToast }: { message: string; onRel
       <p className="mb-2">{message}</p>
       <button
         type="button"
-        className="btn btn-sm btn-light border"
+        className="btn btn-sm btn-outline-secondary"
         onClick={() => {
           closeToast?.();
           onReload();

@@ -119,7 +119,7 @@ export function ActivityFeed({ scope, linkTasks = false, label }: ActivityFeedPr
               <div className="small text-body-secondary d-flex flex-wrap gap-2">
                 <time dateTime={item.time}>{formatFull(item.time)}</time>
                 {item.task_deleted ? (
-                  <span className="badge text-bg-light border" data-testid="activity-task-deleted">Task deleted</span>
+                  <span className="badge bg-body-tertiary text-body-emphasis border" data-testid="activity-task-deleted">Task deleted</span>
                 ) : (
                   linkTasks &&
                   item.task_id && (

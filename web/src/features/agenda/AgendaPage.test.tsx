@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { makeTask } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
-import { AgendaPage, groupAgenda } from "./AgendaPage";
+import { AgendaPage, groupAgenda, type AgendaDeletes } from "./AgendaPage";
 import type { Agenda, AgendaTask } from "./api";
 
 const agendaTask = (overrides: Partial<AgendaTask>): AgendaTask => ({
@@ -14,6 +14,9 @@ const agendaTask = (overrides: Partial<AgendaTask>): AgendaTask => ({
   workspace_personal: true,
   ...overrides,
 });
+
+// Deleting is the task list's, handed in by the page (src/app/pages/AgendaRoute.test.tsx tests it).
+const NO_DELETES: AgendaDeletes = { schedule: () => undefined, isPending: () => false, subscribe: () => () => undefined };
 
 describe("the agenda's groups", () => {
   it("put overdue first on today, and cut upcoming into the days of the account's zone", () => {
@@ -54,7 +57,7 @@ describe("the today page", () => {
         return HttpResponse.json({ view: "today", timezone: "UTC", today: "2030-01-14", items, truncated: false });
       }),
     );
-    renderRoute(<AgendaPage view="today" />);
+    renderRoute(<AgendaPage view="today" deletes={NO_DELETES} />);
     const row = await screen.findByText("Shared job");
     expect(within(row.closest("li") as HTMLElement).getByTestId("agenda-workspace")).toHaveTextContent("Studio");
     expect(screen.queryByText("Done one")).not.toBeInTheDocument();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import axios from "axios";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { httpStatus } from "../../api/problem";
@@ -11,6 +11,7 @@ import { useRevalidation } from "../../lib/revalidate/useRevalidation";
 import { onTasksChanged } from "../../lib/taskEvents";
 import { useListKeys } from "../../lib/useListKeys";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
+import type { Task } from "../../types/task";
 import { getAgenda, setCompleted, type Agenda, type AgendaTask, type AgendaView } from "./api";
 
 const TITLES: Record<AgendaView, string> = { today: "Today", upcoming: "Upcoming", inbox: "Inbox" };
@@ -71,8 +72,21 @@ function dueText(task: AgendaTask, agenda: Agenda): string | null {
   return time;
 }
 
+/**
+ * Delete with undo, the task list's own: the page that puts the agenda together hands it in
+ * (src/app/pages/AgendaRoute), as one feature never imports another.
+ */
+export interface AgendaDeletes {
+  /** Sends the DELETE once its "Undo" toast closes unused; the agenda hides the task meanwhile. */
+  schedule: (task: Task, index: number) => void;
+  /** Whether a delete of this task waits for its toast to close. */
+  isPending: (id: string) => boolean;
+  /** "restored": undone, or refused by the server; "deleted": gone for good. */
+  subscribe: (listener: (event: { type: "restored" | "deleted"; task: Task }) => void) => () => void;
+}
+
 /** One of the views across every workspace: `/today`, `/upcoming` or `/inbox`. */
-export function AgendaPage({ view }: { view: AgendaView }) {
+export function AgendaPage({ view, deletes }: { view: AgendaView; deletes: AgendaDeletes }) {
   usePageTitle(TITLES[view]);
   const navigate = useNavigate();
   const { roleIn } = useWorkspaces();
@@ -87,14 +101,18 @@ export function AgendaPage({ view }: { view: AgendaView }) {
     async (signal?: AbortSignal) => {
       try {
         const next = await getAgenda(view, showCompleted, signal);
-        setAgenda((current) => (current === next ? current : next));
+        // A task whose delete waits for its Undo stays hidden, however often the view is read.
+        const shown = next.items.some((item) => deletes.isPending(item.id))
+          ? { ...next, items: next.items.filter((item) => !deletes.isPending(item.id)) }
+          : next;
+        setAgenda((current) => (current === shown ? current : shown));
         setFailed(false);
       } catch (error) {
         if (axios.isCancel(error)) return;
         setFailed(true);
       }
     },
-    [view, showCompleted],
+    [view, showCompleted, deletes],
   );
   useEffect(() => {
     const controller = new AbortController();
@@ -135,10 +153,50 @@ export function AgendaPage({ view }: { view: AgendaView }) {
     },
     [load, roleIn],
   );
-  const keys = useListKeys<AgendaTask>(ordered, {
-    complete: (task) => void toggle(task),
-    edit: (task) => void navigate(`/tasks/${task.id}`),
-  });
+  // The tasks this page hid for a delete, to put back where they were if it is undone.
+  const hidden = useRef(new Map<string, { task: AgendaTask; index: number }>());
+  const remove = useCallback(
+    (task: AgendaTask) => {
+      if (roleIn(task.workspace_id) === "viewer") return false;
+      const index = Math.max(0, agenda?.items.findIndex((item) => item.id === task.id) ?? 0);
+      hidden.current.set(task.id, { task, index });
+      setAgenda((shown) => shown && { ...shown, items: shown.items.filter((item) => item.id !== task.id) });
+      deletes.schedule(task, index);
+      return true;
+    },
+    [agenda, deletes, roleIn],
+  );
+  useEffect(
+    () =>
+      deletes.subscribe((event) => {
+        const mine = hidden.current.get(event.task.id);
+        hidden.current.delete(event.task.id);
+        if (event.type === "deleted") return;
+        // A task hidden by another page (the list, a moment ago) comes back with a fresh read.
+        if (!mine) {
+          void load();
+          return;
+        }
+        setAgenda((shown) => {
+          if (!shown || shown.items.some((item) => item.id === mine.task.id)) return shown;
+          const items = [...shown.items];
+          items.splice(Math.min(mine.index, items.length), 0, mine.task);
+          return { ...shown, items };
+        });
+      }),
+    [deletes, load],
+  );
+
+  const keys = useListKeys<AgendaTask>(
+    ordered,
+    {
+      complete: (task) => void toggle(task),
+      edit: (task) => void navigate(`/tasks/${task.id}`),
+      remove,
+    },
+    true,
+    "Open the selected task, to edit it",
+  );
 
   return (
     <>
@@ -233,7 +291,7 @@ function AgendaRow({ task, agenda, selected, pending, readOnly, onToggle }: RowP
             <time dateTime={task.due_date ?? undefined} className="text-body-secondary">{due}</time>
           )}
           <span className={`badge ${badge}`}>{label}</span>
-          <span className="badge text-bg-light border" data-testid="agenda-workspace">
+          <span className="badge bg-body-tertiary text-body-emphasis border" data-testid="agenda-workspace">
             {task.workspace_personal ? "Personal" : task.workspace_name}
           </span>
           {task.recurrence && <span className="text-body-secondary" aria-label="Repeats">↻</span>}

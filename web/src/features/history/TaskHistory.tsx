@@ -135,7 +135,7 @@ export function TaskHistory({ task, canEdit, onRestored, reloadTask }: TaskHisto
                 <li key={version.version} className="border-top py-2" data-testid="task-version">
                   <div className="d-flex flex-wrap align-items-baseline gap-2">
                     <span className="fw-semibold">Version {version.version}</span>
-                    {current && <span className="badge text-bg-light border">current</span>}
+                    {current && <span className="badge bg-body-tertiary text-body-emphasis border">current</span>}
                     <span className="small text-body-secondary">
                       {version.actor?.name ?? "Someone"} · <time dateTime={version.at}>{formatFull(version.at)}</time>
                     </span>

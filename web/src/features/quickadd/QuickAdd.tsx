@@ -32,7 +32,7 @@ function TagTrouble({ task, names, retry, closeToast }: { task: Task; names: str
   return (
     <div>
       <p className="mb-2">“{task.title}” was added, but the tags {names} could not be attached.</p>
-      <button type="button" className="btn btn-sm btn-light border" onClick={() => { closeToast?.(); retry(); }}>
+      <button type="button" className="btn btn-sm btn-outline-secondary" onClick={() => { closeToast?.(); retry(); }}>
         Try again
       </button>
     </div>

@@ -23,7 +23,7 @@ export function describeReminder(reminder: Reminder): string {
 }
 
 const STATUS: Record<Reminder["status"], string> = {
-  pending: "text-bg-light border",
+  pending: "bg-body-tertiary text-body-emphasis border",
   sent: "text-bg-success",
   missed: "text-bg-warning",
   failed: "text-bg-danger",

@@ -1,13 +1,15 @@
 import { useId } from "react";
 import { Dialog } from "../../components/Dialog";
-import { SHORTCUTS } from "./shortcuts";
+import { useListKeysInUse } from "../../lib/useListKeys";
+import { shortcutsHere } from "./shortcuts";
 
-/** "?": every shortcut, in a dialog that Esc closes. */
+/** "?": the shortcuts that work on this page, in a dialog that Esc closes. */
 export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const titleId = useId();
+  const shortcuts = shortcutsHere(useListKeysInUse());
   return (
     <Dialog open={open} onClose={onClose} title="Keyboard shortcuts" titleId={titleId}>
-      <p className="small text-body-secondary">They work anywhere except while you type in a field.</p>
+      <p className="small text-body-secondary">These work on this page, except while you type in a field.</p>
       <table className="table table-sm mb-0">
         <thead>
           <tr>
@@ -16,9 +18,9 @@ export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () 
           </tr>
         </thead>
         <tbody>
-          {SHORTCUTS.map((shortcut) => (
+          {shortcuts.map((shortcut) => (
             <tr key={shortcut.keys}>
-              <td><kbd>{shortcut.keys}</kbd></td>
+              <td className="text-nowrap"><kbd>{shortcut.keys}</kbd></td>
               <td>{shortcut.does}</td>
             </tr>
           ))}

@@ -75,6 +75,16 @@ describe("completion over time", () => {
     expect(asked.every((query) => query.workspace === "ws-team")).toBe(true);
   });
 
+  it("takes every colour it draws with from the theme, so that dark mode gets its own", async () => {
+    historyEndpoint((days) => history(days, (index) => ({ created: index % 2, completed: index % 3 === 0 ? 1 : 0 })));
+    const { container } = renderRoute(<CompletionHistory />);
+    await screen.findByRole("img", { name: /last 30 days/ });
+    const painted = [...container.querySelectorAll("svg *")].flatMap((shape) =>
+      ["stroke", "fill"].map((attribute) => shape.getAttribute(attribute)).filter((value) => value !== null && value !== "none"));
+    expect(painted.length).toBeGreaterThan(0);
+    for (const colour of painted) expect(colour).toMatch(/^var\(--[a-z-]+\)$/);
+  });
+
   it("says so when nothing happened in the range, instead of drawing flat lines", async () => {
     historyEndpoint((days) => history(days));
     renderRoute(<CompletionHistory />);

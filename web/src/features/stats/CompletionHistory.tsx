@@ -6,8 +6,10 @@ import { getStatsHistory, type DayCounts, type StatsHistory } from "./api";
 const RANGES = [7, 30, 90] as const;
 type Range = (typeof RANGES)[number];
 
-const CREATED_COLOR = "#495057";
-const COMPLETED_COLOR = "#146c43";
+// The theme's colours (styles.css), so that the lines stand out from the card in either theme.
+const CREATED_COLOR = "var(--app-chart-created)";
+const COMPLETED_COLOR = "var(--app-chart-completed)";
+const GRID_COLOR = "var(--bs-border-color)";
 /** CSS pixels; the drawing stretches to the width it is given. */
 const CHART_HEIGHT = 192;
 
@@ -130,7 +132,7 @@ export function HistoryChart({ history }: { history: StatsHistory }) {
             <title id={`${id}-title`}>{title}</title>
             <desc id={`${id}-desc`}>{description}</desc>
             {[0, height / 2, height].map((lineY) => (
-              <line key={lineY} x1={0} x2={width} y1={lineY} y2={lineY} stroke="#dee2e6" strokeWidth={1} vectorEffect="non-scaling-stroke" />
+              <line key={lineY} x1={0} x2={width} y1={lineY} y2={lineY} stroke={GRID_COLOR} strokeWidth={1} vectorEffect="non-scaling-stroke" />
             ))}
             <polygon points={`0,${height} ${line("completed")} ${width},${height}`} fill={COMPLETED_COLOR} fillOpacity={0.1} />
             <polyline points={line("created")} fill="none" stroke={CREATED_COLOR} strokeWidth={2} strokeDasharray="6 4"

@@ -1,9 +1,10 @@
 import type { Stats } from "./api";
 
+// The theme's colours (styles.css): each stands out from the card in light and in dark.
 const PRIORITY_BARS = [
-  { key: "1" as const, label: "High", color: "#b02a37" },
-  { key: "2" as const, label: "Normal", color: "#495057" },
-  { key: "3" as const, label: "Low", color: "#087990" },
+  { key: "1" as const, label: "High", color: "var(--app-chart-high)" },
+  { key: "2" as const, label: "Normal", color: "var(--app-chart-normal)" },
+  { key: "3" as const, label: "Low", color: "var(--app-chart-low)" },
 ];
 
 /** Tasks by priority as horizontal bars: plain CSS, no chart library. */
@@ -22,6 +23,7 @@ export function PriorityChart({ stats }: { stats: Stats }) {
             <div className="flex-grow-1 bg-body-secondary rounded" style={{ height: "1.25rem" }}>
               <div
                 className="rounded h-100"
+                data-testid="priority-bar"
                 style={{ width: `${(count / max) * 100}%`, minWidth: count ? 4 : 0, backgroundColor: bar.color }}
               />
             </div>
@@ -59,7 +61,7 @@ export function CompletionBar({ stats }: { stats: Stats }) {
           Tasks done: {stats.completed}
         </span>
         <span>
-          <span className="d-inline-block rounded-circle bg-secondary-subtle border me-1" style={{ width: 10, height: 10 }}
+          <span className="d-inline-block rounded-circle bg-body-secondary border me-1" style={{ width: 10, height: 10 }}
             aria-hidden="true" />
           Open: {open}
         </span>

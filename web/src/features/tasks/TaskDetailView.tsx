@@ -181,7 +181,7 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
           <div className="card-body">
             <div className="d-flex flex-wrap align-items-center gap-2 mb-2">
               <span className={`badge ${priorityBadge(task.priority)}`}>{priorityLabel(task.priority)} priority</span>
-              <span className={`badge ${task.completed ? "text-bg-success" : "text-bg-light border"}`}>
+              <span className={`badge ${task.completed ? "text-bg-success" : "bg-body-tertiary text-body-emphasis border"}`}>
                 {task.completed ? "Done" : "Open"}
               </span>
               {overdue && <span className="badge text-bg-danger">Overdue</span>}

@@ -142,7 +142,7 @@ export function TasksView({ tags, summary }: TasksViewProps) {
           {creating ? "Close" : "New task"}
         </button>
         ) : (
-          <span className="badge text-bg-light border">View only</span>
+          <span className="badge bg-body-tertiary text-body-emphasis border">View only</span>
         )}
       </div>
       {summary?.(list.revision + createdElsewhere)}

@@ -15,7 +15,7 @@ import {
 import { InviteForm } from "./InviteForm";
 
 const ROLE_NAME: Record<Role, string> = { owner: "Owner", editor: "Editor", viewer: "Viewer" };
-const ROLE_BADGE: Record<Role, string> = { owner: "text-bg-dark", editor: "text-bg-success", viewer: "text-bg-light border" };
+const ROLE_BADGE: Record<Role, string> = { owner: "text-bg-dark", editor: "text-bg-success", viewer: "bg-body-tertiary text-body-emphasis border" };
 const WITH_ARTICLE: Record<Role, string> = { owner: "an owner", editor: "an editor", viewer: "a viewer" };
 const NEEDS_AN_OWNER = "A workspace needs at least one owner: make someone else an owner first.";
 
@@ -272,7 +272,7 @@ function MemberRow({ member, self, manage, busy, workspaceName, onRoleChange, on
       <div className="d-flex flex-wrap align-items-center gap-2">
         <div className="flex-grow-1 text-break" style={{ minWidth: "10rem" }}>
           <span className="fw-semibold">{name}</span>
-          {self && <span className="badge text-bg-light border ms-2">You</span>}
+          {self && <span className="badge bg-body-tertiary text-body-emphasis border ms-2">You</span>}
           {member.display_name && <div className="small text-body-secondary">{member.email}</div>}
           <div className="small text-body-secondary">Joined {dateOf(member.joined_at)}</div>
         </div>

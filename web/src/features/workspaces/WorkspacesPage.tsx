@@ -47,7 +47,7 @@ export function WorkspacesPage() {
           <li key={workspace.id} className="list-group-item" data-testid="workspace-row">
             <div className="d-flex flex-wrap align-items-center gap-2">
               <span className="fw-semibold text-break flex-grow-1">{workspace.name}</span>
-              {workspace.personal && <span className="badge text-bg-light border">Personal</span>}
+              {workspace.personal && <span className="badge bg-body-tertiary text-body-emphasis border">Personal</span>}
               <span className="badge text-bg-secondary">{ROLES[workspace.role]}</span>
               {current?.id === workspace.id ? (
                 <span className="small text-success-emphasis">Selected</span>
