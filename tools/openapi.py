@@ -270,8 +270,9 @@ class Operation:
 
 _IDEMPOTENT_CREATE = Operation(errors=(400, 403, 404, 409), parameters=("IdempotencyKey",))
 _GUARDED = ("IfMatch",)
-# A single task's change or delete: guarded, and safe to retry (400 for a bad key, 409 while in progress).
-_IDEMPOTENT_GUARDED = Operation(errors=(400, 403, 409, 412), parameters=(*_GUARDED, "IdempotencyKey"))
+# A single task's change or delete: guarded, and safe to retry (400 for a bad key, 409 while in
+# progress, 422 for a key used before with another request).
+_IDEMPOTENT_GUARDED = Operation(errors=(400, 403, 409, 412, 422), parameters=(*_GUARDED, "IdempotencyKey"))
 
 # Functions with more to say than the derived errors; a name the catalog lacks fails the build.
 OPERATIONS: dict[str, Operation] = {
