@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { apiAs, logInThroughForm, newUserOnTaskList, seedTasks } from "./support";
+import { apiAs, logInThroughForm, newUserOnTaskList, seedTasks, seriousViolations } from "./support";
 
 test.use({ serviceWorkers: "allow" });
 
@@ -104,6 +104,7 @@ test("offline: a new task, an edit and a completion are queued, survive a reload
   // A reload while still offline: the list kept by the worker, the queued changes on top.
   await page.reload();
   await expectQueued();
+  expect(await seriousViolations(page)).toEqual([]);
 
   await context.setOffline(false);
   await expect(page.getByText("Waiting to send")).toHaveCount(0);
@@ -148,6 +149,7 @@ test("offline: a task changed in another session meanwhile shows the conflict on
   // The other task's change did not wait for this one.
   await expect(row(page, "Pay the rent").getByText("Waiting to send")).toHaveCount(0);
   expect((await tasksOnServer(email)).find((task) => task.title === "Pay the rent")?.completed).toBe(true);
+  expect(await seriousViolations(page)).toEqual([]);
 
   await conflict.getByRole("button", { name: "Apply mine" }).click();
   await expect(page.getByTestId("queued-conflict")).toHaveCount(0);
