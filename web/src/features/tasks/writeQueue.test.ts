@@ -192,6 +192,7 @@ describe("the queue of changes made offline", () => {
     queueDelete(dropped, undefined);
 
     expect(currentWrites()).toHaveLength(1);
+    expect(withQueued([], currentWrites(), undefined).tasks.map((task) => [task.title, task.priority])).toEqual([["final", 1]]);
     await sendQueuedWrites();
 
     expect(seen.map((request) => [request.method, request.body])).toEqual([["POST", { ...input("final"), priority: 1 }]]);

@@ -124,9 +124,12 @@ function replace(writes: readonly QueuedWrite[], old: QueuedWrite, next: QueuedW
   announce({ type: "queued" });
 }
 
-/** What a write that follows `previous` applies to: its If-Match, or "whatever `previous` leaves". */
-function after(previous: QueuedWrite | undefined, ifMatch: string | undefined) {
-  return previous ? { afterPrevious: true as const } : { ifMatch };
+/**
+ * What a write that follows `previous` applies to: its If-Match, or "whatever `previous` leaves".
+ * A write sent once already (`key`) keeps the If-Match it was sent with: it is part of the request.
+ */
+function after(previous: QueuedWrite | undefined, ifMatch: string | undefined, key: string | undefined) {
+  return previous && key === undefined ? { afterPrevious: true as const } : { ifMatch };
 }
 
 /**
@@ -178,13 +181,15 @@ export function queueUpdate(task: Task, changes: TaskPatch, ifMatch: string | un
   const previous = lastOf(writes, task.id);
   if (previous && !previous.sent && !previous.problem && key === undefined) {
     if (previous.kind === "delete") return task;
-    replace(writes, previous, { ...previous, body: { ...previous.body, ...changes }, key: newIdempotencyKey() });
+    // A create shows its own task: the change folded into it shows there too.
+    const shown = previous.kind === "create" ? applyChanges(previous.task, changes) : previous.task;
+    replace(writes, previous, { ...previous, body: { ...previous.body, ...changes }, key: newIdempotencyKey(), task: shown });
   } else {
     append(writes, {
       kind: "update",
       key: key ?? newIdempotencyKey(),
       taskId: task.id,
-      ...after(previous, ifMatch),
+      ...after(previous, ifMatch, key),
       body: changes,
       task,
       sent: key !== undefined,
@@ -208,7 +213,7 @@ export function queueDelete(task: Task, ifMatch: string | undefined, key?: strin
     replace(writes, previous, { id: previous.id, kind: "delete", key: newIdempotencyKey(), taskId: task.id, ...first, task: previous.task });
     return;
   }
-  append(writes, { kind: "delete", key: key ?? newIdempotencyKey(), taskId: task.id, ...after(previous, ifMatch), task, sent: key !== undefined });
+  append(writes, { kind: "delete", key: key ?? newIdempotencyKey(), taskId: task.id, ...after(previous, ifMatch, key), task, sent: key !== undefined });
 }
 
 // -- what the user decides about a write the server refused -------------------------------------
