@@ -54,7 +54,8 @@ the password ends every session at once.
 
 **Concurrency and retries.** A task's `ETag` is its version: send it as `If-Match` when changing
 or deleting the task to be told (412) when someone else changed it first. `Idempotency-Key` makes
-a create safe to retry: the same key and body within 24 hours get the first response again.
+a create, a change or a delete safe to retry: the same key and request within 24 hours get the
+first response again (a changed task's retry is not a 412, a deleted one's not a 404).
 """
 
 # Descriptions of the operations' tags, in the order the explorer shows them; a tag not
@@ -160,8 +161,8 @@ _PARAMETERS: dict[str, dict[str, Any]] = {
         "name": "Idempotency-Key",
         "in": "header",
         "required": False,
-        "description": "1 to 255 printable characters, unique per intended create; a retry with the same key "
-        "and body gets the first response",
+        "description": "1 to 255 printable characters, unique per intended write; a retry with the same key "
+        "and request gets the first response",
         # Printable Latin-1, as header values are: what the API accepts, no more and no less.
         "schema": {"type": "string", "pattern": r"^[\u0020-\u007e\u00a1-\u00ac\u00ae-\u00ff]{1,255}$"},
     },
@@ -269,6 +270,9 @@ class Operation:
 
 _IDEMPOTENT_CREATE = Operation(errors=(400, 403, 404, 409), parameters=("IdempotencyKey",))
 _GUARDED = ("IfMatch",)
+# A single task's change or delete: guarded, and safe to retry (400 for a bad key, 409 while in
+# progress, 422 for a key used before with another request).
+_IDEMPOTENT_GUARDED = Operation(errors=(400, 403, 409, 412, 422), parameters=(*_GUARDED, "IdempotencyKey"))
 
 # Functions with more to say than the derived errors; a name the catalog lacks fails the build.
 OPERATIONS: dict[str, Operation] = {
@@ -290,8 +294,13 @@ OPERATIONS: dict[str, Operation] = {
     # Per-item failures are in the 207 body; the request itself fails only as a whole.
     "batch-tasks": Operation(errors=(400, 409), parameters=("IdempotencyKey",)),
     "get-task": Operation(success_headers=("ETag",), links=_TASK_LINKS[1:]),
-    "patch-task": Operation(errors=(403, 412), parameters=_GUARDED, success_headers=("ETag",), links=_TASK_LINKS),
-    "delete-task": Operation(errors=(403, 412), parameters=_GUARDED),
+    "patch-task": Operation(
+        errors=_IDEMPOTENT_GUARDED.errors,
+        parameters=_IDEMPOTENT_GUARDED.parameters,
+        success_headers=("ETag",),
+        links=_TASK_LINKS,
+    ),
+    "delete-task": _IDEMPOTENT_GUARDED,
     "skip-occurrence": Operation(
         errors=(403, 409, 412), parameters=_GUARDED, success_headers=("ETag",), links=_TASK_LINKS
     ),

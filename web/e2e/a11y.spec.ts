@@ -1,21 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { apiAs, decorateTask, logInThroughForm, newUserOnTaskList, registerAccount, seedTasks, uniqueEmail } from "./support";
-
-async function seriousViolations(page: Page) {
-  // Nothing hovered or mid-transition while the colours are measured.
-  await page.mouse.move(0, 0);
-  await page.waitForTimeout(300);
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      targets: violation.nodes.map((node) => node.target.join(" ")),
-    }));
-}
+import { expect, test } from "@playwright/test";
+import { apiAs, decorateTask, logInThroughForm, newUserOnTaskList, registerAccount, seedTasks, seriousViolations, uniqueEmail } from "./support";
 
 // Every screen in both themes: the system's colour scheme picks the theme (public/theme.js).
 for (const colorScheme of ["light", "dark"] as const) {

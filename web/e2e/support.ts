@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, request, type APIRequestContext, type Page } from "@playwright/test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -154,4 +155,20 @@ export async function verifyAddress(api: APIRequestContext, email: string): Prom
   const link = new URL(await newestMailedLink(email, "/verify-email"), BASE_URL);
   const response = await api.post("/api/auth/verify-email", { data: { token: link.searchParams.get("token") } });
   expect(response.status(), await response.text()).toBe(200);
+}
+
+/** The serious and critical axe-core findings on the page (WCAG 2.1 A/AA and best practices). */
+export async function seriousViolations(page: Page) {
+  // Nothing hovered or mid-transition while the colours are measured.
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(300);
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(" ")),
+    }));
 }

@@ -7,10 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 import pytest
@@ -21,6 +23,7 @@ from tests.support.processes import REPO_ROOT, Server, free_port, running_runtim
 from tests.support.redis_server import RedisServer
 
 PROBLEM_JSON = "application/problem+json"
+T = TypeVar("T")
 # No request below may take longer than this; requests raises when one does.
 CLIENT_TIMEOUT = 5.0
 
@@ -63,6 +66,24 @@ class Rows:
 @pytest.fixture
 def rows(api_database: str) -> Rows:
     return Rows(api_database)
+
+
+def as_if_still_running(database_url: str, first: Callable[[], T]) -> T:
+    """Sends `first` (one request with an Idempotency-Key), then puts the record it left back
+    into its in-progress state, its deadline a minute away, as if that request were still
+    running; returns what `first` returned."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        known = {row[0] for row in conn.execute("SELECT id FROM idempotency_records")}
+    answer = first()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        records = [row[0] for row in conn.execute("SELECT id FROM idempotency_records") if row[0] not in known]
+        assert len(records) == 1, records
+        conn.execute(
+            "UPDATE idempotency_records SET status = 'INPROGRESS', response_data = NULL,"
+            " in_progress_expiry = %s WHERE id = %s",
+            (int(time.time() * 1000) + 60_000, records[0]),
+        )
+    return answer
 
 
 @pytest.fixture

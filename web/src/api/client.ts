@@ -14,6 +14,7 @@
 import axios, { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { reportNetworkFailure, reportServerReached } from "./connectivity";
 import { forgetKeptReads } from "./offlineReads";
+import { forgetQueuedWrites } from "./offlineWrites";
 import { forgetUser } from "./offlineSession";
 import { askIfChanged, keepOrStore } from "../lib/revalidate/etagStore";
 
@@ -56,7 +57,21 @@ export function acceptTokens(body: TokenResponse): void {
   accessToken = body.access_token;
 }
 
-/** The session is over: the token goes, and so do the API answers kept for reading offline. */
+/** The user an access token was issued to (its `sub`); null when it cannot be read. */
+export function tokenUser(token: string | null): string | null {
+  try {
+    const payload = token?.split(".")[1];
+    if (!payload) return null;
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+    const sub: unknown = (JSON.parse(json) as { sub?: unknown }).sub;
+    return typeof sub === "string" ? sub : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The session is over: the token goes, and so do the API answers kept for reading offline
+ * and the changes queued offline. */
 export function clearAccessToken(): void {
   accessToken = null;
   forgetOfflineCopies();
@@ -65,6 +80,7 @@ export function clearAccessToken(): void {
 function forgetOfflineCopies(): void {
   forgetUser();
   void forgetKeptReads();
+  forgetQueuedWrites();
 }
 
 /** Called when the session cannot be renewed any more (refresh refused). */

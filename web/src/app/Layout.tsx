@@ -44,6 +44,20 @@ export function Layout() {
     idle(() => void loadQuickAdd());
   }, [signedIn]);
 
+  // Changes made offline are sent whatever page is open: the sender is its own chunk, loaded after login.
+  useEffect(() => {
+    if (!signedIn) return;
+    let stop: (() => void) | undefined;
+    let left = false;
+    void import("../features/tasks/sendQueued").then(({ startSendingQueuedWrites }) => {
+      if (!left) stop = startSendingQueuedWrites();
+    });
+    return () => {
+      left = true;
+      stop?.();
+    };
+  }, [signedIn]);
+
   // After a client-side navigation, focus goes to the new page, as after a page load.
   useEffect(() => {
     if (firstRender.current) {

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef } from "react";
 import type { FieldChange } from "./merge";
+import { VersionsTable } from "./VersionsTable";
 
 interface ConflictPanelProps {
   changes: FieldChange[];
@@ -35,32 +36,18 @@ export function ConflictPanel({ changes, busy, onApply, onDiscard }: ConflictPan
           <p className="mb-2 small">
             Your edits beside the version saved now. Applying yours changes only the fields you edited; the rest keeps the new values.
           </p>
-          <div className="table-responsive">
-            <table className="table table-sm mb-2 align-top">
-              <caption className="visually-hidden">Your edits and the saved version, field by field</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">Yours</th>
-                  <th scope="col">Saved now (theirs)</th>
-                </tr>
-              </thead>
-              <tbody>
-                {changes.map((change) => (
-                  <tr key={change.field} data-testid={`conflict-${change.field}`}>
-                    <th scope="row">
-                      {change.label}
-                      <div className={`small fw-normal ${change.conflict ? "text-danger-emphasis" : "text-body-secondary"}`}>
-                        {who(change)}
-                      </div>
-                    </th>
-                    <td className={`task-conflict-value${change.changedByMe ? " fw-semibold" : ""}`}>{change.mine}</td>
-                    <td className={`task-conflict-value${change.changedByThem ? " fw-semibold" : ""}`}>{change.theirs}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <VersionsTable
+            caption="Your edits and the saved version, field by field"
+            testIdPrefix="conflict"
+            rows={changes.map((change) => ({
+              ...change,
+              note: (
+                <div className={`small fw-normal ${change.conflict ? "text-danger-emphasis" : "text-body-secondary"}`}>
+                  {who(change)}
+                </div>
+              ),
+            }))}
+          />
         </>
       )}
       <div className="d-flex flex-wrap gap-2">

@@ -15,8 +15,10 @@ import { Link } from "react-router";
 import { TagBadge } from "../../components/TagBadge";
 import { formatDue } from "../../lib/dates";
 import type { Task } from "../../types/task";
+import { QueuedNotice, WaitingBadge } from "./QueuedNotice";
 import { RowMenu } from "./RowMenu";
 import { isOverdue, priorityBadge, priorityLabel } from "./types";
+import { isLocalTask, type QueuedState } from "./writeQueue";
 
 interface TaskListProps {
   tasks: Task[];
@@ -43,6 +45,8 @@ interface TaskListProps {
   onSelect?: (task: Task, index: number, range: boolean) => void;
   /** Why the last batch left a task as it was, by id. */
   failures?: ReadonlyMap<string, string>;
+  /** Tasks with changes made offline: waiting to be sent, or refused (with what to do). */
+  queued?: ReadonlyMap<string, QueuedState>;
 }
 
 type RowProps = { task: Task; index: number; pending: boolean; handle?: ReactNode; rowRef?: (node: HTMLElement | null) => void; style?: CSSProperties };
@@ -168,13 +172,21 @@ function TaskRow(props: RowProps & TaskListProps) {
   const overdue = isOverdue(task);
   const failure = failures?.get(task.id);
   const chosen = selected?.has(task.id) ?? false;
+  const queued = props.queued?.get(task.id);
+  // Made offline: no page and no batch until the server has it.
+  const local = isLocalTask(task.id);
+  const titleClass = `fw-semibold text-break ${
+    task.completed
+      ? "text-decoration-line-through link-secondary"
+      : "link-body-emphasis link-underline-opacity-0 link-underline-opacity-100-hover"
+  }`;
   return (
     <li ref={rowRef} style={style}
       className={`list-group-item d-flex align-items-start gap-2 gap-sm-3 py-3${chosen ? " list-group-item-primary" : ""}${task.id === selectedId ? " is-selected" : ""}`}
       data-testid="task-row" data-row-id={task.id} tabIndex={-1} aria-current={task.id === selectedId ? "true" : undefined}
       aria-describedby={failure ? `failure-${task.id}` : undefined}>
       {handle}
-      {onSelect && !readOnly && (
+      {onSelect && !readOnly && !local && (
         <input type="checkbox" className="form-check-input flex-shrink-0 mt-0 task-select" checked={chosen}
           aria-label={`Select “${task.title}”`}
           onChange={() => undefined}
@@ -189,16 +201,13 @@ function TaskRow(props: RowProps & TaskListProps) {
         onChange={() => onToggle(task)}
       />
       <div className="flex-grow-1" style={{ minWidth: 0 }}>
-        <Link
-          to={`/tasks/${task.id}`}
-          className={`fw-semibold text-break ${
-            task.completed
-              ? "text-decoration-line-through link-secondary"
-              : "link-body-emphasis link-underline-opacity-0 link-underline-opacity-100-hover"
-          }`}
-        >
-          {task.title}
-        </Link>
+        {local ? (
+          <span className={titleClass}>{task.title}</span>
+        ) : (
+          <Link to={`/tasks/${task.id}`} className={titleClass}>
+            {task.title}
+          </Link>
+        )}
         <div className="d-flex flex-wrap align-items-center gap-2 small mt-1">
           <span className={`badge ${priorityBadge(task.priority)}`}>{priorityLabel(task.priority)}</span>
           {task.due_date && (
@@ -215,7 +224,9 @@ function TaskRow(props: RowProps & TaskListProps) {
             </span>
           )}
           {task.tags?.map((tag) => <TagBadge key={tag.id} tag={tag} />)}
+          {queued?.status === "waiting" && <WaitingBadge />}
         </div>
+        {queued && queued.status !== "waiting" && <QueuedNotice task={task} state={queued} />}
         {failure && (
           <div id={`failure-${task.id}`} className="small text-danger-emphasis mt-1" data-testid="row-failure">
             Not changed: {failure}

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Link, useSearchParams } from "react-router";
+import { currentConnectivity } from "../../api/connectivity";
 import { notifyError } from "../../components/notify";
 import { Spinner } from "../../components/Spinner";
 import { usePageTitle } from "../../components/usePageTitle";
@@ -17,6 +18,7 @@ import { TaskList } from "./TaskList";
 import type { BatchChanges, TaskFilterValues, TaskInput } from "./types";
 import { useTaskKeyboard } from "./useTaskKeyboard";
 import { useTaskList } from "./useTaskList";
+import { isLocalTask } from "./writeQueue";
 
 interface TasksViewProps {
   /** The workspace's tags, offered as filters. */
@@ -50,8 +52,22 @@ export function TasksView({ tags, summary }: TasksViewProps) {
     [setSearch],
   );
 
-  // Edits start from a fresh read, which also brings the ETag the save is conditional on.
+  // Edits start from a fresh read, which also brings the ETag the save is conditional on; without
+  // a connection, or with changes of the task still queued, from the task as the list shows it.
+  const shownTasks = useRef(list.items);
+  useEffect(() => {
+    shownTasks.current = list.items;
+  });
+  const queued = useRef(list.queued);
+  useEffect(() => {
+    queued.current = list.queued;
+  });
   const openEditor = useCallback(async (id: string) => {
+    const shown = shownTasks.current.find((task) => task.id === id);
+    if (shown && (isLocalTask(id) || queued.current.has(id) || currentConnectivity() !== "online")) {
+      setEditing(shown);
+      return;
+    }
     try {
       setEditing(await getTask(id));
     } catch (error) {
@@ -93,7 +109,6 @@ export function TasksView({ tags, summary }: TasksViewProps) {
   }
   useEffect(() => {
     if (!reopening) return;
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- openEditor() sets state only after its await, never synchronously
     void openEditor(reopening).finally(() => setReopening(null));
   }, [reopening, openEditor]);
   const elsewhere = interrupted.filter((id) => id !== editing?.id && id !== reopening && !list.items.some((task) => task.id === id));
@@ -146,6 +161,11 @@ export function TasksView({ tags, summary }: TasksViewProps) {
         )}
       </div>
       {summary?.(list.revision + createdElsewhere)}
+      {list.queuedCount > 0 && (
+        <p className="small text-body-secondary mb-2" role="status" data-testid="queued-count">
+          {list.queuedCount === 1 ? "1 change made offline is" : `${list.queuedCount} changes made offline are`} not saved yet.
+        </p>
+      )}
       {elsewhere.length > 0 && (
         <div className="alert alert-info py-2" role="status" data-testid="drafts-elsewhere">
           Your session ended while you were editing. What you typed is kept:{" "}
@@ -216,6 +236,7 @@ export function TasksView({ tags, summary }: TasksViewProps) {
           selected={selection.ids}
           onSelect={selection.toggle}
           failures={list.failures}
+          queued={list.queued}
           editingId={editing?.id}
           selectedId={keys.selectedId}
           editor={

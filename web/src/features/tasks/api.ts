@@ -3,7 +3,7 @@ import { etagOf, forgetEtag, ifMatch, rememberEtag } from "../../api/etags";
 import type { Task } from "../../types/task";
 import type { BatchChanges, BatchItemResult, Placement, TaskInput, TaskPage, TaskPatch } from "./types";
 
-function newIdempotencyKey(): string {
+export function newIdempotencyKey(): string {
   if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
@@ -28,24 +28,38 @@ export async function getTaskWithEtag(id: string, signal?: AbortSignal): Promise
   return { task, etag: etagOf(task.id) };
 }
 
-export async function createTask(input: TaskInput): Promise<Task> {
+/** `key`: the Idempotency-Key, when the caller keeps it to send the same create again. */
+export async function createTask(input: TaskInput, key = newIdempotencyKey()): Promise<Task> {
   const response = await api.post<Task>("/tasks", input, {
-    headers: { "Idempotency-Key": newIdempotencyKey() },
+    headers: { "Idempotency-Key": key },
   });
   rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }
 
-/** `etag`: the version the change is for (If-Match); by default the one last read or written. */
-export async function updateTask(id: string, patch: TaskPatch, { etag }: { etag?: string } = {}): Promise<Task> {
-  const headers = etag ? { "If-Match": etag } : ifMatch(id);
+/**
+ * How a change of one task is sent. `etag`: the version it is for (If-Match); by default the one
+ * last read or written. `key`: an Idempotency-Key, when the caller keeps it to send the same
+ * change again.
+ */
+export interface WriteOptions {
+  etag?: string;
+  key?: string;
+}
+
+function writeHeaders(id: string, { etag, key }: WriteOptions): Record<string, string> {
+  return { ...(etag ? { "If-Match": etag } : ifMatch(id)), ...(key ? { "Idempotency-Key": key } : {}) };
+}
+
+export async function updateTask(id: string, patch: TaskPatch, options: WriteOptions = {}): Promise<Task> {
+  const headers = writeHeaders(id, options);
   const response = await api.patch<Task>(`/tasks/${encodeURIComponent(id)}`, patch, { headers });
   rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }
 
-export async function deleteTask(id: string): Promise<void> {
-  await api.delete(`/tasks/${encodeURIComponent(id)}`, { headers: ifMatch(id) });
+export async function deleteTask(id: string, options: WriteOptions = {}): Promise<void> {
+  await api.delete(`/tasks/${encodeURIComponent(id)}`, { headers: writeHeaders(id, options) });
   forgetEtag(id);
 }
 

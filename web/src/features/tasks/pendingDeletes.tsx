@@ -1,15 +1,18 @@
 /**
  * Delete with undo: the task leaves the list at once, and the DELETE is sent only when
  * the "Undo" toast closes without being used. Logging out or leaving the page sends
- * whatever is still waiting.
+ * whatever is still waiting. Without a connection a single delete is queued instead
+ * (writeQueue.ts), and sent when the connection is back.
  */
 import { toast, type ToastContentProps } from "react-toastify/unstyled";
 import { getAccessToken } from "../../api/client";
 import { etagOf } from "../../api/etags";
 import { registerPendingWork } from "../../api/pendingWork";
+import { isOfflineError } from "../../api/problem";
 import { notifyError, notifyInfo } from "../../components/notify";
-import { batchItem, deleteTask, deleteTasks } from "./api";
+import { batchItem, deleteTask, deleteTasks, newIdempotencyKey } from "./api";
 import type { Task } from "../../types/task";
+import { isLocalTask, queueDelete, shouldQueue, versionTag } from "./writeQueue";
 
 export const UNDO_MS = 5_000;
 
@@ -61,12 +64,27 @@ function UndoToast({ title, onUndo, closeToast }: { title: string; onUndo: () =>
   );
 }
 
+/** Queues the delete when it cannot be sent now; true when it did. */
+function queuedInstead(task: Task): boolean {
+  if (!shouldQueue() && !isLocalTask(task.id)) return false;
+  queueDelete(task, etagOf(task.id) ?? versionTag(task));
+  return true;
+}
+
 async function send(entry: Pending): Promise<void> {
   if (entry.sent || entry.undone) return;
   entry.sent = true;
   pending.delete(entry.task.id);
+  const etag = etagOf(entry.task.id);
+  const key = newIdempotencyKey();
   try {
-    await deleteTask(entry.task.id);
+    if (!queuedInstead(entry.task)) {
+      await deleteTask(entry.task.id, { etag, key }).catch((error: unknown) => {
+        // No answer: the delete may have been done, and its key makes sending it again safe.
+        if (!isOfflineError(error)) throw error;
+        queueDelete(entry.task, etag, key);
+      });
+    }
     emit({ type: "deleted", task: entry.task });
   } catch (error) {
     // The task is still there: put it back where it was.
@@ -179,6 +197,11 @@ if (typeof window !== "undefined") {
     for (const entry of pending.values()) {
       if (entry.sent || entry.undone) continue;
       entry.sent = true;
+      try {
+        if (queuedInstead(entry.task)) continue;
+      } catch {
+        // Not kept on the device: sent as it is, the last chance it has.
+      }
       const headers: Record<string, string> = {};
       if (token) headers.Authorization = `Bearer ${token}`;
       const etag = etagOf(entry.task.id);

@@ -1,17 +1,31 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import axios from "axios";
-import { httpStatus } from "../../api/problem";
+import { etagOf } from "../../api/etags";
+import { subscribeQueuedWrites } from "../../api/offlineWrites";
+import { httpStatus, isOfflineError } from "../../api/problem";
 import { notifyError, notifyInfo } from "../../components/notify";
 import { useRevalidation } from "../../lib/revalidate/useRevalidation";
 import { offerUndoOf } from "../../lib/versions/offerUndo";
 import { useSharedWorkspace } from "../../lib/workspaces/useSharedWorkspace";
 import { arrayMove } from "@dnd-kit/sortable";
-import { changeTasks, createTask, getTask, listTasks, moveTask, updateTask } from "./api";
+import { changeTasks, createTask, getTask, listTasks, moveTask, newIdempotencyKey, updateTask } from "./api";
 import { announceNextOccurrence, movedToNextOccurrence } from "./nextOccurrence";
 import { isPendingDelete, scheduleDelete, scheduleDeleteMany, subscribeDeletes } from "./pendingDeletes";
 import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters, revalidationLimit } from "./query";
 import type { Task } from "../../types/task";
 import type { BatchChanges, TaskFilterValues, TaskInput, TaskPage } from "./types";
+import {
+  changedFields,
+  currentWrites,
+  isLocalTask,
+  onQueueEvent,
+  queueCreate,
+  queueUpdate,
+  shouldQueue,
+  versionTag,
+  withQueued,
+  type QueuedState,
+} from "./writeQueue";
 
 type Status = "loading" | "ready" | "error";
 
@@ -40,11 +54,17 @@ export interface TaskListState {
   removeMany: (tasks: Task[]) => void;
   /** Why a task of the last batch was not changed or deleted, by id (shown on its row). */
   failures: ReadonlyMap<string, string>;
+  /** Tasks with changes queued offline (writeQueue.ts), by id: waiting, or refused and why. */
+  queued: ReadonlyMap<string, QueuedState>;
+  /** How many changes are queued, on this list or not. */
+  queuedCount: number;
 }
 
 const visible = (tasks: Task[]) => tasks.filter((task) => !isPendingDelete(task.id));
 
 const deletedElsewhere = (task: Task) => notifyInfo(`“${task.title}” was deleted elsewhere.`);
+
+const NO_WRITES: readonly never[] = [];
 
 export function useTaskList(filters: TaskFilterValues, workspaceId?: string): TaskListState {
   const [items, setItems] = useState<Task[]>([]);
@@ -61,6 +81,14 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   const lastRead = useRef<TaskPage | null>(null);
   /** Counts the local changes, so that a background read that crossed one is not shown. */
   const writes = useRef(0);
+
+  // The list as the server sent it, with the changes queued offline on top.
+  const queue = useSyncExternalStore(subscribeQueuedWrites, currentWrites, () => NO_WRITES);
+  const shown = useMemo(() => withQueued(items, queue, workspaceId), [items, queue, workspaceId]);
+  const shownNow = useRef(shown.tasks);
+  useLayoutEffect(() => {
+    shownNow.current = shown.tasks;
+  });
 
   const queryKey = JSON.stringify({ ...buildTaskQuery(filters), ...(workspaceId ? { workspace_id: workspaceId } : {}) });
   const query = useMemo(() => JSON.parse(queryKey) as Record<string, string | number | boolean>, [queryKey]);
@@ -208,10 +236,53 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
     setRevision((count) => count + 1);
   }, []);
 
+  // What the queue's sender learns shows here: the server's task in place of the queued one.
+  useEffect(
+    () =>
+      onQueueEvent((event) => {
+        if (event.type === "queued") return;
+        writes.current += 1;
+        if (event.type === "sent") {
+          const { write, task } = event;
+          if (event.localId && task) {
+            if ((write.workspaceId ?? undefined) === workspaceId) setItems((current) => [task, ...current.filter((item) => item.id !== task.id)]);
+          } else if (task) replace(task);
+          else setItems((current) => current.filter((item) => item.id !== write.taskId));
+          changed();
+        } else if (event.type === "gone") {
+          setItems((current) => current.filter((item) => item.id !== event.task.id));
+          if (!isLocalTask(event.task.id)) deletedElsewhere(event.task);
+          changed();
+        } else if (event.type === "refused") {
+          const { write, theirs } = event;
+          const back = theirs ?? write.task;
+          setItems((current) => {
+            if (current.some((item) => item.id === back.id)) return theirs ? current.map((item) => (item.id === back.id ? back : item)) : current;
+            // A refused delete: the task is back on the list (the overlay shows why).
+            return write.kind === "delete" ? [back, ...current] : current;
+          });
+        } else if (event.task) {
+          replace(event.task);
+        } else if (!isLocalTask(event.taskId)) {
+          void getTask(event.taskId).then(replace, () => undefined);
+        }
+      }),
+    [workspaceId, replace, changed],
+  );
+
   const create = useCallback(
     async (input: TaskInput) => {
       writes.current += 1;
-      const task = await createTask(workspaceId ? { ...input, workspace_id: workspaceId } : input);
+      if (shouldQueue()) return queueCreate(input, workspaceId);
+      const key = newIdempotencyKey();
+      let task: Task;
+      try {
+        task = await createTask(workspaceId ? { ...input, workspace_id: workspaceId } : input, key);
+      } catch (error) {
+        // No answer: it may or may not have been made, and its key makes sending it again safe.
+        if (isOfflineError(error)) return queueCreate(input, workspaceId, key);
+        throw error;
+      }
       const plainNewestFirst =
         !hasActiveFilters(filters) && filters.sort === DEFAULT_FILTERS.sort && filters.order === DEFAULT_FILTERS.order;
       if (plainNewestFirst) setItems((current) => [task, ...current]);
@@ -225,12 +296,19 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   const save = useCallback(
     async (id: string, input: TaskInput, options?: { etag?: string }) => {
       writes.current += 1;
+      const before = shownNow.current.find((item) => item.id === id);
+      if (before && (shouldQueue() || isLocalTask(id))) {
+        return queueUpdate(before, changedFields(before, input), options?.etag ?? etagOf(id) ?? versionTag(before));
+      }
+      const etag = options?.etag ?? etagOf(id);
+      const key = newIdempotencyKey();
       try {
-        const task = await updateTask(id, input, options);
+        const task = await updateTask(id, input, { etag, key });
         replace(task);
         changed();
         return task;
       } catch (error) {
+        if (before && isOfflineError(error)) return queueUpdate(before, input, etag, key);
         const gone = httpStatus(error) === 404 ? now.current.shown.find((item) => item.id === id) : undefined;
         if (!gone) throw error;
         // Nothing left to save: the editor closes with the task, and the user is told why.
@@ -257,11 +335,26 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   const toggleComplete = useCallback(
     async (task: Task) => {
       const completed = !task.completed;
+      const context = `Could not update “${task.title}”.`;
+      const queueIt = (etag: string | undefined, key?: string) => {
+        try {
+          queueUpdate(task, { completed }, etag, key);
+        } catch (error) {
+          notifyError(error, { context });
+        }
+      };
+      if (shouldQueue() || isLocalTask(task.id)) {
+        writes.current += 1;
+        queueIt(etagOf(task.id) ?? versionTag(task));
+        return;
+      }
       // Optimistic: the list shows the change now and takes it back if the server refuses.
       replace({ ...task, completed, completed_at: completed ? new Date().toISOString() : null });
       markBusy(task.id, true);
+      const etag = etagOf(task.id);
+      const key = newIdempotencyKey();
       try {
-        const saved = await updateTask(task.id, { completed });
+        const saved = await updateTask(task.id, { completed }, { etag, key });
         replace(saved);
         changed();
         const shown = (restored: Task) => {
@@ -276,8 +369,12 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
           return;
         }
         replace(task);
+        if (isOfflineError(error)) {
+          queueIt(etag, key);
+          return;
+        }
         notifyError(error, {
-          context: `Could not update “${task.title}”.`,
+          context,
           onReload: () => void reloadTask(task.id),
         });
       } finally {
@@ -302,6 +399,11 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
       const before = now.current.shown;
       const task = before[from];
       if (!task || from === to) return;
+      if (currentWrites().length > 0) {
+        // The order is the server's: a move waits until the changes before it are sent.
+        notifyInfo("Tasks can be moved once the changes made offline are sent.");
+        return;
+      }
       const moved = arrayMove(before, from, to);
       // The neighbour above in the list: "after" it in ascending order, "before" it in descending.
       const above = to > 0 ? moved[to - 1].id : null;
@@ -381,7 +483,9 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
     changeMany,
     removeMany,
     failures,
-    items,
+    queued: shown.states,
+    queuedCount: queue.length,
+    items: shown.tasks,
     status,
     loadingMore,
     hasMore: cursor !== null,
