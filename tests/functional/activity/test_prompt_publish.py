@@ -232,3 +232,20 @@ def test_every_function_that_publishes_may_reach_the_broker():
         module = importlib.import_module(function.module)
         publishes = hasattr(module, "publishing")
         assert publishes == ("broker" in function.uses), function.name
+
+
+def test_the_prompt_publish_commits_its_mark_without_waiting_for_the_disk(make_account, api_database):
+    """Only its own transaction: the write before it committed durably, and the next one will too."""
+    from functions.domain.activity import outbox
+
+    make_account().client.post("/api/tasks", json={"title": "marked lazily"})
+    with psycopg.connect(api_database) as conn:
+        conn.row_factory = psycopg.rows.dict_row
+        [event] = conn.execute("SELECT id FROM outbox WHERE data->>'title' = 'marked lazily'").fetchall()
+        conn.execute("UPDATE outbox SET published_at = NULL WHERE id = %s", (event["id"],))
+        conn.commit()
+        with conn.transaction():
+            claimed = outbox.claim_written(conn, [event["id"]])
+            assert [row["id"] for row in claimed] == [event["id"]]
+            assert conn.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()["s"] == "off"
+        assert conn.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()["s"] == "on"
