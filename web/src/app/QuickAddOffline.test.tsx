@@ -21,10 +21,11 @@ function token(): string {
 }
 
 /** A logged-in user with an empty list; what the server is sent is recorded, and it keeps what it makes. */
-function signedIn() {
+function signedIn({ loseFirstAnswer = false } = {}) {
   const tasks: Task[] = [];
   const tags: { id: string; name: string; color: string }[] = [];
   const writes: string[] = [];
+  const keys: (string | null)[] = [];
   server.use(
     http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(token()))),
     http.get("/api/auth/me", () => HttpResponse.json(USER)),
@@ -36,8 +37,12 @@ function signedIn() {
     http.get("/api/tags", () => HttpResponse.json({ items: tags })),
     http.post("/api/tasks", async ({ request }) => {
       writes.push("POST /api/tasks");
-      const task = makeTask({ ...((await request.json()) as Partial<Task>), id: "99999999-0000-4000-8000-000000000001" });
-      tasks.push(task);
+      const key = request.headers.get("Idempotency-Key");
+      keys.push(key);
+      // The same key again: the task made the first time, as the API's idempotency answers.
+      const task = keys.indexOf(key) < keys.length - 1 ? tasks[0] : makeTask({ ...((await request.json()) as Partial<Task>), id: "99999999-0000-4000-8000-000000000001" });
+      if (!tasks.includes(task)) tasks.push(task);
+      if (loseFirstAnswer && keys.length === 1) return HttpResponse.error(); // made, but the answer is lost
       return HttpResponse.json(task, { status: 201, headers: { ETag: '"1"' } });
     }),
     http.post("/api/tags", async ({ request }) => {
@@ -53,7 +58,7 @@ function signedIn() {
       return HttpResponse.json(task, { headers: { ETag: '"2"' } });
     }),
   );
-  return { tasks, writes };
+  return { tasks, writes, keys };
 }
 
 // jsdom's <dialog> has no close(): the Dialog component falls back to the open attribute.
@@ -97,5 +102,21 @@ describe("quick add offline", () => {
     expect(tasks[0].due_date).toEqual(expect.any(String));
     await waitFor(() => expect(within(rowOf("Call mom")!).queryByText("Waiting to send")).not.toBeInTheDocument());
     expect(within(rowOf("Call mom")!).getByText("family")).toBeInTheDocument();
+  });
+
+  it("an add whose answer is lost is queued with its key: sent again, the task is made once", async () => {
+    const { tasks, keys } = signedIn({ loseFirstAnswer: true });
+    rememberUser({ id: USER.id });
+    await renderFullApp("/");
+    await screen.findByText(/no tasks/i);
+
+    await userEvent.keyboard("q");
+    await userEvent.type(await screen.findByRole("textbox", { name: "Task, in one line" }), "Renew the passport p2{Enter}");
+
+    await waitFor(() => expect(currentWrites()).toEqual([]));
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect(tasks.map((task) => task.title)).toEqual(["Renew the passport"]);
+    await waitFor(() => expect(rowOf("Renew the passport")).toBeDefined());
   });
 });
