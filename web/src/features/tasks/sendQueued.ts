@@ -134,7 +134,7 @@ async function send(write: QueuedWrite): Promise<Outcome> {
     return "stop";
   }
   markSent(write);
-  if (write.kind === "tags") return sendTags(write, token);
+  if (write.kind === "tags") return sendTags(write, owner, token);
   try {
     let response: AxiosResponse<Task>;
     try {
@@ -154,9 +154,9 @@ async function send(write: QueuedWrite): Promise<Outcome> {
 
 /**
  * Finds or makes the write's tags and attaches each. Attaching again is harmless, so a try that
- * got no answer (or a 401 after an expiry) is simply made again later.
+ * got no answer is simply made again later, and an expired token is refreshed once (`retried`).
  */
-async function sendTags(write: QueuedWrite, token: string): Promise<Outcome> {
+async function sendTags(write: QueuedWrite, owner: string, token: string, retried = false): Promise<Outcome> {
   let names = write.tags ?? [];
   let failure: unknown;
   try {
@@ -174,7 +174,11 @@ async function sendTags(write: QueuedWrite, token: string): Promise<Outcome> {
     failure = error;
   }
   const status = httpStatus(failure);
-  if (status === null || isOfflineError(failure) || status === 401 || status === 409 || status === 429 || status >= 500) {
+  if (status === 401) {
+    const fresh = retried ? null : await ownersToken(owner, true);
+    return fresh ? sendTags(write, owner, fresh, true) : "stop"; // refused with a fresh token too: the session is over
+  }
+  if (status === null || isOfflineError(failure) || status === 409 || status === 429 || status >= 500) {
     tryAgainLater();
     return "stop";
   }

@@ -345,6 +345,27 @@ describe("a task queued with tags by name (quick add)", () => {
     expect(currentWrites()).toEqual([]);
   });
 
+  it("an expired token while attaching: the tags are attached with a fresh token of the same user", async () => {
+    const { seen, stored } = tasksApi([]);
+    const stale = tokenOf(ALICE);
+    const fresh = `${stale}-renewed`;
+    const { attached } = tagsApi(stored, ["family"]);
+    // The task is made with the token held; by the time its tags are read, that token has expired.
+    server.use(
+      http.get("/api/tags", ({ request }) =>
+        request.headers.get("Authorization") === `Bearer ${stale}` ? problem(401, "the access token has expired") : undefined),
+      http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(fresh))),
+    );
+    queueCreate({ ...input("Call mom"), workspace_id: WORKSPACE }, WORKSPACE, undefined, ["family"]);
+
+    await sendQueuedWrites();
+
+    expect(seen.map(({ authorization }) => authorization)).toEqual([`Bearer ${stale}`]);
+    expect(attached.map(({ authorization }) => authorization)).toEqual([`Bearer ${fresh}`]);
+    expect([...stored.values()][0].tags.map((tag) => tag.name)).toEqual(["family"]);
+    expect(currentWrites()).toEqual([]);
+  });
+
   it("an edit queued after the tags waits for them, and applies to the version they leave", async () => {
     const { seen, stored } = tasksApi([]);
     tagsApi(stored, ["family"]);
