@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { apiAs, logInThroughForm, PASSWORD, seedTasks, taskRow, uniqueEmail } from "./support";
+import { apiAs, dayIn, logInThroughForm, PASSWORD, seedTasks, taskRow, uniqueEmail, wallClock } from "./support";
 
 // The browser is in Berlin, the account in New York: quick add and the views follow the account.
 const ZONE = "America/New_York";
@@ -13,23 +13,6 @@ interface ApiTask {
   priority: number;
   completed: boolean;
   tags: { name: string }[];
-}
-
-/** YYYY-MM-DD HH:mm as the clocks of `zone` show the instant. */
-function wallClock(iso: string, zone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
-      .formatToParts(new Date(iso))
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
-
-/** The day `days` after today in `zone`, YYYY-MM-DD. */
-function dayIn(zone: string, days: number): string {
-  const today = wallClock(new Date().toISOString(), zone).slice(0, 10);
-  const [year, month, day] = today.split("-").map(Number);
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
 async function newUserInNewYork(page: Page, who: string): Promise<string> {

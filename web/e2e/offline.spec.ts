@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { apiAs, logInThroughForm, newUserOnTaskList, seedTasks, seriousViolations } from "./support";
+import { apiAs, dayIn, logInThroughForm, newUserOnTaskList, seedTasks, seriousViolations, wallClock } from "./support";
 
 test.use({ serviceWorkers: "allow" });
 
@@ -121,6 +121,45 @@ test("offline: a new task, an edit and a completion are queued, survive a reload
   // Sent once: a reload reads the same three tasks back from the server.
   await page.reload();
   await expect(page.getByTestId("task-row")).toHaveCount(3);
+});
+
+test("offline: quick add queues its task with its due date, priority and tag, shown at once and sent once when back online", async ({ page, context }) => {
+  const { email } = await onTaskListUnderWorker(page, "quick-add", ["Pack the tent"]);
+
+  await context.setOffline(true);
+  await expect(page.getByText(/^You are offline\./)).toBeVisible();
+  await page.locator("body").press("q");
+  const dialog = page.getByRole("dialog", { name: "Quick add" });
+  await dialog.getByLabel("Task, in one line").fill("Call mom tomorrow 5pm p1 #family");
+  const zone = ((await dialog.getByText(/Times are in /).textContent()) ?? "").match(/Times are in (\S+?)\./)?.[1] ?? "";
+  await dialog.getByLabel("Task, in one line").press("Enter");
+  await expect(dialog).toHaveCount(0);
+
+  const expectQueued = async () => {
+    await expect(row(page, "Call mom").getByText("Waiting to send")).toBeVisible();
+    await expect(row(page, "Call mom").getByText("family")).toBeVisible();
+  };
+  await expectQueued();
+  await page.reload();
+  await expectQueued();
+
+  await context.setOffline(false);
+  await expect(page.getByText("Waiting to send")).toHaveCount(0);
+  await expect(row(page, "Call mom").getByText("family")).toBeVisible();
+  const api = await apiAs(email);
+  try {
+    const { items } = (await api.call("GET", "/api/tasks?limit=100")) as {
+      items: { title: string; due_date: string | null; priority: number; tags: { name: string }[] }[];
+    };
+    const calls = items.filter((task) => task.title === "Call mom");
+    expect(calls).toHaveLength(1);
+    expect(zone).not.toBe("");
+    expect(wallClock(calls[0].due_date ?? "", zone)).toBe(`${dayIn(zone, 1)} 17:00`);
+    expect(calls[0].priority).toBe(1);
+    expect(calls[0].tags.map((tag) => tag.name)).toEqual(["family"]);
+  } finally {
+    await api.dispose();
+  }
 });
 
 test("offline: a task changed in another session meanwhile shows the conflict on its row, and mine can be applied on top", async ({ page, context }) => {

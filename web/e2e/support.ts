@@ -172,3 +172,20 @@ export async function seriousViolations(page: Page) {
       targets: violation.nodes.map((node) => node.target.join(" ")),
     }));
 }
+
+/** YYYY-MM-DD HH:mm as the clocks of `zone` show the instant. */
+export function wallClock(iso: string, zone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+      .formatToParts(new Date(iso))
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/** The day `days` after today in `zone`, YYYY-MM-DD. */
+export function dayIn(zone: string, days: number): string {
+  const today = wallClock(new Date().toISOString(), zone).slice(0, 10);
+  const [year, month, day] = today.split("-").map(Number);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}

@@ -8,8 +8,8 @@ import { VerificationBanner } from "../features/verification/VerificationBanner"
 import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 
 // Quick add carries the date parser (chrono-node): its own chunk, fetched when the browser is idle.
-const loadQuickAdd = () => import("../features/quickadd/QuickAdd");
-const QuickAdd = lazy(() => loadQuickAdd().then((m) => ({ default: m.QuickAdd })));
+const loadQuickAdd = () => import("./QuickAddWithQueue");
+const QuickAdd = lazy(() => loadQuickAdd().then((m) => ({ default: m.QuickAddWithQueue })));
 const ShortcutsDialog = lazy(() =>
   import("../features/shortcuts/ShortcutsDialog").then((m) => ({ default: m.ShortcutsDialog })),
 );

@@ -1,13 +1,14 @@
 import { useId, useMemo, useRef, useState, type FormEvent } from "react";
 import { toast, type ToastContentProps } from "react-toastify/unstyled";
 import { Dialog } from "../../components/Dialog";
+import { isOfflineError } from "../../api/problem";
 import { notifyError } from "../../components/notify";
 import { defaultTimeZone } from "../../lib/accountTimeZone";
 import { announceTaskCreated } from "../../lib/taskEvents";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import type { Task } from "../../types/task";
-import { describeDue, parseQuickAdd, type ParsedTask } from "./parse";
-import { attachTags, createParsedTask, ensureTags, newIdempotencyKey } from "./save";
+import { describeDue, parseQuickAdd, type ParsedTask, type WorkspaceChoice } from "./parse";
+import { attachTags, createParsedTask, ensureTags, newIdempotencyKey, parsedTaskBody, type ParsedTaskBody } from "./save";
 
 const PRIORITY_NAMES = { 1: "High (p1)", 2: "Normal (p2)", 3: "Low (p3)" } as const;
 const DAY_NAMES: Record<string, string> = {
@@ -39,13 +40,25 @@ function TagTrouble({ task, names, retry, closeToast }: { task: Task; names: str
   );
 }
 
+/** The app's queue of changes made offline, as quick add uses it (the app hands it over). */
+export interface QuickAddQueue {
+  /** Whether a new task should wait in the queue: no connection, or older changes still waiting. */
+  shouldQueue: () => boolean;
+  /**
+   * Keeps the task to send later, its tags by name, and returns it as the lists show it. `key`:
+   * the Idempotency-Key of a create already sent once, whose answer never came.
+   */
+  queue: (body: ParsedTaskBody, tags: string[], workspace: WorkspaceChoice, key?: string) => Task;
+}
+
 interface QuickAddProps {
   open: boolean;
   onClose: () => void;
+  queue: QuickAddQueue;
 }
 
 /** Quick add: one line, parsed as it is typed, with what will be saved shown below it. */
-export function QuickAdd({ open, onClose }: QuickAddProps) {
+export function QuickAdd({ open, onClose, queue }: QuickAddProps) {
   const titleId = useId();
   const previewId = useId();
   const { workspaces, current, roleIn } = useWorkspaces();
@@ -80,24 +93,47 @@ export function QuickAdd({ open, onClose }: QuickAddProps) {
       return;
     }
     if (attempt.current?.text !== text) attempt.current = { text, key: newIdempotencyKey() };
+    const key = attempt.current.key;
     setSaving(true);
     setProblem(null);
+    let sending = false; // whether the task itself may have reached the server
     try {
+      if (queue.shouldQueue()) {
+        queued(queue.queue(parsedTaskBody(parsed, target.id), parsed.tags, target));
+        return;
+      }
       const tags = await ensureTags(parsed.tags, target.id);
-      const created = await createParsedTask(parsed, target.id, attempt.current.key);
+      sending = true;
+      const created = await createParsedTask(parsed, target.id, key);
       const { task, failed } = await attachTags(created, tags);
       announceTaskCreated(task);
-      attempt.current = null;
-      setText("");
-      onClose();
+      done();
       const due = describeDue(parsed);
       toast.success(`Added “${task.title}”${due ? `, due ${due}` : ""}.`, { autoClose: 4_000 });
       if (failed.length) reportTagTrouble(task, failed);
     } catch (error) {
-      notifyError(error, { context: "Could not add the task." });
+      try {
+        // No answer: queued like a change made offline, with the key it was sent with (if it was).
+        if (!isOfflineError(error)) throw error;
+        queued(queue.queue(parsedTaskBody(parsed, target.id), parsed.tags, target, sending ? key : undefined));
+      } catch (failure) {
+        notifyError(failure, { context: "Could not add the task." });
+      }
     } finally {
       setSaving(false);
     }
+  }
+
+  function done() {
+    attempt.current = null;
+    setText("");
+    onClose();
+  }
+
+  /** The lists show the queued task themselves (marked as waiting): only say where it went. */
+  function queued(task: Task) {
+    done();
+    toast.info(`“${task.title}” is waiting to be sent.`, { autoClose: 4_000 });
   }
 
   function reportTagTrouble(task: Task, failed: { id: string; name: string; color: string }[]) {

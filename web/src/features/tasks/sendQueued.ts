@@ -12,6 +12,8 @@
  * - Only under the session of the user who queued the writes: each request carries a token
  *   checked to be theirs (its `sub`). A session of anyone else means another account took over
  *   this device: the queue is not theirs to send, and it is forgotten.
+ * - A "tags" write (a create's tag names, once the task is made) finds or makes each tag and
+ *   attaches it; a tag that cannot be attached waits, by name, with the server's reason.
  * - One tab at a time (a Web Lock); another tab's writes join the same queue.
  */
 import type { AxiosResponse } from "axios";
@@ -20,6 +22,7 @@ import { currentConnectivity, subscribeConnectivity } from "../../api/connectivi
 import { forgetEtag, rememberEtag } from "../../api/etags";
 import { forgetQueuedWrites } from "../../api/offlineWrites";
 import { registerPendingWork } from "../../api/pendingWork";
+import { attachTags, ensureTags } from "../../api/tagNames";
 import { errorMessage, httpStatus, isOfflineError } from "../../api/problem";
 import type { Task } from "../../types/task";
 import {
@@ -101,11 +104,16 @@ async function ownersToken(owner: string, fresh = false): Promise<string | null>
   return token;
 }
 
+// The token is checked here, for this owner: the client must not swap in another on a 401.
+const asOwner = (token: string, headers: Record<string, string> = {}) => ({
+  headers: { ...headers, Authorization: `Bearer ${token}` },
+  skipAuthRefresh: true,
+});
+
 function request(write: QueuedWrite, token: string): Promise<AxiosResponse<Task>> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${token}`, "Idempotency-Key": write.key };
+  const headers: Record<string, string> = { "Idempotency-Key": write.key };
   if (write.ifMatch) headers["If-Match"] = write.ifMatch;
-  // The token is checked here, for this owner: the client must not swap in another on a 401.
-  const config = { headers, skipAuthRefresh: true };
+  const config = asOwner(token, headers);
   const path = `/tasks/${encodeURIComponent(write.taskId)}`;
   if (write.kind === "create") return api.post<Task>("/tasks", write.body, config);
   if (write.kind === "update") return api.patch<Task>(path, write.body, config);
@@ -113,8 +121,7 @@ function request(write: QueuedWrite, token: string): Promise<AxiosResponse<Task>
 }
 
 async function read(taskId: string, token: string): Promise<Task> {
-  const config = { headers: { Authorization: `Bearer ${token}` }, skipAuthRefresh: true };
-  const response = await api.get<Task>(`/tasks/${encodeURIComponent(taskId)}`, config);
+  const response = await api.get<Task>(`/tasks/${encodeURIComponent(taskId)}`, asOwner(token));
   rememberEtag(response.data.id, response.headers.etag);
   return response.data;
 }
@@ -127,6 +134,7 @@ async function send(write: QueuedWrite): Promise<Outcome> {
     return "stop";
   }
   markSent(write);
+  if (write.kind === "tags") return sendTags(write, owner, token);
   try {
     let response: AxiosResponse<Task>;
     try {
@@ -142,6 +150,42 @@ async function send(write: QueuedWrite): Promise<Outcome> {
   } catch (error) {
     return refused(write, error, token);
   }
+}
+
+/**
+ * Finds or makes the write's tags and attaches each. Attaching again is harmless, so a try that
+ * got no answer is simply made again later, and an expired token is refreshed once (`retried`).
+ */
+async function sendTags(write: QueuedWrite, owner: string, token: string, retried = false): Promise<Outcome> {
+  let names = write.tags ?? [];
+  let failure: unknown;
+  try {
+    const tags = await ensureTags(names, write.task.workspace_id, asOwner(token));
+    const { task, failed, error } = await attachTags(write.task, tags, asOwner(token));
+    if (failed.length === 0) {
+      settle(write, task);
+      laterTries = 0;
+      announce({ type: "sent", write, task });
+      return "next";
+    }
+    failure = error;
+    names = failed.map((tag) => tag.name);
+  } catch (error) {
+    failure = error;
+  }
+  const status = httpStatus(failure);
+  if (status === 401) {
+    const fresh = retried ? null : await ownersToken(owner, true);
+    return fresh ? sendTags(write, owner, fresh, true) : "stop"; // refused with a fresh token too: the session is over
+  }
+  if (status === null || isOfflineError(failure) || status === 409 || status === 429 || status >= 500) {
+    tryAgainLater();
+    return "stop";
+  }
+  const detail = `${names.map((name) => `#${name}`).join(", ")} could not be attached: ${errorMessage(failure)}`;
+  markRefused(write, { status, detail });
+  announce({ type: "refused", write });
+  return "next";
 }
 
 function applied(write: QueuedWrite, response?: AxiosResponse<Task>): void {

@@ -234,6 +234,161 @@ describe("the queue of changes made offline", () => {
   });
 });
 
+/**
+ * The tags API beside tasksApi: a workspace's tags by name (`known`), new ones made, and each
+ * attach recorded; `refuse(tagId)` may answer an attach instead.
+ */
+function tagsApi(stored: Map<string, Task>, known: string[], refuse: (tagId: string) => Response | undefined = () => undefined) {
+  const tags = known.map((name) => ({ id: `t-${name}`, name, color: "#000000" }));
+  const made: unknown[] = [];
+  const attached: { taskId: string; tagId: string; authorization: string | null }[] = [];
+  server.use(
+    http.get("/api/tags", () => HttpResponse.json({ items: tags })),
+    http.post("/api/tags", async ({ request }) => {
+      const body = (await request.json()) as { name: string; color: string; workspace_id: string };
+      made.push(body);
+      const tag = { id: `t-${body.name}`, name: body.name, color: body.color };
+      tags.push(tag);
+      return HttpResponse.json(tag, { status: 201 });
+    }),
+    http.put("/api/tasks/:id/tags/:tagId", ({ request, params }) => {
+      const [taskId, tagId] = [String(params.id), String(params.tagId)];
+      attached.push({ taskId, tagId, authorization: request.headers.get("Authorization") });
+      const special = refuse(tagId);
+      if (special) return special;
+      const current = stored.get(taskId);
+      const tag = tags.find((candidate) => candidate.id === tagId);
+      if (!current || !tag) return problem(404, "no such task or tag");
+      const task = { ...current, tags: [...current.tags, tag], version: current.version + 1 };
+      stored.set(taskId, task);
+      return HttpResponse.json(task, { headers: { ETag: `"${task.version}"` } });
+    }),
+  );
+  return { made, attached };
+}
+
+const WORKSPACE = "44444444-4444-4444-8444-444444444444";
+
+describe("a task queued with tags by name (quick add)", () => {
+  it("shows the names at once; the task is made once, then its tags found or made and attached", async () => {
+    const { seen, stored } = tasksApi([]);
+    const { made, attached } = tagsApi(stored, ["Home"]);
+    const heard = events();
+    const queued = queueCreate({ ...input("Call mom"), workspace_id: WORKSPACE }, WORKSPACE, undefined, ["home", "family"]);
+    expect(withQueued([], currentWrites(), WORKSPACE).tasks[0].tags.map((tag) => tag.name)).toEqual(["home", "family"]);
+
+    await sendQueuedWrites();
+    await sendQueuedWrites();
+
+    expect(seen.map(({ method, path }) => [method, path])).toEqual([["POST", "/api/tasks"]]);
+    const task = [...stored.values()][0];
+    expect(task.tags.map((tag) => tag.name)).toEqual(["Home", "family"]);
+    expect(made).toEqual([{ name: "family", color: "#0a58ca", workspace_id: WORKSPACE }]);
+    expect(attached.map(({ taskId, tagId, authorization }) => [taskId, tagId, authorization])).toEqual([
+      [task.id, "t-Home", `Bearer ${tokenOf(ALICE)}`],
+      [task.id, "t-family", `Bearer ${tokenOf(ALICE)}`],
+    ]);
+    expect(currentWrites()).toEqual([]);
+    const sent = heard.filter((event) => event.type === "sent");
+    expect(sent.map((event) => [event.write.kind, event.localId, event.task?.tags.length])).toEqual([
+      ["create", queued.id, 0],
+      ["tags", undefined, 2],
+    ]);
+  });
+
+  it("without tags: the create alone, and no tags request", async () => {
+    const { seen, stored } = tasksApi([]);
+    const { attached } = tagsApi(stored, []);
+    queueCreate({ ...input("Water the plants"), workspace_id: WORKSPACE }, WORKSPACE);
+
+    await sendQueuedWrites();
+
+    expect(seen.map(({ method }) => method)).toEqual(["POST"]);
+    expect(attached).toEqual([]);
+    expect(currentWrites()).toEqual([]);
+  });
+
+  it("a tag the server refuses waits on the task's row, by name, with its reason; the others are attached", async () => {
+    const { stored } = tasksApi([]);
+    tagsApi(stored, ["home", "family"], (tagId) => (tagId === "t-family" ? problem(403, "viewers cannot change tasks") : undefined));
+    queueCreate({ ...input("Call mom"), workspace_id: WORKSPACE }, WORKSPACE, undefined, ["home", "family"]);
+
+    await sendQueuedWrites();
+
+    const task = [...stored.values()][0];
+    expect(task.tags.map((tag) => tag.name)).toEqual(["home"]);
+    const { tasks, states } = withQueued([task], currentWrites(), WORKSPACE);
+    expect(states.get(task.id)).toMatchObject({ status: "refused", detail: "#family could not be attached: Viewers cannot change tasks." });
+    expect(tasks[0].tags.map((tag) => tag.name)).toEqual(["home"]); // not shown as if attached
+    dismissRefused(task.id);
+    expect(currentWrites()).toEqual([]);
+  });
+
+  it("no answer while attaching: tried again later, and the task is still made once", async () => {
+    const { seen, stored } = tasksApi([]);
+    let lose = true;
+    const { attached } = tagsApi(stored, ["family"], () => {
+      if (!lose) return undefined;
+      lose = false;
+      return HttpResponse.error();
+    });
+    queueCreate({ ...input("Call mom"), workspace_id: WORKSPACE }, WORKSPACE, undefined, ["family"]);
+
+    await sendQueuedWrites();
+    expect(currentWrites()).toMatchObject([{ kind: "tags", tags: ["family"] }]);
+    expect(currentWrites()[0].problem).toBeUndefined();
+    await sendQueuedWrites();
+
+    expect(seen.filter(({ method }) => method === "POST")).toHaveLength(1);
+    expect(attached).toHaveLength(2);
+    expect([...stored.values()][0].tags.map((tag) => tag.name)).toEqual(["family"]);
+    expect(currentWrites()).toEqual([]);
+  });
+
+  it("an expired token while attaching: the tags are attached with a fresh token of the same user", async () => {
+    const { seen, stored } = tasksApi([]);
+    const stale = tokenOf(ALICE);
+    const fresh = `${stale}-renewed`;
+    const { attached } = tagsApi(stored, ["family"]);
+    // The task is made with the token held; by the time its tags are read, that token has expired.
+    server.use(
+      http.get("/api/tags", ({ request }) =>
+        request.headers.get("Authorization") === `Bearer ${stale}` ? problem(401, "the access token has expired") : undefined),
+      http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(fresh))),
+    );
+    queueCreate({ ...input("Call mom"), workspace_id: WORKSPACE }, WORKSPACE, undefined, ["family"]);
+
+    await sendQueuedWrites();
+
+    expect(seen.map(({ authorization }) => authorization)).toEqual([`Bearer ${stale}`]);
+    expect(attached.map(({ authorization }) => authorization)).toEqual([`Bearer ${fresh}`]);
+    expect([...stored.values()][0].tags.map((tag) => tag.name)).toEqual(["family"]);
+    expect(currentWrites()).toEqual([]);
+  });
+
+  it("an edit queued after the tags waits for them, and applies to the version they leave", async () => {
+    const { seen, stored } = tasksApi([]);
+    tagsApi(stored, ["family"]);
+    queueCreate({ ...input("Call mom"), workspace_id: WORKSPACE }, WORKSPACE, undefined, ["family"]);
+    let edited = false;
+    const stop = onQueueEvent((event) => {
+      // Once the task is made, the user completes it while its tags wait.
+      if (event.type === "sent" && event.task && event.write.kind === "create" && !edited) {
+        edited = true;
+        queueUpdate(event.task, { completed: true }, `"${event.task.version}"`);
+      }
+    });
+    stops.push(stop);
+
+    await sendQueuedWrites();
+
+    const task = [...stored.values()][0];
+    expect(task).toMatchObject({ completed: true, tags: [expect.objectContaining({ name: "family" })] });
+    expect(seen.map(({ method, ifMatch }) => [method, ifMatch])).toEqual([["POST", null], ["PATCH", '"2"']]);
+    expect(currentWrites()).toEqual([]);
+  });
+});
+
 /** A title changed offline for version 1 of a task, refused (412): `theirs` changed it meanwhile. */
 async function refusedAsChangedElsewhere(theirs: Partial<Task>) {
   const task = makeTask({ title: "mine", version: 1 });

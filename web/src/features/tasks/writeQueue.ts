@@ -14,15 +14,19 @@
  *   elsewhere meanwhile is not overwritten; its write stays here with the server's version
  *   (`problem.theirs`) until the user keeps theirs or applies theirs again. Other refusals keep
  *   the server's reason until the user dismisses the change.
+ * - A create may carry tag names (quick add's `#home`), which only the server can turn into
+ *   tags: once it has the task, a "tags" write takes its place at the end of the queue, and the
+ *   sender finds or makes those tags and attaches them. A tag it cannot attach is a refusal.
  */
 import { currentConnectivity } from "../../api/connectivity";
+import { NEW_TAG_COLOR } from "../../api/tagNames";
 import { queuedWrites, saveQueuedWrites } from "../../api/offlineWrites";
 import { rememberedUser } from "../../api/offlineSession";
 import type { Task } from "../../types/task";
 import { newIdempotencyKey } from "./api";
 import type { TaskInput, TaskPatch } from "./types";
 
-export type WriteKind = "create" | "update" | "delete";
+export type WriteKind = "create" | "update" | "delete" | "tags";
 
 export interface WriteProblem {
   status: number;
@@ -46,6 +50,8 @@ export interface QueuedWrite {
   body?: TaskInput | TaskPatch;
   /** The task as the user saw it before this write (for a create: as it will look). */
   task: Task;
+  /** Names of tags to attach: a create's, then its "tags" write's once the server has the task. */
+  tags?: string[];
   /** The workspace of the list a create was made in (none: the personal one). */
   workspaceId?: string | null;
   /** Sent at least once, so it may have been applied: never folded into again. */
@@ -124,6 +130,11 @@ function replace(writes: readonly QueuedWrite[], old: QueuedWrite, next: QueuedW
   announce({ type: "queued" });
 }
 
+/** Whether a later write of the task may take `previous`'s place (attaching tags is not a field). */
+function foldable(previous: QueuedWrite): boolean {
+  return !previous.sent && !previous.problem && previous.kind !== "tags";
+}
+
 /**
  * What a write that follows `previous` applies to: its If-Match, or "whatever `previous` leaves".
  * A write sent once already (`key`) keeps the If-Match it was sent with: it is part of the request.
@@ -132,11 +143,17 @@ function after(previous: QueuedWrite | undefined, ifMatch: string | undefined, k
   return previous && key === undefined ? { afterPrevious: true as const } : { ifMatch };
 }
 
+/** Tags known only by name, as a row shows them until they are attached. */
+function namedTags(names: readonly string[]): Task["tags"] {
+  return names.map((name) => ({ id: `${LOCAL}${name}`, name, color: NEW_TAG_COLOR }));
+}
+
 /**
  * Queues a new task; returns it as the list shows it until the server has it. `key`: the
- * Idempotency-Key of a create already sent once, whose answer never came.
+ * Idempotency-Key of a create already sent once, whose answer never came. `tags`: names of
+ * tags to attach once it is made.
  */
-export function queueCreate(input: TaskInput, workspaceId: string | undefined, key?: string): Task {
+export function queueCreate(input: TaskInput, workspaceId: string | undefined, key?: string, tags: string[] = []): Task {
   const now = new Date().toISOString();
   const task: Task = {
     id: `${LOCAL}${newIdempotencyKey()}`,
@@ -152,7 +169,7 @@ export function queueCreate(input: TaskInput, workspaceId: string | undefined, k
     workspace_id: workspaceId ?? "",
     recurrence: input.recurrence ?? null,
     timezone: input.timezone ?? null,
-    tags: [],
+    tags: namedTags(tags),
     checklist_progress: { done: 0, total: 0 },
     position: "",
     version: 0,
@@ -166,6 +183,7 @@ export function queueCreate(input: TaskInput, workspaceId: string | undefined, k
     task,
     workspaceId: workspaceId ?? null,
     sent: key !== undefined,
+    ...(tags.length > 0 ? { tags } : {}),
   });
   return task;
 }
@@ -179,7 +197,7 @@ export function queueUpdate(task: Task, changes: TaskPatch, ifMatch: string | un
   if (Object.keys(changes).length === 0) return task;
   const writes = currentWrites();
   const previous = lastOf(writes, task.id);
-  if (previous && !previous.sent && !previous.problem && key === undefined) {
+  if (previous && foldable(previous) && key === undefined) {
     if (previous.kind === "delete") return task;
     // A create shows its own task: the change folded into it shows there too.
     const shown = previous.kind === "create" ? applyChanges(previous.task, changes) : previous.task;
@@ -202,7 +220,7 @@ export function queueUpdate(task: Task, changes: TaskPatch, ifMatch: string | un
 export function queueDelete(task: Task, ifMatch: string | undefined, key?: string): void {
   const writes = currentWrites();
   const previous = lastOf(writes, task.id);
-  if (previous && !previous.sent && !previous.problem && key === undefined) {
+  if (previous && foldable(previous) && key === undefined) {
     if (previous.kind === "delete") return;
     if (previous.kind === "create") {
       // Made and deleted offline: the server never needs to hear of it.
@@ -266,13 +284,18 @@ export function markRefused(write: QueuedWrite, problem: WriteProblem): void {
 /**
  * The server took the write: it leaves the queue. The task's writes that waited for this answer
  * apply to the version it names (`etag`), under the id the server gave a task created offline.
+ * A create's tag names follow last, in a "tags" write of the task the server made.
  */
 export function settle(write: QueuedWrite, task?: Task, etag?: string): void {
   const taskId = task?.id ?? write.taskId;
   const version = etag ?? (task ? versionTag(task) : undefined);
   let waiting = true; // only the next write of the task waited for this one
+  const tags: QueuedWrite[] =
+    write.kind === "create" && write.tags?.length && task
+      ? [{ id: newIdempotencyKey(), kind: "tags", key: newIdempotencyKey(), taskId, task, tags: write.tags, workspaceId: write.workspaceId }]
+      : [];
   save(
-    currentWrites().flatMap((other) => {
+    [...currentWrites(), ...tags].flatMap((other) => {
       if (other.id === write.id) return [];
       if (other.taskId !== write.taskId) return [other];
       if (write.kind === "delete") return []; // nothing left to change
@@ -316,6 +339,17 @@ export function changedFields(task: Task, input: TaskPatch): TaskPatch {
   return changes as TaskPatch;
 }
 
+/** The task as it will be once `write` is sent (null: deleted). */
+function shownAfter(write: QueuedWrite, task: Task): Task | null {
+  if (write.kind === "delete") return null;
+  if (write.kind === "update") return applyChanges(task, write.body as TaskPatch);
+  if (write.kind === "tags" && !write.problem) {
+    const on = new Set(task.tags.map((tag) => tag.name.toLocaleLowerCase()));
+    return { ...task, tags: [...task.tags, ...namedTags((write.tags ?? []).filter((name) => !on.has(name.toLocaleLowerCase())))] };
+  }
+  return task;
+}
+
 /** Where a task with queued writes stands, for its row. */
 export type QueuedState =
   | { status: "waiting" }
@@ -345,7 +379,7 @@ export function withQueued(
     const current = shown.has(write.taskId) ? shown.get(write.taskId) : tasks.find((task) => task.id === write.taskId);
     if (current === undefined) continue; // not on this list
     if (current === null) continue; // deleted by an earlier write
-    const mine = write.kind === "delete" ? null : write.kind === "update" ? applyChanges(current, write.body as TaskPatch) : current;
+    const mine = shownAfter(write, current);
     shown.set(write.taskId, mine);
     if (states.get(write.taskId)?.status === "conflict" || states.get(write.taskId)?.status === "refused") continue;
     const problem = write.problem;
