@@ -75,9 +75,11 @@ def to_http_response(result: Any, event_format: str) -> HttpResponse:
 
 
 def _status(value: Any) -> int:
-    if type(value) is int:  # bool is an int subclass, and no status
+    if type(value) is int:
         status: int = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit():
+    elif (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isascii() and value.isdigit()
+    ):  # HTTPStatus.OK or "200", say; True is no status
         status = int(value)
     else:
         raise MalformedResult(f"statusCode must be an integer, got {value!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from http import HTTPStatus
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ FORMATS = ["alb", "apigw-rest", "apigw-http"]
 
 
 @pytest.mark.parametrize("event_format", FORMATS)
-@pytest.mark.parametrize(("status_code", "expected"), [(201, 201), ("204", 204), (100, 100), ("599", 599)])
+@pytest.mark.parametrize(
+    ("status_code", "expected"), [(201, 201), ("204", 204), (100, 100), ("599", 599), (HTTPStatus.CREATED, 201)]
+)
 def test_status_code_int_or_digit_string(event_format: str, status_code: Any, expected: int) -> None:
     response = to_http_response({"statusCode": status_code}, event_format)
 
