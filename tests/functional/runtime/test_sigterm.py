@@ -10,6 +10,7 @@ import http.client
 import signal
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 import requests
 
@@ -84,3 +85,17 @@ def test_readiness_on_a_new_connection_is_503_or_refused(tmp_path_factory: pytes
         assert in_flight.exit_code() == 0
         signalled = next(index for index, outcome in enumerate(outcomes) if outcome != "200")
         assert set(outcomes[signalled:]) <= {"503", "refused"}, f"readiness probes after SIGTERM: {outcomes}"
+
+
+def test_a_worker_stops_when_its_server_is_killed_outright(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # SIGKILL leaves the server process no chance to stop its workers; each must see it go
+    # and stop by itself, not outlive it holding the port (the local stack kills this way).
+    with request_in_flight(tmp_path_factory, THREADED) as in_flight:
+        [worker] = psutil.Process(in_flight.server.process.pid).children()
+        in_flight.server.process.send_signal(signal.SIGKILL)
+        try:
+            assert in_flight.release().status_code == 200  # the worker drains what it had in flight
+            assert wait_for(lambda: not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE, timeout=10)
+        finally:
+            if worker.is_running():
+                worker.kill()  # not left behind by a failure
