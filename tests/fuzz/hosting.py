@@ -89,13 +89,15 @@ PROBLEM_JSON = "application/problem+json"
 # What granian (hyper) answers itself, empty and without a content type, when it cannot
 # parse a request.
 SERVER_REFUSALS = frozenset({400, 414, 431})
-# Log lines that mean the server, not the handler, failed on a request.
+# Log lines that mean the server, not the handler, failed on a request: granian's own, the
+# bridge's (an application that raised), and the fuzz handler's breach of the contract.
 SERVER_ERRORS = (
-    "Error handling request",
-    "Socket error processing request",
-    "Exception in worker process",
-    "WORKER TIMEOUT",
-    "Worker exiting",
+    "Application callable raised an exception",
+    "ASGI protocol failure",
+    "Unexpected exit from worker",
+    "refused to gracefully stop",
+    "crash loop",
+    "the application failed",
     "ContractBreach",
 )
 HANDLER_FAILED_EVENT = "the function failed; the event will be redelivered"
