@@ -87,7 +87,7 @@ class RuntimeApp:
             return _send(start_response, self._invoke_event(header_map, body, request_id))
         try:
             raw_path, raw_query = _raw_target(environ)
-        except ValueError:  # gunicorn refuses such targets itself; another server may pass them on
+        except ValueError:  # a server may refuse such a target itself (gunicorn did); another passes it on
             return _send(start_response, problem(400, "malformed request target", request_id))
         request = HttpRequest(
             method=method,
