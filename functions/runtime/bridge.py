@@ -14,6 +14,7 @@ behind invocations.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import queue
@@ -157,6 +158,7 @@ def _run(app: WSGIApp, environ: dict[str, Any], headers: list[tuple[str, str]]) 
         response[:] = [status, response_headers]
 
     wire_headers.value = headers  # the header lines as written, for the runtime
+    chunks: Iterable[bytes] = ()
     try:
         chunks = app(environ, start_response)
         if isinstance(chunks, list):
@@ -166,8 +168,12 @@ def _run(app: WSGIApp, environ: dict[str, Any], headers: list[tuple[str, str]]) 
         status, response_headers = response
         encoded = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response_headers]
         return int(status[:3]), encoded, body
-    except Exception:
+    # SystemExit from an application too: a thread that died would leave its request unanswered
+    # and in flight for ever, and the drain waiting on it.
+    except BaseException:
         logger.exception("the application failed: %s %s", environ["REQUEST_METHOD"], environ["RAW_URI"])
+        with contextlib.suppress(Exception):
+            _close(chunks)  # what a streamed body holds open (a cursor) is let go
         return _INTERNAL_ERROR
     finally:
         wire_headers.value = None

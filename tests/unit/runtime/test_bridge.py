@@ -168,6 +168,36 @@ def test_an_application_that_raises_costs_a_500_and_is_logged(caplog: pytest.Log
     assert "the application failed: GET /items/1" in caplog.text
 
 
+def test_an_application_that_exits_costs_a_500_and_its_thread_serves_on() -> None:
+    calls: list[str] = []
+
+    def exiting(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:
+            raise SystemExit(3)
+        start_response("200 OK", [])
+        return [b"again"]
+
+    bridge = Bridge(exiting, threads=1, max_body_bytes=10)
+
+    assert run(bridge, scope()).status == 500
+    assert run(bridge, scope()).body == b"again"
+    assert calls == ["invocation-1", "invocation-1"]  # the one thread lived through it
+
+
+def test_a_streamed_body_is_closed_when_its_headers_cannot_be_sent() -> None:
+    body = Chunks([b"a"])
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Chunks:
+        start_response("200 OK", [("X-Wide", "日本")])  # no latin-1 for it
+        return body
+
+    exchange = run(Bridge(application, threads=1, max_body_bytes=10), scope())
+
+    assert exchange.status == 500
+    assert body.closed
+
+
 def test_a_probe_is_answered_on_the_loop_while_every_thread_is_busy() -> None:
     release = threading.Event()
 
