@@ -22,6 +22,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from .app import wire_headers
 
@@ -76,7 +77,7 @@ class Bridge:
         self._in_flight += 1
         try:
             environ["wsgi.input"] = io.BytesIO(await self._body(receive, environ))
-            if scope["path"].startswith(PROBE_PREFIX):
+            if environ["PATH_INFO"].startswith(PROBE_PREFIX):
                 outcome = _run(self._app, environ, headers)  # no I/O: answered on the loop
             else:
                 outcome = await self._on_a_thread(environ, headers)
@@ -207,8 +208,9 @@ def _environ(scope: dict[str, Any], headers: list[tuple[str, str]]) -> dict[str,
     environ = {
         **_BASE_ENVIRON,
         "REQUEST_METHOD": scope["method"],
-        # PEP 3333: PATH_INFO is the decoded path as latin-1 text; RAW_URI the target as sent.
-        "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
+        # PEP 3333: PATH_INFO is the decoded path's bytes as latin-1 text (granian's own decoded
+        # path replaced invalid UTF-8, "%ff", with U+FFFD); RAW_URI the target as sent.
+        "PATH_INFO": unquote_to_bytes(raw_path).decode("latin-1"),
         "RAW_URI": f"{raw_path}?{query}" if query else raw_path,
         "QUERY_STRING": query,
         "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",

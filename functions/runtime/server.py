@@ -97,8 +97,14 @@ def serve(app: WSGIApp, options: ServeOptions) -> None:
     server_pid = os.getpid()
 
     def in_each_worker(loop: Any) -> WorkerSignal:
-        _stop_with_the_server(server_pid)
-        return _drain_then_stop(loop, bridge, options.port)
+        stop, drain = _drain_then_stop(loop, bridge, options.port)
+        # A SIGTERM that came between the fork and the handlers above went to the handler the
+        # worker inherited from granian's main process, which only set this flag on the worker's
+        # copy of the server: the worker would have served on until killed.
+        if server.interrupt_signal:
+            loop.call_soon(drain)
+        _stop_with_the_server(server_pid)  # after the handlers: the signal it may send is ours
+        return stop
 
     # granian installs each worker's SIGTERM handler with this function; ours drains first.
     granian._signals.set_loop_signals = in_each_worker
@@ -130,9 +136,9 @@ def _stop_with_the_server(server_pid: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _drain_then_stop(loop: Any, bridge: Bridge, port: int) -> WorkerSignal:
+def _drain_then_stop(loop: Any, bridge: Bridge, port: int) -> tuple[WorkerSignal, Callable[[], None]]:
     """In a worker: SIGTERM sets `draining`, refuses new connections and stops the server
-    once the requests in flight are done."""
+    once the requests in flight are done. The signal granian waits on, and the drain."""
     stop = WorkerSignal()
 
     def on_signal() -> None:
@@ -144,7 +150,7 @@ def _drain_then_stop(loop: Any, bridge: Bridge, port: int) -> WorkerSignal:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
-    return stop
+    return stop, on_signal
 
 
 def _refuse_new_connections(port: int) -> None:
@@ -168,9 +174,20 @@ def _refuse_new_connections(port: int) -> None:
                     or listener.getsockname()[1] != port
                 ):
                     continue
-                # Put an unbound socket in the listener's place: its last descriptor closes and the
-                # kernel refuses what comes next, while granian's accept loop simply never wakes.
-                with socket.socket(listener.family, socket.SOCK_STREAM) as placeholder:
+                # Put another listener in its place: the last descriptor of ours closes and the
+                # kernel refuses what comes next on the port. The stand-in listens (on a port of
+                # its own, non-blocking) so that granian's accept loop, should it wake, finds
+                # nothing to take and waits: on a socket that does not listen, accept fails at
+                # once, and the loop retried it for ever without seeing the signal to stop.
+                with _stand_in_listener(listener.family) as placeholder:
                     os.dup2(placeholder.fileno(), int(name))
             except OSError:
                 continue
+
+
+def _stand_in_listener(family: int) -> socket.socket:
+    stand_in = socket.socket(family, socket.SOCK_STREAM)
+    stand_in.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+    stand_in.listen(1)
+    stand_in.setblocking(False)
+    return stand_in

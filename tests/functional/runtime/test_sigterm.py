@@ -16,7 +16,7 @@ import requests
 
 from tests.support.processes import Server
 
-from .helpers import STRICT, THREADED, request_in_flight, wait_for
+from .helpers import STRICT, THREADED, request_in_flight, runtime, wait_for
 
 
 def probe_on_new_connection(server: Server) -> str:
@@ -99,3 +99,17 @@ def test_a_worker_stops_when_its_server_is_killed_outright(tmp_path_factory: pyt
         finally:
             if worker.is_running():
                 worker.kill()  # not left behind by a failure
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_sigterm_as_the_workers_start_still_drains_every_one(
+    tmp_path_factory: pytest.TempPathFactory, attempt: int
+) -> None:
+    # A supervisor may stop a pod as soon as it is ready, while its other workers are still
+    # starting: each must see the signal and stop, not serve on until the grace runs out
+    # (FUNCTION_TIMEOUT + 5 = 35 s here) and be killed.
+    env = {"HANDLER": "drain_handlers.hold", "DRAIN_DIR": str(tmp_path_factory.mktemp("drain")), "WORKERS": "3"}
+    with runtime(tmp_path_factory, f"early-sigterm-{attempt}", env) as server:
+        server.process.send_signal(signal.SIGTERM)
+        assert wait_for(lambda: server.process.poll() is not None, timeout=15), "still running 15 s after SIGTERM"
+        assert server.process.returncode == 0

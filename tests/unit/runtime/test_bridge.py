@@ -116,6 +116,21 @@ def test_the_application_gets_the_target_and_every_header_line_as_written() -> N
     assert recorder.thread.startswith("invocation-")  # never on the event loop
 
 
+@pytest.mark.parametrize(
+    ("raw_path", "path_info"),
+    [(b"/%ff", "/\xff"), (b"/caf%C3%A9", "/caf\xc3\xa9"), (b"/a%2Fb", "/a/b"), (b"/%c0%af", "/\xc0\xaf")],
+)
+def test_path_info_is_the_decoded_path_as_latin_1_even_where_it_is_no_utf_8(raw_path: bytes, path_info: str) -> None:
+    # PEP 3333; what a WSGI application checks before trusting a path (the local stack's
+    # static files refuse one that is not UTF-8). granian's own decoded path has U+FFFD there.
+    recorder = Recorder()
+
+    run(Bridge(recorder, threads=1, max_body_bytes=10), scope(path="/\ufffd", raw_path=raw_path))
+
+    assert recorder.environ["PATH_INFO"] == path_info
+    assert recorder.environ["RAW_URI"] == raw_path.decode()
+
+
 def test_a_header_name_with_an_underscore_never_passes_for_one_with_a_dash() -> None:
     recorder = Recorder()
     request = scope(headers=[(b"host", b"h"), (b"x_forwarded_for", b"198.51.100.1")])
