@@ -1,10 +1,13 @@
 """Performance targets of the function runtime (`python -m functions.runtime`), as ratios.
 
 (a) throughput of a Powertools ALBResolver handler through the runtime
-    ÷ the same handler behind a minimal hand-written WSGI shim on the same gunicorn
-    server with the same ServeOptions (fixtures/alb_shim.py)                  ≥ 0.9
+    ÷ the same handler behind a minimal hand-written WSGI shim on the runtime's own
+    server (granian, through the bridge) with the same ServeOptions
+    (fixtures/alb_shim.py)                                                    ≥ 0.9
 (g) the same ÷ the shim on granian's own WSGI interface, one process with as many
     threads (fixtures/granian_shim.py): the limit of the handler on this machine ≥ 0.8
+(s) the same ÷ the runtime on gunicorn's gthread worker, the server it had before
+    (fixtures/gunicorn_runtime.py)                                            reported
 (b) throughput of the runtime hosting a small Chalice app (apigw-rest)
     ÷ `chalice local` serving the same app                                    ≥ 25
 (c) cold start, process spawn to the first 200 on the function's own route, of
@@ -15,7 +18,7 @@ minute to the next. Every figure is therefore a ratio of two runs made side by s
 the runs alternate (A B, B A, ...) over several rounds, each round gives one ratio,
 and the median of those ratios is reported with their spread (min-max).
 
-    .venv/bin/python benchmarks/runtime.py [--seconds 3] [--rounds 7] [--strict]
+    .venv/bin/python benchmarks/runtime.py [--seconds 3] [--rounds 7] [--only agsbc] [--strict]
 
 Prints PASS or MISS per target and exits 0; with --strict a miss exits 1. A
 benchmark that cannot run (a server that does not start, a failed load run) exits 1.
@@ -38,7 +41,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from load import Load
+from load import Load, LoadError
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -79,6 +82,10 @@ def shim(name: str, cwd: Path, **env: str) -> Spec:
 
 def granian_shim(name: str, cwd: Path, **env: str) -> Spec:
     return Spec(name, [PYTHON, str(FIXTURES / "granian_shim.py")], cwd, env, ready_path=ITEM_PATH)
+
+
+def gunicorn_runtime(name: str, cwd: Path, **env: str) -> Spec:
+    return Spec(name, [PYTHON, str(FIXTURES / "gunicorn_runtime.py")], cwd, env)
 
 
 def chalice_local(name: str, cwd: Path) -> Spec:
@@ -229,13 +236,23 @@ def throughput(
     with ExitStack() as stack:
         url_a = stack.enter_context(serving(a, log_dir)) + ITEM_PATH
         url_b = stack.enter_context(serving(b, log_dir)) + ITEM_PATH
+        specs = {url_a: a, url_b: b}
+
+        def rate(url: str, duration: float) -> float:
+            try:
+                return load.rate(url, duration)
+            except LoadError as exc:  # which server, and what it logged
+                port = url.split(":")[2].split("/")[0]
+                log = (log_dir / f"{specs[url].name}-{port}.log").read_text(errors="replace")[-2000:]
+                raise LoadError(f"{specs[url].name}: {exc}\n--- its log ---\n{log}") from exc
+
         for url, duration in ((url_a, seconds[0]), (url_b, seconds[1])):
-            load.rate(url, min(1.0, duration))  # warm-up: first requests, lazy imports
+            rate(url, min(1.0, duration))  # warm-up: first requests, lazy imports
         for round_ in range(rounds):
             runs = [(url_a, seconds[0]), (url_b, seconds[1])]
             if round_ % 2:
                 runs.reverse()
-            rates = {url: load.rate(url, duration) for url, duration in runs}
+            rates = {url: rate(url, duration) for url, duration in runs}
             figure.pairs.append((rates[url_a], rates[url_b]))
             print(
                 f"  round {round_ + 1}: {figure.a_name} {rates[url_a]:.0f} req/s, "
@@ -359,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-rounds", type=int, default=10, help="rounds of cold starts (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="client connections (default 16)")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
-    parser.add_argument("--only", default="agbc", help="which figures to measure, e.g. 'ac' (default agbc)")
+    parser.add_argument("--only", default="agsbc", help="which figures to measure, e.g. 'ac' (default agsbc)")
     parser.add_argument(
         "--importtime",
         action="store_true",
@@ -375,18 +392,19 @@ def main(argv: list[str] | None = None) -> int:
         f"({args.chalice_seconds:g} s on chalice local), {args.rounds} rounds; "
         f"cold starts: {args.cold_rounds} rounds\n"
         f"servers: runtime defaults CONCURRENCY={defaults.concurrency} WORKERS={defaults.workers} "
-        f"FUNCTION_TIMEOUT={defaults.function_timeout:g} (gunicorn gthread, {defaults.concurrency} threads "
-        f"in {defaults.workers} worker); the shim gets the same ServeOptions, the granian shim as many "
-        "threads on granian's WSGI interface; chalice local is one threaded process; bytecode cached in a "
-        "temporary PYTHONPYCACHEPREFIX\n",
+        f"FUNCTION_TIMEOUT={defaults.function_timeout:g} (granian through the bridge, {defaults.concurrency} "
+        f"threads in {defaults.workers} worker); the shim gets the same ServeOptions, the granian shim as many "
+        "threads on granian's WSGI interface, gunicorn gthread as many; chalice local is one threaded process; "
+        "bytecode cached in a temporary PYTHONPYCACHEPREFIX\n",
         flush=True,
     )
 
     figures: list[Figure] = []
     failures: list[str] = []
     steps: dict[str, Callable[[Path], list[Figure]]] = {
-        "a": lambda logs: [powertools_vs_shim(args, load, logs)],
-        "g": lambda logs: [powertools_vs_granian_shim(args, load, logs)],
+        "a": lambda logs: [powertools_figures(args, load, logs, "a")],
+        "g": lambda logs: [powertools_figures(args, load, logs, "g")],
+        "s": lambda logs: [powertools_figures(args, load, logs, "s")],
         "b": lambda logs: [chalice_vs_local(args, load, logs)],
         "c": lambda logs: cold_start_figures(args, logs),
     }
@@ -412,48 +430,36 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if missed and args.strict else 0
 
 
-def powertools_vs_shim(args: argparse.Namespace, load: Load, log_dir: Path) -> Figure:
-    print("(a) Powertools ALBResolver: runtime vs minimal WSGI shim, same gunicorn settings", flush=True)
+def powertools_figures(args: argparse.Namespace, load: Load, log_dir: Path, key: str) -> Figure:
+    """(a), (g) or (s): the runtime hosting the ALBResolver handler against a baseline serving it."""
     env = {"HANDLER": MINIMAL_HANDLER, "EVENT_FORMAT": "alb", "ROUTES": ITEM_ROUTE}
+    baselines = {
+        "a": ("the minimal WSGI shim on the runtime's own server", shim("shim-alb", FIXTURES, **env), "shim", 0.9),
+        "g": (
+            "the shim on granian's WSGI interface",
+            granian_shim("granian-shim-alb", FIXTURES, **env),
+            "granian shim",
+            0.8,
+        ),
+        "s": (
+            "the runtime on gunicorn gthread, its former server",
+            gunicorn_runtime("gunicorn-alb", FIXTURES, **env),
+            "gunicorn",
+            None,
+        ),
+    }
+    description, baseline, baseline_name, target = baselines[key]
+    print(f"({key}) Powertools ALBResolver: runtime vs {description}", flush=True)
     figure = Figure(
-        f"(a) throughput, runtime ÷ WSGI shim (ALBResolver, GET {ITEM_PATH})",
+        f"({key}) throughput, runtime ÷ {description} (ALBResolver, GET {ITEM_PATH})",
         "runtime",
-        "shim",
+        baseline_name,
         "req/s",
-        target=0.9,
+        target=target,
         at_least=True,
     )
-    return throughput(
-        figure,
-        runtime("runtime-alb", FIXTURES, **env),
-        shim("shim-alb", FIXTURES, **env),
-        (args.seconds, args.seconds),
-        args.rounds,
-        load,
-        log_dir,
-    )
-
-
-def powertools_vs_granian_shim(args: argparse.Namespace, load: Load, log_dir: Path) -> Figure:
-    print("(g) Powertools ALBResolver: runtime vs minimal WSGI shim on granian's WSGI interface", flush=True)
-    env = {"HANDLER": MINIMAL_HANDLER, "EVENT_FORMAT": "alb", "ROUTES": ITEM_ROUTE}
-    figure = Figure(
-        f"(g) throughput, runtime ÷ WSGI shim on granian (ALBResolver, GET {ITEM_PATH})",
-        "runtime",
-        "granian shim",
-        "req/s",
-        target=0.8,
-        at_least=True,
-    )
-    return throughput(
-        figure,
-        runtime("runtime-alb", FIXTURES, **env),
-        granian_shim("granian-shim-alb", FIXTURES, **env),
-        (args.seconds, args.seconds),
-        args.rounds,
-        load,
-        log_dir,
-    )
+    subject = runtime("runtime-alb", FIXTURES, **env)
+    return throughput(figure, subject, baseline, (args.seconds, args.seconds), args.rounds, load, log_dir)
 
 
 def chalice_vs_local(args: argparse.Namespace, load: Load, log_dir: Path) -> Figure:

@@ -152,7 +152,11 @@ def _stop_when_the_stack_is_gone() -> None:
     import sys
 
     def watch() -> None:
-        sys.stdin.buffer.read()
+        # Raw reads, not sys.stdin's: a thread blocked in sys.stdin.buffer.read() holds the
+        # buffer's lock, and the server's worker, forked from this process, closes its stdin
+        # as it starts (multiprocessing does) and would wait on that lock for ever.
+        while os.read(sys.stdin.fileno(), 4096):
+            pass
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="stack-watch", daemon=True).start()

@@ -7,8 +7,8 @@ import os
 import sys
 
 from .app import RuntimeApp
-from .config import ConfigError, RuntimeConfig, load_handler
-from .server import ServeOptions, draining, serve
+from .config import ConfigError, Handler, RuntimeConfig, load_handler
+from .server import PortInUse, ServeOptions, draining, serve
 
 
 def main() -> int:
@@ -24,6 +24,15 @@ def main() -> int:
     except ConfigError as exc:
         print(f"runtime: configuration error: {exc}", file=sys.stderr)
         return 2
+    try:
+        _serve(config, handler)
+    except PortInUse as exc:
+        print(f"runtime: cannot listen: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _serve(config: RuntimeConfig, handler: Handler) -> None:
     serve(
         RuntimeApp(config, handler, draining),
         ServeOptions(
@@ -32,9 +41,9 @@ def main() -> int:
             threads=config.concurrency,
             workers=config.workers,
             request_timeout=config.function_timeout,
+            max_body_bytes=config.max_body_bytes,
         ),
     )
-    return 0
 
 
 if __name__ == "__main__":

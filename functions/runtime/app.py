@@ -62,6 +62,7 @@ class RuntimeApp:
         # able to smuggle an EventBridge event into an API handler with ce-* headers.
         self.accepts_cloudevents = not config.routes
         self._one_at_a_time = _ONE_INVOCATION_PER_PROCESS if config.strict else nullcontext()
+        self._unrouted = Target(None, {}, config.function_name, config.region, config.account_id)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -86,7 +87,7 @@ class RuntimeApp:
             return _send(start_response, self._invoke_event(header_map, body, request_id))
         try:
             raw_path, raw_query = _raw_target(environ)
-        except ValueError:  # gunicorn refuses such targets itself; another server may pass them on
+        except ValueError:  # a server may refuse such a target itself (gunicorn did); another passes it on
             return _send(start_response, problem(400, "malformed request target", request_id))
         request = HttpRequest(
             method=method,
@@ -112,19 +113,21 @@ class RuntimeApp:
 
     def _invoke_http(self, request: HttpRequest) -> HttpResponse:
         config = self.config
-        routable_path = _routable_path(request.raw_path, config.event_format)
-        match = find_route(config.routes, request.method, routable_path) if config.routes else None
-        if config.routes and match is None and config.event_format != "alb":
-            # API Gateway answers unrouted requests itself; the function never sees them.
-            return problem(404, f"no route for {request.method} {request.raw_path}", request.request_id)
-        route, parameters = match if match else (None, {})
-        target = Target(route, parameters, config.function_name, config.region, config.account_id)
-        if config.event_format == "apigw-rest":
-            event = rest_event(request, target)
-        elif config.event_format == "apigw-http":
-            event = http_api_event(request, target)
+        if config.event_format == "alb":
+            # An ALB forwards every request and its event names no route: nothing to match.
+            event = alb_event(request, self._unrouted, config.alb_multi_value_headers)
         else:
-            event = alb_event(request, target, config.alb_multi_value_headers)
+            routable_path = _routable_path(request.raw_path, config.event_format)
+            match = find_route(config.routes, request.method, routable_path) if config.routes else None
+            if config.routes and match is None:
+                # API Gateway answers unrouted requests itself; the function never sees them.
+                return problem(404, f"no route for {request.method} {request.raw_path}", request.request_id)
+            route, parameters = match if match else (None, {})
+            target = Target(route, parameters, config.function_name, config.region, config.account_id)
+            if config.event_format == "apigw-rest":
+                event = rest_event(request, target)
+            else:
+                event = http_api_event(request, target)
         try:
             result = self._call_handler(event, request.request_id, request.header("traceparent"))
             response = to_http_response(result, config.event_format)

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 # RFC 9110 field names are tokens.
-_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# RFC 9110 5.5: a field value holds no control character but HTAB, and goes out as latin-1
+# octets; the server refuses anything else, which would cost a 500 instead of the 502 it is.
+_FORBIDDEN_IN_VALUES = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u0100-\U0010ffff]")
+# Names already checked: whether each is kept (not hop-by-hop).
+_KEPT_NAMES: dict[str, bool] = {}
+_KEPT_NAMES_LIMIT = 1024
 # Framing is the server's job; a handler that sets these would corrupt the stream.
 _HOP_BY_HOP = {
     "connection",
@@ -61,7 +67,7 @@ def to_http_response(result: Any, event_format: str) -> HttpResponse:
         headers.append(("Content-Type", "application/json"))  # API Gateway REST's default
     status = _status(result.get("statusCode"))
     content = result.get("body")
-    if isinstance(content, Iterator):
+    if content is not None and type(content) is not str and isinstance(content, Iterator):
         if result.get("isBase64Encoded"):
             raise MalformedResult("a streamed body is text; it cannot be base64-encoded")
         return HttpResponse(status=status, headers=headers, body=b"", stream=content)
@@ -69,11 +75,14 @@ def to_http_response(result: Any, event_format: str) -> HttpResponse:
 
 
 def _status(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
+    if type(value) is int:
+        status: int = value
+    elif (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isascii() and value.isdigit()
+    ):  # HTTPStatus.OK or "200", say; True is no status
+        status = int(value)
+    else:
         raise MalformedResult(f"statusCode must be an integer, got {value!r}")
-    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
-        raise MalformedResult(f"statusCode must be an integer, got {value!r}")
-    status = int(value)
     if not 100 <= status <= 599:
         raise MalformedResult(f"statusCode {status} is outside 100-599")
     return status
@@ -82,25 +91,47 @@ def _status(value: Any) -> int:
 def _headers(result: dict[str, Any], with_cookies: bool) -> list[tuple[str, str]]:
     single = _mapping(result.get("headers"), "headers")
     multi = _mapping(result.get("multiValueHeaders"), "multiValueHeaders")
-    pairs: list[tuple[str, str]] = []
-    # As API Gateway: a key in multiValueHeaders wins over the same key in headers.
-    multi_keys = {str(key).lower() for key in multi}
+    headers: list[tuple[str, str]] = []
+    if multi:
+        # As API Gateway: a key in multiValueHeaders wins over the same key in headers.
+        multi_keys = {str(key).lower() for key in multi}
+        single = {name: value for name, value in single.items() if str(name).lower() not in multi_keys}
     for name, value in single.items():
-        if str(name).lower() not in multi_keys:
-            pairs.append((str(name), _header_value(name, value)))
+        _add_header(headers, str(name), value)
     for name, values in multi.items():
         if not isinstance(values, list):
             raise MalformedResult(f"multiValueHeaders[{name!r}] must be a list")
-        pairs.extend((str(name), _header_value(name, value)) for value in values)
+        for value in values:
+            _add_header(headers, str(name), value)
     if with_cookies:
         cookies = result.get("cookies") or []
         if not isinstance(cookies, list):
             raise MalformedResult("cookies must be a list of strings")
-        pairs.extend(("Set-Cookie", _header_value("Set-Cookie", cookie)) for cookie in cookies)
-    for name, _ in pairs:
-        if not _TOKEN.match(name):
-            raise MalformedResult(f"invalid header name {name!r}")
-    return [(name, value) for name, value in pairs if name.lower() not in _HOP_BY_HOP]
+        for cookie in cookies:
+            _add_header(headers, "Set-Cookie", cookie)
+    return headers
+
+
+def _add_header(headers: list[tuple[str, str]], name: str, value: Any) -> None:
+    kept = _KEPT_NAMES.get(name)
+    if kept is None:
+        kept = _check_name(name)
+    text = value if type(value) is str else _header_text(name, value)
+    if _FORBIDDEN_IN_VALUES.search(text):
+        raise MalformedResult(f"header {name!r} contains a line break, a control character or non-latin-1 text")
+    if kept:
+        headers.append((name, text))
+
+
+def _check_name(name: str) -> bool:
+    """Whether a valid header name is kept (MalformedResult if it is not valid); remembered,
+    since a handler answers with the same few names again and again."""
+    if not _TOKEN.fullmatch(name):
+        raise MalformedResult(f"invalid header name {name!r}")
+    kept = name.lower() not in _HOP_BY_HOP
+    if len(_KEPT_NAMES) < _KEPT_NAMES_LIMIT:
+        _KEPT_NAMES[name] = kept
+    return kept
 
 
 def _mapping(value: Any, field: str) -> dict[Any, Any]:
@@ -111,16 +142,12 @@ def _mapping(value: Any, field: str) -> dict[Any, Any]:
     return value
 
 
-def _header_value(name: Any, value: Any) -> str:
+def _header_text(name: str, value: Any) -> str:
     if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (str, int, float)):
-        text = str(value)
-    else:
-        raise MalformedResult(f"header {name!r} has a non-scalar value")
-    if "\r" in text or "\n" in text or "\0" in text:
-        raise MalformedResult(f"header {name!r} contains a line break")
-    return text
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise MalformedResult(f"header {name!r} has a non-scalar value")
 
 
 def _body(body: Any, is_base64: Any) -> bytes:

@@ -7,7 +7,7 @@ the raw path segments, so parameters arrive exactly as the client sent them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
 _PARAMETER = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.-]*)(\+?)\}$")
@@ -18,6 +18,16 @@ class Route:
     method: str
     template: str
     segments: tuple[str, ...]
+    # Each segment as matching needs it, worked out once: (literal, "", False) or
+    # ("", parameter name, greedy).
+    _pattern: tuple[tuple[str, str, bool], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pattern = []
+        for segment in self.segments:
+            found = _PARAMETER.match(segment)
+            pattern.append(("", found.group(1), bool(found.group(2))) if found else (segment, "", False))
+        object.__setattr__(self, "_pattern", tuple(pattern))
 
     @property
     def key(self) -> str:
@@ -29,23 +39,23 @@ class Route:
             return None
         parts = raw_path.split("/")[1:]
         parameters: dict[str, str] = {}
-        for index, segment in enumerate(self.segments):
-            found = _PARAMETER.match(segment)
-            if found and found.group(2):  # greedy {name+}: the rest of the path
+        for index, (literal, name, greedy) in enumerate(self._pattern):
+            if greedy:  # {name+}: the rest of the path
                 rest = "/".join(parts[index:])
                 if not rest:
                     return None
-                parameters[found.group(1)] = rest
+                parameters[name] = rest
                 return parameters
             if index >= len(parts):
                 return None
-            if found:
-                if not parts[index]:
+            if not name:
+                if literal != parts[index]:
                     return None
-                parameters[found.group(1)] = parts[index]
-            elif segment != parts[index]:
+            elif parts[index]:
+                parameters[name] = parts[index]
+            else:
                 return None
-        return parameters if len(parts) == len(self.segments) else None
+        return parameters if len(parts) == len(self._pattern) else None
 
 
 def parse_route(text: str) -> Route:

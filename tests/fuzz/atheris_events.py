@@ -12,7 +12,7 @@ An input is a request in a text form mutations keep close to HTTP (see `_parse`)
 one of two cases:
 - "E" first: CloudEvent headers and body straight into `cloudevents.to_eventbridge`;
 - else two bytes choosing the event format, the framing and the method, then a WSGI
-  request (raw target, header list as gunicorn hands it over, body, with or without
+  request (raw target, header list as the server hands it over, body, with or without
   Content-Length) for RuntimeApp, with a handler that holds the event to the
   contract (tests/fuzz/handlers/fuzz_handlers.py).
 A crash is: the application raising, any 5xx (the handler here never raises on
@@ -98,7 +98,7 @@ APPS = {
 def _parse(data: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
     """`target LF (name: value LF)* LF body`: a text form mutations keep close to HTTP."""
     head, _, body = data.partition(b"\n\n")
-    target, *lines = head.decode("latin-1").split("\n")  # gunicorn hands over latin-1 strings
+    target, *lines = head.decode("latin-1").split("\n")  # the server hands over latin-1 strings
     headers = []
     for line in lines:
         name, _, value = line.partition(":")

@@ -18,8 +18,9 @@ from .wire import CRLF, FuzzRequest
 # Short enough that an example lying about its length costs little; the server must
 # then be waiting for the rest of the body, not answering.
 WAIT_TIMEOUT = 0.3
-# gunicorn's defaults: limit_request_line 4094, limit_request_field_size 8190,
-# limit_request_fields 100.
+# Sizes at gunicorn's defaults (limit_request_line 4094, limit_request_field_size 8190,
+# limit_request_fields 100), the server before granian; hyper's limits are 100 fields and
+# about 400 kB of head, which the largest examples of each kind go past.
 REQUEST_LINE_LIMIT = 4094
 FIELD_SIZE_LIMIT = 8190
 FIELD_COUNT_LIMIT = 100

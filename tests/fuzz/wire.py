@@ -7,6 +7,7 @@ to send most of what the fuzz writes, and would forgive answers the fuzz must ca
 from __future__ import annotations
 
 import re
+import select
 import socket
 from dataclasses import dataclass, field
 
@@ -17,6 +18,11 @@ _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _STATUS_LINE = re.compile(rb"HTTP/1\.[0-9] ([1-5][0-9][0-9]) ([\t !-~\x80-\xff]*)")
 # Every send and read of one example ends within this, unless the example asks for less.
 READ_TIMEOUT = 15.0
+# A half-closing client waits this long for the answer to begin before it ends its side.
+# As the front doors do (an ALB, Envoy, the kubelet's probes), it never ends its side while
+# the server is still working on a complete request: hyper (granian) takes the end of the
+# stream for a client gone and drops the answer, which would leave the oracle nothing to judge.
+HALF_CLOSE_AFTER = 0.5
 
 
 @dataclass
@@ -25,8 +31,8 @@ class FuzzRequest:
 
     payload: bytes
     kind: str
-    # Half-close after writing, so the server sees the end of the stream and answers
-    # or closes at once. Off only where a lying Content-Length must make it wait.
+    # Half-close after writing (see HALF_CLOSE_AFTER), so the server sees the end of the stream
+    # and answers or closes at once. Off only where a lying Content-Length must make it wait.
     half_close: bool = True
     timeout: float = READ_TIMEOUT
     head: bool = False  # the first request is a HEAD: its answer has no body
@@ -86,6 +92,7 @@ def exchange(host: str, port: int, request: FuzzRequest) -> Exchange:
         try:
             connection.sendall(request.payload)
             if request.half_close:
+                select.select([connection], [], [], HALF_CLOSE_AFTER)  # the answer begins, or the server waits
                 connection.shutdown(socket.SHUT_WR)
         except OSError:  # EPIPE, ECONNRESET, ENOTCONN
             reset = True  # the server answered and closed before reading everything

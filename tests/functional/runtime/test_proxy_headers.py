@@ -1,8 +1,9 @@
 """Header fields a WSGI server takes from a proxy it trusts are plain headers to the runtime.
 
-gunicorn trusts peers on the loopback, where a Knative queue-proxy connects from, to set
-SCRIPT_NAME, PATH_INFO and the URL scheme. The runtime trusts no peer for them: a client
-that sends them gets its request handled (found by tests/fuzz: SCRIPT_NAME cost a 500).
+gunicorn, the runtime's server before granian, trusted peers on the loopback, where a Knative
+queue-proxy connects from, to set SCRIPT_NAME, PATH_INFO and the URL scheme. The runtime trusts
+no peer for them, whatever its server: a client that sends them gets its request handled
+(found by tests/fuzz: SCRIPT_NAME cost a 500).
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ import http.client
 import signal
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 import requests
 
 from tests.support.processes import Server
 
-from .helpers import STRICT, THREADED, request_in_flight, wait_for
+from .helpers import STRICT, THREADED, request_in_flight, runtime, wait_for
 
 
 def probe_on_new_connection(server: Server) -> str:
@@ -84,3 +85,31 @@ def test_readiness_on_a_new_connection_is_503_or_refused(tmp_path_factory: pytes
         assert in_flight.exit_code() == 0
         signalled = next(index for index, outcome in enumerate(outcomes) if outcome != "200")
         assert set(outcomes[signalled:]) <= {"503", "refused"}, f"readiness probes after SIGTERM: {outcomes}"
+
+
+def test_a_worker_stops_when_its_server_is_killed_outright(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # SIGKILL leaves the server process no chance to stop its workers; each must see it go
+    # and stop by itself, not outlive it holding the port (the local stack kills this way).
+    with request_in_flight(tmp_path_factory, THREADED) as in_flight:
+        [worker] = psutil.Process(in_flight.server.process.pid).children()
+        in_flight.server.process.send_signal(signal.SIGKILL)
+        try:
+            assert in_flight.release().status_code == 200  # the worker drains what it had in flight
+            assert wait_for(lambda: not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE, timeout=10)
+        finally:
+            if worker.is_running():
+                worker.kill()  # not left behind by a failure
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_sigterm_as_the_workers_start_still_drains_every_one(
+    tmp_path_factory: pytest.TempPathFactory, attempt: int
+) -> None:
+    # A supervisor may stop a pod as soon as it is ready, while its other workers are still
+    # starting: each must see the signal and stop, not serve on until the grace runs out
+    # (FUNCTION_TIMEOUT + 5 = 35 s here) and be killed.
+    env = {"HANDLER": "drain_handlers.hold", "DRAIN_DIR": str(tmp_path_factory.mktemp("drain")), "WORKERS": "3"}
+    with runtime(tmp_path_factory, f"early-sigterm-{attempt}", env) as server:
+        server.process.send_signal(signal.SIGTERM)
+        assert wait_for(lambda: server.process.poll() is not None, timeout=15), "still running 15 s after SIGTERM"
+        assert server.process.returncode == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -69,3 +70,18 @@ def test_import_error_names_the_module() -> None:
     result = start(HANDLER="nosuchmodule.handler")
     assert "nosuchmodule" in result.stderr
     assert result.returncode == 2
+
+
+def test_a_port_another_server_listens_on_is_refused_not_shared() -> None:
+    # granian's workers listen with SO_REUSEPORT: without the check a second runtime would
+    # quietly take half of the first one's connections.
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = start(PORT=str(taken.getsockname()[1]))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "cannot listen" in lines[0]
+    assert "is not free" in lines[0]

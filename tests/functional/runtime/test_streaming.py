@@ -1,4 +1,4 @@
-"""A handler result whose body is an iterator of str goes out chunk by chunk under gunicorn."""
+"""A handler result whose body is an iterator of str goes out chunk by chunk, as the server runs it."""
 
 from __future__ import annotations
 

@@ -73,7 +73,7 @@ def make_environ(
     body: bytes = b"",
     send_content_length: bool = True,
 ) -> dict[str, Any]:
-    """A WSGI environ as gunicorn builds it: RAW_URI keeps the target as sent, PATH_INFO is decoded."""
+    """A WSGI environ as the server builds it (bridge.py): RAW_URI keeps the target as sent, PATH_INFO is decoded."""
     raw_path, _, query = target.partition("?")
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from http import HTTPStatus
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ FORMATS = ["alb", "apigw-rest", "apigw-http"]
 
 
 @pytest.mark.parametrize("event_format", FORMATS)
-@pytest.mark.parametrize(("status_code", "expected"), [(201, 201), ("204", 204), (100, 100), ("599", 599)])
+@pytest.mark.parametrize(
+    ("status_code", "expected"), [(201, 201), ("204", 204), (100, 100), ("599", 599), (HTTPStatus.CREATED, 201)]
+)
 def test_status_code_int_or_digit_string(event_format: str, status_code: Any, expected: int) -> None:
     response = to_http_response({"statusCode": status_code}, event_format)
 
@@ -135,6 +138,11 @@ def test_non_dict_result_is_malformed_in_v1_and_alb(event_format: str, result: A
         {"statusCode": 200, "headers": ["X-One", "1"]},
         {"statusCode": 200, "headers": {"X-Nested": {"a": 1}}},
         {"statusCode": 200, "headers": {"Bad Name": "v"}},
+        {"statusCode": 200, "headers": {"X-Name\n": "v"}},
+        {"statusCode": 200, "headers": {"X-Control": "bell\x07"}},
+        {"statusCode": 200, "headers": {"X-Delete": "a\x7f"}},
+        {"statusCode": 200, "headers": {"X-Wide": "日本"}},
+        {"statusCode": 200, "multiValueHeaders": {"X-Nul": ["a\x00b"]}},
         {"statusCode": 200, "body": "not base64!!", "isBase64Encoded": True},
     ],
     ids=lambda result: json.dumps(result, default=repr),
@@ -228,3 +236,17 @@ def test_a_streamed_body_cannot_claim_base64() -> None:
 def test_a_list_or_bytes_body_is_still_malformed(body: Any) -> None:
     with pytest.raises(MalformedResult):
         to_http_response({"statusCode": 200, "body": body}, "alb")
+
+
+@pytest.mark.parametrize("event_format", FORMATS)
+def test_a_tab_and_latin_1_text_are_valid_header_values(event_format: str) -> None:
+    result = {"statusCode": 200, "headers": {"X-Tab": "a\tb", "X-Latin": "café"}}
+
+    assert to_http_response(result, event_format).headers[:2] == [("X-Tab", "a\tb"), ("X-Latin", "café")]
+
+
+def test_a_header_name_is_checked_every_time_it_comes_back() -> None:
+    # Names are remembered once checked; a hop-by-hop one must still be dropped the second time.
+    for _ in range(2):
+        response = to_http_response({"statusCode": 200, "headers": {"Connection": "close", "X-Kept": "1"}}, "alb")
+        assert response.headers == [("X-Kept", "1")]
