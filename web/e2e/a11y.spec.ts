@@ -8,6 +8,7 @@ for (const colorScheme of ["light", "dark"] as const) {
 
     for (const width of [1280, 375]) {
       test(`no serious or critical accessibility violations on the main screens at ${width} px, ${colorScheme}`, async ({ page }) => {
+        test.slow(); // a dozen screens, each scanned by axe: longer than one flow
         await page.setViewportSize({ width, height: 900 });
 
         await page.goto("/login");
