@@ -1,0 +1,169 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { http, HttpResponse } from "msw";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { forgetQueuedWrites } from "../../api/offlineWrites";
+import { forgetUser, rememberUser } from "../../api/offlineSession";
+import type { AgendaTask } from "../../features/agenda/api";
+import { flushPendingDeletes } from "../../features/tasks/pendingDeletes";
+import { resetSenderForTests } from "../../features/tasks/sendQueued";
+import { currentWrites } from "../../features/tasks/writeQueue";
+import { accessTokenOf, makeTask, PERSONAL_WORKSPACE, problem, tokenPair } from "../../test/fixtures";
+import { renderFullApp } from "../../test/render";
+import { server } from "../../test/server";
+
+const USER = { id: "11111111-1111-4111-8111-111111111111", email: "user@example.com", display_name: "User", created_at: "2030-01-01T00:00:00Z", email_verified: true };
+const WORKSPACES = [{ id: PERSONAL_WORKSPACE, name: "Personal", personal: true, role: "owner", created_at: "2030-01-01T00:00:00Z" }];
+
+const agendaTask = (overrides: Partial<AgendaTask>): AgendaTask => ({
+  ...makeTask({ due_date: "2030-01-14T10:00:00Z", ...overrides }),
+  workspace_name: "Personal",
+  workspace_personal: true,
+  ...overrides,
+});
+
+/**
+ * A logged-in user whose today lists `tasks`: the server keeps them, checks each write's
+ * If-Match, and records the writes that reach it. `refuse`: a problem for every PATCH instead.
+ */
+function today(tasks: AgendaTask[], { refuse }: { refuse?: () => Response } = {}) {
+  const stored = new Map(tasks.map((task) => [task.id, task]));
+  const writes: string[] = [];
+  const reads: string[] = [];
+  const answer = (task: AgendaTask) => HttpResponse.json(task, { headers: { ETag: `"${task.version}"` } });
+  server.use(
+    http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(accessTokenOf(USER.id)))),
+    http.get("/api/auth/me", () => HttpResponse.json(USER)),
+    http.get("/api/workspaces", () => HttpResponse.json({ items: WORKSPACES })),
+    http.get("/api/agenda/counts", () => HttpResponse.json({ timezone: "UTC", today: stored.size, overdue: 0, upcoming: 0, inbox: 0 })),
+    http.get("/api/agenda", ({ request }) => {
+      reads.push(new URL(request.url).search);
+      return HttpResponse.json({ view: "today", timezone: "UTC", today: "2030-01-14", items: [...stored.values()], truncated: false });
+    }),
+    http.get("/api/tasks/:id", ({ params }) => {
+      const task = stored.get(String(params.id));
+      return task ? answer(task) : problem(404, "no such task");
+    }),
+    http.patch("/api/tasks/:id", async ({ request, params }) => {
+      writes.push(`PATCH ${String(params.id)}`);
+      const task = stored.get(String(params.id));
+      if (!task) return problem(404, "no such task");
+      if (refuse) return refuse();
+      if (request.headers.get("If-Match") !== `"${task.version}"`) return problem(412, "The task has changed since you read it.");
+      const saved = { ...task, ...((await request.json()) as Partial<AgendaTask>), version: task.version + 1 };
+      stored.set(saved.id, saved);
+      return answer(saved);
+    }),
+    http.delete("/api/tasks/:id", ({ params }) => {
+      writes.push(`DELETE ${String(params.id)}`);
+      stored.delete(String(params.id));
+      return new HttpResponse(null, { status: 204 });
+    }),
+  );
+  return { stored, writes, reads };
+}
+
+afterEach(() => {
+  resetSenderForTests();
+  forgetQueuedWrites();
+  forgetUser();
+});
+
+const rowOf = (title: string) => screen.queryAllByTestId("agenda-row").find((row) => within(row).queryByText(title, { exact: true }));
+
+async function openTodayOffline(tasks: AgendaTask[], options?: Parameters<typeof today>[1]) {
+  const endpoint = today(tasks, options);
+  rememberUser({ id: USER.id });
+  await renderFullApp("/today");
+  await waitFor(() => expect(rowOf(tasks[0].title)).toBeDefined());
+  const online = vi.spyOn(navigator, "onLine", "get").mockReturnValue(false);
+  const backOnline = () => {
+    online.mockReturnValue(true);
+    window.dispatchEvent(new Event("online"));
+  };
+  return { ...endpoint, backOnline };
+}
+
+describe("Today, offline", () => {
+  it("queues a completion (x), shows it at once as waiting, and sends it once when back online", async () => {
+    const task = agendaTask({ title: "Feed the cat" });
+    const { writes, stored, backOnline } = await openTodayOffline([task, agendaTask({ title: "Pay rent" })]);
+
+    await userEvent.keyboard("jx");
+
+    expect(within(rowOf("Feed the cat")!).getByRole("checkbox", { name: "Completed: Feed the cat" })).toBeChecked();
+    expect(within(rowOf("Feed the cat")!).getByText("Waiting to send")).toBeInTheDocument();
+    expect(within(rowOf("Pay rent")!).queryByText("Waiting to send")).not.toBeInTheDocument();
+    expect(currentWrites()).toMatchObject([{ kind: "update", taskId: task.id, body: { completed: true }, ifMatch: '"1"' }]);
+    expect(writes).toEqual([]);
+
+    backOnline();
+
+    await waitFor(() => expect(currentWrites()).toEqual([]));
+    expect(writes).toEqual([`PATCH ${task.id}`]);
+    expect(stored.get(task.id)).toMatchObject({ completed: true, version: 2 });
+    await waitFor(() => expect(within(rowOf("Feed the cat")!).queryByText("Waiting to send")).not.toBeInTheDocument());
+    expect(within(rowOf("Feed the cat")!).getByRole("checkbox", { name: "Completed: Feed the cat" })).toBeChecked();
+  });
+
+  it("shows a conflict on the row when the task changed elsewhere meanwhile, and keeping theirs shows theirs", async () => {
+    const task = agendaTask({ title: "Renew the passport" });
+    const { writes, stored, backOnline } = await openTodayOffline([task]);
+
+    await userEvent.click(screen.getByRole("checkbox", { name: "Completed: Renew the passport" }));
+    stored.set(task.id, { ...task, title: "Renew the ID card", version: 2 });
+    backOnline();
+
+    const conflict = await within(rowOf("Renew the passport")!).findByTestId("queued-conflict");
+    const done = within(conflict).getByTestId("queued-conflict-completed");
+    expect(within(done).getAllByRole("cell").map((cell) => cell.textContent)).toEqual(["Done", "Open"]);
+    expect(within(conflict).getByRole("button", { name: "Apply mine" })).toBeInTheDocument();
+
+    await userEvent.click(within(conflict).getByRole("button", { name: "Keep theirs" }));
+
+    await waitFor(() => expect(rowOf("Renew the ID card")).toBeDefined());
+    expect(screen.queryByTestId("queued-conflict")).not.toBeInTheDocument();
+    expect(screen.getByRole("checkbox", { name: "Completed: Renew the ID card" })).not.toBeChecked();
+    expect(currentWrites()).toEqual([]);
+    expect(writes).toEqual([`PATCH ${task.id}`]);
+  });
+
+  it("shows the server's reason on the row when it refuses the change, until it is dismissed", async () => {
+    const task = agendaTask({ title: "Water the plants" });
+    const { backOnline } = await openTodayOffline([task], { refuse: () => problem(422, "A task of an archived workspace cannot change.") });
+
+    await userEvent.click(screen.getByRole("checkbox", { name: "Completed: Water the plants" }));
+    backOnline();
+
+    const refused = await within(rowOf("Water the plants")!).findByTestId("queued-refused");
+    expect(refused).toHaveTextContent("Your change made offline was not saved: A task of an archived workspace cannot change.");
+
+    await userEvent.click(within(refused).getByRole("button", { name: "Dismiss" }));
+
+    expect(screen.queryByTestId("queued-refused")).not.toBeInTheDocument();
+    expect(screen.getByRole("checkbox", { name: "Completed: Water the plants" })).not.toBeChecked();
+    expect(currentWrites()).toEqual([]);
+  });
+
+  it("queues a delete (#): the task stays hidden when the view is read again, and goes from the server once back online", async () => {
+    const [kept, deleted] = [agendaTask({ title: "Call the bank" }), agendaTask({ title: "Cancel the gym" })];
+    const { writes, reads, backOnline } = await openTodayOffline([kept, deleted]);
+
+    await userEvent.keyboard("jj#");
+    await act(() => flushPendingDeletes());
+    expect(currentWrites()).toMatchObject([{ kind: "delete", taskId: deleted.id }]);
+    expect(writes).toEqual([]);
+
+    // Read again (the server, or the worker's copy, still has it): the queued delete keeps it off.
+    await userEvent.click(screen.getByLabelText("Show completed"));
+    await waitFor(() => expect(reads.at(-1)).toContain("completed=true"));
+    expect(rowOf("Call the bank")).toBeDefined();
+    expect(rowOf("Cancel the gym")).toBeUndefined();
+
+    backOnline();
+
+    await waitFor(() => expect(currentWrites()).toEqual([]));
+    expect(writes).toEqual([`DELETE ${deleted.id}`]);
+    expect(rowOf("Cancel the gym")).toBeUndefined();
+  });
+});
