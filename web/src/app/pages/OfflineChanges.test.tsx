@@ -8,6 +8,7 @@ import type { AgendaTask } from "../../features/agenda/api";
 import { flushPendingDeletes } from "../../features/tasks/pendingDeletes";
 import { resetSenderForTests } from "../../features/tasks/sendQueued";
 import { currentWrites } from "../../features/tasks/writeQueue";
+import { detailSideEndpoints } from "../../test/endpoints";
 import { accessTokenOf, makeTask, PERSONAL_WORKSPACE, problem, tokenPair } from "../../test/fixtures";
 import { renderFullApp } from "../../test/render";
 import { server } from "../../test/server";
@@ -23,10 +24,10 @@ const agendaTask = (overrides: Partial<AgendaTask>): AgendaTask => ({
 });
 
 /**
- * A logged-in user whose today lists `tasks`: the server keeps them, checks each write's
- * If-Match, and records the writes that reach it. `refuse`: a problem for every PATCH instead.
+ * A logged-in user whose today (and list) shows `tasks`: the server keeps them, checks each
+ * write's If-Match, and records the writes that reach it. `refuse`: a problem for every PATCH instead.
  */
-function today(tasks: AgendaTask[], { refuse }: { refuse?: () => Response } = {}) {
+function signedIn(tasks: AgendaTask[], { refuse }: { refuse?: () => Response } = {}) {
   const stored = new Map(tasks.map((task) => [task.id, task]));
   const writes: string[] = [];
   const reads: string[] = [];
@@ -40,17 +41,19 @@ function today(tasks: AgendaTask[], { refuse }: { refuse?: () => Response } = {}
       reads.push(new URL(request.url).search);
       return HttpResponse.json({ view: "today", timezone: "UTC", today: "2030-01-14", items: [...stored.values()], truncated: false });
     }),
+    http.get("/api/tasks", () => HttpResponse.json({ items: [...stored.values()], next_cursor: null })),
     http.get("/api/tasks/:id", ({ params }) => {
       const task = stored.get(String(params.id));
       return task ? answer(task) : problem(404, "no such task");
     }),
     http.patch("/api/tasks/:id", async ({ request, params }) => {
-      writes.push(`PATCH ${String(params.id)}`);
+      const body = (await request.json()) as Partial<AgendaTask>;
+      writes.push(`PATCH ${String(params.id)} ${JSON.stringify(body)}`);
       const task = stored.get(String(params.id));
       if (!task) return problem(404, "no such task");
       if (refuse) return refuse();
       if (request.headers.get("If-Match") !== `"${task.version}"`) return problem(412, "The task has changed since you read it.");
-      const saved = { ...task, ...((await request.json()) as Partial<AgendaTask>), version: task.version + 1 };
+      const saved = { ...task, ...body, version: task.version + 1 };
       stored.set(saved.id, saved);
       return answer(saved);
     }),
@@ -71,18 +74,23 @@ afterEach(() => {
 
 const rowOf = (title: string) => screen.queryAllByTestId("agenda-row").find((row) => within(row).queryByText(title, { exact: true }));
 
-async function openTodayOffline(tasks: AgendaTask[], options?: Parameters<typeof today>[1]) {
-  const endpoint = today(tasks, options);
+/** The server and the user of `signedIn`, then the app at `at` once `ready`, then the browser offline. */
+async function openOffline(at: string, ready: () => void, tasks: AgendaTask[], options?: Parameters<typeof signedIn>[1]) {
+  const endpoint = signedIn(tasks, options);
+  tasks.forEach((task) => detailSideEndpoints(task.id));
   rememberUser({ id: USER.id });
-  await renderFullApp("/today");
-  await waitFor(() => expect(rowOf(tasks[0].title)).toBeDefined());
+  const app = await renderFullApp(at);
+  await waitFor(ready);
   const online = vi.spyOn(navigator, "onLine", "get").mockReturnValue(false);
   const backOnline = () => {
     online.mockReturnValue(true);
     window.dispatchEvent(new Event("online"));
   };
-  return { ...endpoint, backOnline };
+  return { ...endpoint, ...app, backOnline };
 }
+
+const openTodayOffline = (tasks: AgendaTask[], options?: Parameters<typeof signedIn>[1]) =>
+  openOffline("/today", () => expect(rowOf(tasks[0].title)).toBeDefined(), tasks, options);
 
 describe("Today, offline", () => {
   it("queues a completion (x), shows it at once as waiting, and sends it once when back online", async () => {
@@ -100,7 +108,7 @@ describe("Today, offline", () => {
     backOnline();
 
     await waitFor(() => expect(currentWrites()).toEqual([]));
-    expect(writes).toEqual([`PATCH ${task.id}`]);
+    expect(writes).toEqual([`PATCH ${task.id} {"completed":true}`]);
     expect(stored.get(task.id)).toMatchObject({ completed: true, version: 2 });
     await waitFor(() => expect(within(rowOf("Feed the cat")!).queryByText("Waiting to send")).not.toBeInTheDocument());
     expect(within(rowOf("Feed the cat")!).getByRole("checkbox", { name: "Completed: Feed the cat" })).toBeChecked();
@@ -125,7 +133,7 @@ describe("Today, offline", () => {
     expect(screen.queryByTestId("queued-conflict")).not.toBeInTheDocument();
     expect(screen.getByRole("checkbox", { name: "Completed: Renew the ID card" })).not.toBeChecked();
     expect(currentWrites()).toEqual([]);
-    expect(writes).toEqual([`PATCH ${task.id}`]);
+    expect(writes).toEqual([`PATCH ${task.id} {"completed":true}`]);
   });
 
   it("shows the server's reason on the row when it refuses the change, until it is dismissed", async () => {
@@ -165,5 +173,97 @@ describe("Today, offline", () => {
     await waitFor(() => expect(currentWrites()).toEqual([]));
     expect(writes).toEqual([`DELETE ${deleted.id}`]);
     expect(rowOf("Cancel the gym")).toBeUndefined();
+  });
+});
+
+const openTaskOffline = (task: AgendaTask, options?: Parameters<typeof signedIn>[1]) =>
+  openOffline(`/tasks/${task.id}`, () => expect(screen.getByRole("heading", { name: task.title, level: 1 })).toBeInTheDocument(), [task], options);
+
+describe("a task's own page, offline", () => {
+  it("queues an edit, shows it as waiting even after a reload, and sends only the changed field once when back online", async () => {
+    const task = agendaTask({ title: "Paint the hall", description: "White" });
+    const { writes, stored, backOnline, unmount } = await openTaskOffline(task);
+
+    await userEvent.click(screen.getByRole("button", { name: "Edit" }));
+    const title = screen.getByLabelText("Title");
+    await userEvent.clear(title);
+    await userEvent.type(title, "Paint the hall blue");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    expect(await screen.findByRole("heading", { name: "Paint the hall blue", level: 1 })).toBeInTheDocument();
+    expect(screen.getByTestId("queued-waiting")).toHaveTextContent("Waiting to send");
+    expect(currentWrites()).toMatchObject([{ kind: "update", taskId: task.id, body: { title: "Paint the hall blue" }, ifMatch: '"1"' }]);
+    expect(writes).toEqual([]);
+
+    // Opened again offline: the server's (or the worker's) old version, the queued change on top.
+    unmount();
+    await renderFullApp(`/tasks/${task.id}`);
+    expect(await screen.findByRole("heading", { name: "Paint the hall blue", level: 1 })).toBeInTheDocument();
+    expect(screen.getByTestId("queued-waiting")).toBeInTheDocument();
+
+    backOnline();
+
+    await waitFor(() => expect(currentWrites()).toEqual([]));
+    expect(writes).toEqual([`PATCH ${task.id} {"title":"Paint the hall blue"}`]);
+    expect(stored.get(task.id)).toMatchObject({ title: "Paint the hall blue", description: "White", version: 2 });
+    await waitFor(() => expect(screen.queryByTestId("queued-waiting")).not.toBeInTheDocument());
+    expect(screen.getByRole("heading", { name: "Paint the hall blue", level: 1 })).toBeInTheDocument();
+  });
+
+  it("queues a completion; changed elsewhere meanwhile, it shows the conflict, and applying mine sends it for their version", async () => {
+    const task = agendaTask({ title: "Renew the passport" });
+    const { writes, stored, backOnline } = await openTaskOffline(task);
+
+    await userEvent.click(screen.getByRole("button", { name: "Mark as done" }));
+    expect(await screen.findByRole("button", { name: "Mark as open" })).toBeInTheDocument();
+    expect(screen.getByTestId("queued-waiting")).toBeInTheDocument();
+    stored.set(task.id, { ...task, title: "Renew the ID card", version: 2 });
+    backOnline();
+
+    const conflict = await screen.findByTestId("queued-conflict");
+    expect(within(within(conflict).getByTestId("queued-conflict-completed")).getAllByRole("cell").map((cell) => cell.textContent)).toEqual(["Done", "Open"]);
+    // Their version, with my change on top.
+    expect(screen.getByRole("heading", { name: "Renew the ID card", level: 1 })).toBeInTheDocument();
+
+    await userEvent.click(within(conflict).getByRole("button", { name: "Apply mine" }));
+
+    await waitFor(() => expect(currentWrites()).toEqual([]));
+    expect(writes).toEqual([`PATCH ${task.id} {"completed":true}`, `PATCH ${task.id} {"completed":true}`]);
+    expect(stored.get(task.id)).toMatchObject({ title: "Renew the ID card", completed: true, version: 3 });
+    await waitFor(() => expect(screen.queryByTestId("queued-conflict")).not.toBeInTheDocument());
+    expect(screen.getByRole("button", { name: "Mark as open" })).toBeInTheDocument();
+  });
+
+  it("shows the server's reason when it refuses the queued edit, until it is dismissed", async () => {
+    const task = agendaTask({ title: "Fix the fence" });
+    const { backOnline } = await openTaskOffline(task, { refuse: () => problem(422, "A task of an archived workspace cannot change.") });
+
+    await userEvent.click(screen.getByRole("button", { name: "Mark as done" }));
+    backOnline();
+
+    const refused = await screen.findByTestId("queued-refused");
+    expect(refused).toHaveTextContent("Your change made offline was not saved: A task of an archived workspace cannot change.");
+    await userEvent.click(within(refused).getByRole("button", { name: "Dismiss" }));
+
+    expect(screen.queryByTestId("queued-refused")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Mark as done" })).toBeInTheDocument();
+    expect(currentWrites()).toEqual([]);
+  });
+
+  it("queues a delete: the page says so if it is opened again before the delete is sent", async () => {
+    const task = agendaTask({ title: "Cancel the gym" });
+    const { writes, router, backOnline } = await openTaskOffline(task);
+
+    await userEvent.click(screen.getByRole("button", { name: "Delete" }));
+    await act(() => flushPendingDeletes());
+    expect(currentWrites()).toMatchObject([{ kind: "delete", taskId: task.id }]);
+
+    await act(() => router.navigate(`/tasks/${task.id}`));
+    expect(await screen.findByRole("heading", { name: "Deleted while offline", level: 1 })).toBeInTheDocument();
+    expect(writes).toEqual([]);
+
+    backOnline();
+    await waitFor(() => expect(currentWrites()).toEqual([]));
+    expect(writes).toEqual([`DELETE ${task.id}`]);
   });
 });
