@@ -36,6 +36,8 @@ function signedIn(tasks: AgendaTask[], { refuse }: { refuse?: () => Response } =
     http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(accessTokenOf(USER.id)))),
     http.get("/api/auth/me", () => HttpResponse.json(USER)),
     http.get("/api/workspaces", () => HttpResponse.json({ items: WORKSPACES })),
+    http.get("/api/stats", () =>
+      HttpResponse.json({ total: stored.size, completed: 0, overdue: 0, by_priority: { 1: 0, 2: 0, 3: 0 }, completion_rate: 0 })),
     http.get("/api/agenda/counts", () => HttpResponse.json({ timezone: "UTC", today: stored.size, overdue: 0, upcoming: 0, inbox: 0 })),
     http.get("/api/agenda", ({ request }) => {
       reads.push(new URL(request.url).search);
@@ -80,7 +82,8 @@ async function openOffline(at: string, ready: () => void, tasks: AgendaTask[], o
   tasks.forEach((task) => detailSideEndpoints(task.id));
   rememberUser({ id: USER.id });
   const app = await renderFullApp(at);
-  await waitFor(ready);
+  // The first render of a lazily loaded page can take longer than a find's usual wait on a busy machine.
+  await waitFor(ready, { timeout: 15_000 });
   const online = vi.spyOn(navigator, "onLine", "get").mockReturnValue(false);
   const backOnline = () => {
     online.mockReturnValue(true);
@@ -265,5 +268,60 @@ describe("a task's own page, offline", () => {
     backOnline();
     await waitFor(() => expect(currentWrites()).toEqual([]));
     expect(writes).toEqual([`DELETE ${task.id}`]);
+  });
+});
+
+const listRowOf = (title: string) => screen.queryAllByTestId("task-row").find((row) => within(row).queryByText(title, { exact: true }));
+
+async function openListOffline(tasks: AgendaTask[]) {
+  const opened = await openOffline("/", () => expect(listRowOf(tasks[0].title)).toBeDefined(), tasks);
+  for (const task of tasks) await userEvent.click(screen.getByRole("checkbox", { name: `Select “${task.title}”` }));
+  return opened;
+}
+
+describe("the selection bar, offline", () => {
+  it("queues Complete as one change per task, each waiting on its row, sent each once; a conflict shows on its own row", async () => {
+    const tasks = [agendaTask({ title: "Feed the cat" }), agendaTask({ title: "Water the plants", version: 4 })];
+    const { writes, stored, backOnline } = await openListOffline(tasks);
+
+    await userEvent.click(within(screen.getByTestId("selection-bar")).getByRole("button", { name: "Complete" }));
+
+    for (const task of tasks) {
+      expect(within(listRowOf(task.title)!).getByText("Waiting to send")).toBeInTheDocument();
+      expect(screen.getByRole("checkbox", { name: `Completed: ${task.title}` })).toBeChecked();
+    }
+    expect(currentWrites()).toMatchObject([
+      { kind: "update", taskId: tasks[0].id, body: { completed: true }, ifMatch: '"1"' },
+      { kind: "update", taskId: tasks[1].id, body: { completed: true }, ifMatch: '"4"' },
+    ]);
+    expect(screen.queryByTestId("selection-bar")).not.toBeInTheDocument();
+    expect(writes).toEqual([]);
+
+    stored.set(tasks[1].id, { ...tasks[1], title: "Water the herbs", version: 5 });
+    backOnline();
+
+    const conflict = await within(listRowOf("Water the plants")!).findByTestId("queued-conflict");
+    expect(within(conflict).getByRole("button", { name: "Keep theirs" })).toBeInTheDocument();
+    await waitFor(() => expect(within(listRowOf("Feed the cat")!).queryByText("Waiting to send")).not.toBeInTheDocument());
+    expect(writes).toEqual(tasks.map((task) => `PATCH ${task.id} {"completed":true}`));
+    expect(tasks.map((task) => stored.get(task.id)?.completed)).toEqual([true, false]);
+    expect(currentWrites()).toMatchObject([{ taskId: tasks[1].id, problem: { status: 412 } }]);
+  });
+
+  it("queues Delete, once its Undo is over, as one delete per task", async () => {
+    const tasks = [agendaTask({ title: "Cancel the gym" }), agendaTask({ title: "Cancel the paper" })];
+    const { writes, backOnline } = await openListOffline(tasks);
+
+    await userEvent.click(within(screen.getByTestId("selection-bar")).getByRole("button", { name: "Delete" }));
+    await act(() => flushPendingDeletes());
+
+    expect(currentWrites()).toMatchObject(tasks.map((task) => ({ kind: "delete", taskId: task.id, ifMatch: '"1"' })));
+    expect(tasks.map((task) => listRowOf(task.title))).toEqual([undefined, undefined]);
+    expect(writes).toEqual([]);
+
+    backOnline();
+
+    await waitFor(() => expect(currentWrites()).toEqual([]));
+    expect(writes).toEqual(tasks.map((task) => `DELETE ${task.id}`));
   });
 });

@@ -12,7 +12,7 @@ import { announceNextOccurrence, movedToNextOccurrence } from "./nextOccurrence"
 import { isPendingDelete, scheduleDelete, scheduleDeleteMany, subscribeDeletes } from "./pendingDeletes";
 import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters, revalidationLimit } from "./query";
 import type { Task } from "../../types/task";
-import type { BatchChanges, TaskFilterValues, TaskInput, TaskPage } from "./types";
+import type { BatchChanges, TaskFilterValues, TaskInput, TaskPage, TaskPatch } from "./types";
 import { updateOrQueue } from "./updateOrQueue";
 import { useQueuedWrites } from "./useQueuedWrites";
 import {
@@ -61,6 +61,10 @@ export interface TaskListState {
 }
 
 const visible = (tasks: Task[]) => tasks.filter((task) => !isPendingDelete(task.id));
+
+/** The fields a queued change can carry: tags, moves and other workspaces need the server. */
+const QUEUED_FIELDS = new Set(["title", "description", "priority", "due_date", "recurrence", "timezone", "completed"]);
+const isFieldChange = (changes: BatchChanges): changes is TaskPatch => Object.keys(changes).every((name) => QUEUED_FIELDS.has(name));
 
 const deletedElsewhere = (task: Task) => notifyInfo(`“${task.title}” was deleted elsewhere.`);
 
@@ -432,6 +436,20 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
 
   const changeMany = useCallback(
     async (tasks: Task[], changes: BatchChanges) => {
+      if (shouldQueue() && isFieldChange(changes)) {
+        // One queued change per task, as if each were changed alone: the queue knows no batches.
+        writes.current += 1;
+        const refused: string[] = [];
+        for (const task of tasks) {
+          try {
+            queueUpdate(task, changes, etagOf(task.id) ?? versionTag(task));
+          } catch (error) {
+            refused.push(task.id);
+            notifyError(error, { context: `Could not change “${task.title}”.` });
+          }
+        }
+        return refused;
+      }
       tasks.forEach((task) => markBusy(task.id, true));
       try {
         const results = await changeTasks(tasks, changes);
