@@ -214,3 +214,62 @@ test("offline: logging out drops the changes queued, so the next session sends n
   await expect(page.getByText("Waiting to send")).toHaveCount(0);
   expect((await tasksOnServer(email)).map((task) => task.completed)).toEqual([false]);
 });
+
+test("offline: a completion on Today and an edit on a task's own page are queued, survive a reload, and are sent once when back online", async ({ page, context }) => {
+  const email = await newUserOnTaskList(page, "queue-pages");
+  // Due an hour ago: on Today (overdue or today's, in whatever zone the account is).
+  const dueNow = new Date(Date.now() - 3_600_000).toISOString();
+  const [fed, painted] = await seedTasks(email, [{ title: "Feed the cat", due_date: dueNow }, { title: "Paint the hall" }]);
+  const before = await versionsOnServer(email);
+
+  // Both pages read once online, under the worker: kept for reading offline.
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const agendaRow = page.getByTestId("agenda-row").filter({ hasText: "Feed the cat" });
+  await page.goto("/today");
+  await expect(agendaRow).toBeVisible();
+  await page.goto(`/tasks/${painted.id}`);
+  await expect(page.getByRole("heading", { name: "Paint the hall", level: 1 })).toBeVisible();
+
+  await context.setOffline(true);
+  await page.goto("/today");
+  await agendaRow.getByRole("checkbox", { name: "Completed: Feed the cat" }).check();
+  await expect(agendaRow.getByText("Waiting to send")).toBeVisible();
+
+  await page.goto(`/tasks/${painted.id}`);
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  const editor = page.getByRole("form", { name: "Edit task" });
+  await editor.getByLabel("Title").fill("Paint the hall blue");
+  await editor.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("heading", { name: "Paint the hall blue", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("queued-waiting")).toBeVisible();
+
+  // A reload offline: each page read from what the worker kept, the queued change on top.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Paint the hall blue", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("queued-waiting")).toBeVisible();
+  await page.goto("/today");
+  await expect(agendaRow.getByRole("checkbox", { name: "Completed: Feed the cat" })).toBeChecked();
+  await expect(agendaRow.getByText("Waiting to send")).toBeVisible();
+  expect(await versionsOnServer(email)).toEqual(before);
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await context.setOffline(false);
+  await expect(page.getByText("Waiting to send")).toHaveCount(0);
+  // Each change applied once: one new version of each task, and nothing else changed.
+  const after = await versionsOnServer(email);
+  expect(after.get(fed.id)).toMatchObject({ title: "Feed the cat", completed: true, version: (before.get(fed.id)?.version ?? 0) + 1 });
+  expect(after.get(painted.id)).toMatchObject({ title: "Paint the hall blue", completed: false, version: (before.get(painted.id)?.version ?? 0) + 1 });
+  await page.goto(`/tasks/${painted.id}`);
+  await expect(page.getByRole("heading", { name: "Paint the hall blue", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("queued-waiting")).toHaveCount(0);
+});
+
+async function versionsOnServer(email: string): Promise<Map<string, { title: string; completed: boolean; version: number }>> {
+  const api = await apiAs(email);
+  try {
+    const { items } = (await api.call("GET", "/api/tasks?limit=100")) as { items: { id: string; title: string; completed: boolean; version: number }[] };
+    return new Map(items.map(({ id, title, completed, version }) => [id, { title, completed, version }]));
+  } finally {
+    await api.dispose();
+  }
+}

@@ -1,24 +1,18 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { forgetQueuedWrites } from "../api/offlineWrites";
 import { forgetUser, rememberUser } from "../api/offlineSession";
 import { currentWrites } from "../features/tasks/writeQueue";
 import { resetSenderForTests } from "../features/tasks/sendQueued";
-import { makeTask, PERSONAL_WORKSPACE, tokenPair } from "../test/fixtures";
+import { accessTokenOf, makeTask, PERSONAL_WORKSPACE, tokenPair } from "../test/fixtures";
 import { renderFullApp } from "../test/render";
 import { server } from "../test/server";
 import type { Task } from "../types/task";
 
 const USER = { id: "11111111-1111-4111-8111-111111111111", email: "user@example.com", display_name: "User", created_at: "2030-01-01T00:00:00Z", email_verified: true };
 const WORKSPACES = [{ id: PERSONAL_WORKSPACE, name: "Personal", personal: true, role: "owner", created_at: "2030-01-01T00:00:00Z" }];
-
-/** An access token of USER, as the queue's sender checks it (its `sub`). */
-function token(): string {
-  const part = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, "");
-  return `${part({ alg: "EdDSA" })}.${part({ sub: USER.id, typ: "access" })}.signature`;
-}
 
 /** A logged-in user with an empty list; what the server is sent is recorded, and it keeps what it makes. */
 function signedIn({ loseFirstAnswer = false } = {}) {
@@ -27,7 +21,7 @@ function signedIn({ loseFirstAnswer = false } = {}) {
   const writes: string[] = [];
   const keys: (string | null)[] = [];
   server.use(
-    http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(token()))),
+    http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(accessTokenOf(USER.id)))),
     http.get("/api/auth/me", () => HttpResponse.json(USER)),
     http.get("/api/workspaces", () => HttpResponse.json({ items: WORKSPACES })),
     http.get("/api/agenda/counts", () => HttpResponse.json({ timezone: "UTC", today: 0, overdue: 0, upcoming: 0, inbox: 0 })),
@@ -61,12 +55,6 @@ function signedIn({ loseFirstAnswer = false } = {}) {
   return { tasks, writes, keys };
 }
 
-// jsdom's <dialog> has no close(): the Dialog component falls back to the open attribute.
-beforeAll(() => {
-  HTMLDialogElement.prototype.close ??= function close(this: HTMLDialogElement) {
-    this.removeAttribute("open");
-  };
-});
 afterEach(() => {
   resetSenderForTests();
   forgetQueuedWrites();

@@ -12,6 +12,10 @@ configure({ asyncUtilTimeout: 4_000 });
 
 // jsdom has no layout: scrolling is a no-op here.
 window.scrollTo = () => undefined;
+// jsdom's <dialog> has no close(): the Dialog component falls back to the open attribute.
+HTMLDialogElement.prototype.close ??= function close(this: HTMLDialogElement) {
+  this.removeAttribute("open");
+};
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => {

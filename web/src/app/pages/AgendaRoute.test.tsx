@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { http, HttpResponse } from "msw";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { announceTasksChanged } from "../../lib/taskEvents";
 import type { AgendaTask } from "../../features/agenda/api";
 import { flushPendingDeletes } from "../../features/tasks/pendingDeletes";
@@ -42,12 +42,6 @@ function today(tasks: AgendaTask[]) {
   return { deleted };
 }
 
-// jsdom's <dialog> has no close(): the Dialog component falls back to the open attribute.
-beforeAll(() => {
-  HTMLDialogElement.prototype.close ??= function close(this: HTMLDialogElement) {
-    this.removeAttribute("open");
-  };
-});
 
 const titles = () => screen.queryAllByTestId("agenda-row").map((row) => within(row).getByRole("link").textContent);
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { makeTask } from "../../test/fixtures";
 import { renderRoute } from "../../test/render";
 import { server } from "../../test/server";
-import { AgendaPage, groupAgenda, type AgendaDeletes } from "./AgendaPage";
+import { AgendaPage, groupAgenda, type AgendaDeletes, type AgendaQueue } from "./AgendaPage";
 import type { Agenda, AgendaTask } from "./api";
 
 const agendaTask = (overrides: Partial<AgendaTask>): AgendaTask => ({
@@ -17,6 +17,14 @@ const agendaTask = (overrides: Partial<AgendaTask>): AgendaTask => ({
 
 // Deleting is the task list's, handed in by the page (src/app/pages/AgendaRoute.test.tsx tests it).
 const NO_DELETES: AgendaDeletes = { schedule: () => undefined, isPending: () => false, subscribe: () => () => undefined };
+// So is the queue of changes made offline (tested there too): here, an empty one that sends at once.
+const NO_QUEUE: AgendaQueue = {
+  subscribe: () => () => undefined,
+  snapshot: () => null,
+  overlay: (items) => ({ items, marks: new Map() }),
+  setCompleted: () => Promise.resolve(true),
+  onNews: () => () => undefined,
+};
 
 describe("the agenda's groups", () => {
   it("put overdue first on today, and cut upcoming into the days of the account's zone", () => {
@@ -57,7 +65,7 @@ describe("the today page", () => {
         return HttpResponse.json({ view: "today", timezone: "UTC", today: "2030-01-14", items, truncated: false });
       }),
     );
-    renderRoute(<AgendaPage view="today" deletes={NO_DELETES} />);
+    renderRoute(<AgendaPage view="today" deletes={NO_DELETES} queue={NO_QUEUE} />);
     const row = await screen.findByText("Shared job");
     expect(within(row.closest("li") as HTMLElement).getByTestId("agenda-workspace")).toHaveTextContent("Studio");
     expect(screen.queryByText("Done one")).not.toBeInTheDocument();

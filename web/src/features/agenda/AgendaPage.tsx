@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import axios from "axios";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { httpStatus } from "../../api/problem";
@@ -12,7 +12,7 @@ import { onTasksChanged } from "../../lib/taskEvents";
 import { useListKeys } from "../../lib/useListKeys";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import type { Task } from "../../types/task";
-import { getAgenda, setCompleted, type Agenda, type AgendaTask, type AgendaView } from "./api";
+import { getAgenda, type Agenda, type AgendaTask, type AgendaView } from "./api";
 
 const TITLES: Record<AgendaView, string> = { today: "Today", upcoming: "Upcoming", inbox: "Inbox" };
 const EMPTY: Record<AgendaView, string> = {
@@ -85,8 +85,30 @@ export interface AgendaDeletes {
   subscribe: (listener: (event: { type: "restored" | "deleted"; task: Task }) => void) => () => void;
 }
 
+/** What a row shows of its task's changes made offline: a badge beside its details, a notice below them. */
+export interface AgendaRowMarks {
+  badge?: ReactNode;
+  notice?: ReactNode;
+}
+
+/**
+ * The task list's queue of changes made offline, handed in like the deletes: a change that
+ * cannot be sent now waits on the device, and the rows show it as the list's do.
+ */
+export interface AgendaQueue<Snapshot = unknown> {
+  /** Follows the queue, in this tab and the others; `snapshot` is the queue now (the same value until it changes). */
+  subscribe: (listener: () => void) => () => void;
+  snapshot: () => Snapshot;
+  /** The rows with the queue's changes on top (tasks deleted offline left out), and what each row shows of them. */
+  overlay: (items: AgendaTask[], queue: Snapshot) => { items: AgendaTask[]; marks: ReadonlyMap<string, AgendaRowMarks> };
+  /** Completes or reopens the task, for the version shown; false: queued, to be sent later. */
+  setCompleted: (task: AgendaTask, completed: boolean) => Promise<boolean>;
+  /** What the queue's sender learned of a task: its version now (null: gone; undefined: read it again). */
+  onNews: (listener: (taskId: string, task: Task | null | undefined) => void) => () => void;
+}
+
 /** One of the views across every workspace: `/today`, `/upcoming` or `/inbox`. */
-export function AgendaPage({ view, deletes }: { view: AgendaView; deletes: AgendaDeletes }) {
+export function AgendaPage<Snapshot>({ view, deletes, queue }: { view: AgendaView; deletes: AgendaDeletes; queue: AgendaQueue<Snapshot> }) {
   usePageTitle(TITLES[view]);
   const navigate = useNavigate();
   const { roleIn } = useWorkspaces();
@@ -126,32 +148,60 @@ export function AgendaPage({ view, deletes }: { view: AgendaView; deletes: Agend
   }, [load]);
   useRevalidation(() => void load());
 
-  const current = agenda?.view === view ? agenda : null;
+  // The view as the server sent it, with the changes queued offline on top.
+  const queued = useSyncExternalStore(queue.subscribe, queue.snapshot);
+  const read = agenda?.view === view ? agenda : null;
+  const overlaid = useMemo(() => (read ? queue.overlay(read.items, queued) : null), [read, queue, queued]);
+  const current = useMemo(() => read && overlaid && { ...read, items: overlaid.items }, [read, overlaid]);
   const groups = useMemo(() => (current ? groupAgenda(current) : []), [current]);
   const ordered = useMemo(() => groups.flatMap((group) => group.tasks), [groups]);
 
+  // The tasks as read, apart from the queue's changes: what a change queued instead of sent leaves shown.
+  const readNow = useRef(agenda);
+  useLayoutEffect(() => {
+    readNow.current = agenda;
+  });
   const toggle = useCallback(
     async (task: AgendaTask) => {
       if (roleIn(task.workspace_id) === "viewer") return;
       setBusy((ids) => new Set([...ids, task.id]));
+      const before = readNow.current?.items.find((item) => item.id === task.id);
+      const put = (next: AgendaTask | undefined) =>
+        next && setAgenda((shown) => shown && { ...shown, items: shown.items.map((item) => (item.id === next.id ? next : item)) });
       // Shown at once; the view is read again once the server has it (a completed task then leaves).
-      const flip = (completed: boolean) =>
-        setAgenda((shown) => shown && { ...shown, items: shown.items.map((item) => (item.id === task.id ? { ...item, completed } : item)) });
-      flip(!task.completed);
+      put(before && { ...before, completed: !task.completed });
       try {
-        await setCompleted(task, !task.completed);
+        // Queued instead: the queue's overlay shows the change until it is sent.
+        if (!(await queue.setCompleted(task, !task.completed))) put(before);
       } catch (error) {
         notifyError(error, {
           context: `Could not update “${task.title}”.`,
           byStatus: { 412: `“${task.title}” was changed elsewhere; the list shows it as it is now.` },
         });
-        flip(task.completed);
+        put(before);
         if (httpStatus(error) === 412 || httpStatus(error) === 404) void load();
       } finally {
         setBusy((ids) => new Set([...ids].filter((id) => id !== task.id)));
       }
     },
-    [load, roleIn],
+    [load, roleIn, queue],
+  );
+  // What the queue's sender learned shows at once, before the view is read again.
+  useEffect(
+    () =>
+      queue.onNews((taskId, task) => {
+        if (task !== undefined) {
+          setAgenda((shown) => {
+            if (!shown) return shown;
+            const items = task
+              ? shown.items.map((item) => (item.id === taskId ? { ...item, ...task } : item))
+              : shown.items.filter((item) => item.id !== taskId);
+            return { ...shown, items };
+          });
+        }
+        void load();
+      }),
+    [queue, load],
   );
   // The tasks this page hid for a delete, to put back where they were if it is undone.
   const hidden = useRef(new Map<string, { task: AgendaTask; index: number }>());
@@ -159,7 +209,8 @@ export function AgendaPage({ view, deletes }: { view: AgendaView; deletes: Agend
     (task: AgendaTask) => {
       if (roleIn(task.workspace_id) === "viewer") return false;
       const index = Math.max(0, agenda?.items.findIndex((item) => item.id === task.id) ?? 0);
-      hidden.current.set(task.id, { task, index });
+      // Put back as read: the queue's changes, if any, still show on top.
+      hidden.current.set(task.id, { task: agenda?.items.find((item) => item.id === task.id) ?? task, index });
       setAgenda((shown) => shown && { ...shown, items: shown.items.filter((item) => item.id !== task.id) });
       deletes.schedule(task, index);
       return true;
@@ -244,6 +295,7 @@ export function AgendaPage({ view, deletes }: { view: AgendaView; deletes: Agend
             <ul className="list-group" aria-label={group.label || TITLES[view]}>
               {group.tasks.map((task) => (
                 <AgendaRow key={task.id} task={task} agenda={current} selected={task.id === keys.selectedId}
+                  marks={overlaid?.marks.get(task.id)}
                   pending={busy.has(task.id)} readOnly={roleIn(task.workspace_id) === "viewer"} onToggle={toggle} />
               ))}
             </ul>
@@ -260,6 +312,7 @@ export function AgendaPage({ view, deletes }: { view: AgendaView; deletes: Agend
 
 interface RowProps {
   task: AgendaTask;
+  marks: AgendaRowMarks | undefined;
   agenda: Agenda;
   selected: boolean;
   pending: boolean;
@@ -267,7 +320,7 @@ interface RowProps {
   onToggle: (task: AgendaTask) => Promise<void>;
 }
 
-function AgendaRow({ task, agenda, selected, pending, readOnly, onToggle }: RowProps) {
+function AgendaRow({ task, marks, agenda, selected, pending, readOnly, onToggle }: RowProps) {
   const [label, badge] = PRIORITY_BADGES[task.priority] ?? PRIORITY_BADGES[2];
   const due = dueText(task, agenda);
   return (
@@ -296,7 +349,9 @@ function AgendaRow({ task, agenda, selected, pending, readOnly, onToggle }: RowP
           </span>
           {task.recurrence && <span className="text-body-secondary" aria-label="Repeats">↻</span>}
           {task.tags.map((tag) => <TagBadge key={tag.id} tag={tag} />)}
+          {marks?.badge}
         </div>
+        {marks?.notice}
       </div>
     </li>
   );

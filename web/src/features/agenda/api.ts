@@ -1,5 +1,4 @@
 import { api } from "../../api/client";
-import { rememberEtag } from "../../api/etags";
 import type { Task } from "../../types/task";
 
 export type AgendaView = "today" | "upcoming" | "inbox";
@@ -33,15 +32,4 @@ export async function getAgenda(view: AgendaView, completed: boolean, signal?: A
 export async function getAgendaCounts(signal?: AbortSignal): Promise<AgendaCounts> {
   const { data } = await api.get<AgendaCounts>("/agenda/counts", { signal });
   return data;
-}
-
-/** Completes or reopens a task of the agenda, for the version the agenda showed (If-Match). */
-export async function setCompleted(task: Task, completed: boolean): Promise<Task> {
-  const response = await api.patch<Task>(
-    `/tasks/${encodeURIComponent(task.id)}`,
-    { completed },
-    { headers: { "If-Match": `"${task.version}"` } },
-  );
-  rememberEtag(response.data.id, response.headers.etag);
-  return response.data;
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { formatDue } from "../../lib/dates";
 import type { Task } from "../../types/task";
 import { describeRule } from "./rrule";
@@ -67,4 +68,16 @@ export function QueuedNotice({ task, state }: { task: Task; state: Exclude<Queue
       </div>
     </section>
   );
+}
+
+/** What a task's row or page shows of its queued changes: a badge beside its details, a notice below them. */
+export interface QueuedMarks {
+  badge?: ReactNode;
+  notice?: ReactNode;
+}
+
+export function queuedMarks(task: Task, state: QueuedState | undefined): QueuedMarks {
+  if (!state) return {};
+  if (state.status === "waiting") return { badge: <WaitingBadge /> };
+  return { notice: <QueuedNotice task={task} state={state} /> };
 }

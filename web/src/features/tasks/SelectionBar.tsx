@@ -14,7 +14,7 @@ export interface SelectionBarProps {
   onClear: () => void;
 }
 
-/** What can be done to every chosen task at once: each action is one request. */
+/** What can be done to every chosen task at once: each action is one request (offline, Complete and Delete queue one change per task). */
 export function SelectionBar(props: SelectionBarProps) {
   const { count, destinations, tags, working } = props;
   const id = useId();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import axios from "axios";
 import { Link, useNavigate } from "react-router";
 import { httpStatus } from "../../api/problem";
@@ -11,12 +11,16 @@ import { useDraftOwner } from "../../lib/drafts/useFormDraft";
 import { offerUndoOf } from "../../lib/versions/offerUndo";
 import { useWorkspaces } from "../../lib/workspaces/WorkspaceContext";
 import type { Task } from "../../types/task";
-import { getTask, skipOccurrence, updateTask } from "./api";
+import { getTask, skipOccurrence } from "./api";
 import { announceNextOccurrence, movedToNextOccurrence } from "./nextOccurrence";
 import { scheduleDelete } from "./pendingDeletes";
+import { queuedMarks } from "./QueuedNotice";
 import { describeRule } from "./rrule";
 import { editDraftKey, TaskForm, type SaveOptions } from "./TaskForm";
 import { isOverdue, priorityBadge, priorityLabel, type TaskInput } from "./types";
+import { updateOrQueue } from "./updateOrQueue";
+import { useQueuedWrites } from "./useQueuedWrites";
+import { onQueuedTaskNews, withQueued } from "./writeQueue";
 
 /** What the sections below a task get from it. */
 export interface TaskSectionProps {
@@ -46,7 +50,16 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
   const { roleIn } = useWorkspaces();
   const replaceTask = useCallback((next: Task) => setState({ kind: "ready", task: next }), []);
   const reloadTask = useCallback(async () => replaceTask(await getTask(taskId)), [taskId, replaceTask]);
-  usePageTitle(state.kind === "ready" ? state.task.title : "Task");
+
+  // The task as the server sent it, with the changes queued offline on top (null: deleted offline).
+  const writes = useQueuedWrites();
+  const read = state.kind === "ready" ? state.task : null;
+  const queued = useMemo(() => {
+    if (!read) return null;
+    const { tasks, states } = withQueued([read], writes, undefined);
+    return { task: tasks.find((task) => task.id === read.id) ?? null, state: states.get(read.id) };
+  }, [read, writes]);
+  usePageTitle(queued?.task?.title ?? "Task");
 
   const load = useCallback(
     async (signal?: AbortSignal) => {
@@ -88,6 +101,18 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
     return () => controller.abort();
   }, [load]);
 
+  // What the queue's sender learned of this task: the server's version, or that it is gone.
+  useEffect(
+    () =>
+      onQueuedTaskNews((id, task) => {
+        if (id !== taskId) return;
+        if (task) replaceTask(task);
+        else if (task === null) setState({ kind: "missing" });
+        else void load();
+      }),
+    [taskId, replaceTask, load],
+  );
+
   if (state.kind === "loading") return <Spinner label="Loading the task…" />;
   if (state.kind === "missing") {
     return (
@@ -107,24 +132,40 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
     );
   }
 
-  const { task } = state;
+  if (!queued?.task) {
+    return (
+      <div className="py-5 text-center">
+        <h1 className="h3">Deleted while offline</h1>
+        <p className="text-body-secondary">The delete is waiting to be sent.</p>
+        <Link to="/" className="btn btn-primary">Back to your tasks</Link>
+      </div>
+    );
+  }
+
+  const previous = state.task;
+  const task = queued.task;
+  const marks = queuedMarks(task, queued.state);
   const overdue = isOverdue(task);
   const canEdit = roleIn(task.workspace_id) !== "viewer";
 
   async function save(input: TaskInput, options?: SaveOptions) {
-    const saved = await updateTask(task.id, input, options);
-    setState({ kind: "ready", task: saved });
+    const { task: saved, queued } = await updateOrQueue(task, input, options?.etag);
     setEditing(false);
+    if (queued) return; // shown from the queue until it is sent
+    setState({ kind: "ready", task: saved });
     offerUndoOf(`Saved “${saved.title}”.`, saved, replaceTask);
   }
 
   async function toggle() {
-    const previous = task;
     const completed = !task.completed;
-    setState({ kind: "ready", task: { ...task, completed, completed_at: completed ? new Date().toISOString() : null } });
+    setState({ kind: "ready", task: { ...previous, completed, completed_at: completed ? new Date().toISOString() : null } });
     setToggling(true);
     try {
-      const saved = await updateTask(task.id, { completed });
+      const { task: saved, queued } = await updateOrQueue(task, { completed });
+      if (queued) {
+        setState({ kind: "ready", task: previous }); // shown from the queue until it is sent
+        return;
+      }
       setState({ kind: "ready", task: saved });
       // A repeating task's completion says so with an undo of its own.
       if (movedToNextOccurrence(task, saved)) announceNextOccurrence(task, saved, replaceTask);
@@ -185,8 +226,10 @@ export function TaskDetailView({ taskId, sections }: TaskDetailViewProps) {
                 {task.completed ? "Done" : "Open"}
               </span>
               {overdue && <span className="badge text-bg-danger">Overdue</span>}
+              {marks.badge}
             </div>
             <h1 className={`h3 text-break ${task.completed ? "text-decoration-line-through" : ""}`}>{task.title}</h1>
+            {marks.notice}
             {task.description ? (
               <p className="text-break" style={{ whiteSpace: "pre-wrap" }}>{task.description}</p>
             ) : (

@@ -15,7 +15,7 @@ import { Link } from "react-router";
 import { TagBadge } from "../../components/TagBadge";
 import { formatDue } from "../../lib/dates";
 import type { Task } from "../../types/task";
-import { QueuedNotice, WaitingBadge } from "./QueuedNotice";
+import { queuedMarks } from "./QueuedNotice";
 import { RowMenu } from "./RowMenu";
 import { isOverdue, priorityBadge, priorityLabel } from "./types";
 import { isLocalTask, type QueuedState } from "./writeQueue";
@@ -172,7 +172,7 @@ function TaskRow(props: RowProps & TaskListProps) {
   const overdue = isOverdue(task);
   const failure = failures?.get(task.id);
   const chosen = selected?.has(task.id) ?? false;
-  const queued = props.queued?.get(task.id);
+  const queued = queuedMarks(task, props.queued?.get(task.id));
   // Made offline: no page and no batch until the server has it.
   const local = isLocalTask(task.id);
   const titleClass = `fw-semibold text-break ${
@@ -224,9 +224,9 @@ function TaskRow(props: RowProps & TaskListProps) {
             </span>
           )}
           {task.tags?.map((tag) => <TagBadge key={tag.id} tag={tag} />)}
-          {queued?.status === "waiting" && <WaitingBadge />}
+          {queued.badge}
         </div>
-        {queued && queued.status !== "waiting" && <QueuedNotice task={task} state={queued} />}
+        {queued.notice}
         {failure && (
           <div id={`failure-${task.id}`} className="small text-danger-emphasis mt-1" data-testid="row-failure">
             Not changed: {failure}

@@ -139,6 +139,10 @@ async function sendBatch(batch: PendingBatch): Promise<void> {
   batches.delete(batch);
   const restore = (entry: { task: Task; index: number }, problem?: string) =>
     emit({ type: "restored", task: entry.task, index: entry.index, problem });
+  if (shouldQueue()) {
+    queueEach(batch, restore);
+    return;
+  }
   try {
     const results = await deleteTasks(batch.entries.map((entry) => entry.task));
     batch.entries.forEach((entry, position) => {
@@ -151,6 +155,19 @@ async function sendBatch(batch: PendingBatch): Promise<void> {
   } catch (error) {
     batch.entries.forEach((entry) => restore(entry));
     notifyError(error, { context: "Could not delete the tasks." });
+  }
+}
+
+/** Without a connection: one queued delete per task, as if each were deleted alone (the queue knows no batches). */
+function queueEach(batch: PendingBatch, restore: (entry: { task: Task; index: number }) => void): void {
+  for (const entry of batch.entries) {
+    try {
+      queueDelete(entry.task, etagOf(entry.task.id) ?? versionTag(entry.task));
+      emit({ type: "deleted", task: entry.task });
+    } catch (error) {
+      restore(entry);
+      notifyError(error, { context: `Could not delete “${entry.task.title}”.` });
+    }
   }
 }
 
@@ -217,6 +234,10 @@ if (typeof window !== "undefined") {
     for (const batch of batches) {
       if (batch.sent || batch.undone) continue;
       batch.sent = true;
+      if (shouldQueue()) {
+        queueEach(batch, () => undefined); // one the storage refuses is lost with the page
+        continue;
+      }
       const items = batch.entries.map((entry) => batchItem(entry.task));
       void fetch("/api/tasks", {
         method: "DELETE",

@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import axios from "axios";
 import { etagOf } from "../../api/etags";
-import { subscribeQueuedWrites } from "../../api/offlineWrites";
 import { httpStatus, isOfflineError } from "../../api/problem";
 import { notifyError, notifyInfo } from "../../components/notify";
 import { useRevalidation } from "../../lib/revalidate/useRevalidation";
@@ -13,9 +12,10 @@ import { announceNextOccurrence, movedToNextOccurrence } from "./nextOccurrence"
 import { isPendingDelete, scheduleDelete, scheduleDeleteMany, subscribeDeletes } from "./pendingDeletes";
 import { buildTaskQuery, DEFAULT_FILTERS, hasActiveFilters, revalidationLimit } from "./query";
 import type { Task } from "../../types/task";
-import type { BatchChanges, TaskFilterValues, TaskInput, TaskPage } from "./types";
+import type { BatchChanges, TaskFilterValues, TaskInput, TaskPage, TaskPatch } from "./types";
+import { updateOrQueue } from "./updateOrQueue";
+import { useQueuedWrites } from "./useQueuedWrites";
 import {
-  changedFields,
   currentWrites,
   isLocalTask,
   onQueueEvent,
@@ -62,9 +62,11 @@ export interface TaskListState {
 
 const visible = (tasks: Task[]) => tasks.filter((task) => !isPendingDelete(task.id));
 
-const deletedElsewhere = (task: Task) => notifyInfo(`“${task.title}” was deleted elsewhere.`);
+/** The fields a queued change can carry: tags, moves and other workspaces need the server. */
+const QUEUED_FIELDS = new Set(["title", "description", "priority", "due_date", "recurrence", "timezone", "completed"]);
+const isFieldChange = (changes: BatchChanges): changes is TaskPatch => Object.keys(changes).every((name) => QUEUED_FIELDS.has(name));
 
-const NO_WRITES: readonly never[] = [];
+const deletedElsewhere = (task: Task) => notifyInfo(`“${task.title}” was deleted elsewhere.`);
 
 export function useTaskList(filters: TaskFilterValues, workspaceId?: string): TaskListState {
   const [items, setItems] = useState<Task[]>([]);
@@ -83,7 +85,7 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
   const writes = useRef(0);
 
   // The list as the server sent it, with the changes queued offline on top.
-  const queue = useSyncExternalStore(subscribeQueuedWrites, currentWrites, () => NO_WRITES);
+  const queue = useQueuedWrites();
   const shown = useMemo(() => withQueued(items, queue, workspaceId), [items, queue, workspaceId]);
   const shownNow = useRef(shown.tasks);
   useLayoutEffect(() => {
@@ -297,18 +299,19 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
     async (id: string, input: TaskInput, options?: { etag?: string }) => {
       writes.current += 1;
       const before = shownNow.current.find((item) => item.id === id);
-      if (before && (shouldQueue() || isLocalTask(id))) {
-        return queueUpdate(before, changedFields(before, input), options?.etag ?? etagOf(id) ?? versionTag(before));
-      }
-      const etag = options?.etag ?? etagOf(id);
-      const key = newIdempotencyKey();
       try {
-        const task = await updateTask(id, input, { etag, key });
+        if (before) {
+          const { task, queued } = await updateOrQueue(before, input, options?.etag);
+          if (queued) return task;
+          replace(task);
+          changed();
+          return task;
+        }
+        const task = await updateTask(id, input, { etag: options?.etag ?? etagOf(id), key: newIdempotencyKey() });
         replace(task);
         changed();
         return task;
       } catch (error) {
-        if (before && isOfflineError(error)) return queueUpdate(before, input, etag, key);
         const gone = httpStatus(error) === 404 ? now.current.shown.find((item) => item.id === id) : undefined;
         if (!gone) throw error;
         // Nothing left to save: the editor closes with the task, and the user is told why.
@@ -433,6 +436,20 @@ export function useTaskList(filters: TaskFilterValues, workspaceId?: string): Ta
 
   const changeMany = useCallback(
     async (tasks: Task[], changes: BatchChanges) => {
+      if (shouldQueue() && isFieldChange(changes)) {
+        // One queued change per task, as if each were changed alone: the queue knows no batches.
+        writes.current += 1;
+        const refused: string[] = [];
+        for (const task of tasks) {
+          try {
+            queueUpdate(task, changes, etagOf(task.id) ?? versionTag(task));
+          } catch (error) {
+            refused.push(task.id);
+            notifyError(error, { context: `Could not change “${task.title}”.` });
+          }
+        }
+        return refused;
+      }
       tasks.forEach((task) => markBusy(task.id, true));
       try {
         const results = await changeTasks(tasks, changes);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { acceptTokens, api, clearAccessToken } from "../../api/client";
 import { reportNetworkFailure } from "../../api/connectivity";
 import { forgetUser, rememberUser } from "../../api/offlineSession";
-import { makeTask, problem, tokenPair } from "../../test/fixtures";
+import { accessTokenOf, makeTask, problem, tokenPair } from "../../test/fixtures";
 import { server } from "../../test/server";
 import type { Task } from "../../types/task";
 import { nextToSend, resetSenderForTests, sendQueuedWrites, startSendingQueuedWrites } from "./sendQueued";
@@ -25,15 +25,9 @@ const ALICE = "11111111-1111-4111-8111-111111111111";
 const BOB = "33333333-3333-4333-8333-333333333333";
 const STORAGE_KEY = "taskforge.write-queue";
 
-/** An access token as the API signs them, for what the client reads of it (`sub`). */
-function tokenOf(userId: string): string {
-  const part = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, "");
-  return `${part({ alg: "EdDSA" })}.${part({ sub: userId, typ: "access" })}.signature`;
-}
-
 function logInAs(userId: string) {
   rememberUser({ id: userId });
-  acceptTokens(tokenPair(tokenOf(userId)));
+  acceptTokens(tokenPair(accessTokenOf(userId)));
 }
 
 interface Seen {
@@ -139,7 +133,7 @@ describe("the queue of changes made offline", () => {
       ["PATCH", `/api/tasks/${completed.id}`, '"7"'],
     ]);
     expect(new Set(seen.map((request) => request.key)).size).toBe(3);
-    expect(seen.every((request) => request.key && request.authorization === `Bearer ${tokenOf(ALICE)}`)).toBe(true);
+    expect(seen.every((request) => request.key && request.authorization === `Bearer ${accessTokenOf(ALICE)}`)).toBe(true);
     expect(seen[0].body).toEqual(input("made offline"));
     expect(stored.get(edited.id)?.title).toBe("edited offline");
     expect(stored.get(completed.id)?.completed).toBe(true);
@@ -285,8 +279,8 @@ describe("a task queued with tags by name (quick add)", () => {
     expect(task.tags.map((tag) => tag.name)).toEqual(["Home", "family"]);
     expect(made).toEqual([{ name: "family", color: "#0a58ca", workspace_id: WORKSPACE }]);
     expect(attached.map(({ taskId, tagId, authorization }) => [taskId, tagId, authorization])).toEqual([
-      [task.id, "t-Home", `Bearer ${tokenOf(ALICE)}`],
-      [task.id, "t-family", `Bearer ${tokenOf(ALICE)}`],
+      [task.id, "t-Home", `Bearer ${accessTokenOf(ALICE)}`],
+      [task.id, "t-family", `Bearer ${accessTokenOf(ALICE)}`],
     ]);
     expect(currentWrites()).toEqual([]);
     const sent = heard.filter((event) => event.type === "sent");
@@ -347,7 +341,7 @@ describe("a task queued with tags by name (quick add)", () => {
 
   it("an expired token while attaching: the tags are attached with a fresh token of the same user", async () => {
     const { seen, stored } = tasksApi([]);
-    const stale = tokenOf(ALICE);
+    const stale = accessTokenOf(ALICE);
     const fresh = `${stale}-renewed`;
     const { attached } = tagsApi(stored, ["family"]);
     // The task is made with the token held; by the time its tags are read, that token has expired.
@@ -550,7 +544,7 @@ describe("whose queue it is", () => {
     queueUpdate(task, { title: "Alice's change" }, '"1"');
     // The refresh cookie now belongs to Bob (he logged in in another tab).
     clearTokenOnly();
-    server.use(http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(tokenOf(BOB)))));
+    server.use(http.post("/api/auth/refresh", () => HttpResponse.json(tokenPair(accessTokenOf(BOB)))));
 
     await sendQueuedWrites();
 
@@ -560,7 +554,7 @@ describe("whose queue it is", () => {
 
   it("takes a fresh token of the same user when the one held has expired", async () => {
     const task = makeTask();
-    const stale = tokenOf(ALICE);
+    const stale = accessTokenOf(ALICE);
     const fresh = `${stale}-renewed`;
     const { seen } = tasksApi([task], (request) =>
       request.authorization === `Bearer ${stale}` ? problem(401, "the access token has expired") : undefined,

@@ -113,6 +113,19 @@ export function announce(event: QueueEvent): void {
   listeners.forEach((listener) => listener(event));
 }
 
+/**
+ * The queue's news for a view that shows tasks without keeping the list's own state: the
+ * server's version of a task now (`null`: gone from the server; `undefined`: read it again).
+ */
+export function onQueuedTaskNews(listener: (taskId: string, task: Task | null | undefined) => void): () => void {
+  return onQueueEvent((event) => {
+    if (event.type === "sent") listener(event.write.taskId, event.task ?? null);
+    else if (event.type === "gone") listener(event.task.id, null);
+    else if (event.type === "refused") listener(event.write.taskId, event.theirs);
+    else if (event.type === "theirs") listener(event.taskId, event.task);
+  });
+}
+
 // -- queueing ---------------------------------------------------------------------------------
 
 /** The last write of the task still in the queue. */
