@@ -46,7 +46,7 @@ class Database:
         self._settings = settings
         self._pool: ConnectionPool[Connection] | None = None
         self._lock = threading.Lock()
-        self._unchecked = threading.local()  # set while read() or begun() takes a connection
+        self._unchecked = threading.local()  # set while read(), begun() or pipelined() takes a connection
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Database:
@@ -91,8 +91,9 @@ class Database:
 
         For work written for it: an unread statement's error is raised by the next read or at
         COMMIT, not where it was sent, and rolls back all of it; no server-side cursor or COPY
-        (pipeline mode has neither). A connection that broke while pooled fails the first read,
-        before COMMIT was sent, so nothing was committed: the work runs again on another one.
+        (pipeline mode has neither). A connection that breaks before COMMIT is sent (one that
+        broke while pooled fails the first read) committed nothing: the work runs again on
+        another one.
         """
         timeout = self._settings.database_connect_timeout_seconds if timeout is None else timeout
         return _retried(lambda: self._in_pipeline(work, timeout), attempts)
@@ -172,7 +173,7 @@ class Database:
 
     def _check_at_checkout(self, conn: Connection) -> None:
         """The pool's check of a connection before it is handed out (an empty query), except
-        for read() and begun(), which find a broken connection by using it."""
+        for read(), begun() and pipelined(), which find a broken connection by using it."""
         if not getattr(self._unchecked, "active", False):
             ConnectionPool.check_connection(conn)
 
@@ -202,7 +203,7 @@ class Database:
                 "options": f"-c statement_timeout={settings.database_statement_timeout_ms}",
             },
             # A connection broken by a database restart is replaced at checkout, not handed
-            # to a request (read() and begun() excepted: they find out by using one).
+            # to a request (read(), begun() and pipelined() excepted: they find out by using one).
             check=self._check_at_checkout,
             open=True,
             name="taskforge",
