@@ -3,8 +3,9 @@
 The pool opens on first use, not at import, so a cold start pays nothing for it and
 a forked worker never inherits a parent's sockets. `transaction()` is the one way
 handlers write: it retries serialization failures and deadlocks, and turns an
-unreachable database into ServiceUnavailable (503 + Retry-After). `read()` is the cheap
-way for a read that one statement answers: one round trip, no transaction.
+unreachable database into ServiceUnavailable (503 + Retry-After). `pipelined()` is the same
+with fewer round trips, for work written for it. `read()` is the cheap way for a read that
+one statement answers: one round trip, no transaction.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -44,7 +46,7 @@ class Database:
         self._settings = settings
         self._pool: ConnectionPool[Connection] | None = None
         self._lock = threading.Lock()
-        self._unchecked = threading.local()  # set while read() or begun() takes a connection
+        self._unchecked = threading.local()  # set while read(), begun() or pipelined() takes a connection
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Database:
@@ -79,19 +81,35 @@ class Database:
 
     def transaction(self, work: Callable[[Connection], T], attempts: int = 4) -> T:
         """Runs `work` in one transaction; all of it commits or none of it does."""
-        for attempt in range(1, attempts + 1):
-            try:
-                with self.begun() as conn:
-                    return work(conn)
-            except _RETRYABLE:
-                if attempt == attempts:
-                    raise ServiceUnavailable("the database is busy; retry shortly", retry_after_seconds=1) from None
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not security
-            except errors.QueryCanceled:
-                raise ServiceUnavailable("the database took too long; retry shortly", retry_after_seconds=1) from None
-            except _UNAVAILABLE:
-                raise ServiceUnavailable() from None
-        raise AssertionError("unreachable")
+        return _retried(lambda: self._in_begun(work), attempts)
+
+    def pipelined(self, work: Callable[[Connection], T], attempts: int = 4, timeout: float | None = None) -> T:
+        """transaction(work) on a connection in pipeline mode: a statement is sent at once and
+        waited for only when its answer is read. BEGIN goes with the first statement read, and a
+        statement never read goes with the next one, or with COMMIT: work that reads only what
+        it needs to go on costs a round trip per read, plus one for COMMIT and what went unread.
+
+        For work written for it: an unread statement's error is raised by the next read or at
+        COMMIT, not where it was sent, and rolls back all of it; no server-side cursor or COPY
+        (pipeline mode has neither). A connection that breaks before COMMIT is sent (one that
+        broke while pooled fails the first read) committed nothing: the work runs again on
+        another one.
+        """
+        timeout = self._settings.database_connect_timeout_seconds if timeout is None else timeout
+        return _retried(lambda: self._in_pipeline(work, timeout), attempts)
+
+    def _in_begun(self, work: Callable[[Connection], T]) -> T:
+        with self.begun() as conn:
+            return work(conn)
+
+    def _in_pipeline(self, work: Callable[[Connection], T], timeout: float) -> T:
+        for _ in range(self._settings.database_pool_max + 1):  # every pooled connection may be stale
+            with self._unchecked_connection(timeout) as conn:
+                try:
+                    return _pipelined(conn, work)
+                except _BrokenBeforeCommit:
+                    continue
+        raise ServiceUnavailable()
 
     @contextmanager
     def begun(self, timeout: float | None = None) -> Iterator[Connection]:
@@ -155,7 +173,7 @@ class Database:
 
     def _check_at_checkout(self, conn: Connection) -> None:
         """The pool's check of a connection before it is handed out (an empty query), except
-        for read() and begun(), which find a broken connection by using it."""
+        for read(), begun() and pipelined(), which find a broken connection by using it."""
         if not getattr(self._unchecked, "active", False):
             ConnectionPool.check_connection(conn)
 
@@ -185,8 +203,52 @@ class Database:
                 "options": f"-c statement_timeout={settings.database_statement_timeout_ms}",
             },
             # A connection broken by a database restart is replaced at checkout, not handed
-            # to a request (read() and begun() excepted: they find out by using one).
+            # to a request (read(), begun() and pipelined() excepted: they find out by using one).
             check=self._check_at_checkout,
             open=True,
             name="taskforge",
         )
+
+
+def _retried(run: Callable[[], T], attempts: int) -> T:
+    """run() again after a serialization failure or a deadlock; the rest as ServiceUnavailable."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return run()
+        except _RETRYABLE:
+            if attempt == attempts:
+                raise ServiceUnavailable("the database is busy; retry shortly", retry_after_seconds=1) from None
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not security
+        except errors.QueryCanceled:
+            raise ServiceUnavailable("the database took too long; retry shortly", retry_after_seconds=1) from None
+        except _UNAVAILABLE:
+            raise ServiceUnavailable() from None
+    raise AssertionError("unreachable")
+
+
+class _BrokenBeforeCommit(Exception):
+    """The connection broke before COMMIT was sent: the transaction died with it, uncommitted."""
+
+
+def _pipelined(conn: Connection, work: Callable[[Connection], T]) -> T:
+    """`work` in one transaction on `conn` in pipeline mode (Database.pipelined)."""
+    # BEGIN and COMMIT are sent as statements: psycopg's own wait for their answers in a pipeline.
+    conn.autocommit = True  # set on the client: costs no round trip
+    try:
+        with conn.pipeline():
+            try:
+                conn.execute("BEGIN")
+                result = work(conn)
+            except psycopg.OperationalError as exc:
+                if conn.closed:
+                    raise _BrokenBeforeCommit from exc
+                raise
+            conn.execute("COMMIT")  # sent, with whatever went unread, as the pipeline ends
+        return result
+    finally:
+        if not conn.closed:
+            if conn.info.transaction_status != TransactionStatus.IDLE:  # a failure: nothing commits
+                with suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            if conn.info.transaction_status == TransactionStatus.IDLE:  # else the pool rolls it back
+                conn.autocommit = False

@@ -5,7 +5,6 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.activity import publishing
-from functions.domain.auth import auth
 from functions.domain.tasks import tasks
 from functions.domain.tasks.models import Task, TaskCreate
 from functions.platform.function import authenticated_api
@@ -23,7 +22,9 @@ def post_task(body: TaskCreate) -> Response[Task]:
 
     def create() -> StoredResponse:
         row = publishing.transaction(
-            deps, lambda conn: tasks.create(conn, auth.open_for_writing(conn, claims, body.workspace_id), body)
+            deps,
+            lambda conn: tasks.create(conn, claims, body),
+            pipelined=True,
         )
         task = Task.from_row(row)
         return {

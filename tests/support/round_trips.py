@@ -1,9 +1,12 @@
 """A TCP proxy in front of PostgreSQL that counts the round trips its clients make.
 
-A client of the v3 protocol waits for the server once per Sync (the end of an extended-query
-exchange: Parse, Bind, Execute, Sync) and once per Query (a simple query): BEGIN, COMMIT, the
-pool's empty-query check and every statement each count one. The proxy reads only what clients
-send, so it must see the protocol in clear: give clients `sslmode=disable`.
+A client of the v3 protocol waits for the server after a Sync (the end of an extended-query
+exchange: Parse, Bind, Execute, Sync), a Query (a simple query) or a Flush (what a client in
+pipeline mode sends to have the answers so far without ending the exchange). A round trip is
+counted when the server answers such a wait: messages sent together before the answer (a
+pipeline's statements, a Sync and a Flush) are one. Outside a pipeline BEGIN, COMMIT, the pool's
+empty-query check and every statement each count one. The proxy must see the protocol in
+clear: give clients `sslmode=disable`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from tests.support.processes import free_port
 
 _PROTOCOL_3 = 196608  # the startup message's protocol number (3.0); SSL and GSS requests differ
-_WAITS_FOR_SERVER = {ord("S"), ord("Q")}
+_WAITS_FOR_SERVER = {ord("S"), ord("Q"), ord("H")}
 
 
 class RoundTripCounter:
@@ -43,10 +46,11 @@ class RoundTripCounter:
             except OSError:
                 return  # closed
             server = socket.create_connection(self._upstream)
-            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
-            threading.Thread(target=self._client_to_server, args=(client, server), daemon=True).start()
+            waiting = threading.Event()  # the client waits for an answer not yet begun
+            threading.Thread(target=self._server_to_client, args=(server, client, waiting), daemon=True).start()
+            threading.Thread(target=self._client_to_server, args=(client, server, waiting), daemon=True).start()
 
-    def _client_to_server(self, client: socket.socket, server: socket.socket) -> None:
+    def _client_to_server(self, client: socket.socket, server: socket.socket, waiting: threading.Event) -> None:
         buffer, started = b"", False
         while chunk := _receive(client):
             buffer += chunk
@@ -63,19 +67,21 @@ class RoundTripCounter:
                 if len(buffer) < length:
                     break  # counted once whole: a long query can come in pieces
                 if kind in _WAITS_FOR_SERVER:
-                    with self._lock:
-                        self._count += 1
+                    waiting.set()
                 started = started or protocol == _PROTOCOL_3
                 buffer = buffer[length:]
-            # Counted before it is sent, so a count read once the answer is in includes it.
+            # Marked before it is sent, so the answer always finds the mark.
             server.sendall(chunk)
         _close(client, server)
 
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
-        while chunk := _receive(source):
-            target.sendall(chunk)
-        _close(source, target)
+    def _server_to_client(self, server: socket.socket, client: socket.socket, waiting: threading.Event) -> None:
+        while chunk := _receive(server):
+            if waiting.is_set():
+                waiting.clear()
+                with self._lock:  # counted before it is passed on, so a count read once the answer is in includes it
+                    self._count += 1
+            client.sendall(chunk)
+        _close(server, client)
 
     def close(self) -> None:
         self._listener.close()

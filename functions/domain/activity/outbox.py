@@ -14,6 +14,7 @@ only owners see that.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,9 +41,10 @@ _SOURCES = {
     "invitation": "/taskforge/workspaces",
 }
 
-# The ids of the rows written while `collecting()` is active: what a write handler publishes
-# once its transaction has committed.
-_written: ContextVar[list[int] | None] = ContextVar("outbox_written", default=None)
+# The event ids of the rows written while `collecting()` is active: what a write handler
+# publishes once its transaction has committed. Chosen here, not by the INSERT, so nothing
+# waits for its answer: in a pipeline (Database.pipelined) the INSERT goes with the COMMIT.
+_written: ContextVar[list[str] | None] = ContextVar("outbox_written", default=None)
 
 
 def record(
@@ -67,6 +69,7 @@ def record_many(conn: Connection, kind: TaskEventKind, tasks: list[dict[str, Any
     """`record` for many tasks in one batch of statements (an import's thousands of rows)."""
     events = [
         (
+            str(uuid.uuid4()),
             TASK_EVENT_PREFIX + kind,
             task["workspace_id"],
             task["id"],
@@ -76,17 +79,10 @@ def record_many(conn: Connection, kind: TaskEventKind, tasks: list[dict[str, Any
         for task in tasks
     ]
     with conn.cursor() as cursor:
-        cursor.executemany(_INSERT, events, returning=True)
-        ids = []
-        while True:
-            row = cursor.fetchone()
-            if row is not None:
-                ids.append(int(row["id"]))
-            if not cursor.nextset():
-                break
+        cursor.executemany(_INSERT, events)
     written = _written.get()
     if written is not None:
-        written.extend(ids)
+        written.extend(event[0] for event in events)
 
 
 def record_tag(
@@ -177,10 +173,10 @@ def source(type_: str) -> str:
 
 
 @contextmanager
-def collecting() -> Iterator[list[int]]:
-    """The ids of the outbox rows written inside the block (and its retries: the ids of a
-    rolled-back attempt name no row, and claiming them finds nothing)."""
-    ids: list[int] = []
+def collecting() -> Iterator[list[str]]:
+    """The event ids of the outbox rows written inside the block (and its retries: the ids of
+    a rolled-back attempt name no row, and claiming them finds nothing)."""
+    ids: list[str] = []
     token = _written.set(ids)
     try:
         yield ids
@@ -188,16 +184,17 @@ def collecting() -> Iterator[list[int]]:
         _written.reset(token)
 
 
-_INSERT = "INSERT INTO outbox (type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s) RETURNING id"
+_INSERT = "INSERT INTO outbox (event_id, type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s, %s)"
 
 
 def _write(
     conn: Connection, type_: str, workspace_id: str, task_id: str | None, actor_id: str, data: dict[str, Any]
 ) -> None:
-    row = conn.execute(_INSERT, (type_, workspace_id, task_id, actor_id, json.dumps(data))).fetchone()
+    event_id = str(uuid.uuid4())
+    conn.execute(_INSERT, (event_id, type_, workspace_id, task_id, actor_id, json.dumps(data)))
     written = _written.get()
-    if written is not None and row is not None:
-        written.append(int(row["id"]))
+    if written is not None:
+        written.append(event_id)
 
 
 _CLAIMED = (
@@ -212,7 +209,7 @@ def claim(conn: Connection, limit: int) -> list[dict[str, Any]]:
     return conn.execute(_CLAIMED.format(also="") + " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", (limit,)).fetchall()
 
 
-def claim_written(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
+def claim_written(conn: Connection, event_ids: list[str]) -> list[dict[str, Any]]:
     """Those of these events still unpublished and not held by another publisher, in order,
     locked for this transaction.
 
@@ -222,8 +219,8 @@ def claim_written(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
     second flush."""
     return conn.execute(
         _CLAIMED.format(also=", set_config('synchronous_commit', 'off', true)")
-        + " AND id = ANY(%s) ORDER BY id FOR UPDATE OF outbox SKIP LOCKED",
-        (ids,),
+        + " AND event_id = ANY(%s::uuid[]) ORDER BY id FOR UPDATE OF outbox SKIP LOCKED",
+        (event_ids,),
     ).fetchall()
 
 

@@ -132,27 +132,35 @@ def relay(conn: Connection, send: Send, operation: str, limit: int = BATCH) -> O
     return _publish(conn, outbox.claim(conn, limit), send, operation=operation)
 
 
-def transaction(deps: Dependencies, work: Callable[[Connection], T]) -> T:
-    """deps.database.transaction(work), then the events it wrote go to the broker at once.
+def transaction(deps: Dependencies, work: Callable[[Connection], T], pipelined: bool = False) -> T:
+    """deps.database.transaction(work) (pipelined(work) if `pipelined`: for work written for
+    it), then the events it wrote go to the broker at once.
 
     The publish starts after the commit (an event must never announce a change that did not
     happen) and takes PROMPT_BUDGET_SECONDS at most; whatever it leaves is the relay's."""
+    run = deps.database.pipelined if pipelined else deps.database.transaction
     with outbox.collecting() as written:
-        result = deps.database.transaction(work)
+        result = run(work)
     send = broker(deps.settings)
     if written and send is not None:
         publish_written(deps.database, send, written)
     return result
 
 
-def publish_written(database: Database, send: Send, ids: Iterable[int], budget: float = PROMPT_BUDGET_SECONDS) -> int:
-    """Publishes these outbox rows, unless another publisher holds or has sent them; how many
-    it published. Never raises: a failure leaves the rows to the relay."""
+def publish_written(
+    database: Database, send: Send, event_ids: Iterable[str], budget: float = PROMPT_BUDGET_SECONDS
+) -> int:
+    """Publishes these outbox events, unless another publisher holds or has sent them; how many
+    it published. Never raises: a failure leaves the rows to the relay.
+
+    Two round trips in a pipeline: BEGIN with the claim, and the mark with COMMIT."""
     deadline = time.monotonic() + budget
+
+    def claim_and_send(conn: Connection) -> int:
+        return _publish(conn, outbox.claim_written(conn, list(event_ids)), send, deadline=deadline).published
+
     try:
-        with database.begun(timeout=budget) as conn:
-            claimed = outbox.claim_written(conn, list(ids))
-            return _publish(conn, claimed, send, deadline=deadline).published
+        return database.pipelined(claim_and_send, attempts=1, timeout=budget)
     except Exception as exc:
         logger.warning("the prompt publish stopped; the relay will send what is left: %s", quarantine.reason(exc))
         return 0

@@ -249,51 +249,69 @@ WHERE u.id = %(user)s
 @dataclass(frozen=True)
 class WriteScope:
     """A workspace the caller may write in, locked for this transaction, and the caller's time
-    zone (what a new task without one of its own is due in)."""
+    zone (what a new task without one of its own is due in); `read_after_lock` is the first row
+    (None: none) of the statement open_for_writing was asked to send after its own."""
 
     user_id: str
     workspace_id: str
     timezone: str
+    read_after_lock: dict[str, Any] | None = None
+
+
+# The workspace a write names (%(workspace)s), else the personal one of the caller (%(user)s).
+WRITTEN_WORKSPACE = (
+    "coalesce(%(workspace)s::uuid, (SELECT p.id FROM workspaces p WHERE p.created_by = %(user)s AND p.personal))"
+)
 
 
 # The caller's token version, as the transaction's actor; the workspace (default: personal),
 # the caller's role in it, their time zone; and, for a writer, the workspace row's lock, which
 # every write of its tasks takes anyway (the cache generation, the manual order: see
 # tasks/ordering.py). A viewer or a stranger takes no lock.
-_OPEN_FOR_WRITING = """
+_OPEN_FOR_WRITING = f"""
 SELECT u.token_version, set_config(%(actor)s, u.id::text, true), u.timezone,
        w.id::text AS workspace_id, m.role,
        (SELECT true FROM workspaces l WHERE l.id = w.id AND m.role = ANY(%(writers)s) FOR NO KEY UPDATE) AS locked
 FROM users u
-LEFT JOIN workspaces w ON w.id = coalesce(
-    %(workspace)s::uuid, (SELECT p.id FROM workspaces p WHERE p.created_by = u.id AND p.personal)
-)
+LEFT JOIN workspaces w ON w.id = {WRITTEN_WORKSPACE}
 LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = u.id
 WHERE u.id = %(user)s
-"""
+"""  # noqa: S608 - fixed text
 
 
-def open_for_writing(conn: Connection, claims: Claims, workspace_id: str | None) -> WriteScope:
+def open_for_writing(
+    conn: Connection, claims: Claims, workspace_id: str | None, read_after_lock: str | None = None
+) -> WriteScope:
     """What ensure_current and workspaces.resolve(write=True) decide, the workspace locked for
-    the rest of the transaction, in one statement: a new task asks for nothing else first."""
+    the rest of the transaction, in one statement: a new task asks for nothing else first.
+
+    `read_after_lock`, a read naming the workspace as WRITTEN_WORKSPACE does, is sent right
+    after, before either answer is read: it runs once the lock is held, so it sees what the
+    lock's previous holder committed, and in a pipeline (Database.pipelined) both cost one
+    round trip. A caller refused is refused before its answer is looked at."""
     if workspace_id is not None:
         workspace_id = parse_id(workspace_id, "workspace")  # not a UUID: names no workspace
-    row = conn.execute(
-        _OPEN_FOR_WRITING,
-        {
-            "user": claims.user_id,
-            "workspace": workspace_id,
-            "actor": accounts.ACTOR_SETTING,
-            "writers": workspaces.WRITERS,
-        },
-    ).fetchone()
+    parameters = {
+        "user": claims.user_id,
+        "workspace": workspace_id,
+        "actor": accounts.ACTOR_SETTING,
+        "writers": workspaces.WRITERS,
+    }
+    opened = conn.execute(_OPEN_FOR_WRITING, parameters)
+    after_lock = conn.execute(read_after_lock, parameters) if read_after_lock else None
+    row = opened.fetchone()
     if row is None or row["token_version"] != claims.token_version:
         raise Unauthorized("the session has ended")
     if row["workspace_id"] is None and workspace_id is None:
         raise NotFound("the personal workspace is missing")
     workspaces.check(row["role"], write=True)
     assert row["locked"], "a writer's workspace is locked in the statement that found the role"
-    return WriteScope(claims.user_id, row["workspace_id"], row["timezone"] or "UTC")
+    return WriteScope(
+        claims.user_id,
+        row["workspace_id"],
+        row["timezone"] or "UTC",
+        after_lock.fetchone() if after_lock is not None else None,
+    )
 
 
 def read_access(conn: Connection, claims: Claims, workspace_id: str | None) -> Scope:

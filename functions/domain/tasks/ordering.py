@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.domain.auth import auth
 from functions.domain.tasks import positions
 from functions.platform.db import Connection
 from functions.platform.errors import Conflict, Unprocessable
@@ -21,18 +22,20 @@ from functions.platform.errors import Conflict, Unprocessable
 RENUMBER_AT = 48
 
 
+_LAST = "SELECT position FROM tasks WHERE workspace_id = {} ORDER BY position DESC LIMIT 1"
+# The last key of the workspace auth.open_for_writing opens: its `read_after_lock` for keys_after.
+LAST_KEY_OF_WRITTEN_WORKSPACE = _LAST.format(auth.WRITTEN_WORKSPACE)
+
+
 def at_end(conn: Connection, workspace_id: str, count: int) -> list[str]:
     """`count` keys after every task of the workspace, reading only the last key (an index probe)."""
     _lock(conn, workspace_id)
-    return keys_at_end(conn, workspace_id, count)
+    return keys_after(conn.execute(_LAST.format("%s"), (workspace_id,)).fetchone(), count)
 
 
-def keys_at_end(conn: Connection, workspace_id: str, count: int) -> list[str]:
-    """at_end for a caller that holds the workspace's lock already (auth.open_for_writing)."""
-    row = conn.execute(
-        "SELECT position FROM tasks WHERE workspace_id = %s ORDER BY position DESC LIMIT 1", (workspace_id,)
-    ).fetchone()
-    return positions.sequence(count, row["position"] if row else None)
+def keys_after(last: dict[str, Any] | None, count: int) -> list[str]:
+    """`count` keys after `last`, the row of LAST_KEY_OF_WRITTEN_WORKSPACE (None: an empty list)."""
+    return positions.sequence(count, last["position"] if last else None)
 
 
 def place(conn: Connection, workspace_id: str, task_id: str, placement: dict[str, Any]) -> str:

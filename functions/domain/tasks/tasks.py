@@ -114,10 +114,12 @@ def load_current(conn: Connection, claims: Claims, task_id: str) -> dict[str, An
     return row
 
 
-def create(conn: Connection, scope: auth.WriteScope, task: TaskCreate) -> dict[str, Any]:
-    """One task at the end of a workspace opened for writing (auth.open_for_writing: session,
-    role, lock and time zone settled in one statement): its place, the row and its event."""
-    [place] = ordering.keys_at_end(conn, scope.workspace_id, 1)
+def create(conn: Connection, claims: Claims, task: TaskCreate) -> dict[str, Any]:
+    """One task at the end of its workspace: session, role, lock and time zone settled in one
+    statement (auth.open_for_writing), the last place read after it in the same round trip;
+    the row; its event (in a pipeline it goes with the COMMIT)."""
+    scope = auth.open_for_writing(conn, claims, task.workspace_id, ordering.LAST_KEY_OF_WRITTEN_WORKSPACE)
+    [place] = ordering.keys_after(scope.read_after_lock, 1)
     row = _insert(conn, scope.user_id, scope.workspace_id, task, scope.timezone, place)
     outbox.record(conn, "created", row, scope.user_id)
     return row

@@ -212,14 +212,14 @@ def test_the_prompt_publish_and_the_relay_never_send_one_row_at_once(make_accoun
     holder.start()
     try:
         assert held.wait(10)
-        assert publishing.publish_written(relay_outbox.database, broker.send, [row["id"]]) == 0
+        assert publishing.publish_written(relay_outbox.database, broker.send, [row["event_id"]]) == 0
         assert broker.sent == []
     finally:
         release.set()
         holder.join()
-    assert publishing.publish_written(relay_outbox.database, broker.send, [row["id"]]) == 1
+    assert publishing.publish_written(relay_outbox.database, broker.send, [row["event_id"]]) == 1
     # Published rows are claimed by no one again.
-    assert publishing.publish_written(relay_outbox.database, broker.send, [row["id"]]) == 0
+    assert publishing.publish_written(relay_outbox.database, broker.send, [row["event_id"]]) == 0
     assert broker.sent == [row["event_id"]]
 
 
@@ -241,11 +241,13 @@ def test_the_prompt_publish_commits_its_mark_without_waiting_for_the_disk(make_a
     make_account().client.post("/api/tasks", json={"title": "marked lazily"})
     with psycopg.connect(api_database) as conn:
         conn.row_factory = psycopg.rows.dict_row
-        [event] = conn.execute("SELECT id FROM outbox WHERE data->>'title' = 'marked lazily'").fetchall()
+        [event] = conn.execute(
+            "SELECT id, event_id::text AS event_id FROM outbox WHERE data->>'title' = 'marked lazily'"
+        ).fetchall()
         conn.execute("UPDATE outbox SET published_at = NULL WHERE id = %s", (event["id"],))
         conn.commit()
         with conn.transaction():
-            claimed = outbox.claim_written(conn, [event["id"]])
+            claimed = outbox.claim_written(conn, [event["event_id"]])
             assert [row["id"] for row in claimed] == [event["id"]]
             assert conn.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()["s"] == "off"
         assert conn.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()["s"] == "on"

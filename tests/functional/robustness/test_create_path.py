@@ -1,7 +1,10 @@
 """Creating a task asks PostgreSQL little and keeps its promises: one statement confirms the
 session, finds the workspace and the caller's role, and takes the workspace's lock for the
-manual order; concurrent creates on several replicas each get a place of their own at the end;
-a caller who may not write is refused without waiting for anyone's lock."""
+manual order, and the whole transaction is three round trips in a pipeline; concurrent creates
+on several replicas each get a place of their own at the end; a caller who may not write is
+refused without waiting for anyone's lock; a statement failing in the pipeline takes the whole
+create with it, and the connection serves the next one; a connection the database dropped
+while pooled is replaced, and the task is created once."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import requests
+from psycopg.conninfo import make_conninfo
 
 from tests.functional.api.conftest import team  # noqa: F401
 from tests.functional.robustness.conftest import CLIENT_TIMEOUT, PROBLEM_JSON, REPLICAS
@@ -28,7 +32,7 @@ def _post(server, account, body: dict, **headers: str) -> requests.Response:
     )
 
 
-def test_a_create_is_six_round_trips_to_postgresql(start_runtime, make_account, api_database):
+def test_a_create_is_three_round_trips_to_postgresql(start_runtime, make_account, api_database):
     account = make_account()
     with counting_round_trips(api_database) as (counter, url):
         server = start_runtime(CREATE, DATABASE_URL=url)
@@ -40,9 +44,10 @@ def test_a_create_is_six_round_trips_to_postgresql(start_runtime, make_account, 
             before = counter.count
             created = _post(server, account, {"title": f"counted {number}", "priority": 1})
             assert created.status_code == 201, created.text
-            # BEGIN; the session, workspace, role and lock; the last place; the INSERT that
-            # returns the task; its outbox event; COMMIT (no broker here: nothing to publish).
-            assert counter.count - before == 6
+            # A pipeline (no broker here: nothing to publish): BEGIN with the session, workspace,
+            # role and lock, and the last place; the INSERT that returns the task; its outbox
+            # event with COMMIT.
+            assert counter.count - before == 3
     assert created.json()["priority"] == 1
     assert created.json()["tags"] == []
 
@@ -104,3 +109,52 @@ def test_a_viewer_is_refused_while_a_writer_holds_the_workspace(start_runtime, t
             created = waiting.result(timeout=CLIENT_TIMEOUT)
     assert created.status_code == 201, created.text
     assert created.json()["workspace_id"] == workspace
+
+
+def _tasks_titled(database: str, title: str) -> int:
+    with psycopg.connect(database) as conn:
+        row = conn.execute("SELECT count(*) FROM tasks WHERE title = %s", (title,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_statement_failing_in_the_pipeline_rolls_back_the_create(start_runtime, make_account, api_database):
+    """The outbox INSERT goes unread with the COMMIT; when it fails (here: past the statement
+    timeout, behind a lock), the task's INSERT before it is rolled back too, the answer is the
+    503 it always was, and the pool's one connection serves the next create."""
+    server = start_runtime(CREATE, DATABASE_POOL_MAX="1", DATABASE_STATEMENT_TIMEOUT_MS="300")
+    account = make_account()
+    assert _post(server, account, {"title": "before"}).status_code == 201
+    with psycopg.connect(api_database) as holder:
+        holder.execute("LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE")  # an INSERT waits for it
+        failed = _post(server, account, {"title": "rolled back"})
+    assert failed.status_code == 503, failed.text
+    assert failed.headers["Content-Type"] == PROBLEM_JSON
+    assert int(failed.headers["Retry-After"]) > 0
+    assert _tasks_titled(api_database, "rolled back") == 0
+
+    after = _post(server, account, {"title": "after"})
+    assert after.status_code == 201, after.text
+    assert _tasks_titled(api_database, "after") == 1
+
+
+def test_a_create_survives_connections_the_database_dropped(start_runtime, make_account, api_database):
+    """The broken connection fails the pipeline's first round trip, before COMMIT was sent:
+    the create runs again on a new connection, and the task exists once."""
+    account = make_account()
+    url = make_conninfo(api_database, application_name="create-dropped-by-test")
+    server = start_runtime(CREATE, DATABASE_URL=url)
+    for number in range(3):
+        assert _post(server, account, {"title": f"warm-up {number}"}).status_code == 201
+
+    with psycopg.connect(api_database, autocommit=True) as conn:
+        dropped = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = 'create-dropped-by-test'"
+        ).fetchone()
+    assert dropped is not None
+    assert dropped[0] >= 1
+
+    created = _post(server, account, {"title": "after the drop"})
+    assert created.status_code == 201, created.text
+    assert _tasks_titled(api_database, "after the drop") == 1
