@@ -5,12 +5,15 @@ Fields, workspace, tags and checklist go back in one transaction, recorded as a 
 it, 412 when the task has changed since.
 """
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 
 from functions.domain.activity import publishing
 from functions.domain.auth import auth
 from functions.domain.tasks import versions
 from functions.domain.tasks.version_models import RestoredTask
+from functions.platform.db import Connection
 from functions.platform.errors import NotFound, PreconditionRequired
 from functions.platform.function import authenticated_api
 from functions.platform.http import etag, parse_id, parse_if_match
@@ -24,12 +27,14 @@ def restore_task_version(task_id: str, version: str) -> Response[RestoredTask]:
     task_id = parse_id(task_id)
     number = _version_number(version)
     header = app.current_event.headers.get("if-match")
-    if header is None:
-        raise PreconditionRequired("send the task's ETag as If-Match: a restore replaces the whole task")
-    allowed = parse_if_match(header)
-    row, notes = publishing.transaction(
-        deps, lambda conn: versions.restore(conn, auth.ensure_current(conn, claims), task_id, number, allowed)
-    )
+
+    def restore(conn: Connection) -> tuple[dict[str, Any], list[str]]:
+        user_id = auth.ensure_current(conn, claims)  # an ended session is 401 before anything else
+        if header is None:
+            raise PreconditionRequired("send the task's ETag as If-Match: a restore replaces the whole task")
+        return versions.restore(conn, user_id, task_id, number, parse_if_match(header))
+
+    row, notes = publishing.transaction(deps, restore)
     restored = RestoredTask.from_row({**row, "not_restored": notes})
     return Response(200, "application/json", restored, headers={"ETag": etag(row)})
 

@@ -146,6 +146,20 @@ def test_restore_asks_for_the_current_etag(make_account):
     assert _restore(api, task["id"], 1, "*").status_code == 200
 
 
+def test_an_ended_session_is_401_before_the_missing_etag(make_account):
+    account = make_account()
+    api = account.client
+    task = api.post("/api/tasks", json={"title": "one"}).json()
+    changed = api.post(
+        "/api/auth/password", json={"current_password": account.password, "new_password": "a far longer 2031 phrase"}
+    )
+    assert changed.status_code == 200, changed.text  # every session of the account ends
+
+    refused = _restore(api, task["id"], 1, None)
+    assert refused.status_code == 401, refused.text
+    assert refused.header("Content-Type") == "application/problem+json"
+
+
 @pytest.mark.parametrize("number", ["0", "3", "abc", "-1", "99999999999", "1.0", "٣"])
 def test_a_version_that_is_not_there_is_404(make_account, number):
     api = make_account().client
