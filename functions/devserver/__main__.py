@@ -99,7 +99,8 @@ def main() -> int:
     helpers: list[subprocess.Popen[bytes]] = []
     try:
         if broker_port is not None:
-            # Its stdin is ours to hold: should this process die without stopping it, the broker sees the end and stops.
+            # Its stdin is ours to hold: should this process die without stopping it, the broker sees
+            # the end and stops (lifeline.py).
             broker = subprocess.Popen(
                 [sys.executable, "-m", "functions.devserver.broker", str(broker_port)],
                 cwd=REPO_ROOT,
@@ -109,7 +110,9 @@ def main() -> int:
             _wait_until_ready(broker, f"http://127.0.0.1:{broker_port}{READINESS_PATH}")
             logger.info("the stand-in broker takes events at %s", os.environ["BROKER_URL"])
         if any(function.schedule for function in FUNCTIONS):
-            helpers.append(subprocess.Popen([sys.executable, "-m", "functions.devserver.scheduler"], cwd=REPO_ROOT))
+            # Its stdin too: the scheduler stops with the stack (lifeline.py).
+            scheduler = [sys.executable, "-m", "functions.devserver.scheduler"]
+            helpers.append(subprocess.Popen(scheduler, cwd=REPO_ROOT, stdin=subprocess.PIPE))
         logger.info("TaskForge on http://%s:%d/ (%d functions)", host, port, len(mounted))
         serve(
             gateway,

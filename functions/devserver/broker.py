@@ -37,6 +37,7 @@ from functions.runtime.app import READINESS_PATH, StartResponse
 from functions.runtime.http_results import HttpResponse
 from functions.runtime.problem import problem
 
+from . import lifeline
 from .gateway import Mounted, logged, respond
 
 logger = logging.getLogger("functions.devserver.broker")
@@ -145,23 +146,6 @@ def _deliver(item: Mounted, environ: dict[str, Any], body: bytes) -> int:
     return int(captured[0].split()[0])
 
 
-def _stop_when_the_stack_is_gone() -> None:
-    """The stack holds the other end of our stdin: when it ends (even killed outright) stdin
-    reaches its end, and the broker stops rather than outlive it."""
-    import signal
-    import sys
-
-    def watch() -> None:
-        # Raw reads, not sys.stdin's: a thread blocked in sys.stdin.buffer.read() holds the
-        # buffer's lock, and the server's worker, forked from this process, closes its stdin
-        # as it starts (multiprocessing does) and would wait on that lock for ever.
-        while os.read(sys.stdin.fileno(), 4096):
-            pass
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="stack-watch", daemon=True).start()
-
-
 def main(argv: list[str] | None = None) -> int:
     import sys
     from pathlib import Path
@@ -179,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     mounted = [mount(function) for function in FUNCTIONS if function.events or function.dead_letters]
     for item in mounted:
         item.app.draining = draining
-    _stop_when_the_stack_is_gone()
+    lifeline.stop_when_the_stack_is_gone()
     serve(
         Broker(mounted, os.environ.get("BROKER_TOKEN")),
         # One process, so one delivery thread keeps the events in order; its threads only

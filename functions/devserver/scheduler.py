@@ -95,6 +95,7 @@ def main() -> int:
     from functions.catalog import FUNCTIONS
     from functions.platform import mailer
 
+    from . import lifeline
     from .gateway import mount
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -104,6 +105,7 @@ def main() -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    lifeline.stop_when_the_stack_is_gone()
     scheduler.start()
     stop.wait()
     scheduler.stop()

@@ -97,9 +97,9 @@ def _still_running(processes: list[psutil.Process], timeout: float = 0) -> list[
     return [each for each in alive if each.is_running() and each.status() != psutil.STATUS_ZOMBIE]
 
 
-def _broker_processes(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
+def _helper_processes(process: subprocess.Popen[bytes], module: str) -> list[psutil.Process]:
     children = psutil.Process(process.pid).children(recursive=True)
-    return [each for each in children if "functions.devserver.broker" in " ".join(each.cmdline())]
+    return [each for each in children if module in " ".join(each.cmdline())]
 
 
 def _broker_url(tmp_path: Path) -> str:
@@ -109,16 +109,18 @@ def _broker_url(tmp_path: Path) -> str:
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
-def test_the_stand_in_broker_never_outlives_the_stack(tmp_path, database_url, how):
+def test_the_stand_in_broker_and_the_scheduler_never_outlive_the_stack(tmp_path, database_url, how):
     with local_stack(tmp_path, DATABASE_URL=database_url) as (_, process):
-        brokers = _broker_processes(process)
+        brokers = _helper_processes(process, "functions.devserver.broker")
         assert len(brokers) == 2  # its server and its worker
+        schedulers = _helper_processes(process, "functions.devserver.scheduler")
+        assert len(schedulers) == 1
         assert requests.get(_broker_url(tmp_path).replace("/__broker", "/__runtime/ready"), timeout=5).ok
-        # SIGTERM as a supervisor stops it; SIGKILL leaves the stack no chance to stop anything.
+        # SIGTERM as a supervisor stops them; SIGKILL leaves the stack no chance to stop anything.
         process.send_signal(how)
         process.wait(timeout=30)
 
-    assert _still_running(brokers, timeout=60) == []
+    assert _still_running(brokers + schedulers, timeout=60) == []
 
 
 def _raw_get(base_url: str, raw_path: str) -> int:
