@@ -59,7 +59,7 @@ def start_function(port: int, database_url: str, log_path: Path) -> subprocess.P
         "DATABASE_URL": database_url,
         "REDIS_URL": "",
         "WORKERS": "2",
-        "CONCURRENCY": "4",
+        "CONCURRENCY": "1",  # as the manifests run it: Powertools resolvers share class state
         "API_RATE_LIMIT_PER_MINUTE": "1000000",
     }
     with open(log_path, "ab") as log:
