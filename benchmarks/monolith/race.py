@@ -58,7 +58,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -229,13 +229,15 @@ def public_key_of(private_pem: str) -> str:
 class Measured:
     """One run on one side: requests per second, p50 and p99 (seconds), requests answered, and
     the CPU time the server's processes spent per request (seconds; PostgreSQL's and Redis's not
-    included), a figure that a busy machine disturbs less than the others."""
+    included), a figure that a busy machine disturbs less than the others, and PostgreSQL's CPU
+    time per request over the same run (all its processes: the sides take turns on it)."""
 
     rate: float
     p50: float
     p99: float
     requests: int
     cpu_per_request: float = 0.0
+    database_cpu_per_request: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -262,22 +264,39 @@ class Load:
     def run(self, server: Server, connections: list[Client], seconds: float) -> Measured:
         wrk = self.wrk
         before = cpu_seconds(server.pid)
+        database_before = database_cpu_seconds()
         if wrk is None:
             run = closed_loop(server.port, None, connections, seconds)
             measured = Measured(run.rate, run.p50, run.p99, run.requests)
         else:
             measured = wrk_run(wrk, server.port, connections, seconds, self.threads, self.log_dir)
         used = cpu_seconds(server.pid) - before
-        return replace(measured, cpu_per_request=used / max(1, measured.requests))
+        database_used = database_cpu_seconds() - database_before
+        requests = max(1, measured.requests)
+        return replace(measured, cpu_per_request=used / requests, database_cpu_per_request=database_used / requests)
 
 
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process and all its descendants so far."""
     import psutil
 
-    total = 0.0
     root = psutil.Process(pid)
-    for process in [root, *root.children(recursive=True)]:
+    return _cpu_of([root, *root.children(recursive=True)])
+
+
+def database_cpu_seconds() -> float:
+    """User and system CPU time of every PostgreSQL process on this machine so far (the race's
+    server is local): its backends, WAL writer and checkpointer work for whichever side runs."""
+    import psutil
+
+    return _cpu_of(process for process in psutil.process_iter(["name"]) if process.info["name"] == "postgres")
+
+
+def _cpu_of(processes: Iterable[Any]) -> float:
+    import psutil
+
+    total = 0.0
+    for process in processes:
         try:
             times = process.cpu_times()
         except psutil.NoSuchProcess:
@@ -465,6 +484,13 @@ class Endpoint:
                 "ms",
                 pairs=self.pairs(lambda run: run.cpu_per_request * 1000),
             ),
+            Figure(
+                f"{self.label}: PostgreSQL CPU per request, TaskForge ÷ monolith",
+                "TaskForge",
+                "monolith",
+                "ms",
+                pairs=self.pairs(lambda run: run.database_cpu_per_request * 1000),
+            ),
         ]
 
     def median(self, side: str, measure: Callable[[Measured], float]) -> float:
@@ -498,7 +524,7 @@ def race(
             run = endpoint.runs[side][-1]
             parts.append(
                 f"{side} {run.rate:.0f} req/s p50 {run.p50 * 1000:.1f} p99 {run.p99 * 1000:.1f} ms "
-                f"CPU {run.cpu_per_request * 1000:.2f} ms/request"
+                f"CPU {run.cpu_per_request * 1000:.2f} ms/request, PostgreSQL {run.database_cpu_per_request * 1000:.2f}"
             )
         print(f"  round {round_ + 1}: " + " | ".join(parts), flush=True)
     return endpoint
@@ -555,9 +581,11 @@ def table(endpoints: list[Endpoint]) -> str:
     """The figures as RESULTS.md shows them (markdown): ratios as median (min-max), then medians."""
     lines = [
         "| endpoint | throughput TaskForge ÷ monolith | p99 TaskForge ÷ monolith | p50 TaskForge ÷ monolith "
-        "| server CPU per request TaskForge ÷ monolith | req/s TaskForge / monolith | p50 TaskForge / monolith "
-        "| p99 TaskForge / monolith | server CPU per request TaskForge / monolith |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| server CPU per request TaskForge ÷ monolith "
+        "| PostgreSQL CPU per request TaskForge ÷ monolith | req/s TaskForge / monolith "
+        "| p50 TaskForge / monolith | p99 TaskForge / monolith | server CPU per request TaskForge / monolith "
+        "| PostgreSQL CPU per request TaskForge / monolith |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for endpoint in endpoints:
         cells = [f"{f.ratio:.2f} ({min(f.ratios):.2f}-{max(f.ratios):.2f})" for f in endpoint.figures()]
@@ -568,7 +596,7 @@ def table(endpoints: list[Endpoint]) -> str:
 
         lines.append(
             f"| {endpoint.label} | {' | '.join(cells)} | {pair(_rate, 1, 0)} | {pair(_p50, 1000, 1)} ms "
-            f"| {pair(_p99, 1000, 1)} ms | {pair(_cpu, 1000, 2)} ms |"
+            f"| {pair(_p99, 1000, 1)} ms | {pair(_cpu, 1000, 2)} ms | {pair(_database_cpu, 1000, 2)} ms |"
         )
     return "\n".join(lines)
 
@@ -579,6 +607,10 @@ def _rate(run: Measured) -> float:
 
 def _cpu(run: Measured) -> float:
     return run.cpu_per_request
+
+
+def _database_cpu(run: Measured) -> float:
+    return run.database_cpu_per_request
 
 
 def _p50(run: Measured) -> float:

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from functions.catalog import (
@@ -41,10 +42,11 @@ _SOURCES = {
     "invitation": "/taskforge/workspaces",
 }
 
-# The event ids of the rows written while `collecting()` is active: what a write handler
-# publishes once its transaction has committed. Chosen here, not by the INSERT, so nothing
-# waits for its answer: in a pipeline (Database.pipelined) the INSERT goes with the COMMIT.
-_written: ContextVar[list[str] | None] = ContextVar("outbox_written", default=None)
+# The events written while `collecting()` is active, as the relay would read them back: what
+# a write handler publishes once its transaction has committed. Their id and time are chosen
+# here, not by the INSERT, so nothing waits for its answer: in a pipeline
+# (Database.pipelined) the INSERT goes with the COMMIT.
+_written: ContextVar[list[dict[str, Any]] | None] = ContextVar("outbox_written", default=None)
 
 
 def record(
@@ -68,21 +70,13 @@ def _task_data(task: dict[str, Any]) -> dict[str, Any]:
 def record_many(conn: Connection, kind: TaskEventKind, tasks: list[dict[str, Any]], actor_id: str) -> None:
     """`record` for many tasks in one batch of statements (an import's thousands of rows)."""
     events = [
-        (
-            str(uuid.uuid4()),
-            TASK_EVENT_PREFIX + kind,
-            task["workspace_id"],
-            task["id"],
-            actor_id,
-            json.dumps(_task_data(task)),
-        )
-        for task in tasks
+        _event(TASK_EVENT_PREFIX + kind, task["workspace_id"], task["id"], actor_id, _task_data(task)) for task in tasks
     ]
     with conn.cursor() as cursor:
-        cursor.executemany(_INSERT, events)
+        cursor.executemany(_INSERT, [_row(event) for event in events])
     written = _written.get()
     if written is not None:
-        written.extend(event[0] for event in events)
+        written.extend(events)
 
 
 def record_tag(
@@ -173,28 +167,57 @@ def source(type_: str) -> str:
 
 
 @contextmanager
-def collecting() -> Iterator[list[str]]:
-    """The event ids of the outbox rows written inside the block (and its retries: the ids of
-    a rolled-back attempt name no row, and claiming them finds nothing)."""
-    ids: list[str] = []
-    token = _written.set(ids)
+def collecting() -> Iterator[list[dict[str, Any]]]:
+    """The events written inside the block, as claim() reads them. The caller empties the list
+    when a transaction starts again: a rolled-back attempt's events never happened."""
+    events: list[dict[str, Any]] = []
+    token = _written.set(events)
     try:
-        yield ids
+        yield events
     finally:
         _written.reset(token)
 
 
-_INSERT = "INSERT INTO outbox (event_id, type, workspace_id, task_id, actor_id, data) VALUES (%s, %s, %s, %s, %s, %s)"
+_INSERT = (
+    "INSERT INTO outbox (event_id, type, workspace_id, task_id, actor_id, data, created_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _event(type_: str, workspace_id: str, task_id: str | None, actor_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": None,  # the row's, unknown until read back; a prompt publish marks by event_id
+        "event_id": str(uuid.uuid4()),
+        "type": type_,
+        "workspace_id": workspace_id,
+        "task_id": task_id,
+        "actor_id": actor_id,
+        "data": data,
+        "created_at": datetime.now(UTC),
+        "attempts": 0,
+    }
+
+
+def _row(event: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        event["event_id"],
+        event["type"],
+        event["workspace_id"],
+        event["task_id"],
+        event["actor_id"],
+        json.dumps(event["data"]),
+        event["created_at"],
+    )
 
 
 def _write(
     conn: Connection, type_: str, workspace_id: str, task_id: str | None, actor_id: str, data: dict[str, Any]
 ) -> None:
-    event_id = str(uuid.uuid4())
-    conn.execute(_INSERT, (event_id, type_, workspace_id, task_id, actor_id, json.dumps(data)))
+    event = _event(type_, workspace_id, task_id, actor_id, data)
+    conn.execute(_INSERT, _row(event))
     written = _written.get()
     if written is not None:
-        written.append(event_id)
+        written.append(event)
 
 
 _CLAIMED = (
@@ -204,24 +227,31 @@ _CLAIMED = (
 )
 
 
-def claim(conn: Connection, limit: int) -> list[dict[str, Any]]:
-    """The oldest unpublished events, locked for this transaction; others skip them."""
-    return conn.execute(_CLAIMED.format(also="") + " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", (limit,)).fetchall()
+def claim(conn: Connection, limit: int, settled_seconds: float) -> list[dict[str, Any]]:
+    """The oldest unpublished events written more than `settled_seconds` ago (the younger ones
+    are their writer's to publish), locked for this transaction; others skip them."""
+    return conn.execute(
+        _CLAIMED.format(also="")
+        + " AND created_at < clock_timestamp() - make_interval(secs => %s)"
+        + " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+        (settled_seconds, limit),
+    ).fetchall()
 
 
-def claim_written(conn: Connection, event_ids: list[str]) -> list[dict[str, Any]]:
-    """Those of these events still unpublished and not held by another publisher, in order,
-    locked for this transaction.
+def mark_sent(conn: Connection, event_ids: list[str]) -> None:
+    """Marks these events published, passing over any another publisher holds (it is sending
+    them: it marks them itself).
 
     The transaction then commits without waiting for its WAL to reach the disk: the write it
     follows is durable already, and a mark of "published" lost in a crash only means the relay
     sends the event again, which the feed stores once. Each write would otherwise wait for a
-    second flush."""
-    return conn.execute(
-        _CLAIMED.format(also=", set_config('synchronous_commit', 'off', true)")
-        + " AND event_id = ANY(%s::uuid[]) ORDER BY id FOR UPDATE OF outbox SKIP LOCKED",
+    second flush. Nothing here is read, so in a pipeline it all goes in one round trip."""
+    conn.execute("SELECT set_config('synchronous_commit', 'off', true)")
+    conn.execute(
+        "UPDATE outbox SET published_at = clock_timestamp() WHERE id IN (SELECT id FROM outbox"
+        " WHERE event_id = ANY(%s::uuid[]) AND published_at IS NULL FOR UPDATE SKIP LOCKED)",
         (event_ids,),
-    ).fetchall()
+    )
 
 
 def mark_published(conn: Connection, ids: list[int]) -> None:

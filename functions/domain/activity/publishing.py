@@ -1,18 +1,22 @@
 """Publishing the outbox: its events go to the broker as CloudEvents, each with the id it was
 written with, from two places.
 
-- Promptly: a write handler runs its transaction through `transaction()`, which remembers
-  the outbox rows the transaction wrote and, once it has committed, publishes them at once,
-  within PROMPT_BUDGET_SECONDS. Whatever fails there (the broker is down or slow, it refuses
-  an event, the database does not answer) is left for the relay and never fails the request.
+- Promptly: a write handler runs its transaction through `transaction()`, which keeps the
+  events the transaction wrote and, once it has committed, sends them at once, within
+  PROMPT_BUDGET_SECONDS, then marks what went. Whatever fails there (the broker is down or
+  slow, it refuses an event, the database does not answer) is left for the relay and never
+  fails the request.
 - Scheduled: the relay (functions/activity/relay_outbox.py, every minute) publishes the oldest
   unpublished events, in order, and is the catch-up for whatever the prompt publish missed or
   a crash left behind.
 
-Both claim their rows with FOR UPDATE SKIP LOCKED in the transaction that marks them
-published, so the two never send one row at the same time. A publisher that dies between
-sending and marking leaves the row unpublished and it is sent again, with the same id, and
-the feed stores an id once: every event reaches the feed exactly once.
+The two never send one row at the same time: the relay claims with FOR UPDATE SKIP LOCKED,
+in the transaction that marks them published, only rows written more than
+SETTLED_SECONDS ago, and a prompt publish is over within its budget of its commit. It sends
+the events as it wrote them, without reading them back, so it costs the write one round trip
+(the mark), which passes over a row the relay holds. A publisher that dies between sending
+and marking leaves the row unpublished and it is sent again, with the same id, and the feed
+stores an id once: every event reaches the feed exactly once.
 
 The relay reads a failure for what it says (the prompt publish only stops at one):
 - the broker is unreachable or unavailable (no connection, a timeout, 408, 429, 502, 503,
@@ -52,6 +56,8 @@ BATCH = 100
 # The relay has a minute; a request has a person waiting for it.
 RELAY_SEND_TIMEOUT_SECONDS = 5.0
 PROMPT_BUDGET_SECONDS = 1.0
+# How long the relay leaves a new event to the write that made it: ten budgets.
+SETTLED_SECONDS = 10.0
 TOKEN_HEADER = "X-TaskForge-Broker-Token"  # noqa: S105 - a header name, not a secret
 _UNAVAILABLE = frozenset({408, 429, 502, 503, 504})
 
@@ -129,7 +135,7 @@ class Outcome:
 def relay(conn: Connection, send: Send, operation: str, limit: int = BATCH) -> Outcome:
     """Publishes the oldest unpublished events (at most `limit`), in order, with the rules
     above; `operation` names the Quarantined metric of what it sets aside."""
-    return _publish(conn, outbox.claim(conn, limit), send, operation=operation)
+    return _publish(conn, outbox.claim(conn, limit, SETTLED_SECONDS), send, operation)
 
 
 def transaction(deps: Dependencies, work: Callable[[Connection], T], pipelined: bool = False) -> T:
@@ -140,57 +146,56 @@ def transaction(deps: Dependencies, work: Callable[[Connection], T], pipelined: 
     happen) and takes PROMPT_BUDGET_SECONDS at most; whatever it leaves is the relay's."""
     run = deps.database.pipelined if pipelined else deps.database.transaction
     with outbox.collecting() as written:
-        result = run(work)
+
+        def attempt(conn: Connection) -> T:
+            written.clear()  # a rolled-back attempt's events never happened
+            return work(conn)
+
+        result = run(attempt)
+        events = list(written)
     send = broker(deps.settings)
-    if written and send is not None:
-        publish_written(deps.database, send, written)
+    if events and send is not None:
+        publish_written(deps.database, send, events)
     return result
 
 
 def publish_written(
-    database: Database, send: Send, event_ids: Iterable[str], budget: float = PROMPT_BUDGET_SECONDS
+    database: Database, send: Send, events: Iterable[dict[str, Any]], budget: float = PROMPT_BUDGET_SECONDS
 ) -> int:
-    """Publishes these outbox events, unless another publisher holds or has sent them; how many
-    it published. Never raises: a failure leaves the rows to the relay.
-
-    Two round trips in a pipeline: BEGIN with the claim, and the mark with COMMIT."""
+    """Sends these just-committed events in order, then marks those that went; how many went.
+    Never raises: the first failure, or the end of the budget, leaves the rest to the relay."""
     deadline = time.monotonic() + budget
-
-    def claim_and_send(conn: Connection) -> int:
-        return _publish(conn, outbox.claim_written(conn, list(event_ids)), send, deadline=deadline).published
-
-    try:
-        return database.pipelined(claim_and_send, attempts=1, timeout=budget)
-    except Exception as exc:
-        logger.warning("the prompt publish stopped; the relay will send what is left: %s", quarantine.reason(exc))
-        return 0
-
-
-def _publish(
-    conn: Connection,
-    events: list[dict[str, Any]],
-    send: Send,
-    operation: str | None = None,
-    deadline: float | None = None,
-) -> Outcome:
-    """Sends `events` (claimed in this transaction) in order and marks what went. With an
-    `operation` (the relay), failures are read as the module says; without one (the prompt
-    publish) the first failure, or the deadline, ends it and the rest wait for the relay."""
-    published: list[int] = []
-    set_aside = 0
+    sent: list[str] = []
     for event in events:
-        timeout = RELAY_SEND_TIMEOUT_SECONDS
-        if deadline is not None:
-            timeout = deadline - time.monotonic()
-            if timeout <= 0:
-                break
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            break
         try:
             send(event, timeout)
         except Exception as exc:
+            logger.info("the broker did not take an event now; the relay will", extra={"error": quarantine.reason(exc)})
+            break
+        sent.append(event["event_id"])
+    if not sent:
+        return 0
+    try:
+        database.pipelined(lambda conn: outbox.mark_sent(conn, sent), attempts=1, timeout=budget)
+    except Exception as exc:
+        # Sent but not marked: the relay sends them again, and the feed keeps each id once.
+        logger.warning("the prompt publish could not mark what it sent: %s", quarantine.reason(exc))
+    return len(sent)
+
+
+def _publish(conn: Connection, events: list[dict[str, Any]], send: Send, operation: str) -> Outcome:
+    """Sends `events` (claimed in this transaction) in order and marks what went, reading each
+    failure as the module says; `operation` names the Quarantined metric."""
+    published: list[int] = []
+    set_aside = 0
+    for event in events:
+        try:
+            send(event, RELAY_SEND_TIMEOUT_SECONDS)
+        except Exception as exc:
             why = quarantine.reason(exc)
-            if operation is None:
-                logger.info("the broker did not take an event now; the relay will", extra={"error": why})
-                break
             found = verdict(exc)
             if found == "refused" or (found == "failed" and event["attempts"] + 1 >= MAX_ATTEMPTS):
                 outbox.quarantine(conn, event["id"], why)

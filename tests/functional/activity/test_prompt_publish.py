@@ -9,6 +9,7 @@ import time
 import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -138,16 +139,14 @@ def test_a_crash_between_sending_and_marking_still_gives_one_entry(
     from functions.domain.activity import outbox
 
     api = make_account().client
-    mark = outbox.mark_published
+    mark = outbox.mark_sent
 
-    def crash(conn, ids):
-        if ids:  # the events went out; the publisher dies before its mark commits
-            raise RuntimeError("the process died")
-        mark(conn, ids)
+    def crash(conn, event_ids):
+        raise RuntimeError("the process died")  # the events went out; the mark never commits
 
-    monkeypatch.setattr(outbox, "mark_published", crash)
+    monkeypatch.setattr(outbox, "mark_sent", crash)
     created = api.post("/api/tasks", json={"title": "Sent, not marked"})
-    monkeypatch.setattr(outbox, "mark_published", mark)
+    monkeypatch.setattr(outbox, "mark_sent", mark)
 
     assert created.status_code == 201
     [row] = _outbox(api_database, "Sent, not marked")
@@ -173,23 +172,65 @@ def test_the_request_gives_the_broker_at_most_the_budget(make_account, broker):
 def test_a_database_failure_after_the_commit_never_fails_the_request(make_account, broker, relay, monkeypatch):
     from functions.domain.activity import outbox
 
-    def unreachable(conn, ids):
+    def unreachable(conn, event_ids):
         raise psycopg.OperationalError("the connection was lost")
 
     api = make_account().client
-    claim_written = outbox.claim_written
-    monkeypatch.setattr(outbox, "claim_written", unreachable)
+    mark = outbox.mark_sent
+    monkeypatch.setattr(outbox, "mark_sent", unreachable)
     created = api.post("/api/tasks", json={"title": "Committed"})
-    monkeypatch.setattr(outbox, "claim_written", claim_written)
+    monkeypatch.setattr(outbox, "mark_sent", mark)
 
     assert created.status_code == 201
     assert api.get(f"/api/tasks/{created.json()['id']}").status_code == 200
-    assert broker.sent == []
-    relay()
+    relay()  # sends it again, unmarked as it is; the feed keeps it once
     assert [item["data"]["title"] for item in _feed(api)] == ["Committed"]
 
 
-def test_the_prompt_publish_and_the_relay_never_send_one_row_at_once(make_account, broker, api_database):
+def test_a_rolled_back_attempt_publishes_nothing(make_account, broker, api_database, monkeypatch):
+    """Only the events of the attempt that committed go out: the first attempt of a retried
+    transaction wrote an event that never happened."""
+    from functions.domain.activity import outbox
+
+    record = outbox.record
+    calls = {"n": 0}
+
+    def conflicting_once(conn, *args, **kwargs):
+        record(conn, *args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise psycopg.errors.SerializationFailure("could not serialize access")
+
+    monkeypatch.setattr(outbox, "record", conflicting_once)
+    created = make_account().client.post("/api/tasks", json={"title": "Retried"})
+
+    assert created.status_code == 201
+    assert calls["n"] == 2
+    [row] = _outbox(api_database, "Retried")
+    assert broker.sent == [row["event_id"]]
+
+
+def test_the_relay_leaves_a_new_event_to_its_writer(make_account, broker, relay, api_database, monkeypatch):
+    """The prompt publish and the relay never send one row at once: the relay takes only rows
+    older than the prompt publish can be."""
+    from functions.domain.activity import publishing
+
+    api = make_account().client
+    broker.down = True
+    api.post("/api/tasks", json={"title": "Left to its writer"})
+    broker.down = False
+    [row] = _outbox(api_database, "Left to its writer")
+
+    monkeypatch.setattr(publishing, "SETTLED_SECONDS", 3600.0)
+    assert relay() == 0
+    assert _outbox(api_database, "Left to its writer")[0]["published_at"] is None
+    with psycopg.connect(api_database) as conn:
+        conn.execute("UPDATE outbox SET created_at = created_at - interval '2 hours' WHERE id = %s", (row["id"],))
+    assert relay() == 1
+    assert [item["id"] for item in _feed(api)] == [row["event_id"]]
+
+
+def test_the_prompt_mark_passes_over_a_row_another_publisher_holds(make_account, broker, api_database):
     from functions.activity import relay_outbox
     from functions.domain.activity import publishing
 
@@ -198,8 +239,10 @@ def test_the_prompt_publish_and_the_relay_never_send_one_row_at_once(make_accoun
     api.post("/api/tasks", json={"title": "Contended"})
     broker.down = False
     [row] = _outbox(api_database, "Contended")
+    event = {**row, "type": "dev.taskforge.task.created", "task_id": None, "actor_id": None, "data": {}}
+    event["created_at"] = datetime.now(UTC)
 
-    # Another publisher (the relay, say) holds the row: the prompt publish passes over it.
+    # The relay holds the row (it is sending it): the prompt mark does not wait for it.
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -212,15 +255,15 @@ def test_the_prompt_publish_and_the_relay_never_send_one_row_at_once(make_accoun
     holder.start()
     try:
         assert held.wait(10)
-        assert publishing.publish_written(relay_outbox.database, broker.send, [row["event_id"]]) == 0
-        assert broker.sent == []
+        began = time.monotonic()
+        assert publishing.publish_written(relay_outbox.database, broker.send, [event]) == 1
+        assert time.monotonic() - began < 5  # not the holder's 10 s
+        assert _outbox(api_database, "Contended")[0]["published_at"] is None
     finally:
         release.set()
         holder.join()
-    assert publishing.publish_written(relay_outbox.database, broker.send, [row["event_id"]]) == 1
-    # Published rows are claimed by no one again.
-    assert publishing.publish_written(relay_outbox.database, broker.send, [row["event_id"]]) == 0
-    assert broker.sent == [row["event_id"]]
+    assert publishing.publish_written(relay_outbox.database, broker.send, [event]) == 1
+    assert _outbox(api_database, "Contended")[0]["published_at"] is not None
 
 
 def test_every_function_that_publishes_may_reach_the_broker():
@@ -247,7 +290,7 @@ def test_the_prompt_publish_commits_its_mark_without_waiting_for_the_disk(make_a
         conn.execute("UPDATE outbox SET published_at = NULL WHERE id = %s", (event["id"],))
         conn.commit()
         with conn.transaction():
-            claimed = outbox.claim_written(conn, [event["event_id"]])
-            assert [row["id"] for row in claimed] == [event["id"]]
+            outbox.mark_sent(conn, [event["event_id"]])
             assert conn.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()["s"] == "off"
         assert conn.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()["s"] == "on"
+        assert conn.execute("SELECT published_at FROM outbox WHERE id = %s", (event["id"],)).fetchone()["published_at"]

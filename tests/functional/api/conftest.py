@@ -129,8 +129,12 @@ def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
 def relay(local_broker, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
     """Runs the outbox relay to the end, publishing to the in-process stand-in broker (and so
     to the record-activity function); `fail_first` publishes fail first, as a broker outage
-    would. Returns how many events it published."""
+    would. Returns how many events it published. Every event is settled for it: it does not
+    wait for the writers' own publish to be over (publishing.SETTLED_SECONDS)."""
     from functions.activity import relay_outbox
+    from functions.domain.activity import publishing
+
+    monkeypatch.setattr(publishing, "SETTLED_SECONDS", 0.0)
 
     broker = WsgiClient(local_broker)
     failures = {"left": 0}

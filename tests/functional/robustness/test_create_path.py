@@ -18,6 +18,7 @@ from psycopg.conninfo import make_conninfo
 
 from tests.functional.api.conftest import team  # noqa: F401
 from tests.functional.robustness.conftest import CLIENT_TIMEOUT, PROBLEM_JSON, REPLICAS
+from tests.support.brokers import recording_broker
 from tests.support.round_trips import counting_round_trips
 
 CREATE = "functions.tasks.create_task.handler"
@@ -50,6 +51,26 @@ def test_a_create_is_three_round_trips_to_postgresql(start_runtime, make_account
             assert counter.count - before == 3
     assert created.json()["priority"] == 1
     assert created.json()["tags"] == []
+
+
+def test_a_create_publishes_its_event_in_one_round_trip_more(start_runtime, make_account, api_database):
+    """The event goes to the broker as it was written, not read back; then one round trip marks it."""
+    account = make_account()
+    with recording_broker() as (broker_url, received), counting_round_trips(api_database) as (counter, url):
+        server = start_runtime(CREATE, DATABASE_URL=url, BROKER_URL=broker_url)
+        for number in range(20):  # as above: past psycopg's preparing
+            assert _post(server, account, {"title": f"warm-up {number}"}).status_code == 201
+        before = counter.count
+        created = _post(server, account, {"title": "published"})
+        assert created.status_code == 201, created.text
+        assert counter.count - before == 4  # the create's three and the mark, with COMMIT
+    headers, _ = received[-1]
+    assert headers["ce-type"] == "dev.taskforge.task.created"
+    with psycopg.connect(api_database) as conn:
+        marked = conn.execute(
+            "SELECT event_id::text, published_at IS NOT NULL FROM outbox WHERE task_id = %s", (created.json()["id"],)
+        ).fetchone()
+    assert marked == (headers["ce-id"], True)
 
 
 def test_concurrent_creates_on_several_replicas_each_get_a_place_at_the_end(start_runtime, make_account, api_database):

@@ -4,9 +4,7 @@ an unavailable broker sets nothing aside and loses nothing."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import psycopg
@@ -14,6 +12,7 @@ import pytest
 
 from functions.activity import relay_outbox
 from functions.domain.activity import publishing
+from tests.support import brokers
 
 
 def _titles(api) -> list[str]:
@@ -119,34 +118,15 @@ def test_an_unavailable_broker_sets_nothing_aside_however_long_it_lasts(
     assert _titles(api) == ["first", "second"]
 
 
-class _Recording(BaseHTTPRequestHandler):
-    """A broker that takes every event (202) and keeps its headers and the connection it came on."""
-
-    protocol_version = "HTTP/1.1"
-    received: list[tuple[dict[str, str], tuple[str, int]]] = []
-    hang_up_after: set[str] = set()  # event ids after which it closes the connection unannounced
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.received.append((dict(self.headers), self.client_address))
-        self.send_response(202)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-        self.close_connection = self.headers["ce-id"] in self.hang_up_after
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+@pytest.fixture
+def hang_up_after() -> set[str]:
+    return set()
 
 
 @pytest.fixture
-def recording_broker():
-    _Recording.received, _Recording.hang_up_after = [], set()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recording)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", _Recording.received
-    server.shutdown()
-    server.server_close()
+def recording_broker(hang_up_after):
+    with brokers.recording_broker(hang_up_after) as broker:
+        yield broker
 
 
 def _an_event(event_id: str) -> dict[str, Any]:
@@ -176,9 +156,9 @@ def test_the_broker_token_goes_with_every_event_when_set(monkeypatch, recording_
     assert headers["ce-id"] == "e1"
 
 
-def test_events_go_over_one_kept_connection_and_a_closed_one_is_replaced(recording_broker):
+def test_events_go_over_one_kept_connection_and_a_closed_one_is_replaced(recording_broker, hang_up_after):
     url, received = recording_broker
-    _Recording.hang_up_after = {"e2"}  # as a server closes a connection it finds idle
+    hang_up_after.add("e2")  # as a server closes a connection it finds idle
     for number in range(5):
         publishing.send(url, None, _an_event(f"e{number}"), timeout=5)
 
