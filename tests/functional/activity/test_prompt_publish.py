@@ -294,3 +294,22 @@ def test_the_prompt_publish_commits_its_mark_without_waiting_for_the_disk(make_a
             assert conn.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()["s"] == "off"
         assert conn.execute("SELECT current_setting('synchronous_commit') AS s").fetchone()["s"] == "on"
         assert conn.execute("SELECT published_at FROM outbox WHERE id = %s", (event["id"],)).fetchone()["published_at"]
+
+
+def test_the_prompt_mark_is_planned_at_every_run(make_account, api_database):
+    """Never a prepared plan: one cached while the outbox was nearly empty scans the whole
+    table at every write, for as long as the table grows before an ANALYZE."""
+    from functions.domain.activity import outbox
+
+    make_account().client.post("/api/tasks", json={"title": "planned afresh"})
+    with psycopg.connect(api_database, autocommit=True) as conn:
+        [event_id] = conn.execute(
+            "SELECT event_id::text FROM outbox WHERE data->>'title' = 'planned afresh'"
+        ).fetchone()
+        for _ in range(conn.prepare_threshold + 3):  # past psycopg's preparing of a repeated statement
+            with conn.transaction():
+                outbox.mark_sent(conn, [event_id])
+        prepared = conn.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'UPDATE outbox SET published_at%%'"
+        ).fetchone()
+    assert prepared == (0,)
