@@ -235,15 +235,22 @@ def _pipelined(conn: Connection, work: Callable[[Connection], T]) -> T:
     # BEGIN and COMMIT are sent as statements: psycopg's own wait for their answers in a pipeline.
     conn.autocommit = True  # set on the client: costs no round trip
     try:
-        with conn.pipeline():
+        with conn.pipeline() as pipeline:
+            committing = False
             try:
                 conn.execute("BEGIN")
                 result = work(conn)
-            except psycopg.OperationalError as exc:
-                if conn.closed:
-                    raise _BrokenBeforeCommit from exc
+                committing = True
+                conn.execute("COMMIT")  # sent, with whatever went unread, as the pipeline ends
+            except BaseException as exc:
+                # A failure can surface at any statement, COMMIT included, as its answer comes
+                # in. What the pipeline still holds is settled before leaving it: found on the
+                # way out (the statements after the failed one are "aborted"), psycopg logs it.
+                with suppress(psycopg.Error):
+                    pipeline.sync()
+                if isinstance(exc, psycopg.OperationalError) and conn.closed and not committing:
+                    raise _BrokenBeforeCommit from exc  # else COMMIT may have been sent: never again
                 raise
-            conn.execute("COMMIT")  # sent, with whatever went unread, as the pipeline ends
         return result
     finally:
         if not conn.closed:
