@@ -28,6 +28,7 @@ from .http_events import HttpRequest, Target, alb_event, http_api_event, rest_ev
 from .http_results import HttpResponse, MalformedResult, to_http_response
 from .problem import problem
 from .routes import find_route
+from .turns import TurnLock
 
 # Reserved for the runtime: no API Gateway or ALB route can start with "/__runtime".
 LIVENESS_PATH = "/__runtime/live"
@@ -43,8 +44,8 @@ logger = logging.getLogger("functions.runtime")
 
 # Strict mode means one invocation per process, as on Lambda, whatever the number of
 # functions the process hosts: Powertools keeps the current event in class attributes
-# shared by every resolver in the process.
-_ONE_INVOCATION_PER_PROCESS = threading.Lock()
+# shared by every resolver in the process. Waiting invocations go in the order they came.
+_ONE_INVOCATION_PER_PROCESS = TurnLock()
 
 StartResponse = Callable[..., Any]
 
