@@ -42,7 +42,7 @@ _SOURCES = {
     "invitation": "/taskforge/workspaces",
 }
 
-# The events written while `collecting()` is active, as the relay would read them back: what
+# The events written while `collecting()` is active, with what cloudevent() sends of them: what
 # a write handler publishes once its transaction has committed. Their id and time are chosen
 # here, not by the INSERT, so nothing waits for its answer: in a pipeline
 # (Database.pipelined) the INSERT goes with the COMMIT.
@@ -168,7 +168,7 @@ def source(type_: str) -> str:
 
 @contextmanager
 def collecting() -> Iterator[list[dict[str, Any]]]:
-    """The events written inside the block, as claim() reads them. The caller empties the list
+    """The events written inside the block, as cloudevent() sends them. The caller empties the list
     when a transaction starts again: a rolled-back attempt's events never happened."""
     events: list[dict[str, Any]] = []
     token = _written.set(events)
@@ -186,7 +186,6 @@ _INSERT = (
 
 def _event(type_: str, workspace_id: str, task_id: str | None, actor_id: str, data: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": None,  # the row's, unknown until read back; a prompt publish marks by event_id
         "event_id": str(uuid.uuid4()),
         "type": type_,
         "workspace_id": workspace_id,
@@ -194,7 +193,6 @@ def _event(type_: str, workspace_id: str, task_id: str | None, actor_id: str, da
         "actor_id": actor_id,
         "data": data,
         "created_at": datetime.now(UTC),
-        "attempts": 0,
     }
 
 
@@ -222,7 +220,7 @@ def _write(
 
 _CLAIMED = (
     "SELECT id, event_id::text AS event_id, type, workspace_id::text AS workspace_id, task_id::text AS task_id,"
-    " actor_id::text AS actor_id, data, created_at, attempts FROM outbox{also}"
+    " actor_id::text AS actor_id, data, created_at, attempts FROM outbox"
     " WHERE published_at IS NULL AND quarantined_at IS NULL"
 )
 
@@ -232,7 +230,7 @@ def claim(conn: Connection, limit: int, settled_seconds: float) -> list[dict[str
     are their writer's to publish), locked for this transaction; others skip them. Planned at
     every run, as mark_sent is (a minute apart, planning costs nothing)."""
     return conn.execute(
-        _CLAIMED.format(also="")
+        _CLAIMED
         + " AND created_at < clock_timestamp() - make_interval(secs => %s)"
         + " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
         (settled_seconds, limit),
